@@ -1,0 +1,57 @@
+"""Errors with stable machine-readable codes.
+
+The code is what the SSE ``error`` event, the CLI and the web UI show and branch on; the message is
+for people and never contains a secret.
+"""
+
+from __future__ import annotations
+
+
+class DevussyError(Exception):
+    code = "internal_error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class ConfigError(DevussyError):
+    """The server or CLI is configured in a way that cannot work (unknown provider, missing key...)."""
+
+    code = "config_error"
+
+
+class ProviderError(DevussyError):
+    """An LLM provider failed. ``retryable`` says whether a retry before the first token may help.
+
+    Codes: provider_timeout, provider_rate_limited, provider_unavailable, provider_auth,
+    provider_bad_request, provider_bad_response, provider_interrupted.
+    """
+
+    code = "provider_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "provider_error",
+        retryable: bool = False,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, code=code)
+        self.retryable = retryable
+        self.status = status
+        self.retry_after = retry_after
+
+
+class StageError(DevussyError):
+    """A pipeline stage could not produce a valid result. Keeps the raw model output."""
+
+    code = "parse_failed"
+
+    def __init__(self, message: str, *, raw_text: str = "", code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.raw_text = raw_text

@@ -1,0 +1,67 @@
+"""The one contract every engine implements.
+
+A provider turns a :class:`ChatRequest` into an async stream of :class:`ChatDelta`. Closing the
+iterator (``aclose()``, or leaving an ``async for`` early) must cancel the upstream request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from devussy.models import Usage
+
+StageName = Literal["interview", "design", "basic_plan", "phase_detail", "handoff"]
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    streaming: bool = True
+    json_schema: bool = False  # accepts a JSON schema for structured output
+    usage_in_stream: bool = False  # reports token usage at the end of a stream
+    max_context: int | None = None  # tokens, when known
+    offline: bool = False  # needs no network and no key
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True)
+class StageTask:
+    """What the pipeline is asking for, in structured form.
+
+    LLM providers ignore it and read the messages; the built-in offline engine answers from it.
+    ``payload`` holds the stage inputs as camelCase JSON (e.g. ``{"design": {...}}``).
+    """
+
+    stage: StageName
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    messages: list[ChatMessage]
+    model: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    json_schema: dict[str, Any] | None = None  # {"name": ..., "schema": {...}}; used if supported
+    task: StageTask | None = None
+
+
+@dataclass(frozen=True)
+class ChatDelta:
+    text: str = ""
+    usage: Usage | None = None  # set on the final delta when the provider reports usage
+    finish_reason: str | None = None
+
+
+@runtime_checkable
+class LLMProvider(Protocol):
+    name: str
+    capabilities: Capabilities
+
+    def stream(self, request: ChatRequest) -> AsyncIterator[ChatDelta]: ...
