@@ -188,6 +188,14 @@ class InterviewReply(DevussyModel):
         return self.brief is not None
 
 
+class ModelConfig(DevussyModel):
+    """A request's choice among what the server offers (``modelConfig`` in API bodies)."""
+
+    model: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
+    max_tokens: int | None = Field(default=None, ge=1, le=200_000)
+
+
 def slugify(text: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return slug or "project"

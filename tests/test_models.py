@@ -1,0 +1,125 @@
+import json
+
+import pytest
+from pydantic import ValidationError
+
+from devussy.models import (
+    DevPlan,
+    Handoff,
+    ModelConfig,
+    Phase,
+    ProjectBrief,
+    Step,
+    Usage,
+    export_json_schema,
+    slugify,
+)
+
+
+def make_step(step_id: str = "1.1", **overrides: object) -> Step:
+    fields = {
+        "id": step_id,
+        "title": "Create the repository",
+        "details": "Initialise git and the package layout.",
+        "acceptance_criteria": ["`git status` is clean"],
+        "test_command": "git status",
+    }
+    fields.update(overrides)
+    return Step(**fields)
+
+
+def make_plan() -> DevPlan:
+    return DevPlan(
+        project_name="Todo CLI",
+        summary="A small todo list CLI.",
+        phases=[
+            Phase(number=1, title="Foundation", summary="Set up.", steps=[make_step("1.1")]),
+            Phase(number=2, title="Core", summary="Commands.", depends_on=[1]),
+        ],
+    )
+
+
+def test_json_round_trip_uses_camel_case_and_restores_the_model() -> None:
+    plan = make_plan()
+    data = plan.to_json_dict()
+    assert "projectName" in data
+    assert "acceptanceCriteria" in data["phases"][0]["steps"][0]
+    assert data["phases"][1]["dependsOn"] == [1]
+    assert DevPlan.model_validate(json.loads(json.dumps(data))) == plan
+
+
+def test_snake_case_input_is_accepted_and_unknown_fields_ignored() -> None:
+    brief = ProjectBrief.model_validate(
+        {"name": "x", "summary": "an idea", "data_stores": ["postgres"], "favouriteColour": "blue"}
+    )
+    assert brief.data_stores == ["postgres"]
+
+
+@pytest.mark.parametrize("bad_id", ["2", "1.0", "0.1", "a.b", "1.2.3", ""])
+def test_step_ids_must_look_like_phase_dot_step(bad_id: str) -> None:
+    with pytest.raises(ValidationError):
+        make_step(bad_id)
+
+
+def test_step_needs_acceptance_criteria_and_a_command() -> None:
+    with pytest.raises(ValidationError):
+        make_step(acceptance_criteria=[])
+    with pytest.raises(ValidationError):
+        make_step(test_command="  ")
+
+
+def test_steps_must_belong_to_their_phase_and_be_unique() -> None:
+    with pytest.raises(ValidationError, match="does not belong"):
+        Phase(number=2, title="Core", summary="s", steps=[make_step("1.1")])
+    with pytest.raises(ValidationError, match="duplicate"):
+        Phase(number=1, title="Core", summary="s", steps=[make_step("1.1"), make_step("1.1")])
+
+
+def test_phase_cannot_depend_on_itself_and_dependencies_are_normalised() -> None:
+    with pytest.raises(ValidationError, match="itself"):
+        Phase(number=2, title="t", summary="s", depends_on=[2])
+    assert Phase(number=3, title="t", summary="s", depends_on=[2, 1, 2]).depends_on == [1, 2]
+
+
+def test_plan_rejects_duplicate_numbers_and_unknown_dependencies() -> None:
+    with pytest.raises(ValidationError, match="unique"):
+        DevPlan(project_name="p", summary="s", phases=[Phase(number=1, title="a", summary="s")] * 2)
+    with pytest.raises(ValidationError, match="unknown phases"):
+        DevPlan(project_name="p", summary="s", phases=[Phase(number=1, title="a", summary="s", depends_on=[7])])
+
+
+def test_plan_lookup_and_replacement() -> None:
+    plan = make_plan()
+    detailed = plan.phase(2).model_copy(update={"steps": [make_step("2.1")]})
+    updated = plan.with_phase(detailed)
+    assert updated.phase(2).steps[0].id == "2.1"
+    assert plan.phase(2).steps == []
+    with pytest.raises(KeyError):
+        plan.phase(9)
+
+
+def test_usage_adds_up() -> None:
+    total = Usage(prompt_tokens=3, completion_tokens=4) + Usage(prompt_tokens=1, completion_tokens=1)
+    assert (total.prompt_tokens, total.completion_tokens, total.total_tokens) == (4, 5, 9)
+
+
+def test_model_config_bounds() -> None:
+    assert ModelConfig.model_validate({"maxTokens": 100}).max_tokens == 100
+    with pytest.raises(ValidationError):
+        ModelConfig(temperature=3.5)
+
+
+def test_handoff_start_step_is_a_step_id() -> None:
+    with pytest.raises(ValidationError):
+        Handoff(project_name="p", prompt="go", start_step="first")
+
+
+def test_schema_export_covers_every_model() -> None:
+    schemas = json.loads(export_json_schema())
+    assert {"ProjectBrief", "ProjectDesign", "DevPlan", "Phase", "Step", "Handoff", "Usage"} <= set(schemas)
+    assert "acceptanceCriteria" in schemas["Step"]["properties"]
+
+
+def test_slugify() -> None:
+    assert slugify("My Great App!") == "my-great-app"
+    assert slugify("###") == "project"
