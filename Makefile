@@ -28,10 +28,25 @@ pytest: setup
 	$(PY) -m pytest
 
 # The web targets are filled in by devussy-web (see docs/web.md).
-web-install:
-web-build:
-web-test:
-e2e:
+WEB := devussy-web
+WEB_STAMP := $(WEB)/node_modules/.devussy-installed
+CHROMIUM ?= /usr/bin/chromium
+
+web-install: $(WEB_STAMP)
+
+$(WEB_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	touch $(WEB_STAMP)
+
+web-build: web-install
+	cd $(WEB) && NEXT_TELEMETRY_DISABLED=1 npm run --silent build
+
+web-test: web-install
+	cd $(WEB) && npm run --silent typecheck && npm test --silent
+
+e2e: setup web-build
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	cd $(WEB) && CHROMIUM_PATH=$(CHROMIUM) npx playwright test
 
 bench: setup
 	$(PY) -m bench

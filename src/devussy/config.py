@@ -7,6 +7,7 @@ environment only (never from a file Devussy might be asked to show or copy) and 
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -20,13 +21,13 @@ from devussy.errors import ConfigError
 
 STAGES = ("interview", "design", "basic_plan", "phase_detail", "handoff")
 PROVIDERS = ("builtin", "openai", "anthropic")
-# Env spelling of each stage for DEVUSSY_<STAGE>_MODEL.
+# Env spellings of each stage for DEVUSSY_<STAGE>_MODEL: the short name first, then the stage's own name.
 _STAGE_ENV = {
-    "interview": "INTERVIEW",
-    "design": "DESIGN",
-    "basic_plan": "PLAN",
-    "phase_detail": "DETAIL",
-    "handoff": "HANDOFF",
+    "interview": ("INTERVIEW",),
+    "design": ("DESIGN",),
+    "basic_plan": ("PLAN", "BASIC_PLAN"),
+    "phase_detail": ("DETAIL", "PHASE_DETAIL"),
+    "handoff": ("HANDOFF",),
 }
 
 
@@ -71,18 +72,13 @@ class Settings:
         cls, env: Mapping[str, str] | None = None, toml_path: str | Path | None = None
     ) -> Settings:
         env = os.environ if env is None else env
-        file_values = _read_toml(toml_path if toml_path is not None else env.get("DEVUSSY_CONFIG"))
-
-        def get(name: str, key: str | None = None) -> str | None:
-            value = env.get(name)
-            if value is None or value.strip() == "":
-                value = file_values.get(key) if key else None
-            return value.strip() if isinstance(value, str) and value.strip() else None
+        config_path = toml_path if toml_path is not None else env.get("DEVUSSY_CONFIG")
+        values = _Values(env, _read_toml(config_path), str(config_path or "devussy.toml"))
 
         openai_key = _secret(env.get("OPENAI_API_KEY"))
         anthropic_key = _secret(env.get("ANTHROPIC_API_KEY"))
-        base_url = get("DEVUSSY_BASE_URL", "base_url")
-        provider = (get("DEVUSSY_PROVIDER", "provider") or "").lower()
+        base_url = values.text("DEVUSSY_BASE_URL", "base_url")
+        provider = (values.text("DEVUSSY_PROVIDER", "provider") or "").lower()
         if not provider:
             # Unset provider: use what a key (or a local server URL) makes possible, else offline.
             if openai_key or base_url:
@@ -97,32 +93,84 @@ class Settings:
             )
 
         stage_models = {}
-        for stage, env_name in _STAGE_ENV.items():
-            value = get(f"DEVUSSY_{env_name}_MODEL", f"{stage}_model")
-            if value:
-                stage_models[stage] = value
+        for stage, env_names in _STAGE_ENV.items():
+            for env_name in env_names:
+                value = values.text(f"DEVUSSY_{env_name}_MODEL", f"{stage}_model")
+                if value:
+                    stage_models[stage] = value
+                    break
 
         return cls(
             provider=provider,
-            model=get("DEVUSSY_MODEL", "model"),
+            model=values.text("DEVUSSY_MODEL", "model"),
             base_url=base_url,
             openai_api_key=openai_key,
             anthropic_api_key=anthropic_key,
-            max_concurrency=_int(get("DEVUSSY_MAX_CONCURRENCY", "max_concurrency"), 3, "DEVUSSY_MAX_CONCURRENCY"),
+            max_concurrency=values.integer("DEVUSSY_MAX_CONCURRENCY", "max_concurrency", 3),
             stage_models=stage_models,
-            extra_models=_list(get("DEVUSSY_MODELS", "models")),
-            allowed_origins=_list(get("DEVUSSY_ALLOWED_ORIGINS", "allowed_origins")),
+            extra_models=_list(values.text("DEVUSSY_MODELS", "models")),
+            allowed_origins=_list(values.text("DEVUSSY_ALLOWED_ORIGINS", "allowed_origins")),
             access_token=_secret(env.get("DEVUSSY_ACCESS_TOKEN")),
-            max_body_bytes=_int(get("DEVUSSY_MAX_BODY_BYTES", "max_body_bytes"), 1_000_000, "DEVUSSY_MAX_BODY_BYTES"),
-            max_retries=_int(get("DEVUSSY_MAX_RETRIES", "max_retries"), 3, "DEVUSSY_MAX_RETRIES", minimum=0),
+            max_body_bytes=values.integer("DEVUSSY_MAX_BODY_BYTES", "max_body_bytes", 1_000_000),
+            max_retries=values.integer("DEVUSSY_MAX_RETRIES", "max_retries", 3, minimum=0),
             timeouts=Timeouts(
-                connect=_float(get("DEVUSSY_CONNECT_TIMEOUT", "connect_timeout"), 10.0, "DEVUSSY_CONNECT_TIMEOUT"),
-                first_token=_float(
-                    get("DEVUSSY_FIRST_TOKEN_TIMEOUT", "first_token_timeout"), 90.0, "DEVUSSY_FIRST_TOKEN_TIMEOUT"
-                ),
-                idle=_float(get("DEVUSSY_IDLE_TIMEOUT", "idle_timeout"), 60.0, "DEVUSSY_IDLE_TIMEOUT"),
+                connect=values.seconds("DEVUSSY_CONNECT_TIMEOUT", "connect_timeout", 10.0),
+                first_token=values.seconds("DEVUSSY_FIRST_TOKEN_TIMEOUT", "first_token_timeout", 90.0),
+                idle=values.seconds("DEVUSSY_IDLE_TIMEOUT", "idle_timeout", 60.0),
             ),
         )
+
+
+_FILE_KEYS = frozenset(
+    {"provider", "model", "base_url", "models", "allowed_origins", "max_concurrency", "max_body_bytes",
+     "max_retries", "connect_timeout", "first_token_timeout", "idle_timeout"}
+    | {f"{stage}_model" for stage in STAGES}
+)
+
+
+class _Values:
+    """Looks a setting up in the environment, then the file; errors name where the value came from."""
+
+    def __init__(self, env: Mapping[str, str], file_values: dict[str, str], file_name: str) -> None:
+        self._env = env
+        self._file = file_values
+        self._file_name = file_name
+
+    def _lookup(self, env_name: str, key: str) -> tuple[str | None, str]:
+        value = self._env.get(env_name)
+        if value is not None and value.strip():
+            return value.strip(), env_name
+        value = self._file.get(key)
+        if value is not None and value.strip():
+            return value.strip(), f"{key} in {self._file_name}"
+        return None, env_name
+
+    def text(self, env_name: str, key: str) -> str | None:
+        return self._lookup(env_name, key)[0]
+
+    def integer(self, env_name: str, key: str, default: int, *, minimum: int = 1) -> int:
+        value, where = self._lookup(env_name, key)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise ConfigError(f"{where} must be a whole number, got {value!r}") from None
+        if number < minimum:
+            raise ConfigError(f"{where} must be at least {minimum}, got {number}")
+        return number
+
+    def seconds(self, env_name: str, key: str, default: float) -> float:
+        value, where = self._lookup(env_name, key)
+        if value is None:
+            return default
+        try:
+            number = float(value)
+        except ValueError:
+            raise ConfigError(f"{where} must be a number of seconds, got {value!r}") from None
+        if not math.isfinite(number) or number <= 0:
+            raise ConfigError(f"{where} must be a positive, finite number of seconds, got {value!r}")
+        return number
 
 
 def _read_toml(path: str | Path | None) -> dict[str, Any]:
@@ -141,6 +189,10 @@ def _read_toml(path: str | Path | None) -> dict[str, Any]:
     for secret_key in ("api_key", "openai_api_key", "anthropic_api_key", "access_token"):
         if secret_key in section:
             raise ConfigError(f"{candidate}: put {secret_key} in the environment, not in a file")
+    unknown = sorted(set(section) - _FILE_KEYS)
+    if unknown:
+        known = ", ".join(sorted(_FILE_KEYS))
+        raise ConfigError(f"{candidate}: unknown setting(s) {', '.join(unknown)}; known: {known}")
     return {key: str(value) if not isinstance(value, list) else ",".join(map(str, value))
             for key, value in section.items()}
 
@@ -153,27 +205,3 @@ def _list(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
     return tuple(item.strip() for item in value.split(",") if item.strip())
-
-
-def _int(value: str | None, default: int, name: str, *, minimum: int = 1) -> int:
-    if value is None:
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
-    if number < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}, got {number}")
-    return number
-
-
-def _float(value: str | None, default: float, name: str) -> float:
-    if value is None:
-        return default
-    try:
-        number = float(value)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number of seconds, got {value!r}") from None
-    if number <= 0:
-        raise ConfigError(f"{name} must be positive, got {number}")
-    return number

@@ -1,0 +1,22 @@
+"""GET /api/models: engines, providers and models the server offers."""
+
+import pathlib
+import sys
+
+# src/ on the path: the package imports the same way on the serverless host and locally.
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "src"))
+
+from http.server import BaseHTTPRequestHandler
+
+from devussy.web import endpoints
+
+
+class handler(BaseHTTPRequestHandler):
+    def do_OPTIONS(self) -> None:
+        endpoints.preflight(self, "GET")
+
+    def do_GET(self) -> None:
+        endpoints.models(self)
+
+    def do_POST(self) -> None:
+        endpoints.method_not_allowed(self, "GET")

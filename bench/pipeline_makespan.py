@@ -1,0 +1,180 @@
+"""Pipelining payoff: how long a whole run takes versus its stages measured one at a time.
+
+Runs the real ``PipelineRunner`` with ``OpenAIProvider`` against the loopback ``FakeOpenAIServer``
+(answering every stage prompt with the offline planner's output, ``tests/fakes/stage_responder.py``)
+at a fixed token rate, for briefs that yield 3, 6 and 12 phases. In the same run it measures each
+unit alone (design, plan, every phase detail, handoff; one at a time, nothing else streaming) and
+reports
+
+- ``ratio_vs_critical_path`` = makespan / (design + plan + max(phase detail) + handoff): the best a
+  runner could do if it waited for the whole plan and then ran all details at once. Below 1.0 means
+  details overlapping the plan stream pay off (pipelining);
+- ``ratio_vs_sequential`` = makespan / (design + plan + Σ phase details + handoff): the speed-up over
+  running everything one after the other.
+
+    .venv/bin/python -m bench.pipeline_makespan [--tokens-per-second 400] [--phases 3,6,12] [--concurrency 3]
+
+Prints one JSON object. ``--concurrency`` is the default runner limit; each brief is also run with
+the limit equal to its phase count (no queuing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import Any, TypeVar
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `tests` is not an installed package
+
+from devussy.llm.openai import OpenAIProvider
+from devussy.models import DevPlan, ProjectBrief
+from devussy.pipeline.base import StageResult, StageSettings
+from devussy.pipeline.basic_devplan import BasicDevPlanGenerator
+from devussy.pipeline.complexity import assess_complexity
+from devussy.pipeline.detailed_devplan import DetailedDevPlanGenerator
+from devussy.pipeline.handoff_prompt import HandoffPromptGenerator
+from devussy.pipeline.project_design import ProjectDesignGenerator
+from devussy.pipeline.runner import PipelineRunner
+from devussy.streaming import NullStreamingHandler
+from tests.fakes.openai_server import FakeOpenAIServer
+from tests.fakes.stage_responder import StageResponder
+
+T = TypeVar("T")
+
+_WEB = "A web app where small teams track tasks, with user accounts, a REST API and a React front end."
+BRIEFS: dict[int, ProjectBrief] = {
+    3: ProjectBrief(
+        name="photo-renamer",
+        summary="A small command-line tool in Python that renames photos by the date they were taken.",
+    ),
+    6: ProjectBrief(
+        name="TeamTasks",
+        summary=_WEB,
+        languages=["Python", "TypeScript"],
+        frameworks=["FastAPI", "React"],
+        data_stores=["PostgreSQL", "Redis"],
+    ),
+    12: ProjectBrief(
+        name="MarketHub",
+        summary=(
+            "A multi-tenant SaaS marketplace with several microservices, user accounts and roles, payments "
+            "with Stripe, search, real-time chat, email notifications, an admin dashboard, a mobile app, "
+            "analytics and high availability at scale for millions of users."
+        ),
+        languages=["Go", "TypeScript", "Kotlin"],
+        frameworks=["Next.js", "gRPC"],
+        data_stores=["PostgreSQL", "Redis", "Elasticsearch"],
+        integrations=["Stripe", "SendGrid", "Twilio", "Auth0"],
+        constraints=["GDPR compliance", "99.9% uptime"],
+    ),
+}
+
+
+async def timed(work: Awaitable[StageResult[T]]) -> tuple[float, StageResult[T]]:
+    started = time.perf_counter()
+    result = await work
+    return time.perf_counter() - started, result
+
+
+async def solo_stages(settings: StageSettings, brief: ProjectBrief) -> dict[str, Any]:
+    """Every unit alone, one after the other."""
+    sink = NullStreamingHandler()
+    design_s, design = await timed(ProjectDesignGenerator(settings).generate(brief, sink))
+    plan_s, plan = await timed(BasicDevPlanGenerator(settings).generate(design.value, sink))
+    details: dict[int, float] = {}
+    detailed: DevPlan = plan.value
+    tokens = design.usage.completion_tokens + plan.usage.completion_tokens
+    for phase in plan.value.phases:
+        seconds, result = await timed(
+            DetailedDevPlanGenerator(settings).generate(plan.value, phase.number, sink)
+        )
+        details[phase.number] = seconds
+        detailed = detailed.with_phase(result.value)
+        tokens += result.usage.completion_tokens
+    handoff_s, handoff = await timed(HandoffPromptGenerator(settings).generate(design.value, detailed, sink))
+    tokens += handoff.usage.completion_tokens
+    return {
+        "design": design_s,
+        "plan": plan_s,
+        "details": details,
+        "handoff": handoff_s,
+        "phases": len(plan.value.phases),
+        "completion_tokens": tokens,
+    }
+
+
+async def makespan(settings: StageSettings, brief: ProjectBrief, concurrency: int) -> float:
+    runner = PipelineRunner(lambda stage: settings, concurrency=concurrency)
+    started = time.perf_counter()
+    await runner.run(brief)
+    return time.perf_counter() - started
+
+
+async def bench_brief(
+    settings: StageSettings, target: int, brief: ProjectBrief, concurrency: int
+) -> dict[str, Any]:
+    solo = await solo_stages(settings, brief)
+    critical = solo["design"] + solo["plan"] + max(solo["details"].values()) + solo["handoff"]
+    sequential = solo["design"] + solo["plan"] + sum(solo["details"].values()) + solo["handoff"]
+    runs = {}
+    for limit in sorted({concurrency, solo["phases"]}):
+        seconds = await makespan(settings, brief, limit)
+        runs[f"concurrency_{limit}"] = {
+            "makespan_s": round(seconds, 3),
+            "ratio_vs_critical_path": round(seconds / critical, 3),
+            "ratio_vs_sequential": round(seconds / sequential, 3),
+        }
+    return {
+        "brief": brief.name,
+        "target_phases": target,
+        "complexity_phase_count": assess_complexity(brief).phase_count,
+        "phases": solo["phases"],
+        "completion_tokens": solo["completion_tokens"],
+        "solo_s": {
+            "design": round(solo["design"], 3),
+            "plan": round(solo["plan"], 3),
+            "phase_detail_max": round(max(solo["details"].values()), 3),
+            "phase_detail_mean": round(sum(solo["details"].values()) / len(solo["details"]), 3),
+            "handoff": round(solo["handoff"], 3),
+        },
+        "critical_path_s": round(critical, 3),
+        "sequential_s": round(sequential, 3),
+        "runs": runs,
+    }
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    targets = [int(n) for n in args.phases.split(",")]
+    results = []
+    with FakeOpenAIServer(responder=StageResponder(), tokens_per_second=args.tokens_per_second) as server:
+        provider = OpenAIProvider(base_url=server.base_url, api_key="sk-bench", model="fake-model")
+        settings = StageSettings(provider=provider, model="fake-model")
+        for target in targets:
+            results.append(await bench_brief(settings, target, BRIEFS[target], args.concurrency))
+    return {
+        "bench": "pipeline_makespan",
+        "tokens_per_second_per_stream": args.tokens_per_second,
+        "default_concurrency": args.concurrency,
+        "results": results,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--tokens-per-second", type=float, default=400.0)
+    parser.add_argument("--phases", default="3,6,12", help="which briefs to run (3, 6, 12)")
+    parser.add_argument("--concurrency", type=int, default=3)
+    args = parser.parse_args(argv)
+    print(json.dumps(asyncio.run(main_async(args)), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

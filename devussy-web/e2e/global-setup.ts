@@ -1,0 +1,29 @@
+// Starts the backends the specs use, each on a free loopback port, and passes their URLs to the
+// tests through the environment. The returned function is Playwright's teardown.
+import { startStack, stopPids } from './stack';
+
+export const FAILING_PHASE = 3;
+
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  // Point the specs at servers you run yourself by setting all three URLs.
+  if (process.env.E2E_BUILTIN_URL && process.env.E2E_FAKE_URL && process.env.E2E_FAILING_URL) return async () => undefined;
+  const pids: number[] = [];
+  const kill = () => stopPids(pids);
+  process.once('exit', kill);
+  try {
+    const [builtin, fake, failing] = await Promise.all([
+      startStack(),
+      startStack({ fake: { tokensPerSecond: 80 } }),
+      // The first detail request for phase 3 is cut after a few chunks: a provider failure mid-stream.
+      startStack({ fake: { tokensPerSecond: 80, failOnceMatching: `Detail Phase ${FAILING_PHASE}:`, fault: 'cut', faultAfter: 5 } }),
+    ]);
+    pids.push(...builtin.pids, ...fake.pids, ...failing.pids);
+    process.env.E2E_BUILTIN_URL = builtin.baseURL;
+    process.env.E2E_FAKE_URL = fake.baseURL;
+    process.env.E2E_FAILING_URL = failing.baseURL;
+  } catch (error) {
+    kill();
+    throw error;
+  }
+  return async () => kill();
+}

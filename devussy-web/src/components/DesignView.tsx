@@ -1,0 +1,205 @@
+'use client';
+
+import { useState } from 'react';
+import { isActive, type Project } from '@/lib/project';
+import { cancelStage, runDesign, runPlan } from '@/lib/runner';
+import { appStore, liveKey } from '@/lib/store';
+import type { ProjectDesign } from '@/lib/types';
+import { StreamText } from './StreamText';
+import { Elapsed, ErrorBox, StatusBadge } from './ui';
+
+const lines = (items: string[]) => items.join('\n');
+const unlines = (text: string) => text.split('\n').map((item) => item.trim()).filter(Boolean);
+
+function DesignEditor({ design, onSave, onCancel }: { design: ProjectDesign; onSave: (d: ProjectDesign) => void; onCancel: () => void }) {
+  const [draft, setDraft] = useState({
+    summary: design.summary,
+    objectives: lines(design.objectives),
+    techStack: lines(design.techStack),
+    architecture: design.architecture,
+    dataModel: design.dataModel,
+    risks: design.risks.map((r) => `${r.risk} :: ${r.mitigation}`).join('\n'),
+    testingStrategy: design.testingStrategy,
+  });
+  const set = (field: keyof typeof draft) => (event: React.ChangeEvent<HTMLTextAreaElement>) => setDraft({ ...draft, [field]: event.target.value });
+  const risks = unlines(draft.risks).map((line) => {
+    const [risk, ...rest] = line.split('::');
+    return { risk: risk.trim(), mitigation: rest.join('::').trim() || 'To be decided' };
+  });
+  const problems = [
+    !draft.summary.trim() && 'the summary is empty',
+    unlines(draft.objectives).length === 0 && 'add at least one objective',
+    unlines(draft.techStack).length === 0 && 'add at least one technology',
+    risks.length === 0 && 'add at least one risk',
+    !draft.architecture.trim() && 'the architecture is empty',
+    !draft.dataModel.trim() && 'the data model is empty',
+    !draft.testingStrategy.trim() && 'the testing strategy is empty',
+  ].filter(Boolean) as string[];
+
+  const field = (id: keyof typeof draft, label: string, hint?: string, rows = 4) => (
+    <div className="field">
+      <label htmlFor={`design-${id}`}>
+        {label} {hint ? <span className="hint">{hint}</span> : null}
+      </label>
+      <textarea id={`design-${id}`} rows={rows} value={draft[id]} onChange={set(id)} />
+    </div>
+  );
+
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (problems.length) return;
+        onSave({
+          ...design,
+          summary: draft.summary.trim(),
+          objectives: unlines(draft.objectives),
+          techStack: unlines(draft.techStack),
+          architecture: draft.architecture.trim(),
+          dataModel: draft.dataModel.trim(),
+          risks,
+          testingStrategy: draft.testingStrategy.trim(),
+        });
+      }}
+    >
+      {field('summary', 'Summary')}
+      <div className="field-row">
+        {field('objectives', 'Objectives', 'one per line')}
+        {field('techStack', 'Tech stack', 'one per line')}
+      </div>
+      {field('architecture', 'Architecture', undefined, 6)}
+      {field('dataModel', 'Data model', undefined, 5)}
+      {field('risks', 'Risks', 'one per line: risk :: mitigation')}
+      {field('testingStrategy', 'Testing strategy')}
+      {problems.length ? (
+        <p className="error-box" role="alert">
+          Cannot save yet: {problems.join('; ')}.
+        </p>
+      ) : null}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={problems.length > 0}>
+          Save design
+        </button>
+        <button type="button" onClick={onCancel}>
+          Discard changes
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function DesignDetails({ design }: { design: ProjectDesign }) {
+  return (
+    <dl className="kv" data-testid="design-details">
+      <dt>Summary</dt>
+      <dd>{design.summary}</dd>
+      <dt>Objectives</dt>
+      <dd>
+        <ul style={{ margin: 0, paddingLeft: '1.1rem' }}>
+          {design.objectives.map((item, index) => (
+            <li key={index}>{item}</li>
+          ))}
+        </ul>
+      </dd>
+      <dt>Tech stack</dt>
+      <dd className="chips">
+        {design.techStack.map((item, index) => (
+          <span className="chip" key={index}>
+            {item}
+          </span>
+        ))}
+      </dd>
+      <dt>Architecture</dt>
+      <dd>{design.architecture}</dd>
+      <dt>Data model</dt>
+      <dd>{design.dataModel}</dd>
+      <dt>Risks</dt>
+      <dd>
+        <ul style={{ margin: 0, paddingLeft: '1.1rem' }}>
+          {design.risks.map((risk, index) => (
+            <li key={index}>
+              <strong>{risk.risk}</strong> — {risk.mitigation}
+            </li>
+          ))}
+        </ul>
+      </dd>
+      <dt>Testing strategy</dt>
+      <dd>{design.testingStrategy}</dd>
+      {design.complexity ? (
+        <>
+          <dt>Complexity</dt>
+          <dd>
+            {design.complexity.level} (score {design.complexity.score}), {design.complexity.phaseCount} phases of about {design.complexity.depth} steps
+          </dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}
+
+export function DesignView({ project }: { project: Project }) {
+  const [editing, setEditing] = useState(false);
+  const { run, value } = project.design;
+  const busy = isActive(run);
+  const planBusy = isActive(project.plan.run);
+
+  return (
+    <section className="panel" aria-labelledby="design-heading" data-testid="design-view">
+      <div className="panel-head">
+        <h2 id="design-heading">Design</h2>
+        <StatusBadge status={run.status === 'idle' && value ? 'done' : run.status} />
+        <span className="muted" style={{ fontSize: '0.85rem' }}>
+          <Elapsed run={run} /> · {run.tokens} tokens
+        </span>
+        <span className="spacer" />
+        {busy ? (
+          <button type="button" className="danger" onClick={() => cancelStage(project.id, 'design')}>
+            Cancel
+          </button>
+        ) : (
+          <button type="button" onClick={() => void runDesign(project.id).catch(() => undefined)} disabled={planBusy} data-testid="regenerate-design">
+            {value ? 'Regenerate' : 'Create design'}
+          </button>
+        )}
+      </div>
+      {run.error && !busy ? <ErrorBox error={run.error} /> : null}
+      {busy || (!value && run.text) ? (
+        <StreamText streamKey={liveKey(project.id, 'design')} fallback={run.text} label="Design, streaming" testId="design-stream" />
+      ) : null}
+      {!busy && !value && !run.text ? <p className="empty">No design yet. Create it from your idea.</p> : null}
+      {value && !busy ? (
+        editing ? (
+          <DesignEditor
+            design={value}
+            onCancel={() => setEditing(false)}
+            onSave={(design) => {
+              appStore.update(project.id, (p) => ({ ...p, design: { ...p.design, value: design } }));
+              setEditing(false);
+            }}
+          />
+        ) : (
+          <>
+            <DesignDetails design={value} />
+            <div className="actions">
+              <button
+                type="button"
+                className="primary"
+                disabled={planBusy}
+                data-testid="approve-design"
+                onClick={() => {
+                  if (project.plan.value) appStore.update(project.id, (p) => ({ ...p, stage: 'plan' }));
+                  else void runPlan(project.id).catch(() => undefined);
+                }}
+              >
+                {project.plan.value ? 'Go to the plan →' : 'Approve and create the plan →'}
+              </button>
+              <button type="button" onClick={() => setEditing(true)} data-testid="edit-design">
+                Edit design
+              </button>
+            </div>
+          </>
+        )
+      ) : null}
+    </section>
+  );
+}

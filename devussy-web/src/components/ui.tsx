@@ -1,0 +1,94 @@
+'use client';
+
+import { useEffect, useState } from 'react';
+import type { RunError, RunStatus, StageRun } from '@/lib/project';
+
+const STATUS_LABEL: Record<RunStatus, string> = {
+  idle: 'Not started',
+  queued: 'Queued',
+  running: 'Streaming',
+  done: 'Done',
+  error: 'Error',
+  cancelled: 'Cancelled',
+};
+
+export function StatusBadge({ status }: { status: RunStatus }) {
+  return (
+    <span className={`badge ${status}`} data-testid="status-badge">
+      {STATUS_LABEL[status]}
+    </span>
+  );
+}
+
+/** Re-renders every second while `active`. */
+export function useNow(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [active]);
+  return now;
+}
+
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  const minutes = Math.floor(seconds / 60);
+  return minutes ? `${minutes}m ${String(seconds % 60).padStart(2, '0')}s` : `${seconds}s`;
+}
+
+export function Elapsed({ run }: { run: Pick<StageRun, 'status' | 'startedAt' | 'finishedAt'> }) {
+  const running = run.status === 'running';
+  const now = useNow(running);
+  if (!run.startedAt) return <span>—</span>;
+  const end = running ? now : run.finishedAt ?? now;
+  return <span title="Elapsed time">{formatDuration(end - run.startedAt)}</span>;
+}
+
+export function ErrorBox({ error, children }: { error: RunError; children?: React.ReactNode }) {
+  return (
+    <div className="error-box" role="alert" data-testid="error-box">
+      <strong>{error.code === 'cancelled' ? 'Cancelled' : error.code === 'interrupted' ? 'Interrupted' : 'Failed'}:</strong> {error.message}{' '}
+      {error.code && !['cancelled', 'interrupted'].includes(error.code) ? <code>({error.code})</code> : null}
+      {children}
+    </div>
+  );
+}
+
+export function CopyButton({ text, label = 'Copy', className = 'small' }: { text: string; label?: string; className?: string }) {
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  useEffect(() => {
+    if (state === 'idle') return;
+    const timer = setTimeout(() => setState('idle'), 1500);
+    return () => clearTimeout(timer);
+  }, [state]);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setState('copied');
+    } catch {
+      setState('failed');
+    }
+  };
+  return (
+    <button type="button" className={className} onClick={copy} aria-live="polite">
+      {state === 'copied' ? 'Copied ✓' : state === 'failed' ? 'Copy failed' : label}
+    </button>
+  );
+}
+
+export function downloadBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function downloadText(text: string, filename: string, type = 'text/plain'): void {
+  downloadBlob(new Blob([text], { type: `${type};charset=utf-8` }), filename);
+}

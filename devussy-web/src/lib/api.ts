@@ -1,0 +1,109 @@
+// The Devussy HTTP API (DESIGN §4), on the app's own origin.
+import { streamSSE, StreamError, type DoneEvent, type StreamHandlers } from './sse';
+import type { ChatTurn, DevPlan, Handoff, ModelConfig, ProjectBrief, ProjectDesign } from './types';
+
+export interface CallHandlers extends StreamHandlers {
+  signal?: AbortSignal;
+}
+
+export interface ProviderInfo {
+  name: string;
+  default: boolean;
+  configured: boolean;
+  usable: boolean;
+  reason: string | null;
+  defaultModel: string | null;
+  models: string[];
+}
+
+export interface ModelsInfo {
+  provider: string;
+  model: string | null;
+  models: string[];
+  providers: ProviderInfo[];
+}
+
+const BASE = '';
+
+function stream(path: string, body: unknown, handlers: CallHandlers): Promise<DoneEvent> {
+  const { signal, ...rest } = handlers;
+  return streamSSE(`${BASE}${path}`, body, { ...rest, signal });
+}
+
+async function jsonError(response: Response): Promise<StreamError> {
+  let message = `${response.status} ${response.statusText}`.trim();
+  let code = 'http_error';
+  try {
+    const body = (await response.json()) as { error?: string; code?: string };
+    if (body.error) message = body.error;
+    if (body.code) code = body.code;
+  } catch {
+    // keep the status line
+  }
+  return new StreamError(message, code, response.status);
+}
+
+export const api = {
+  interview: (body: { userInput: string; history: ChatTurn[]; modelConfig?: ModelConfig }, handlers: CallHandlers) =>
+    stream('/api/interview', body, handlers),
+
+  design: (
+    body: {
+      projectName: string;
+      requirements: string;
+      languages?: string[];
+      frameworks?: string[];
+      apis?: string[];
+      brief?: ProjectBrief;
+      modelConfig?: ModelConfig;
+    },
+    handlers: CallHandlers,
+  ) => stream('/api/design', body, handlers),
+
+  basicPlan: (body: { design: ProjectDesign; projectName?: string; modelConfig?: ModelConfig }, handlers: CallHandlers) =>
+    stream('/api/plan/basic', body, handlers),
+
+  detail: (
+    body: { plan: DevPlan; phaseNumber: number; projectName: string; modelConfig?: ModelConfig },
+    handlers: CallHandlers,
+  ) => stream('/api/plan/detail', body, handlers),
+
+  handoff: (body: { design: ProjectDesign; plan: DevPlan; modelConfig?: ModelConfig }, handlers: CallHandlers) =>
+    stream('/api/handoff', body, handlers),
+
+  async models(signal?: AbortSignal): Promise<ModelsInfo> {
+    const response = await fetch(`${BASE}/api/models`, { signal, headers: { Accept: 'application/json' } });
+    if (!response.ok) throw await jsonError(response);
+    const body = (await response.json()) as Partial<ModelsInfo>;
+    return {
+      provider: body.provider ?? 'builtin',
+      model: body.model ?? null,
+      models: Array.isArray(body.models) ? body.models : [],
+      providers: Array.isArray(body.providers) ? body.providers : [],
+    };
+  },
+
+  async artifactsJson(body: { design: ProjectDesign | null; plan: DevPlan; handoff: Handoff | null }): Promise<Record<string, string>> {
+    const response = await fetch(`${BASE}/api/artifacts?format=json`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw await jsonError(response);
+    const { files } = (await response.json()) as { files?: Record<string, string> };
+    if (!files || typeof files !== 'object') throw new StreamError('The server sent no files', 'bad_response');
+    return files;
+  },
+
+  async artifactsZip(body: { design: ProjectDesign | null; plan: DevPlan; handoff: Handoff | null }): Promise<{ blob: Blob; filename: string }> {
+    const response = await fetch(`${BASE}/api/artifacts`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/zip' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw await jsonError(response);
+    const disposition = response.headers.get('content-disposition') ?? '';
+    const match = /filename="?([^";]+)"?/.exec(disposition);
+    return { blob: await response.blob(), filename: match?.[1] ?? 'devplan.zip' };
+  },
+};

@@ -1,0 +1,177 @@
+// The app's state: every project, kept in memory and saved to localStorage shortly after each
+// change (including the partial text of streams still running, so a reload loses nothing).
+'use client';
+
+import { useSyncExternalStore } from 'react';
+import { liveText } from './liveText';
+import { createProject, isActive, type Project, type ProjectInput } from './project';
+import { MemoryStorage, ProjectStorage, type KeyValueStorage } from './storage';
+
+export interface AppState {
+  projects: Record<string, Project>;
+  /** Project ids, most recently updated first. */
+  order: string[];
+  activeId: string | null;
+  /** Set when saving failed (e.g. storage full); shown as a banner. */
+  storageError: string | null;
+  loaded: boolean;
+}
+
+type Listener = () => void;
+
+export function liveKey(projectId: string, part: string): string {
+  return `${projectId}/${part}`;
+}
+
+/** The project as it should be saved: runs still streaming carry their text so far. */
+function withLiveText(project: Project): Project {
+  const fill = <T extends { status: string; text: string; tokens: number }>(run: T, part: string): T => {
+    if (!isActive(run as never)) return run;
+    const live = liveText.current(liveKey(project.id, part));
+    return { ...run, text: live.text || run.text, tokens: live.tokens || run.tokens };
+  };
+  const phases = Object.fromEntries(
+    Object.entries(project.phases).map(([number, run]) => [number, fill(run, `phase/${number}`)]),
+  );
+  return {
+    ...project,
+    interview: { ...project.interview, run: fill(project.interview.run, 'interview') },
+    design: { ...project.design, run: fill(project.design.run, 'design') },
+    plan: { ...project.plan, run: fill(project.plan.run, 'plan') },
+    handoff: { ...project.handoff, run: fill(project.handoff.run, 'handoff') },
+    phases,
+  };
+}
+
+export class AppStore {
+  private state: AppState = { projects: {}, order: [], activeId: null, storageError: null, loaded: false };
+  private listeners = new Set<Listener>();
+  private dirty = new Set<string>();
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
+  private storage: ProjectStorage;
+
+  constructor(backing?: KeyValueStorage, private readonly saveDelayMs = 300) {
+    this.storage = new ProjectStorage(backing ?? new MemoryStorage());
+  }
+
+  /** Read every saved project (called once in the browser). */
+  load(backing: KeyValueStorage): void {
+    this.storage = new ProjectStorage(backing);
+    const projects: Record<string, Project> = {};
+    const order: string[] = [];
+    for (const summary of this.storage.list()) {
+      const project = this.storage.load(summary.id);
+      if (project) {
+        projects[project.id] = project;
+        order.push(project.id);
+      }
+    }
+    const hashId = typeof location !== 'undefined' ? decodeURIComponent(location.hash.replace(/^#\/?/, '')) : '';
+    const activeId = hashId && projects[hashId] ? hashId : order[0] ?? null;
+    this.setState({ projects, order, activeId, loaded: true });
+  }
+
+  getState = (): AppState => this.state;
+
+  subscribe = (listener: Listener): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  get(projectId: string): Project | undefined {
+    return this.state.projects[projectId];
+  }
+
+  select(projectId: string | null): void {
+    this.setState({ activeId: projectId });
+  }
+
+  create(input: Partial<ProjectInput> = {}): Project {
+    const project = createProject(input);
+    this.put(project);
+    this.setState({ activeId: project.id });
+    return project;
+  }
+
+  add(project: Project): void {
+    this.put(project);
+    this.setState({ activeId: project.id });
+  }
+
+  update(projectId: string, updater: (project: Project) => Project): void {
+    const current = this.state.projects[projectId];
+    if (!current) return;
+    const next = updater(current);
+    if (next === current) return;
+    this.put({ ...next, updatedAt: Date.now() });
+  }
+
+  remove(projectId: string): void {
+    const { [projectId]: _removed, ...projects } = this.state.projects;
+    const order = this.state.order.filter((id) => id !== projectId);
+    this.dirty.delete(projectId);
+    try {
+      this.storage.remove(projectId);
+    } catch {
+      // A failed removal leaves a stale entry; nothing to lose.
+    }
+    this.setState({ projects, order, activeId: this.state.activeId === projectId ? order[0] ?? null : this.state.activeId });
+  }
+
+  takenIds(): string[] {
+    return Object.keys(this.state.projects);
+  }
+
+  /** Save every changed project now; `all` saves every project (on page hide/unload). */
+  flush(all = false): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    const ids = all ? this.state.order : [...this.dirty];
+    this.dirty.clear();
+    let error: string | null = null;
+    for (const id of ids) {
+      const project = this.state.projects[id];
+      if (!project) continue;
+      try {
+        this.storage.save(withLiveText(project));
+      } catch (failure) {
+        error = `Could not save "${project.name}" in this browser (${(failure as Error).message}). Export it to keep a copy.`;
+      }
+    }
+    if (error !== this.state.storageError) this.setState({ storageError: error });
+  }
+
+  /** Mark a project for saving without changing it (used while streams run). */
+  touch(projectId: string): void {
+    this.dirty.add(projectId);
+    this.scheduleSave();
+  }
+
+  private put(project: Project): void {
+    const order = [project.id, ...this.state.order.filter((id) => id !== project.id)];
+    this.dirty.add(project.id);
+    this.setState({ projects: { ...this.state.projects, [project.id]: project }, order });
+    this.scheduleSave();
+  }
+
+  private scheduleSave(): void {
+    if (this.saveTimer) return;
+    this.saveTimer = setTimeout(() => this.flush(), this.saveDelayMs);
+  }
+
+  private setState(patch: Partial<AppState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const listener of [...this.listeners]) listener();
+  }
+}
+
+export const appStore = new AppStore();
+
+export function useAppState(): AppState {
+  return useSyncExternalStore(appStore.subscribe, appStore.getState, appStore.getState);
+}
+
+export function useProject(projectId: string | null): Project | null {
+  const state = useAppState();
+  return projectId ? state.projects[projectId] ?? null : null;
+}

@@ -1,0 +1,7 @@
+"""``python -m devussy`` is the ``devussy`` command."""
+
+import sys
+
+from devussy.cli import main
+
+sys.exit(main())

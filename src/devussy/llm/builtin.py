@@ -1,0 +1,147 @@
+"""The built-in offline engine behind the provider contract.
+
+It answers a request's :class:`StageTask` (not its messages) with the deterministic
+:class:`devussy.planner.OfflinePlanner`, renders the result in the stage's canonical text format
+(the same ``render_*`` functions the parsers round-trip), and streams it a few words at a time, so
+the UI, CLI and SSE layer behave exactly as with a remote model.
+
+Usage is an estimate, since there is no tokenizer: ``ceil(characters / 4)`` tokens for the prompt
+(all message contents) and for the completion, the usual rule of thumb for English text with BPE
+tokenizers. It is reported in the final delta like a remote provider's usage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import re
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+from devussy.errors import ProviderError
+from devussy.llm.base import Capabilities, ChatDelta, ChatRequest
+from devussy.models import (
+    ChatTurn,
+    DevPlan,
+    Handoff,
+    InterviewReply,
+    Phase,
+    ProjectBrief,
+    ProjectDesign,
+    Usage,
+)
+
+_WORD_WITH_SPACE = re.compile(r"\s*\S+\s*|\s+")
+
+
+class Planner(Protocol):
+    def interview(self, history: list[ChatTurn], user_input: str) -> InterviewReply: ...
+    def design(self, brief: ProjectBrief) -> ProjectDesign: ...
+    def basic_plan(self, design: ProjectDesign) -> DevPlan: ...
+    def phase_detail(self, plan: DevPlan, phase_number: int) -> Phase: ...
+    def handoff(self, design: ProjectDesign, plan: DevPlan) -> Handoff: ...
+
+
+def estimate_tokens(text: str) -> int:
+    return math.ceil(len(text) / 4)
+
+
+def chunk_text(text: str, words_per_chunk: int = 3) -> list[str]:
+    """Split into pieces of a few words; ``"".join(chunk_text(t)) == t``."""
+    words = _WORD_WITH_SPACE.findall(text)
+    return ["".join(words[i : i + words_per_chunk]) for i in range(0, len(words), words_per_chunk)]
+
+
+class BuiltinProvider:
+    name = "builtin"
+    capabilities = Capabilities(streaming=True, json_schema=False, usage_in_stream=True, offline=True)
+    default_model = "builtin"
+
+    def __init__(
+        self, planner: Planner | None = None, *, chunk_delay: float = 0.0, words_per_chunk: int = 3
+    ) -> None:
+        if planner is None:
+            from devussy.planner import OfflinePlanner
+
+            planner = OfflinePlanner()
+        self.planner = planner
+        self.chunk_delay = chunk_delay  # seconds between chunks, for demos
+        self.words_per_chunk = max(1, words_per_chunk)
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[ChatDelta]:
+        text = self.answer(request)
+        for piece in chunk_text(text, self.words_per_chunk):
+            if self.chunk_delay:
+                await asyncio.sleep(self.chunk_delay)
+            yield ChatDelta(text=piece)
+        prompt_tokens = estimate_tokens("".join(message.content for message in request.messages))
+        yield ChatDelta(
+            usage=Usage(prompt_tokens=prompt_tokens, completion_tokens=estimate_tokens(text)),
+            finish_reason="stop",
+        )
+
+    def answer(self, request: ChatRequest) -> str:
+        """The full rendered text for the request's task (raises ProviderError for a bad task)."""
+        task = request.task
+        if task is None:
+            raise ProviderError(
+                "the builtin engine answers Devussy pipeline stages only; this request has no stage task",
+                code="provider_bad_request",
+            )
+        handler = self._handlers().get(task.stage)
+        if handler is None:
+            raise ProviderError(
+                f"the builtin engine has no stage {task.stage!r}", code="provider_bad_request"
+            )
+        try:
+            return handler(task.payload)
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise ProviderError(
+                f"invalid {task.stage} input for the builtin engine: {where}: {first['msg']}",
+                code="provider_bad_request",
+            ) from None
+        except (KeyError, ValueError) as exc:
+            raise ProviderError(
+                f"the builtin engine cannot answer this {task.stage} request: {exc}",
+                code="provider_bad_request",
+            ) from None
+
+    def _handlers(self) -> dict[str, Callable[[dict[str, Any]], str]]:
+        # Imported here: the stage modules import the LLM layer, not the other way round.
+        from devussy.pipeline.basic_devplan import render_plan
+        from devussy.pipeline.detailed_devplan import render_phase_detail
+        from devussy.pipeline.handoff_prompt import render_handoff
+        from devussy.pipeline.interview import render_interview
+        from devussy.pipeline.project_design import render_design
+
+        planner = self.planner
+
+        def interview(payload: dict[str, Any]) -> str:
+            history = [ChatTurn.model_validate(turn) for turn in payload.get("history") or []]
+            return render_interview(planner.interview(history, str(payload.get("userInput", ""))))
+
+        def design(payload: dict[str, Any]) -> str:
+            return render_design(planner.design(ProjectBrief.model_validate(payload["brief"])))
+
+        def basic_plan(payload: dict[str, Any]) -> str:
+            return render_plan(planner.basic_plan(ProjectDesign.model_validate(payload["design"])))
+
+        def phase_detail(payload: dict[str, Any]) -> str:
+            plan = DevPlan.model_validate(payload["plan"])
+            return render_phase_detail(planner.phase_detail(plan, int(payload["phaseNumber"])))
+
+        def handoff(payload: dict[str, Any]) -> str:
+            design_model = ProjectDesign.model_validate(payload["design"])
+            return render_handoff(planner.handoff(design_model, DevPlan.model_validate(payload["plan"])))
+
+        return {
+            "interview": interview,
+            "design": design,
+            "basic_plan": basic_plan,
+            "phase_detail": phase_detail,
+            "handoff": handoff,
+        }

@@ -1,0 +1,280 @@
+"""Any OpenAI-compatible Chat Completions endpoint, streamed over SSE.
+
+Works with OpenAI, OpenRouter, Groq, Together, DeepSeek and local servers (Ollama, LM Studio, vLLM,
+llama.cpp) — they differ only in ``base_url``, key and a few capabilities. Wire format::
+
+    data: {"choices":[{"delta":{"role":"assistant","content":""}}]}   role-only: ignored
+    data: {"choices":[{"delta":{"content":"Hel"}}]}                   → ChatDelta(text="Hel")
+    data: {"choices":[{"delta":{},"finish_reason":"stop"}]}
+    data: {"choices":[],"usage":{"prompt_tokens":9,...}}              only with include_usage
+    data: [DONE]                                                      → ChatDelta(usage=, finish_reason=)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, aclosing
+from dataclasses import replace
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from httpx_sse import EventSource
+from pydantic import SecretStr
+
+from devussy.config import Settings, Timeouts
+from devussy.errors import ConfigError, ProviderError
+from devussy.llm.base import Capabilities, ChatDelta, ChatRequest
+from devussy.llm.http import (
+    check_base_url,
+    error_for_status,
+    error_from_payload,
+    join_url,
+    raise_for_status,
+    redact_url,
+    scrub,
+    secrets_of,
+)
+from devussy.llm.resilience import RetryPolicy, Sleep, stream_over_http
+from devussy.models import Usage
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+
+# What we know about well-known hosts. Unknown endpoints get DEFAULT_CAPABILITIES: usage is asked
+# for (and dropped, remembered per endpoint, if the server answers 400), JSON schema is not sent.
+KNOWN_CAPABILITIES: dict[str, Capabilities] = {
+    "api.openai.com": Capabilities(json_schema=True, usage_in_stream=True),
+}
+DEFAULT_CAPABILITIES = Capabilities(usage_in_stream=True)
+
+# Request options an endpoint rejected with HTTP 400, by endpoint; shared by all instances so that
+# a server only has to refuse once per process.
+_LEARNED: dict[str, set[str]] = {}
+
+
+class OpenAIProvider:
+    name = "openai"
+
+    def __init__(
+        self,
+        *,
+        api_key: SecretStr | str | None = None,
+        base_url: str | None = None,
+        model: str | None = None,
+        timeouts: Timeouts | None = None,
+        max_retries: int = 3,
+        capabilities: Capabilities | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep | None = None,
+        learned: dict[str, set[str]] | None = None,
+    ) -> None:
+        self._api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
+        self.base_url = check_base_url(base_url or DEFAULT_BASE_URL)
+        self.default_model = model
+        self.timeouts = timeouts or Timeouts()
+        self.retry_policy = RetryPolicy(max_retries=max_retries)
+        if sleep is not None:
+            self.retry_policy = replace(self.retry_policy, sleep=sleep)
+        host = urlsplit(self.base_url).hostname or ""
+        self.capabilities = capabilities or KNOWN_CAPABILITIES.get(host, DEFAULT_CAPABILITIES)
+        self._transport = transport
+        self._learned = _LEARNED if learned is None else learned
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep | None = None,
+    ) -> OpenAIProvider:
+        own = settings.provider == "openai"  # DEVUSSY_BASE_URL / DEVUSSY_MODEL belong to the active provider
+        return cls(
+            api_key=settings.openai_api_key,
+            base_url=settings.base_url if own else None,
+            model=settings.model if own else None,
+            timeouts=settings.timeouts,
+            max_retries=settings.max_retries,
+            transport=transport,
+            sleep=sleep,
+        )
+
+    @property
+    def _secrets(self) -> tuple[str, ...]:
+        return secrets_of(self._api_key, self.base_url)
+
+    def __repr__(self) -> str:
+        return f"OpenAIProvider(base_url={redact_url(self.base_url)!r}, model={self.default_model!r})"
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[ChatDelta]:
+        model = request.model or self.default_model
+        if not model:
+            raise ConfigError(
+                "the openai provider needs a model: set DEVUSSY_MODEL (or choose one per request)"
+            )
+        deltas = stream_over_http(
+            lambda client: self._attempt(client, request, model),
+            provider=self.name,
+            policy=self.retry_policy,
+            timeouts=self.timeouts,
+            transport=self._transport,
+            secrets=self._secrets,
+        )
+        async with aclosing(deltas):
+            async for delta in deltas:
+                yield delta
+
+    # -- one HTTP attempt -------------------------------------------------------------------------
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Accept": "text/event-stream", "Cache-Control": "no-store"}
+        if self._api_key is not None and self._api_key.get_secret_value():
+            headers["Authorization"] = f"Bearer {self._api_key.get_secret_value()}"
+        return headers
+
+    def _body(self, request: ChatRequest, model: str, dropped: set[str]) -> dict[str, Any]:
+        rejected = self._learned.get(self.base_url, set()) | dropped
+        body: dict[str, Any] = {
+            "model": model,
+            "messages": [{"role": message.role, "content": message.content} for message in request.messages],
+            "stream": True,
+        }
+        if request.temperature is not None:
+            body["temperature"] = request.temperature
+        if request.max_tokens is not None:
+            # Newer OpenAI models refuse "max_tokens"; we switch once the server says so.
+            key = "max_completion_tokens" if "max_tokens" in rejected else "max_tokens"
+            body[key] = request.max_tokens
+        if self.capabilities.usage_in_stream and "stream_options" not in rejected:
+            body["stream_options"] = {"include_usage": True}
+        if request.json_schema and self.capabilities.json_schema:
+            schema = dict(request.json_schema)
+            schema.setdefault("name", "result")
+            body["response_format"] = {"type": "json_schema", "json_schema": schema}
+        return body
+
+    def _option_to_drop(self, error: ProviderError, body: dict[str, Any]) -> str | None:
+        """After a 400, the optional request field we may retry without (once), if any."""
+        if error.status != 400:
+            return None
+        if "max_tokens" in body and "max_completion_tokens" in error.message:
+            return "max_tokens"
+        if "stream_options" in body:
+            return "stream_options"
+        return None
+
+    async def _attempt(
+        self, client: httpx.AsyncClient, request: ChatRequest, model: str
+    ) -> AsyncIterator[ChatDelta]:
+        url = join_url(self.base_url, "/chat/completions")
+        async with AsyncExitStack() as stack:
+            dropped: set[str] = set()
+            while True:
+                body = self._body(request, model, dropped)
+                response = await stack.enter_async_context(
+                    client.stream("POST", url, headers=self._headers(), json=body)
+                )
+                if response.status_code != 400:
+                    break
+                text = (await response.aread()).decode("utf-8", errors="replace")
+                error = error_for_status(self.name, 400, text, secrets=self._secrets)
+                option = self._option_to_drop(error, body)
+                if option is None or option in dropped:
+                    raise error
+                dropped.add(option)
+                await response.aclose()
+            if dropped:
+                # Remember only once the request without the option got past the 400.
+                self._learned.setdefault(self.base_url, set()).update(dropped)
+            await raise_for_status(self.name, response, self._secrets)
+            async for delta in self._parse(response):
+                yield delta
+
+    async def _parse(self, response: httpx.Response) -> AsyncIterator[ChatDelta]:
+        content_type = response.headers.get("content-type", "")
+        if "application/json" in content_type:
+            # Some servers ignore "stream": true and answer with one completion object.
+            async for delta in self._parse_completion(await response.aread()):
+                yield delta
+            return
+        if "text/event-stream" not in content_type:
+            raise ProviderError(
+                f"{self.name} answered with {content_type or 'no content type'!r}, not an event stream",
+                code="provider_bad_response",
+            )
+        usage: Usage | None = None
+        finish_reason: str | None = None
+        async for event in EventSource(response).aiter_sse():
+            data = event.data.strip()
+            if not data:
+                continue
+            if data == "[DONE]":
+                yield ChatDelta(usage=usage, finish_reason=finish_reason or "stop")
+                return
+            chunk = self._decode(data)
+            if "error" in chunk or event.event == "error":
+                raise error_from_payload(self.name, chunk.get("error", chunk), secrets=self._secrets)
+            usage = _usage(chunk.get("usage")) or usage
+            choices = chunk.get("choices")
+            if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+                continue
+            choice = choices[0]
+            delta = choice.get("delta")
+            text = delta.get("content") if isinstance(delta, dict) else None
+            if isinstance(text, str) and text:
+                yield ChatDelta(text=text)
+            if choice.get("finish_reason"):
+                finish_reason = str(choice["finish_reason"])
+        if finish_reason is not None:
+            # A few servers end the body after the finishing chunk without "[DONE]": that is complete.
+            yield ChatDelta(usage=usage, finish_reason=finish_reason)
+            return
+        raise ProviderError(
+            f"{self.name}: the stream ended before it was complete (no [DONE])",
+            code="provider_interrupted",
+            retryable=True,
+        )
+
+    async def _parse_completion(self, raw: bytes) -> AsyncIterator[ChatDelta]:
+        completion = self._decode(raw.decode("utf-8", errors="replace"))
+        if "error" in completion:
+            raise error_from_payload(self.name, completion["error"], secrets=self._secrets)
+        try:
+            choice = completion["choices"][0]
+            text = choice["message"]["content"] or ""
+        except (KeyError, IndexError, TypeError):
+            raise ProviderError(
+                f"{self.name}: completion without choices[0].message.content", code="provider_bad_response"
+            ) from None
+        if text:
+            yield ChatDelta(text=str(text))
+        yield ChatDelta(
+            usage=_usage(completion.get("usage")), finish_reason=choice.get("finish_reason") or "stop"
+        )
+
+    def _decode(self, data: str) -> dict[str, Any]:
+        try:
+            chunk = json.loads(data)
+        except ValueError:
+            raise ProviderError(
+                f"{self.name} sent a chunk that is not JSON: {scrub(data[:80], self._secrets)!r}",
+                code="provider_bad_response",
+            ) from None
+        if not isinstance(chunk, dict):
+            raise ProviderError(
+                f"{self.name} sent a chunk that is not a JSON object", code="provider_bad_response"
+            )
+        return chunk
+
+
+def _usage(raw: object) -> Usage | None:
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return Usage(
+            prompt_tokens=int(raw.get("prompt_tokens") or 0),
+            completion_tokens=int(raw.get("completion_tokens") or 0),
+        )
+    except (TypeError, ValueError):
+        return None

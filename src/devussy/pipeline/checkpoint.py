@@ -1,0 +1,74 @@
+"""Run checkpoints: ``<dir>/.devussy/checkpoint.json``, rewritten atomically after every unit of work.
+
+The file records the brief's fingerprint, the design, the basic plan, each detailed phase and the
+handoff, as soon as each is finished. A write goes to a temporary file that replaces the old one
+with ``os.replace``, so an interrupted run (Ctrl-C, a crash, a cancelled task) leaves either the
+previous or the new checkpoint, never half of one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+
+from devussy.errors import DevussyError
+from devussy.models import DevPlan, DevussyModel, Handoff, Phase, ProjectBrief, ProjectDesign
+
+CHECKPOINT_VERSION = 1
+
+
+class Checkpoint(DevussyModel):
+    version: int = CHECKPOINT_VERSION
+    fingerprint: str
+    design: ProjectDesign | None = None
+    plan: DevPlan | None = None  # the basic plan, as streamed by the plan stage
+    phases: dict[int, Phase] = Field(default_factory=dict)  # detailed phases by number
+    handoff: Handoff | None = None
+
+
+def brief_fingerprint(brief: ProjectBrief) -> str:
+    canonical = json.dumps(brief.to_json_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class CheckpointStore:
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.path = Path(directory) / ".devussy" / "checkpoint.json"
+
+    def load(self) -> Checkpoint | None:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise DevussyError(
+                f"cannot read checkpoint {self.path}: {exc.strerror}", code="config_error"
+            ) from None
+        try:
+            checkpoint = Checkpoint.model_validate_json(text)
+        except ValidationError as exc:
+            raise DevussyError(
+                f"{self.path} is not a valid Devussy checkpoint ({exc.error_count()} problems); "
+                "delete it to start over",
+                code="config_error",
+            ) from None
+        if checkpoint.version != CHECKPOINT_VERSION:
+            raise DevussyError(
+                f"{self.path} was written by another Devussy version; delete it to start over",
+                code="config_error",
+            )
+        return checkpoint
+
+    def save(self, checkpoint: Checkpoint) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        data = checkpoint.model_dump_json(by_alias=True, indent=2)
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.path)

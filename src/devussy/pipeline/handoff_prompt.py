@@ -1,0 +1,109 @@
+"""Handoff stage: design + detailed plan → :class:`Handoff`, the prompt for the next agent.
+
+Format (``render_handoff``)::
+
+    # Handoff: <project name>
+
+    Start at: Phase 1, Step 1.1
+
+    <markdown prompt>
+"""
+
+from __future__ import annotations
+
+import re
+
+from devussy.llm.base import StageTask
+from devussy.models import DevPlan, Handoff, ProjectDesign
+from devussy.pipeline.base import StageResult, StageSettings
+from devussy.pipeline.generation import build_request, generate_validated
+from devussy.pipeline.parsing import FormatError, clean_output, first_title, strip_title_prefix
+from devussy.pipeline.prompts import input_json, stage_messages
+from devussy.streaming import StreamingHandler
+
+TITLE_PREFIXES = ("handoff prompt", "handoff", "hand-off", "agent handoff")
+_START_LINE = re.compile(
+    r"^[\s>*_-]*(?:start(?:ing)?(?:\s+(?:at|here|with|from|point))?|begin(?:\s+(?:at|with))?)[*_\s]*:[*_\s]*(.*)$",
+    re.IGNORECASE,
+)
+
+
+def render_handoff(handoff: Handoff) -> str:
+    out = [f"# Handoff: {handoff.project_name}", ""]
+    if handoff.start_phase is not None:
+        start = f"Phase {handoff.start_phase}"
+        if handoff.start_step:
+            start += f", Step {handoff.start_step}"
+        out += [f"Start at: {start}", ""]
+    out += [handoff.prompt, ""]
+    return "\n".join(out)
+
+
+def parse_handoff(text: str, *, project_name: str | None = None) -> Handoff:
+    lines = clean_output(text).split("\n")
+    title, lines = first_title(lines, TITLE_PREFIXES)
+    start_phase = start_step = None
+    for index, line in enumerate(lines):
+        match = _START_LINE.match(line)
+        if match and re.search(r"phase\s*\d|step\s*\d", match.group(1), re.IGNORECASE):
+            phase = re.search(r"phase\s*(\d{1,2})", match.group(1), re.IGNORECASE)
+            step = re.search(r"step\s*(\d{1,2}\.\d{1,2})", match.group(1), re.IGNORECASE)
+            start_phase = int(phase.group(1)) if phase else None
+            start_step = step.group(1) if step else None
+            if start_phase is None and start_step:
+                start_phase = int(start_step.split(".")[0])
+            del lines[index]
+            break
+    name = strip_title_prefix(title, TITLE_PREFIXES) if title else project_name
+    if not name:
+        raise FormatError("missing title line '# Handoff: <project name>'")
+    prompt = "\n".join(lines).strip()
+    if not prompt:
+        raise FormatError("the handoff prompt is empty")
+    return Handoff(project_name=name, prompt=prompt, start_phase=start_phase, start_step=start_step)
+
+
+def default_start(plan: DevPlan) -> tuple[int, str | None]:
+    """Where work starts when the model did not say: the first phase without dependencies."""
+    phase = next((p for p in plan.phases if not p.depends_on), plan.phases[0])
+    return phase.number, (phase.steps[0].id if phase.steps else None)
+
+
+def handoff_payload(design: ProjectDesign, plan: DevPlan) -> dict[str, object]:
+    return {"design": design.to_json_dict(), "plan": plan.to_json_dict()}
+
+
+def plan_outline_with_steps(plan: DevPlan) -> str:
+    lines = []
+    for phase in plan.phases:
+        lines.append(f"- Phase {phase.number}: {phase.title}")
+        lines += [f"  - Step {step.id}: {step.title} (test: `{step.test_command}`)" for step in phase.steps]
+    return "\n".join(lines)
+
+
+class HandoffPromptGenerator:
+    stage = "handoff"
+
+    def __init__(self, settings: StageSettings) -> None:
+        self.settings = settings
+
+    async def generate(
+        self, design: ProjectDesign, plan: DevPlan, sink: StreamingHandler
+    ) -> StageResult[Handoff]:
+        payload = handoff_payload(design, plan)
+        messages = stage_messages(
+            "handoff",
+            project_name=design.project_name,
+            outline=plan_outline_with_steps(plan),
+            input_json=input_json(payload),
+        )
+        request = build_request(self.settings, messages, StageTask(stage="handoff", payload=payload))
+
+        def parse(text: str) -> Handoff:
+            handoff = parse_handoff(text, project_name=design.project_name)
+            update: dict[str, object] = {"project_name": design.project_name}
+            if handoff.start_phase is None:
+                update["start_phase"], update["start_step"] = default_start(plan)
+            return handoff.model_copy(update=update)
+
+        return await generate_validated(self.settings, request, parse, sink, stage="handoff")

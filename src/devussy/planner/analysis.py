@@ -1,0 +1,585 @@
+"""Brief analysis: what kind of project this is, which technologies and features it names.
+
+Matching is on word boundaries ("pg" is not found in "upgrade", "Go" is only the language in contexts
+such as "written in Go" or "a Go service"), tolerant of synonyms and common misspellings (both are
+aliases in the knowledge base), and aware of simple negations ("no database", "without login").
+Everything here is deterministic: results are ordered by knowledge-base order, never by set order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from devussy.models import ProjectBrief
+from devussy.planner.knowledge import (
+    INTEGRATION_CATEGORIES,
+    KnowledgeBase,
+    Matcher,
+    Technology,
+    Toolchain,
+    knowledge,
+)
+
+# Used when two project types match equally often: the more specific type wins.
+TYPE_PRIORITY = (
+    "saas",
+    "mobile_app",
+    "browser_extension",
+    "game",
+    "embedded",
+    "ml_service",
+    "data_pipeline",
+    "infrastructure",
+    "web_app",
+    "web_api",
+    "cli",
+    "library",
+)
+FALLBACK_TYPE = "web_app"
+
+_LEFT = r"(?<![\w+#])(?<!\w[.-])"
+_RIGHT = r"(?![\w+#])(?!\.\w)"
+_NEGATION_BEFORE = re.compile(
+    r"(?:\bno|\bnot|\bwithout|\bnever|n't|\bskip|\bexcluding)\s+(?:(?:a|an|any|the|need|needs|use|using|"
+    r"require|requires|include|real|separate|external|user)\s+){0,3}$",
+    re.IGNORECASE,
+)
+_NEGATED_AREAS = {
+    "database": re.compile(
+        r"\b(?:no|without|not?\s+need(?:s|ing)?\s+(?:a|an|any)?)\s*(?:a\s+|an\s+|any\s+)?"
+        r"(?:database|db|persistence|persistent storage|storage|backend)\b",
+        re.IGNORECASE,
+    ),
+    "auth": re.compile(
+        r"\b(?:no|without|not?\s+need(?:s|ing)?)\s+(?:a\s+|an\s+|any\s+|user\s+)?"
+        r"(?:auth|authentication|login|logins|sign[- ]?in|accounts|user accounts)\b",
+        re.IGNORECASE,
+    ),
+    "ui": re.compile(
+        r"\b(?:headless|(?:no|without)\s+(?:a\s+|any\s+)?(?:ui|gui|user interface|frontend|front[- ]end))\b",
+        re.IGNORECASE,
+    ),
+}
+_MULTI_SERVICE = re.compile(
+    r"\b(?:micro-?services?|multi-?service|multiple services|several services|service mesh|event-driven "
+    r"services|distributed system)\b",
+    re.IGNORECASE,
+)
+_SCALE = re.compile(
+    r"\b(?:millions? of|high availability|highly available|high traffic|at scale|web[- ]scale|"
+    r"\d[\d,.]*\s*k?\s*(?:requests|rps|qps|concurrent)|thousands of (?:concurrent|simultaneous)|"
+    r"99\.9+%?|low latency|horizontally scal\w*)",
+    re.IGNORECASE,
+)
+_TEAM = re.compile(
+    r"\b(?:team of|(?:we are|we're)\s+)(\d{1,4})\b|\b(\d{1,4})\s+(?:developers|devs|engineers|people)\b",
+    re.IGNORECASE,
+)
+_SOLO = re.compile(r"\b(?:solo|by myself|on my own|just me|one-person|single developer)\b", re.IGNORECASE)
+
+_ENTITY_VERBS = (
+    "track|tracks|tracking|manage|manages|managing|share|shares|sharing|store|stores|book|books|sell|sells|"
+    "selling|buy|buys|list|lists|log|logs|logging|browse|browsing|publish|publishes|organi[sz]e|organi[sz]es|"
+    "catalog|catalogue|plan|plans|planning|record|records|collect|collects|monitor|monitors|monitoring|rent|"
+    "rents|order|orders|compare|swap|trade|donate|review|reviews|rate|rates|split|splits|schedule|"
+    "schedules|convert|converts|convert(?:ing)?|generate|generates|scrape|scrapes|ingest|ingests|import|"
+    "imports|sync|syncs|backup|backs up|analy[sz]e|analy[sz]es|moderate|curate|curates|send|sends|post|posts|"
+    "create|creates|edit|edits|rename|renames|resize|resizes|validate|validates|lint|lints|format|formats|"
+    "deploy|deploys|provision|provisions|classify|classifies|predict|predicts|recommend|recommends|lend|lends|"
+    "borrow|borrows|exchange|exchanges|host|hosts|publish|discover|discovers|find|finds|upload|uploads"
+)
+_ENTITY_PATTERN = re.compile(
+    rf"\b(?:{_ENTITY_VERBS})\s+(?:(?:their|your|my|our|the|a|an|all|personal|shared|daily|team|household|"
+    rf"local|new|incoming|customer|user|multiple|large|small)\s+)*([a-z][a-z]+(?:-[a-z]+)?)",
+    re.IGNORECASE,
+)
+_NOT_ENTITIES = frozenset(
+    [
+        "and",
+        "or",
+        "with",
+        "for",
+        "from",
+        "into",
+        "data",
+        "things",
+        "stuff",
+        "it",
+        "them",
+        "time",
+        "money",
+        "people",
+        "users",
+        "user",
+        "app",
+        "apps",
+        "application",
+        "way",
+        "ways",
+        "everything",
+        "something",
+        "what",
+        "how",
+        "when",
+        "where",
+        "which",
+        "who",
+        "whose",
+        "their",
+        "your",
+        "my",
+        "our",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "by",
+        "up",
+        "out",
+        "files",
+        "file",
+        "information",
+        "info",
+        "content",
+        "via",
+        "using",
+        "use",
+        "it's",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "simple",
+        "quick",
+        "easy",
+        "real",
+        "fast",
+        "all",
+        "any",
+        "each",
+        "every",
+        "more",
+        "most",
+        "other",
+        "others",
+        "some",
+        "such",
+        "own",
+        "same",
+        "new",
+        "api",
+        "apis",
+        "service",
+        "services",
+        "system",
+        "systems",
+        "platform",
+        "website",
+        "web",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the planner derives from a brief, in stable order."""
+
+    project_type: str
+    project_type_stated: bool  # recognised from the text rather than inferred or assumed
+    explicit: tuple[str, ...]  # technology ids the brief names
+    implied: tuple[str, ...]  # added because a named technology (or the type) implies them
+    assumed: tuple[str, ...]  # defaults the planner chose because the brief is silent (stated in the design)
+    unknown: tuple[str, ...]  # names from structured fields that match no knowledge-base entry
+    features: tuple[str, ...]
+    entities: tuple[str, ...]
+    flags: frozenset[str]
+    negated: frozenset[str]
+    team_size: int | None
+    stack: tuple[str, ...] = field(default=())  # explicit + implied + assumed, in knowledge-base order
+
+    def has(self, item: str) -> bool:
+        return item in self.stack or item in self.features or item in self.flags
+
+    def in_category(self, *categories: str) -> list[Technology]:
+        kb = knowledge()
+        return [kb.technologies[t] for t in self.stack if kb.technologies[t].category in categories]
+
+
+@dataclass(frozen=True)
+class _Hit:
+    entry: str
+    start: int
+    end: int
+
+
+class Analyzer:
+    """Compiled matchers for one knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self._tech = {tid: _compile(t.match) for tid, t in kb.technologies.items()}
+        self._features = {fid: _compile(f.match) for fid, f in kb.features.items()}
+        self._types = {pid: _compile(p.match) for pid, p in kb.project_types.items()}
+        self._languages = [tid for tid, t in kb.technologies.items() if t.category == "language"]
+
+    # -- matching -------------------------------------------------------------------------------
+    def _hits(self, text: str, matchers: dict[str, list[re.Pattern[str]]]) -> list[_Hit]:
+        hits = []
+        for entry, patterns in matchers.items():
+            for pattern in patterns:
+                for m in pattern.finditer(text):
+                    if m.end() == m.start() or _NEGATION_BEFORE.search(
+                        text, max(0, m.start() - 40), m.start()
+                    ):
+                        continue
+                    hits.append(_Hit(entry, m.start(), m.end()))
+        return hits
+
+    def find_entries(self, text: str) -> tuple[list[str], list[str]]:
+        """Technology and feature ids named in ``text`` (knowledge-base order)."""
+        hits = self._hits(text, self._tech) + self._hits(text, self._features)
+        # A match inside a longer match of another entry is part of that name: "React" in "React Native",
+        # "real-time" in "real-time chat", "Firebase" in "Firebase Auth".
+        kept = {
+            h.entry
+            for h in hits
+            if not any(
+                o.entry != h.entry
+                and o.start <= h.start
+                and h.end <= o.end
+                and (o.end - o.start) > (h.end - h.start)
+                for o in hits
+            )
+        }
+        techs = [t for t in self.kb.technologies if t in kept]
+        features = [f for f in self.kb.features if f in kept]
+        return techs, features
+
+    def match_name(self, name: str) -> list[str]:
+        """Technology ids for one structured-field value such as "Postgres" or "nextjs"."""
+        techs, _ = self.find_entries(name)
+        if techs:
+            return techs
+        # Structured fields may name a language bare ("go", "c"), which free text cannot rely on.
+        lowered = name.strip().lower()
+        for tid, tech in self.kb.technologies.items():
+            if lowered in (tech.id.replace("_", " "), tech.name.lower()):
+                return [tid]
+        return []
+
+    def project_type_scores(self, text: str) -> dict[str, int]:
+        scores: dict[str, int] = {}
+        for hit in self._hits(text, self._types):
+            scores[hit.entry] = scores.get(hit.entry, 0) + 1
+        return scores
+
+    # -- the analysis ---------------------------------------------------------------------------
+    def analyze(
+        self,
+        text: str,
+        *,
+        named: Sequence[str] = (),
+        deployment: str | None = None,
+        team_size: int | None = None,
+    ) -> Analysis:
+        full_text = "\n".join([text, *(named or ()), deployment or ""])
+        explicit, features = self.find_entries(full_text)
+        unknown: list[str] = []
+        for name in named:
+            found = self.match_name(name)
+            if found:
+                explicit.extend(t for t in found if t not in explicit)
+            elif name.strip() and name.strip().lower() not in {u.lower() for u in unknown}:
+                unknown.append(name.strip())
+        explicit = [t for t in self.kb.technologies if t in set(explicit)]
+
+        scores = self.project_type_scores(text)
+        project_type_stated = bool(scores)
+        if scores:
+            best = max(scores.values())
+            project_type = next(t for t in TYPE_PRIORITY if scores.get(t) == best)
+        else:
+            project_type = self._vote_type(explicit)
+
+        negated = frozenset(area for area, pattern in _NEGATED_AREAS.items() if pattern.search(full_text))
+        implied = self._close_implications(explicit, project_type)
+        assumed: list[str] = []
+        if not any(t in self._languages for t in (*explicit, *implied)):
+            default = self.kb.project_types[project_type].default_language
+            if default is not None:
+                assumed.append(default)
+                implied = self._close_implications([*explicit, *assumed], project_type)
+                implied = [t for t in implied if t not in assumed]
+        stack_set = set(explicit) | set(implied) | set(assumed)
+        # An implied JavaScript is redundant when the brief uses TypeScript.
+        if "typescript" in stack_set and "javascript" not in explicit:
+            stack_set.discard("javascript")
+            implied = [t for t in implied if t != "javascript"]
+        stack = tuple(t for t in self.kb.technologies if t in stack_set)
+
+        flags = self._flags(full_text, project_type, stack, features, negated, unknown)
+        return Analysis(
+            project_type=project_type,
+            project_type_stated=project_type_stated,
+            explicit=tuple(explicit),
+            implied=tuple(t for t in stack if t in implied),
+            assumed=tuple(assumed),
+            unknown=tuple(unknown),
+            features=tuple(features),
+            entities=tuple(self._entities(text, features)),
+            flags=flags,
+            negated=negated,
+            team_size=team_size if team_size is not None else _team_size(full_text),
+            stack=stack,
+        )
+
+    def _vote_type(self, techs: Iterable[str]) -> str:
+        votes: dict[str, int] = {}
+        for tid in techs:
+            for ptype in self.kb.technologies[tid].project_types:
+                votes[ptype] = votes.get(ptype, 0) + 1
+        if not votes:
+            return FALLBACK_TYPE
+        best = max(votes.values())
+        return next(t for t in TYPE_PRIORITY if votes.get(t) == best)
+
+    def _close_implications(self, base: Sequence[str], project_type: str) -> list[str]:
+        present = list(base)
+        changed = True
+        while changed:
+            changed = False
+            for tid, tech in self.kb.technologies.items():
+                if tid in present:
+                    for ref in tech.implies:
+                        if ref not in present:
+                            present.append(ref)
+                            changed = True
+                    continue
+                for cond in tech.implied_when:
+                    if (
+                        all(r in present for r in cond.all)
+                        and (not cond.types or project_type in cond.types)
+                        and not any(r in present for r in cond.unless)
+                    ):
+                        present.append(tid)
+                        changed = True
+                        break
+        return [t for t in self.kb.technologies if t in present and t not in base]
+
+    def _flags(
+        self,
+        text: str,
+        project_type: str,
+        stack: Sequence[str],
+        features: Sequence[str],
+        negated: frozenset[str],
+        unknown: Sequence[str],
+    ) -> frozenset[str]:
+        kb = self.kb
+        ptype = kb.project_types[project_type]
+        categories = {kb.technologies[t].category for t in stack}
+        needs = {need for f in features for need in kb.features[f].needs}
+        flags: set[str] = set()
+        if "database" not in negated and (
+            ptype.needs_data or categories & {"database", "data"} or "data" in needs
+        ):
+            flags.add("has_data")
+        if "auth" not in negated and ("auth" in categories or "auth" in needs or project_type == "saas"):
+            flags.add("has_auth")
+        if "ui" not in negated and (ptype.has_ui or categories & {"frontend", "mobile"} or "ui" in needs):
+            flags.add("has_ui")
+        if categories & INTEGRATION_CATEGORIES or "integrations" in needs or unknown:
+            flags.add("integrations_present")
+        if not categories & {"language"} and not any(kb.technologies[t].toolchain.test for t in stack):
+            flags.add("no_language")
+        backend_frameworks = [t for t in stack if kb.technologies[t].category == "web_framework"]
+        if _MULTI_SERVICE.search(text) or len(backend_frameworks) > 1:
+            flags.add("multi_service")
+        if "audit_compliance" in features:
+            flags.add("compliance")
+        if _SCALE.search(text):
+            flags.add("scale")
+        return frozenset(flags)
+
+    def _entities(self, text: str, features: Sequence[str]) -> list[str]:
+        names: list[str] = []
+        blocked = set(_NOT_ENTITIES)
+        for tech in self.kb.technologies.values():
+            blocked.update(a.lower() for a in tech.match.aliases)
+        for m in _ENTITY_PATTERN.finditer(text):
+            word = m.group(1).lower()
+            if word in blocked or len(word) < 3:
+                continue
+            entity = _singular(word).replace("-", " ").title().replace(" ", "")
+            if entity.lower() not in blocked and entity not in names:
+                names.append(entity)
+        for fid in features:
+            for entity in self.kb.features[fid].entities:
+                if entity not in names:
+                    names.append(entity)
+        return names[:6]
+
+
+def _compile(matcher: Matcher) -> list[re.Pattern[str]]:
+    patterns: list[re.Pattern[str]] = []
+
+    def alias_regex(aliases: Iterable[str]) -> str:
+        parts = sorted({a.strip() for a in aliases if a.strip()}, key=lambda a: (-len(a), a))
+        escaped = [r"[\s_-]+".join(re.escape(word) for word in a.split()) for a in parts]
+        return _LEFT + "(?:" + "|".join(escaped) + ")" + _RIGHT
+
+    if matcher.aliases:
+        patterns.append(re.compile(alias_regex(matcher.aliases), re.IGNORECASE))
+    if matcher.case_sensitive:
+        patterns.append(re.compile(alias_regex(matcher.case_sensitive)))
+    patterns.extend(re.compile(p) for p in matcher.patterns)
+    return patterns
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "ches", "shes", "xes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _team_size(text: str) -> int | None:
+    m = _TEAM.search(text)
+    if m:
+        size = int(m.group(1) or m.group(2))
+        return size if 1 <= size <= 10_000 else None
+    return 1 if _SOLO.search(text) else None
+
+
+@lru_cache(maxsize=1)
+def analyzer() -> Analyzer:
+    return Analyzer(knowledge())
+
+
+def brief_text(brief: ProjectBrief) -> str:
+    return "\n".join([brief.name, brief.summary, *brief.goals, *brief.constraints])
+
+
+def analyze_brief(brief: ProjectBrief) -> Analysis:
+    """Analyse a brief: free text plus the structured technology fields."""
+    named = [*brief.languages, *brief.frameworks, *brief.data_stores, *brief.integrations]
+    return analyzer().analyze(
+        brief_text(brief), named=named, deployment=brief.deployment, team_size=brief.team_size
+    )
+
+
+# -- toolchain resolution ---------------------------------------------------------------------------
+
+_TOOLCHAIN_FIELDS = tuple(Toolchain.model_fields)
+_BOUND_RANK = {
+    "web_framework": 1,
+    "data": 2,
+    "ml": 2,
+    "cli": 3,
+    "game": 3,
+    "embedded": 3,
+    "infra": 3,
+    "queue": 3,
+    "mobile": 4,
+    "frontend": 4,
+    "testing": 9,
+}
+NEUTRAL_TOOLCHAIN = {
+    "test": "make test",
+    "test_filter": "make test",
+    "check": "make check",
+    "run": "make run",
+    "init": "git init",
+    "manifest": "project manifest",
+    "migrate": None,
+}
+
+
+def languages_of(kb: KnowledgeBase, tid: str) -> set[str]:
+    """The languages a technology is written in or for (transitively through ``implies``)."""
+    seen: set[str] = set()
+    stack = [tid]
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        stack.extend(kb.technologies[current].implies)
+    langs = {t for t in seen if kb.technologies[t].category == "language"}
+    if "javascript" in langs:  # anything for JavaScript works for TypeScript too
+        langs.add("typescript")
+    return langs
+
+
+def primary_language(analysis: Analysis) -> str | None:
+    """The language of the main code: the backend framework's, else the first named, else any."""
+    kb = knowledge()
+    langs = [t for t in analysis.stack if kb.technologies[t].category == "language"]
+    if not langs:
+        return None
+    for category in ("web_framework", "cli", "game", "embedded", "data", "ml", "mobile", "frontend"):
+        for tid in analysis.stack:
+            if kb.technologies[tid].category == category:
+                owned = [lang for lang in langs if lang in languages_of(kb, tid)]
+                if owned:
+                    return owned[0]
+    named = [t for t in analysis.explicit if t in langs]
+    return (named or langs)[0]
+
+
+def frontend_language(analysis: Analysis) -> str | None:
+    kb = knowledge()
+    for tid in analysis.stack:
+        if kb.technologies[tid].category in ("frontend", "mobile"):
+            langs = [lang for lang in analysis.stack if lang in languages_of(kb, tid)]
+            if langs:
+                return langs[0]
+    return None
+
+
+def resolve_toolchain(analysis: Analysis, *, side: str = "backend") -> dict[str, str | None]:
+    """Merge the toolchains of the stack: unbound tools, then the language, then tools for that language."""
+    kb = knowledge()
+    language = primary_language(analysis) if side == "backend" else frontend_language(analysis)
+    if side == "frontend" and language is None:
+        return resolve_toolchain(analysis)
+    merged: dict[str, str | None] = dict(NEUTRAL_TOOLCHAIN)
+
+    def apply(tid: str) -> None:
+        for name in _TOOLCHAIN_FIELDS:
+            value = getattr(kb.technologies[tid].toolchain, name)
+            if value is not None:
+                merged[name] = value
+
+    candidates = [t for t in analysis.stack if kb.technologies[t].category in _BOUND_RANK]
+    unbound = [t for t in candidates if not languages_of(kb, t)]
+    bound = [t for t in candidates if language is not None and language in languages_of(kb, t)]
+    if side == "frontend":
+        bound = [t for t in bound if kb.technologies[t].category in ("frontend", "mobile", "testing")]
+    else:
+        bound = [
+            t
+            for t in bound
+            if kb.technologies[t].category not in ("frontend",)
+            or (frontend_language(analysis) == language and not _has_backend(analysis))
+        ]
+    for tid in unbound:
+        apply(tid)
+    if language is not None:
+        apply(language)
+    for tid in sorted(bound, key=lambda t: _BOUND_RANK[kb.technologies[t].category]):
+        apply(tid)
+    return merged
+
+
+def _has_backend(analysis: Analysis) -> bool:
+    kb = knowledge()
+    return any(kb.technologies[t].category == "web_framework" for t in analysis.stack)

@@ -1,0 +1,351 @@
+"""The offline interview: ask only what the brief is missing and what would change the plan.
+
+Stateless like an HTTP endpoint: every turn rebuilds the brief from the whole history, works out which
+questions are still open, and asks the next one. Questions are recognised in the history by their
+fixed wording, so a client only has to send the turns back. "skip" or "done" finishes early.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from devussy.models import ChatTurn, InterviewReply, ProjectBrief
+from devussy.planner.analysis import Analysis, analyzer
+from devussy.planner.knowledge import INTEGRATION_CATEGORIES, knowledge
+
+MAX_QUESTIONS = 6
+_FINISH = re.compile(
+    r"^\s*(?:skip|done|finish(?:ed)?|stop|enough|that'?s (?:all|it)|that is (?:all|it)|"
+    r"no more(?: questions)?|"
+    r"go ahead|generate(?: the plan)?|just (?:plan|build) it)\s*[.!]*\s*$",
+    re.IGNORECASE,
+)
+_UNSURE = re.compile(
+    r"^\s*(?:i )?(?:don'?t know|do not know|not sure|no preference|no idea|any|anything|whatever|you choose|"
+    r"up to you|dunno|n/?a)\b",
+    re.IGNORECASE,
+)
+_NO = re.compile(r"^\s*(?:no|nope|none|not needed|no need|nothing)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Draft:
+    idea: str
+    answers: dict[str, str]  # question key -> answer text (only questions that were asked)
+    analysis: Analysis
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    text: str  # fixed wording: it is how the question is recognised in the history
+    needed: Callable[[Draft], bool]
+
+
+def _categories(draft: Draft) -> set[str]:
+    kb = knowledge()
+    return {kb.technologies[t].category for t in draft.analysis.explicit}
+
+
+def _needs_idea(d: Draft) -> bool:
+    return len(d.idea.split()) < 4 and not d.analysis.features and not d.analysis.explicit
+
+
+def _needs_type(d: Draft) -> bool:
+    return not d.analysis.project_type_stated and not any(
+        knowledge().technologies[t].project_types for t in d.analysis.explicit
+    )
+
+
+def _needs_features(d: Draft) -> bool:
+    return (
+        not d.analysis.features
+        and d.analysis.project_type in {"web_app", "saas", "mobile_app", "web_api"}
+        and len(d.idea.split()) < 40
+    )
+
+
+def _needs_language(d: Draft) -> bool:
+    return not _categories(d) & {"language", "web_framework", "frontend", "mobile", "game", "cli"}
+
+
+def _needs_data_store(d: Draft) -> bool:
+    return (
+        "has_data" in d.analysis.flags
+        and not _categories(d) & {"database"}
+        and "database" not in d.analysis.negated
+    )
+
+
+def _needs_auth(d: Draft) -> bool:
+    ptype = knowledge().project_types[d.analysis.project_type]
+    return ptype.user_facing and "has_auth" not in d.analysis.flags and "auth" not in d.analysis.negated
+
+
+def _needs_deployment(d: Draft) -> bool:
+    return not _categories(d) & {"deploy", "cloud"}
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question(
+        "idea",
+        "What would you like to build? Describe it in a sentence or two: who it is for and "
+        "what it should do.",
+        _needs_idea,
+    ),
+    Question(
+        "project_type",
+        "What kind of project is it: a command-line tool, a library, a web API, a web "
+        "app, a SaaS product, a mobile app, a data pipeline, an ML service, a browser extension, a game, "
+        "an embedded/IoT device, or infrastructure?",
+        _needs_type,
+    ),
+    Question(
+        "features",
+        "What are the two or three things users must be able to do in the first version? "
+        "(For example: payments, real-time chat, an admin dashboard, offline sync.)",
+        _needs_features,
+    ),
+    Question(
+        "language",
+        'Which language or framework should it use? Say "no preference" and I will pick '
+        "the usual choice for this kind of project.",
+        _needs_language,
+    ),
+    Question(
+        "data_store",
+        "Where should the data live (for example PostgreSQL, MySQL, SQLite, MongoDB), or "
+        "does it need no database at all?",
+        _needs_data_store,
+    ),
+    Question(
+        "auth",
+        "Do users need to sign in? If so, how: email and password, social login, a hosted "
+        "provider, or company single sign-on?",
+        _needs_auth,
+    ),
+    Question(
+        "deployment",
+        "Where will it run or be distributed (a cloud platform, your own servers, an app "
+        "store, a package registry)?",
+        _needs_deployment,
+    ),
+)
+_BY_KEY = {q.key: q for q in QUESTIONS}
+
+
+def _question_key(assistant_text: str) -> str | None:
+    for question in QUESTIONS:
+        if question.text in assistant_text:
+            return question.key
+    return None
+
+
+def _rebuild(turns: list[ChatTurn]) -> Draft:
+    idea = ""
+    answers: dict[str, str] = {}
+    extra: list[str] = []
+    pending: str | None = None
+    for turn in turns:
+        if turn.role == "assistant":
+            pending = _question_key(turn.content)
+            if pending is not None:
+                answers.setdefault(pending, "")
+            continue
+        text = turn.content.strip()
+        if _FINISH.match(text):
+            pending = None
+            continue
+        if pending is not None:
+            answers[pending] = text
+            if pending == "idea":
+                idea = text
+        elif not idea:
+            idea = text
+        else:
+            extra.append(text)
+        pending = None
+    if not idea and answers.get("idea"):
+        idea = answers["idea"]
+    text = "\n".join([idea, *extra, *_answer_lines(answers)])
+    return Draft(idea=idea, answers=answers, analysis=analyzer().analyze(text))
+
+
+def _answer_lines(answers: dict[str, str]) -> list[str]:
+    lines = []
+    for key, answer in answers.items():
+        if not answer or key == "idea" or _UNSURE.match(answer):
+            continue
+        if key == "data_store" and _NO.match(answer):
+            lines.append("No database: nothing needs to be stored.")
+        elif key == "auth" and _NO.match(answer):
+            lines.append("No login: users do not need accounts.")
+        elif key == "auth":
+            lines.append(f"Users sign in: {answer}")
+        elif key == "project_type":
+            lines.append(f"It is a {answer}.")
+        else:
+            lines.append(answer)
+    return lines
+
+
+def _to_brief(draft: Draft, turns: list[ChatTurn]) -> ProjectBrief:
+    kb = knowledge()
+    analysis = draft.analysis
+
+    def names(*categories: str) -> list[str]:
+        return [
+            kb.technologies[t].name for t in analysis.explicit if kb.technologies[t].category in categories
+        ]
+
+    goals = []
+    features_answer = draft.answers.get("features", "")
+    if features_answer and not _UNSURE.match(features_answer) and not _NO.match(features_answer):
+        goals = [g.strip(" .") for g in re.split(r"[,;\n]|\band\b", features_answer) if g.strip(" .")][:10]
+    constraints = [
+        line[:500]
+        for key, answer in draft.answers.items()
+        if key in ("auth", "project_type") or (key == "data_store" and _NO.match(answer))
+        if answer and not _UNSURE.match(answer)
+        for line in _answer_lines({key: answer})
+    ]
+    languages = names("language")
+    data_stores = names("database", "cache", "search")
+    # An answer naming something the knowledge base does not know is kept as the user wrote it.
+    for key, target in (("language", languages), ("data_store", data_stores)):
+        answer = draft.answers.get(key, "")
+        if answer and not target and not _UNSURE.match(answer) and not _NO.match(answer):
+            target.append(answer[:500])
+    extra = [t.content.strip() for t in turns if t.role == "user"]
+    deployment_answer = draft.answers.get("deployment", "")
+    deployment = None
+    if deployment_answer and not _UNSURE.match(deployment_answer) and not _NO.match(deployment_answer):
+        deployment = deployment_answer[:500]
+    elif names("deploy", "cloud"):
+        deployment = _join_names(names("deploy", "cloud"))
+    summary = draft.idea or next((e for e in extra if e and not _FINISH.match(e)), "") or "An unnamed project"
+    return ProjectBrief(
+        name=derive_name(draft.idea or summary, analysis),
+        summary=summary[:50_000],
+        goals=goals,
+        languages=languages,
+        frameworks=names("web_framework", "frontend", "mobile", "cli", "game", "data", "ml", "testing"),
+        data_stores=data_stores,
+        integrations=names(*INTEGRATION_CATEGORIES, "queue", "observability"),
+        constraints=constraints,
+        deployment=deployment,
+        team_size=analysis.team_size,
+    )
+
+
+def _join_names(names: list[str]) -> str:
+    return ", ".join(names)
+
+
+_CALLED = re.compile(
+    r"\b(?:called|named|codename|code-named)\s+[\"'“]?([A-Za-z0-9][\w.+-]*(?:\s+[A-Z0-9][\w.+-]*){0,3})"
+)
+_LEADING = re.compile(
+    r"^\s*(?:(?:i|we)\s+(?:want|would like|need|'d like|plan)\s+(?:to\s+)?"
+    r"(?:build|make|create|write|have)?\s*|"
+    r"(?:please\s+)?(?:build|make|create|write|develop|design)\s+(?:me\s+)?|let'?s\s+build\s+)?"
+    r"(?:(?:a|an|the|some|my|our)\b)?\s*",
+    re.IGNORECASE,
+)
+_STOP = re.compile(
+    r"\b(?:that|which|who|where|so|to|for|with|in|using|on|from|and|built|written|where|allowing|letting|"
+    r"backed|powered|running|via|by)\b|[,.;:!?(]",
+    re.IGNORECASE,
+)
+_GENERIC = frozenset(
+    [
+        "cli",
+        "tool",
+        "app",
+        "application",
+        "api",
+        "service",
+        "platform",
+        "website",
+        "site",
+        "saas",
+        "library",
+        "package",
+        "web",
+        "mobile",
+        "dashboard",
+        "system",
+        "bot",
+        "extension",
+        "game",
+        "pipeline",
+        "simple",
+        "small",
+        "tiny",
+        "new",
+    ]
+)
+
+
+def derive_name(idea: str, analysis: Analysis) -> str:
+    """A short project name: "called X" if given, else the idea's leading noun phrase."""
+    called = _CALLED.search(idea)
+    if called:
+        return called.group(1).strip(" .\"'”")[:80]
+    first_line = idea.strip().splitlines()[0] if idea.strip() else ""
+    rest = _LEADING.sub("", first_line, count=1)
+    stop = _STOP.search(rest)
+    phrase = (rest[: stop.start()] if stop else rest).strip()
+    words = phrase.split()[:5]
+    if words and all(w.lower().strip("-") in _GENERIC for w in words) and analysis.entities:
+        words = [analysis.entities[0], *words]
+    name = " ".join(w if w.isupper() or any(c.isupper() for c in w[1:]) else w.capitalize() for w in words)
+    return name[:80] or "New Project"
+
+
+def interview_reply(history: list[ChatTurn], user_input: str) -> InterviewReply:
+    turns = [*history, ChatTurn(role="user", content=user_input)]
+    draft = _rebuild(turns)
+    asked = sum(1 for t in history if t.role == "assistant" and _question_key(t.content) is not None)
+    finished = bool(_FINISH.match(user_input)) and bool(draft.idea)
+    if not finished and asked < MAX_QUESTIONS:
+        for question in QUESTIONS:
+            if question.key not in draft.answers and question.needed(draft):
+                return InterviewReply(reply=_with_recap(draft, question.text))
+    if not draft.idea:
+        return InterviewReply(reply=_BY_KEY["idea"].text)
+    brief = _to_brief(draft, turns)
+    return InterviewReply(reply=_closing(brief, draft.analysis), brief=brief)
+
+
+def _with_recap(draft: Draft, question: str) -> str:
+    if not draft.idea:
+        return question
+    kb = knowledge()
+    ptype = kb.project_types[draft.analysis.project_type].name.lower()
+    known = [kb.technologies[t].name for t in draft.analysis.explicit]
+    recap = f"So far: a {ptype}" if draft.analysis.project_type_stated else "So far"
+    if known:
+        recap += f" with {', '.join(known)}"
+    features = [kb.features[f].name for f in draft.analysis.features]
+    if features:
+        recap += f", covering {', '.join(features)}"
+    return f"{recap}.\n\n{question}"
+
+
+def _closing(brief: ProjectBrief, analysis: Analysis) -> str:
+    kb = knowledge()
+    ptype = kb.project_types[analysis.project_type].name.lower()
+    lines = [f"Thanks, that is enough to plan **{brief.name}** ({ptype})."]
+    stack = [*brief.languages, *brief.frameworks, *brief.data_stores, *brief.integrations]
+    if stack:
+        lines.append(f"Stack: {', '.join(stack)}.")
+    features = [kb.features[f].name for f in analysis.features]
+    if features:
+        lines.append(f"Features: {', '.join(features)}.")
+    if brief.deployment:
+        lines.append(f"Runs on: {brief.deployment}.")
+    lines.append("Anything I did not ask about gets a stated assumption in the design.")
+    return "\n".join(lines)

@@ -1,0 +1,277 @@
+"""Local server: ``/api/*`` goes to the same handler classes the serverless host runs (loaded from
+``api/``), everything else is the web UI's static export (``devussy-web/out``), all on one origin.
+
+``ThreadingHTTPServer``: one thread per request, each stream on its own event loop, exactly as on
+the host. Run it with ``python dev_server.py`` or ``devussy serve``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import importlib.util
+import mimetypes
+import signal
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import FrameType
+from urllib.parse import unquote, urlsplit
+
+from devussy.web import endpoints
+from devussy.web.errors import HTTPError
+from devussy.web.routes import Route, find_route
+
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".map": "application/json; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",  # Next.js RSC payloads
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".webp": "image/webp",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".webmanifest": "application/manifest+json",
+    ".wasm": "application/wasm",
+}
+
+_NOT_BUILT = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Devussy</title>
+<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem}}
+code{{background:#f2f2f2;padding:.1rem .3rem}}</style></head><body>
+<h1>Devussy API is running</h1>
+<p>The web UI has not been built yet (looked in <code>{static_dir}</code>).</p>
+<p>Build it with <code>make web-build</code>
+(or <code>cd devussy-web &amp;&amp; npm ci &amp;&amp; npm run build</code>),
+then reload this page. <code>make dev</code> does both.</p>
+<p>The API works meanwhile: <a href="/api/health">/api/health</a>, <a href="/api/models">/api/models</a>,
+<a href="/api/openapi.json">/api/openapi.json</a>.</p></body></html>
+"""
+
+
+def repo_root() -> Path:
+    """The checkout this package lives in (editable install), else the working directory."""
+    candidate = Path(__file__).resolve().parents[3]
+    return candidate if (candidate / "api").is_dir() else Path.cwd()
+
+
+class DevServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # listen backlog: many browser tabs / concurrent streams connect at once
+
+    def __init__(self, address: tuple[str, int], static_dir: Path | None, api_dir: Path | None) -> None:
+        self.static_dir = static_dir.resolve() if static_dir else None
+        self.api_dir = api_dir.resolve() if api_dir else None
+        self._handlers: dict[str, type[BaseHTTPRequestHandler] | None] = {}
+        self._lock = threading.Lock()
+        super().__init__(address, DevRequestHandler)
+
+    def handler_class(self, route: Route) -> type[BaseHTTPRequestHandler] | None:
+        """The ``handler`` class of the route's api file, loaded once; None if there is no api/ dir."""
+        with self._lock:
+            if route.api_file not in self._handlers:
+                self._handlers[route.api_file] = self._load(route)
+            return self._handlers[route.api_file]
+
+    def _load(self, route: Route) -> type[BaseHTTPRequestHandler] | None:
+        if self.api_dir is None or not (self.api_dir / route.api_file).is_file():
+            return None
+        path = self.api_dir / route.api_file
+        name = "devussy_api_" + route.api_file.removesuffix(".py").replace("/", "_")
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            return None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.handler  # type: ignore[no-any-return]
+
+
+class DevRequestHandler(BaseHTTPRequestHandler):
+    server: DevServer
+    server_version = "devussy-dev"
+    timeout = 120  # seconds a socket read or write may block (a stuck client never pins a thread forever)
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_HEAD(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def do_OPTIONS(self) -> None:
+        self._dispatch()
+
+    def do_PUT(self) -> None:
+        self._dispatch()
+
+    def do_PATCH(self) -> None:
+        self._dispatch()
+
+    def do_DELETE(self) -> None:
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        path = urlsplit(self.path).path
+        if path == "/api" or path.startswith("/api/"):
+            self._api(path)
+        elif self.command in ("GET", "HEAD"):
+            self._static(path)
+        else:
+            self._send_text(405, "method not allowed\n", {"Allow": "GET, HEAD"})
+
+    # -- API --------------------------------------------------------------------------------------
+    def _api(self, path: str) -> None:
+        from devussy.web.responses import send_error
+
+        route = find_route(path)
+        if route is None:
+            send_error(self, HTTPError(404, f"no API endpoint at {path}", "not_found"))
+            return
+        handler_class = self.server.handler_class(route)
+        if handler_class is None:  # installed package without api/: same endpoint functions
+            self._api_direct(route)
+            return
+        method = getattr(handler_class, f"do_{self.command}", None)
+        if method is None:
+            endpoints.method_not_allowed(self, route.method)
+            return
+        # The host would construct handler_class on the connection; the request is already parsed
+        # here, so hand its state to an instance of that class and let it answer.
+        delegate = handler_class.__new__(handler_class)
+        delegate.__dict__.update(self.__dict__)
+        method(delegate)
+        self.close_connection = True
+
+    def _api_direct(self, route: Route) -> None:
+        if self.command == "OPTIONS":
+            endpoints.preflight(self, route.method)
+        elif self.command == route.method:
+            getattr(endpoints, route.endpoint)(self)
+        else:
+            endpoints.method_not_allowed(self, route.method)
+
+    # -- static UI --------------------------------------------------------------------------------
+    def _static(self, path: str) -> None:
+        root = self.server.static_dir
+        if root is None or not (root / "index.html").is_file():
+            if path in ("/", "/index.html"):
+                page = _NOT_BUILT.format(static_dir=html.escape(str(root or "devussy-web/out")))
+                self._send_text(200, page, content_type="text/html; charset=utf-8")
+            else:
+                self._send_text(404, "not found (the web UI is not built)\n")
+            return
+        file = self._find_file(root, unquote(path))
+        if file is None:
+            missing = root / "404.html"
+            if missing.is_file():
+                self._send_file(missing, 404)
+            else:
+                self._send_text(404, "not found\n")
+            return
+        self._send_file(file, 200)
+
+    @staticmethod
+    def _find_file(root: Path, path: str) -> Path | None:
+        """``/`` → index.html, ``/x`` → x, x.html or x/index.html; never anything outside ``root``."""
+        relative = path.lstrip("/")
+        if "\0" in relative or "\\" in relative:
+            return None
+        if relative == "" or relative.endswith("/"):
+            candidates = [relative + "index.html"]
+        else:
+            candidates = [relative, relative + ".html", relative + "/index.html"]
+        for candidate in candidates:
+            try:
+                full = (root / candidate).resolve()
+            except (OSError, ValueError):
+                return None
+            if full.is_relative_to(root) and full.is_file():
+                return full
+        return None
+
+    def _send_file(self, file: Path, status: int) -> None:
+        content_type = _TYPES.get(file.suffix.lower()) or mimetypes.guess_type(file.name)[0]
+        immutable = "/_next/static/" in file.as_posix()
+        headers = {"Cache-Control": "public, max-age=31536000, immutable" if immutable else "no-cache"}
+        self._send_bytes(status, file.read_bytes(), content_type or "application/octet-stream", headers)
+
+    def _send_text(
+        self, status: int, text: str, headers: dict[str, str] | None = None,
+        content_type: str = "text/plain; charset=utf-8",
+    ) -> None:
+        self._send_bytes(status, text.encode("utf-8"), content_type, headers or {})
+
+    def _send_bytes(self, status: int, body: bytes, content_type: str, headers: dict[str, str]) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("X-Content-Type-Options", "nosniff")
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+        except OSError:
+            pass
+
+
+def make_server(
+    host: str = "127.0.0.1", port: int = 8000, static_dir: str | Path | None = None,
+    api_dir: str | Path | None = None,
+) -> DevServer:
+    root = repo_root()
+    static = Path(static_dir) if static_dir is not None else root / "devussy-web" / "out"
+    api = Path(api_dir) if api_dir is not None else root / "api"
+    return DevServer((host, port), static, api)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(
+    host: str = "127.0.0.1", port: int = 8000, static_dir: str | Path | None = None,
+    api_dir: str | Path | None = None,
+) -> None:
+    """Serve until Ctrl-C or SIGTERM; in-flight streams end with the process."""
+    server = make_server(host, port, static_dir, api_dir)
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"http://{shown_host}:{server.server_address[1]}/"
+    ui = "web UI + API" if server.static_dir and (server.static_dir / "index.html").is_file() else "API only"
+    print(f"Devussy dev server ({ui}) at {url}  (Ctrl-C to stop)", flush=True)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if in_main_thread else None
+    try:
+        server.serve_forever(poll_interval=0.25)
+    except KeyboardInterrupt:
+        print("\nShutting down.", flush=True)
+    finally:
+        server.server_close()
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="devussy serve", description="Serve the Devussy API and web UI locally."
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    parser.add_argument("--static-dir", help="built web UI (default devussy-web/out)")
+    parser.add_argument("--api-dir", help="the api/ handlers folder (default <repo>/api)")
+    args = parser.parse_args(argv)
+    try:
+        serve(args.host, args.port, args.static_dir, args.api_dir)
+    except OSError as exc:
+        print(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,188 @@
+"""Request bodies: reading them safely and validating them into typed request models.
+
+Field names are the front end's camelCase (DESIGN §4); unknown fields are ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Annotated, Any, BinaryIO, TypeVar
+
+from pydantic import AliasChoices, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from devussy.models import (
+    ChatTurn,
+    DevPlan,
+    DevussyModel,
+    Handoff,
+    LongText,
+    ModelConfig,
+    ProjectBrief,
+    ProjectDesign,
+    ShortText,
+)
+from devussy.web.errors import HTTPError
+
+RequestT = TypeVar("RequestT", bound=DevussyModel)
+
+# Extra bytes read (and dropped) after a too-large body so the client can read our 413 before we close.
+_DRAIN_LIMIT = 4 * 1024 * 1024
+
+
+def _split_commas(value: Any) -> Any:
+    """The original front end sent some lists as comma-separated text; accept both."""
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+TextList = Annotated[list[ShortText], BeforeValidator(_split_commas), Field(max_length=50)]
+
+
+class APIRequest(DevussyModel):
+    llm_config: ModelConfig | None = Field(
+        default=None,
+        validation_alias=AliasChoices("modelConfig", "model_config"),
+        serialization_alias="modelConfig",
+        description="Optional choice among the models the server offers.",
+    )
+
+
+class InterviewRequest(APIRequest):
+    user_input: Annotated[str, Field(min_length=1, max_length=20_000)]
+    history: list[ChatTurn] = Field(default_factory=list, max_length=200)
+
+
+class DesignRequest(APIRequest):
+    model_config = ConfigDict(
+        json_schema_extra={"anyOf": [{"required": ["projectName", "requirements"]}, {"required": ["brief"]}]}
+    )
+
+    project_name: ShortText | None = None
+    requirements: LongText | None = Field(default=None, description="The free-text project idea.")
+    languages: TextList = Field(default_factory=list)
+    frameworks: TextList = Field(default_factory=list)
+    apis: TextList = Field(default_factory=list)
+    brief: ProjectBrief | None = Field(default=None, description="A full brief; wins over the fields above.")
+
+    @model_validator(mode="after")
+    def _brief_or_idea(self) -> DesignRequest:
+        if self.brief is None and (self.project_name is None or self.requirements is None):
+            raise ValueError("give projectName and requirements, or a full brief")
+        return self
+
+    def to_brief(self) -> ProjectBrief:
+        if self.brief is not None:
+            return self.brief
+        assert self.project_name is not None and self.requirements is not None
+        return ProjectBrief(
+            name=self.project_name,
+            summary=self.requirements,
+            languages=self.languages,
+            frameworks=self.frameworks,
+            integrations=self.apis,
+        )
+
+
+class BasicPlanRequest(APIRequest):
+    design: ProjectDesign
+    project_name: ShortText | None = None
+
+
+class DetailRequest(APIRequest):
+    plan: DevPlan = Field(validation_alias=AliasChoices("plan", "basicPlan"))
+    phase_number: int = Field(ge=1, le=99)
+    project_name: ShortText | None = None
+
+
+class HandoffRequest(APIRequest):
+    design: ProjectDesign
+    plan: DevPlan
+
+
+class ArtifactsRequest(DevussyModel):
+    design: ProjectDesign | None = None
+    plan: DevPlan = Field(validation_alias=AliasChoices("plan", "basicPlan"))
+    handoff: Handoff | None = None
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+def read_body(headers: Mapping[str, str], rfile: BinaryIO, max_bytes: int) -> bytes:
+    """The raw body, or an HTTPError for a missing/too-large/unreadable one."""
+    if headers.get("Transfer-Encoding", "").strip().lower() not in ("", "identity"):
+        raise HTTPError(411, "send the body with a Content-Length", "length_required")
+    raw_length = headers.get("Content-Length")
+    if raw_length is None or raw_length.strip() == "":
+        return b""
+    try:
+        length = int(raw_length)
+    except ValueError:
+        raise HTTPError(400, "Content-Length is not a number", "invalid_request") from None
+    if length < 0:
+        raise HTTPError(400, "Content-Length is negative", "invalid_request")
+    if length > max_bytes:
+        _drain(rfile, min(length, _DRAIN_LIMIT))
+        raise HTTPError(413, f"the body is larger than {max_bytes} bytes", "body_too_large")
+    try:
+        body = rfile.read(length)
+    except (TimeoutError, OSError):
+        raise HTTPError(408, "timed out reading the request body", "request_timeout") from None
+    if len(body) < length:
+        raise HTTPError(400, "the body is shorter than its Content-Length", "invalid_request")
+    return body
+
+
+def _drain(rfile: BinaryIO, length: int) -> None:
+    try:
+        while length > 0:
+            chunk = rfile.read(min(length, 65536))
+            if not chunk:
+                return
+            length -= len(chunk)
+    except (TimeoutError, OSError):
+        return
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_json_object(headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
+    if not _is_json(headers.get("Content-Type", "")):
+        raise HTTPError(415, "send the body as application/json", "unsupported_media_type")
+    if not body.strip():
+        raise HTTPError(400, "the request body is empty; send a JSON object", "invalid_json")
+    try:
+        data = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8 JSON"
+        raise HTTPError(400, f"the body is not valid JSON: {detail}", "invalid_json") from None
+    if not isinstance(data, dict):
+        raise HTTPError(422, "the body must be a JSON object", "invalid_request")
+    return data
+
+
+def validation_message(error: ValidationError, limit: int = 5) -> str:
+    """A short readable summary (field path + problem); never echoes the submitted values."""
+    parts = []
+    for item in error.errors(include_input=False, include_url=False)[:limit]:
+        location = ".".join(str(part) for part in item["loc"]) or "body"
+        parts.append(f"{location}: {item['msg']}")
+    more = error.error_count() - limit
+    if more > 0:
+        parts.append(f"... and {more} more")
+    return "; ".join(parts)
+
+
+def validate_request(model: type[RequestT], data: dict[str, Any]) -> RequestT:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise HTTPError(422, f"invalid request: {validation_message(exc)}", "invalid_request") from None
+    except RecursionError:
+        raise HTTPError(422, "invalid request: the body is nested too deeply", "invalid_request") from None

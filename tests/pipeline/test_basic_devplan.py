@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from devussy.llm.base import ChatRequest
+from devussy.models import Phase
+from devussy.pipeline.basic_devplan import BasicDevPlanGenerator, parse_plan, phase_heading, render_plan
+from devussy.pipeline.parsing import FormatError
+from devussy.streaming import CollectingStreamingHandler
+from tests.pipeline import samples
+from tests.pipeline.scripted import ScriptedProvider
+
+
+class TimelineSink(CollectingStreamingHandler):
+    """Records, for each phase event, how much text had streamed when it was sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.phase_at: list[tuple[int, int]] = []
+
+    async def on_progress_async(self, event: Mapping[str, Any]) -> None:
+        await super().on_progress_async(event)
+        if event["event"] == "phase":
+            self.phase_at.append((event["phase"]["number"], len(self.text)))
+
+
+async def test_phases_are_announced_while_the_plan_streams() -> None:
+    plan = samples.plan(4)
+    text = render_plan(plan)
+    provider = ScriptedProvider(lambda request: text, words_per_chunk=1)
+    sink = TimelineSink()
+    design = samples.design().model_copy(update={"brief": samples.BRIEF, "complexity": samples.COMPLEXITY})
+    result = await BasicDevPlanGenerator(provider.settings()).generate(design, sink)
+
+    assert [number for number, _ in sink.phase_at] == [1, 2, 3, 4]
+    for number, streamed in sink.phase_at[:-1]:
+        # announced once the next heading line arrived, long before the end
+        next_heading = text.index(f"## Phase {number + 1}:")
+        assert next_heading < streamed < len(text)
+        assert streamed < text.index("Depends on", next_heading)  # before the next phase is through
+    assert sink.phase_at[-1][1] == len(text)  # the last one only at the end
+    announced = [Phase.model_validate(e["phase"]) for e in sink.progress if e["event"] == "phase"]
+    assert announced == plan.phases
+    assert result.value.phases == plan.phases
+    assert result.value.brief == samples.BRIEF and result.value.complexity == samples.COMPLEXITY
+    assert result.value.tech_stack == design.tech_stack
+    assert sink.completions == [text]
+
+
+async def test_prompt_asks_for_the_complexity_phase_count() -> None:
+    provider = ScriptedProvider(lambda request: render_plan(samples.plan(3)))
+    design = samples.design().model_copy(update={"complexity": samples.COMPLEXITY})
+    await BasicDevPlanGenerator(provider.settings()).generate(design, CollectingStreamingHandler())
+    request: ChatRequest = provider.requests[0]
+    assert request.messages[0].content.startswith("Devussy stage: basic_plan")
+    assert "with 3 phases" in request.messages[1].content
+    assert request.task is not None and request.task.payload == {"design": design.to_json_dict()}
+    assert request.model == "scripted-model"
+
+
+async def test_repair_does_not_announce_unchanged_phases_twice() -> None:
+    broken = render_plan(samples.plan(2)).replace("Build part 2 of TaskFlow and test it.", "")
+    answers = [broken, render_plan(samples.plan(2))]
+    provider = ScriptedProvider(lambda request: answers.pop(0))
+    sink = CollectingStreamingHandler()
+    await BasicDevPlanGenerator(provider.settings()).generate(samples.design(), sink)
+    events = [e["event"] for e in sink.progress]
+    assert events == ["phase", "repair", "phase"]  # phase 1 once, phase 2 after the repair
+
+
+def test_phase_heading_styles() -> None:
+    cases = {
+        "## Phase 1: Setup": (1, "Setup"),
+        "### Phase 2 – API & auth": (2, "API & auth"),
+        "**Phase 3 — UI**": (3, "UI"),
+        "**Phase 4: Ship:**": (4, "Ship"),
+        "Phase 5: Plain line": (5, "Plain line"),
+        "### 6. Numbered heading": (6, "Numbered heading"),
+        "## Stage 7) Release": (7, "Release"),
+        "#### **Phase 8:** Bold label": (8, "Bold label"),
+    }
+    for line, (number, title) in cases.items():
+        found = phase_heading(line)
+        assert found is not None, line
+        assert (found.number, found.title) == (number, title), line
+    for line in [
+        "1. a numbered list item",
+        "Phase 3.12 is the version",
+        "We start phase 2 soon.",
+        "",
+        "## Summary",
+    ]:
+        assert phase_heading(line) is None, line
+
+
+def test_unknown_dependencies_are_dropped_and_missing_title_uses_design() -> None:
+    plan = parse_plan("## Phase 1: A\n\nDo A.\n\nDepends on: 7\n", project_name="P", summary="S")
+    assert plan.project_name == "P" and plan.summary == "S" and plan.phases[0].depends_on == []
+
+
+def test_errors_name_the_phase() -> None:
+    try:
+        parse_plan("# Development Plan: X\n\nIntro\n\n## Phase 1: A\n\n## Phase 2: B\n\nB.")
+    except FormatError as exc:
+        assert exc.errors == ["phase 1: phase 1 ('A') has no summary"]
+    else:
+        raise AssertionError("expected a FormatError")

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import pytest
+
+from devussy.errors import ProviderError, StageError
+from devussy.llm.base import ChatRequest
+from devussy.pipeline.generation import REPAIR_SEPARATOR, repair_prompt
+from devussy.pipeline.project_design import ProjectDesignGenerator, render_design
+from devussy.streaming import CollectingStreamingHandler
+from tests.pipeline import samples
+from tests.pipeline.scripted import ScriptedProvider
+
+BAD = "# Project Design: TaskFlow\n\n## Summary\n\nOnly a summary, nothing else."
+
+
+def answers(*texts: str) -> ScriptedProvider:
+    queue = list(texts)
+    return ScriptedProvider(lambda request: queue.pop(0))
+
+
+async def test_first_answer_valid_streams_every_token_and_no_repair() -> None:
+    good = render_design(samples.design())
+    provider = answers(good)
+    sink = CollectingStreamingHandler()
+    result = await ProjectDesignGenerator(provider.settings()).generate(samples.BRIEF, sink)
+    assert sink.text == good == result.text
+    assert sink.completions == [good]
+    assert [e for e in sink.progress if e["event"] == "repair"] == []
+    assert len(provider.requests) == 1
+    assert result.value.architecture == samples.design().architecture
+    assert result.usage.completion_tokens > 0
+
+
+async def test_bad_then_good_repairs_once_quoting_output_and_errors() -> None:
+    good = render_design(samples.design())
+    provider = answers(BAD, good)
+    sink = CollectingStreamingHandler()
+    result = await ProjectDesignGenerator(provider.settings()).generate(samples.BRIEF, sink)
+
+    assert result.value.objectives == samples.design().objectives
+    assert result.text == good
+    repair_events = [e for e in sink.progress if e["event"] == "repair"]
+    assert len(repair_events) == 1
+    assert any("Objectives" in error for error in repair_events[0]["errors"])
+    # both answers streamed to the user, in order
+    assert sink.text == BAD + good
+    assert len(provider.requests) == 2
+    repair_request = provider.requests[1]
+    assert repair_request.task == provider.requests[0].task
+    last = repair_request.messages[-1].content
+    assert "Only a summary, nothing else." in last  # quotes the raw output
+    assert "missing or empty section: ## Objectives" in last  # and the errors
+    assert "## Risks and Mitigations" in last  # and the format
+    assert result.usage.prompt_tokens == 20  # both rounds counted
+
+
+async def test_two_bad_answers_raise_stage_error_with_both_raw_texts() -> None:
+    provider = answers(BAD, "still not a design")
+    sink = CollectingStreamingHandler()
+    with pytest.raises(StageError) as caught:
+        await ProjectDesignGenerator(provider.settings()).generate(samples.BRIEF, sink)
+    assert caught.value.code == "parse_failed"
+    assert caught.value.raw_text == BAD + REPAIR_SEPARATOR + "still not a design"
+    assert "Objectives" in caught.value.message
+    assert len(provider.requests) == 2
+    assert sink.completions == []
+
+
+async def test_provider_error_propagates_unchanged_after_partial_text() -> None:
+    good = render_design(samples.design())
+
+    async def fail_midway(request: ChatRequest, index: int) -> None:
+        if index == 3:
+            raise ProviderError("upstream went away", code="provider_interrupted", retryable=False)
+
+    provider = ScriptedProvider(lambda request: good, before_chunk=fail_midway)
+    sink = CollectingStreamingHandler()
+    with pytest.raises(ProviderError) as caught:
+        await ProjectDesignGenerator(provider.settings()).generate(samples.BRIEF, sink)
+    assert caught.value.code == "provider_interrupted"
+    assert len(sink.tokens) == 3 and good.startswith(sink.text)
+    assert provider.closed == 1  # the stream was closed
+
+
+def test_repair_prompt_elides_huge_answers() -> None:
+    text = repair_prompt("design", "x" * 100_000, ["bad"])
+    assert len(text) < 30_000
+    assert "characters omitted" in text

@@ -1,0 +1,247 @@
+"""The whole offline pipeline (design → basic plan → every phase detail → handoff) over the brief corpus."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devussy.errors import StageError
+from devussy.models import DevPlan, Phase, ProjectBrief
+from devussy.planner import OfflinePlanner
+from devussy.planner.analysis import Analysis, analyze_brief
+from devussy.planner.knowledge import PLACEHOLDERS, knowledge
+from devussy.planner.synthesis import build_context, classify, draft_title, layout
+from tests.planner.conftest import FullRun, load_corpus, run_pipeline
+
+CORPUS = load_corpus()
+UNFILLED = re.compile(r"\{(?:" + "|".join(sorted(PLACEHOLDERS)) + r")(?::[^{}]*)?\}")
+
+
+def word(name: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w.+#-])" + re.escape(name) + r"(?![\w+#])(?!\.\w)")
+
+
+def brief_of(case: dict[str, Any]) -> ProjectBrief:
+    return ProjectBrief.model_validate(case["brief"])
+
+
+def test_corpus_is_large_and_varied() -> None:
+    assert len(CORPUS) >= 20
+    types = {case["expect"]["project_type"] for _, case in CORPUS}
+    assert len(types) >= 10
+
+
+@pytest.mark.parametrize(("name", "case"), CORPUS, ids=[name for name, _ in CORPUS])
+def test_corpus_brief(name: str, case: dict[str, Any]) -> None:
+    brief = brief_of(case)
+    expect = case["expect"]
+    analysis = analyze_brief(brief)
+    run = run_pipeline(brief)
+    text = run.text()
+
+    assert analysis.project_type == expect["project_type"]
+    low, high = expect["phases"]
+    assert low <= len(run.plan.phases) <= high, [p.title for p in run.plan.phases]
+    for feature in expect.get("features", []):
+        assert feature in analysis.features
+    missing = [needle for needle in expect["contains"] if needle not in text]
+    assert not missing, f"{name}: plan lacks {missing}"
+    present = [tech for tech in expect["not_contains"] if word(tech).search(text)]
+    assert not present, f"{name}: plan names technologies the brief did not ask for: {present}"
+
+    check_structure(run)
+    check_only_requested_technologies(run, analysis)
+    check_every_feature_has_steps(run, analysis, brief)
+
+
+def check_structure(run: FullRun) -> None:
+    assert [p.number for p in run.details] == [p.number for p in run.plan.phases]
+    for basic, phase in zip(run.plan.phases, run.details, strict=True):
+        assert (phase.title, phase.summary, phase.depends_on) == (basic.title, basic.summary, basic.depends_on)
+        assert all(dep < phase.number for dep in phase.depends_on)
+        assert phase.steps, f"phase {phase.number} has no steps"
+        ids = [step.id for step in phase.steps]
+        assert ids == [f"{phase.number}.{n}" for n in range(1, len(ids) + 1)]
+        for index, step in enumerate(phase.steps):
+            assert step.acceptance_criteria and all(c.strip() for c in step.acceptance_criteria)
+            assert step.test_command.strip() and "None" not in step.test_command
+            assert set(step.depends_on) <= set(ids[:index]), f"{step.id} depends on a later or unknown step"
+    text = run.text()
+    assert not UNFILLED.search(text), UNFILLED.search(text)
+    assert run.handoff.start_phase == run.plan.phases[0].number
+    assert run.handoff.start_step == f"{run.handoff.start_phase}.1"
+    assert run.design.brief is not None and run.design.complexity is not None
+    assert run.plan.complexity == run.design.complexity
+
+
+def check_only_requested_technologies(run: FullRun, analysis: Analysis) -> None:
+    """No knowledge-base technology outside the brief's (explicit, implied or assumed) stack is named."""
+    kb = knowledge()
+    text = run.text()
+    for tid in sorted(analysis.stack, key=lambda t: -len(kb.technologies[t].name)):
+        text = text.replace(kb.technologies[tid].name, " ")  # "React Native" is not "React"
+    leaked = [
+        tech.name for tid, tech in kb.technologies.items()
+        if tid not in analysis.stack and word(tech.name).search(text)
+    ]
+    assert not leaked, f"unrequested technologies in the plan: {leaked}"
+
+
+def check_every_feature_has_steps(run: FullRun, analysis: Analysis, brief: ProjectBrief) -> None:
+    kb = knowledge()
+    ctx = build_context(analysis, brief.name, brief.deployment)
+    titles = {step.title for phase in run.details for step in phase.steps}
+    for fid in analysis.features:
+        feature = kb.features[fid]
+        own = {ctx.fill(s.title, s.phase, feature=feature.name) for s in feature.steps}
+        assert own & titles, f"feature {fid} has no steps of its own"
+
+
+@pytest.mark.parametrize(("name", "case"), CORPUS, ids=[name for name, _ in CORPUS])
+def test_generated_titles_classify_back_to_their_kinds(name: str, case: dict[str, Any]) -> None:
+    brief = brief_of(case)
+    analysis = analyze_brief(brief)
+    design = OfflinePlanner().design(brief)
+    ctx = build_context(analysis, brief.name, brief.deployment)
+    for draft in layout(analysis, design.complexity.phase_count):  # type: ignore[union-attr]
+        shape = classify(draft_title(draft, ctx))
+        assert list(shape.kinds) == draft.kinds, draft_title(draft, ctx)
+        assert set(draft.features) <= set(shape.features)
+
+
+# -- determinism ----------------------------------------------------------------------------------
+
+def test_same_brief_gives_byte_identical_output() -> None:
+    for _, case in CORPUS:
+        first = run_pipeline(brief_of(case)).as_json()
+        second = run_pipeline(brief_of(case), OfflinePlanner()).as_json()
+        assert first == second
+
+
+def test_output_does_not_depend_on_hash_seed() -> None:
+    names = [name for name, _ in CORPUS][::4]
+    script = (
+        "import hashlib, sys, yaml\n"
+        "from devussy.models import ProjectBrief\n"
+        "from tests.planner.conftest import BRIEFS_DIR, run_pipeline\n"
+        "for name in sys.argv[1:]:\n"
+        "    case = yaml.safe_load((BRIEFS_DIR / f'{name}.yaml').read_text())\n"
+        "    out = run_pipeline(ProjectBrief.model_validate(case['brief'])).as_json()\n"
+        "    print(name, hashlib.sha256(out.encode()).hexdigest())\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    outputs = []
+    for seed in ("1", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)}
+        result = subprocess.run(
+            [sys.executable, "-c", script, *names], capture_output=True, text=True, env=env, cwd=root,
+            timeout=120, check=True,
+        )
+        outputs.append(result.stdout)
+    import hashlib
+
+    cases = dict(CORPUS)
+    local = "".join(
+        f"{n} {hashlib.sha256(run_pipeline(brief_of(cases[n])).as_json().encode()).hexdigest()}\n" for n in names
+    )
+    assert outputs[0] == outputs[1] == local
+
+
+# -- plans edited by the user ---------------------------------------------------------------------
+
+def saas_plan() -> tuple[OfflinePlanner, DevPlan]:
+    planner = OfflinePlanner()
+    case = dict(CORPUS)["09_multiservice_saas"]
+    return planner, planner.basic_plan(planner.design(brief_of(case)))
+
+
+def step_titles(phase: Phase) -> list[str]:
+    return [step.title for step in phase.steps]
+
+
+def test_unknown_phase_is_a_stage_error() -> None:
+    planner, plan = saas_plan()
+    with pytest.raises(StageError) as info:
+        planner.phase_detail(plan, 99)
+    assert info.value.code == "unknown_phase"
+
+
+def test_retitled_phase_is_classified_from_its_new_title() -> None:
+    planner, plan = saas_plan()
+    data = next(p for p in plan.phases if p.title == "Data model and persistence")
+    edited = plan.with_phase(data.model_copy(update={"title": "Database schema", "summary": "Tables."}))
+    detail = planner.phase_detail(edited, data.number)
+    assert detail.title == "Database schema"
+    assert "Model the core entities" in step_titles(detail)
+    assert any("makemigrations" in s.test_command for s in detail.steps)
+
+
+def test_reordered_plan_keeps_the_same_steps() -> None:
+    planner, plan = saas_plan()
+    reordered = plan.model_copy(update={"phases": list(reversed(plan.phases))})
+    original = {p.number: step_titles(planner.phase_detail(plan, p.number)) for p in plan.phases}
+    after = {p.number: step_titles(planner.phase_detail(reordered, p.number)) for p in plan.phases}
+    assert after == original
+
+
+def test_added_phase_gets_steps_from_its_title() -> None:
+    planner, plan = saas_plan()
+    custom = Phase(number=40, title="Dark mode and theming", summary="Let users switch the colour theme.")
+    redis = Phase(number=41, title="Add Redis caching", summary="Cache the hot reads.")
+    edited = plan.model_copy(update={"phases": [*plan.phases, custom, redis]})
+    dark = planner.phase_detail(edited, 40)
+    assert step_titles(dark)[0] == "Specify: Dark mode and theming"
+    assert all(s.id.startswith("40.") for s in dark.steps)
+    cache = planner.phase_detail(edited, 41)
+    assert "Redis cache with explicit expiry" in step_titles(cache)
+
+
+def test_deleted_ui_phase_moves_feature_screens_to_the_core_phase() -> None:
+    planner, plan = saas_plan()
+    ui = next(p for p in plan.phases if p.title == "User interface")
+    phases = [
+        p.model_copy(update={"depends_on": [d for d in p.depends_on if d != ui.number]})
+        for p in plan.phases if p.number != ui.number
+    ]
+    edited = plan.model_copy(update={"phases": phases})
+    chat_phase = next(p for p in edited.phases if "real-time chat" in p.title)
+    assert "Chat interface" in step_titles(planner.phase_detail(edited, chat_phase.number))
+    assert "Chat interface" not in step_titles(planner.phase_detail(plan, chat_phase.number))
+
+
+def test_plan_without_brief_or_complexity_still_gets_stack_specific_steps() -> None:
+    planner, plan = saas_plan()
+    bare = DevPlan.model_validate(
+        {**plan.to_json_dict(), "brief": None, "complexity": None}
+    )
+    for phase in bare.phases:
+        detail = planner.phase_detail(bare, phase.number)
+        assert detail.steps
+    foundation = planner.phase_detail(bare, 1)
+    assert any("manage.py" in s.test_command for s in foundation.steps)
+    integrations = next(p for p in bare.phases if p.title.startswith("Integrations"))
+    assert any("stripe" in s.test_command for s in planner.phase_detail(bare, integrations.number).steps)
+
+
+def test_plan_round_trips_through_json() -> None:
+    planner, plan = saas_plan()
+    again = DevPlan.model_validate(json.loads(json.dumps(plan.to_json_dict())))
+    assert planner.phase_detail(again, 2) == planner.phase_detail(plan, 2)
+
+
+def test_handoff_uses_detailed_phases_when_present() -> None:
+    planner = OfflinePlanner()
+    case = dict(CORPUS)["01_rust_cli"]
+    design = planner.design(brief_of(case))
+    plan = planner.basic_plan(design)
+    handoff = planner.handoff(design, plan)
+    assert handoff.start_step == "1.1"
+    assert "cargo" in handoff.prompt
+    assert "## Start here" in handoff.prompt

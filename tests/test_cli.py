@@ -1,0 +1,584 @@
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from rich.console import Console
+
+from devussy import cli
+from devussy.artifacts import read_section
+from devussy.config import Settings
+from devussy.errors import ConfigError, ProviderError
+from devussy.models import DevPlan, Handoff, Phase, ProjectBrief, Step, Usage
+
+SECRET = "sk-test-SECRET"
+
+
+def run_cli(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in list(os.environ):
+        if name.startswith("DEVUSSY_") or name in {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}:
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)  # no stray devussy.toml, and the default --out lands in tmp
+
+
+# --------------------------------------------------------------------------- a runner double
+# Speaks the runner contract (observer sinks, progress events, checkpoints, RunResult) so the CLI
+# can be tested on its own; the real pipeline is exercised further down.
+
+
+@dataclass
+class FakeResult:
+    design: Any
+    plan: DevPlan
+    handoff: Handoff | None
+    usage: Usage
+
+
+def small_plan(brief: ProjectBrief) -> DevPlan:
+    def step(phase: int, n: int) -> Step:
+        return Step(id=f"{phase}.{n}", title=f"Do {phase}.{n}", details="details", acceptance_criteria=["ok"],
+                    test_command="pytest -q")
+
+    return DevPlan(
+        project_name=brief.name,
+        summary=brief.summary,
+        phases=[Phase(number=n, title=f"Phase {n}", summary="s", depends_on=list(range(1, n)),
+                      steps=[step(n, 1), step(n, 2)]) for n in (1, 2)],
+    )
+
+
+class FakeRunner:
+    created: ClassVar[list[FakeRunner]] = []
+
+    def __init__(
+        self, settings: Settings, observer: Any, checkpoint_dir: Path, fail: BaseException | None = None
+    ) -> None:
+        self.settings, self.observer, self.checkpoint_dir = settings, observer, checkpoint_dir
+        self.fail = fail
+        self.resume: bool | None = None
+        FakeRunner.created.append(self)
+
+    async def _unit(self, stage: str, phase: int | None = None) -> None:
+        sink = self.observer.sink(stage, phase)
+        marker = self.checkpoint_dir / ".fake-checkpoints" / f"{stage}-{phase}"
+        if self.resume and marker.exists():
+            await sink.on_progress_async({"event": "skipped", "reason": "checkpoint"})
+            return
+        await sink.on_progress_async({"event": "start"})
+        for token in ("a", "b", "c"):
+            await sink.on_token_async(token)
+        if self.fail is not None and phase == 2:
+            await sink.on_progress_async({"event": "failed", "code": "provider_timeout", "message": "slow"})
+            raise self.fail
+        usage = {"promptTokens": 5, "completionTokens": 7}
+        await sink.on_progress_async({"event": "finished", "usage": usage})
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text("done")
+
+    async def run(self, brief: ProjectBrief, *, resume: bool = False) -> FakeResult:
+        self.resume = resume
+        await self._unit("design")
+        await self._unit("basic_plan")
+        for number in (1, 2):
+            await self._unit("phase_detail", number)
+        await self._unit("handoff")
+        handoff = Handoff(project_name=brief.name, prompt="Start at 1.1", start_phase=1, start_step="1.1")
+        return FakeResult(None, small_plan(brief), handoff, Usage(prompt_tokens=25, completion_tokens=35))
+
+
+@pytest.fixture
+def fake_runner(monkeypatch: pytest.MonkeyPatch) -> type[FakeRunner]:
+    FakeRunner.created = []
+    monkeypatch.setattr(cli, "make_runner", lambda settings, observer, checkpoint_dir: FakeRunner(
+        settings, observer, checkpoint_dir))
+    return FakeRunner
+
+
+# --------------------------------------------------------------------------- plan command
+
+
+def test_plan_writes_artifacts_and_prints_plain_events(fake_runner: type[FakeRunner], tmp_path: Path) -> None:
+    code, out, err = run_cli("plan", "a recipe box with search. Later more.", "--plain")
+    assert (code, err) == (0, "")
+    out_dir = Path("devussy-out/a-recipe-box-with-search")
+    assert sorted(p.name for p in out_dir.iterdir() if not p.name.startswith(".")) == [
+        "devplan.md", "handoff.md", "phase1.md", "phase2.md", "plan.json"]
+    devplan = (out_dir / "devplan.md").read_text()
+    assert read_section(devplan, "next_task_group").startswith("- [ ] **1.1 Do 1.1**")
+    lines = out.splitlines()
+    assert any(line.endswith("design    started") for line in lines)
+    assert any(line.endswith("phase 2   finished (7 tokens)") for line in lines)
+    assert f"Wrote 5 files to {out_dir}, 60 tokens:" in out
+    assert fake_runner.created[0].resume is False
+
+
+def test_plan_flags_build_brief_and_override_settings(
+    fake_runner: type[FakeRunner], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEVUSSY_MODEL", "from-env")
+    captured: dict[str, Any] = {}
+    original_run = FakeRunner.run
+
+    async def spy(self: FakeRunner, brief: ProjectBrief, *, resume: bool = False) -> FakeResult:
+        captured["brief"] = brief
+        return await original_run(self, brief, resume=resume)
+
+    monkeypatch.setattr(FakeRunner, "run", spy)
+    code, _, err = run_cli(
+        "plan", "an app", "--name", "Box", "--provider", "builtin", "--model", "m1", "--concurrency", "5",
+        "--language", "Python", "--language", "SQL", "--framework", "FastAPI", "--data-store", "Postgres",
+        "--integration", "Stripe", "--out", str(tmp_path / "o"),
+    )
+    assert code == 0, err
+    settings = fake_runner.created[0].settings
+    assert (settings.provider, settings.model, settings.max_concurrency) == ("builtin", "m1", 5)
+    brief = captured["brief"]
+    assert (brief.name, brief.summary, brief.languages, brief.frameworks) == (
+        "Box", "an app", ["Python", "SQL"], ["FastAPI"])
+    assert (brief.data_stores, brief.integrations) == (["Postgres"], ["Stripe"])
+    assert fake_runner.created[0].checkpoint_dir == tmp_path / "o"
+
+
+def test_resume_reuses_checkpoints(fake_runner: type[FakeRunner], tmp_path: Path) -> None:
+    assert run_cli("plan", "idea", "--out", "o", "--plain")[0] == 0
+    code, out, _ = run_cli("plan", "idea", "--out", "o", "--plain", "--resume")
+    assert code == 0 and fake_runner.created[1].resume is True
+    assert out.count("skipped: reused (checkpoint)") == 5
+
+
+def test_rerun_keeps_the_progress_log(fake_runner: type[FakeRunner]) -> None:
+    from devussy.artifacts import update_progress_log
+
+    run_cli("plan", "idea", "--out", "o")
+    devplan = Path("o/devplan.md")
+    devplan.write_text(update_progress_log(devplan.read_text(), "did 1.1"))
+    run_cli("plan", "idea", "--out", "o", "--resume")
+    assert read_section(devplan.read_text(), "progress_log") == "- did 1.1"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["plan"], "the following arguments are required: idea"),
+        (["plan", "x", "--concurrency", "0"], "--concurrency: must be at least 1"),
+        (["plan", "x", "--concurrency", "many"], "expected a whole number"),
+        (["plan", "x", "--provider", "gpt"], "invalid choice: 'gpt'"),
+        (["plan", "x", "--bogus"], "unrecognized arguments: --bogus"),
+        (["plan", "   "], "the idea cannot be empty"),
+        (["plan", "x", "--name", "y" * 600], "invalid name"),
+        (["serve", "--port", "70000"], "must be a port number"),
+        ([], "the following arguments are required: COMMAND"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(
+    argv: list[str], message: str, fake_runner: type[FakeRunner]
+) -> None:
+    code, out, err = run_cli(*argv)
+    assert code == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err and not fake_runner.created
+
+
+def test_bad_environment_is_a_config_error(
+    monkeypatch: pytest.MonkeyPatch, fake_runner: type[FakeRunner]
+) -> None:
+    monkeypatch.setenv("DEVUSSY_PROVIDER", "bogus")
+    code, _, err = run_cli("plan", "x")
+    assert code == 2 and err.startswith("devussy: error: DEVUSSY_PROVIDER='bogus' is not a known provider")
+
+
+def test_out_must_be_a_directory(fake_runner: type[FakeRunner], tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    code, _, err = run_cli("plan", "x", "--out", str(tmp_path / "file"))
+    assert code == 2 and "is not a directory" in err
+
+
+def fail_with(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
+    monkeypatch.setattr(cli, "make_runner", lambda settings, observer, checkpoint_dir: FakeRunner(
+        settings, observer, checkpoint_dir, fail=error))
+
+
+def test_run_failure_exits_1_with_code_and_resume_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    error = ProviderError(f"timed out talking to upstream with key {SECRET}", code="provider_timeout")
+    fail_with(monkeypatch, error)
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    code, out, err = run_cli("plan", "x", "--out", "o", "--plain")
+    assert code == 1
+    assert err.startswith("devussy: error: timed out talking to upstream with key *** [provider_timeout]")
+    assert "--resume" in err and "Traceback" not in err and SECRET not in out + err
+    assert "phase 2   failed: provider_timeout: slow" in out
+    assert not Path("o/devplan.md").exists() and Path("o/.fake-checkpoints/phase_detail-1").exists()
+
+
+def test_config_error_during_run_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    fail_with(monkeypatch, ConfigError("the openai provider needs OPENAI_API_KEY"))
+    code, _, err = run_cli("plan", "x", "--out", "o")
+    assert code == 2 and err == "devussy: error: the openai provider needs OPENAI_API_KEY\n"
+
+
+def test_ctrl_c_exits_130_with_resume_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    fail_with(monkeypatch, KeyboardInterrupt())
+    code, _, err = run_cli("plan", "x", "--out", "o")
+    assert code == 130 and "--resume" in err and "Traceback" not in err
+
+
+def test_unexpected_exception_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    fail_with(monkeypatch, RuntimeError("boom"))
+    code, _, err = run_cli("plan", "x", "--out", "o")
+    assert code == 1 and err == "devussy: error: internal error (RuntimeError): boom\n"
+
+
+# --------------------------------------------------------------------------- views
+
+
+async def test_live_view_shows_each_unit_with_status_tokens_and_time() -> None:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=120, color_system=None)
+    view = cli.LiveView(console)
+    with view:
+        design = view.sink("design")
+        await design.on_progress_async({"event": "start"})
+        await design.on_token_async("x")
+        await design.on_progress_async({"event": "finished", "usage": {"completionTokens": 42}})
+        phase = view.sink("phase_detail", 3)
+        await phase.on_progress_async({"event": "start"})
+        for _ in range(4):
+            await phase.on_token_async("t")
+        failed = view.sink("phase_detail", 4)
+        await failed.on_progress_async(
+            {"event": "failed", "code": "provider_timeout", "message": "no answer"}
+        )
+        skipped = view.sink("handoff")
+        await skipped.on_progress_async({"event": "skipped", "reason": "checkpoint"})
+        restarted = view.sink("phase_detail", 5)
+        await restarted.on_progress_async({"event": "failed", "code": "cancelled", "message": "cancelled"})
+        restarted = view.sink("phase_detail", 5)  # the runner restarts it: same row
+        await restarted.on_progress_async({"event": "start"})
+        await restarted.on_progress_async({"event": "finished", "usage": {"completionTokens": 9}})
+    assert len(view.units) == 5
+    assert "\x1b[" in buffer.getvalue()  # it drew live frames
+    final = Console(file=io.StringIO(), width=120, color_system=None)
+    final.print(view.progress.get_renderable())
+    text = final.file.getvalue()  # type: ignore[attr-defined]
+    assert "✓ design" in text and "42 tok" in text
+    assert "phase 3" in text and "4 tok" in text
+    assert "✗ phase 4" in text and "provider_timeout: no answer" in text
+    assert "↷ handoff" in text and "reused (checkpoint)" in text
+    assert "0:00:00" in text
+    assert text.count("phase 5") == 1 and "✓ phase 5" in text and "9 tok" in text
+
+
+def test_plain_view_is_used_when_stdout_is_not_a_terminal(fake_runner: type[FakeRunner]) -> None:
+    code, out, _ = run_cli("plan", "x", "--out", "o")
+    assert code == 0 and "\x1b[" not in out and "design    started" in out
+
+
+def test_derive_name() -> None:
+    assert cli.derive_name("a recipe box with search. And more") == "A recipe box with search"
+    assert cli.derive_name("v1.2 of the app!") == "V1.2 of the app"
+    assert cli.derive_name("\n  one two three four five six seven eight nine ten\nsecond") == (
+        "One two three four five six seven eight")
+    assert len(cli.derive_name("x" * 200)) <= 60
+
+
+# --------------------------------------------------------------------------- other commands
+
+
+def test_schema_prints_the_models_json_schema() -> None:
+    code, out, _ = run_cli("schema")
+    assert code == 0 and {"DevPlan", "Phase", "Step", "Handoff"} <= set(json.loads(out))
+
+
+@pytest.mark.parametrize("argv", [["providers"], ["providers", "--json"]])
+def test_providers_never_shows_a_key(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    monkeypatch.setenv("DEVUSSY_MODEL", "gpt-test")
+    code, out, err = run_cli(*argv)
+    assert code == 0 and SECRET not in out + err and "openai" in out
+    if argv[-1] == "--json":
+        entries = {entry["name"]: entry for entry in json.loads(out)}
+        assert entries["openai"]["usable"] and entries["openai"]["default"]
+    else:
+        assert "* openai     ready  models: gpt-test" in out
+
+
+def test_redact() -> None:
+    env = {"OPENAI_API_KEY": SECRET, "DEVUSSY_ACCESS_TOKEN": "tok-123"}
+    assert cli.redact(f"a {SECRET} b tok-123", env) == "a *** b ***"
+    assert cli.redact("nothing", {}) == "nothing"
+
+
+def run_subprocess(
+    *argv: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DEVUSSY_") and "API_KEY" not in k}
+    return subprocess.run(
+        [sys.executable, "-m", "devussy", *argv],
+        capture_output=True, text=True, timeout=60, env={**base, **(env or {})}, cwd=cwd,
+    )
+
+
+def test_subprocess_providers_never_shows_a_key(tmp_path: Path) -> None:
+    done = run_subprocess("providers", env={"OPENAI_API_KEY": SECRET}, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert SECRET not in done.stdout + done.stderr and "openai" in done.stdout
+
+
+def test_subprocess_usage_error(tmp_path: Path) -> None:
+    done = run_subprocess("plan", "--concurrency", "x", "idea", cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("devussy plan: error: argument --concurrency")
+
+
+def test_serve_runs_the_local_server_until_sigterm(tmp_path: Path) -> None:
+    import re
+    import selectors
+    import signal
+
+    import httpx
+
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DEVUSSY_") and "API_KEY" not in k}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "devussy", "serve", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=base, cwd=tmp_path,
+    )
+    try:
+        selector = selectors.DefaultSelector()
+        selector.register(process.stdout, selectors.EVENT_READ)  # type: ignore[arg-type]
+        assert selector.select(timeout=20), "server did not announce itself"
+        banner = process.stdout.readline()  # type: ignore[union-attr]
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", banner)
+        assert match, banner
+        response = httpx.get(f"http://127.0.0.1:{match.group(1)}/api/health", timeout=10)
+        assert response.status_code == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+    assert process.returncode == 0
+    assert "Traceback" not in process.stderr.read()  # type: ignore[union-attr]
+
+
+# --------------------------------------------------------------------------- the real runner
+# The real PipelineRunner and stages, with a scripted engine registered in place of "builtin":
+# it answers each stage with text in the stage's own format, so parsing runs for real.
+
+
+class ScriptedEngine:
+    name = "scripted"
+
+    def __init__(self, fail_phase: int | None = None) -> None:
+        from devussy.llm.base import Capabilities
+
+        self.capabilities = Capabilities(usage_in_stream=True, offline=True)
+        self.fail_phase = fail_phase
+        self.stages: list[str] = []
+
+    def answer(self, request: Any) -> str:
+        from devussy.pipeline.basic_devplan import render_plan
+        from devussy.pipeline.detailed_devplan import render_phase_detail
+        from devussy.pipeline.handoff_prompt import render_handoff
+        from devussy.pipeline.project_design import render_design
+        from tests.pipeline import samples
+
+        stage, payload = request.task.stage, request.task.payload
+        if stage == "design":
+            return render_design(samples.design(payload["brief"]["name"]))
+        if stage == "basic_plan":
+            return render_plan(samples.plan(3, payload["design"]["projectName"]))
+        if stage == "phase_detail":
+            number = payload["phaseNumber"]
+            if number == self.fail_phase:
+                raise ProviderError(f"phase {number}: upstream down", code="provider_unavailable")
+            outline = DevPlan.model_validate(payload["plan"]).phase(number)
+            return render_phase_detail(samples.detailed(outline))
+        return render_handoff(samples.handoff(payload["design"]["projectName"]))
+
+    async def stream(self, request: Any) -> Any:
+        from devussy.llm.base import ChatDelta
+
+        self.stages.append(request.task.stage)
+        text = self.answer(request)
+        for start in range(0, len(text), 64):
+            yield ChatDelta(text=text[start : start + 64])
+        yield ChatDelta(usage=Usage(prompt_tokens=10, completion_tokens=len(text) // 4), finish_reason="stop")
+
+
+@pytest.fixture
+def engine(monkeypatch: pytest.MonkeyPatch) -> ScriptedEngine:
+    from devussy.llm import registry
+
+    scripted = ScriptedEngine()
+    monkeypatch.setitem(registry._FACTORIES, "builtin", lambda settings, transport: scripted)
+    return scripted
+
+
+def test_real_runner_writes_a_complete_plan(engine: ScriptedEngine) -> None:
+    code, out, err = run_cli("plan", "TaskFlow: a team task tracker", "--name", "TaskFlow", "--out", "o")
+    assert (code, err) == (0, "")
+    assert sorted(engine.stages) == ["basic_plan", "design", "handoff", "phase_detail", "phase_detail",
+                                     "phase_detail"]
+    files = sorted(p.name for p in Path("o").iterdir() if p.is_file())
+    assert files == ["design.md", "devplan.md", "handoff.md", "phase1.md", "phase2.md", "phase3.md",
+                     "plan.json"]
+    document = json.loads(Path("o/plan.json").read_text())
+    plan = DevPlan.model_validate(document["plan"])
+    assert all(phase.steps for phase in plan.phases)
+    assert "- [ ] **2.1 Step 1 of Part 2 – build**" in Path("o/phase2.md").read_text()
+    assert Path("o/.devussy/checkpoint.json").is_file()
+    assert "phase 3   finished" in out and "Wrote 7 files to o" in out
+
+
+def test_real_runner_resume_reuses_the_checkpoint(engine: ScriptedEngine) -> None:
+    engine.fail_phase = 2
+    code, out, err = run_cli("plan", "TaskFlow tracker", "--out", "o", "--plain")
+    assert code == 1 and "[provider_unavailable]" in err and "--resume" in err
+    assert "phase 2   failed: provider_unavailable" in out
+    assert not Path("o/devplan.md").exists()
+
+    engine.fail_phase, engine.stages = None, []
+    code, out, err = run_cli("plan", "TaskFlow tracker", "--out", "o", "--plain", "--resume")
+    assert (code, err) == (0, "")
+    assert engine.stages == ["phase_detail", "handoff"]  # only what had not finished
+    assert out.count("skipped: reused (checkpoint)") == 4  # design, plan, phases 1 and 3
+    assert Path("o/phase2.md").read_text().count("- [ ] **2.") == 2
+
+
+def test_resume_with_another_idea_is_a_clear_error(engine: ScriptedEngine) -> None:
+    assert run_cli("plan", "first idea", "--out", "o")[0] == 0
+    code, _, err = run_cli("plan", "second idea", "--out", "o", "--resume")
+    assert code == 2 and "belongs to a different brief" in err
+
+
+# --------------------------------------------------------------------------- the builtin engine, end to end
+
+
+def assert_complete_plan(out_dir: Path) -> DevPlan:
+    document = json.loads((out_dir / "plan.json").read_text())
+    plan = DevPlan.model_validate(document["plan"])
+    assert document["design"] and document["handoff"]
+    names = {p.name for p in out_dir.iterdir() if p.is_file()}
+    assert names == {"devplan.md", "design.md", "handoff.md", "plan.json"} | {
+        f"phase{phase.number}.md" for phase in plan.phases}
+    for phase in plan.phases:
+        assert phase.steps, f"phase {phase.number} has no steps"
+        boxes = (out_dir / f"phase{phase.number}.md").read_text().count("\n- [ ] **")
+        assert boxes == len(phase.steps)
+    devplan = (out_dir / "devplan.md").read_text()
+    assert read_section(devplan, "next_task_group").startswith("- [ ] **1.1 ")
+    return plan
+
+
+def test_builtin_engine_in_process_then_resume() -> None:
+    code, out, err = run_cli("plan", "a recipe box web app with ingredient search", "--out", "o",
+                             "--language", "Python", "--framework", "FastAPI")
+    assert (code, err) == (0, "")
+    plan = assert_complete_plan(Path("o"))
+    assert "FastAPI" in (Path("o") / "design.md").read_text()
+    code, out, err = run_cli("plan", "a recipe box web app with ingredient search", "--out", "o",
+                             "--language", "Python", "--framework", "FastAPI", "--resume")
+    assert (code, err) == (0, "")
+    assert out.count("skipped: reused (checkpoint)") == len(plan.phases) + 3 and "started" not in out
+
+
+def test_builtin_engine_via_subprocess_without_a_key(tmp_path: Path) -> None:
+    done = run_subprocess("plan", "a command line tool that renames photos by date", "--plain", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    out_dir = tmp_path / "devussy-out" / "a-command-line-tool-that-renames-photos-by"  # eight words
+    assert_complete_plan(out_dir)
+    assert f"Start with {out_dir.relative_to(tmp_path) / 'devplan.md'}" in done.stdout
+
+
+def test_ctrl_c_in_a_real_run_exits_130_and_keeps_checkpoints(tmp_path: Path) -> None:
+    import selectors
+    import signal
+
+    driver = tmp_path / "driver.py"
+    driver.write_text(
+        "import asyncio, sys\n"
+        "from devussy import cli\n"
+        "from devussy.llm import registry\n"
+        "from tests.test_cli import ScriptedEngine\n"
+        "class Slow(ScriptedEngine):\n"
+        "    async def stream(self, request):\n"
+        "        async for delta in super().stream(request):\n"
+        "            if request.task.stage == 'phase_detail':\n"
+        "                await asyncio.sleep(30)\n"
+        "            yield delta\n"
+        "engine = Slow()\n"
+        "registry.register_provider('builtin', lambda settings, transport: engine)\n"
+        "sys.exit(cli.main(['plan', 'TaskFlow tracker', '--out', 'o', '--plain']))\n"
+    )
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DEVUSSY_") and "API_KEY" not in k}
+    process = subprocess.Popen(
+        [sys.executable, str(driver)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**base, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}, cwd=tmp_path,
+    )
+    try:
+        selector = selectors.DefaultSelector()
+        selector.register(process.stdout, selectors.EVENT_READ)  # type: ignore[arg-type]
+        seen = ""
+        while "phase 1   started" not in seen:
+            assert selector.select(timeout=20), f"no progress: {seen!r}"
+            line = process.stdout.readline()  # type: ignore[union-attr]
+            assert line, f"exited early: {seen!r} {process.stderr.read()}"  # type: ignore[union-attr]
+            seen += line
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=5)
+    assert process.returncode == 130, err
+    assert "--resume" in err and "Traceback" not in err
+    checkpoint = json.loads((tmp_path / "o" / ".devussy" / "checkpoint.json").read_text())
+    assert checkpoint["design"] and checkpoint["plan"]
+
+
+# --------------------------------------------------------------------------- an OpenAI-compatible server
+
+
+def test_openai_provider_against_a_loopback_server_with_a_cut_stream_then_resume(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.fakes.openai_server import FakeOpenAIServer, cut_after
+    from tests.fakes.stage_responder import StageResponder
+
+    with FakeOpenAIServer(responder=StageResponder(), tokens_per_second=5000) as server:
+        monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+        monkeypatch.setenv("DEVUSSY_BASE_URL", server.base_url)
+        server.add_rule(r'"phaseNumber": 2\b', cut_after(3))
+        argv = ["plan", "a recipe box web app", "--provider", "openai", "--model", "fake-model", "--out", "o"]
+
+        code, out, err = run_cli(*argv, "--plain")
+        assert code == 1 and "phase 2" in err and "--resume" in err
+        assert "phase 2   failed: provider_interrupted" in out
+        assert not Path("o/devplan.md").exists()
+
+        before = len(server.chat_requests())
+        code, out, err = run_cli(*argv, "--plain", "--resume")
+        assert (code, err) == (0, "")
+        assert len(server.chat_requests()) - before == 2  # phase 2 and the handoff, nothing else
+        assert all(r.body.get("model") == "fake-model" for r in server.chat_requests())
+
+    assert_complete_plan(Path("o"))
+    written = "".join(p.read_text() for p in Path("o").rglob("*") if p.is_file())
+    assert SECRET not in out + err + written
