@@ -1,10 +1,10 @@
 """Pipelining payoff: how long a whole run takes versus its stages measured one at a time.
 
 Runs the real ``PipelineRunner`` with ``OpenAIProvider`` against the loopback ``FakeOpenAIServer``
-(answering every stage prompt with the offline planner's output, ``tests/fakes/stage_responder.py``)
-at a fixed token rate, for briefs that yield 3, 6 and 12 phases. In the same run it measures each
-unit alone (design, plan, every phase detail, handoff; one at a time, nothing else streaming) and
-reports
+(answering every stage prompt with the offline planner's output, ``tests/fakes/stage_responder.py``;
+in its own process, as a real server would be) at a fixed token rate per stream, for briefs that
+yield 3, 6 and 12 phases. In the same run it measures each unit alone (design, plan, every phase
+detail, handoff; one at a time, nothing else streaming) and reports
 
 - ``ratio_vs_critical_path`` = makespan / (design + plan + max(phase detail) + handoff): the best a
   runner could do if it waited for the whole plan and then ran all details at once. Below 1.0 means
@@ -23,9 +23,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import subprocess
 import sys
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -41,8 +43,6 @@ from devussy.pipeline.handoff_prompt import HandoffPromptGenerator
 from devussy.pipeline.project_design import ProjectDesignGenerator
 from devussy.pipeline.runner import PipelineRunner
 from devussy.streaming import NullStreamingHandler
-from tests.fakes.openai_server import FakeOpenAIServer
-from tests.fakes.stage_responder import StageResponder
 
 T = TypeVar("T")
 
@@ -105,14 +105,15 @@ async def solo_stages(settings: StageSettings, brief: ProjectBrief) -> dict[str,
         "handoff": handoff_s,
         "phases": len(plan.value.phases),
         "completion_tokens": tokens,
+        "detailed": detailed,
     }
 
 
-async def makespan(settings: StageSettings, brief: ProjectBrief, concurrency: int) -> float:
+async def makespan(settings: StageSettings, brief: ProjectBrief, concurrency: int) -> tuple[float, DevPlan]:
     runner = PipelineRunner(lambda stage: settings, concurrency=concurrency)
     started = time.perf_counter()
-    await runner.run(brief)
-    return time.perf_counter() - started
+    result = await runner.run(brief)
+    return time.perf_counter() - started, result.plan
 
 
 async def bench_brief(
@@ -123,8 +124,13 @@ async def bench_brief(
     sequential = solo["design"] + solo["plan"] + sum(solo["details"].values()) + solo["handoff"]
     runs = {}
     for limit in sorted({concurrency, solo["phases"]}):
-        seconds = await makespan(settings, brief, limit)
+        seconds, plan = await makespan(settings, brief, limit)
+        differing = [
+            p.number for p, q in zip(plan.phases, solo["detailed"].phases, strict=True) if p.steps != q.steps
+        ]
         runs[f"concurrency_{limit}"] = {
+            # details started from the plan-so-far may differ from ones written from the whole plan
+            "phases_differing_from_solo": differing,
             "makespan_s": round(seconds, 3),
             "ratio_vs_critical_path": round(seconds / critical, 3),
             "ratio_vs_sequential": round(seconds / sequential, 3),
@@ -148,12 +154,38 @@ async def bench_brief(
     }
 
 
+@contextmanager
+def fake_server(tokens_per_second: float) -> Iterator[str]:
+    """Start the loopback server in a subprocess; yields its base URL and stops it afterwards."""
+    root = Path(__file__).resolve().parents[1]
+    command = [
+        sys.executable, "-m", "tests.fakes.openai_server", "--port", "0",
+        "--tokens-per-second", str(tokens_per_second), "--responder", "tests.fakes.stage_responder:respond",
+    ]  # fmt: skip
+    proc = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line.startswith("READY "):
+            raise RuntimeError(f"the fake server did not start: {line!r}")
+        yield line.split()[1]
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     targets = [int(n) for n in args.phases.split(",")]
     results = []
-    with FakeOpenAIServer(responder=StageResponder(), tokens_per_second=args.tokens_per_second) as server:
-        provider = OpenAIProvider(base_url=server.base_url, api_key="sk-bench", model="fake-model")
+    with fake_server(args.tokens_per_second) as base_url:
+        provider = OpenAIProvider(base_url=base_url, api_key="sk-bench", model="fake-model")
         settings = StageSettings(provider=provider, model="fake-model")
+        # Warm-up (not measured): the server loads the planner's knowledge base, the client connects.
+        await ProjectDesignGenerator(settings).generate(BRIEFS[3], NullStreamingHandler())
         for target in targets:
             results.append(await bench_brief(settings, target, BRIEFS[target], args.concurrency))
     return {

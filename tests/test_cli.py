@@ -582,3 +582,24 @@ def test_openai_provider_against_a_loopback_server_with_a_cut_stream_then_resume
     assert_complete_plan(Path("o"))
     written = "".join(p.read_text() for p in Path("o").rglob("*") if p.is_file())
     assert SECRET not in out + err + written
+
+
+def test_missing_key_fails_before_anything_runs() -> None:
+    code, out, err = run_cli("plan", "x", "--provider", "anthropic", "--out", "o")
+    assert code == 2 and out == "" and not Path("o").exists()
+    assert err == "devussy: error: the anthropic provider needs ANTHROPIC_API_KEY\n"
+
+
+def test_help_and_version_exit_0() -> None:
+    code, out, _ = run_cli("plan", "--help")
+    assert code == 0 and "--data-store" in out and "--resume" in out
+    code, out, _ = run_cli("--version")
+    assert code == 0 and out.startswith("devussy ")
+
+
+def test_a_closed_pipe_is_not_an_error_message(tmp_path: Path) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "devussy", "schema"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, cwd=tmp_path)
+    process.stdout.close()  # type: ignore[union-attr]  # the reader leaves before Python has started
+    _, err = process.communicate(timeout=30)
+    assert err == b"" and process.returncode == 1

@@ -143,3 +143,21 @@ test('dark theme on a phone-sized screen', async ({ page }) => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
 });
+
+test('the interview produces a brief that the design is made from', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('new-project').click();
+  await page.getByTestId('start-interview').click();
+  const answers = ['A CLI that backs up photos to S3, in Python', 'No database, files only', 'Just me, a single developer', 'It runs from cron on my laptop', 'No other constraints'];
+  for (const [index, answer] of answers.entries()) {
+    await page.getByLabel('Your answer').fill(answer);
+    await page.getByLabel('Your answer').press('Enter');
+    await expect(page.getByTestId('bubble-assistant')).toHaveCount(index + 1, { timeout: 30_000 });
+    if (await page.getByTestId('brief-ready').isVisible()) break;
+  }
+  await expect(page.getByTestId('brief-ready')).toBeVisible();
+  await screenshot(page, '01-interview-brief');
+  await page.getByRole('button', { name: /Create the design from this brief/ }).click();
+  await expect(page.getByTestId('design-details')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('project-title')).not.toHaveText('Untitled project');
+});

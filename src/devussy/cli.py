@@ -478,6 +478,13 @@ def redact(text: str, env: Mapping[str, str] | None = None) -> str:
 # --------------------------------------------------------------------------- entry point
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not complain again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 def _error(message: str, stderr: TextIO) -> None:
     print(f"devussy: error: {redact(message)}", file=stderr)
 
@@ -515,6 +522,9 @@ def main(
             return EXIT_USAGE
         hint = " (rerun with --resume to continue from the checkpoints)" if args.command == "plan" else ""
         _error(f"{exc.message} [{exc.code}]{hint}", stderr)
+        return EXIT_FAILED
+    except BrokenPipeError:  # e.g. `devussy schema | head`: the reader left, nothing more to say
+        _silence_stdout()
         return EXIT_FAILED
     except OSError as exc:
         _error(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc), stderr)

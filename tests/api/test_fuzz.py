@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from devussy.web.openapi import build_openapi
 from devussy.web.routes import ROUTES, Route
-from tests.api.schema_strategies import ANY_JSON, from_schema, mutated
+from tests.api.schema_strategies import ANY_JSON, from_openapi, mutated
 from tests.web.helpers import Response, call, load_api_handler
 
 CALL_TIMEOUT = 20.0
@@ -76,7 +76,7 @@ def check(response: Response) -> None:
 
 def body_strategy(route: Route) -> st.SearchStrategy[Any]:
     schema = DOCUMENT["paths"][route.path][route.method.lower()]["requestBody"]["content"]["application/json"]
-    return mutated(from_schema(schema["schema"], DOCUMENT))
+    return mutated(from_openapi(schema["schema"], DOCUMENT))
 
 
 @pytest.fixture(autouse=True)

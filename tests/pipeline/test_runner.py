@@ -126,6 +126,8 @@ async def test_phase_detail_starts_before_the_plan_stream_ends() -> None:
     first_detail = stage_requests(provider, "phase_detail")[0]
     assert first_detail.task is not None
     assert len(first_detail.task.payload["plan"]["phases"]) < 4
+    assert first_detail.task.payload["planComplete"] is False
+    assert "the phases known so far" in first_detail.messages[1].content
 
 
 @pytest.mark.parametrize("limit", [1, 2, 3])
@@ -165,6 +167,7 @@ async def test_failed_phase_does_not_stop_others_and_resume_redoes_only_it(tmp_p
     )
     assert [stage_of(r) for r in again.requests] == ["phase_detail", "handoff"]
     assert again.requests[0].task is not None and again.requests[0].task.payload["phaseNumber"] == 2
+    assert "planComplete" not in again.requests[0].task.payload  # resumed from the complete plan
     skipped = observer.events("skipped")
     assert ("design", None) in skipped and ("basic_plan", None) in skipped
     assert ("phase_detail", 1) in skipped and ("phase_detail", 3) in skipped

@@ -33,8 +33,12 @@ class FullRun:
 
     def text(self, *, include_brief: bool = True) -> str:
         """Everything the planner wrote, as one string (for content assertions)."""
-        parts = [self.design.to_json_dict(), self.plan.to_json_dict(),
-                 *(p.to_json_dict() for p in self.details), self.handoff.to_json_dict()]
+        parts = [
+            self.design.to_json_dict(),
+            self.plan.to_json_dict(),
+            *(p.to_json_dict() for p in self.details),
+            self.handoff.to_json_dict(),
+        ]
         if not include_brief:
             for part in parts:
                 part.pop("brief", None)

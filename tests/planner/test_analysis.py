@@ -19,12 +19,25 @@ def features(text: str) -> list[str]:
 @pytest.mark.parametrize(
     ("text", "tech"),
     [
-        ("backed by postgres", "postgres"), ("uses pg for storage", "postgres"), ("PostgreSQL 16", "postgres"),
-        ("a postgress database", "postgres"), ("nextjs frontend", "nextjs"), ("Next.js app", "nextjs"),
-        ("next js site", "nextjs"), ("written in golang", "go"), ("a Go service", "go"), ("in Go.", "go"),
-        ("k8s cluster", "kubernetes"), ("node.js backend", "javascript"), ("C# and .NET", "csharp"),
-        ("mongo for documents", "mongodb"), ("Spring Boot API", "spring_boot"), ("Ruby on Rails", "rails"),
-        ("firmware in C for a sensor", "c"), ("c++20 engine", "cpp"), ("deployed to fly.io", "fly_io"),
+        ("backed by postgres", "postgres"),
+        ("uses pg for storage", "postgres"),
+        ("PostgreSQL 16", "postgres"),
+        ("a postgress database", "postgres"),
+        ("nextjs frontend", "nextjs"),
+        ("Next.js app", "nextjs"),
+        ("next js site", "nextjs"),
+        ("written in golang", "go"),
+        ("a Go service", "go"),
+        ("in Go.", "go"),
+        ("k8s cluster", "kubernetes"),
+        ("node.js backend", "javascript"),
+        ("C# and .NET", "csharp"),
+        ("mongo for documents", "mongodb"),
+        ("Spring Boot API", "spring_boot"),
+        ("Ruby on Rails", "rails"),
+        ("firmware in C for a sensor", "c"),
+        ("c++20 engine", "cpp"),
+        ("deployed to fly.io", "fly_io"),
     ],
 )
 def test_recognises_synonyms_and_misspellings(text: str, tech: str) -> None:
@@ -34,11 +47,19 @@ def test_recognises_synonyms_and_misspellings(text: str, tech: str) -> None:
 @pytest.mark.parametrize(
     ("text", "absent"),
     [
-        ("we will upgrade the app", "postgres"), ("going to build a site", "go"), ("Go to market fast", "go"),
-        ("let's go live in May", "go"), ("a go-to tool for cooks", "go"), ("trust but verify", "rust"),
-        ("react to sensor changes", "react"), ("express interest in events", "express"),
-        ("the spring season", "spring_boot"), ("a React Native app", "react"), ("cargo tracking", "rust"),
-        ("no Docker please", "docker"), ("without Stripe", "stripe"),
+        ("we will upgrade the app", "postgres"),
+        ("going to build a site", "go"),
+        ("Go to market fast", "go"),
+        ("let's go live in May", "go"),
+        ("a go-to tool for cooks", "go"),
+        ("trust but verify", "rust"),
+        ("react to sensor changes", "react"),
+        ("express interest in events", "express"),
+        ("the spring season", "spring_boot"),
+        ("a React Native app", "react"),
+        ("cargo tracking", "rust"),
+        ("no Docker please", "docker"),
+        ("without Stripe", "stripe"),
     ],
 )
 def test_word_boundaries_context_and_negation(text: str, absent: str) -> None:
@@ -47,7 +68,10 @@ def test_word_boundaries_context_and_negation(text: str, absent: str) -> None:
 
 def test_features_recognised_and_negated() -> None:
     assert features("payments, real-time chat, an admin dashboard and offline sync") == [
-        "payments", "realtime_chat", "admin_dashboard", "offline_sync",
+        "payments",
+        "realtime_chat",
+        "admin_dashboard",
+        "offline_sync",
     ]
     assert "realtime_updates" not in features("real-time chat")  # part of the longer name
     assert "user_accounts" not in features("no login needed")
@@ -77,11 +101,21 @@ def test_project_types(summary: str, project_type: str) -> None:
 
 
 def test_structured_fields_and_unknown_names() -> None:
-    brief = ProjectBrief(name="x", summary="An API for orders", languages=["go"], frameworks=["Hasura"])
+    brief = ProjectBrief(
+        name="x",
+        summary="An API for orders",
+        languages=["go"],
+        frameworks=["Encore"],
+        data_stores=["SQL Server"],
+        integrations=["BambooHR"],
+    )
     analysis = analyze_brief(brief)
     assert "go" in analysis.explicit
-    assert analysis.unknown == ("Hasura",)
-    assert "integrations_present" in analysis.flags
+    assert analysis.unknown == ("Encore", "SQL Server", "BambooHR")
+    assert analysis.unknown_stores == ("SQL Server",) and analysis.unknown_services == ("BambooHR",)
+    assert {"integrations_present", "has_data"} <= analysis.flags
+    plain = analyze_brief(brief.model_copy(update={"integrations": []}))
+    assert "integrations_present" not in plain.flags
 
 
 def test_default_language_is_assumed_only_when_none_is_named() -> None:

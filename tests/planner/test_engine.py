@@ -64,7 +64,11 @@ def test_corpus_brief(name: str, case: dict[str, Any]) -> None:
 def check_structure(run: FullRun) -> None:
     assert [p.number for p in run.details] == [p.number for p in run.plan.phases]
     for basic, phase in zip(run.plan.phases, run.details, strict=True):
-        assert (phase.title, phase.summary, phase.depends_on) == (basic.title, basic.summary, basic.depends_on)
+        assert (phase.title, phase.summary, phase.depends_on) == (
+            basic.title,
+            basic.summary,
+            basic.depends_on,
+        )
         assert all(dep < phase.number for dep in phase.depends_on)
         assert phase.steps, f"phase {phase.number} has no steps"
         ids = [step.id for step in phase.steps]
@@ -88,7 +92,8 @@ def check_only_requested_technologies(run: FullRun, analysis: Analysis) -> None:
     for tid in sorted(analysis.stack, key=lambda t: -len(kb.technologies[t].name)):
         text = text.replace(kb.technologies[tid].name, " ")  # "React Native" is not "React"
     leaked = [
-        tech.name for tid, tech in kb.technologies.items()
+        tech.name
+        for tid, tech in kb.technologies.items()
         if tid not in analysis.stack and word(tech.name).search(text)
     ]
     assert not leaked, f"unrequested technologies in the plan: {leaked}"
@@ -118,6 +123,7 @@ def test_generated_titles_classify_back_to_their_kinds(name: str, case: dict[str
 
 # -- determinism ----------------------------------------------------------------------------------
 
+
 def test_same_brief_gives_byte_identical_output() -> None:
     for _, case in CORPUS:
         first = run_pipeline(brief_of(case)).as_json()
@@ -141,20 +147,27 @@ def test_output_does_not_depend_on_hash_seed() -> None:
     for seed in ("1", "4242"):
         env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)}
         result = subprocess.run(
-            [sys.executable, "-c", script, *names], capture_output=True, text=True, env=env, cwd=root,
-            timeout=120, check=True,
+            [sys.executable, "-c", script, *names],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=root,
+            timeout=120,
+            check=True,
         )
         outputs.append(result.stdout)
     import hashlib
 
     cases = dict(CORPUS)
     local = "".join(
-        f"{n} {hashlib.sha256(run_pipeline(brief_of(cases[n])).as_json().encode()).hexdigest()}\n" for n in names
+        f"{n} {hashlib.sha256(run_pipeline(brief_of(cases[n])).as_json().encode()).hexdigest()}\n"
+        for n in names
     )
     assert outputs[0] == outputs[1] == local
 
 
 # -- plans edited by the user ---------------------------------------------------------------------
+
 
 def saas_plan() -> tuple[OfflinePlanner, DevPlan]:
     planner = OfflinePlanner()
@@ -208,7 +221,8 @@ def test_deleted_ui_phase_moves_feature_screens_to_the_core_phase() -> None:
     ui = next(p for p in plan.phases if p.title == "User interface")
     phases = [
         p.model_copy(update={"depends_on": [d for d in p.depends_on if d != ui.number]})
-        for p in plan.phases if p.number != ui.number
+        for p in plan.phases
+        if p.number != ui.number
     ]
     edited = plan.model_copy(update={"phases": phases})
     chat_phase = next(p for p in edited.phases if "real-time chat" in p.title)
@@ -218,9 +232,7 @@ def test_deleted_ui_phase_moves_feature_screens_to_the_core_phase() -> None:
 
 def test_plan_without_brief_or_complexity_still_gets_stack_specific_steps() -> None:
     planner, plan = saas_plan()
-    bare = DevPlan.model_validate(
-        {**plan.to_json_dict(), "brief": None, "complexity": None}
-    )
+    bare = DevPlan.model_validate({**plan.to_json_dict(), "brief": None, "complexity": None})
     for phase in bare.phases:
         detail = planner.phase_detail(bare, phase.number)
         assert detail.steps

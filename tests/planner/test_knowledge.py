@@ -20,8 +20,19 @@ def test_at_least_sixty_technologies_across_the_required_categories() -> None:
     kb = knowledge()
     assert len(kb.technologies) >= 60
     categories = {tech.category for tech in kb.technologies.values()}
-    required = {"language", "web_framework", "frontend", "database", "queue", "auth", "payments", "email",
-                "cloud", "deploy", "testing"}
+    required = {
+        "language",
+        "web_framework",
+        "frontend",
+        "database",
+        "queue",
+        "auth",
+        "payments",
+        "email",
+        "cloud",
+        "deploy",
+        "testing",
+    }
     assert required <= categories
     assert len(kb.project_types) == 12
     assert {"payments", "realtime_chat", "admin_dashboard", "offline_sync"} <= set(kb.features)
@@ -76,15 +87,20 @@ def test_bad_entry_error_names_file_and_entry(tmp_path: Path) -> None:
     [
         (('command: "{test}"', 'command: "{tset}"'), "unknown placeholder"),
         (("aliases: [brokentool]", "patterns: ['(unclosed']"), "bad regex"),
-        (("category: testing", "category: testing\n    implies: [nonexistent]"), "implies unknown technology"),
+        (
+            ("category: testing", "category: testing\n    implies: [nonexistent]"),
+            "implies unknown technology",
+        ),
         (("id: brokentool", "id: pytest"), "already defined"),
         (("category: testing", "category: spaceship"), "category"),
     ],
 )
 def test_invalid_entries_are_rejected(tmp_path: Path, replacement: tuple[str, str], expected: str) -> None:
     directory = copy_kb(tmp_path)
-    entry = BAD_STEP.replace("        details: Something.\n", "        details: Something.\n        acceptance: [ok]\n"
-                             '        command: "{test}"\n')
+    entry = BAD_STEP.replace(
+        "        details: Something.\n",
+        '        details: Something.\n        acceptance: [ok]\n        command: "{test}"\n',
+    )
     entry = entry.replace(*replacement)
     append(directory / "testing.yaml", entry)
     with pytest.raises(KnowledgeError) as info:
@@ -96,5 +112,5 @@ def test_invalid_entries_are_rejected(tmp_path: Path, replacement: tuple[str, st
 def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
     directory = copy_kb(tmp_path)
     (directory / "zz_broken.yaml").write_text("technologies: [\n")
-    with pytest.raises(KnowledgeError, match="zz_broken.yaml"):
+    with pytest.raises(KnowledgeError, match=r"zz_broken\.yaml"):
         load_knowledge(directory)

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { isActive, type Project } from '@/lib/project';
 import { cancelStage, runDesign, sendInterview } from '@/lib/runner';
 import { appStore, liveKey } from '@/lib/store';
+import { Markdown } from './Markdown';
 import { StreamText } from './StreamText';
 import { ErrorBox } from './ui';
 
@@ -33,7 +34,7 @@ export function InterviewChat({ project }: { project: Project }) {
         ) : null}
         {turns.map((turn, index) => (
           <div key={index} className={`bubble ${turn.role}`} data-testid={`bubble-${turn.role}`}>
-            {turn.content}
+            {turn.role === 'assistant' ? <Markdown source={turn.content} /> : turn.content}
           </div>
         ))}
         {busy ? (

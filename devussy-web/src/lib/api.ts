@@ -50,7 +50,7 @@ export const api = {
   design: (
     body: {
       projectName: string;
-      requirements: string;
+      requirements?: string;
       languages?: string[];
       frameworks?: string[];
       apis?: string[];

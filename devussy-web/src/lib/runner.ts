@@ -200,9 +200,11 @@ export async function runDesign(projectId: string, outer?: AbortSignal): Promise
   const controller = startController(projectId, 'design', outer);
   appStore.update(projectId, (p) => ({ ...p, stage: 'design' }));
   try {
+    const requirements = input.idea.trim() || interview.brief?.summary || '';
+    if (!requirements && !interview.brief) throw new Error('Describe the idea first');
     const body = {
       projectName: input.projectName.trim() || interview.brief?.name || 'Untitled project',
-      requirements: input.idea.trim() || interview.brief?.summary || '',
+      requirements: requirements || undefined,
       languages: splitList(input.languages),
       frameworks: splitList(input.frameworks),
       apis: splitList(input.apis),

@@ -60,7 +60,9 @@ def rubric(analysis: Analysis, *, goal_count: int = 0) -> list[ComplexityFactor]
             )
         )
 
-    services = [t.name for t in techs if t.category in INTEGRATION_CATEGORIES] + list(analysis.unknown)
+    services = [t.name for t in techs if t.category in INTEGRATION_CATEGORIES] + list(
+        analysis.unknown_services
+    )
     if services:
         factors.append(
             ComplexityFactor(

@@ -195,6 +195,8 @@ class Analysis:
     implied: tuple[str, ...]  # added because a named technology (or the type) implies them
     assumed: tuple[str, ...]  # defaults the planner chose because the brief is silent (stated in the design)
     unknown: tuple[str, ...]  # names from structured fields that match no knowledge-base entry
+    unknown_stores: tuple[str, ...]  # ...of those, the ones given as data stores ("SQL Server")
+    unknown_services: tuple[str, ...]  # ...and the ones given as integrations ("BambooHR")
     features: tuple[str, ...]
     entities: tuple[str, ...]
     flags: frozenset[str]
@@ -225,12 +227,27 @@ class Analyzer:
         self._tech = {tid: _compile(t.match) for tid, t in kb.technologies.items()}
         self._features = {fid: _compile(f.match) for fid, f in kb.features.items()}
         self._types = {pid: _compile(p.match) for pid, p in kb.project_types.items()}
+        # Prefilter: an alias can only match if its first word occurs in the text; entries with
+        # free-form regexes are always tried.
+        entries = [*kb.technologies.values(), *kb.features.values(), *kb.project_types.values()]
+        self._triggers: dict[str, frozenset[str] | None] = {
+            e.id: None
+            if e.match.patterns
+            else frozenset(
+                _words(alias)[0] for alias in (*e.match.aliases, *e.match.case_sensitive) if _words(alias)
+            )
+            for e in entries
+        }
         self._languages = [tid for tid, t in kb.technologies.items() if t.category == "language"]
 
     # -- matching -------------------------------------------------------------------------------
     def _hits(self, text: str, matchers: dict[str, list[re.Pattern[str]]]) -> list[_Hit]:
         hits = []
+        words = frozenset(_words(text))
         for entry, patterns in matchers.items():
+            triggers = self._triggers[entry]
+            if triggers is not None and not triggers & words:
+                continue
             for pattern in patterns:
                 for m in pattern.finditer(text):
                     if m.end() == m.start() or _NEGATION_BEFORE.search(
@@ -242,6 +259,11 @@ class Analyzer:
 
     def find_entries(self, text: str) -> tuple[list[str], list[str]]:
         """Technology and feature ids named in ``text`` (knowledge-base order)."""
+        techs, features, _ = self.find_entries_with_spans(text)
+        return techs, features
+
+    def find_entries_with_spans(self, text: str) -> tuple[list[str], list[str], list[tuple[int, int]]]:
+        """Like :meth:`find_entries`, plus the spans of every name found."""
         hits = self._hits(text, self._tech) + self._hits(text, self._features)
         # A match inside a longer match of another entry is part of that name: "React" in "React Native",
         # "real-time" in "real-time chat", "Firebase" in "Firebase Auth".
@@ -258,7 +280,7 @@ class Analyzer:
         }
         techs = [t for t in self.kb.technologies if t in kept]
         features = [f for f in self.kb.features if f in kept]
-        return techs, features
+        return techs, features, [(h.start, h.end) for h in hits]
 
     def match_name(self, name: str) -> list[str]:
         """Technology ids for one structured-field value such as "Postgres" or "nextjs"."""
@@ -284,18 +306,25 @@ class Analyzer:
         text: str,
         *,
         named: Sequence[str] = (),
+        stores: Sequence[str] = (),
+        services: Sequence[str] = (),
         deployment: str | None = None,
         team_size: int | None = None,
     ) -> Analysis:
-        full_text = "\n".join([text, *(named or ()), deployment or ""])
+        full_text = "\n".join([text, *named, *stores, *services, deployment or ""])
         explicit, features = self.find_entries(full_text)
         unknown: list[str] = []
-        for name in named:
-            found = self.match_name(name)
-            if found:
-                explicit.extend(t for t in found if t not in explicit)
-            elif name.strip() and name.strip().lower() not in {u.lower() for u in unknown}:
-                unknown.append(name.strip())
+        unknown_stores: list[str] = []
+        unknown_services: list[str] = []
+        for names, bucket in ((named, None), (stores, unknown_stores), (services, unknown_services)):
+            for name in names:
+                found = self.match_name(name)
+                if found:
+                    explicit.extend(t for t in found if t not in explicit)
+                elif name.strip() and name.strip().lower() not in {u.lower() for u in unknown}:
+                    unknown.append(name.strip())
+                    if bucket is not None:
+                        bucket.append(name.strip())
         explicit = [t for t in self.kb.technologies if t in set(explicit)]
 
         scores = self.project_type_scores(text)
@@ -322,7 +351,9 @@ class Analyzer:
             implied = [t for t in implied if t != "javascript"]
         stack = tuple(t for t in self.kb.technologies if t in stack_set)
 
-        flags = self._flags(full_text, project_type, stack, features, negated, unknown)
+        flags = self._flags(
+            full_text, project_type, stack, features, negated, unknown_stores, unknown_services
+        )
         return Analysis(
             project_type=project_type,
             project_type_stated=project_type_stated,
@@ -330,6 +361,8 @@ class Analyzer:
             implied=tuple(t for t in stack if t in implied),
             assumed=tuple(assumed),
             unknown=tuple(unknown),
+            unknown_stores=tuple(unknown_stores),
+            unknown_services=tuple(unknown_services),
             features=tuple(features),
             entities=tuple(self._entities(text, features)),
             flags=flags,
@@ -378,7 +411,8 @@ class Analyzer:
         stack: Sequence[str],
         features: Sequence[str],
         negated: frozenset[str],
-        unknown: Sequence[str],
+        unknown_stores: Sequence[str],
+        unknown_services: Sequence[str],
     ) -> frozenset[str]:
         kb = self.kb
         ptype = kb.project_types[project_type]
@@ -386,14 +420,14 @@ class Analyzer:
         needs = {need for f in features for need in kb.features[f].needs}
         flags: set[str] = set()
         if "database" not in negated and (
-            ptype.needs_data or categories & {"database", "data"} or "data" in needs
+            ptype.needs_data or categories & {"database", "data"} or "data" in needs or unknown_stores
         ):
             flags.add("has_data")
         if "auth" not in negated and ("auth" in categories or "auth" in needs or project_type == "saas"):
             flags.add("has_auth")
         if "ui" not in negated and (ptype.has_ui or categories & {"frontend", "mobile"} or "ui" in needs):
             flags.add("has_ui")
-        if categories & INTEGRATION_CATEGORIES or "integrations" in needs or unknown:
+        if categories & INTEGRATION_CATEGORIES or "integrations" in needs or unknown_services:
             flags.add("integrations_present")
         if not categories & {"language"} and not any(kb.technologies[t].toolchain.test for t in stack):
             flags.add("no_language")
@@ -423,6 +457,10 @@ class Analyzer:
                 if entity not in names:
                     names.append(entity)
         return names[:6]
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
 
 
 def _compile(matcher: Matcher) -> list[re.Pattern[str]]:
@@ -470,9 +508,28 @@ def brief_text(brief: ProjectBrief) -> str:
 
 def analyze_brief(brief: ProjectBrief) -> Analysis:
     """Analyse a brief: free text plus the structured technology fields."""
-    named = [*brief.languages, *brief.frameworks, *brief.data_stores, *brief.integrations]
+    return analyze_text(
+        brief_text(brief),
+        (*brief.languages, *brief.frameworks),
+        tuple(brief.data_stores),
+        tuple(brief.integrations),
+        brief.deployment,
+        brief.team_size,
+    )
+
+
+@lru_cache(maxsize=256)
+def analyze_text(
+    text: str,
+    named: tuple[str, ...] = (),
+    stores: tuple[str, ...] = (),
+    services: tuple[str, ...] = (),
+    deployment: str | None = None,
+    team_size: int | None = None,
+) -> Analysis:
+    """Memoised :meth:`Analyzer.analyze`: one request's stages (and a plan's phases) share the work."""
     return analyzer().analyze(
-        brief_text(brief), named=named, deployment=brief.deployment, team_size=brief.team_size
+        text, named=named, stores=stores, services=services, deployment=deployment, team_size=team_size
     )
 
 

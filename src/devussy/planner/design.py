@@ -42,7 +42,7 @@ def assumptions(analysis: Analysis, brief: ProjectBrief) -> list[str]:
             "`make test` / `make check` targets that wrap whatever is chosen."
         )
     categories = {kb.technologies[t].category for t in analysis.stack}
-    if "has_data" in analysis.flags and not categories & {"database"}:
+    if "has_data" in analysis.flags and not categories & {"database"} and not analysis.unknown_stores:
         notes.append(
             "Data store: not named; the plan assumes a relational database and refers to it "
             "generically. Pick one before the data phase."
@@ -184,7 +184,10 @@ def _data_model(analysis: Analysis, ctx: Context) -> str:
     notes = [feature_notes[f] for f in analysis.features if f in feature_notes]
     if notes:
         lines.append("\nNotes:\n" + "\n".join(f"- {n}" for n in notes))
-    if not any(kb.technologies[t].category == "database" for t in analysis.stack):
+    if (
+        not any(kb.technologies[t].category == "database" for t in analysis.stack)
+        and not analysis.unknown_stores
+    ):
         lines.append("\nThe brief names no database; choose one before the data phase.")
     return "\n".join(lines)
 
@@ -215,8 +218,9 @@ def _risks(analysis: Analysis) -> list[Risk]:
         )
     if analysis.unknown:
         add(
-            f"Unfamiliar services ({', '.join(analysis.unknown)}) hide integration surprises",
-            "Spike each one early with a throwaway script against its sandbox",
+            f"Technologies the planner has no specific knowledge of ({', '.join(analysis.unknown)}) hide "
+            "surprises",
+            "Spike each one early with a throwaway script before building on it",
         )
     if any(kb.technologies[t].category in INTEGRATION_CATEGORIES for t in analysis.stack):
         add(
@@ -246,7 +250,8 @@ def _testing_strategy(analysis: Analysis, ctx: Context) -> str:
         named_db = ctx.values["db"] != "the database"
         where = f"a real {ctx.values['db']} instance" if named_db else "a real database instance"
         lines.append(f"- Data tests run against {where}, not a mock.")
-    if any(kb.technologies[t].category in INTEGRATION_CATEGORIES for t in analysis.stack) or analysis.unknown:
+    services = analysis.unknown_services
+    if any(kb.technologies[t].category in INTEGRATION_CATEGORIES for t in analysis.stack) or services:
         lines.append(
             "- Third-party services are faked at the adapter boundary; a few contract tests run "
             "against sandboxes."

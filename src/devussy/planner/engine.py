@@ -20,7 +20,7 @@ from devussy.models import (
     ProjectDesign,
 )
 from devussy.pipeline import complexity as complexity_rubric
-from devussy.planner.analysis import Analysis, analyze_brief, analyzer
+from devussy.planner.analysis import Analysis, analyze_brief, analyze_text
 from devussy.planner.design import build_design
 from devussy.planner.handoff import build_handoff
 from devussy.planner.interview import interview_reply
@@ -150,7 +150,7 @@ class _PlanView:
                 self._integration_techs[n] = title_techs[n]
             elif claimed_techs:
                 rest = [t for t in service_ids if t not in claimed_techs]
-                self._integration_techs[n] = rest + list(analysis.unknown)
+                self._integration_techs[n] = rest + list(analysis.unknown_services)
             else:
                 self._integration_techs[n] = None
 
@@ -168,7 +168,7 @@ def _integration_names(analysis: Analysis) -> str:
         for t in analysis.stack
         if kb.technologies[t].category in INTEGRATION_CATEGORIES
     ]
-    names += list(analysis.unknown)
+    names += list(analysis.unknown_services)
     generic = [
         kb.features[f].name
         for f in analysis.features
@@ -186,7 +186,7 @@ def _basis_for_design(design: ProjectDesign) -> _Basis:
         deployment = design.brief.deployment
     else:
         text = "\n".join([design.project_name, design.summary, *design.objectives])
-        analysis = analyzer().analyze(text, named=design.tech_stack)
+        analysis = analyze_text(text, tuple(design.tech_stack))
         goals, deployment = 0, None
     profile = design.complexity or complexity_rubric.profile_from_analysis(analysis, goal_count=goals)
     return _Basis(analysis, profile, build_context(analysis, design.project_name, deployment))
@@ -200,7 +200,13 @@ def _basis_for_plan(plan: DevPlan) -> _Basis:
     else:
         # No brief (an older client, or a hand-written plan): read what the plan itself says.
         text = "\n".join([plan.project_name, plan.summary, *(p.title for p in plan.phases)])
-        analysis = analyzer().analyze(text, named=plan.tech_stack)
+        analysis = analyze_text(text, tuple(plan.tech_stack))
         goals, deployment = 0, None
     profile = plan.complexity or complexity_rubric.profile_from_analysis(analysis, goal_count=goals)
     return _Basis(analysis, profile, build_context(analysis, plan.project_name, deployment))
+
+
+def clear_caches() -> None:
+    """Forget memoised analyses and phase classifications (the knowledge base stays loaded)."""
+    analyze_text.cache_clear()
+    classify.cache_clear()

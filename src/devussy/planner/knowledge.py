@@ -110,6 +110,8 @@ PLACEHOLDERS = frozenset(
     }
 )
 IDENTIFIER = r"^[a-z][a-z0-9_]*$"
+# libyaml's loader when PyYAML was built with it (several times faster); same safe subset either way.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class KnowledgeError(DevussyError):
@@ -315,7 +317,7 @@ def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
     sources: dict[str, str] = {}
     for path in files:
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
         except yaml.YAMLError as exc:
             raise KnowledgeError(f"{path.name}: not valid YAML: {exc}") from None
         try:

@@ -122,9 +122,11 @@ def build_context(analysis: Analysis, name: str, deployment: str | None = None) 
             "migrate": migrate,
             "init": tc["init"] or "git init",
             "manifest": tc["manifest"] or "project manifest",
-            "db": named(["database"], "the database"),
+            "db": named(["database"], _join(list(analysis.unknown_stores)) or "the database"),
             "framework": named(["web_framework"], "the HTTP layer"),
-            "frontend": named(["frontend", "mobile"], "the UI toolkit"),
+            "frontend": named(
+                ["frontend", "mobile"], f"{frameworks[0]} templates" if frameworks else "the UI toolkit"
+            ),
             "deploy": named(["deploy", "cloud"], deploy_generic),
             "payments": named(["payments"], "the payment provider"),
             "email": named(["email"], "the email provider"),
@@ -164,11 +166,14 @@ class PhaseShape:
     techs: tuple[str, ...] = ()  # technologies named in the title/summary
 
 
+@lru_cache(maxsize=1024)
 def classify(title: str, summary: str = "") -> PhaseShape:
     """Recover what a phase is about from its title (falling back to its summary)."""
-    techs, features = analyzer().find_entries(title)
+    techs, features, spans = analyzer().find_entries_with_spans(title)
     # Feature and technology names are not kind keywords ("Core features: user accounts" is core).
-    remainder = _strip_names(title)
+    remainder = title
+    for start, end in spans:
+        remainder = remainder[:start] + " " * (end - start) + remainder[end:]
     kinds = [k for k, p in _kind_patterns().items() if p.search(remainder)]
     if not kinds and (features or techs):
         kb = knowledge()
@@ -184,18 +189,6 @@ def classify(title: str, summary: str = "") -> PhaseShape:
     if not features and "core" in kinds and summary:
         _, features = analyzer().find_entries(summary)
     return PhaseShape(kinds=tuple(kinds) or (CUSTOM,), features=tuple(features), techs=tuple(techs))
-
-
-def _strip_names(text: str) -> str:
-    az = analyzer()
-    spans = []
-    for matchers in (az._tech, az._features):
-        for patterns in matchers.values():
-            for pattern in patterns:
-                spans.extend(m.span() for m in pattern.finditer(text))
-    for start, end in sorted(spans, reverse=True):
-        text = text[:start] + " " * (end - start) + text[end:]
-    return text
 
 
 # -- phase layout (basic plan) -------------------------------------------------------------------
@@ -455,7 +448,7 @@ def phase_steps(
                 continue
             candidates.append(_Candidate(step, 3, position * 100 + i, feature=fid))
     if "integrations" in kinds:
-        for i, name in enumerate(analysis.unknown):
+        for i, name in enumerate(analysis.unknown_services):
             if (name in (integration_techs or ())) or (primary_integrations and integration_techs is None):
                 candidates.append(_Candidate(_unknown_step(name), 2, 10_000 + i))
 

@@ -1,0 +1,128 @@
+"""The offline interview: one missing question at a time, stateless, finishes with a brief."""
+
+from __future__ import annotations
+
+from devussy.models import ChatTurn, InterviewReply
+from devussy.planner import OfflinePlanner
+from devussy.planner.interview import QUESTIONS
+
+QUESTION_TEXTS = {q.key: q.text for q in QUESTIONS}
+
+
+def asked(reply: InterviewReply) -> list[str]:
+    return [key for key, text in QUESTION_TEXTS.items() if text in reply.reply]
+
+
+def converse(opening: str, answers: dict[str, str], limit: int = 12) -> tuple[list[str], InterviewReply]:
+    """Answer each question from `answers` (by key) until the planner returns a brief."""
+    planner = OfflinePlanner()
+    history: list[ChatTurn] = []
+    user_input = opening
+    keys: list[str] = []
+    for _ in range(limit):
+        reply = planner.interview(history, user_input)
+        if reply.brief is not None:
+            return keys, reply
+        [key] = asked(reply)  # exactly one question per turn
+        keys.append(key)
+        history += [
+            ChatTurn(role="user", content=user_input),
+            ChatTurn(role="assistant", content=reply.reply),
+        ]
+        user_input = answers.get(key, "no preference")
+    raise AssertionError(f"interview did not finish within {limit} turns: {keys}")
+
+
+def test_complete_idea_needs_no_questions() -> None:
+    reply = OfflinePlanner().interview(
+        [], "A Django web app with Postgres where users log in to track expenses, deployed on Fly.io"
+    )
+    assert reply.brief is not None
+    assert reply.brief.frameworks == ["Django"]
+    assert reply.brief.data_stores == ["PostgreSQL"]
+    assert reply.brief.deployment == "Fly.io"
+
+
+def test_asks_only_missing_questions_one_at_a_time() -> None:
+    keys, final = converse(
+        "A web app where neighbours lend and borrow tools",
+        {
+            "features": "borrowing requests and email reminders",
+            "language": "Django",
+            "data_store": "postgres",
+            "auth": "email and password",
+            "deployment": "Fly.io",
+        },
+    )
+    assert keys == ["features", "language", "data_store", "auth", "deployment"]
+    assert len(keys) == len(set(keys))
+    brief = final.brief
+    assert brief is not None
+    assert "Django" in brief.frameworks and "PostgreSQL" in brief.data_stores
+    assert brief.deployment == "Fly.io"
+    assert "borrowing requests" in brief.goals
+    assert any("email and password" in c for c in brief.constraints)
+
+
+def test_questions_already_answered_by_the_idea_are_not_asked() -> None:
+    keys, _ = converse("A REST API in Go with PostgreSQL for a bookshop's orders; users sign in", {})
+    assert "language" not in keys and "data_store" not in keys and "auth" not in keys
+
+
+def test_negative_answers_change_the_plan() -> None:
+    _, final = converse(
+        "A web app that shows the weather for your city",
+        {"features": "search for a city", "data_store": "no", "auth": "no", "deployment": "Vercel"},
+    )
+    brief = final.brief
+    assert brief is not None
+    planner = OfflinePlanner()
+    plan = planner.basic_plan(planner.design(brief))
+    titles = " ".join(p.title for p in plan.phases)
+    assert "Data model" not in titles and "Accounts" not in titles
+
+
+def test_skip_or_done_finishes_early_with_a_brief() -> None:
+    planner = OfflinePlanner()
+    idea = "A web app where neighbours lend and borrow tools"
+    first = planner.interview([], idea)
+    assert first.brief is None
+    history = [ChatTurn(role="user", content=idea), ChatTurn(role="assistant", content=first.reply)]
+    for word in ("skip", "done", "Done."):
+        final = planner.interview(history, word)
+        assert final.brief is not None
+        assert final.brief.summary == idea
+
+
+def test_stateless_same_history_same_reply() -> None:
+    planner = OfflinePlanner()
+    history = [
+        ChatTurn(role="user", content="A mobile app for runners"),
+        ChatTurn(role="assistant", content=planner.interview([], "A mobile app for runners").reply),
+    ]
+    assert planner.interview(history, "route tracking") == OfflinePlanner().interview(
+        history, "route tracking"
+    )
+
+
+def test_greeting_asks_for_the_idea_first() -> None:
+    reply = OfflinePlanner().interview([], "hi")
+    assert asked(reply) == ["idea"]
+    keys, final = converse("hi", {"idea": "A command-line tool in Rust that renames photos by date"})
+    assert keys[0] == "idea"
+    assert final.brief is not None and final.brief.languages == ["Rust"]
+
+
+def test_unknown_answers_are_kept_verbatim() -> None:
+    _, final = converse(
+        "An internal REST API for timesheets",
+        {"language": "Zig", "data_store": "FoundationDB", "auth": "company SSO"},
+    )
+    assert final.brief is not None
+    assert final.brief.languages == ["Zig"] and final.brief.data_stores == ["FoundationDB"]
+
+
+def test_everything_unknown_still_finishes() -> None:
+    keys, final = converse("something", {}, limit=10)
+    assert final.brief is not None
+    assert len(keys) <= 6
