@@ -68,9 +68,9 @@ function spawnUntil(command: string, args: string[], env: NodeJS.ProcessEnv, rea
   });
 }
 
-export async function startStack(options: { fake?: FakeProviderOptions } = {}): Promise<Stack> {
+export async function startStack(options: { fake?: FakeProviderOptions; env?: Record<string, string> } = {}): Promise<Stack> {
   const pids: number[] = [];
-  const env: Record<string, string> = { DEVUSSY_PROVIDER: 'builtin' };
+  const env: Record<string, string> = { DEVUSSY_PROVIDER: 'builtin', ...options.env };
   try {
     if (options.fake) {
       const args = ['-m', 'tests.fakes.openai_server', '--port', '0', '--tokens-per-second', String(options.fake.tokensPerSecond), '--responder', 'tests.fakes.stage_responder:respond'];

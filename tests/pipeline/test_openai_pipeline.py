@@ -9,7 +9,7 @@ import pytest
 
 from devussy.llm.openai import OpenAIProvider
 from devussy.pipeline.base import StageSettings
-from devussy.pipeline.runner import PipelineRunner
+from devussy.pipeline.runner import PhaseDetailsFailed, PipelineRunner
 from tests.fakes.openai_server import FakeOpenAIServer, cut_after
 from tests.fakes.stage_responder import StageResponder
 from tests.pipeline import samples
@@ -44,7 +44,7 @@ async def test_phase_cut_mid_stream_fails_only_that_phase() -> None:
         server.add_rule(r"Detail Phase 2:", cut_after(5), times=10)
         settings = settings_for(server)
         runner = PipelineRunner(lambda stage: settings, concurrency=3)
-        with pytest.raises(Exception) as caught:
+        with pytest.raises(PhaseDetailsFailed) as caught:
             await asyncio.wait_for(runner.run(samples.BRIEF), 30)
-    failures = getattr(caught.value, "failures", None)
-    assert failures is not None and list(failures) == [2]
+    assert list(caught.value.failures) == [2]
+    assert caught.value.code == "provider_interrupted"

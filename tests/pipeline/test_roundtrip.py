@@ -6,7 +6,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from devussy.models import DevPlan, Handoff, InterviewReply, Phase, ProjectBrief, ProjectDesign, Risk, Step
+from devussy.models import (
+    ChatTurn,
+    DevPlan,
+    Handoff,
+    InterviewReply,
+    Phase,
+    ProjectBrief,
+    ProjectDesign,
+    Risk,
+    Step,
+)
 from devussy.pipeline.basic_devplan import parse_plan, render_plan
 from devussy.pipeline.detailed_devplan import parse_phase_detail, render_phase_detail
 from devussy.pipeline.handoff_prompt import parse_handoff, render_handoff
@@ -183,9 +193,21 @@ def test_offline_planner_outputs_roundtrip() -> None:
     if not hasattr(planner_module, "OfflinePlanner"):
         pytest.skip("devussy.planner.OfflinePlanner has not landed yet")
     planner = planner_module.OfflinePlanner()
+    history: list[ChatTurn] = []
+    for said in ["A CLI that renames photos by the date they were taken", "Python, just me", "go ahead"]:
+        reply = planner.interview(history, said)
+        assert parse_interview(render_interview(reply)) == reply
+        history += [ChatTurn(role="user", content=said), ChatTurn(role="assistant", content=reply.reply)]
     briefs = [
         samples.BRIEF,
         ProjectBrief(name="Tiny CLI", summary="A command-line tool that renames photos by date."),
+        ProjectBrief(
+            name="ML pipeline",
+            summary="A Rust and Python pipeline that ingests Kafka events, trains a model nightly and serves "
+            "predictions over gRPC on Kubernetes.",
+            integrations=["Slack", "S3"],
+        ),
+        ProjectBrief(name="Shop", summary="A Flutter shop app with Firebase auth, Stripe payments and push."),
     ]
     for brief in briefs:
         design = planner.design(brief)

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { ImportError, ProjectStorage, exportProject, importProject } from '@/lib/storage';
 import { appStore, useAppState } from '@/lib/store';
 import { cancelAll, markUnloading } from '@/lib/runner';
+import { AccessTokenBanner } from './AccessToken';
 import { ProjectView } from './ProjectView';
 import { downloadText } from './ui';
 import { slugify } from '@/lib/text';
@@ -155,6 +156,7 @@ export function App() {
           </ul>
         </aside>
         <main className="main" id="main" tabIndex={-1}>
+          <AccessTokenBanner />
           {state.storageError ? (
             <div className="banner" role="alert">
               {state.storageError}

@@ -1,4 +1,5 @@
 // The Devussy HTTP API (DESIGN §4), on the app's own origin.
+import { authHeaders, reportUnauthorized } from './auth';
 import { streamSSE, StreamError, type DoneEvent, type StreamHandlers } from './sse';
 import type { ChatTurn, DevPlan, Handoff, ModelConfig, ProjectBrief, ProjectDesign } from './types';
 
@@ -25,12 +26,18 @@ export interface ModelsInfo {
 
 const BASE = '';
 
-function stream(path: string, body: unknown, handlers: CallHandlers): Promise<DoneEvent> {
+async function stream(path: string, body: unknown, handlers: CallHandlers): Promise<DoneEvent> {
   const { signal, ...rest } = handlers;
-  return streamSSE(`${BASE}${path}`, body, { ...rest, signal });
+  try {
+    return await streamSSE(`${BASE}${path}`, body, { ...rest, signal, headers: authHeaders() });
+  } catch (error) {
+    if (error instanceof StreamError && error.status === 401) reportUnauthorized();
+    throw error;
+  }
 }
 
 async function jsonError(response: Response): Promise<StreamError> {
+  if (response.status === 401) reportUnauthorized();
   let message = `${response.status} ${response.statusText}`.trim();
   let code = 'http_error';
   try {
@@ -72,7 +79,7 @@ export const api = {
     stream('/api/handoff', body, handlers),
 
   async models(signal?: AbortSignal): Promise<ModelsInfo> {
-    const response = await fetch(`${BASE}/api/models`, { signal, headers: { Accept: 'application/json' } });
+    const response = await fetch(`${BASE}/api/models`, { signal, headers: { Accept: 'application/json', ...authHeaders() } });
     if (!response.ok) throw await jsonError(response);
     const body = (await response.json()) as Partial<ModelsInfo>;
     return {
@@ -86,7 +93,7 @@ export const api = {
   async artifactsJson(body: { design: ProjectDesign | null; plan: DevPlan; handoff: Handoff | null }): Promise<Record<string, string>> {
     const response = await fetch(`${BASE}/api/artifacts?format=json`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...authHeaders() },
       body: JSON.stringify(body),
     });
     if (!response.ok) throw await jsonError(response);
@@ -98,7 +105,7 @@ export const api = {
   async artifactsZip(body: { design: ProjectDesign | null; plan: DevPlan; handoff: Handoff | null }): Promise<{ blob: Blob; filename: string }> {
     const response = await fetch(`${BASE}/api/artifacts`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/zip' },
+      headers: { 'Content-Type': 'application/json', Accept: 'application/zip', ...authHeaders() },
       body: JSON.stringify(body),
     });
     if (!response.ok) throw await jsonError(response);

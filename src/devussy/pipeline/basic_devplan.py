@@ -115,7 +115,7 @@ def parse_phase_block(heading: PhaseHeading, body: list[str]) -> Phase:
     for line in body:
         value = labelled_value(line, DEPENDS_LABELS)
         if value is not None:
-            depends.extend(_phase_numbers(value))
+            depends.extend(phase_numbers(value))
         else:
             summary_lines.append(line)
     summary = "\n".join(summary_lines).strip()
@@ -129,7 +129,7 @@ def parse_phase_block(heading: PhaseHeading, body: list[str]) -> Phase:
     )
 
 
-def _phase_numbers(value: str) -> list[int]:
+def phase_numbers(value: str) -> list[int]:
     if _NONE.match(value):
         return []
     return [int(n) for n in re.findall(r"(?<![\d.])(\d{1,2})(?![\d.]*\d)", value)]
@@ -181,14 +181,14 @@ class PhaseAnnouncer:
     def __init__(self, sink: StreamingHandler, announced: dict[int, Phase]) -> None:
         self.sink = sink
         self.announced = announced  # shared across the first answer and a repair
-        self._lines_seen = 0
+        self._complete_upto = 0
 
     async def feed(self, text: str) -> None:
-        complete = text[: text.rfind("\n") + 1]
-        lines = clean_output(_drop_open_fence(complete), drop_chatter=False).split("\n")
-        if len(lines) == self._lines_seen:
+        end = text.rfind("\n") + 1
+        if end == self._complete_upto:  # no new complete line: nothing can have changed
             return
-        self._lines_seen = len(lines)
+        self._complete_upto = end
+        lines = clean_output(_drop_open_fence(text[:end]), drop_chatter=False).split("\n")
         blocks = list(_blocks(lines))
         # The last block may still be growing; every earlier one is followed by a heading.
         for heading, body in blocks[1:-1]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from devussy.models import ComplexityFactor, ComplexityProfile, ProjectBrief
 from devussy.planner.analysis import Analysis, analyze_brief
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, knowledge
+from devussy.planner.synthesis import clip
 
 LEVELS = ((20, "minimal"), (45, "standard"), (70, "complex"))
 MIN_PHASES, MAX_PHASES = 3, 12
@@ -44,16 +45,20 @@ def depth_for(score: int) -> int:
     return max(MIN_DEPTH, min(MAX_DEPTH, 3 + score // 20))
 
 
+def _factor(*, name: str, points: int, reason: str) -> ComplexityFactor:
+    return ComplexityFactor(name=clip(name), points=points, reason=clip(reason))
+
+
 def rubric(analysis: Analysis, *, goal_count: int = 0) -> list[ComplexityFactor]:
     kb = knowledge()
     techs = [kb.technologies[t] for t in analysis.stack]
     ptype = kb.project_types[analysis.project_type]
-    factors = [ComplexityFactor(name="project type", points=ptype.base_points, reason=f"{ptype.name}")]
+    factors = [_factor(name="project type", points=ptype.base_points, reason=f"{ptype.name}")]
 
     for fid in analysis.features:
         feature = kb.features[fid]
         factors.append(
-            ComplexityFactor(
+            _factor(
                 name=f"feature: {feature.name}",
                 points=feature.points,
                 reason=f"The brief asks for {feature.name}",
@@ -65,7 +70,7 @@ def rubric(analysis: Analysis, *, goal_count: int = 0) -> list[ComplexityFactor]
     )
     if services:
         factors.append(
-            ComplexityFactor(
+            _factor(
                 name="third-party services",
                 points=3 * len(services),
                 reason=f"{len(services)} to integrate: {', '.join(services)}",
@@ -75,7 +80,7 @@ def rubric(analysis: Analysis, *, goal_count: int = 0) -> list[ComplexityFactor]
     stores = [t.name for t in techs if t.category in ("database", "cache", "search")]
     if len(stores) > 1:
         factors.append(
-            ComplexityFactor(
+            _factor(
                 name="data stores",
                 points=3 * (len(stores) - 1),
                 reason=f"{len(stores)} data stores to run and keep consistent: {', '.join(stores)}",
@@ -85,7 +90,7 @@ def rubric(analysis: Analysis, *, goal_count: int = 0) -> list[ComplexityFactor]
     queues = [t.name for t in techs if t.category == "queue"]
     if queues:
         factors.append(
-            ComplexityFactor(
+            _factor(
                 name="asynchronous processing",
                 points=3 * len(queues),
                 reason=f"Queues/workers: {', '.join(queues)}",
@@ -93,15 +98,13 @@ def rubric(analysis: Analysis, *, goal_count: int = 0) -> list[ComplexityFactor]
         )
 
     if "has_auth" in analysis.flags and "user_accounts" not in analysis.features:
-        factors.append(
-            ComplexityFactor(name="accounts", points=3, reason="Users sign in and have permissions")
-        )
+        factors.append(_factor(name="accounts", points=3, reason="Users sign in and have permissions"))
 
     has_frontend = any(t.category in ("frontend", "mobile") for t in techs)
     has_backend = any(t.category == "web_framework" for t in techs)
     if has_frontend and has_backend:
         factors.append(
-            ComplexityFactor(
+            _factor(
                 name="separate front end and back end",
                 points=5,
                 reason="Two codebases with an API contract between them",
@@ -110,7 +113,7 @@ def rubric(analysis: Analysis, *, goal_count: int = 0) -> list[ComplexityFactor]
 
     if "multi_service" in analysis.flags:
         factors.append(
-            ComplexityFactor(
+            _factor(
                 name="multiple services",
                 points=12,
                 reason="Several deployable services with contracts between them",
@@ -118,7 +121,7 @@ def rubric(analysis: Analysis, *, goal_count: int = 0) -> list[ComplexityFactor]
         )
     if "scale" in analysis.flags:
         factors.append(
-            ComplexityFactor(
+            _factor(
                 name="scale and availability",
                 points=8,
                 reason="The brief sets scale, latency or availability targets",
@@ -128,7 +131,7 @@ def rubric(analysis: Analysis, *, goal_count: int = 0) -> list[ComplexityFactor]
     platform = [t.name for t in techs if t.id in ("kubernetes", "terraform")]
     if platform:
         factors.append(
-            ComplexityFactor(
+            _factor(
                 name="platform engineering",
                 points=4 * len(platform),
                 reason=f"Operating {', '.join(platform)}",
@@ -137,16 +140,14 @@ def rubric(analysis: Analysis, *, goal_count: int = 0) -> list[ComplexityFactor]
 
     if goal_count > 3:
         factors.append(
-            ComplexityFactor(
-                name="goals", points=min(6, goal_count - 3), reason=f"{goal_count} separate goals"
-            )
+            _factor(name="goals", points=min(6, goal_count - 3), reason=f"{goal_count} separate goals")
         )
 
     team = analysis.team_size
     if team is not None and team >= 5:
         points = 4 if team < 15 else 8 if team < 50 else 12
         factors.append(
-            ComplexityFactor(
+            _factor(
                 name="team size",
                 points=points,
                 reason=f"{team} people need parallel work streams and coordination",

@@ -31,7 +31,7 @@ from devussy.errors import StageError
 from devussy.llm.base import StageTask
 from devussy.models import DevPlan, Phase, Step
 from devussy.pipeline.base import StageResult, StageSettings
-from devussy.pipeline.basic_devplan import DEPENDS_LABELS, _phase_numbers, phase_heading
+from devussy.pipeline.basic_devplan import DEPENDS_LABELS, phase_heading, phase_numbers
 from devussy.pipeline.generation import build_request, generate_validated
 from devussy.pipeline.parsing import (
     DASH_CLASS,
@@ -169,7 +169,7 @@ def parse_phase_detail(text: str, *, phase: Phase | None = None) -> Phase:
     for line in header_lines:
         value = labelled_value(line, DEPENDS_LABELS)
         if value is not None:
-            depends.extend(_phase_numbers(value))
+            depends.extend(phase_numbers(value))
         else:
             summary_lines.append(line)
     summary = "\n".join(summary_lines).strip()

@@ -41,7 +41,8 @@ _THINK_BLOCK = re.compile(r"<(think|thinking|reasoning)>.*?</\1>", re.DOTALL | r
 _THINK_OPEN = re.compile(r"<(think|thinking|reasoning)>", re.IGNORECASE)
 _THINK_CLOSE = re.compile(r"</(think|thinking|reasoning)>", re.IGNORECASE)
 _FENCE = re.compile(r"^\s*(```+|~~~+)\s*([\w+-]*)\s*$")
-_MARKDOWN_LANGS = {"markdown", "md", "mdx", "text", "txt", "plaintext"}
+_MARKDOWN_LANGS = {"markdown", "md", "mdx"}  # a fence with these anywhere wraps structure, not code
+_WRAPPER_LANGS = _MARKDOWN_LANGS | {"", "text", "txt", "plaintext"}  # ok around the whole answer
 
 
 def strip_think(text: str) -> str:
@@ -69,9 +70,7 @@ def unwrap_fences(text: str) -> str:
         if first and last and not last.group(2) and first.group(1)[0] == last.group(1)[0]:
             start = lines.index(stripped[0])
             end = len(lines) - 1 - lines[::-1].index(stripped[-1])
-            if first.group(2).lower() in _MARKDOWN_LANGS | {""} and _is_single_outer_block(
-                lines[start : end + 1]
-            ):
+            if first.group(2).lower() in _WRAPPER_LANGS and _is_single_outer_block(lines[start : end + 1]):
                 lines = lines[start + 1 : end]
     out: list[str] = []
     in_code = False
@@ -160,15 +159,9 @@ def drop_chatter_paragraphs(text: str) -> str:
 
 # ----------------------------------------------------------------------------- lines
 
-DASHES = "-–—―‒−"
 DASH_CLASS = r"\-–—―‒−"  # for use inside [...]
-_EMPHASIS = re.compile(r"^[*_]{1,3}(.+?)[*_]{1,3}(?=\s|$|[:.])")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 _BOLD_LINE = re.compile(r"^\s*([*_]{2})(.+?)\1\s*:?\s*$")
-
-
-def normalize_dashes(text: str) -> str:
-    return re.sub(f"[{DASHES[1:]}]", "-", text)
 
 
 def strip_emphasis(text: str) -> str:
@@ -258,14 +251,7 @@ def _plain_label(item: str) -> str:
     return item
 
 
-# ----------------------------------------------------------------------------- numbers
-
-_NUMBER_WORDS = re.compile(r"\d+(?:\.\d+)?")
-
-
-def parse_number_list(text: str) -> list[str]:
-    """'Phase 1, Phase 2 and 3' → ['1', '2', '3']; 'none' / '-' → []."""
-    return _NUMBER_WORDS.findall(text)
+# ----------------------------------------------------------------------------- labels
 
 
 def labelled_value(line: str, labels: Iterable[str]) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from devussy.models import ComplexityProfile, ProjectBrief, ProjectDesign, Risk
 from devussy.planner.analysis import Analysis, primary_language
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, knowledge
-from devussy.planner.synthesis import Context, _join
+from devussy.planner.synthesis import Context, _join, clip
 
 MAX_RISKS = 12
 
@@ -77,7 +77,7 @@ def build_design(
     objectives.append(f"Every step verified by a command (`{ctx.values['test']}`) that runs in CI")
 
     summary = (
-        f"{brief.summary}\n\n{brief.name} is planned as a {ptype.name.lower()} "
+        f"{clip(brief.summary, 45_000)}\n\n{brief.name} is planned as a {ptype.name.lower()} "
         f"({complexity.level} complexity, score {complexity.score}/100)"
         + (f" using {_join([kb.technologies[t].name for t in analysis.stack])}." if analysis.stack else ".")
     )
@@ -98,13 +98,13 @@ def build_design(
 
     return ProjectDesign(
         project_name=brief.name,
-        summary=summary,
-        objectives=objectives[:50],
-        tech_stack=tech_stack_entries(analysis)[:80],
-        architecture="\n".join(architecture_lines),
-        data_model=_data_model(analysis, ctx),
+        summary=clip(summary, 50_000),
+        objectives=[clip(o) for o in objectives[:50]],
+        tech_stack=[clip(t) for t in tech_stack_entries(analysis)[:80]],
+        architecture=clip("\n".join(architecture_lines), 50_000),
+        data_model=clip(_data_model(analysis, ctx), 50_000),
         risks=_risks(analysis),
-        testing_strategy=_testing_strategy(analysis, ctx),
+        testing_strategy=clip(_testing_strategy(analysis, ctx), 50_000),
         brief=brief,
         complexity=complexity,
     )
@@ -200,7 +200,7 @@ def _risks(analysis: Analysis) -> list[Risk]:
     def add(risk: str, mitigation: str) -> None:
         if risk not in seen and len(risks) < MAX_RISKS:
             seen.add(risk)
-            risks.append(Risk(risk=risk, mitigation=mitigation))
+            risks.append(Risk(risk=clip(risk), mitigation=clip(mitigation)))
 
     for template in kb.project_types[analysis.project_type].risks:
         add(template.risk, template.mitigation)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from devussy.models import DevPlan, Handoff, Phase, ProjectDesign
 from devussy.planner.analysis import Analysis
-from devussy.planner.synthesis import Context
+from devussy.planner.synthesis import Context, clip
 
 
 def build_handoff(
@@ -18,7 +18,7 @@ def build_handoff(
         "",
         "## What we are building",
         "",
-        design.summary,
+        clip(design.summary, 4000),
         "",
         "## Stack",
         "",
@@ -65,7 +65,7 @@ def build_handoff(
         lines += assumed or ["- The language was assumed; confirm it before writing code."]
     return Handoff(
         project_name=plan.project_name,
-        prompt="\n".join(lines),
+        prompt=clip("\n".join(lines), 50_000),
         start_phase=first.number,
         start_step=start.id,
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from devussy.models import ChatTurn, InterviewReply, ProjectBrief
 from devussy.planner.analysis import Analysis, analyzer
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, knowledge
+from devussy.planner.synthesis import clip
 
 MAX_QUESTIONS = 6
 _FINISH = re.compile(
@@ -203,7 +204,8 @@ def _to_brief(draft: Draft, turns: list[ChatTurn]) -> ProjectBrief:
     goals = []
     features_answer = draft.answers.get("features", "")
     if features_answer and not _UNSURE.match(features_answer) and not _NO.match(features_answer):
-        goals = [g.strip(" .") for g in re.split(r"[,;\n]|\band\b", features_answer) if g.strip(" .")][:10]
+        parts = re.split(r"[,;\n]|\band\b", features_answer)
+        goals = [clip(g.strip(" .")) for g in parts if g.strip(" .")][:10]
     constraints = [
         line[:500]
         for key, answer in draft.answers.items()
@@ -228,7 +230,7 @@ def _to_brief(draft: Draft, turns: list[ChatTurn]) -> ProjectBrief:
     summary = draft.idea or next((e for e in extra if e and not _FINISH.match(e)), "") or "An unnamed project"
     return ProjectBrief(
         name=derive_name(draft.idea or summary, analysis),
-        summary=summary[:50_000],
+        summary=clip(summary, 50_000),
         goals=goals,
         languages=languages,
         frameworks=names("web_framework", "frontend", "mobile", "cli", "game", "data", "ml", "testing"),
@@ -326,10 +328,12 @@ def _with_recap(draft: Draft, question: str) -> str:
     kb = knowledge()
     ptype = kb.project_types[draft.analysis.project_type].name.lower()
     known = [kb.technologies[t].name for t in draft.analysis.explicit]
-    recap = f"So far: a {ptype}" if draft.analysis.project_type_stated else "So far"
+    features = [kb.features[f].name for f in draft.analysis.features]
+    if not (draft.analysis.project_type_stated or known or features):
+        return question
+    recap = f"So far: a {ptype}" if draft.analysis.project_type_stated else "So far: the project"
     if known:
         recap += f" with {', '.join(known)}"
-    features = [kb.features[f].name for f in draft.analysis.features]
     if features:
         recap += f", covering {', '.join(features)}"
     return f"{recap}.\n\n{question}"

@@ -60,6 +60,11 @@ class TestCommand:
         return self.full
 
 
+def clip(text: str, limit: int = 500) -> str:
+    """Fit text into a model field (ShortText is 500 characters, LongText 50,000)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _join(names: Sequence[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
@@ -318,6 +323,10 @@ _KIND_TITLES = {
 
 
 def draft_summary(draft: PhaseDraft, ctx: Context, integration_names: str) -> str:
+    return clip(_draft_summary(draft, ctx, integration_names), 50_000)
+
+
+def _draft_summary(draft: PhaseDraft, ctx: Context, integration_names: str) -> str:
     kb = knowledge()
     features = _join([kb.features[f].name for f in draft.features]) if draft.features else None
     subject = _join([kb.technologies[t].name for t in draft.techs]) if draft.techs else integration_names
@@ -485,9 +494,9 @@ def phase_steps(
             Step(
                 id=f"{number}.{n}",
                 title=title_text,
-                details=ctx.fill(template.details, kind, **extra),
-                acceptance_criteria=[ctx.fill(a, kind, **extra) for a in template.acceptance],
-                test_command=ctx.fill(template.command, kind, **extra),
+                details=clip(ctx.fill(template.details, kind, **extra), 50_000),
+                acceptance_criteria=[clip(ctx.fill(a, kind, **extra)) for a in template.acceptance],
+                test_command=clip(ctx.fill(template.command, kind, **extra)),
                 depends_on=[f"{number}.{n - 1}"] if n > 1 else [],
             )
         )
@@ -556,7 +565,7 @@ def _fill_step_title(cand: _Candidate, ctx: Context) -> str:
 
 
 def _unknown_step(name: str) -> StepTemplate:
-    safe = name.replace("{", "(").replace("}", ")")
+    safe = clip(name.replace("{", "(").replace("}", ")"), 120)
     return StepTemplate(
         phase="integrations",
         title=f"Integrate {safe}",
