@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -16,7 +17,7 @@ from devussy import cli
 from devussy.artifacts import read_section
 from devussy.config import Settings
 from devussy.errors import ConfigError, ProviderError
-from devussy.models import DevPlan, Handoff, Phase, ProjectBrief, Step, Usage
+from devussy.models import DevPlan, Handoff, Phase, ProjectBrief, Step, Usage, slugify
 
 SECRET = "sk-test-SECRET"
 
@@ -116,13 +117,18 @@ def test_plan_writes_artifacts_and_prints_plain_events(fake_runner: type[FakeRun
     assert (code, err) == (0, "")
     out_dir = Path("devussy-out/a-recipe-box-with-search")
     assert sorted(p.name for p in out_dir.iterdir() if not p.name.startswith(".")) == [
-        "devplan.md", "handoff.md", "phase1.md", "phase2.md", "plan.json"]
+        "a-recipe-box-with-search-devplan.zip", "devplan.md", "handoff.md", "phase1.md", "phase2.md",
+        "plan.json"]
+    with zipfile.ZipFile(out_dir / "a-recipe-box-with-search-devplan.zip") as archive:
+        assert sorted(archive.namelist()) == [f"a-recipe-box-with-search/{name}" for name in [
+            "devplan.md", "handoff.md", "phase1.md", "phase2.md", "plan.json"]]
+        assert archive.read("a-recipe-box-with-search/plan.json") == (out_dir / "plan.json").read_bytes()
     devplan = (out_dir / "devplan.md").read_text()
     assert read_section(devplan, "next_task_group").startswith("- [ ] **1.1 Do 1.1**")
     lines = out.splitlines()
     assert any(line.endswith("design    started") for line in lines)
     assert any(line.endswith("phase 2   finished (7 tokens)") for line in lines)
-    assert f"Wrote 5 files to {out_dir}, 60 tokens:" in out
+    assert f"Wrote 6 files to {out_dir}, 60 tokens:" in out
     assert fake_runner.created[0].resume is False
 
 
@@ -437,13 +443,13 @@ def test_real_runner_writes_a_complete_plan(engine: ScriptedEngine) -> None:
                                      "phase_detail"]
     files = sorted(p.name for p in Path("o").iterdir() if p.is_file())
     assert files == ["design.md", "devplan.md", "handoff.md", "phase1.md", "phase2.md", "phase3.md",
-                     "plan.json"]
+                     "plan.json", "taskflow-devplan.zip"]
     document = json.loads(Path("o/plan.json").read_text())
     plan = DevPlan.model_validate(document["plan"])
     assert all(phase.steps for phase in plan.phases)
     assert "- [ ] **2.1 Step 1 of Part 2 – build**" in Path("o/phase2.md").read_text()
     assert Path("o/.devussy/checkpoint.json").is_file()
-    assert "phase 3   finished" in out and "Wrote 7 files to o" in out
+    assert "phase 3   finished" in out and "Wrote 8 files to o" in out
 
 
 def test_real_runner_resume_reuses_the_checkpoint(engine: ScriptedEngine) -> None:
@@ -475,7 +481,9 @@ def assert_complete_plan(out_dir: Path) -> DevPlan:
     plan = DevPlan.model_validate(document["plan"])
     assert document["design"] and document["handoff"]
     names = {p.name for p in out_dir.iterdir() if p.is_file()}
-    assert names == {"devplan.md", "design.md", "handoff.md", "plan.json"} | {
+    expected = {"devplan.md", "design.md", "handoff.md", "plan.json"}
+    expected.add(f"{slugify(plan.project_name)}-devplan.zip")
+    assert names == expected | {
         f"phase{phase.number}.md" for phase in plan.phases}
     for phase in plan.phases:
         assert phase.steps, f"phase {phase.number} has no steps"
@@ -580,8 +588,12 @@ def test_openai_provider_against_a_loopback_server_with_a_cut_stream_then_resume
         assert all(r.body.get("model") == "fake-model" for r in server.chat_requests())
 
     assert_complete_plan(Path("o"))
-    written = "".join(p.read_text() for p in Path("o").rglob("*") if p.is_file())
-    assert SECRET not in out + err + written
+    written = [p.read_bytes() for p in Path("o").rglob("*") if p.is_file() and p.suffix != ".zip"]
+    for archive_path in Path("o").glob("*.zip"):
+        with zipfile.ZipFile(archive_path) as archive:
+            written += [archive.read(name) for name in archive.namelist()]
+    assert SECRET not in out + err
+    assert not any(SECRET.encode() in content for content in written)
 
 
 def test_missing_key_fails_before_anything_runs() -> None:

@@ -159,3 +159,13 @@ describe('streamSSE', () => {
     expect(seen).toEqual([phase]);
   });
 });
+
+describe('streamSSE limits', () => {
+  it('refuses an event larger than the buffer limit instead of growing without bound', async () => {
+    const { MAX_EVENT_CHARS } = await import('@/lib/sse');
+    const piece = 'x'.repeat(1024 * 1024);
+    const chunks = ['data: "', ...Array.from({ length: Math.ceil(MAX_EVENT_CHARS / piece.length) + 1 }, () => piece)];
+    const { impl } = fakeFetch(chunks);
+    await expect(streamSSE('/x', {}, { fetchImpl: impl })).rejects.toMatchObject({ code: 'bad_event' });
+  });
+});

@@ -382,7 +382,7 @@ def _view_for(args: argparse.Namespace, stdout: TextIO) -> _BaseView:
 
 
 def run_plan(args: argparse.Namespace, stdout: TextIO) -> int:
-    from devussy.artifacts import render_artifacts, write_artifacts
+    from devussy.artifacts import render_artifacts, write_artifacts, write_zip
 
     brief = build_brief(args)
     settings = resolve_settings(args)
@@ -396,6 +396,8 @@ def run_plan(args: argparse.Namespace, stdout: TextIO) -> int:
 
     files = render_artifacts(result.design, result.plan, result.handoff)
     paths = write_artifacts(out_dir, files)
+    slug = slugify(result.plan.project_name)
+    paths.append(write_zip(out_dir / f"{slug}-devplan.zip", files, root=slug))
     usage = result.usage if isinstance(result.usage, Usage) else None
     tokens = f", {usage.total_tokens} tokens" if usage and usage.total_tokens else ""
     print(f"Wrote {len(paths)} files to {out_dir}{tokens}:", file=stdout)

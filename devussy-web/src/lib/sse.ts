@@ -4,6 +4,9 @@
 // StreamError, so a truncated stream can never pass for a success.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 
+/** Largest single event accepted (a `done` event carries a whole plan, so this is generous). */
+export const MAX_EVENT_CHARS = 8 * 1024 * 1024;
+
 export interface StreamEventData {
   type: string;
   [key: string]: unknown;
@@ -152,6 +155,13 @@ export async function streamSSE(url: string, body: unknown, options: StreamOptio
     },
     onComment() {
       options.onHeartbeat?.();
+    },
+    // A server that never ends an event must not grow this buffer without bound.
+    maxBufferSize: MAX_EVENT_CHARS,
+    onError(error) {
+      if (error.type === 'max-buffer-size-exceeded' && !handlerError) {
+        handlerError = new StreamError(`An event from the server exceeded ${MAX_EVENT_CHARS} characters`, 'bad_event');
+      }
     },
   });
 

@@ -6,6 +6,7 @@ from devussy.artifacts.bundle import (
     render_artifacts,
     render_plan_json,
     write_artifacts,
+    write_zip,
 )
 from devussy.artifacts.progress import (
     ANCHORS,
@@ -28,4 +29,5 @@ __all__ = [
     "replace_section",
     "update_progress_log",
     "write_artifacts",
+    "write_zip",
 ]

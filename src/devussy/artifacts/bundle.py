@@ -86,17 +86,29 @@ def write_artifacts(
         content = files[name]
         if keep_progress_log and name == "devplan.md" and target.is_file():
             content = _carry_progress_log(content, target)
-        fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
-        try:
-            os.chmod(tmp_name, 0o644)  # mkstemp creates 0600; artifacts are ordinary shareable files
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                handle.write(content)
-            os.replace(tmp_name, target)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
+        _write_atomically(target, content.encode("utf-8"))
         written.append(target)
     return written
+
+
+def write_zip(path: str | Path, files: Mapping[str, str], *, root: str | None = None) -> Path:
+    """Write :func:`build_zip` of ``files`` to ``path`` atomically; returns the path."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomically(target, build_zip(files, root=root))
+    return target
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        os.chmod(tmp_name, 0o644)  # mkstemp creates 0600; artifacts are ordinary shareable files
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
 
 
 def build_zip(files: Mapping[str, str], *, root: str | None = None) -> bytes:

@@ -92,8 +92,8 @@ _ENTITY_VERBS = (
     "borrow|borrows|exchange|exchanges|host|hosts|publish|discover|discovers|find|finds|upload|uploads"
 )
 _ENTITY_PATTERN = re.compile(
-    rf"\b(?:{_ENTITY_VERBS})\s+(?:(?:their|your|my|our|the|a|an|all|personal|shared|daily|team|household|"
-    rf"local|new|incoming|customer|user|multiple|large|small)\s+)*([a-z][a-z]+(?:-[a-z]+)?)",
+    rf"\b(?:{_ENTITY_VERBS})[ \t]+(?:(?:their|your|my|our|the|a|an|all|personal|shared|daily|team|household|"
+    rf"local|new|incoming|customer|user|multiple|large|small)[ \t]+)*([a-z][a-z]+(?:-[a-z]+)?)",
     re.IGNORECASE,
 )
 _NOT_ENTITIES = frozenset(

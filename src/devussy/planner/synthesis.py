@@ -183,7 +183,9 @@ def classify(title: str, summary: str = "") -> PhaseShape:
     if not kinds and (features or techs):
         kb = knowledge()
         if features:
-            kinds = ["core"]
+            # A feature title is a core phase, unless the feature has no core steps ("User authentication").
+            step_kinds = {step.phase for f in features for step in kb.features[f].steps}
+            kinds = ["core"] if "core" in step_kinds else [k for k in PHASE_ORDER if k in step_kinds]
         elif any(kb.technologies[t].category in INTEGRATION_CATEGORIES for t in techs):
             kinds = ["integrations"]
     if not kinds and summary:
@@ -299,15 +301,28 @@ def draft_title(draft: PhaseDraft, ctx: Context) -> str:
         return "Core features: " + _join([kb.features[f].name for f in draft.features])
     if draft.kinds == ["integrations"] and draft.techs:
         return "Integrations: " + _join([kb.technologies[t].name for t in draft.techs])
-    parts = [_KIND_TITLES[k] for k in draft.kinds]
-    title = parts[0] + "".join(f", {p.lower()}" for p in parts[1:-1])
-    if len(parts) > 1:
-        title += f" and {parts[-1].lower()}"
+    if len(draft.kinds) == 1:
+        title = _KIND_TITLES[draft.kinds[0]]
+    else:
+        parts = [_SHORT_KIND_TITLES[k] for k in draft.kinds]
+        title = (", ".join(parts[:-1]) + " and " + parts[-1]).capitalize()
     if "core" in draft.kinds and draft.features:
         title += ": " + _join([kb.features[f].name for f in draft.features])
     return title
 
 
+_SHORT_KIND_TITLES = {
+    "foundation": "foundation",
+    "data": "data model",
+    "auth": "access control",
+    "core": "core features",
+    "integrations": "integrations",
+    "ui": "user interface",
+    "hardening": "hardening",
+    "observability": "observability",
+    "docs": "documentation",
+    "release": "release",
+}
 _KIND_TITLES = {
     "foundation": "Project foundation and tooling",
     "data": "Data model and persistence",
