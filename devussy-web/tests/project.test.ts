@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addPhase, createProject, deletePhase, mergedPlan, modelConfigFor, movePhase, partialPlan, splitList, type Project,
+  addPhase, createProject, deletePhase, mergedPlan, modelConfigFor, movePhase, partialPlan, splitList, updatePhase, type Project,
 } from '@/lib/project';
 import type { Phase, ProjectDesign } from '@/lib/types';
 
@@ -58,8 +58,9 @@ describe('plan editing', () => {
 });
 
 describe('plans sent to the server', () => {
-  it('merges finished phase details into the plan', () => {
-    const merged = mergedPlan(withPlan())!;
+  it('merges finished phase details into the plan, keeping the edited title', () => {
+    const merged = mergedPlan(updatePhase(withPlan(), 2, { title: 'Two, renamed' }))!;
+    expect(merged.phases[1].title).toBe('Two, renamed');
     expect(merged.phases[1].steps).toHaveLength(2);
     expect(merged.phases[0].steps).toBeUndefined();
   });

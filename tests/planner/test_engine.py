@@ -257,3 +257,47 @@ def test_handoff_uses_detailed_phases_when_present() -> None:
     assert handoff.start_step == "1.1"
     assert "cargo" in handoff.prompt
     assert "## Start here" in handoff.prompt
+
+
+def test_plan_written_by_another_engine_is_classified_by_title() -> None:
+    titles = [
+        "Project Setup and Environment Configuration",
+        "Database Design and Models",
+        "User Authentication",
+        "Backend API Development",
+        "Payment Integration",
+        "Real-time Chat",
+        "Frontend Development",
+        "Testing & QA",
+        "Deployment & Monitoring",
+    ]
+    plan = DevPlan(
+        project_name="Shop",
+        summary="An online shop built with FastAPI, Postgres and React; Stripe payments; chat with support.",
+        tech_stack=["FastAPI", "PostgreSQL", "React", "Stripe"],
+        phases=[Phase(number=n, title=t, summary=f"Work on {t}") for n, t in enumerate(titles, start=1)],
+    )
+    planner = OfflinePlanner()
+    detail = {p.number: planner.phase_detail(plan, p.number) for p in plan.phases}
+    assert "FastAPI application skeleton" in step_titles(detail[1])
+    assert "PostgreSQL for development and tests" in step_titles(detail[2])
+    assert "User accounts and sign-in" in step_titles(detail[3])
+    assert "Define the API contract" in step_titles(detail[4])
+    assert "Stripe integration in test mode" in step_titles(detail[5])
+    assert "Real-time delivery over WebSockets" in step_titles(detail[6])
+    assert all(s.test_command.startswith("npm") for s in detail[7].steps)
+    assert "Security review" in step_titles(detail[8])
+    assert {"Structured logging", "Reproducible release build"} <= set(step_titles(detail[9]))
+
+
+def test_added_phase_for_something_the_brief_lacked() -> None:
+    planner = OfflinePlanner()
+    case = dict(CORPUS)["06_fastapi_service"]
+    plan = planner.basic_plan(planner.design(brief_of(case)))
+    extra = [
+        Phase(number=20, title="Add Redis caching", summary="Cache hot reads."),
+        Phase(number=21, title="Payments", summary="Take payments for premium reports."),
+    ]
+    edited = plan.model_copy(update={"phases": [*plan.phases, *extra]})
+    assert "Redis cache with explicit expiry" in step_titles(planner.phase_detail(edited, 20))
+    assert "Orders and payment records" in step_titles(planner.phase_detail(edited, 21))

@@ -85,6 +85,18 @@ test('10 phases streaming at once', async ({ page }) => {
   await page.getByRole('button', { name: 'Go to execution without starting' }).click();
   await page.getByTestId('concurrency').selectOption('0');
 
+  // Check that long tasks are observed at all here: an 80 ms busy loop must show up as one.
+  await page.evaluate(() => {
+    const end = performance.now() + 80;
+    while (performance.now() < end) {
+      // busy
+    }
+  });
+  await page.waitForTimeout(200);
+  const observerWorks = await page.evaluate(() =>
+    (window as unknown as { __longTasks: { duration: number }[] }).__longTasks.some((task) => task.duration >= 75),
+  );
+
   // Idle baseline on the same page.
   await page.waitForTimeout(2000);
   const baseline = await page.evaluate(() => {
@@ -215,6 +227,7 @@ test('10 phases streaming at once', async ({ page }) => {
     phasesMismatched: mismatched,
     midStreamSamples: sampleCount,
     midStreamSamplesNotAPrefix: badSamples,
+    longTaskObserverVerified: observerWorks,
     longTaskCount: measured.longTasks.length,
     longestTaskMs: Number(longest.toFixed(1)),
     totalLongTaskMs: Number(measured.longTasks.reduce((a, b) => a + b, 0).toFixed(1)),
@@ -228,5 +241,6 @@ test('10 phases streaming at once', async ({ page }) => {
   writeFileSync(path.join(out, 'stream-bench.json'), JSON.stringify(result, null, 2));
   console.log(JSON.stringify(result));
   expect(result.everyCharacterShownExactlyOnce).toBe(true);
+  expect(result.longTaskObserverVerified).toBe(true);
   expect(result.maxStreamingAtOnce).toBe(PHASES);
 });

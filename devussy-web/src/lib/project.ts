@@ -158,7 +158,10 @@ export function mergedPlan(project: Project): DevPlan | null {
     ...plan,
     phases: plan.phases.map((phase) => {
       const run = project.phases[String(phase.number)];
-      return run?.status === 'done' && run.result ? { ...run.result, number: phase.number } : phase;
+      // Steps come from the detail; title, summary and dependencies from the (possibly edited) plan.
+      return run?.status === 'done' && run.result
+        ? { ...run.result, number: phase.number, title: phase.title, summary: phase.summary, dependsOn: phase.dependsOn ?? [] }
+        : phase;
     }),
   };
 }

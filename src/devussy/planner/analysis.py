@@ -81,7 +81,7 @@ _TEAM = re.compile(
 _SOLO = re.compile(r"\b(?:solo|by myself|on my own|just me|one-person|single developer)\b", re.IGNORECASE)
 
 _ENTITY_VERBS = (
-    "track|tracks|tracking|manage|manages|managing|share|shares|sharing|store|stores|book|books|sell|sells|"
+    "track|tracks|tracking|manage|manages|managing|share|shares|sharing|store|stores|propose|proposes|sell|sells|"
     "selling|buy|buys|list|lists|log|logs|logging|browse|browsing|publish|publishes|organi[sz]e|organi[sz]es|"
     "catalog|catalogue|plan|plans|planning|record|records|collect|collects|monitor|monitors|monitoring|rent|"
     "rents|order|orders|compare|swap|trade|donate|review|reviews|rate|rates|split|splits|schedule|"
@@ -93,8 +93,42 @@ _ENTITY_VERBS = (
 )
 _ENTITY_PATTERN = re.compile(
     rf"\b(?:{_ENTITY_VERBS})[ \t]+(?:(?:their|your|my|our|the|a|an|all|personal|shared|daily|team|household|"
-    rf"local|new|incoming|customer|user|multiple|large|small)[ \t]+)*([a-z][a-z]+(?:-[a-z]+)?)",
+    rf"local|new|incoming|customer|user|multiple|large|small)[ \t]+)*"
+    rf"(?=([a-z][a-z]+(?:-[a-z]+)?(?:[ \t]+[a-z][a-z]+(?:-[a-z]+)?){{0,2}}))",
     re.IGNORECASE,
+)
+_PHRASE_STOP = frozenset(
+    [
+        "and",
+        "or",
+        "with",
+        "for",
+        "to",
+        "in",
+        "on",
+        "from",
+        "by",
+        "that",
+        "which",
+        "as",
+        "at",
+        "into",
+        "of",
+        "per",
+        "across",
+        "using",
+        "via",
+        "so",
+        "then",
+        "while",
+        "when",
+        "where",
+        "who",
+        "whose",
+        "than",
+        "each",
+        "every",
+    ]
 )
 _NOT_ENTITIES = frozenset(
     [
@@ -446,10 +480,16 @@ class Analyzer:
         for tech in self.kb.technologies.values():
             blocked.update(a.lower() for a in tech.match.aliases)
         for m in _ENTITY_PATTERN.finditer(text):
-            word = m.group(1).lower()
-            if word in blocked or len(word) < 3:
+            # Head noun of a short phrase: "plan social media posts" -> Post, "track expenses and" -> Expense.
+            phrase: list[str] = []
+            for token in m.group(1).lower().split():
+                if token in _PHRASE_STOP:
+                    break
+                phrase.append(token)
+            candidates = [w for w in reversed(phrase) if w not in blocked and len(w) >= 3]
+            if not candidates:
                 continue
-            entity = _singular(word).replace("-", " ").title().replace(" ", "")
+            entity = _singular(candidates[0]).replace("-", " ").title().replace(" ", "")
             if entity.lower() not in blocked and entity not in names:
                 names.append(entity)
         for fid in features:

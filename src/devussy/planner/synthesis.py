@@ -344,6 +344,8 @@ def draft_summary(draft: PhaseDraft, ctx: Context, integration_names: str) -> st
 def _draft_summary(draft: PhaseDraft, ctx: Context, integration_names: str) -> str:
     kb = knowledge()
     features = _join([kb.features[f].name for f in draft.features]) if draft.features else None
+    if "core" in draft.kinds and not draft.features:
+        features = "the primary workflow"
     subject = _join([kb.technologies[t].name for t in draft.techs]) if draft.techs else integration_names
     parts = []
     for kind in draft.kinds:
@@ -385,7 +387,6 @@ class _Candidate:
     template: StepTemplate
     rank: int  # tie-breaker after `order`: generic < project type < technology < feature
     index: int
-    extra: tuple[tuple[str, str], ...] = ()
     feature: str | None = None
 
 
@@ -424,6 +425,15 @@ def phase_steps(
     analysis = ctx.analysis
     kinds = set(shape.kinds)
     candidates: list[_Candidate] = []
+    subject = title
+    if "integrations" in kinds:
+        services = [t for t in analysis.stack if kb.technologies[t].category in INTEGRATION_CATEGORIES]
+        if integration_techs is not None:
+            services = [t for t in services if t in integration_techs]
+        wanted_ids = services
+        names = [kb.technologies[t].name for t in wanted_ids]
+        names += [n for n in analysis.unknown_services if integration_techs is None or n in integration_techs]
+        subject = _join(names) or "the services the features need"
 
     def add(steps: Iterable[StepTemplate], rank: int, wanted: set[str]) -> None:
         for i, step in enumerate(steps):
@@ -441,7 +451,8 @@ def phase_steps(
     type_kinds = kinds if primary_core or "core" not in kinds else kinds - {"core"}
     add(kb.project_types[analysis.project_type].steps, 1, type_kinds)
     shadowed = _shadowed_kinds(analysis)
-    for position, tid in enumerate(analysis.stack):
+    # Tools and features a phase title names count even if the brief did not ("Add Redis caching").
+    for position, tid in enumerate(dict.fromkeys([*analysis.stack, *shape.techs])):
         tech = kb.technologies[tid]
         wanted = set(type_kinds) - shadowed.get(tid, set())
         if (
@@ -456,7 +467,7 @@ def phase_steps(
         for i, step in enumerate(tech.steps):
             if step.phase in wanted and _applies(step, analysis):
                 candidates.append(_Candidate(step, 2, position * 100 + i))
-    for position, fid in enumerate(analysis.features):
+    for position, fid in enumerate(dict.fromkeys([*analysis.features, *features])):
         feature = kb.features[fid]
         wanted = {k for k in kinds if k != "core"}
         if fid in features:
@@ -501,10 +512,10 @@ def phase_steps(
     for n, (cand, title_text) in enumerate(chosen, start=1):
         template = cand.template
         kind = template.phase
-        extra = dict(cand.extra)
+        extra: dict[str, object] = {}
         if cand.feature:
             extra["feature"] = kb.features[cand.feature].name
-        extra.setdefault("subject", title)
+        extra["subject"] = subject
         steps.append(
             Step(
                 id=f"{number}.{n}",
@@ -573,7 +584,7 @@ def _integration_step_here(
 
 
 def _fill_step_title(cand: _Candidate, ctx: Context) -> str:
-    extra = dict(cand.extra)
+    extra: dict[str, object] = {}
     if cand.feature:
         extra["feature"] = knowledge().features[cand.feature].name
     return ctx.fill(cand.template.title, cand.template.phase, **extra)[:200]
