@@ -85,7 +85,8 @@ def test_plan_rejects_duplicate_numbers_and_unknown_dependencies() -> None:
     with pytest.raises(ValidationError, match="unique"):
         DevPlan(project_name="p", summary="s", phases=[Phase(number=1, title="a", summary="s")] * 2)
     with pytest.raises(ValidationError, match="unknown phases"):
-        DevPlan(project_name="p", summary="s", phases=[Phase(number=1, title="a", summary="s", depends_on=[7])])
+        lonely = Phase(number=1, title="a", summary="s", depends_on=[7])
+        DevPlan(project_name="p", summary="s", phases=[lonely])
 
 
 def test_plan_lookup_and_replacement() -> None:

@@ -1,7 +1,7 @@
 // Many phases streaming at once from a provider that streams at a controlled rate: the user's
 // concurrency limit is honoured, and "run everything" starts phase details while the plan streams.
 import { expect, test } from '@playwright/test';
-import { backend, createDesignAndPlan, createProject, maxConcurrentStreams, phaseCards, screenshot, trackConcurrentStreams } from './helpers';
+import { backend, createDesignAndPlan, createProject, maxConcurrentStreams, phaseCards, screenshot, trackConcurrentStreams, recordPageErrors } from './helpers';
 
 test.use({ baseURL: backend('fake') });
 
@@ -11,6 +11,7 @@ const BIG_IDEA =
   'dashboards, webhooks and a public REST API, Kubernetes deployment with PostgreSQL, Redis and Kafka, GDPR compliance.';
 
 test('six or more phases stream concurrently within the limit', async ({ page }) => {
+  const pageErrors = recordPageErrors(page);
   await page.goto('/');
   await createProject(page, 'Fleet platform', BIG_IDEA, { languages: 'Python, TypeScript, Kotlin', frameworks: 'FastAPI, React, Kafka' });
   await createDesignAndPlan(page);
@@ -40,9 +41,11 @@ test('six or more phases stream concurrently within the limit', async ({ page })
   await expect(second).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
   expect(await maxConcurrentStreams(page)).toBe(1);
   expect(await phaseCards(page).first().locator('.steps').textContent()).toBe(firstDoneText);
+  expect(pageErrors).toEqual([]);
 });
 
 test('run everything starts phase details while the plan is still streaming', async ({ page }) => {
+  const pageErrors = recordPageErrors(page);
   await page.goto('/');
   await createProject(page, 'Fleet auto', BIG_IDEA);
   await page.getByTestId('run-everything').click();
@@ -57,4 +60,5 @@ test('run everything starts phase details while the plan is still streaming', as
   }).toPass({ timeout: 30_000, intervals: [100] });
   await screenshot(page, 'run-everything-overlap');
   await expect(page.getByTestId('handoff-prompt')).toBeVisible({ timeout: 150_000 });
+  expect(pageErrors).toEqual([]);
 });

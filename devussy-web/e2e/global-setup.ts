@@ -1,12 +1,17 @@
 // Starts the backends the specs use, each on a free loopback port, and passes their URLs to the
 // tests through the environment. The returned function is Playwright's teardown.
-import { startStack, stopPids } from './stack';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { WEB_DIR, startStack, stopPids } from './stack';
 
 export const FAILING_PHASE = 3;
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   // Point the specs at servers you run yourself by setting all three URLs.
   if (process.env.E2E_BUILTIN_URL && process.env.E2E_FAKE_URL && process.env.E2E_FAILING_URL) return async () => undefined;
+  if (!existsSync(path.join(WEB_DIR, 'out', 'index.html'))) {
+    throw new Error('devussy-web/out is missing: build the UI first (make web-build, or npm run build)');
+  }
   const pids: number[] = [];
   const kill = () => stopPids(pids);
   process.once('exit', kill);

@@ -28,10 +28,13 @@ export function recordDialogs(page: Page): string[] {
   return seen;
 }
 
-/** Fail the test on uncaught page errors. */
+/** Uncaught page errors and console errors (React warnings included), to assert there are none. */
 export function recordPageErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') errors.push(`console ${message.type()}: ${message.text()}`);
+  });
   return errors;
 }
 

@@ -2,11 +2,12 @@
 // right card with its partial text, the other phases finish, and a retry succeeds.
 import { expect, test } from '@playwright/test';
 import { FAILING_PHASE } from './global-setup';
-import { backend, createDesignAndPlan, createProject, screenshot } from './helpers';
+import { backend, createDesignAndPlan, createProject, screenshot, recordPageErrors } from './helpers';
 
 test.use({ baseURL: backend('failing') });
 
 test('a provider error is shown on the right card and retried successfully', async ({ page }) => {
+  const pageErrors = recordPageErrors(page);
   await page.goto('/');
   await createProject(page, 'Flaky provider', 'An inventory tracker for a bike shop with barcode scanning, suppliers, purchase orders and reports.');
   await createDesignAndPlan(page);
@@ -25,4 +26,5 @@ test('a provider error is shown on the right card and retried successfully', asy
   await expect(failing).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
   await expect(failing.getByTestId('error-box')).toHaveCount(0);
   await expect(page.getByTestId('create-handoff')).toBeVisible();
+  expect(pageErrors).toEqual([]);
 });

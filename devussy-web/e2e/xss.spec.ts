@@ -1,13 +1,14 @@
 // Model output and user text are rendered as text or sanitized markdown: markup in a phase title
 // (which flows into the streams, the handoff markdown and the files) never becomes an element.
 import { expect, test } from '@playwright/test';
-import { backend, createDesignAndPlan, createProject, recordDialogs, screenshot } from './helpers';
+import { backend, createDesignAndPlan, createProject, recordDialogs, screenshot, recordPageErrors } from './helpers';
 
 test.use({ baseURL: backend('builtin') });
 
 const PAYLOAD = '<img src=x onerror=alert(1)>';
 
 test('a phase title with HTML renders as text everywhere', async ({ page }) => {
+  const pageErrors = recordPageErrors(page);
   const dialogs = recordDialogs(page);
   await page.goto('/');
   await createProject(page, `XSS ${PAYLOAD}`, `A notes app. ${PAYLOAD} <script>alert(2)</script> [link](javascript:alert(3))`);
@@ -33,4 +34,5 @@ test('a phase title with HTML renders as text everywhere', async ({ page }) => {
   expect(await page.locator('img').count()).toBe(0);
   expect(await page.locator('main script').count()).toBe(0);
   expect(await page.locator('a[href^="javascript:"]').count()).toBe(0);
+  expect(pageErrors).toEqual([]);
 });

@@ -33,6 +33,7 @@ class FakeStages:
     error: Exception | None = None
     interview_complete: bool = False
     calls: list[tuple[str, Any, tuple[Any, ...]]] = field(default_factory=list)
+    options: list[dict[str, Any]] = field(default_factory=list)  # keyword options of each generate call
     emitted: int = 0
     cancelled: asyncio.Event | None = None
     cancelled_flag: bool = False
@@ -57,9 +58,10 @@ class FakeStages:
             def __init__(self, settings: Any) -> None:
                 self.settings = settings
 
-            async def generate(self, *args: Any) -> StageResult[Any]:
+            async def generate(self, *args: Any, **options: Any) -> StageResult[Any]:
                 *inputs, sink = args
                 stages.calls.append((stage, self.settings, tuple(inputs)))
+                stages.options.append(options)
                 try:
                     for event in stages.progress:
                         await sink.on_progress_async(event)

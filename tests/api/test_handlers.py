@@ -114,6 +114,13 @@ def test_detail_accepts_basic_plan_alias_and_announces_the_phase(fake_stages: Fa
     assert response.events[0].data == {"type": "start", "stage": "detail", "phase": 3}
     assert response.events[-1].data["phase"]["number"] == 3
     assert fake_stages.calls[0][2][1] == 3
+    assert fake_stages.options == [{"plan_complete": True}]
+
+
+def test_detail_passes_on_that_the_plan_is_still_streaming(fake_stages: FakeStages) -> None:
+    body = {"plan": samples.plan().to_json_dict(), "phaseNumber": 1, "planComplete": False}
+    assert post("plan/detail.py", body).events[-1].event == "done"
+    assert fake_stages.options == [{"plan_complete": False}]
 
 
 def test_interview_done_carries_reply_and_brief_once_complete(fake_stages: FakeStages) -> None:

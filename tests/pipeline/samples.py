@@ -106,7 +106,7 @@ class SamplePlanner:
     def basic_plan(self, design_: ProjectDesign) -> DevPlan:
         return plan(self.phase_count, design_.project_name)
 
-    def phase_detail(self, plan_: DevPlan, phase_number: int) -> Phase:
+    def phase_detail(self, plan_: DevPlan, phase_number: int, *, plan_complete: bool = True) -> Phase:
         return detailed(plan_.phase(phase_number))
 
     def handoff(self, design_: ProjectDesign, plan_: DevPlan) -> Handoff:

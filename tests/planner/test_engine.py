@@ -121,6 +121,17 @@ def test_generated_titles_classify_back_to_their_kinds(name: str, case: dict[str
         assert set(draft.features) <= set(shape.features)
 
 
+@pytest.mark.parametrize(("name", "case"), CORPUS, ids=[name for name, _ in CORPUS])
+def test_early_start_on_a_streaming_plan_gives_the_same_steps(name: str, case: dict[str, Any]) -> None:
+    """The runner starts phase n while the plan still streams: phases 1..n known, plan_complete=False."""
+    planner = OfflinePlanner()
+    plan = planner.basic_plan(planner.design(brief_of(case)))
+    for index, phase in enumerate(plan.phases, start=1):
+        partial = plan.model_copy(update={"phases": plan.phases[:index]})
+        early = planner.phase_detail(partial, phase.number, plan_complete=False)
+        assert early == planner.phase_detail(plan, phase.number), f"phase {phase.number}"
+
+
 # -- determinism ----------------------------------------------------------------------------------
 
 

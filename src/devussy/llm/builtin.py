@@ -40,7 +40,7 @@ class Planner(Protocol):
     def interview(self, history: list[ChatTurn], user_input: str) -> InterviewReply: ...
     def design(self, brief: ProjectBrief) -> ProjectDesign: ...
     def basic_plan(self, design: ProjectDesign) -> DevPlan: ...
-    def phase_detail(self, plan: DevPlan, phase_number: int) -> Phase: ...
+    def phase_detail(self, plan: DevPlan, phase_number: int, *, plan_complete: bool = True) -> Phase: ...
     def handoff(self, design: ProjectDesign, plan: DevPlan) -> Handoff: ...
 
 
@@ -132,7 +132,9 @@ class BuiltinProvider:
 
         def phase_detail(payload: dict[str, Any]) -> str:
             plan = DevPlan.model_validate(payload["plan"])
-            return render_phase_detail(planner.phase_detail(plan, int(payload["phaseNumber"])))
+            plan_complete = payload.get("planComplete", True) is not False
+            phase = planner.phase_detail(plan, int(payload["phaseNumber"]), plan_complete=plan_complete)
+            return render_phase_detail(phase)
 
         def handoff(payload: dict[str, Any]) -> str:
             design_model = ProjectDesign.model_validate(payload["design"])

@@ -63,29 +63,19 @@ class OfflinePlanner:
 
     def basic_plan(self, design: ProjectDesign) -> DevPlan:
         basis = _basis_for_design(design)
-        drafts = layout(basis.analysis, basis.complexity.phase_count)
-        integration_names = _integration_names(basis.analysis)
-        numbered = list(enumerate(drafts, start=1))
-        deps = dependencies([(n, d.kinds) for n, d in numbered])
-        phases = [
-            Phase(
-                number=n,
-                title=draft_title(d, basis.ctx),
-                summary=draft_summary(d, basis.ctx, integration_names),
-                depends_on=deps[n],
-            )
-            for n, d in numbered
-        ]
         return DevPlan(
             project_name=design.project_name,
             summary=design.summary,
-            phases=phases,
+            phases=_outline(basis),
             tech_stack=list(design.tech_stack),
             brief=design.brief,
             complexity=basis.complexity,
         )
 
-    def phase_detail(self, plan: DevPlan, phase_number: int) -> Phase:
+    def phase_detail(self, plan: DevPlan, phase_number: int, *, plan_complete: bool = True) -> Phase:
+        """Steps for one phase. ``plan_complete=False`` means more phases are still to come (the plan is
+        streaming): the phases this planner would add after the known ones stand in for them, so an early
+        start gives the same steps as a run on the finished plan."""
         target = next((p for p in plan.phases if p.number == phase_number), None)
         if target is None:
             known = ", ".join(str(p.number) for p in plan.phases)
@@ -93,6 +83,10 @@ class OfflinePlanner:
                 f"Phase {phase_number} is not in the plan (phases: {known})", code="unknown_phase"
             )
         basis = _basis_for_plan(plan)
+        if not plan_complete:
+            last = max(p.number for p in plan.phases)
+            expected_rest = [p for p in _outline(basis) if p.number > last]
+            plan = plan.model_copy(update={"phases": [*plan.phases, *expected_rest]})
         shapes = {p.number: classify(p.title, p.summary) for p in plan.phases}
         shape = shapes[phase_number]
         view = _PlanView(plan, shapes, basis.analysis)
@@ -159,6 +153,23 @@ class _PlanView:
 
     def integration_techs_for(self, number: int) -> list[str] | None:
         return self._integration_techs.get(number)
+
+
+def _outline(basis: _Basis) -> list[Phase]:
+    """The phases (without steps) this planner lays out for a project."""
+    drafts = layout(basis.analysis, basis.complexity.phase_count)
+    integration_names = _integration_names(basis.analysis)
+    numbered = list(enumerate(drafts, start=1))
+    deps = dependencies([(n, d.kinds) for n, d in numbered])
+    return [
+        Phase(
+            number=n,
+            title=draft_title(d, basis.ctx),
+            summary=draft_summary(d, basis.ctx, integration_names),
+            depends_on=deps[n],
+        )
+        for n, d in numbered
+    ]
 
 
 def _integration_names(analysis: Analysis) -> str:

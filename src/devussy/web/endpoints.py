@@ -274,7 +274,9 @@ def _detail_work(request: Any, settings: StageSettings) -> sse.StageWork:
         from devussy.pipeline.detailed_devplan import DetailedDevPlanGenerator
         from devussy.web.responses import PhaseDone, done_payload
 
-        result = await DetailedDevPlanGenerator(settings).generate(request.plan, request.phase_number, sink)
+        result = await DetailedDevPlanGenerator(settings).generate(
+            request.plan, request.phase_number, sink, plan_complete=request.plan_complete
+        )
         return done_payload(PhaseDone(phase=result.value, usage=result.usage))
 
     return work

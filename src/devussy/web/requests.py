@@ -94,6 +94,8 @@ class DetailRequest(APIRequest):
     plan: DevPlan = Field(validation_alias=AliasChoices("plan", "basicPlan"))
     phase_number: int = Field(ge=1, le=99)
     project_name: ShortText | None = None
+    # False while the plan is still streaming (the web UI's run-everything mode starts details early).
+    plan_complete: bool = True
 
 
 class HandoffRequest(APIRequest):
