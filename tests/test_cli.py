@@ -115,14 +115,13 @@ def fake_runner(monkeypatch: pytest.MonkeyPatch) -> type[FakeRunner]:
 def test_plan_writes_artifacts_and_prints_plain_events(fake_runner: type[FakeRunner], tmp_path: Path) -> None:
     code, out, err = run_cli("plan", "a recipe box with search. Later more.", "--plain")
     assert (code, err) == (0, "")
-    out_dir = Path("devussy-out/a-recipe-box-with-search")
+    out_dir = Path("devussy-out/recipe-box")
     assert sorted(p.name for p in out_dir.iterdir() if not p.name.startswith(".")) == [
-        "a-recipe-box-with-search-devplan.zip", "devplan.md", "handoff.md", "phase1.md", "phase2.md",
-        "plan.json"]
-    with zipfile.ZipFile(out_dir / "a-recipe-box-with-search-devplan.zip") as archive:
-        assert sorted(archive.namelist()) == [f"a-recipe-box-with-search/{name}" for name in [
+        "devplan.md", "handoff.md", "phase1.md", "phase2.md", "plan.json", "recipe-box-devplan.zip"]
+    with zipfile.ZipFile(out_dir / "recipe-box-devplan.zip") as archive:
+        assert sorted(archive.namelist()) == [f"recipe-box/{name}" for name in [
             "devplan.md", "handoff.md", "phase1.md", "phase2.md", "plan.json"]]
-        assert archive.read("a-recipe-box-with-search/plan.json") == (out_dir / "plan.json").read_bytes()
+        assert archive.read("recipe-box/plan.json") == (out_dir / "plan.json").read_bytes()
     devplan = (out_dir / "devplan.md").read_text()
     assert read_section(devplan, "next_task_group").startswith("- [ ] **1.1 Do 1.1**")
     lines = out.splitlines()
@@ -294,11 +293,12 @@ def test_plain_view_is_used_when_stdout_is_not_a_terminal(fake_runner: type[Fake
 
 
 def test_derive_name() -> None:
-    assert cli.derive_name("a recipe box with search. And more") == "A recipe box with search"
-    assert cli.derive_name("v1.2 of the app!") == "V1.2 of the app"
+    assert cli.derive_name("a recipe box with search. And more") == "Recipe Box"
+    assert cli.derive_name("An expense tracker called Pennywise") == "Pennywise"
     assert cli.derive_name("\n  one two three four five six seven eight nine ten\nsecond") == (
-        "One two three four five six seven eight")
-    assert len(cli.derive_name("x" * 200)) <= 60
+        "One Two Three Four Five")
+    assert cli.derive_name("???") == "New Project"
+    assert len(cli.derive_name("x" * 200)) <= 80
 
 
 # --------------------------------------------------------------------------- other commands
@@ -510,7 +510,7 @@ def test_builtin_engine_via_subprocess_without_a_key(tmp_path: Path) -> None:
     done = run_subprocess("plan", "a command line tool that renames photos by date", "--plain", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
-    out_dir = tmp_path / "devussy-out" / "a-command-line-tool-that-renames-photos-by"  # eight words
+    out_dir = tmp_path / "devussy-out" / "command-line-tool"  # the idea's leading noun phrase
     assert_complete_plan(out_dir)
     assert f"Start with {out_dir.relative_to(tmp_path) / 'devplan.md'}" in done.stdout
 

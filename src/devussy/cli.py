@@ -16,7 +16,6 @@ import contextlib
 import dataclasses
 import json
 import os
-import re
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -315,14 +314,11 @@ class LiveView(_BaseView):
 
 
 def derive_name(idea: str) -> str:
-    """A short project name from the idea: its first sentence, at most eight words / 60 characters."""
-    first_line = next((line.strip() for line in idea.splitlines() if line.strip()), "")
-    first_sentence = re.split(r"(?<=[.!?])\s", first_line, maxsplit=1)[0]
-    words = first_sentence.rstrip(".!?").split()[:8]
-    name = " ".join(words)
-    if len(name) > 60:
-        name = name[:60].rsplit(" ", 1)[0] or name[:60]
-    return name[:1].upper() + name[1:]
+    """A short project name from the idea ("called X", else its leading noun phrase)."""
+    from devussy.planner.analysis import analyze_text
+    from devussy.planner.interview import derive_name as planner_derive_name
+
+    return planner_derive_name(idea, analyze_text(idea, ()))
 
 
 def build_brief(args: argparse.Namespace) -> ProjectBrief:
