@@ -46,7 +46,6 @@ export function ModelSettingsDialog({ project, onClose }: { project: Project; on
       return { ...p, settings: { ...p.settings, stages: { ...p.settings.stages, [stage]: next } } };
     });
 
-  const providers = info?.providers.filter((provider) => provider.usable) ?? [];
   const modelsFor = (providerName: string | undefined): string[] => {
     const provider = info?.providers.find((p) => p.name === (providerName || info.provider));
     const models = new Set<string>(provider?.models ?? []);
@@ -100,9 +99,11 @@ export function ModelSettingsDialog({ project, onClose }: { project: Project; on
                       onChange={(e) => update(stage, { provider: e.target.value || undefined, model: undefined })}
                     >
                       <option value="">Server default</option>
-                      {providers.map((provider) => (
-                        <option key={provider.name} value={provider.name}>
+                      {(info?.providers ?? []).map((provider) => (
+                        <option key={provider.name} value={provider.name} disabled={!provider.usable} title={provider.reason ?? undefined}>
                           {provider.name}
+                          {provider.default ? ' (server default)' : ''}
+                          {provider.usable ? '' : ' — not configured'}
                         </option>
                       ))}
                     </select>
@@ -152,6 +153,17 @@ export function ModelSettingsDialog({ project, onClose }: { project: Project; on
             })}
           </tbody>
         </table>
+        {info?.providers.some((provider) => !provider.usable) ? (
+          <ul className="hint" style={{ margin: '0.5rem 0 0', paddingLeft: '1.1rem' }}>
+            {info.providers
+              .filter((provider) => !provider.usable)
+              .map((provider) => (
+                <li key={provider.name}>
+                  {provider.name}: {provider.reason ?? 'not available on this server'}
+                </li>
+              ))}
+          </ul>
+        ) : null}
         <div className="field" style={{ marginTop: '1rem', maxWidth: 260 }}>
           <label htmlFor="settings-concurrency">Phase details at once</label>
           <select id="settings-concurrency" value={String(project.settings.concurrency)} onChange={(e) => setConcurrency(project.id, Number(e.target.value))}>

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from contextlib import aclosing
-from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -21,7 +19,7 @@ import httpx
 from httpx_sse import EventSource
 from pydantic import SecretStr
 
-from devussy.config import Settings, Timeouts
+from devussy.config import Timeouts
 from devussy.errors import ConfigError, ProviderError
 from devussy.llm.base import Capabilities, ChatDelta, ChatRequest
 from devussy.llm.http import (
@@ -29,11 +27,10 @@ from devussy.llm.http import (
     error_from_payload,
     join_url,
     raise_for_status,
-    redact_url,
     scrub,
-    secrets_of,
 )
-from devussy.llm.resilience import RetryPolicy, Sleep, stream_over_http
+from devussy.llm.http_provider import Attempt, HTTPProvider
+from devussy.llm.resilience import Sleep
 from devussy.models import Usage
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
@@ -49,8 +46,9 @@ FINISH_REASONS = {
 }
 
 
-class AnthropicProvider:
+class AnthropicProvider(HTTPProvider):
     name = "anthropic"
+    key_setting = "anthropic_api_key"
     capabilities = Capabilities(streaming=True, json_schema=False, usage_in_stream=True, max_context=200_000)
 
     def __init__(
@@ -64,63 +62,23 @@ class AnthropicProvider:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep | None = None,
     ) -> None:
-        self._api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
-        if self._api_key is None or not self._api_key.get_secret_value():
-            raise ConfigError("the anthropic provider needs ANTHROPIC_API_KEY")
-        base = check_base_url(base_url or DEFAULT_BASE_URL)
-        parts = urlsplit(base)
-        path = parts.path.rstrip("/")
-        self.base_url = urlunsplit(
-            parts._replace(path=path.removesuffix("/v1"))
-        )  # "/v1" is added per request
-        self.default_model = model or DEFAULT_MODEL
-        self.timeouts = timeouts or Timeouts()
-        self.retry_policy = RetryPolicy(max_retries=max_retries)
-        if sleep is not None:
-            self.retry_policy = replace(self.retry_policy, sleep=sleep)
-        self._transport = transport
-
-    @classmethod
-    def from_settings(
-        cls,
-        settings: Settings,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        sleep: Sleep | None = None,
-    ) -> AnthropicProvider:
-        own = (
-            settings.provider == "anthropic"
-        )  # DEVUSSY_BASE_URL / DEVUSSY_MODEL belong to the active provider
-        return cls(
-            api_key=settings.anthropic_api_key,
-            base_url=settings.base_url if own else None,
-            model=settings.model if own else None,
-            timeouts=settings.timeouts,
-            max_retries=settings.max_retries,
+        parts = urlsplit(check_base_url(base_url or DEFAULT_BASE_URL))
+        super().__init__(
+            api_key=api_key,
+            # "/v1" is added per request
+            base_url=urlunsplit(parts._replace(path=parts.path.rstrip("/").removesuffix("/v1"))),
+            model=model or DEFAULT_MODEL,
+            timeouts=timeouts,
+            max_retries=max_retries,
             transport=transport,
             sleep=sleep,
         )
+        if self._api_key is None or not self._api_key.get_secret_value():
+            raise ConfigError("the anthropic provider needs ANTHROPIC_API_KEY")
 
-    @property
-    def _secrets(self) -> tuple[str, ...]:
-        return secrets_of(self._api_key, self.base_url)
-
-    def __repr__(self) -> str:
-        return f"AnthropicProvider(base_url={redact_url(self.base_url)!r}, model={self.default_model!r})"
-
-    async def stream(self, request: ChatRequest) -> AsyncIterator[ChatDelta]:
+    def _attempt_for(self, request: ChatRequest) -> Attempt:
         body = self._body(request)
-        deltas = stream_over_http(
-            lambda client: self._attempt(client, body),
-            provider=self.name,
-            policy=self.retry_policy,
-            timeouts=self.timeouts,
-            transport=self._transport,
-            secrets=self._secrets,
-        )
-        async with aclosing(deltas):
-            async for delta in deltas:
-                yield delta
+        return lambda client: self._attempt(client, body)
 
     def _body(self, request: ChatRequest) -> dict[str, Any]:
         system = "\n\n".join(message.content for message in request.messages if message.role == "system")

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, aclosing
-from dataclasses import replace
+from contextlib import AsyncExitStack
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,7 +22,7 @@ import httpx
 from httpx_sse import EventSource
 from pydantic import SecretStr
 
-from devussy.config import Settings, Timeouts
+from devussy.config import Timeouts
 from devussy.errors import ConfigError, ProviderError
 from devussy.llm.base import Capabilities, ChatDelta, ChatRequest
 from devussy.llm.http import (
@@ -32,11 +31,10 @@ from devussy.llm.http import (
     error_from_payload,
     join_url,
     raise_for_status,
-    redact_url,
     scrub,
-    secrets_of,
 )
-from devussy.llm.resilience import RetryPolicy, Sleep, stream_over_http
+from devussy.llm.http_provider import Attempt, HTTPProvider
+from devussy.llm.resilience import Sleep
 from devussy.models import Usage
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -53,8 +51,9 @@ DEFAULT_CAPABILITIES = Capabilities(usage_in_stream=True)
 _LEARNED: dict[str, set[str]] = {}
 
 
-class OpenAIProvider:
+class OpenAIProvider(HTTPProvider):
     name = "openai"
+    key_setting = "openai_api_key"
 
     def __init__(
         self,
@@ -69,61 +68,26 @@ class OpenAIProvider:
         sleep: Sleep | None = None,
         learned: dict[str, set[str]] | None = None,
     ) -> None:
-        self._api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
-        self.base_url = check_base_url(base_url or DEFAULT_BASE_URL)
-        self.default_model = model
-        self.timeouts = timeouts or Timeouts()
-        self.retry_policy = RetryPolicy(max_retries=max_retries)
-        if sleep is not None:
-            self.retry_policy = replace(self.retry_policy, sleep=sleep)
-        host = urlsplit(self.base_url).hostname or ""
-        self.capabilities = capabilities or KNOWN_CAPABILITIES.get(host, DEFAULT_CAPABILITIES)
-        self._transport = transport
-        self._learned = _LEARNED if learned is None else learned
-
-    @classmethod
-    def from_settings(
-        cls,
-        settings: Settings,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        sleep: Sleep | None = None,
-    ) -> OpenAIProvider:
-        own = settings.provider == "openai"  # DEVUSSY_BASE_URL / DEVUSSY_MODEL belong to the active provider
-        return cls(
-            api_key=settings.openai_api_key,
-            base_url=settings.base_url if own else None,
-            model=settings.model if own else None,
-            timeouts=settings.timeouts,
-            max_retries=settings.max_retries,
+        super().__init__(
+            api_key=api_key,
+            base_url=check_base_url(base_url or DEFAULT_BASE_URL),
+            model=model,
+            timeouts=timeouts,
+            max_retries=max_retries,
             transport=transport,
             sleep=sleep,
         )
+        host = urlsplit(self.base_url).hostname or ""
+        self.capabilities = capabilities or KNOWN_CAPABILITIES.get(host, DEFAULT_CAPABILITIES)
+        self._learned = _LEARNED if learned is None else learned
 
-    @property
-    def _secrets(self) -> tuple[str, ...]:
-        return secrets_of(self._api_key, self.base_url)
-
-    def __repr__(self) -> str:
-        return f"OpenAIProvider(base_url={redact_url(self.base_url)!r}, model={self.default_model!r})"
-
-    async def stream(self, request: ChatRequest) -> AsyncIterator[ChatDelta]:
+    def _attempt_for(self, request: ChatRequest) -> Attempt:
         model = request.model or self.default_model
         if not model:
             raise ConfigError(
                 "the openai provider needs a model: set DEVUSSY_MODEL (or choose one per request)"
             )
-        deltas = stream_over_http(
-            lambda client: self._attempt(client, request, model),
-            provider=self.name,
-            policy=self.retry_policy,
-            timeouts=self.timeouts,
-            transport=self._transport,
-            secrets=self._secrets,
-        )
-        async with aclosing(deltas):
-            async for delta in deltas:
-                yield delta
+        return lambda client: self._attempt(client, request, model)
 
     # -- one HTTP attempt -------------------------------------------------------------------------
 

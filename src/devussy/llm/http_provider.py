@@ -1,0 +1,90 @@
+"""What the HTTP adapters share: key, endpoint, model, retry policy, a secret-safe repr, and a
+``stream`` that runs the adapter's single HTTP attempt under the retry and timeout rules.
+
+An adapter sets ``name`` and ``key_setting`` and implements ``_attempt_for(request)``: validate the
+request, then return a function that makes one attempt with a given client and yields deltas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing
+from dataclasses import replace
+from typing import Self
+
+import httpx
+from pydantic import SecretStr
+
+from devussy.config import Settings, Timeouts
+from devussy.llm.base import ChatDelta, ChatRequest
+from devussy.llm.http import redact_url, secrets_of
+from devussy.llm.resilience import RetryPolicy, Sleep, stream_over_http
+
+Attempt = Callable[[httpx.AsyncClient], AsyncIterator[ChatDelta]]
+
+
+class HTTPProvider:
+    name: str
+    key_setting: str  # the Settings attribute that holds this provider's key
+
+    def __init__(
+        self,
+        *,
+        api_key: SecretStr | str | None,
+        base_url: str,
+        model: str | None,
+        timeouts: Timeouts | None = None,
+        max_retries: int = 3,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep | None = None,
+    ) -> None:
+        self._api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
+        self.base_url = base_url
+        self.default_model = model
+        self.timeouts = timeouts or Timeouts()
+        self.retry_policy = RetryPolicy(max_retries=max_retries)
+        if sleep is not None:
+            self.retry_policy = replace(self.retry_policy, sleep=sleep)
+        self._transport = transport
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep | None = None,
+    ) -> Self:
+        own = settings.provider == cls.name  # DEVUSSY_BASE_URL / DEVUSSY_MODEL belong to the active provider
+        return cls(
+            api_key=getattr(settings, cls.key_setting),
+            base_url=settings.base_url if own else None,
+            model=settings.model if own else None,
+            timeouts=settings.timeouts,
+            max_retries=settings.max_retries,
+            transport=transport,
+            sleep=sleep,
+        )
+
+    @property
+    def _secrets(self) -> tuple[str, ...]:
+        return secrets_of(self._api_key, self.base_url)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={redact_url(self.base_url)!r}, model={self.default_model!r})"
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[ChatDelta]:
+        deltas = stream_over_http(
+            self._attempt_for(request),
+            provider=self.name,
+            policy=self.retry_policy,
+            timeouts=self.timeouts,
+            transport=self._transport,
+            secrets=self._secrets,
+        )
+        async with aclosing(deltas):
+            async for delta in deltas:
+                yield delta
+
+    def _attempt_for(self, request: ChatRequest) -> Attempt:
+        raise NotImplementedError
