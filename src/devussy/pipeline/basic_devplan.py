@@ -29,7 +29,7 @@ from devussy.models import DevPlan, Phase, ProjectDesign
 from devussy.pipeline.base import StageResult, StageSettings
 from devussy.pipeline.generation import build_request, generate_validated
 from devussy.pipeline.parsing import (
-    DASH_CLASS,
+    SEPARATOR_CLASS,
     FormatError,
     clean_output,
     first_title,
@@ -45,7 +45,7 @@ TITLE_PREFIXES = ("development plan", "dev plan", "devplan", "project plan", "pl
 DEPENDS_LABELS = ("depends on", "dependencies", "depends", "prerequisites", "requires")
 _NONE = re.compile(r"^[\s*_]*(none|n/?a|nothing|no dependencies|-+|—|–)?[\s*_.]*$", re.IGNORECASE)
 
-_SEP = rf"[:.){DASH_CLASS}]"
+_SEP = SEPARATOR_CLASS
 # "Phase 3: Title", "Phase 3 - Title", "Phase 3. Title", "Stage 3) Title", "Phase 3 Title"
 _NAMED_PHASE = re.compile(
     rf"^(?:phase|stage|milestone)\s*(\d{{1,2}})(?!\.\d)\s*(?:{_SEP}\s*|\s+)(.*)$", re.IGNORECASE

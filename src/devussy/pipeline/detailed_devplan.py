@@ -34,7 +34,7 @@ from devussy.pipeline.base import StageResult, StageSettings
 from devussy.pipeline.basic_devplan import DEPENDS_LABELS, phase_heading, phase_numbers
 from devussy.pipeline.generation import build_request, generate_validated
 from devussy.pipeline.parsing import (
-    DASH_CLASS,
+    SEPARATOR_CLASS,
     FormatError,
     clean_output,
     heading_like,
@@ -49,7 +49,7 @@ CRITERIA_LABELS = ("acceptance criteria", "acceptance", "done when", "definition
 TEST_LABELS = ("test command", "test", "verify", "verification", "how to test")
 DETAILS_LABELS = ("details", "description", "what to do", "tasks")
 
-_SEP = rf"[:.){DASH_CLASS}]"
+_SEP = SEPARATOR_CLASS
 _STEP_WORD = re.compile(
     rf"^step\s*(?:(\d{{1,2}})\.)?(\d{{1,2}})(?!\.\d)\s*(?:{_SEP}\s*|\s+)(.+)$", re.IGNORECASE
 )

@@ -160,6 +160,8 @@ def drop_chatter_paragraphs(text: str) -> str:
 # ----------------------------------------------------------------------------- lines
 
 DASH_CLASS = r"\-–—―‒−"  # for use inside [...]
+# What models put between a number and a title: "3:", "3.", "3)", "3 —".
+SEPARATOR_CLASS = rf"[:.){DASH_CLASS}]"
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 _BOLD_LINE = re.compile(r"^\s*([*_]{2})(.+?)\1\s*:?\s*$")
 
