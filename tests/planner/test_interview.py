@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from devussy.models import ChatTurn, InterviewReply
 from devussy.planner import OfflinePlanner
-from devussy.planner.interview import QUESTIONS
+from devussy.planner.analysis import analyze_text
+from devussy.planner.interview import QUESTIONS, derive_name
 
 QUESTION_TEXTS = {q.key: q.text for q in QUESTIONS}
 
@@ -126,3 +129,18 @@ def test_everything_unknown_still_finishes() -> None:
     keys, final = converse("something", {}, limit=10)
     assert final.brief is not None
     assert len(keys) <= 6
+
+
+@pytest.mark.parametrize(
+    ("idea", "name"),
+    [
+        ("An expense tracker called Pennywise", "Pennywise"),
+        ("I want to build a recipe box with search", "Recipe Box"),
+        ("A SaaS for team task tracking with Postgres and Stripe billing", "Team Task Tracking SaaS"),
+        ("Build a mobile app for runners", "Runners Mobile App"),
+        ("A Rust CLI that syncs dotfiles", "Rust CLI"),
+        ("???", "New Project"),
+    ],
+)
+def test_derived_project_names_are_short_noun_phrases(idea: str, name: str) -> None:
+    assert derive_name(idea, analyze_text(idea, ())) == name

@@ -24,7 +24,9 @@ export interface ModelsInfo {
   providers: ProviderInfo[];
 }
 
-const BASE = '';
+// Same origin by default. For `npm run dev` (hot reload on :3000) point it at a running dev_server.py,
+// started with DEVUSSY_ALLOWED_ORIGINS=http://localhost:3000.
+const BASE = (process.env.NEXT_PUBLIC_DEVUSSY_API ?? '').replace(/\/$/, '');
 
 async function stream(path: string, body: unknown, handlers: CallHandlers): Promise<DoneEvent> {
   const { signal, ...rest } = handlers;

@@ -261,6 +261,7 @@ _STOP = re.compile(
     r"backed|powered|running|via|by)\b|[,.;:!?(]",
     re.IGNORECASE,
 )
+_FOR_PHRASE = re.compile(r"\s*for\s+(?:(?:a|an|the|my|our)\s+)?(.+)", re.IGNORECASE)
 _GENERIC = frozenset(
     [
         "cli",
@@ -301,8 +302,14 @@ def derive_name(idea: str, analysis: Analysis) -> str:
     stop = _STOP.search(rest)
     phrase = (rest[: stop.start()] if stop else rest).strip()
     words = phrase.split()[:5]
-    if words and all(w.lower().strip("-") in _GENERIC for w in words) and analysis.entities:
-        words = [analysis.entities[0], *words]
+    if words and all(w.lower().strip("-") in _GENERIC for w in words):
+        # "A SaaS for team task tracking" names its subject after "for"; else fall back to an entity.
+        purpose = _FOR_PHRASE.match(rest[stop.start():]) if stop else None
+        subject = _STOP.split(purpose.group(1))[0].split()[:3] if purpose else []
+        if subject:
+            words = [*subject, *words]
+        elif analysis.entities:
+            words = [analysis.entities[0], *words]
     name = " ".join(w if w.isupper() or any(c.isupper() for c in w[1:]) else w.capitalize() for w in words)
     return name[:80] or "New Project"
 
