@@ -65,3 +65,11 @@ def test_unoffered_model_is_refused_without_leaking_secrets() -> None:
 def test_unknown_stage() -> None:
     with pytest.raises(ConfigError, match="unknown stage"):
         stage_settings(Settings.from_env(env={}), "deploy")
+
+
+def test_provider_without_any_model_is_refused_before_a_stage_starts() -> None:
+    settings = Settings.from_env(env={"OPENAI_API_KEY": "sk-test"})
+    with pytest.raises(ConfigError, match="needs a model for the design stage"):
+        stage_settings(settings, "design", transport=transport())
+    chosen = Settings.from_env(env={"OPENAI_API_KEY": "sk-test", "DEVUSSY_PLAN_MODEL": "gpt-4o"})
+    assert stage_settings(chosen, "basic_plan", transport=transport()).model == "gpt-4o"

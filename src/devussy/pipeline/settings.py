@@ -44,6 +44,12 @@ def stage_settings(
             )
         model = config.model
     provider = create_provider(settings, transport=transport)
+    if model is None and getattr(provider, "default_model", None) is None:
+        # Caught here, before any stage starts, rather than at the first request.
+        raise ConfigError(
+            f"the {provider.name} provider needs a model for the {stage} stage: set DEVUSSY_MODEL "
+            f"(or DEVUSSY_<STAGE>_MODEL)"
+        )
     return StageSettings(
         provider=provider, model=model, temperature=config.temperature, max_tokens=config.max_tokens
     )
