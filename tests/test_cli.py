@@ -389,6 +389,7 @@ def test_serve_runs_the_local_server_until_sigterm(tmp_path: Path) -> None:
 
 class ScriptedEngine:
     name = "scripted"
+    default_model = "scripted"
 
     def __init__(self, fail_phase: int | None = None) -> None:
         from devussy.llm.base import Capabilities

@@ -191,6 +191,7 @@ class InterviewReply(DevussyModel):
 class ModelConfig(DevussyModel):
     """A request's choice among what the server offers (``modelConfig`` in API bodies)."""
 
+    provider: Annotated[str, Field(min_length=1, max_length=50)] | None = None  # an engine the server has
     model: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     temperature: float | None = Field(default=None, ge=0.0, le=2.0)
     max_tokens: int | None = Field(default=None, ge=1, le=200_000)

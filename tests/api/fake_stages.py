@@ -89,7 +89,6 @@ class FakeStages:
             monkeypatch.setitem(sys.modules, module_name, module)
         settings_module = types.ModuleType("devussy.pipeline.settings")
         settings_module.stage_settings = fake_stage_settings  # type: ignore[attr-defined]
-        settings_module.offered_models = lambda settings: settings.offered_models  # type: ignore[attr-defined]
         monkeypatch.setitem(sys.modules, "devussy.pipeline.settings", settings_module)
         return self
 

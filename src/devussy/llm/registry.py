@@ -63,9 +63,7 @@ def available_providers(settings: Settings) -> list[dict[str, Any]]:
             described.append(entry)
             continue
         default_model = getattr(provider, "default_model", None)
-        models = list(settings.offered_models) if is_default else []
-        if default_model and default_model not in models:
-            models.insert(0, default_model)
+        models = offered_models_for(settings, provider)
         offline = provider.capabilities.offline
         entry.update(
             configured=True,
@@ -77,6 +75,15 @@ def available_providers(settings: Settings) -> list[dict[str, Any]]:
         )
         described.append(entry)
     return described
+
+
+def offered_models_for(settings: Settings, provider: LLMProvider) -> list[str]:
+    """The models a request may name for ``provider``: its default model, plus every configured
+    model when it is the server's own provider. An offline engine has only its own."""
+    default_model = getattr(provider, "default_model", None)
+    own = provider.name == settings.provider and not provider.capabilities.offline
+    names = [default_model, *(settings.offered_models if own else ())]
+    return list(dict.fromkeys(name for name in names if name))
 
 
 def _capabilities_json(capabilities: Capabilities) -> dict[str, Any]:

@@ -9,15 +9,6 @@ from devussy.errors import ConfigError
 from devussy.models import ModelConfig
 from devussy.pipeline.base import StageSettings
 
-BUILTIN_MODEL = "builtin"
-
-
-def offered_models(settings: Settings) -> tuple[str, ...]:
-    """The models a request may choose: the configured ones, or just "builtin" offline."""
-    if settings.provider == "builtin":
-        return (BUILTIN_MODEL,)
-    return settings.offered_models
-
 
 def stage_settings(
     settings: Settings,
@@ -26,25 +17,36 @@ def stage_settings(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> StageSettings:
-    """Provider + model + sampling options for ``stage``; a request's ``modelConfig`` may pick
-    among the offered models and set temperature / max tokens, nothing else."""
-    from devussy.llm.registry import create_provider  # the registry imports every adapter
+    """Provider + model + sampling options for ``stage``. A request's ``modelConfig`` may choose
+    among the engines and models the server offers and set temperature / max tokens, nothing else."""
+    from devussy.llm.registry import create_provider, offered_models_for  # imports every adapter
 
     if stage not in STAGES:
         raise ConfigError(f"unknown stage {stage!r}; stages are {', '.join(STAGES)}")
-    model = BUILTIN_MODEL if settings.provider == "builtin" else settings.model_for(stage)
     config = model_config or ModelConfig()
-    if config.model is not None:
-        offered = offered_models(settings)
-        if config.model not in offered:
-            choices = ", ".join(offered) or "none configured"
-            raise ConfigError(
-                f"model {config.model!r} is not offered by this server (offered: {choices})",
-                code="model_not_offered",
-            )
-        model = config.model
-    provider = create_provider(settings, transport=transport)
-    if model is None and getattr(provider, "default_model", None) is None:
+    name = config.provider or settings.provider
+    try:
+        provider = create_provider(settings, name, transport=transport)
+    except ConfigError as exc:
+        if config.provider is None:
+            raise
+        raise ConfigError(
+            f"engine {name!r} is not available on this server: {exc.message}", code="provider_not_offered"
+        ) from None
+    offered = offered_models_for(settings, provider)
+    if config.model is not None and config.model not in offered:
+        choices = ", ".join(offered) or "none configured"
+        raise ConfigError(
+            f"model {config.model!r} is not offered by this server for {name} (offered: {choices})",
+            code="model_not_offered",
+        )
+    own = provider.name == settings.provider and not provider.capabilities.offline
+    model = (
+        config.model
+        or (settings.model_for(stage) if own else None)
+        or getattr(provider, "default_model", None)
+    )
+    if model is None:
         # Caught here, before any stage starts, rather than at the first request.
         raise ConfigError(
             f"the {provider.name} provider needs a model for the {stage} stage: set DEVUSSY_MODEL "

@@ -344,15 +344,16 @@ def health(handler: Handler, state: dict[str, Any]) -> None:
 @_guarded
 def models(handler: Handler, state: dict[str, Any]) -> None:
     from devussy.llm.registry import available_providers
-    from devussy.pipeline.settings import offered_models
     from devussy.web.responses import ModelsResponse, send_json
 
     settings = _admit(handler, state)
+    providers = available_providers(settings)
+    default = next((entry for entry in providers if entry["default"]), None)
     body = ModelsResponse(
         provider=settings.provider,
         model=settings.model,
-        models=list(offered_models(settings)),
-        providers=available_providers(settings),
+        models=default["models"] if default else [],
+        providers=providers,
     )
     send_json(handler, 200, body.to_json_dict(), state["cors"])
 

@@ -26,6 +26,7 @@ INTERNAL_ERROR_MESSAGE = "the server hit an unexpected error; it has been logged
 # Status of a DevussyError code raised before a stream opens (anything else is a server fault).
 CODE_STATUS = {
     "model_not_offered": 422,
+    "provider_not_offered": 422,
     "unknown_phase": 404,
     "config_error": 500,
 }

@@ -28,7 +28,10 @@ _ERRORS = {
     411: "Chunked body without Content-Length (length_required).",
     413: "Body larger than DEVUSSY_MAX_BODY_BYTES (body_too_large).",
     415: "Body is not application/json (unsupported_media_type).",
-    422: "Invalid fields (invalid_request) or a model the server does not offer (model_not_offered).",
+    422: (
+        "Invalid fields (invalid_request), or an engine or model the server does not offer "
+        "(provider_not_offered, model_not_offered)."
+    ),
     500: "Server misconfiguration (config_error) or an unexpected fault (internal_error).",
 }
 
