@@ -10,7 +10,6 @@ event: error                 {"error": {"type": "overloaded_error", ...}}       
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -27,7 +26,6 @@ from devussy.llm.http import (
     error_from_payload,
     join_url,
     raise_for_status,
-    scrub,
 )
 from devussy.llm.http_provider import Attempt, HTTPProvider
 from devussy.llm.resilience import Sleep
@@ -160,19 +158,6 @@ class AnthropicProvider(HTTPProvider):
             f"{self.name}: the stream ended before message_stop", code="provider_interrupted", retryable=True
         )
 
-    def _decode(self, data: str) -> dict[str, Any]:
-        try:
-            payload = json.loads(data)
-        except ValueError:
-            raise ProviderError(
-                f"{self.name} sent an event that is not JSON: {scrub(data[:80], self._secrets)!r}",
-                code="provider_bad_response",
-            ) from None
-        if not isinstance(payload, dict):
-            raise ProviderError(
-                f"{self.name} sent an event that is not a JSON object", code="provider_bad_response"
-            )
-        return payload
 
 
 def _dict(value: object) -> dict[str, Any]:

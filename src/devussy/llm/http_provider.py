@@ -7,17 +7,19 @@ request, then return a function that makes one attempt with a given client and y
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 from dataclasses import replace
-from typing import Self
+from typing import Any, Self
 
 import httpx
 from pydantic import SecretStr
 
 from devussy.config import Settings, Timeouts
+from devussy.errors import ProviderError
 from devussy.llm.base import ChatDelta, ChatRequest
-from devussy.llm.http import redact_url, secrets_of
+from devussy.llm.http import redact_url, scrub, secrets_of
 from devussy.llm.resilience import RetryPolicy, Sleep, stream_over_http
 
 Attempt = Callable[[httpx.AsyncClient], AsyncIterator[ChatDelta]]
@@ -88,3 +90,18 @@ class HTTPProvider:
 
     def _attempt_for(self, request: ChatRequest) -> Attempt:
         raise NotImplementedError
+
+    def _decode(self, data: str) -> dict[str, Any]:
+        """One SSE ``data:`` payload as a JSON object, or a provider_bad_response error."""
+        try:
+            payload = json.loads(data)
+        except ValueError:
+            raise ProviderError(
+                f"{self.name} sent an event that is not JSON: {scrub(data[:80], self._secrets)!r}",
+                code="provider_bad_response",
+            ) from None
+        if not isinstance(payload, dict):
+            raise ProviderError(
+                f"{self.name} sent an event that is not a JSON object", code="provider_bad_response"
+            )
+        return payload

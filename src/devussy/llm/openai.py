@@ -12,7 +12,6 @@ llama.cpp) — they differ only in ``base_url``, key and a few capabilities. Wir
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from typing import Any
@@ -31,7 +30,6 @@ from devussy.llm.http import (
     error_from_payload,
     join_url,
     raise_for_status,
-    scrub,
 )
 from devussy.llm.http_provider import Attempt, HTTPProvider
 from devussy.llm.resilience import Sleep
@@ -217,19 +215,6 @@ class OpenAIProvider(HTTPProvider):
             usage=_usage(completion.get("usage")), finish_reason=choice.get("finish_reason") or "stop"
         )
 
-    def _decode(self, data: str) -> dict[str, Any]:
-        try:
-            chunk = json.loads(data)
-        except ValueError:
-            raise ProviderError(
-                f"{self.name} sent a chunk that is not JSON: {scrub(data[:80], self._secrets)!r}",
-                code="provider_bad_response",
-            ) from None
-        if not isinstance(chunk, dict):
-            raise ProviderError(
-                f"{self.name} sent a chunk that is not a JSON object", code="provider_bad_response"
-            )
-        return chunk
 
 
 def _usage(raw: object) -> Usage | None:

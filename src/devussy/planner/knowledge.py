@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -37,18 +37,7 @@ PhaseKind = Literal[
     "docs",
     "release",
 ]
-PHASE_ORDER: tuple[str, ...] = (
-    "foundation",
-    "data",
-    "auth",
-    "core",
-    "integrations",
-    "ui",
-    "hardening",
-    "observability",
-    "docs",
-    "release",
-)
+PHASE_ORDER: tuple[str, ...] = get_args(PhaseKind)  # the order phases are planned in
 
 Category = Literal[
     "language",
