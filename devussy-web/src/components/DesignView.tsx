@@ -6,7 +6,7 @@ import { cancelStage, runDesign, runPlan } from '@/lib/runner';
 import { appStore, liveKey } from '@/lib/store';
 import type { ProjectDesign } from '@/lib/types';
 import { StreamText } from './StreamText';
-import { Elapsed, ErrorBox, StatusBadge } from './ui';
+import { ErrorBox, StageHeader } from './ui';
 
 const lines = (items: string[]) => items.join('\n');
 const unlines = (text: string) => text.split('\n').map((item) => item.trim()).filter(Boolean);
@@ -145,23 +145,11 @@ export function DesignView({ project }: { project: Project }) {
 
   return (
     <section className="panel" aria-labelledby="design-heading" data-testid="design-view">
-      <div className="panel-head">
-        <h2 id="design-heading">Design</h2>
-        <StatusBadge status={run.status === 'idle' && value ? 'done' : run.status} />
-        <span className="muted" style={{ fontSize: '0.85rem' }}>
-          <Elapsed run={run} /> · {run.tokens} tokens
-        </span>
-        <span className="spacer" />
-        {busy ? (
-          <button type="button" className="danger" onClick={() => cancelStage(project.id, 'design')}>
-            Cancel
-          </button>
-        ) : (
-          <button type="button" onClick={() => void runDesign(project.id).catch(() => undefined)} disabled={planBusy} data-testid="regenerate-design">
-            {value ? 'Regenerate' : 'Create design'}
-          </button>
-        )}
-      </div>
+      <StageHeader headingId="design-heading" title="Design" run={run} hasResult={Boolean(value)} onCancel={() => cancelStage(project.id, 'design')}>
+        <button type="button" onClick={() => void runDesign(project.id).catch(() => undefined)} disabled={planBusy} data-testid="regenerate-design">
+          {value ? 'Regenerate' : 'Create design'}
+        </button>
+      </StageHeader>
       {run.error && !busy ? <ErrorBox error={run.error} /> : null}
       {busy || (!value && run.text) ? (
         <StreamText streamKey={liveKey(project.id, 'design')} fallback={run.text} label="Design, streaming" testId="design-stream" />

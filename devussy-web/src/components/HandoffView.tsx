@@ -7,7 +7,7 @@ import { cancelStage, loadArtifacts, runHandoff } from '@/lib/runner';
 import { liveKey } from '@/lib/store';
 import { Markdown } from './Markdown';
 import { StreamText } from './StreamText';
-import { CopyButton, Elapsed, ErrorBox, StatusBadge, downloadBlob, downloadText } from './ui';
+import { CopyButton, ErrorBox, StageHeader, downloadBlob, downloadText } from './ui';
 
 function FileRow({ name, content }: { name: string; content: string }) {
   const [open, setOpen] = useState(false);
@@ -56,23 +56,11 @@ export function HandoffView({ project }: { project: Project }) {
   return (
     <section aria-labelledby="handoff-heading" data-testid="handoff-view">
       <div className="panel">
-        <div className="panel-head">
-          <h2 id="handoff-heading">Handoff</h2>
-          <StatusBadge status={run.status === 'idle' && value ? 'done' : run.status} />
-          <span className="muted" style={{ fontSize: '0.85rem' }}>
-            <Elapsed run={run} /> · {run.tokens} tokens
-          </span>
-          <span className="spacer" />
-          {busy ? (
-            <button type="button" className="danger" onClick={() => cancelStage(project.id, 'handoff')}>
-              Cancel
-            </button>
-          ) : (
-            <button type="button" disabled={!project.design.value || !project.plan.value} onClick={() => void runHandoff(project.id).catch(() => undefined)} data-testid="generate-handoff">
-              {value ? 'Regenerate' : 'Create handoff'}
-            </button>
-          )}
-        </div>
+        <StageHeader headingId="handoff-heading" title="Handoff" run={run} hasResult={Boolean(value)} onCancel={() => cancelStage(project.id, 'handoff')}>
+          <button type="button" disabled={!project.design.value || !project.plan.value} onClick={() => void runHandoff(project.id).catch(() => undefined)} data-testid="generate-handoff">
+            {value ? 'Regenerate' : 'Create handoff'}
+          </button>
+        </StageHeader>
         {!ready && !value ? <p className="hint">Some phases have no details yet; the handoff will use the plan as it is.</p> : null}
         {run.error && !busy ? <ErrorBox error={run.error} /> : null}
         {busy ? <StreamText streamKey={liveKey(project.id, 'handoff')} fallback={run.text} label="Handoff, streaming" testId="handoff-stream" /> : null}

@@ -5,7 +5,7 @@ import { addPhase, deletePhase, isActive, movePhase, updatePhase, type Project }
 import { cancelStage, runAllPhases, runPlan } from '@/lib/runner';
 import { appStore, liveKey } from '@/lib/store';
 import { StreamText } from './StreamText';
-import { Elapsed, ErrorBox, StatusBadge } from './ui';
+import { ErrorBox, StageHeader } from './ui';
 
 function AddPhaseForm({ project }: { project: Project }) {
   const [title, setTitle] = useState('');
@@ -48,30 +48,18 @@ export function PlanView({ project }: { project: Project }) {
 
   return (
     <section className="panel" aria-labelledby="plan-heading" data-testid="plan-view">
-      <div className="panel-head">
-        <h2 id="plan-heading">Development plan</h2>
-        <StatusBadge status={run.status === 'idle' && value ? 'done' : run.status} />
-        <span className="muted" style={{ fontSize: '0.85rem' }}>
-          <Elapsed run={run} /> · {run.tokens} tokens
-        </span>
-        <span className="spacer" />
-        {busy ? (
-          <button type="button" className="danger" onClick={() => cancelStage(project.id, 'plan')}>
-            Cancel
-          </button>
-        ) : (
-          <button
-            type="button"
-            disabled={!project.design.value || phasesBusy}
-            onClick={() => {
-              if (hasRuns && !window.confirm('Regenerate the plan? Phase details already generated will be discarded.')) return;
-              void runPlan(project.id).catch(() => undefined);
-            }}
-          >
-            {value ? 'Regenerate plan' : 'Create plan'}
-          </button>
-        )}
-      </div>
+      <StageHeader headingId="plan-heading" title="Development plan" run={run} hasResult={Boolean(value)} onCancel={() => cancelStage(project.id, 'plan')}>
+        <button
+          type="button"
+          disabled={!project.design.value || phasesBusy}
+          onClick={() => {
+            if (hasRuns && !window.confirm('Regenerate the plan? Phase details already generated will be discarded.')) return;
+            void runPlan(project.id).catch(() => undefined);
+          }}
+        >
+          {value ? 'Regenerate plan' : 'Create plan'}
+        </button>
+      </StageHeader>
       {run.error && !busy ? <ErrorBox error={run.error} /> : null}
 
       {busy || (!value && run.text) ? (

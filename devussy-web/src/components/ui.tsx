@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import type { RunError, RunStatus, StageRun } from '@/lib/project';
+import { isActive, type RunError, type RunStatus, type StageRun } from '@/lib/project';
 
 const STATUS_LABEL: Record<RunStatus, string> = {
   idle: 'Not started',
@@ -44,6 +44,41 @@ export function Elapsed({ run }: { run: Pick<StageRun, 'status' | 'startedAt' | 
   if (!run.startedAt) return <span>—</span>;
   const end = running ? now : run.finishedAt ?? now;
   return <span title="Elapsed time">{formatDuration(end - run.startedAt)}</span>;
+}
+
+/** A stage's header: title, status, elapsed time and tokens, then Cancel while it runs, else `children`. */
+export function StageHeader({
+  headingId,
+  title,
+  run,
+  hasResult,
+  onCancel,
+  children,
+}: {
+  headingId: string;
+  title: string;
+  run: StageRun;
+  hasResult: boolean;
+  onCancel: () => void;
+  children: React.ReactNode;
+}) {
+  return (
+    <div className="panel-head">
+      <h2 id={headingId}>{title}</h2>
+      <StatusBadge status={run.status === 'idle' && hasResult ? 'done' : run.status} />
+      <span className="muted" style={{ fontSize: '0.85rem' }}>
+        <Elapsed run={run} /> · {run.tokens} tokens
+      </span>
+      <span className="spacer" />
+      {isActive(run) ? (
+        <button type="button" className="danger" onClick={onCancel}>
+          Cancel
+        </button>
+      ) : (
+        children
+      )}
+    </div>
+  );
 }
 
 export function ErrorBox({ error, children }: { error: RunError; children?: React.ReactNode }) {
