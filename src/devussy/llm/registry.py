@@ -103,14 +103,10 @@ def _anthropic(settings: Settings, transport: httpx.AsyncBaseTransport | None) -
 
 
 def _builtin(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> LLMProvider:
-    try:
-        # Imported lazily: it pulls in the offline planner, which API handlers may never need.
-        from devussy.llm.builtin import BuiltinProvider
+    # Imported lazily: it pulls in the offline planner, which API handlers may never need.
+    from devussy.llm.builtin import BuiltinProvider
 
-        return BuiltinProvider()
-    except ImportError as exc:
-        # exc's text can carry server file paths; the module name says enough.
-        raise ConfigError(f"the builtin engine is not available (cannot import {exc.name or 'it'})") from None
+    return BuiltinProvider()
 
 
 register_provider("builtin", _builtin)
