@@ -23,7 +23,7 @@ from devussy.config import Settings
 from devussy.errors import ConfigError, DevussyError
 from devussy.web.auth import check_access
 from devussy.web.cors import cors_headers, preflight_headers
-from devussy.web.errors import CODE_STATUS, INTERNAL_ERROR_MESSAGE, HTTPError, redact
+from devussy.web.errors import CODE_STATUS, INTERNAL_ERROR_MESSAGE, HTTPError, log_failure, redact
 
 if TYPE_CHECKING:
     from devussy.models import ModelConfig
@@ -109,10 +109,11 @@ def _guarded(function: Callable[..., None]) -> Callable[..., None]:
 
             _discard_unread_body(handler, state["settings"])
             send_error(handler, exc, state["cors"])
-        except Exception:
+        except Exception as exc:
             from devussy.web.responses import send_error
 
-            logger.exception("%s %s failed", handler.command, handler.path)
+            secrets = secrets_of(state["settings"])
+            log_failure(logger, f"{handler.command} {handler.path} failed", exc, secrets)
             _discard_unread_body(handler, state["settings"])
             send_error(handler, HTTPError(500, INTERNAL_ERROR_MESSAGE, "internal_error"), state["cors"])
 
@@ -220,8 +221,8 @@ def stream(
 
     try:
         outcome = asyncio.run(sse.run_stage(sink, work, client_gone=client_gone, secrets=secrets))
-    except Exception:  # a fault in the streaming machinery itself: headers are out, so end with an event
-        logger.exception("streaming %s failed", handler.path)
+    except Exception as exc:  # a fault in the streaming machinery itself: headers are out, end with an event
+        log_failure(logger, f"streaming {handler.path} failed", exc, secrets)
         outcome = "error"
         if not sink.finished and not sink.disconnected:
             try:

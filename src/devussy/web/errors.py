@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import traceback
 from collections.abc import Iterable
 
 
@@ -33,8 +35,17 @@ CODE_STATUS = {
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret value replaced; a last line of defence for messages we pass on."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
+    """``text`` with every secret value replaced; a last line of defence for messages we pass on.
+
+    Longest first, so a secret that starts another one cannot leave the longer one's tail visible.
+    """
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        if len(secret) >= 4:
             text = text.replace(secret, "***")
     return text
+
+
+def log_failure(logger: logging.Logger, message: str, exc: BaseException, secrets: Iterable[str]) -> None:
+    """Log ``message`` with ``exc``'s traceback, secrets redacted (exception text can quote a key)."""
+    details = "".join(traceback.format_exception(exc))
+    logger.error("%s\n%s", message, redact(details, secrets))

@@ -14,12 +14,11 @@ import logging
 import select
 import socket
 import time
-import traceback
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, BinaryIO
 
 from devussy.errors import DevussyError
-from devussy.web.errors import INTERNAL_ERROR_MESSAGE, redact
+from devussy.web.errors import INTERNAL_ERROR_MESSAGE, log_failure, redact
 
 logger = logging.getLogger("devussy.web")
 
@@ -188,8 +187,7 @@ async def run_stage(
         if isinstance(exc, DevussyError):
             sink.error(redact(exc.message, secrets), exc.code)
         else:
-            details = "".join(traceback.format_exception(exc))
-            logger.error("stage failed unexpectedly:\n%s", redact(details, secrets))
+            log_failure(logger, "stage failed unexpectedly:", exc, secrets)
             sink.error(INTERNAL_ERROR_MESSAGE, "internal_error")
         return "error"
     except ClientDisconnected:
