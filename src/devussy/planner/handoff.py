@@ -52,6 +52,9 @@ def build_handoff(
         "its verification command passes.",
         f"- Run the whole suite (`{ctx.values['test']}`) before moving to the next step and keep CI green.",
         f"- Commit once per step with the step id in the message (e.g. `{start.id}: {start.title.lower()}`).",
+        f"- The plan lives in `devplan.md` (overview and next task group), one `phase<N>.md` per phase "
+        f"(start with `phase{first.number}.md`) and `plan.json` for tools. After each step, tick its box "
+        "and add a line to the progress log between devplan.md's `PROGRESS_LOG` anchors.",
         "- If a step turns out wrong or too big, update the plan rather than silently diverging from it.",
     ]
     if design.risks:

@@ -127,7 +127,11 @@ def build_context(analysis: Analysis, name: str, deployment: str | None = None) 
             "migrate": migrate,
             "init": tc["init"] or "git init",
             "manifest": tc["manifest"] or "project manifest",
-            "db": named(["database"], _join(list(analysis.unknown_stores)) or "the database"),
+            "db": (
+                "local files (the brief rules a database out)"
+                if "database" in analysis.negated
+                else named(["database"], _join(list(analysis.unknown_stores)) or "the database")
+            ),
             "framework": named(["web_framework"], "the HTTP layer"),
             "frontend": named(
                 ["frontend", "mobile"], f"{frameworks[0]} templates" if frameworks else "the UI toolkit"
