@@ -1,7 +1,8 @@
 """The ``devussy`` command line.
 
 ``devussy plan "idea"`` runs the whole pipeline (design → plan → phase details → handoff) and writes
-the artifacts; ``providers``, ``schema`` and ``serve`` are small helpers. Exit codes: 0 success,
+the artifacts (``--interview`` first asks the questions that would change the plan, reading answers
+from stdin); ``providers``, ``schema`` and ``serve`` are small helpers. Exit codes: 0 success,
 1 run failure, 2 usage or configuration error, 130 interrupted (checkpoints are kept).
 
 The run view is an *observer* the pipeline runner asks for one sink per unit of work (a stage, or
@@ -16,6 +17,7 @@ import contextlib
 import dataclasses
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -31,11 +33,15 @@ from rich.text import Text
 
 from devussy.config import PROVIDERS, Settings
 from devussy.errors import ConfigError, DevussyError
-from devussy.models import ProjectBrief, Usage, export_json_schema, slugify
+from devussy.models import ChatTurn, ProjectBrief, Usage, export_json_schema, slugify
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_OUT_ROOT = Path("devussy-out")
 STAGE_LABELS = {"interview": "interview", "design": "design", "basic_plan": "plan", "handoff": "handoff"}
+
+
+class InterviewFailed(DevussyError):
+    """The interview stage failed; nothing was checkpointed yet, so there is nothing to resume."""
 
 
 class UsageError(Exception):
@@ -94,6 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--data-store", action="append", default=[], help="a database or store (repeatable)")
     plan.add_argument("--integration", action="append", default=[], help="an external API (repeatable)")
     plan.add_argument("--plain", action="store_true", help="one line per event, even on a terminal")
+    plan.add_argument(
+        "-i",
+        "--interview",
+        action="store_true",
+        help="first answer a few questions about the idea (one answer per line on stdin; "
+        '"done" or end of input stops)',
+    )
 
     providers = commands.add_parser("providers", help="show the engines and models configured (never keys)")
     providers.add_argument("--json", action="store_true", help="print JSON")
@@ -240,6 +253,10 @@ class PlainView(_BaseView):
         self._stream = stream
         self._started = time.monotonic()
 
+    def __enter__(self) -> PlainView:
+        self._started = time.monotonic()  # not counting an interview that came first
+        return self
+
     def refresh(self, unit: UnitState, line: str | None = None) -> None:
         if line:
             elapsed = time.monotonic() - self._started
@@ -382,13 +399,33 @@ def run_plan(args: argparse.Namespace, stdout: TextIO) -> int:
 
     brief = build_brief(args)
     settings = resolve_settings(args)
+    # Chosen before any interview (from --out, --name or the idea) so `--resume` finds the same place.
     out_dir: Path = args.out or DEFAULT_OUT_ROOT / slugify(brief.name)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--out {out_dir} exists and is not a directory")
     view = _view_for(args, stdout)
     runner = make_runner(settings, view, out_dir)
+    resume = args.resume
+    if args.interview:
+        saved = saved_brief(out_dir) if args.resume else None
+        if saved is not None:
+            print(f"Resuming {saved.name} from {out_dir}: the interview is already done.", file=stdout)
+            brief = merge_flags(saved, args)
+        else:
+            if args.resume:
+                print(f"No interview to resume in {out_dir}; starting with the interview.", file=stdout)
+                resume = False  # nothing before the design is checkpointed: there is nothing to reuse
+            try:
+                brief = merge_flags(run_interview(settings, first_input(args), stdout), args)
+            except KeyboardInterrupt:
+                print(file=stdout)  # end the prompt line; nothing was started, so nothing to resume
+                return EXIT_INTERRUPTED
+            except ConfigError:
+                raise
+            except DevussyError as exc:
+                raise InterviewFailed(f"interview: {exc.message}", code=exc.code) from exc
     with view:
-        result = asyncio.run(runner.run(brief, resume=args.resume))
+        result = asyncio.run(runner.run(brief, resume=resume))
 
     files = render_artifacts(result.design, result.plan, result.handoff)
     paths = write_artifacts(out_dir, files)
@@ -401,6 +438,188 @@ def run_plan(args: argparse.Namespace, stdout: TextIO) -> int:
         print(f"  {path}", file=stdout)
     print(f"Start with {out_dir / 'devplan.md'}", file=stdout)
     return EXIT_OK
+
+
+# --------------------------------------------------------------------------- interview (plan --interview)
+
+MAX_ANSWER_CHARS = 20_000  # a chat turn's limit
+MAX_QUESTIONS = 20  # then the CLI answers "done" itself: a chatty engine cannot keep a script waiting
+FINISH_ANSWER = "done"
+# What the CLI answers once there are no more answers; an engine that still asks gets the second one.
+CLOSING_ANSWERS = (
+    FINISH_ANSWER,
+    "That is all I can tell you. Please write the brief now, stating assumptions for the rest.",
+)
+# (brief field, argparse attribute) of the flags that add to the brief's lists
+LIST_FLAGS = (
+    ("languages", "language"),
+    ("frameworks", "framework"),
+    ("data_stores", "data_store"),
+    ("integrations", "integration"),
+)
+
+
+def first_input(args: argparse.Namespace) -> str:
+    """The idea, plus what the flags already decide, so the engine does not ask about it."""
+    decided = [f"name: {args.name.strip()}"] if args.name else []
+    for field, attr in LIST_FLAGS:
+        if values := getattr(args, attr):
+            decided.append(f"{field.replace('_', ' ')}: {', '.join(values)}")
+    idea = args.idea.strip()
+    text = f"{idea}\n\nAlready decided — {'; '.join(decided)}." if decided else idea
+    if len(text) > MAX_ANSWER_CHARS:
+        raise UsageError(f"with --interview the idea must be at most {MAX_ANSWER_CHARS} characters")
+    return text
+
+
+def merge_flags(brief: ProjectBrief, args: argparse.Namespace) -> ProjectBrief:
+    """The interview's brief, with --name replacing its name and the list flags added to its lists."""
+    data = brief.model_dump(by_alias=False)
+    if args.name:
+        data["name"] = args.name.strip()
+    for field, attr in LIST_FLAGS:
+        values: list[str] = data[field]
+        for value in getattr(args, attr):
+            if value.strip().casefold() not in {v.casefold() for v in values}:
+                values.append(value.strip())
+    try:
+        return ProjectBrief.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "brief"
+        raise UsageError(f"invalid {where}: {first['msg']}") from None
+
+
+def saved_brief(out_dir: Path) -> ProjectBrief | None:
+    """The brief of an earlier run in ``out_dir``, kept with its design in the checkpoint."""
+    from devussy.pipeline.checkpoint import CheckpointStore
+
+    checkpoint = CheckpointStore(out_dir).load()
+    return checkpoint.design.brief if checkpoint and checkpoint.design else None
+
+
+def run_interview(settings: Settings, idea: str, stdout: TextIO) -> ProjectBrief:
+    """Ask the engine's questions in the terminal until its reply carries a brief.
+
+    Answers are lines read with ``input()``, from a terminal or a pipe; the engine understands
+    "done"/"skip"; an empty line means "no preference"; end of input means "done". Each turn runs in
+    its own event loop, so Ctrl-C while waiting for an answer is a plain KeyboardInterrupt.
+    """
+    from devussy.pipeline.interview import InterviewGenerator
+    from devussy.pipeline.settings import stage_settings
+
+    generator = InterviewGenerator(stage_settings(settings, "interview"))
+    echo_answers = not _is_terminal(sys.stdin)  # a terminal shows typed answers; a pipe does not
+    print('Interview: answer each question on one line ("done" plans with what is known).', file=stdout)
+    history: list[ChatTurn] = []
+    answer, closings = idea, 0  # closings: "done"s the CLI sent itself (end of input, too many questions)
+    while True:
+        print(file=stdout)
+        echo = InterviewEcho(stdout)
+        reply = asyncio.run(generator.generate(history, answer, echo)).value
+        echo.finish(reply.reply)
+        if reply.brief is not None:
+            print(file=stdout)
+            return reply.brief
+        history += [ChatTurn(role="user", content=answer), ChatTurn(role="assistant", content=reply.reply)]
+        if closings >= len(CLOSING_ANSWERS):
+            raise DevussyError(
+                "the interview engine kept asking questions after being told to finish; "
+                "answer them in a terminal, or run without --interview",
+                code="provider_bad_response",
+            )
+        typed = None
+        if closings:
+            pass  # input has ended: insist, once
+        elif len(history) // 2 > MAX_QUESTIONS:
+            print(f"> {FINISH_ANSWER} ({MAX_QUESTIONS} questions are enough)", file=stdout)
+        else:
+            typed = read_answer(stdout, echo_answers)
+            if typed is None:
+                print(FINISH_ANSWER, file=stdout)  # after the "> " prompt: the transcript reads "> done"
+        if typed is None:
+            answer, closings = CLOSING_ANSWERS[closings], closings + 1
+        else:
+            answer = typed or "no preference"
+
+
+def read_answer(stdout: TextIO, echo: bool) -> str | None:
+    """One answer line; None at end of input."""
+    print("> ", end="", file=stdout, flush=True)
+    try:
+        line = input()
+    except (EOFError, RuntimeError):  # RuntimeError: "input(): lost sys.stdin"
+        return None
+    if echo:
+        print(line, file=stdout)
+    return line.strip()[:MAX_ANSWER_CHARS]
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream is not None and stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+_HELD_TAIL = ("```", "~~~", "<think>", "<thinking>", "<reasoning>")
+_FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~)", re.MULTILINE)
+
+
+def visible_reply(raw: str) -> str:
+    """What of a partly streamed interview answer to show: no reasoning, no ```json brief block.
+
+    A last line that may still become a fence or a reasoning tag is held back until it cannot.
+    """
+    from devussy.pipeline.parsing import strip_think
+
+    text = strip_think(raw.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", ""))
+    fence = _FENCE_LINE.search(text)
+    if fence:
+        text = text[: fence.start()]
+    else:
+        start = text.rfind("\n") + 1
+        tail = text[start:].lstrip(" \t").lower()
+        if tail and any(marker.startswith(tail) for marker in _HELD_TAIL):
+            text = text[:start]
+    return text.strip()
+
+
+class InterviewEcho:
+    """The interview stage's sink: prints the question as it streams, then whatever parsing kept."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._raw = ""
+        self.printed = ""
+
+    def _write(self, text: str) -> None:
+        self._stream.write(text)
+        self._stream.flush()
+
+    async def on_token_async(self, token: str) -> None:
+        self._raw += token
+        visible = visible_reply(self._raw)
+        if len(visible) > len(self.printed) and visible.startswith(self.printed):
+            self._write(visible[len(self.printed) :])
+            self.printed = visible
+
+    async def on_progress_async(self, event: Mapping[str, Any]) -> None:
+        if event.get("event") == "repair":
+            note = "(the answer did not parse; asking the engine again)\n"
+            self._write(("\n" if self.printed else "") + note)
+            self._raw, self.printed = "", ""
+
+    async def on_completion_async(self, text: str) -> None:
+        return None
+
+    def finish(self, reply: str) -> None:
+        """Print the rest of the parsed reply (all of it if the stream showed something else)."""
+        if reply.startswith(self.printed):
+            self._write(reply[len(self.printed) :] + "\n")
+        else:
+            self._write("\n" + reply + "\n")
+        self.printed = ""
 
 
 # --------------------------------------------------------------------------- other commands
@@ -518,7 +737,8 @@ def main(
         if exc.code == "config_error":  # e.g. a checkpoint that belongs to another brief
             _error(exc.message, stderr)
             return EXIT_USAGE
-        hint = " (rerun with --resume to continue from the checkpoints)" if args.command == "plan" else ""
+        resumable = args.command == "plan" and not isinstance(exc, InterviewFailed)
+        hint = " (rerun with --resume to continue from the checkpoints)" if resumable else ""
         _error(f"{exc.message} [{exc.code}]{hint}", stderr)
         return EXIT_FAILED
     except BrokenPipeError:  # e.g. `devussy schema | head`: the reader left, nothing more to say
