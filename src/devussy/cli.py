@@ -665,10 +665,8 @@ def run_schema(args: argparse.Namespace, stdout: TextIO) -> int:
 
 
 def run_serve(args: argparse.Namespace, stdout: TextIO) -> int:
-    try:
-        from devussy.web.devserver import serve
-    except ImportError as exc:
-        raise ConfigError(f"the local server is not available in this install ({exc})") from None
+    from devussy.web.devserver import serve
+
     try:
         serve(args.host, args.port)
     except OSError as exc:
