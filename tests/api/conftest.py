@@ -1,17 +1,4 @@
 from __future__ import annotations
 
-import os
-
-import pytest
-
 from tests.api.fake_stages import fake_stages  # noqa: F401 -- fixture for the tests here
-from tests.web.helpers import ENV_PREFIXES
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: os.PathLike[str]) -> None:
-    """Settings come only from what a test sets (no developer keys, no devussy.toml from the cwd)."""
-    for name in list(os.environ):
-        if name.startswith(ENV_PREFIXES):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
+from tests.web.conftest import clean_env  # noqa: F401 -- the same clean environment as the web tests
