@@ -1,0 +1,63 @@
+"""The small commands: ``providers``, ``schema`` and ``serve``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Mapping
+from typing import Any, TextIO
+
+from devussy.cli.errors import EXIT_OK
+from devussy.cli.redaction import redact
+from devussy.config import Settings
+from devussy.errors import ConfigError
+from devussy.models import export_json_schema
+
+
+def run_providers(args: argparse.Namespace, stdout: TextIO) -> int:
+    from devussy.llm.registry import available_providers
+
+    settings = Settings.from_env()
+    providers = available_providers(settings)
+    if args.json:
+        text = json.dumps(providers, indent=2, sort_keys=True)
+    elif providers:
+        text = "\n".join([*map(format_provider, providers), "(* = default; set DEVUSSY_PROVIDER to change)"])
+    else:
+        text = "no providers registered"
+    print(redact(text), file=stdout)
+    return EXIT_OK
+
+
+def format_provider(entry: Mapping[str, Any]) -> str:
+    """One line for a provider description from ``available_providers``."""
+    mark = "*" if entry.get("default") else " "
+    reason = entry.get("reason") or "unknown reason"
+    if entry.get("usable"):
+        status = "ready"
+    elif entry.get("configured"):
+        status = f"configured, not usable: {reason}"
+    else:
+        status = f"not configured: {reason}"
+    parts = [f"{mark} {entry.get('name', '?'):<10} {status}"]
+    if entry.get("models"):
+        parts.append("models: " + ", ".join(map(str, entry["models"])))
+    flags = [name for name, value in (entry.get("capabilities") or {}).items() if value is True]
+    if flags:
+        parts.append("capabilities: " + ", ".join(flags))
+    return "  ".join(parts)
+
+
+def run_schema(args: argparse.Namespace, stdout: TextIO) -> int:
+    print(export_json_schema(), file=stdout)
+    return EXIT_OK
+
+
+def run_serve(args: argparse.Namespace, stdout: TextIO) -> int:
+    from devussy.web.devserver import serve
+
+    try:
+        serve(args.host, args.port)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    return EXIT_OK

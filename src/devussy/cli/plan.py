@@ -1,0 +1,136 @@
+"""``devussy plan "idea"``: run the whole pipeline and write the artifacts.
+
+Design → plan → phase details → handoff, shown live by a run view; ``--interview`` first asks the
+questions that would change the plan (``cli/interview.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+from pydantic import ValidationError
+from rich.console import Console
+
+from devussy.cli.errors import EXIT_INTERRUPTED, EXIT_OK, InterviewFailed, UsageError
+from devussy.cli.interview import first_input, merge_flags, run_interview, saved_brief
+from devussy.cli.views import LiveView, PlainView, RunView
+from devussy.config import Settings
+from devussy.errors import ConfigError, DevussyError
+from devussy.models import ProjectBrief, Usage, slugify
+
+DEFAULT_OUT_ROOT = Path("devussy-out")
+
+
+def derive_name(idea: str) -> str:
+    """A short project name from the idea ("called X", else its leading noun phrase)."""
+    from devussy.planner.analysis import analyze_text
+    from devussy.planner.interview import derive_name as planner_derive_name
+
+    return planner_derive_name(idea, analyze_text(idea, ()))
+
+
+def build_brief(args: argparse.Namespace) -> ProjectBrief:
+    idea = args.idea.strip()
+    if not idea:
+        raise UsageError("the idea cannot be empty")
+    try:
+        return ProjectBrief(
+            name=(args.name or derive_name(idea)).strip(),
+            summary=idea,
+            languages=args.language,
+            frameworks=args.framework,
+            data_stores=args.data_store,
+            integrations=args.integration,
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "brief"
+        raise UsageError(f"invalid {where}: {first['msg']}") from None
+
+
+def resolve_settings(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> Settings:
+    settings = Settings.from_env(env)
+    overrides: dict[str, Any] = {}
+    if args.provider:
+        overrides["provider"] = args.provider
+    if args.model:
+        overrides["model"] = args.model
+    if args.concurrency:
+        overrides["max_concurrency"] = args.concurrency
+    return dataclasses.replace(settings, **overrides) if overrides else settings
+
+
+def make_runner(settings: Settings, observer: RunView, out_dir: Path) -> Any:
+    """Build the pipeline runner (imported lazily so ``devussy schema`` stays fast).
+
+    The runner keeps its checkpoint in ``<out_dir>/.devussy/checkpoint.json``.
+    """
+    from devussy.pipeline.runner import PipelineRunner
+    from devussy.pipeline.settings import stage_settings
+
+    for stage in ("design", "basic_plan", "phase_detail", "handoff"):
+        stage_settings(settings, stage)  # a missing key or unknown engine fails here, before the view starts
+    return PipelineRunner(
+        lambda stage: stage_settings(settings, stage),
+        concurrency=settings.max_concurrency,
+        checkpoint_dir=str(out_dir),
+        observer=observer,
+    )
+
+
+def _view_for(args: argparse.Namespace, stdout: TextIO) -> RunView:
+    console = Console(file=stdout)
+    if args.plain or not console.is_terminal:
+        return PlainView(stdout)
+    return LiveView(console)
+
+
+def run_plan(args: argparse.Namespace, stdout: TextIO) -> int:
+    from devussy.artifacts import render_artifacts, write_artifacts, write_zip
+
+    brief = build_brief(args)
+    settings = resolve_settings(args)
+    # Chosen before any interview (from --out, --name or the idea) so `--resume` finds the same place.
+    out_dir: Path = args.out or DEFAULT_OUT_ROOT / slugify(brief.name)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"--out {out_dir} exists and is not a directory")
+    view = _view_for(args, stdout)
+    runner = make_runner(settings, view, out_dir)
+    resume = args.resume
+    if args.interview:
+        saved = saved_brief(out_dir) if args.resume else None
+        if saved is not None:
+            print(f"Resuming {saved.name} from {out_dir}: the interview is already done.", file=stdout)
+            brief = merge_flags(saved, args)
+        else:
+            if args.resume:
+                print(f"No interview to resume in {out_dir}; starting with the interview.", file=stdout)
+                resume = False  # nothing before the design is checkpointed: there is nothing to reuse
+            try:
+                brief = merge_flags(run_interview(settings, first_input(args), stdout), args)
+            except KeyboardInterrupt:
+                print(file=stdout)  # end the prompt line; nothing was started, so nothing to resume
+                return EXIT_INTERRUPTED
+            except ConfigError:
+                raise
+            except DevussyError as exc:
+                raise InterviewFailed(f"interview: {exc.message}", code=exc.code) from exc
+    with view:
+        result = asyncio.run(runner.run(brief, resume=resume))
+
+    files = render_artifacts(result.design, result.plan, result.handoff)
+    paths = write_artifacts(out_dir, files)
+    slug = slugify(result.plan.project_name)
+    paths.append(write_zip(out_dir / f"{slug}-devplan.zip", files, root=slug))
+    usage = result.usage if isinstance(result.usage, Usage) else None
+    tokens = f", {usage.total_tokens} tokens" if usage and usage.total_tokens else ""
+    print(f"Wrote {len(paths)} files to {out_dir}{tokens}:", file=stdout)
+    for path in paths:
+        print(f"  {path}", file=stdout)
+    print(f"Start with {out_dir / 'devplan.md'}", file=stdout)
+    return EXIT_OK

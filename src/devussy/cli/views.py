@@ -1,0 +1,221 @@
+"""The run views: the observer the pipeline runner asks for one sink per unit of work.
+
+A unit is a stage, or one phase's detail. On a terminal the view is a rich live table
+(``LiveView``); otherwise one plain line per event (``PlainView``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, Progress, ProgressColumn, Task, TaskID, TextColumn, TimeElapsedColumn
+from rich.spinner import Spinner
+from rich.text import Text
+
+from devussy.cli.redaction import redact
+from devussy.models import Usage
+
+STAGE_LABELS = {"interview": "interview", "design": "design", "basic_plan": "plan", "handoff": "handoff"}
+
+
+@dataclass
+class UnitState:
+    """One unit of work the runner reported: a stage, or one phase's detail."""
+
+    label: str
+    status: str = "running"  # running | done | failed | skipped
+    chunks: int = 0  # token deltas streamed so far
+    usage: Usage | None = None
+    note: str = ""
+
+    @property
+    def tokens(self) -> int:
+        return self.usage.completion_tokens if self.usage and self.usage.completion_tokens else self.chunks
+
+
+def unit_label(stage: str, phase: int | None) -> str:
+    if phase is not None:
+        return f"phase {phase}"
+    return STAGE_LABELS.get(stage, stage)
+
+
+def _usage_from(event: Mapping[str, Any]) -> Usage | None:
+    raw = event.get("usage")
+    if isinstance(raw, Usage):
+        return raw
+    if isinstance(raw, Mapping):
+        try:
+            return Usage.model_validate(dict(raw))
+        except ValidationError:
+            return None
+    return None
+
+
+def apply_event(unit: UnitState, event: Mapping[str, Any]) -> str | None:
+    """Update ``unit`` from a runner event; returns the line the plain view prints (None: nothing)."""
+    kind = event.get("event")
+    if kind == "start":
+        unit.status = "running"
+        return "started"
+    if kind == "finished":
+        unit.status = "done"
+        unit.usage = _usage_from(event) or unit.usage
+        return f"finished ({unit.tokens} tokens)"
+    if kind == "failed" and event.get("code") == "cancelled":
+        unit.status, unit.note = "failed", "cancelled"
+        return "cancelled"
+    if kind == "failed":
+        unit.status = "failed"
+        unit.note = redact(f"{event.get('code', 'error')}: {event.get('message', '')}".strip())
+        return f"failed: {unit.note}"
+    if kind == "skipped":
+        unit.status = "skipped"
+        unit.note = f"reused ({event.get('reason', 'skipped')})"
+        return f"skipped: {unit.note}"
+    if kind == "phase":
+        phase = event.get("phase") or {}
+        return f"parsed phase {phase.get('number', '?')}: {phase.get('title', '')}".rstrip(": ")
+    if kind == "repair":
+        unit.note = "repairing output"
+        return f"output did not parse ({len(event.get('errors') or [])} errors); asking for a repair"
+    return None
+
+
+class UnitSink:
+    """The StreamingHandler a view hands to the runner for one unit of work."""
+
+    def __init__(self, view: RunView, unit: UnitState) -> None:
+        self._view, self._unit = view, unit
+
+    async def on_token_async(self, token: str) -> None:
+        self._unit.chunks += 1
+        self._view.refresh(self._unit)
+
+    async def on_progress_async(self, event: Mapping[str, Any]) -> None:
+        line = apply_event(self._unit, event)
+        self._view.refresh(self._unit, line)
+
+    async def on_completion_async(self, text: str) -> None:
+        return None
+
+
+class RunView:
+    """What both views share: one row (``UnitState``) per unit, and the sink that updates it."""
+
+    def __init__(self) -> None:
+        self.units: list[UnitState] = []
+
+    def sink(self, stage: str, phase: int | None = None) -> UnitSink:
+        label = unit_label(stage, phase)
+        # A unit that starts again (the runner restarts a cancelled phase detail) keeps its row.
+        unit = next((u for u in self.units if u.label == label and u.status == "failed"), None)
+        if unit is None:
+            unit = UnitState(label)
+            self.units.append(unit)
+            self.added(unit)
+        else:
+            unit.status, unit.chunks, unit.usage, unit.note = "running", 0, None, ""
+            self.restarted(unit)
+        return UnitSink(self, unit)
+
+    def added(self, unit: UnitState) -> None:
+        return None
+
+    def restarted(self, unit: UnitState) -> None:
+        return None
+
+    def refresh(self, unit: UnitState, line: str | None = None) -> None:
+        return None
+
+    def __enter__(self) -> RunView:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class PlainView(RunView):
+    """One line per event: for logs, CI and pipes."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+        self._started = time.monotonic()
+
+    def __enter__(self) -> PlainView:
+        self._started = time.monotonic()  # not counting an interview that came first
+        return self
+
+    def refresh(self, unit: UnitState, line: str | None = None) -> None:
+        if line:
+            elapsed = time.monotonic() - self._started
+            print(f"[{elapsed:7.1f}s] {unit.label:<9} {line}", file=self._stream, flush=True)
+
+
+class _StatusColumn(ProgressColumn):
+    """A spinner while a unit runs, then ✓ done, ↷ reused, ✗ failed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._icons = {
+            "done": Text("✓", style="green"),
+            "skipped": Text("↷", style="cyan"),
+            "failed": Text("✗", style="red"),
+        }
+        self._spinner = Spinner("dots", style="yellow")
+
+    def render(self, task: Task) -> Text:
+        status = task.fields.get("status", "running")
+        if status in self._icons:
+            return self._icons[status]
+        rendered = self._spinner.render(task.get_time())
+        return rendered if isinstance(rendered, Text) else Text("…")
+
+
+class LiveView(RunView):
+    """A live rich table: one row per running stage/phase with status, tokens and elapsed time."""
+
+    def __init__(self, console: Console) -> None:
+        super().__init__()
+        self.progress = Progress(
+            _StatusColumn(),
+            TextColumn("{task.description:<9}"),
+            BarColumn(bar_width=24),
+            TextColumn("{task.fields[tokens]:>6} tok", style="magenta"),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[note]}", style="dim"),
+            console=console,
+            refresh_per_second=8,
+        )
+        self._tasks: dict[int, TaskID] = {}
+
+    def added(self, unit: UnitState) -> None:
+        task = self.progress.add_task(unit.label, total=None, status="running", tokens=0, note="")
+        self._tasks[id(unit)] = task
+
+    def restarted(self, unit: UnitState) -> None:
+        self.progress.reset(self._tasks[id(unit)], total=None, status="running", tokens=0, note="")
+
+    def refresh(self, unit: UnitState, line: str | None = None) -> None:
+        task = self._tasks[id(unit)]
+        ended = unit.status != "running"
+        self.progress.update(
+            task,
+            status=unit.status,
+            tokens=unit.tokens,
+            note=unit.note[:60],
+            total=1 if ended else None,
+            completed=1 if ended else 0,
+        )
+
+    def __enter__(self) -> LiveView:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()

@@ -1,0 +1,263 @@
+"""``devussy plan``: the brief, the settings, the run view, the artifacts, resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devussy.artifacts import read_section
+from devussy.cli.plan import derive_name
+from devussy.models import DevPlan, ProjectBrief
+from tests.cli.helpers import (
+    SECRET,
+    FakeResult,
+    FakeRunner,
+    ScriptedEngine,
+    assert_complete_plan,
+    run_cli,
+    run_subprocess,
+)
+
+
+def test_plan_writes_artifacts_and_prints_plain_events(fake_runner: type[FakeRunner], tmp_path: Path) -> None:
+    code, out, err = run_cli("plan", "a recipe box with search. Later more.", "--plain")
+    assert (code, err) == (0, "")
+    out_dir = Path("devussy-out/recipe-box")
+    assert sorted(p.name for p in out_dir.iterdir() if not p.name.startswith(".")) == [
+        "devplan.md", "handoff.md", "phase1.md", "phase2.md", "plan.json", "recipe-box-devplan.zip"]
+    with zipfile.ZipFile(out_dir / "recipe-box-devplan.zip") as archive:
+        assert sorted(archive.namelist()) == [f"recipe-box/{name}" for name in [
+            "devplan.md", "handoff.md", "phase1.md", "phase2.md", "plan.json"]]
+        assert archive.read("recipe-box/plan.json") == (out_dir / "plan.json").read_bytes()
+    devplan = (out_dir / "devplan.md").read_text()
+    assert read_section(devplan, "next_task_group").startswith("- [ ] **1.1 Do 1.1**")
+    lines = out.splitlines()
+    assert any(line.endswith("design    started") for line in lines)
+    assert any(line.endswith("phase 2   finished (7 tokens)") for line in lines)
+    assert f"Wrote 6 files to {out_dir}, 60 tokens:" in out
+    assert fake_runner.created[0].resume is False
+
+
+def test_plan_flags_build_brief_and_override_settings(
+    fake_runner: type[FakeRunner], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEVUSSY_MODEL", "from-env")
+    captured: dict[str, Any] = {}
+    original_run = FakeRunner.run
+
+    async def spy(self: FakeRunner, brief: ProjectBrief, *, resume: bool = False) -> FakeResult:
+        captured["brief"] = brief
+        return await original_run(self, brief, resume=resume)
+
+    monkeypatch.setattr(FakeRunner, "run", spy)
+    code, _, err = run_cli(
+        "plan", "an app", "--name", "Box", "--provider", "builtin", "--model", "m1", "--concurrency", "5",
+        "--language", "Python", "--language", "SQL", "--framework", "FastAPI", "--data-store", "Postgres",
+        "--integration", "Stripe", "--out", str(tmp_path / "o"),
+    )
+    assert code == 0, err
+    settings = fake_runner.created[0].settings
+    assert (settings.provider, settings.model, settings.max_concurrency) == ("builtin", "m1", 5)
+    brief = captured["brief"]
+    assert (brief.name, brief.summary, brief.languages, brief.frameworks) == (
+        "Box", "an app", ["Python", "SQL"], ["FastAPI"])
+    assert (brief.data_stores, brief.integrations) == (["Postgres"], ["Stripe"])
+    assert fake_runner.created[0].checkpoint_dir == tmp_path / "o"
+
+
+def test_resume_reuses_checkpoints(fake_runner: type[FakeRunner], tmp_path: Path) -> None:
+    assert run_cli("plan", "idea", "--out", "o", "--plain")[0] == 0
+    code, out, _ = run_cli("plan", "idea", "--out", "o", "--plain", "--resume")
+    assert code == 0 and fake_runner.created[1].resume is True
+    assert out.count("skipped: reused (checkpoint)") == 5
+
+
+def test_rerun_keeps_the_progress_log(fake_runner: type[FakeRunner]) -> None:
+    from devussy.artifacts import update_progress_log
+
+    run_cli("plan", "idea", "--out", "o")
+    devplan = Path("o/devplan.md")
+    devplan.write_text(update_progress_log(devplan.read_text(), "did 1.1"))
+    run_cli("plan", "idea", "--out", "o", "--resume")
+    assert read_section(devplan.read_text(), "progress_log") == "- did 1.1"
+
+
+def test_out_must_be_a_directory(fake_runner: type[FakeRunner], tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    code, _, err = run_cli("plan", "x", "--out", str(tmp_path / "file"))
+    assert code == 2 and "is not a directory" in err
+
+
+def test_plain_view_is_used_when_stdout_is_not_a_terminal(fake_runner: type[FakeRunner]) -> None:
+    code, out, _ = run_cli("plan", "x", "--out", "o")
+    assert code == 0 and "\x1b[" not in out and "design    started" in out
+
+
+def test_derive_name() -> None:
+    assert derive_name("a recipe box with search. And more") == "Recipe Box"
+    assert derive_name("An expense tracker called Pennywise") == "Pennywise"
+    assert derive_name("\n  one two three four five six seven eight nine ten\nsecond") == (
+        "One Two Three Four Five")
+    assert derive_name("???") == "New Project"
+    assert len(derive_name("x" * 200)) <= 80
+
+
+# --------------------------------------------------------------------------- the real runner
+# The real PipelineRunner and stages, with the scripted engine (helpers.ScriptedEngine).
+
+
+def test_real_runner_writes_a_complete_plan(engine: ScriptedEngine) -> None:
+    code, out, err = run_cli("plan", "TaskFlow: a team task tracker", "--name", "TaskFlow", "--out", "o")
+    assert (code, err) == (0, "")
+    assert sorted(engine.stages) == ["basic_plan", "design", "handoff", "phase_detail", "phase_detail",
+                                     "phase_detail"]
+    files = sorted(p.name for p in Path("o").iterdir() if p.is_file())
+    assert files == ["design.md", "devplan.md", "handoff.md", "phase1.md", "phase2.md", "phase3.md",
+                     "plan.json", "taskflow-devplan.zip"]
+    document = json.loads(Path("o/plan.json").read_text())
+    plan = DevPlan.model_validate(document["plan"])
+    assert all(phase.steps for phase in plan.phases)
+    assert "- [ ] **2.1 Step 1 of Part 2 – build**" in Path("o/phase2.md").read_text()
+    assert Path("o/.devussy/checkpoint.json").is_file()
+    assert "phase 3   finished" in out and "Wrote 8 files to o" in out
+
+
+def test_real_runner_resume_reuses_the_checkpoint(engine: ScriptedEngine) -> None:
+    engine.fail_phase = 2
+    code, out, err = run_cli("plan", "TaskFlow tracker", "--out", "o", "--plain")
+    assert code == 1 and "[provider_unavailable]" in err and "--resume" in err
+    assert "phase 2   failed: provider_unavailable" in out
+    assert not Path("o/devplan.md").exists()
+
+    engine.fail_phase, engine.stages = None, []
+    code, out, err = run_cli("plan", "TaskFlow tracker", "--out", "o", "--plain", "--resume")
+    assert (code, err) == (0, "")
+    assert engine.stages == ["phase_detail", "handoff"]  # only what had not finished
+    assert out.count("skipped: reused (checkpoint)") == 4  # design, plan, phases 1 and 3
+    assert Path("o/phase2.md").read_text().count("- [ ] **2.") == 2
+
+
+def test_resume_with_another_idea_is_a_clear_error(engine: ScriptedEngine) -> None:
+    assert run_cli("plan", "first idea", "--out", "o")[0] == 0
+    code, _, err = run_cli("plan", "second idea", "--out", "o", "--resume")
+    assert code == 2 and "belongs to a different brief" in err
+
+
+# --------------------------------------------------------------------------- the builtin engine, end to end
+
+
+def test_builtin_engine_in_process_then_resume() -> None:
+    code, out, err = run_cli("plan", "a recipe box web app with ingredient search", "--out", "o",
+                             "--language", "Python", "--framework", "FastAPI")
+    assert (code, err) == (0, "")
+    plan = assert_complete_plan(Path("o"))
+    assert "FastAPI" in (Path("o") / "design.md").read_text()
+    code, out, err = run_cli("plan", "a recipe box web app with ingredient search", "--out", "o",
+                             "--language", "Python", "--framework", "FastAPI", "--resume")
+    assert (code, err) == (0, "")
+    assert out.count("skipped: reused (checkpoint)") == len(plan.phases) + 3 and "started" not in out
+
+
+def test_builtin_engine_via_subprocess_without_a_key(tmp_path: Path) -> None:
+    done = run_subprocess("plan", "a command line tool that renames photos by date", "--plain", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    out_dir = tmp_path / "devussy-out" / "command-line-tool"  # the idea's leading noun phrase
+    assert_complete_plan(out_dir)
+    assert f"Start with {out_dir.relative_to(tmp_path) / 'devplan.md'}" in done.stdout
+
+
+def test_ctrl_c_in_a_real_run_exits_130_and_keeps_checkpoints(tmp_path: Path) -> None:
+    import selectors
+    import signal
+
+    driver = tmp_path / "driver.py"
+    driver.write_text(
+        "import asyncio, sys\n"
+        "from devussy import cli\n"
+        "from devussy.llm import registry\n"
+        "from tests.cli.helpers import ScriptedEngine\n"
+        "class Slow(ScriptedEngine):\n"
+        "    async def stream(self, request):\n"
+        "        async for delta in super().stream(request):\n"
+        "            if request.task.stage == 'phase_detail':\n"
+        "                await asyncio.sleep(30)\n"
+        "            yield delta\n"
+        "engine = Slow()\n"
+        "registry.register_provider('builtin', lambda settings, transport: engine)\n"
+        "sys.exit(cli.main(['plan', 'TaskFlow tracker', '--out', 'o', '--plain']))\n"
+    )
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DEVUSSY_") and "API_KEY" not in k}
+    process = subprocess.Popen(
+        [sys.executable, str(driver)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**base, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}, cwd=tmp_path,
+    )
+    try:
+        selector = selectors.DefaultSelector()
+        selector.register(process.stdout, selectors.EVENT_READ)  # type: ignore[arg-type]
+        seen = ""
+        while "phase 1   started" not in seen:
+            assert selector.select(timeout=20), f"no progress: {seen!r}"
+            line = process.stdout.readline()  # type: ignore[union-attr]
+            assert line, f"exited early: {seen!r} {process.stderr.read()}"  # type: ignore[union-attr]
+            seen += line
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=5)
+    assert process.returncode == 130, err
+    assert "--resume" in err and "Traceback" not in err
+    checkpoint = json.loads((tmp_path / "o" / ".devussy" / "checkpoint.json").read_text())
+    assert checkpoint["design"] and checkpoint["plan"]
+
+
+# --------------------------------------------------------------------------- an OpenAI-compatible server
+
+
+def test_openai_provider_against_a_loopback_server_with_a_cut_stream_then_resume(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.fakes.openai_server import FakeOpenAIServer, cut_after
+    from tests.fakes.stage_responder import StageResponder
+
+    with FakeOpenAIServer(responder=StageResponder(), tokens_per_second=5000) as server:
+        monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+        monkeypatch.setenv("DEVUSSY_BASE_URL", server.base_url)
+        server.add_rule(r'"phaseNumber": 2\b', cut_after(3))
+        argv = ["plan", "a recipe box web app", "--provider", "openai", "--model", "fake-model", "--out", "o"]
+
+        code, out, err = run_cli(*argv, "--plain")
+        assert code == 1 and "phase 2" in err and "--resume" in err
+        assert "phase 2   failed: provider_interrupted" in out
+        assert not Path("o/devplan.md").exists()
+
+        before = len(server.chat_requests())
+        code, out, err = run_cli(*argv, "--plain", "--resume")
+        assert (code, err) == (0, "")
+        assert len(server.chat_requests()) - before == 2  # phase 2 and the handoff, nothing else
+        assert all(r.body.get("model") == "fake-model" for r in server.chat_requests())
+
+    assert_complete_plan(Path("o"))
+    written = [p.read_bytes() for p in Path("o").rglob("*") if p.is_file() and p.suffix != ".zip"]
+    for archive_path in Path("o").glob("*.zip"):
+        with zipfile.ZipFile(archive_path) as archive:
+            written += [archive.read(name) for name in archive.namelist()]
+    assert SECRET not in out + err
+    assert not any(SECRET.encode() in content for content in written)
+
+
+def test_missing_key_fails_before_anything_runs() -> None:
+    code, out, err = run_cli("plan", "x", "--provider", "anthropic", "--out", "o")
+    assert code == 2 and out == "" and not Path("o").exists()
+    assert err == "devussy: error: the anthropic provider needs ANTHROPIC_API_KEY\n"
+
+

@@ -1,0 +1,48 @@
+"""The run views: the live rich table and what each runner event does to a unit."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from devussy.cli.views import LiveView
+
+
+async def test_live_view_shows_each_unit_with_status_tokens_and_time() -> None:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=120, color_system=None)
+    view = LiveView(console)
+    with view:
+        design = view.sink("design")
+        await design.on_progress_async({"event": "start"})
+        await design.on_token_async("x")
+        await design.on_progress_async({"event": "finished", "usage": {"completionTokens": 42}})
+        phase = view.sink("phase_detail", 3)
+        await phase.on_progress_async({"event": "start"})
+        for _ in range(4):
+            await phase.on_token_async("t")
+        failed = view.sink("phase_detail", 4)
+        await failed.on_progress_async(
+            {"event": "failed", "code": "provider_timeout", "message": "no answer"}
+        )
+        skipped = view.sink("handoff")
+        await skipped.on_progress_async({"event": "skipped", "reason": "checkpoint"})
+        restarted = view.sink("phase_detail", 5)
+        await restarted.on_progress_async({"event": "failed", "code": "cancelled", "message": "cancelled"})
+        restarted = view.sink("phase_detail", 5)  # the runner restarts it: same row
+        await restarted.on_progress_async({"event": "start"})
+        await restarted.on_progress_async({"event": "finished", "usage": {"completionTokens": 9}})
+    assert len(view.units) == 5
+    assert "\x1b[" in buffer.getvalue()  # it drew live frames
+    final = Console(file=io.StringIO(), width=120, color_system=None)
+    final.print(view.progress.get_renderable())
+    text = final.file.getvalue()  # type: ignore[attr-defined]
+    assert "✓ design" in text and "42 tok" in text
+    assert "phase 3" in text and "4 tok" in text
+    assert "✗ phase 4" in text and "provider_timeout: no answer" in text
+    assert "↷ handoff" in text and "reused (checkpoint)" in text
+    assert "0:00:00" in text
+    assert text.count("phase 5") == 1 and "✓ phase 5" in text and "9 tok" in text
+
+
