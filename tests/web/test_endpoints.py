@@ -51,17 +51,6 @@ def detail_body(phase_number: int, **extra: Any) -> dict[str, Any]:
 # -- shared steps ---------------------------------------------------------------------------------
 
 
-def test_secrets_of_lists_every_configured_secret() -> None:
-    settings = Settings(
-        openai_api_key=SecretStr("sk-one"),
-        anthropic_api_key=SecretStr("sk-ant-two"),
-        access_token=SecretStr(TOKEN),
-    )
-    assert endpoints.secrets_of(settings) == ["sk-one", "sk-ant-two", TOKEN]
-    assert endpoints.secrets_of(Settings()) == []
-    assert endpoints.secrets_of(None) == []
-
-
 @pytest.mark.parametrize(
     ("value", "seconds"),
     [

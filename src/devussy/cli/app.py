@@ -17,9 +17,9 @@ from typing import NoReturn, TextIO
 from devussy.cli.commands import run_providers, run_schema, run_serve
 from devussy.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, InterviewFailed, UsageError
 from devussy.cli.plan import run_plan
-from devussy.cli.redaction import redact
 from devussy.config import PROVIDERS
 from devussy.errors import ConfigError, DevussyError
+from devussy.redaction import redact, secrets_in_env
 
 # --------------------------------------------------------------------------- argument parsing
 
@@ -108,7 +108,7 @@ def _silence_stdout() -> None:
 
 
 def _error(message: str, stderr: TextIO) -> None:
-    print(f"devussy: error: {redact(message)}", file=stderr)
+    print(f"devussy: error: {redact(message, secrets_in_env())}", file=stderr)
 
 
 def main(

@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 from devussy.cli.errors import EXIT_OK
-from devussy.cli.redaction import redact
 from devussy.config import Settings
 from devussy.errors import ConfigError
 from devussy.models import export_json_schema
+from devussy.redaction import redact, secrets_in_env
 
 
 def run_providers(args: argparse.Namespace, stdout: TextIO) -> int:
@@ -25,7 +25,7 @@ def run_providers(args: argparse.Namespace, stdout: TextIO) -> int:
         text = "\n".join([*map(format_provider, providers), "(* = default; set DEVUSSY_PROVIDER to change)"])
     else:
         text = "no providers registered"
-    print(redact(text), file=stdout)
+    print(redact(text, secrets_in_env()), file=stdout)
     return EXIT_OK
 
 

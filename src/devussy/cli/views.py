@@ -17,8 +17,8 @@ from rich.progress import BarColumn, Progress, ProgressColumn, Task, TaskID, Tex
 from rich.spinner import Spinner
 from rich.text import Text
 
-from devussy.cli.redaction import redact
 from devussy.models import Usage
+from devussy.redaction import redact, secrets_in_env
 
 STAGE_LABELS = {"interview": "interview", "design": "design", "basic_plan": "plan", "handoff": "handoff"}
 
@@ -71,7 +71,8 @@ def apply_event(unit: UnitState, event: Mapping[str, Any]) -> str | None:
         return "cancelled"
     if kind == "failed":
         unit.status = "failed"
-        unit.note = redact(f"{event.get('code', 'error')}: {event.get('message', '')}".strip())
+        note = f"{event.get('code', 'error')}: {event.get('message', '')}".strip()
+        unit.note = redact(note, secrets_in_env())
         return f"failed: {unit.note}"
     if kind == "skipped":
         unit.status = "skipped"

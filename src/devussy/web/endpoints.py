@@ -21,9 +21,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from devussy.config import Settings
 from devussy.errors import ConfigError, DevussyError
+from devussy.redaction import redact, secrets_of
 from devussy.web.auth import check_access
 from devussy.web.cors import cors_headers, preflight_headers
-from devussy.web.errors import CODE_STATUS, INTERNAL_ERROR_MESSAGE, HTTPError, log_failure, redact
+from devussy.web.errors import CODE_STATUS, INTERNAL_ERROR_MESSAGE, HTTPError, log_failure
 
 if TYPE_CHECKING:
     from devussy.models import ModelConfig
@@ -44,13 +45,6 @@ def load_settings() -> Settings:
         return Settings.from_env()
     except ConfigError as exc:
         raise HTTPError(500, f"server configuration error: {exc.message}", "config_error") from None
-
-
-def secrets_of(settings: Settings | None) -> list[str]:
-    if settings is None:
-        return []
-    values = (settings.openai_api_key, settings.anthropic_api_key, settings.access_token)
-    return [value.get_secret_value() for value in values if value is not None]
 
 
 def heartbeat_seconds() -> float:

@@ -6,6 +6,8 @@ import logging
 import traceback
 from collections.abc import Iterable
 
+from devussy.redaction import redact
+
 
 class HTTPError(Exception):
     """Raised while checking a request; becomes ``{"error": message, "code": code}`` with ``status``."""
@@ -32,17 +34,6 @@ CODE_STATUS = {
     "unknown_phase": 404,
     "config_error": 500,
 }
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret value replaced; a last line of defence for messages we pass on.
-
-    Longest first, so a secret that starts another one cannot leave the longer one's tail visible.
-    """
-    for secret in sorted(set(secrets), key=len, reverse=True):
-        if len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return text
 
 
 def log_failure(logger: logging.Logger, message: str, exc: BaseException, secrets: Iterable[str]) -> None:

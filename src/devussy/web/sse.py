@@ -18,7 +18,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, BinaryIO
 
 from devussy.errors import DevussyError
-from devussy.web.errors import INTERNAL_ERROR_MESSAGE, log_failure, redact
+from devussy.redaction import redact
+from devussy.web.errors import INTERNAL_ERROR_MESSAGE, log_failure
 
 logger = logging.getLogger("devussy.web")
 
