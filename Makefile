@@ -27,7 +27,7 @@ lint: setup
 pytest: setup
 	$(PY) -m pytest
 
-# The web targets are filled in by devussy-web (see docs/web.md).
+# The web UI: install (npm ci), static build, unit tests and browser tests (docs/web.md).
 WEB := devussy-web
 WEB_STAMP := $(WEB)/node_modules/.devussy-installed
 CHROMIUM ?= /usr/bin/chromium
