@@ -247,6 +247,20 @@ def test_layout_merges_and_splits_in_the_documented_order() -> None:
     assert "docs" in kind_sequence(layout(analysis, 14))
 
 
+def test_features_split_into_their_own_phases_keep_the_briefs_order() -> None:
+    brief = ProjectBrief(
+        name="Market",
+        summary="A multi-tenant SaaS marketplace with payments, real-time chat, admin dashboard and "
+        "notifications, microservices, Postgres, React, Kubernetes, high availability",
+    )
+    analysis = analysis_of(brief)
+    named = core_features(analysis)
+    assert len(named) >= 3
+    split = [d.features for d in layout(analysis, 12) if "core" in d.kinds]
+    assert len(split) == len(named)
+    assert [feature for features in split for feature in features] == named
+
+
 def test_layout_includes_only_the_kinds_the_brief_needs() -> None:
     analysis = analysis_of(RUST_CLI)
     assert [d.kinds for d in layout(analysis, 3)] == [["foundation"], ["core"], ["hardening", "release"]]

@@ -250,16 +250,16 @@ def layout(analysis: Analysis, target: int) -> list[PhaseDraft]:
         _insert_before(drafts, PhaseDraft(["observability"]), "release")
     core = next(d for d in drafts if "core" in d.kinds)
     while len(drafts) < target and len(core.features) > 1:
-        # Give the last feature of the largest core phase a phase of its own.
+        # Give the last feature of the largest core phase a phase of its own, right after that phase,
+        # so the features keep the order the brief named them in.
         largest = max((d for d in drafts if "core" in d.kinds), key=lambda d: len(d.features))
         if len(largest.features) < 2:
             break
         moved = largest.features.pop()
-        position = max(i for i, d in enumerate(drafts) if "core" in d.kinds) + 1
-        drafts.insert(position, PhaseDraft(["core"], features=[moved]))
+        drafts.insert(drafts.index(largest) + 1, PhaseDraft(["core"], features=[moved]))
     if len(drafts) < target and "integrations_present" in flags:
         _split_integrations(drafts, analysis, target)
-    if len(drafts) < target and (analysis.project_type == "library" or target - len(drafts) >= 1):
+    if len(drafts) < target:
         _insert_before(drafts, PhaseDraft(["docs"]), "release")
     return drafts
 
