@@ -9,6 +9,7 @@ from devussy.pipeline.parsing import (
     parse_bullets,
     strip_emphasis,
     strip_think,
+    tidy_title,
     unwrap_fences,
 )
 
@@ -81,3 +82,11 @@ def test_strip_emphasis() -> None:
     assert strip_emphasis("**Phase 1 – Setup**") == "Phase 1 – Setup"
     assert strip_emphasis("*a* and __b__") == "a and b"
     assert strip_emphasis("2 * 3 * 4") == "2 * 3 * 4"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("**Set up CI:**", "Set up CI"), ("  _Data model_ : ", "Data model"), ("Plain", "Plain"), ("**:**", "")],
+)
+def test_tidy_title_drops_emphasis_and_a_trailing_colon(raw: str, expected: str) -> None:
+    assert tidy_title(raw) == expected

@@ -37,6 +37,7 @@ from devussy.pipeline.parsing import (
     labelled_value,
     strip_emphasis,
     strip_title_prefix,
+    tidy_title,
 )
 from devussy.pipeline.prompts import input_json, stage_messages
 from devussy.streaming import StreamingHandler
@@ -77,19 +78,15 @@ def phase_heading(line: str) -> PhaseHeading | None:
     if lead:
         inner = _NAMED_PHASE.match(lead.group(1).strip().rstrip(":"))
         if inner and inner.group(2).strip():
-            return PhaseHeading(int(inner.group(1)), _tidy_title(inner.group(2)), lead.group(2).strip())
+            return PhaseHeading(int(inner.group(1)), tidy_title(inner.group(2)), lead.group(2).strip())
     shape = heading_like(line)
     if shape.styled:
         match = _NAMED_PHASE.match(shape.text) or _BARE_PHASE.match(shape.text)
     else:
         match = _PLAIN_PHASE.match(strip_emphasis(line))
-    if not match or not _tidy_title(match.group(2)):
+    if not match or not tidy_title(match.group(2)):
         return None
-    return PhaseHeading(int(match.group(1)), _tidy_title(match.group(2)), "")
-
-
-def _tidy_title(text: str) -> str:
-    return strip_emphasis(text).strip().rstrip(":").strip()
+    return PhaseHeading(int(match.group(1)), tidy_title(match.group(2)), "")
 
 
 def _blocks(lines: list[str]) -> Iterator[tuple[PhaseHeading | None, list[str]]]:

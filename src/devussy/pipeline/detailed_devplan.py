@@ -41,6 +41,7 @@ from devussy.pipeline.parsing import (
     labelled_value,
     parse_bullets,
     strip_emphasis,
+    tidy_title,
 )
 from devussy.pipeline.prompts import input_json, stage_messages
 from devussy.streaming import StreamingHandler
@@ -77,26 +78,22 @@ def step_heading(line: str) -> StepHeading | None:
         return None
     bold = _BOLD_NUMBER.match(line)
     if bold:
-        return StepHeading(int(bold.group(1)), int(bold.group(2)), _tidy(bold.group(3)))
+        return StepHeading(int(bold.group(1)), int(bold.group(2)), tidy_title(bold.group(3)))
     shape = heading_like(line)
     if shape.styled:
         match = _STEP_WORD.match(shape.text) or _DOTTED.match(shape.text)
         if match:
             phase = match.group(1)
-            return StepHeading(int(phase) if phase else None, int(match.group(2)), _tidy(match.group(3)))
+            return StepHeading(int(phase) if phase else None, int(match.group(2)), tidy_title(match.group(3)))
         bare = _BARE.match(shape.text)
         if bare and 3 <= shape.level <= 6:  # "### 3. Title"; a bold "**3. x**" is more often a list item
-            return StepHeading(None, int(bare.group(1)), _tidy(bare.group(2)))
+            return StepHeading(None, int(bare.group(1)), tidy_title(bare.group(2)))
         return None
     match = _STEP_WORD_PLAIN.match(strip_emphasis(line.strip()))
     if match:
         phase = match.group(1)
-        return StepHeading(int(phase) if phase else None, int(match.group(2)), _tidy(match.group(3)))
+        return StepHeading(int(phase) if phase else None, int(match.group(2)), tidy_title(match.group(3)))
     return None
-
-
-def _tidy(title: str) -> str:
-    return strip_emphasis(title).strip().rstrip(":").strip()
 
 
 @dataclass

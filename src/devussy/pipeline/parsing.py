@@ -185,6 +185,11 @@ class HeadingLike:
     styled: bool  # '#' heading or whole-line bold
 
 
+
+def tidy_title(text: str) -> str:
+    """A heading's title without emphasis markers or a trailing colon."""
+    return strip_emphasis(text).strip().rstrip(":").strip()
+
 def heading_like(line: str) -> HeadingLike:
     """Describe a line as a possible heading, whatever style the model used."""
     heading = _HEADING.match(line)
