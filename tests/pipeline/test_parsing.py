@@ -86,7 +86,7 @@ def test_strip_emphasis() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("**Set up CI:**", "Set up CI"), ("  _Data model_ : ", "Data model"), ("Plain", "Plain"), ("**:**", "")],
+    [("**Set up CI:**", "Set up CI"), ("  *Data model* : ", "Data model"), ("Plain", "Plain"), ("**:**", "")],
 )
 def test_tidy_title_drops_emphasis_and_a_trailing_colon(raw: str, expected: str) -> None:
     assert tidy_title(raw) == expected
