@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import socket
 import time
 from collections.abc import Iterator
 
@@ -19,7 +17,7 @@ from tests.fakes.openai_server import (
     stall,
 )
 from tests.web import samples
-from tests.web.helpers import http_call, running_dev_server
+from tests.web.helpers import http_call, running_dev_server, stream_until_first_token
 
 DETAIL = {"plan": samples.plan().to_json_dict(), "phaseNumber": 2, "projectName": "Todo API"}
 LONG_TEXT = " ".join(f"word{i}" for i in range(400))
@@ -83,18 +81,7 @@ def test_client_disconnect_closes_the_upstream_request(
     upstream.tokens_per_second = 20
     if silent:
         upstream.add_fault(stall(20, after_chunks=1))
-    body = json.dumps(DETAIL).encode()
-    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-    sock.sendall(
-        b"POST /api/plan/detail HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        + f"Content-Length: {len(body)}\r\n\r\n".encode()
-        + body
-    )
-    received = b""
-    while b'"type":"token"' not in received:
-        chunk = sock.recv(4096)
-        assert chunk, received
-        received += chunk
+    sock = stream_until_first_token(port, "/api/plan/detail", DETAIL)
     sock.close()
     closed_at = time.monotonic()
     assert upstream.wait_for_disconnect(3.0), "the upstream request was not cancelled"

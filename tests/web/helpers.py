@@ -7,6 +7,7 @@ import http.client
 import importlib.util
 import io
 import json
+import socket
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -207,3 +208,24 @@ def running_dev_server(static_dir: Path | None = None) -> Iterator[int]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def stream_until_first_token(port: int, path: str, body: Mapping[str, Any]) -> socket.socket:
+    """POST ``body`` to ``path`` over a raw socket and read until the first token event arrives.
+
+    Returns the open socket so a test can close it mid-stream (a client that goes away).
+    """
+    raw = json.dumps(body).encode()
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.sendall(
+        f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n".encode()
+        + f"Content-Length: {len(raw)}\r\n\r\n".encode()
+        + raw
+    )
+    received = b""
+    while b'"type":"token"' not in received:
+        chunk = sock.recv(4096)
+        assert chunk, received  # the server closed before the first token
+        received += chunk
+    return sock
+

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import socket
 import subprocess
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.api.fake_stages import FakeStages
-from tests.web.helpers import REPO, http_call, parse_sse, running_dev_server
+from tests.web.helpers import REPO, http_call, parse_sse, running_dev_server, stream_until_first_token
 
 
 @pytest.fixture
@@ -120,17 +119,9 @@ def test_client_disconnect_cancels_the_stage_within_a_second(
 ) -> None:
     fake_stages.tokens = ["first ", *["slow "] * 100]
     fake_stages.delay = 5.0  # the stage waits between tokens (like a provider that went quiet)
-    body = json.dumps({"projectName": "Todo", "requirements": "A todo app"}).encode()
     with running_dev_server() as port:
-        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-        sock.sendall(
-            b"POST /api/design HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            + f"Content-Length: {len(body)}\r\n\r\n".encode()
-            + body
-        )
-        received = b""
-        while b'"type":"token"' not in received:
-            received += sock.recv(4096)
+        body = {"projectName": "Todo", "requirements": "A todo app"}
+        sock = stream_until_first_token(port, "/api/design", body)
         sock.close()
         closed_at = time.monotonic()
         deadline = closed_at + 3
