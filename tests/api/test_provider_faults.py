@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -83,8 +82,6 @@ def test_client_disconnect_closes_the_upstream_request(
         upstream.add_fault(stall(20, after_chunks=1))
     sock = stream_until_first_token(port, "/api/plan/detail", DETAIL)
     sock.close()
-    closed_at = time.monotonic()
-    assert upstream.wait_for_disconnect(3.0), "the upstream request was not cancelled"
-    elapsed = time.monotonic() - closed_at
-    assert elapsed < 1.2, f"upstream closed {elapsed:.2f}s after the client left"
+    # bench/cancel_latency.py measures how fast; the bound here only stops a bug from hanging the suite.
+    assert upstream.wait_for_disconnect(5.0), "the upstream request was not cancelled"
     assert upstream.completed == 0

@@ -153,6 +153,7 @@ class FakeOpenAIServer:
     def __post_init__(self) -> None:
         self.disconnected = threading.Event()
         self._lock = threading.Lock()
+        self._completion = threading.Condition(self._lock)
         self._faults: deque[Fault] = deque(self.faults)
         self._rules: list[FaultRule] = []
         self._stopping = threading.Event()
@@ -206,6 +207,11 @@ class FakeOpenAIServer:
     def wait_for_disconnect(self, timeout: float) -> bool:
         return self.disconnected.wait(timeout)
 
+    def wait_for_completed(self, count: int, timeout: float) -> bool:
+        """Wait for ``count`` finished streams (counted after the last byte, so maybe after the client)."""
+        with self._completion:
+            return self._completion.wait_for(lambda: self.completed >= count, timeout)
+
     def chat_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path.endswith("/chat/completions")]
 
@@ -229,8 +235,9 @@ class FakeOpenAIServer:
         self.disconnected.set()
 
     def _stream_completed(self) -> None:
-        with self._lock:
+        with self._completion:
             self.completed += 1
+            self._completion.notify_all()
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -56,7 +56,7 @@ async def test_streams_every_token_in_order_with_usage(server: FakeOpenAIServer)
     (request,) = server.chat_requests()
     assert request.headers["Authorization"] == "Bearer sk-local-123456"
     assert request.body is not None and request.body["stream_options"] == {"include_usage": True}
-    assert server.completed == 1
+    assert server.wait_for_completed(1, timeout=5)
 
 
 async def test_429_with_retry_after_is_honoured_then_succeeds(server: FakeOpenAIServer) -> None:
@@ -105,8 +105,8 @@ async def test_stall_times_out_within_the_idle_limit(server: FakeOpenAIServer) -
     elapsed = time.monotonic() - started
     assert text_of(deltas) == "".join(tokenize(TEXT)[:3])
     assert error is not None and error.code == "provider_timeout"
-    assert elapsed < 0.4 + 1.0
-    assert await asyncio.to_thread(server.wait_for_disconnect, 1.0), "the stalled response was not closed"
+    assert elapsed < 15, "the idle timeout did not fire: the 30 s stall ran its course"
+    assert await asyncio.to_thread(server.wait_for_disconnect, 5.0), "the stalled response was not closed"
 
 
 async def test_stall_before_the_first_token_hits_the_first_token_timeout(server: FakeOpenAIServer) -> None:
@@ -115,7 +115,7 @@ async def test_stall_before_the_first_token_hits_the_first_token_timeout(server:
     started = time.monotonic()
     deltas, error = await collect(provider, chat("hello"))
     assert deltas == [] and error is not None and error.code == "provider_timeout"
-    assert time.monotonic() - started < 1.4 and len(server.chat_requests()) == 1
+    assert time.monotonic() - started < 15 and len(server.chat_requests()) == 1  # not the 30 s stall
 
 
 async def test_malformed_chunk_is_a_bad_response(server: FakeOpenAIServer) -> None:
@@ -133,13 +133,12 @@ async def test_error_payload_mid_stream(server: FakeOpenAIServer) -> None:
     assert len(server.chat_requests()) == 1
 
 
-async def test_closing_early_disconnects_upstream_within_a_second() -> None:
+async def test_closing_early_disconnects_upstream() -> None:
+    # How fast is measured in bench/cancel_latency.py; here the 5 s bound only keeps a bug from hanging.
     with FakeOpenAIServer(responder=lambda request: "word " * 400, tokens_per_second=50) as server:
         async with aclosing(provider_for(server).stream(chat("hello"))) as stream:
             assert (await anext(stream)).text == "word "
-        closed_at = time.monotonic()
-        assert await asyncio.to_thread(server.wait_for_disconnect, 1.0)
-        assert time.monotonic() - closed_at < 1.0
+        assert await asyncio.to_thread(server.wait_for_disconnect, 5.0)
         assert server.completed == 0
 
 
@@ -150,7 +149,7 @@ async def test_breaking_out_of_async_for_disconnects_upstream() -> None:
             seen += 1
             if seen == 3:
                 break
-        assert await asyncio.to_thread(server.wait_for_disconnect, 1.0)
+        assert await asyncio.to_thread(server.wait_for_disconnect, 5.0)
         assert server.disconnects == 1
 
 

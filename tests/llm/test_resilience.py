@@ -110,7 +110,7 @@ async def test_first_token_timeout() -> None:
     texts, error = await run(attempts, timeouts=Timeouts(connect=1, first_token=0.2, idle=5))
     assert texts == [] and error is not None and error.code == "provider_timeout"
     assert "DEVUSSY_FIRST_TOKEN_TIMEOUT" in error.message
-    assert time.monotonic() - started < 2 and attempts.started == 1 and attempts.closed == 1
+    assert time.monotonic() - started < 4.5 and attempts.started == 1 and attempts.closed == 1
 
 
 async def test_idle_timeout_between_deltas_keeps_partial_text() -> None:
@@ -119,7 +119,7 @@ async def test_idle_timeout_between_deltas_keeps_partial_text() -> None:
     texts, error = await run(attempts, timeouts=Timeouts(connect=1, first_token=5, idle=0.3))
     assert texts == ["a", "b"] and error is not None and error.code == "provider_timeout"
     assert "DEVUSSY_IDLE_TIMEOUT" in error.message
-    assert time.monotonic() - started < 2 and attempts.closed == 1
+    assert time.monotonic() - started < 4.5 and attempts.closed == 1
 
 
 async def test_transport_errors_become_provider_errors_and_connect_errors_are_retried() -> None:

@@ -182,7 +182,7 @@ async def test_client_gone_cancels_the_stage_quickly() -> None:
 
     started = time.monotonic()
     assert await run_stage(sink, work, client_gone=client_gone) == "disconnected"
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 10  # not the 30 s the stage would take
     assert cancelled.is_set()
     assert out.getvalue() == b""  # nothing written after the client left
 
