@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from devussy.cli.views import LiveView
+from devussy.cli.views import LiveView, PlainView, apply_event
 
 
 async def test_live_view_shows_each_unit_with_status_tokens_and_time() -> None:
@@ -46,3 +46,31 @@ async def test_live_view_shows_each_unit_with_status_tokens_and_time() -> None:
     assert text.count("phase 5") == 1 and "✓ phase 5" in text and "9 tok" in text
 
 
+
+
+async def test_phase_rows_carry_the_titles_the_plan_stream_named() -> None:
+    view = LiveView(Console(file=io.StringIO(), width=120, color_system=None))
+    with view:
+        early = view.sink("phase_detail", 2)  # started before its phase event reached the view
+        plan = view.sink("basic_plan")
+        await plan.on_progress_async({"event": "phase", "phase": {"number": 1, "title": "Foundation"}})
+        await plan.on_progress_async({"event": "phase", "phase": {"number": 2, "title": "Data " * 12}})
+        await plan.on_progress_async({"event": "phase", "phase": {"number": "3", "title": None}})  # ignored
+        first = view.sink("phase_detail", 1)
+        await first.on_progress_async({"event": "start"})
+        await early.on_progress_async({"event": "start"})
+    assert view.phase_titles == {1: "Foundation", 2: "Data " * 12}
+    final = Console(file=io.StringIO(), width=140, color_system=None)
+    final.print(view.progress.get_renderable())
+    text = final.file.getvalue()  # type: ignore[attr-defined]
+    assert "phase 1   Foundation" in text
+    assert "Data Data" in text and "…" in text and "Data " * 12 not in text  # shortened to fit
+
+
+def test_plain_view_names_the_phase_when_it_starts() -> None:
+    out = io.StringIO()
+    view = PlainView(out)
+    view.name_phase({"number": 4, "title": "Payments"})
+    unit = view.sink("phase_detail", 4)
+    view.refresh(unit._unit, apply_event(unit._unit, {"event": "start"}))
+    assert out.getvalue().rstrip().endswith("phase 4   started: Payments")

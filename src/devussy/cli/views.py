@@ -28,6 +28,7 @@ class UnitState:
     """One unit of work the runner reported: a stage, or one phase's detail."""
 
     label: str
+    title: str = ""  # a phase's title, once the plan has named it
     status: str = "running"  # running | done | failed | skipped
     chunks: int = 0  # token deltas streamed so far
     usage: Usage | None = None
@@ -36,6 +37,10 @@ class UnitState:
     @property
     def tokens(self) -> int:
         return self.usage.completion_tokens if self.usage and self.usage.completion_tokens else self.chunks
+
+
+def shorten(title: str, width: int = 32) -> str:
+    return title if len(title) <= width else title[: width - 1].rstrip() + "…"
 
 
 def unit_label(stage: str, phase: int | None) -> str:
@@ -61,7 +66,7 @@ def apply_event(unit: UnitState, event: Mapping[str, Any]) -> str | None:
     kind = event.get("event")
     if kind == "start":
         unit.status = "running"
-        return "started"
+        return f"started: {unit.title}" if unit.title else "started"
     if kind == "finished":
         unit.status = "done"
         unit.usage = _usage_from(event) or unit.usage
@@ -100,6 +105,8 @@ class UnitSink:
     async def on_progress_async(self, event: Mapping[str, Any]) -> None:
         line = apply_event(self._unit, event)
         self._view.refresh(self._unit, line)
+        if event.get("event") == "phase":
+            self._view.name_phase(event.get("phase") or {})
 
     async def on_completion_async(self, text: str) -> None:
         return None
@@ -110,13 +117,24 @@ class RunView:
 
     def __init__(self) -> None:
         self.units: list[UnitState] = []
+        self.phase_titles: dict[int, str] = {}  # from the plan stream's phase events
+
+    def name_phase(self, phase: Mapping[str, Any]) -> None:
+        number, title = phase.get("number"), phase.get("title")
+        if not isinstance(number, int) or not isinstance(title, str):
+            return
+        self.phase_titles[number] = title
+        for unit in self.units:  # a detail that started before the event reached the view
+            if unit.label == unit_label("phase_detail", number) and unit.title != title:
+                unit.title = title
+                self.refresh(unit)
 
     def sink(self, stage: str, phase: int | None = None) -> UnitSink:
         label = unit_label(stage, phase)
         # A unit that starts again (the runner restarts a cancelled phase detail) keeps its row.
         unit = next((u for u in self.units if u.label == label and u.status == "failed"), None)
         if unit is None:
-            unit = UnitState(label)
+            unit = UnitState(label, title=self.phase_titles.get(phase, "") if phase is not None else "")
             self.units.append(unit)
             self.added(unit)
         else:
@@ -186,6 +204,7 @@ class LiveView(RunView):
         self.progress = Progress(
             _StatusColumn(),
             TextColumn("{task.description:<9}"),
+            TextColumn("{task.fields[title]}", style="bold"),
             BarColumn(bar_width=24),
             TextColumn("{task.fields[tokens]:>6} tok", style="magenta"),
             TimeElapsedColumn(),
@@ -196,11 +215,15 @@ class LiveView(RunView):
         self._tasks: dict[int, TaskID] = {}
 
     def added(self, unit: UnitState) -> None:
-        task = self.progress.add_task(unit.label, total=None, status="running", tokens=0, note="")
+        task = self.progress.add_task(
+            unit.label, total=None, status="running", tokens=0, note="", title=shorten(unit.title)
+        )
         self._tasks[id(unit)] = task
 
     def restarted(self, unit: UnitState) -> None:
-        self.progress.reset(self._tasks[id(unit)], total=None, status="running", tokens=0, note="")
+        self.progress.reset(  # reset replaces every field
+            self._tasks[id(unit)], total=None, status="running", tokens=0, note="", title=shorten(unit.title)
+        )
 
     def refresh(self, unit: UnitState, line: str | None = None) -> None:
         task = self._tasks[id(unit)]
@@ -208,6 +231,7 @@ class LiveView(RunView):
         self.progress.update(
             task,
             status=unit.status,
+            title=shorten(unit.title),
             tokens=unit.tokens,
             note=unit.note[:60],
             total=1 if ended else None,
