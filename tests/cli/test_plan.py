@@ -142,6 +142,8 @@ def test_real_runner_resume_reuses_the_checkpoint(engine: ScriptedEngine) -> Non
     assert engine.stages == ["phase_detail", "handoff"]  # only what had not finished
     assert out.count("skipped: reused (checkpoint)") == 4  # design, plan, phases 1 and 3
     assert Path("o/phase2.md").read_text().count("- [ ] **2.") == 2
+    title = DevPlan.model_validate(json.loads(Path("o/plan.json").read_text())["plan"]).phases[1].title
+    assert f"phase 2   started: {title}" in out  # the reused plan still names the phase
 
 
 def test_resume_with_another_idea_is_a_clear_error(engine: ScriptedEngine) -> None:

@@ -107,6 +107,8 @@ class UnitSink:
         self._view.refresh(self._unit, line)
         if event.get("event") == "phase":
             self._view.name_phase(event.get("phase") or {})
+        for phase in event.get("phases") or []:  # a plan reused from a checkpoint lists its outline
+            self._view.name_phase(phase)
 
     async def on_completion_async(self, text: str) -> None:
         return None

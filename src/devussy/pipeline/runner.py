@@ -175,9 +175,9 @@ class _Run:
         await sink.on_progress_async({"event": "finished", "usage": result.usage.to_json_dict()})
         return result
 
-    async def skipped(self, stage: str, phase: int | None) -> None:
+    async def skipped(self, stage: str, phase: int | None, **details: Any) -> None:
         sink = self.runner.observer.sink(stage, phase)
-        await sink.on_progress_async({"event": "skipped", "reason": "checkpoint"})
+        await sink.on_progress_async({"event": "skipped", "reason": "checkpoint", **details})
 
     # -- the run --------------------------------------------------------------------------------
 
@@ -206,7 +206,8 @@ class _Run:
         design = self.design = self.state.design
 
         if self.state.plan is not None:
-            await self.skipped("basic_plan", None)
+            outline = [{"number": p.number, "title": p.title} for p in self.state.plan.phases]
+            await self.skipped("basic_plan", None, phases=outline)  # views can still name the phases
         else:
             plan_result = await self.unit(
                 "basic_plan",
