@@ -13,6 +13,7 @@ from devussy.artifacts import (
     build_zip,
     read_section,
     render_artifacts,
+    stale_phase_files,
     update_progress_log,
     write_artifacts,
 )
@@ -53,6 +54,19 @@ def test_write_artifacts_writes_every_file_atomically(tmp_path: Path, plan: DevP
         assert path.read_text(encoding="utf-8") == files[path.name]
         assert os.stat(path).st_mode & 0o777 == 0o644
     assert not [p for p in out.iterdir() if p.name.startswith(".")], "temporary files left behind"
+
+
+def test_phase_files_of_an_earlier_longer_plan_are_listed_not_deleted(tmp_path: Path, plan: DevPlan) -> None:
+    assert stale_phase_files(tmp_path / "missing", {}) == []
+    files = render_artifacts(None, plan, None)
+    count = len(plan.phases)
+    for extra in (count + 10, count + 1):
+        (tmp_path / f"phase{extra}.md").write_text("- [x] done by an agent\n")
+    (tmp_path / "phase-notes.md").write_text("not a phase file\n")
+    write_artifacts(tmp_path, files)
+    stale = stale_phase_files(tmp_path, files)
+    assert [p.name for p in stale] == [f"phase{count + 1}.md", f"phase{count + 10}.md"]  # numeric order
+    assert all(p.read_text() == "- [x] done by an agent\n" for p in stale)
 
 
 def test_a_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

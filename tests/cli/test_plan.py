@@ -167,6 +167,18 @@ def test_builtin_engine_in_process_then_resume() -> None:
     assert out.count("skipped: reused (checkpoint)") == len(plan.phases) + 3 and "started" not in out
 
 
+def test_a_shorter_plan_in_the_same_folder_names_the_phase_files_it_left_alone() -> None:
+    saas = "a multi-tenant SaaS for clinics with stripe payments, postgres, chat and an admin dashboard"
+    assert run_cli("plan", saas, "--out", "o", "--plain")[0] == 0
+    longer = len(list(Path("o").glob("phase*.md")))
+    code, out, err = run_cli("plan", "a command line tool that renames photos", "--out", "o", "--plain")
+    assert (code, err) == (0, "")
+    shorter = len(json.loads(Path("o/plan.json").read_text())["plan"]["phases"])
+    assert longer > shorter
+    names = ", ".join(f"phase{n}.md" for n in range(shorter + 1, longer + 1))
+    assert f"Left alone: {names} in o (from an earlier plan; this one has {shorter} phases)" in out
+
+
 def test_builtin_engine_via_subprocess_without_a_key(tmp_path: Path) -> None:
     done = run_subprocess("plan", "a command line tool that renames photos by date", "--plain", cwd=tmp_path)
     assert done.returncode == 0, done.stderr

@@ -5,6 +5,7 @@ from devussy.artifacts.bundle import (
     build_zip,
     render_artifacts,
     render_plan_json,
+    stale_phase_files,
     write_artifacts,
     write_zip,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "render_artifacts",
     "render_plan_json",
     "replace_section",
+    "stale_phase_files",
     "update_progress_log",
     "write_artifacts",
     "write_zip",

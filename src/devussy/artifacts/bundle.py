@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Mapping
@@ -27,6 +28,7 @@ from devussy.models import DevPlan, Handoff, ProjectDesign
 
 SCHEMA_VERSION = 1
 _ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
+_PHASE_FILE = re.compile(r"phase[0-9]+\.md")
 
 
 def render_plan_json(design: ProjectDesign | None, plan: DevPlan, handoff: Handoff | None) -> str:
@@ -89,6 +91,18 @@ def write_artifacts(
         _write_atomically(target, content.encode("utf-8"))
         written.append(target)
     return written
+
+
+def stale_phase_files(out_dir: str | Path, files: Mapping[str, str]) -> list[Path]:
+    """``phaseN.md`` files in ``out_dir`` that ``files`` does not have: left by an earlier, longer plan.
+
+    They are reported, not deleted: an agent may have ticked boxes in them.
+    """
+    directory = Path(out_dir)
+    if not directory.is_dir():
+        return []
+    found = [p for p in directory.iterdir() if _PHASE_FILE.fullmatch(p.name) and p.name not in files]
+    return sorted(found, key=lambda p: int(p.name[len("phase") : -len(".md")]))
 
 
 def write_zip(path: str | Path, files: Mapping[str, str], *, root: str | None = None) -> Path:

@@ -91,7 +91,7 @@ def _view_for(args: argparse.Namespace, stdout: TextIO) -> RunView:
 
 
 def run_plan(args: argparse.Namespace, stdout: TextIO) -> int:
-    from devussy.artifacts import render_artifacts, write_artifacts, write_zip
+    from devussy.artifacts import render_artifacts, stale_phase_files, write_artifacts, write_zip
 
     brief = build_brief(args)
     settings = resolve_settings(args)
@@ -132,5 +132,13 @@ def run_plan(args: argparse.Namespace, stdout: TextIO) -> int:
     print(f"Wrote {len(paths)} files to {out_dir}{tokens}:", file=stdout)
     for path in paths:
         print(f"  {path}", file=stdout)
+    stale = stale_phase_files(out_dir, files)
+    if stale:
+        names = ", ".join(path.name for path in stale)
+        print(
+            f"Left alone: {names} in {out_dir} (from an earlier plan; this one has"
+            f" {len(result.plan.phases)} phases). Delete them if you no longer need them.",
+            file=stdout,
+        )
     print(f"Start with {out_dir / 'devplan.md'}", file=stdout)
     return EXIT_OK
