@@ -23,6 +23,13 @@ class ConfigError(DevussyError):
     code = "config_error"
 
 
+class CheckpointError(DevussyError):
+    """A run cannot resume from its checkpoint: unreadable, invalid, from another version
+    (``checkpoint_error``) or from another brief (``checkpoint_mismatch``)."""
+
+    code = "checkpoint_error"
+
+
 class ProviderError(DevussyError):
     """An LLM provider failed. ``retryable`` says whether a retry before the first token may help.
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from devussy.errors import DevussyError
+from devussy.errors import CheckpointError
 from devussy.pipeline.checkpoint import Checkpoint, CheckpointStore, brief_fingerprint
 from tests.pipeline import samples
 
@@ -35,8 +35,9 @@ def test_corrupt_or_foreign_checkpoint_is_a_clear_error(tmp_path: Path) -> None:
     store = CheckpointStore(tmp_path)
     store.path.parent.mkdir(parents=True)
     store.path.write_text("{not json")
-    with pytest.raises(DevussyError, match="not a valid Devussy checkpoint"):
+    with pytest.raises(CheckpointError, match="not a valid Devussy checkpoint") as invalid:
         store.load()
     store.path.write_text('{"version": 99, "fingerprint": "x"}')
-    with pytest.raises(DevussyError, match="another Devussy version"):
+    with pytest.raises(CheckpointError, match="another Devussy version"):
         store.load()
+    assert invalid.value.code == "checkpoint_error"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from devussy.errors import DevussyError, ProviderError
+from devussy.errors import CheckpointError, DevussyError, ProviderError
 from devussy.llm.base import ChatRequest
 from devussy.models import DevPlan, Phase
 from devussy.pipeline.basic_devplan import render_plan
@@ -219,8 +219,9 @@ async def test_resume_with_a_different_brief_is_refused(tmp_path: Path) -> None:
     provider = ScriptedProvider(answer(2))
     await asyncio.wait_for(runner_for(provider, checkpoint_dir=str(tmp_path)).run(samples.BRIEF), TIMEOUT)
     other = samples.BRIEF.model_copy(update={"summary": "Something else entirely."})
-    with pytest.raises(DevussyError, match="different brief"):
+    with pytest.raises(CheckpointError, match="different brief") as refused:
         await runner_for(provider, checkpoint_dir=str(tmp_path)).run(other, resume=True)
+    assert refused.value.code == "checkpoint_mismatch"
     # without resume, a new brief simply starts over
     result = await asyncio.wait_for(runner_for(provider, checkpoint_dir=str(tmp_path)).run(other), TIMEOUT)
     assert result.design.brief == other

@@ -18,7 +18,7 @@ from devussy.cli.commands import run_providers, run_schema, run_serve
 from devussy.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, InterviewFailed, UsageError
 from devussy.cli.plan import run_plan
 from devussy.config import PROVIDERS
-from devussy.errors import ConfigError, DevussyError
+from devussy.errors import CheckpointError, ConfigError, DevussyError
 from devussy.redaction import redact, secrets_in_env
 
 # --------------------------------------------------------------------------- argument parsing
@@ -135,13 +135,10 @@ def main(
             file=stderr,
         )
         return EXIT_INTERRUPTED
-    except (UsageError, ConfigError) as exc:
+    except (UsageError, ConfigError, CheckpointError) as exc:
         _error(str(exc), stderr)
         return EXIT_USAGE
     except DevussyError as exc:
-        if exc.code == "config_error":  # e.g. a checkpoint that belongs to another brief
-            _error(exc.message, stderr)
-            return EXIT_USAGE
         resumable = args.command == "plan" and not isinstance(exc, InterviewFailed)
         hint = " (rerun with --resume to continue from the checkpoints)" if resumable else ""
         _error(f"{exc.message} [{exc.code}]{hint}", stderr)

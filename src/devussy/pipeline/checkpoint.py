@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
-from devussy.errors import DevussyError
+from devussy.errors import CheckpointError
 from devussy.models import DevPlan, DevussyModel, Handoff, Phase, ProjectBrief, ProjectDesign
 
 CHECKPOINT_VERSION = 1
@@ -45,21 +45,17 @@ class CheckpointStore:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise DevussyError(
-                f"cannot read checkpoint {self.path}: {exc.strerror}", code="config_error"
-            ) from None
+            raise CheckpointError(f"cannot read checkpoint {self.path}: {exc.strerror}") from None
         try:
             checkpoint = Checkpoint.model_validate_json(text)
         except ValidationError as exc:
-            raise DevussyError(
+            raise CheckpointError(
                 f"{self.path} is not a valid Devussy checkpoint ({exc.error_count()} problems); "
-                "delete it to start over",
-                code="config_error",
+                "delete it to start over"
             ) from None
         if checkpoint.version != CHECKPOINT_VERSION:
-            raise DevussyError(
-                f"{self.path} was written by another Devussy version; delete it to start over",
-                code="config_error",
+            raise CheckpointError(
+                f"{self.path} was written by another Devussy version; delete it to start over"
             )
         return checkpoint
 

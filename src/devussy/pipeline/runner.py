@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from devussy.errors import DevussyError
+from devussy.errors import CheckpointError, DevussyError
 from devussy.models import DevPlan, Handoff, Phase, ProjectBrief, ProjectDesign, Usage
 from devussy.pipeline.base import StageResult, StageSettings
 from devussy.pipeline.basic_devplan import BasicDevPlanGenerator
@@ -133,10 +133,10 @@ class _Run:
             saved = store.load()
             if saved is not None:
                 if saved.fingerprint != fingerprint:
-                    raise DevussyError(
+                    raise CheckpointError(
                         f"the checkpoint in {store.path} belongs to a different brief; "
                         "run without resume to start over",
-                        code="config_error",
+                        code="checkpoint_mismatch",
                     )
                 return saved
         return Checkpoint(fingerprint=fingerprint)
