@@ -28,7 +28,7 @@ from devussy.models import DevPlan, Handoff, ProjectDesign
 
 SCHEMA_VERSION = 1
 _ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
-_PHASE_FILE = re.compile(r"phase[0-9]+\.md")
+_PHASE_FILE = re.compile(r"phase([0-9]+)\.md")
 
 
 def render_plan_json(design: ProjectDesign | None, plan: DevPlan, handoff: Handoff | None) -> str:
@@ -101,8 +101,12 @@ def stale_phase_files(out_dir: str | Path, files: Mapping[str, str]) -> list[Pat
     directory = Path(out_dir)
     if not directory.is_dir():
         return []
-    found = [p for p in directory.iterdir() if _PHASE_FILE.fullmatch(p.name) and p.name not in files]
-    return sorted(found, key=lambda p: int(p.name[len("phase") : -len(".md")]))
+    found = [
+        (int(match[1]), path)
+        for path in directory.iterdir()
+        if (match := _PHASE_FILE.fullmatch(path.name)) and path.name not in files
+    ]
+    return [path for _, path in sorted(found)]
 
 
 def write_zip(path: str | Path, files: Mapping[str, str], *, root: str | None = None) -> Path:

@@ -21,7 +21,7 @@ from typing import Any, Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from devussy.errors import DevussyError
+from devussy.errors import ConfigError
 
 KNOWLEDGE_DIR = Path(__file__).with_name("knowledge")
 
@@ -103,8 +103,8 @@ IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class KnowledgeError(DevussyError):
-    code = "config_error"
+class KnowledgeError(ConfigError):
+    """A knowledge-base file is missing, unreadable or invalid."""
 
 
 class _Entry(BaseModel):
