@@ -35,8 +35,9 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from devussy.config import Settings  # noqa: E402
 from devussy.models import DevPlan, Phase, Step  # noqa: E402
-from devussy.pipeline.detailed_devplan import DetailedDevPlanGenerator, render_phase_detail  # noqa: E402
+from devussy.pipeline.generators import DetailedDevPlanGenerator  # noqa: E402
 from devussy.pipeline.settings import stage_settings  # noqa: E402
+from devussy.stages.detail import render_phase_detail  # noqa: E402
 from devussy.web import endpoints  # noqa: E402
 
 GAP_SECONDS = 0.001

@@ -3,19 +3,21 @@ from __future__ import annotations
 import pytest
 
 from devussy.errors import ProviderError, StageError
+from devussy.events import RepairProgress
 from devussy.llm.base import ChatRequest
 from devussy.pipeline.generation import REPAIR_SEPARATOR, repair_prompt
-from devussy.pipeline.project_design import ProjectDesignGenerator, render_design
+from devussy.pipeline.generators import ProjectDesignGenerator
+from devussy.stages.design import render_design
 from devussy.streaming import CollectingStreamingHandler
 from tests.pipeline import samples
-from tests.pipeline.scripted import ScriptedProvider
+from tests.pipeline.scripted import Scripted
 
 BAD = "# Project Design: TaskFlow\n\n## Summary\n\nOnly a summary, nothing else."
 
 
-def answers(*texts: str) -> ScriptedProvider:
+def answers(*texts: str) -> Scripted:
     queue = list(texts)
-    return ScriptedProvider(lambda request: queue.pop(0))
+    return Scripted(lambda request: queue.pop(0))
 
 
 async def test_first_answer_valid_streams_every_token_and_no_repair() -> None:
@@ -25,7 +27,7 @@ async def test_first_answer_valid_streams_every_token_and_no_repair() -> None:
     result = await ProjectDesignGenerator(provider.settings()).generate(samples.BRIEF, sink)
     assert sink.text == good == result.text
     assert sink.completions == [good]
-    assert [e for e in sink.progress if e["event"] == "repair"] == []
+    assert [e for e in sink.progress if isinstance(e, RepairProgress)] == []
     assert len(provider.requests) == 1
     assert result.value.architecture == samples.design().architecture
     assert result.usage.completion_tokens > 0
@@ -39,9 +41,9 @@ async def test_bad_then_good_repairs_once_quoting_output_and_errors() -> None:
 
     assert result.value.objectives == samples.design().objectives
     assert result.text == good
-    repair_events = [e for e in sink.progress if e["event"] == "repair"]
+    repair_events = [e for e in sink.progress if isinstance(e, RepairProgress)]
     assert len(repair_events) == 1
-    assert any("Objectives" in error for error in repair_events[0]["errors"])
+    assert any("Objectives" in error for error in repair_events[0].errors)
     # both answers streamed to the user, in order
     assert sink.text == BAD + good
     assert len(provider.requests) == 2
@@ -73,7 +75,7 @@ async def test_provider_error_propagates_unchanged_after_partial_text() -> None:
         if index == 3:
             raise ProviderError("upstream went away", code="provider_interrupted", retryable=False)
 
-    provider = ScriptedProvider(lambda request: good, before_chunk=fail_midway)
+    provider = Scripted(lambda request: good, before_chunk=fail_midway)
     sink = CollectingStreamingHandler()
     with pytest.raises(ProviderError) as caught:
         await ProjectDesignGenerator(provider.settings()).generate(samples.BRIEF, sink)

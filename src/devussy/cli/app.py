@@ -17,7 +17,6 @@ from typing import NoReturn, TextIO
 from devussy.cli.commands import run_providers, run_schema, run_serve
 from devussy.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, InterviewFailed, UsageError
 from devussy.cli.plan import run_plan
-from devussy.config import PROVIDERS
 from devussy.errors import CheckpointError, ConfigError, DevussyError
 from devussy.redaction import redact, secrets_in_env
 
@@ -52,6 +51,7 @@ def _port(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from devussy.llm.registry import provider_names
     parser = _Parser(prog="devussy", description="Turn a project idea into a phased, testable devplan.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
@@ -59,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan = commands.add_parser("plan", help="generate a devplan for an idea and write the artifacts")
     plan.add_argument("idea", help="the project idea, in plain words")
     plan.add_argument("--name", help="project name (default: taken from the idea)")
-    plan.add_argument("--provider", choices=PROVIDERS, help="engine to use (default: from the environment)")
+    plan.add_argument(
+        "--provider", choices=provider_names(), help="engine to use (default: from the environment)"
+    )
     plan.add_argument("--model", help="model name (default: DEVUSSY_MODEL)")
     plan.add_argument("--out", type=Path, help="output directory (default: ./devussy-out/<project-slug>)")
     plan.add_argument("--concurrency", type=_positive_int, help="phase details generated at once")

@@ -46,7 +46,8 @@ FINISH_REASONS = {
 
 class AnthropicProvider(HTTPProvider):
     name = "anthropic"
-    key_setting = "anthropic_api_key"
+    key_env = "ANTHROPIC_API_KEY"
+    default_model: str | None = DEFAULT_MODEL
     capabilities = Capabilities(streaming=True, json_schema=False, usage_in_stream=True, max_context=200_000)
 
     def __init__(
@@ -72,7 +73,7 @@ class AnthropicProvider(HTTPProvider):
             sleep=sleep,
         )
         if self._api_key is None or not self._api_key.get_secret_value():
-            raise ConfigError("the anthropic provider needs ANTHROPIC_API_KEY")
+            raise ConfigError(f"the anthropic provider needs {self.key_env}")
 
     def _attempt_for(self, request: ChatRequest) -> Attempt:
         body = self._body(request)

@@ -51,7 +51,7 @@ _LEARNED: dict[str, set[str]] = {}
 
 class OpenAIProvider(HTTPProvider):
     name = "openai"
-    key_setting = "openai_api_key"
+    key_env = "OPENAI_API_KEY"
 
     def __init__(
         self,

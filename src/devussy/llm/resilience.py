@@ -33,7 +33,8 @@ from tenacity import (
 from devussy.config import Timeouts
 from devussy.errors import ProviderError
 from devussy.llm.base import ChatDelta
-from devussy.llm.http import client_timeout, scrub, shared_ssl_context
+from devussy.llm.http import client_timeout, shared_ssl_context
+from devussy.redaction import redact
 
 log = logging.getLogger("devussy.llm")
 
@@ -156,7 +157,7 @@ async def _next_within(
 
 def transport_error(provider: str, exc: httpx.HTTPError, secrets: Iterable[str] = ()) -> ProviderError:
     """Map an httpx exception to a ProviderError. Connection-level failures are retryable."""
-    detail = scrub(str(exc) or type(exc).__name__, secrets)
+    detail = redact(str(exc) or type(exc).__name__, secrets)
     if isinstance(exc, httpx.ConnectTimeout):
         return ProviderError(
             f"{provider}: connecting timed out ({detail})", code="provider_timeout", retryable=True

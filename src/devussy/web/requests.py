@@ -22,6 +22,7 @@ from devussy.models import (
     ProjectDesign,
     ShortText,
 )
+from devussy.validation import describe_errors
 from devussy.web.errors import HTTPError
 
 RequestT = TypeVar("RequestT", bound=DevussyModel)
@@ -169,22 +170,11 @@ def parse_json_object(headers: Mapping[str, str], body: bytes) -> dict[str, Any]
     return data
 
 
-def validation_message(error: ValidationError, limit: int = 5) -> str:
-    """A short readable summary (field path + problem); never echoes the submitted values."""
-    parts = []
-    for item in error.errors(include_input=False, include_url=False)[:limit]:
-        location = ".".join(str(part) for part in item["loc"]) or "body"
-        parts.append(f"{location}: {item['msg']}")
-    more = error.error_count() - limit
-    if more > 0:
-        parts.append(f"... and {more} more")
-    return "; ".join(parts)
-
-
 def validate_request(model: type[RequestT], data: dict[str, Any]) -> RequestT:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise HTTPError(422, f"invalid request: {validation_message(exc)}", "invalid_request") from None
+        message = f"invalid request: {describe_errors(exc, root='body')}"
+        raise HTTPError(422, message, "invalid_request") from None
     except RecursionError:
         raise HTTPError(422, "invalid request: the body is nested too deeply", "invalid_request") from None

@@ -9,9 +9,12 @@ from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
+from devussy.events import EventModel
+from devussy.llm.registry import ProviderInfo
 from devussy.models import DevPlan, DevussyModel, Handoff, Phase, ProjectBrief, ProjectDesign, Usage
+from devussy.stages.names import StageLabel
 from devussy.web.errors import HTTPError
 
 logger = logging.getLogger("devussy.web")
@@ -32,73 +35,61 @@ class ModelsResponse(DevussyModel):
     provider: str = Field(description="The engine the server uses by default.")
     model: str | None = Field(default=None, description="Its default model, if one is configured.")
     models: list[str] = Field(description="Every model a request's modelConfig.model may name.")
-    providers: list[dict[str, Any]] = Field(description="Engines/providers the server offers (no secrets).")
+    providers: list[ProviderInfo] = Field(description="Engines/providers the server offers (no secrets).")
 
 
 class ArtifactFilesResponse(DevussyModel):
     files: dict[str, str] = Field(description="Artifact file name → content.")
 
 
-# -- SSE event payloads (the JSON on each `data:` line) -------------------------------------------
+# -- SSE events (the JSON on each `data:` line; progress events are in devussy.events) ------------
 
 
-class StartEvent(DevussyModel):
+class StartEvent(EventModel):
     type: Literal["start"] = "start"
-    stage: Literal["interview", "design", "plan", "detail", "handoff"]
+    stage: StageLabel
     phase: int | None = Field(default=None, description="Only for the detail stage.")
 
 
-class TokenEvent(DevussyModel):
+class TokenEvent(EventModel):
     type: Literal["token"] = "token"
     content: str
 
 
-class ProgressEvent(DevussyModel):
-    """A structured milestone; e.g. ``{"event": "phase", "phase": {...}}`` when a plan phase is parsed."""
-
-    model_config = ConfigDict(**{**DevussyModel.model_config, "extra": "allow"})
-    type: Literal["progress"] = "progress"
-    event: str
-
-
-class ErrorEvent(DevussyModel):
+class ErrorEvent(EventModel):
     type: Literal["error"] = "error"
     error: str
     code: str
 
 
-class _Done(DevussyModel):
+class DoneEvent(EventModel):
+    """The terminal ``done`` event; each stage endpoint's subclass adds its result."""
+
     type: Literal["done"] = "done"
     done: Literal[True] = True
     usage: Usage
 
 
-class InterviewDone(_Done):
+class InterviewDone(DoneEvent):
     reply: str
     complete: bool
     brief: ProjectBrief | None = Field(default=None, description="Present once the interview is complete.")
 
 
-class DesignDone(_Done):
+class DesignDone(DoneEvent):
     design: ProjectDesign
 
 
-class PlanDone(_Done):
+class PlanDone(DoneEvent):
     plan: DevPlan
 
 
-class PhaseDone(_Done):
+class PhaseDone(DoneEvent):
     phase: Phase
 
 
-class HandoffDone(_Done):
+class HandoffDone(DoneEvent):
     handoff: Handoff
-
-
-def done_payload(event: _Done) -> dict[str, Any]:
-    """The ``done`` event's fields (the sink adds ``type``); top-level nulls are left out."""
-    data = event.to_json_dict()
-    return {key: value for key, value in data.items() if key != "type" and value is not None}
 
 
 # -- writing --------------------------------------------------------------------------------------
