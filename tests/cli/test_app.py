@@ -95,3 +95,13 @@ def test_a_closed_pipe_is_not_an_error_message(tmp_path: Path) -> None:
     assert err == b"" and process.returncode == 1
 
 
+
+
+def test_a_registered_provider_can_be_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
+    from devussy.llm import registry
+    from tests.cli.helpers import mock_engine
+
+    answers = StageAnswers()
+    monkeypatch.setitem(registry._FACTORIES, "local", lambda settings, transport: mock_engine(answers))
+    code, _, err = run_cli("plan", "x", "--provider", "local", "--out", "o")
+    assert (code, err) == (0, "") and "handoff" in answers.stages

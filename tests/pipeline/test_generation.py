@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from devussy.errors import ProviderError, StageError
 from devussy.events import RepairProgress
 from devussy.llm.base import ChatRequest
-from devussy.pipeline.generation import REPAIR_SEPARATOR, repair_prompt
+from devussy.models import ProjectDesign
+from devussy.pipeline.generation import REPAIR_SEPARATOR, generate, repair_prompt
 from devussy.pipeline.generators import ProjectDesignGenerator
+from devussy.stages import design as design_stage
 from devussy.stages.design import render_design
+from devussy.stages.inputs import DesignInput
 from devussy.streaming import CollectingStreamingHandler
 from tests.pipeline import samples
 from tests.pipeline.scripted import Scripted
@@ -88,3 +93,44 @@ def test_repair_prompt_elides_huge_answers() -> None:
     text = repair_prompt("design", "x" * 100_000, ["bad"])
     assert len(text) < 30_000
     assert "characters omitted" in text
+
+
+def needs_three_objectives(design: ProjectDesign, stage_input: DesignInput) -> list[str]:
+    short = 3 - len(design.objectives)
+    return [f"list {short} more objective(s) under ## Objectives"] if short > 0 else []
+
+
+CHECKED = dataclasses.replace(design_stage.STAGE, check=needs_three_objectives)
+TWO_OBJECTIVES = render_design(samples.design())
+THREE_OBJECTIVES = render_design(
+    samples.design().model_copy(update={"objectives": [*samples.design().objectives, "Ship weekly"]})
+)
+
+
+async def test_a_check_that_finds_problems_asks_once_for_a_targeted_repair() -> None:
+    provider = answers(TWO_OBJECTIVES, THREE_OBJECTIVES)
+    sink = CollectingStreamingHandler()
+    result = await generate(CHECKED, provider.settings(), design_stage.design_input(samples.BRIEF), sink)
+
+    assert result.value.objectives[-1] == "Ship weekly" and result.text == THREE_OBJECTIVES
+    assert sink.progress == [RepairProgress(errors=["list 1 more objective(s) under ## Objectives"])]
+    repair = provider.requests[1].messages[-1].content
+    assert repair.startswith("Your previous answer needs fixing.")
+    assert "- list 1 more objective(s) under ## Objectives" in repair and TWO_OBJECTIVES.strip() in repair
+    assert sink.completions == [THREE_OBJECTIVES]
+
+
+async def test_an_unreadable_repair_after_a_check_keeps_the_first_answer() -> None:
+    provider = answers(TWO_OBJECTIVES, "not a design at all")
+    sink = CollectingStreamingHandler()
+    result = await generate(CHECKED, provider.settings(), design_stage.design_input(samples.BRIEF), sink)
+    assert result.text == TWO_OBJECTIVES and len(result.value.objectives) == 2
+    assert sink.completions == [TWO_OBJECTIVES] and len(provider.requests) == 2
+    assert result.usage.prompt_tokens == 20  # both rounds counted
+
+
+async def test_a_clean_check_sends_no_repair() -> None:
+    provider = answers(THREE_OBJECTIVES)
+    sink = CollectingStreamingHandler()
+    await generate(CHECKED, provider.settings(), design_stage.design_input(samples.BRIEF), sink)
+    assert sink.progress == [] and len(provider.requests) == 1
