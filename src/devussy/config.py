@@ -90,7 +90,7 @@ class Settings:
                 f"DEVUSSY_PROVIDER={provider!r} is not a known provider; choose one of {', '.join(known)}"
             )
 
-        stage_models = {}
+        stage_models: dict[str, str] = {}
         for stage in STAGES:
             for env_name in env_names(stage):
                 value = values.text(f"DEVUSSY_{env_name}_MODEL", f"{stage}_model")

@@ -10,7 +10,7 @@ from devussy.artifacts.markdown import (
     render_phase,
 )
 from devussy.artifacts.progress import completed_steps, read_section, update_progress_log
-from devussy.models import DevPlan, Handoff, Phase, ProjectDesign
+from devussy.models import DevPlan, Handoff, Phase, ProjectDesign, Step
 
 from .conftest import make_step
 
@@ -96,6 +96,15 @@ def test_phase_file_has_checkboxes_details_criteria_command_and_dependencies(pla
     assert "**Test command**\n\n```bash\npytest -q tests/\n```" in md
     assert "**Depends on:** 2.2" in md and "**Depends on:** none" in md
     assert completed_steps(md.replace("- [ ] **2.2", "- [x] **2.2")) == {"2.2"}
+
+
+def test_a_step_without_criteria_or_test_command_is_flagged_not_invented(plan: DevPlan) -> None:
+    bare = Step(id="2.5", title="Tidy up", details="Remove dead code.")
+    phase = plan.phase(2).model_copy(update={"steps": [*plan.phase(2).steps, bare]})
+    md = render_phase(phase, plan.with_phase(phase))
+    tail = md[md.index("### 2.5 Tidy up") :]
+    assert "**Acceptance criteria**\n\n_Missing: none given yet._" in tail
+    assert "**Test command**\n\n_Missing: none given yet._" in tail and "```" not in tail
 
 
 def test_design_and_handoff(design: ProjectDesign, handoff: Handoff) -> None:

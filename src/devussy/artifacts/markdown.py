@@ -24,6 +24,10 @@ def _phase_link(number: int) -> str:
     return f"[{phase_filename(number)}]({phase_filename(number)})"
 
 
+# A step may lack criteria or a test command: a gap to flag, never something to make up.
+MISSING = "_Missing: none given yet._"
+
+
 def _bullets(items: Iterable[str]) -> list[str]:
     return [f"- {inline(item)}" for item in items]
 
@@ -106,11 +110,11 @@ def _render_step(step: Step) -> list[str]:
         "",
         "**Acceptance criteria**",
         "",
-        *_bullets(step.acceptance_criteria),
+        *(_bullets(step.acceptance_criteria) or [MISSING]),
         "",
         "**Test command**",
         "",
-        code_block(step.test_command, "bash"),
+        code_block(step.test_command, "bash") if step.test_command is not None else MISSING,
         "",
         f"**Depends on:** {depends}",
         "",

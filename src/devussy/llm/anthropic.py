@@ -61,11 +61,9 @@ class AnthropicProvider(HTTPProvider):
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep | None = None,
     ) -> None:
-        parts = urlsplit(check_base_url(base_url or DEFAULT_BASE_URL))
         super().__init__(
             api_key=api_key,
-            # "/v1" is added per request
-            base_url=urlunsplit(parts._replace(path=parts.path.rstrip("/").removesuffix("/v1"))),
+            base_url=base_url,
             model=model or DEFAULT_MODEL,
             timeouts=timeouts,
             max_retries=max_retries,
@@ -74,6 +72,12 @@ class AnthropicProvider(HTTPProvider):
         )
         if self._api_key is None or not self._api_key.get_secret_value():
             raise ConfigError(f"the anthropic provider needs {self.key_env}")
+
+    @classmethod
+    def endpoint(cls, base_url: str | None) -> str:
+        parts = urlsplit(check_base_url(base_url or DEFAULT_BASE_URL))
+        # "/v1" is added per request
+        return urlunsplit(parts._replace(path=parts.path.rstrip("/").removesuffix("/v1")))
 
     def _attempt_for(self, request: ChatRequest) -> Attempt:
         body = self._body(request)

@@ -6,7 +6,7 @@ iterator (``aclose()``, or leaving an ``async for`` early) must cancel the upstr
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -53,4 +53,4 @@ class LLMProvider(Protocol):
     name: str
     capabilities: Capabilities
 
-    def stream(self, request: ChatRequest) -> AsyncIterator[ChatDelta]: ...
+    def stream(self, request: ChatRequest) -> AsyncGenerator[ChatDelta, None]: ...

@@ -13,7 +13,7 @@ tokenizers. It is reported in the final delta like a remote provider's usage.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Protocol
 
 from pydantic import ValidationError
@@ -72,7 +72,7 @@ class BuiltinProvider:
         self.chunk_delay = chunk_delay  # seconds between chunks, for demos
         self.words_per_chunk = max(1, words_per_chunk)
 
-    async def stream(self, request: ChatRequest) -> AsyncIterator[ChatDelta]:
+    async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatDelta, None]:
         text = self.answer(request)
         for piece in chunk_text(text, self.words_per_chunk):
             if self.chunk_delay:

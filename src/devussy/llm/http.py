@@ -78,8 +78,8 @@ def error_message_from_body(body: str) -> str:
         return " ".join(body.split())[:MAX_QUOTED_BODY]
     if isinstance(data, dict):
         error = data.get("error", data)
-        if isinstance(error, dict) and isinstance(error.get("message"), str):
-            return error["message"][:MAX_QUOTED_BODY]
+        if isinstance(error, dict) and isinstance(message := error.get("message"), str):
+            return message[:MAX_QUOTED_BODY]
         if isinstance(error, str):
             return error[:MAX_QUOTED_BODY]
     return " ".join(body.split())[:MAX_QUOTED_BODY]

@@ -8,7 +8,7 @@ request, then return a function that makes one attempt with a given client and y
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import aclosing
 from dataclasses import replace
 from typing import Any, Self
@@ -35,7 +35,7 @@ class HTTPProvider:
         self,
         *,
         api_key: SecretStr | str | None,
-        base_url: str,
+        base_url: str | None,
         model: str | None,
         timeouts: Timeouts | None = None,
         max_retries: int = 3,
@@ -43,13 +43,18 @@ class HTTPProvider:
         sleep: Sleep | None = None,
     ) -> None:
         self._api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
-        self.base_url = base_url
+        self.base_url = self.endpoint(base_url)
         self.default_model = model
         self.timeouts = timeouts or Timeouts()
         self.retry_policy = RetryPolicy(max_retries=max_retries)
         if sleep is not None:
             self.retry_policy = replace(self.retry_policy, sleep=sleep)
         self._transport = transport
+
+    @classmethod
+    def endpoint(cls, base_url: str | None) -> str:
+        """The checked base URL requests go to (``None``: the provider's own)."""
+        raise NotImplementedError
 
     @classmethod
     def from_settings(
@@ -77,7 +82,7 @@ class HTTPProvider:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={redact_url(self.base_url)!r}, model={self.default_model!r})"
 
-    async def stream(self, request: ChatRequest) -> AsyncIterator[ChatDelta]:
+    async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatDelta, None]:
         deltas = stream_over_http(
             self._attempt_for(request),
             provider=self.name,

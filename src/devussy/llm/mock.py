@@ -17,7 +17,7 @@ The handler gets each :class:`ChatRequest` and returns the answer, or an awaitab
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable, Iterable
 from contextlib import aclosing
 
 from devussy.llm.base import Capabilities, ChatDelta, ChatRequest
@@ -51,7 +51,7 @@ class MockProvider:
     def __repr__(self) -> str:
         return f"MockProvider(name={self.name!r})"
 
-    async def stream(self, request: ChatRequest) -> AsyncIterator[ChatDelta]:
+    async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatDelta, None]:
         self.requests.append(request)
         answer = self.handler(request)
         if inspect.isawaitable(answer):
@@ -70,10 +70,10 @@ class MockProvider:
             usage = Usage(prompt_tokens=estimate_tokens(prompt), completion_tokens=completion)
             yield ChatDelta(usage=usage, finish_reason="stop")
 
-    async def _pieces(self, answer: MockAnswer) -> AsyncIterator[MockPiece]:
+    async def _pieces(self, answer: MockAnswer) -> AsyncGenerator[MockPiece, None]:
         if isinstance(answer, str):
-            for piece in chunk_text(answer, self.words_per_chunk):
-                yield piece
+            for text in chunk_text(answer, self.words_per_chunk):
+                yield text
         elif isinstance(answer, AsyncIterable):
             iterator = aiter(answer)
             try:
@@ -84,5 +84,5 @@ class MockProvider:
                 if close is not None:
                     await close()
         else:
-            for piece in answer:
-                yield piece
+            for item in answer:
+                yield item

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import aclosing
 from dataclasses import dataclass, field
 
@@ -62,7 +62,7 @@ async def resilient_stream(
     policy: RetryPolicy,
     timeouts: Timeouts,
     secrets: Iterable[str] = (),
-) -> AsyncIterator[ChatDelta]:
+) -> AsyncGenerator[ChatDelta, None]:
     secrets = tuple(secrets)
 
     backoff = wait_exponential(multiplier=policy.initial_backoff, max=policy.max_backoff) + wait_random(
@@ -195,7 +195,7 @@ async def stream_over_http(
     timeouts: Timeouts,
     transport: httpx.AsyncBaseTransport | None = None,
     secrets: Iterable[str] = (),
-) -> AsyncIterator[ChatDelta]:
+) -> AsyncGenerator[ChatDelta, None]:
     """:func:`resilient_stream` over a client that lives exactly as long as this stream.
 
     A client per stream because API handlers run a fresh event loop per request and a client must

@@ -58,7 +58,7 @@ async def stream_text(
     """Stream one request into the sink; returns the full text and the usage reported."""
     parts: list[str] = []
     usage = Usage()
-    async with aclosing(settings.provider.stream(request)) as deltas:  # type: ignore[type-var]
+    async with aclosing(settings.provider.stream(request)) as deltas:
         async for delta in deltas:
             if delta.text:
                 parts.append(delta.text)

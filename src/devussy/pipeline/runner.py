@@ -206,12 +206,12 @@ class _Run:
         if self.state.design is not None:
             await self.skipped("design", None)
         else:
-            result = await self.unit(
+            design_result = await self.unit(
                 "design",
                 None,
                 lambda sink: ProjectDesignGenerator(settings_for("design")).generate(self.brief, sink),
             )
-            self.state.design = result.value
+            self.state.design = design_result.value
             self.save()
         design = self.design = self.state.design
 
@@ -241,17 +241,18 @@ class _Run:
             raise PhaseDetailsFailed(self.failures)
 
         detailed = plan.model_copy(update={"phases": [self.state.phases[p.number] for p in plan.phases]})
-        if self.state.handoff is not None:
+        handoff = self.state.handoff
+        if handoff is not None:
             await self.skipped("handoff", None)
         else:
-            result = await self.unit(
+            handoff_result = await self.unit(
                 "handoff",
                 None,
                 lambda sink: HandoffPromptGenerator(settings_for("handoff")).generate(design, detailed, sink),
             )
-            self.state.handoff = result.value
+            handoff = self.state.handoff = handoff_result.value
             self.save()
-        return RunResult(design=design, plan=detailed, handoff=self.state.handoff, usage=self.usage)
+        return RunResult(design=design, plan=detailed, handoff=handoff, usage=self.usage)
 
     # -- phase details --------------------------------------------------------------------------
 

@@ -114,7 +114,7 @@ class _PlanView:
         order = sorted(p.number for p in plan.phases)  # the lowest-numbered core phase is the main one
         core = [n for n in order if "core" in shapes[n].kinds]
         custom = [n for n in order if CUSTOM in shapes[n].kinds]
-        self.primary_core = (core or custom or [None])[0]
+        self.primary_core = (core or custom)[0] if core or custom else None
         integrations = [n for n in order if "integrations" in shapes[n].kinds]
         self.primary_integrations = integrations[0] if integrations else None
         covered = {k for s in shapes.values() for k in s.kinds}

@@ -6,8 +6,8 @@ Field names are the front end's camelCase (DESIGN §4); unknown fields are ignor
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Annotated, Any, BinaryIO, TypeVar
+from io import BufferedIOBase
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AliasChoices, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
@@ -24,6 +24,7 @@ from devussy.models import (
 )
 from devussy.validation import describe_errors
 from devussy.web.errors import HTTPError
+from devussy.web.headers import Headers
 
 RequestT = TypeVar("RequestT", bound=DevussyModel)
 
@@ -115,7 +116,7 @@ def _is_json(content_type: str) -> bool:
     return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
-def read_body(headers: Mapping[str, str], rfile: BinaryIO, max_bytes: int) -> bytes:
+def read_body(headers: Headers, rfile: BufferedIOBase, max_bytes: int) -> bytes:
     """The raw body, or an HTTPError for a missing/too-large/unreadable one."""
     if headers.get("Transfer-Encoding", "").strip().lower() not in ("", "identity"):
         raise HTTPError(411, "send the body with a Content-Length", "length_required")
@@ -140,7 +141,7 @@ def read_body(headers: Mapping[str, str], rfile: BinaryIO, max_bytes: int) -> by
     return body
 
 
-def _drain(rfile: BinaryIO, length: int) -> None:
+def _drain(rfile: BufferedIOBase, length: int) -> None:
     try:
         while length > 0:
             chunk = rfile.read(min(length, 65536))
@@ -155,7 +156,7 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def parse_json_object(headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
+def parse_json_object(headers: Headers, body: bytes) -> dict[str, Any]:
     if not _is_json(headers.get("Content-Type", "")):
         raise HTTPError(415, "send the body as application/json", "unsupported_media_type")
     if not body.strip():

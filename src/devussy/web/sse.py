@@ -14,8 +14,9 @@ import logging
 import select
 import socket
 import time
-from collections.abc import Awaitable, Callable, Iterable
-from typing import BinaryIO
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from io import BufferedIOBase
+from typing import Any
 
 from devussy.errors import DevussyError
 from devussy.events import EventModel, ProgressEvent
@@ -42,7 +43,7 @@ class ClientDisconnected(Exception):
 class APIStreamingHandler:
     """A :class:`~devussy.streaming.StreamingHandler` that writes Server-Sent Events to ``wfile``."""
 
-    def __init__(self, wfile: BinaryIO, *, heartbeat_seconds: float = HEARTBEAT_SECONDS) -> None:
+    def __init__(self, wfile: BufferedIOBase, *, heartbeat_seconds: float = HEARTBEAT_SECONDS) -> None:
         self._wfile = wfile
         self.heartbeat_seconds = heartbeat_seconds
         self._next_id = 1
@@ -143,7 +144,7 @@ async def _watch(client_gone: Callable[[], Awaitable[None]]) -> None:
 
 
 # The stage run into the sink; returns the endpoint's ``done`` event.
-StageWork = Callable[[APIStreamingHandler], Awaitable[DoneEvent]]
+StageWork = Callable[[APIStreamingHandler], Coroutine[Any, Any, DoneEvent]]
 
 
 async def run_stage(
