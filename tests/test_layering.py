@@ -1,7 +1,8 @@
-"""The import layering (docs/architecture.md): the engines (``llm``, ``planner``) and the stage specs
-(``stages``) sit below the orchestration, so they import nothing from ``pipeline``, ``web`` or
-``cli``; ``pipeline`` imports nothing from ``web`` or ``cli``. Checked on every import statement
-of every module, including those inside functions."""
+"""The import layering (docs/architecture.md): the engines (``llm``, ``planner``), the stage specs
+(``stages``) and the domain packages (``requirements``, ``artifacts``) sit below the orchestration,
+so they import nothing from ``pipeline``, ``web`` or ``cli``; ``pipeline`` imports nothing from
+``web`` or ``cli``. Checked on every import statement of every module, including those inside
+functions."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "devussy"
 FORBIDDEN = {
+    "artifacts": ("pipeline", "web", "cli"),
+    "requirements": ("pipeline", "web", "cli"),
     "llm": ("pipeline", "web", "cli"),
     "planner": ("pipeline", "web", "cli"),
     "stages": ("pipeline", "web", "cli"),
