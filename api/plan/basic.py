@@ -6,8 +6,10 @@ import sys
 # src/ on the path: the package imports the same way on the serverless host and locally.
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "src"))
 
-from devussy.web.routes import BASIC_PLAN, RouteHandler
+from devussy.web.endpoints import RouteHandler
+from devussy.web.streams import BASIC_PLAN
 
 
 class handler(RouteHandler):
-    route = BASIC_PLAN
+    method = "POST"
+    endpoint = BASIC_PLAN

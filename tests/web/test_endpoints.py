@@ -20,11 +20,11 @@ from devussy.config import Settings
 from devussy.errors import ConfigError
 from devussy.models import ModelConfig
 from devussy.pipeline.base import StageSettings
-from devussy.web import endpoints
+from devussy.web import endpoints, streams
 from devussy.web.endpoints import Exchange
 from devussy.web.errors import INTERNAL_ERROR_MESSAGE, HTTPError
-from devussy.web.responses import DesignDone, StartEvent
 from devussy.web.sse import HEARTBEAT_SECONDS
+from devussy.web.wire import DesignDone, StartEvent
 from tests.web import samples
 from tests.web.helpers import FakeConnection, Response, _FakeServer, build_request, call, load_api_handler
 from tests.web.mock_engine import StageAnswers
@@ -68,7 +68,7 @@ def test_heartbeat_seconds_from_the_environment(
     monkeypatch: pytest.MonkeyPatch, value: str, seconds: float
 ) -> None:
     monkeypatch.setenv("DEVUSSY_HEARTBEAT_SECONDS", value)
-    assert endpoints.heartbeat_seconds() == seconds
+    assert streams.heartbeat_seconds() == seconds
 
 
 def test_load_settings_turns_a_config_error_into_a_500(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -97,7 +97,7 @@ def test_resolve_stage_settings_maps_codes_and_redacts(
     monkeypatch.setattr("devussy.pipeline.settings.stage_settings", failing)
     settings = Settings(provider="openai", openai_api_key=SecretStr(SECRET))
     with pytest.raises(HTTPError) as info:
-        endpoints.resolve_stage_settings(settings, "design", None)
+        streams.resolve_stage_settings(settings, "design", None)
     assert (info.value.status, info.value.code) == (status, code)
     assert info.value.message == "cannot use key *** for design"
 
@@ -203,7 +203,7 @@ def test_serve_stage_uses_the_stage_settings_factory_it_is_given(engine: StageAn
         seen.append((stage, model_config))
         return StageSettings(provider=engine.provider, model="resolved-model")
 
-    handler = handler_running(lambda exchange: endpoints.serve_stage(exchange, endpoints.BASIC_PLAN, factory))
+    handler = handler_running(lambda exchange: streams.serve_stage(exchange, streams.BASIC_PLAN, factory))
     body = {"design": samples.design().to_json_dict(), "modelConfig": {"temperature": 0.5}}
     response = call(handler, "POST", "/api/plan/basic", body)
     assert response.status == 200
@@ -230,7 +230,7 @@ def test_stream_ends_with_an_error_event_when_the_machinery_fails(
 
     def streaming(exchange: Exchange) -> None:
         exchange.cors = {"X-Cors": "1"}
-        outcomes.append(endpoints.stream(exchange, StartEvent(stage="design"), work, secrets=[]))
+        outcomes.append(streams.stream(exchange, StartEvent(stage="design"), work, secrets=[]))
 
     handler = handler_running(streaming)
     with caplog.at_level(logging.ERROR, logger="devussy.web"):
@@ -254,7 +254,7 @@ def test_stream_to_a_client_that_is_already_gone_runs_nothing() -> None:
         raise AssertionError("never run")
 
     def streaming(exchange: Exchange) -> None:
-        outcomes.append(endpoints.stream(exchange, StartEvent(stage="design"), work, secrets=[]))
+        outcomes.append(streams.stream(exchange, StartEvent(stage="design"), work, secrets=[]))
 
     handler = handler_running(streaming)
     connection = FakeConnection(build_request("POST", "/api/design", {}), fail_after_writes=0)

@@ -11,16 +11,8 @@ import pytest
 
 from devussy.models import Usage
 from devussy.web.errors import HTTPError
-from devussy.web.responses import (
-    DesignDone,
-    HandoffDone,
-    InterviewDone,
-    PhaseDone,
-    PlanDone,
-    send_bytes,
-    send_error,
-    send_json,
-)
+from devussy.web.responses import send_bytes, send_error, send_json
+from devussy.web.wire import DesignDone, HandoffDone, InterviewDone, PhaseDone, PlanDone
 from tests.web import samples
 from tests.web.helpers import FakeConnection, _FakeServer, build_request, call
 

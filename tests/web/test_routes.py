@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from http.server import BaseHTTPRequestHandler
 
-from devussy.web import routes
-from devussy.web.routes import ROUTES, RouteHandler, find_route
+from devussy.web import endpoints, routes
+from devussy.web.endpoints import RouteHandler
+from devussy.web.routes import ROUTES, find_route
 from tests.web.helpers import API_DIR, call, load_api_handler
 
 
@@ -14,7 +15,7 @@ def test_every_route_has_its_api_file_and_vice_versa() -> None:
         handler = load_api_handler(route.api_file)
         # What the host checks (vc_init.py): a BaseHTTPRequestHandler named `handler`.
         assert issubclass(handler, RouteHandler) and issubclass(handler, BaseHTTPRequestHandler)
-        assert handler.route is route
+        assert (handler.method, handler.endpoint) == (route.method, route.endpoint)  # as the dev server
 
 
 def test_routes_hold_their_models_and_endpoints() -> None:
@@ -35,9 +36,10 @@ def test_find_route_ignores_query_and_trailing_slash() -> None:
 
 
 def test_serve_answers_preflights_and_refuses_other_methods() -> None:
+    assert routes.HEALTH.endpoint is endpoints.health
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            routes.serve(self, routes.HEALTH)
+            endpoints.serve(self, "GET", endpoints.health)
 
         do_OPTIONS = do_PUT = do_GET
 

@@ -12,7 +12,6 @@ import pytest
 from devussy.errors import ProviderError, StageError
 from devussy.events import PhaseProgress
 from devussy.models import Usage
-from devussy.web.responses import DoneEvent, InterviewDone, PhaseDone, StartEvent
 from devussy.web.sse import (
     INTERNAL_ERROR_MESSAGE,
     APIStreamingHandler,
@@ -21,6 +20,7 @@ from devussy.web.sse import (
     socket_closed,
     wait_for_disconnect,
 )
+from devussy.web.wire import DoneEvent, InterviewDone, PhaseDone, StartEvent
 from tests.web import samples
 from tests.web.helpers import parse_sse
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import FrameType
 from urllib.parse import unquote, urlsplit
 
-from devussy.web import routes
+from devussy.web import endpoints, routes
 from devussy.web.errors import HTTPError
 from devussy.web.responses import send_error
 
@@ -111,7 +111,7 @@ class DevRequestHandler(BaseHTTPRequestHandler):
         if route is None:
             send_error(self, HTTPError(404, f"no API endpoint at {path}", "not_found"))
             return
-        routes.serve(self, route)
+        endpoints.serve(self, route.method, route.endpoint)
         self.close_connection = True
 
     # -- static UI --------------------------------------------------------------------------------

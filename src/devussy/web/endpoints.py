@@ -1,80 +1,37 @@
-"""One function per endpoint; the route table (``routes.py``) maps each API path to one of them.
+"""The steps every endpoint shares and the JSON endpoints; the route table (``routes.py``) maps each
+API path to an endpoint, and ``serve`` answers one request for it.
 
 Order of checks for every call: settings → CORS origin → bearer token → body (size, type, JSON) →
 validation → stage input (the phase exists?) → stage settings (model offered?). Any failure is a
 JSON error with a 4xx status (5xx only for a server fault); only a request that passed them all
-opens an SSE stream.
+opens an SSE stream (``streams.py``).
+
+This module is what ``api/health.py`` needs at a cold start, so it imports no domain model: the
+other endpoints import theirs when called (``bench/api_import.py`` measures the difference).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-import os
-import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
+from devussy import __version__
 from devussy.config import Settings
 from devussy.errors import ConfigError, DevussyError
-from devussy.models import DevussyModel, ModelConfig, Usage
-from devussy.pipeline.base import StageSettings
-from devussy.pipeline.generation import generate
 from devussy.redaction import redact, secrets_of
-from devussy.stages import design, detail, handoff, interview, plan
-from devussy.stages.inputs import (
-    DetailInput,
-    HandoffInput,
-    InterviewInput,
-    PlanInput,
-    StageInput,
-    require_phase,
-)
-from devussy.stages.names import StageName
-from devussy.stages.spec import StageSpec
-from devussy.web import sse
 from devussy.web.auth import check_access
 from devussy.web.cors import cors_headers, preflight_headers
 from devussy.web.errors import CODE_STATUS, INTERNAL_ERROR_MESSAGE, HTTPError, log_failure
-from devussy.web.requests import (
-    APIRequest,
-    ArtifactsRequest,
-    BasicPlanRequest,
-    DesignRequest,
-    DetailRequest,
-    HandoffRequest,
-    InterviewRequest,
-    parse_json_object,
-    read_body,
-    validate_request,
-)
-from devussy.web.responses import (
-    DesignDone,
-    DoneEvent,
-    HandoffDone,
-    HealthResponse,
-    InterviewDone,
-    ModelsResponse,
-    PhaseDone,
-    PlanDone,
-    StartEvent,
-    send_error,
-    send_json,
-)
+from devussy.web.responses import HealthResponse, send_bytes, send_error, send_json
 
 logger = logging.getLogger("devussy.web")
 
 Handler = BaseHTTPRequestHandler
-StageSettingsFactory = Callable[[Settings, StageName, ModelConfig | None], StageSettings]
-
-RequestT = TypeVar("RequestT", bound=APIRequest)
-InT = TypeVar("InT", bound=StageInput)
-OutT = TypeVar("OutT", bound=DevussyModel)
-DoneT = TypeVar("DoneT", bound=DoneEvent)
 T = TypeVar("T")
 
 
@@ -94,20 +51,14 @@ Endpoint = Callable[[Exchange], None]
 # -- shared steps ---------------------------------------------------------------------------------
 
 
+# -- shared steps ---------------------------------------------------------------------------------
+
+
 def load_settings() -> Settings:
     try:
         return Settings.from_env()
     except ConfigError as exc:
         raise HTTPError(500, f"server configuration error: {exc.message}", "config_error") from None
-
-
-def heartbeat_seconds() -> float:
-    """Seconds of silence before a ``: ping`` (DESIGN §4: 15); ``DEVUSSY_HEARTBEAT_SECONDS`` overrides it."""
-    try:
-        value = float(os.environ.get("DEVUSSY_HEARTBEAT_SECONDS", ""))
-    except ValueError:
-        return sse.HEARTBEAT_SECONDS
-    return value if value > 0 else sse.HEARTBEAT_SECONDS
 
 
 def checked(settings: Settings, action: Callable[[], T]) -> T:
@@ -117,14 +68,6 @@ def checked(settings: Settings, action: Callable[[], T]) -> T:
     except DevussyError as exc:
         status = CODE_STATUS.get(exc.code, 500)
         raise HTTPError(status, redact(exc.message, secrets_of(settings)), exc.code) from None
-
-
-def resolve_stage_settings(
-    settings: Settings, stage: StageName, model_config: ModelConfig | None
-) -> StageSettings:
-    from devussy.pipeline.settings import stage_settings
-
-    return checked(settings, lambda: stage_settings(settings, stage, model_config))
 
 
 def _discard_unread_body(exchange: Exchange) -> None:
@@ -143,6 +86,8 @@ def _discard_unread_body(exchange: Exchange) -> None:
 
 
 def read_json(exchange: Exchange, settings: Settings) -> dict[str, Any]:
+    from devussy.web.requests import parse_json_object, read_body  # with the request models
+
     exchange.body_read = True
     handler = exchange.handler
     body = read_body(handler.headers, handler.rfile, settings.max_body_bytes)
@@ -192,149 +137,40 @@ def method_not_allowed(exchange: Exchange, methods: str) -> None:
                     headers={"Allow": f"{methods}, OPTIONS"})
 
 
-# -- streaming stage endpoints --------------------------------------------------------------------
+def serve(handler: Handler, method: Literal["GET", "POST"], endpoint: Endpoint) -> None:
+    """Answer one request for an endpoint served with ``method``: CORS preflight, the endpoint, or 405."""
+    if handler.command == "OPTIONS":
+        answer(handler, lambda exchange: preflight(exchange, method))
+    elif handler.command == method:
+        answer(handler, endpoint)
+    else:
+        answer(handler, lambda exchange: method_not_allowed(exchange, method))
 
 
-@dataclass(frozen=True)
-class StageEndpoint(Generic[RequestT, InT, OutT, DoneT]):
-    """An SSE endpoint: its request body, how that becomes the stage's input, and its ``done`` event."""
+class RouteHandler(BaseHTTPRequestHandler):
+    """What every ``api/`` file's ``handler`` is: a request handler for one endpoint and method."""
 
-    spec: StageSpec[InT, OutT]
-    request_model: type[RequestT]
-    done_model: type[DoneT]
-    stage_input: Callable[[RequestT], InT]
-    done: Callable[[OutT, Usage], DoneT]
-    start_phase: Callable[[RequestT], int | None] = field(default=lambda request: None)
+    method: ClassVar[Literal["GET", "POST"]]
+    endpoint: ClassVar[Endpoint]
 
-    def __call__(self, exchange: Exchange) -> None:
-        serve_stage(exchange, self)
+    def _serve(self) -> None:
+        serve(self, type(self).method, type(self).endpoint)
 
-
-def serve_stage(
-    exchange: Exchange,
-    endpoint: StageEndpoint[RequestT, InT, OutT, DoneT],
-    stage_settings_for: StageSettingsFactory = resolve_stage_settings,
-) -> None:
-    settings = admit(exchange)
-    request = validate_request(endpoint.request_model, read_json(exchange, settings))
-    stage_input = checked(settings, lambda: endpoint.stage_input(request))
-    spec = endpoint.spec
-    stage_settings = stage_settings_for(settings, spec.name, request.llm_config)
-
-    async def work(sink: sse.APIStreamingHandler) -> DoneEvent:
-        result = await generate(spec, stage_settings, stage_input, sink)
-        return endpoint.done(result.value, result.usage)
-
-    start = StartEvent(stage=spec.label, phase=endpoint.start_phase(request))
-    stream(exchange, start, work, secrets=secrets_of(settings))
-
-
-def stream(
-    exchange: Exchange,
-    start: StartEvent,
-    work: sse.StageWork,
-    *,
-    secrets: list[str],
-) -> str:
-    """Open the SSE response and run ``work`` into it on a fresh event loop (one per request/thread)."""
-    handler = exchange.handler
-    handler.close_connection = True
-    try:
-        handler.send_response(200)
-        for name, value in {**sse.SSE_HEADERS, **exchange.cors}.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        handler.wfile.flush()
-    except (OSError, ValueError):
-        return "disconnected"
-    sink = sse.APIStreamingHandler(handler.wfile, heartbeat_seconds=heartbeat_seconds())
-    try:
-        sink.send(start)
-    except sse.ClientDisconnected:
-        return "disconnected"
-    connection = getattr(handler, "connection", None)
-    client_gone: Callable[[], Awaitable[None]] | None = None
-    if isinstance(connection, socket.socket):
-        sock = connection
-
-        def client_gone() -> Awaitable[None]:
-            return sse.wait_for_disconnect(sock)
-
-    try:
-        outcome = asyncio.run(sse.run_stage(sink, work, client_gone=client_gone, secrets=secrets))
-    except Exception as exc:  # a fault in the streaming machinery itself: headers are out, end with an event
-        log_failure(logger, f"streaming {handler.path} failed", exc, secrets)
-        outcome = "error"
-        if not sink.finished and not sink.disconnected:
-            try:
-                sink.error(INTERNAL_ERROR_MESSAGE, "internal_error")
-            except (sse.ClientDisconnected, RuntimeError):
-                outcome = "disconnected"
-    if outcome == "disconnected":
-        logger.info("client disconnected from %s; stage cancelled", handler.path)
-    return outcome
-
-
-def _detail_input(request: DetailRequest) -> DetailInput:
-    require_phase(request.plan, request.phase_number)  # a 404 before any stream opens
-    return DetailInput(
-        plan=request.plan, phase_number=request.phase_number, plan_complete=request.plan_complete
-    )
-
-
-INTERVIEW = StageEndpoint(
-    interview.STAGE,
-    InterviewRequest,
-    InterviewDone,
-    stage_input=lambda request: InterviewInput(history=request.history, user_input=request.user_input),
-    done=lambda reply, usage: InterviewDone(
-        reply=reply.reply, complete=reply.complete, brief=reply.brief, usage=usage
-    ),
-)
-DESIGN = StageEndpoint(
-    design.STAGE,
-    DesignRequest,
-    DesignDone,
-    stage_input=lambda request: design.design_input(request.to_brief()),
-    done=lambda value, usage: DesignDone(design=value, usage=usage),
-)
-BASIC_PLAN = StageEndpoint(
-    plan.STAGE,
-    BasicPlanRequest,
-    PlanDone,
-    stage_input=lambda request: PlanInput(design=request.design),
-    done=lambda value, usage: PlanDone(plan=value, usage=usage),
-)
-DETAIL = StageEndpoint(
-    detail.STAGE,
-    DetailRequest,
-    PhaseDone,
-    stage_input=_detail_input,
-    done=lambda value, usage: PhaseDone(phase=value, usage=usage),
-    start_phase=lambda request: request.phase_number,
-)
-HANDOFF = StageEndpoint(
-    handoff.STAGE,
-    HandoffRequest,
-    HandoffDone,
-    stage_input=lambda request: HandoffInput(design=request.design, plan=request.plan),
-    done=lambda value, usage: HandoffDone(handoff=value, usage=usage),
-)
+    do_GET = do_POST = do_OPTIONS = do_HEAD = do_PUT = do_PATCH = do_DELETE = _serve
 
 
 # -- JSON endpoints -------------------------------------------------------------------------------
 
 
 def health(exchange: Exchange) -> None:
-    from devussy import __version__
-
     settings = admit(exchange)
     body = HealthResponse(version=__version__, provider=settings.provider)
-    send_json(exchange.handler, 200, body.to_json_dict(), exchange.cors)
+    send_json(exchange.handler, 200, body.model_dump(mode="json"), exchange.cors)
 
 
 def models(exchange: Exchange) -> None:
     from devussy.llm.registry import available_providers
+    from devussy.web.wire import ModelsResponse
 
     settings = admit(exchange)
     providers = available_providers(settings)
@@ -358,7 +194,7 @@ def openapi(exchange: Exchange) -> None:
 def artifacts(exchange: Exchange) -> None:
     from devussy.artifacts import build_zip, render_artifacts
     from devussy.models import slugify
-    from devussy.web.responses import send_bytes
+    from devussy.web.requests import ArtifactsRequest, validate_request
 
     settings = admit(exchange)
     handler = exchange.handler

@@ -18,8 +18,9 @@ from pydantic import BaseModel, TypeAdapter
 from devussy import __version__
 from devussy.events import PhaseProgress, RepairProgress, StageProgress
 from devussy.stages.names import STAGE_LABELS, StageLabel, StageName
-from devussy.web.responses import ErrorEvent, ErrorResponse, StartEvent, TokenEvent
+from devussy.web.responses import ErrorResponse
 from devussy.web.routes import ROUTES, Route
+from devussy.web.wire import ErrorEvent, StartEvent, TokenEvent
 
 _REF = "#/components/schemas/{model}"
 _ZIP_SCHEMA = {"type": "string", "contentMediaType": "application/zip"}

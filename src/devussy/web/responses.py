@@ -1,5 +1,5 @@
-"""Response bodies (pydantic models, so the OpenAPI document is generated from what the code sends)
-and the helpers that write JSON/bytes responses."""
+"""The helpers that write JSON/bytes responses, and the bodies every endpoint may send (an error,
+the health check). Light on purpose: what carries domain data is in ``wire.py``."""
 
 from __future__ import annotations
 
@@ -9,87 +9,22 @@ from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
-from devussy.events import EventModel
-from devussy.llm.registry import ProviderInfo
-from devussy.models import DevPlan, DevussyModel, Handoff, Phase, ProjectBrief, ProjectDesign, Usage
-from devussy.stages.names import StageLabel
 from devussy.web.errors import HTTPError
 
 logger = logging.getLogger("devussy.web")
 
 
-class ErrorResponse(DevussyModel):
+class ErrorResponse(BaseModel):
     error: str = Field(description="What went wrong, for people.")
     code: str = Field(description="Stable machine-readable code, e.g. invalid_request, unknown_phase.")
 
 
-class HealthResponse(DevussyModel):
+class HealthResponse(BaseModel):
     status: Literal["ok"] = "ok"
     version: str
     provider: str
-
-
-class ModelsResponse(DevussyModel):
-    provider: str = Field(description="The engine the server uses by default.")
-    model: str | None = Field(default=None, description="Its default model, if one is configured.")
-    models: list[str] = Field(description="Every model a request's modelConfig.model may name.")
-    providers: list[ProviderInfo] = Field(description="Engines/providers the server offers (no secrets).")
-
-
-class ArtifactFilesResponse(DevussyModel):
-    files: dict[str, str] = Field(description="Artifact file name → content.")
-
-
-# -- SSE events (the JSON on each `data:` line; progress events are in devussy.events) ------------
-
-
-class StartEvent(EventModel):
-    type: Literal["start"] = "start"
-    stage: StageLabel
-    phase: int | None = Field(default=None, description="Only for the detail stage.")
-
-
-class TokenEvent(EventModel):
-    type: Literal["token"] = "token"
-    content: str
-
-
-class ErrorEvent(EventModel):
-    type: Literal["error"] = "error"
-    error: str
-    code: str
-
-
-class DoneEvent(EventModel):
-    """The terminal ``done`` event; each stage endpoint's subclass adds its result."""
-
-    type: Literal["done"] = "done"
-    done: Literal[True] = True
-    usage: Usage
-
-
-class InterviewDone(DoneEvent):
-    reply: str
-    complete: bool
-    brief: ProjectBrief | None = Field(default=None, description="Present once the interview is complete.")
-
-
-class DesignDone(DoneEvent):
-    design: ProjectDesign
-
-
-class PlanDone(DoneEvent):
-    plan: DevPlan
-
-
-class PhaseDone(DoneEvent):
-    phase: Phase
-
-
-class HandoffDone(DoneEvent):
-    handoff: Handoff
 
 
 # -- writing --------------------------------------------------------------------------------------

@@ -1,24 +1,26 @@
-"""The route table: every API path with its handler callable, the ``api/`` file that serves it on the
-host, and the request and response models (the OpenAPI document is generated from it).
+"""The route table: every API path with its endpoint, the ``api/`` file that serves it on the host,
+and the request and response models (the OpenAPI document is generated from it).
 
-``serve(handler, route)`` answers one request for a route (``OPTIONS`` preflight, the route's method,
-or 405). The ``api/`` handler classes are ``RouteHandler``s bound to one route, and the dev server
-calls the same ``serve`` for the route a path finds, so both run exactly the same code.
+Both ways in run the same code, ``endpoints.serve(handler, method, endpoint)``: each ``api/`` file's
+``handler`` is a ``RouteHandler`` with its route's method and endpoint (a test checks they match),
+and the dev server serves the route ``find_route`` finds. The ``api/`` files import only their own
+endpoint, so a function's cold start does not pay for the others; this table imports them all.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
-from devussy.web import endpoints
-from devussy.web.endpoints import Endpoint, StageEndpoint
+from devussy.web import endpoints, streams
+from devussy.web.endpoints import Endpoint
 from devussy.web.requests import ArtifactsRequest
-from devussy.web.responses import ArtifactFilesResponse, HealthResponse, ModelsResponse
+from devussy.web.responses import HealthResponse
+from devussy.web.streams import StageEndpoint
+from devussy.web.wire import ArtifactFilesResponse, ModelsResponse
 
 
 @dataclass(frozen=True)
@@ -45,23 +47,23 @@ def stage_route(
 INTERVIEW = stage_route(
     "/api/interview", "interview.py", "interview",
     "Chat turn of the project interview; done carries the reply (and the brief once complete).",
-    endpoints.INTERVIEW,
+    streams.INTERVIEW,
 )
 DESIGN = stage_route(
-    "/api/design", "design.py", "design", "Project design from an idea or a full brief.", endpoints.DESIGN
+    "/api/design", "design.py", "design", "Project design from an idea or a full brief.", streams.DESIGN
 )
 BASIC_PLAN = stage_route(
     "/api/plan/basic", "plan/basic.py", "basic_plan",
     "Phased devplan from a design; each phase is also sent as a progress event as soon as parsed.",
-    endpoints.BASIC_PLAN,
+    streams.BASIC_PLAN,
 )
 DETAIL = stage_route(
     "/api/plan/detail", "plan/detail.py", "detail", "Detailed, testable steps for one phase of the plan.",
-    endpoints.DETAIL,
+    streams.DETAIL,
 )
 HANDOFF = stage_route(
     "/api/handoff", "handoff.py", "handoff", "Handoff prompt for the next agent or developer.",
-    endpoints.HANDOFF,
+    streams.HANDOFF,
 )
 ARTIFACTS = Route(
     "/api/artifacts", "POST", "artifacts.py", "artifacts",
@@ -93,25 +95,3 @@ def find_route(path: str) -> Route | None:
     if len(clean) > 1:
         clean = clean.rstrip("/")
     return _BY_PATH.get(_ALIASES.get(clean, clean))
-
-
-def serve(handler: BaseHTTPRequestHandler, route: Route) -> None:
-    """Answer one request for ``route``: CORS preflight, the route's endpoint, or 405."""
-    if handler.command == "OPTIONS":
-        endpoints.answer(handler, lambda exchange: endpoints.preflight(exchange, route.method))
-    elif handler.command == route.method:
-        endpoints.answer(handler, route.endpoint)
-    else:
-        endpoints.answer(handler, lambda exchange: endpoints.method_not_allowed(exchange, route.method))
-
-
-class RouteHandler(BaseHTTPRequestHandler):
-    """What every ``api/`` file's ``handler`` is: a request handler bound to one route."""
-
-    route: ClassVar[Route]
-
-    def _serve(self) -> None:
-        serve(self, self.route)
-
-    do_GET = do_POST = do_OPTIONS = do_HEAD = do_PUT = do_PATCH = do_DELETE = _serve
-

@@ -22,7 +22,7 @@ from devussy.errors import DevussyError
 from devussy.events import EventModel, ProgressEvent
 from devussy.redaction import redact
 from devussy.web.errors import INTERNAL_ERROR_MESSAGE, log_failure
-from devussy.web.responses import DoneEvent, ErrorEvent, TokenEvent
+from devussy.web.wire import DoneEvent, ErrorEvent, TokenEvent
 
 logger = logging.getLogger("devussy.web")
 
