@@ -12,7 +12,7 @@ import pytest
 from devussy.errors import ProviderError, StageError
 from devussy.events import PhaseProgress
 from devussy.stages.inputs import DesignInput, DetailInput
-from tests.web import samples
+from tests import samples
 from tests.web.helpers import Response, call, load_api_handler
 from tests.web.mock_engine import StageAnswers
 
@@ -108,11 +108,11 @@ def test_design_builds_the_brief_from_front_end_fields(engine: StageAnswers) -> 
 
 
 def test_design_prefers_a_full_brief(engine: StageAnswers) -> None:
-    body = {"brief": samples.brief().to_json_dict()}
+    body = {"brief": samples.BRIEF.to_json_dict()}
     done = post("design.py", body).events[-1].data
     (task,) = engine.tasks
-    assert isinstance(task, DesignInput) and task.brief == samples.brief()
-    assert done["design"]["brief"] == samples.brief().to_json_dict()
+    assert isinstance(task, DesignInput) and task.brief == samples.BRIEF
+    assert done["design"]["brief"] == samples.BRIEF.to_json_dict()
 
 
 def test_detail_accepts_basic_plan_alias_and_announces_the_phase(engine: StageAnswers) -> None:
@@ -137,7 +137,7 @@ def test_interview_done_carries_reply_and_brief_once_complete(engine: StageAnswe
     assert done["reply"] == "What should it do?" and done["complete"] is False and "brief" not in done
     engine.interview_complete = True
     done = post("interview.py").events[-1].data
-    assert done["complete"] is True and done["brief"]["name"] == "Todo API"
+    assert done["complete"] is True and done["brief"]["name"] == "TaskFlow"
 
 
 def test_each_plan_phase_is_a_progress_event_as_soon_as_it_is_parsed(engine: StageAnswers) -> None:
@@ -365,9 +365,9 @@ def test_artifacts_zip_and_json() -> None:
     handler = load_api_handler("artifacts.py")
     zipped = call(handler, "POST", "/api/artifacts", valid_body("artifacts.py"))
     assert zipped.status == 200 and zipped.header("Content-Type") == "application/zip"
-    assert zipped.header("Content-Disposition") == 'attachment; filename="todo-api-devplan.zip"'
+    assert zipped.header("Content-Disposition") == 'attachment; filename="taskflow-devplan.zip"'
     names = zipfile.ZipFile(io.BytesIO(zipped.body)).namelist()
-    assert "todo-api/devplan.md" in names and "todo-api/plan.json" in names
+    assert "taskflow/devplan.md" in names and "taskflow/plan.json" in names
     as_json = call(handler, "POST", "/api/artifacts?format=json", {"plan": samples.plan().to_json_dict()})
     files = as_json.json()["files"]
     assert "devplan.md" in files and "handoff.md" not in files

@@ -15,7 +15,7 @@ from tests.fakes.openai_server import (
     server_error,
     stall,
 )
-from tests.web import samples
+from tests import samples
 from tests.web.helpers import http_call, running_dev_server, stream_until_first_token
 
 DETAIL = {"plan": samples.plan().to_json_dict(), "phaseNumber": 2, "projectName": "Todo API"}

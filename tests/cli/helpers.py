@@ -20,7 +20,7 @@ from devussy.stages.detail import render_phase_detail
 from devussy.stages.handoff import render_handoff
 from devussy.stages.inputs import DesignInput, DetailInput, HandoffInput, PlanInput
 from devussy.stages.plan import render_plan
-from tests.pipeline import samples
+from tests import samples
 
 SECRET = "sk-test-SECRET"
 

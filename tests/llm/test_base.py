@@ -3,7 +3,7 @@ from collections.abc import AsyncIterator
 from devussy.llm.base import Capabilities, ChatDelta, ChatMessage, ChatRequest, LLMProvider
 from devussy.models import Usage
 from devussy.stages.inputs import PlanInput
-from tests.pipeline import samples
+from tests import samples
 
 
 class EchoProvider:

@@ -23,7 +23,7 @@ from devussy.pipeline.runner import PipelineRunner
 from devussy.stages.inputs import DesignInput, DetailInput, HandoffInput, PlanInput
 from devussy.stages.plan import render_plan
 from devussy.streaming import CollectingStreamingHandler
-from tests.pipeline import samples
+from tests import samples
 
 
 def provider(**kwargs: object) -> BuiltinProvider:

@@ -14,7 +14,7 @@ from devussy.stages import design as design_stage
 from devussy.stages.design import render_design
 from devussy.stages.inputs import DesignInput
 from devussy.streaming import CollectingStreamingHandler
-from tests.pipeline import samples
+from tests import samples
 from tests.pipeline.scripted import Scripted
 
 BAD = "# Project Design: TaskFlow\n\n## Summary\n\nOnly a summary, nothing else."

@@ -16,7 +16,7 @@ from devussy.pipeline.generators import (
 from devussy.planner.complexity import assess_complexity
 from devussy.stages.inputs import DesignInput, DetailInput, HandoffInput, InterviewInput, PlanInput
 from devussy.streaming import CollectingStreamingHandler
-from tests.pipeline import samples
+from tests import samples
 
 
 async def test_each_name_runs_its_stage_with_the_input_its_arguments_make() -> None:

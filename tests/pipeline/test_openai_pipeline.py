@@ -12,7 +12,7 @@ from devussy.pipeline.base import StageSettings
 from devussy.pipeline.runner import PhaseDetailsFailed, PipelineRunner
 from tests.fakes.openai_server import FakeOpenAIServer, cut_after
 from tests.fakes.stage_responder import StageResponder
-from tests.pipeline import samples
+from tests import samples
 from tests.pipeline.test_runner import RecordingObserver
 
 

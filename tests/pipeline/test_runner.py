@@ -18,7 +18,7 @@ from devussy.stages.handoff import render_handoff
 from devussy.stages.inputs import DetailInput
 from devussy.stages.plan import render_plan
 from devussy.streaming import CollectingStreamingHandler
-from tests.pipeline import samples
+from tests import samples
 from tests.pipeline.scripted import Scripted, stage_of, stage_requests
 
 TIMEOUT = 10

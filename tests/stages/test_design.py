@@ -13,7 +13,7 @@ from devussy.stages.design import (
 )
 from devussy.stages.inputs import DesignInput
 from devussy.streaming import CollectingStreamingHandler
-from tests.pipeline import samples
+from tests import samples
 from tests.pipeline.scripted import Scripted
 
 

@@ -7,7 +7,7 @@ from devussy.pipeline.generation import generate
 from devussy.stages.detail import STAGE, render_phase_detail, step_heading
 from devussy.stages.inputs import DetailInput
 from devussy.streaming import CollectingStreamingHandler
-from tests.pipeline import samples
+from tests import samples
 from tests.pipeline.scripted import Scripted
 
 

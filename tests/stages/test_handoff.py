@@ -4,7 +4,7 @@ from devussy.pipeline.generation import generate
 from devussy.stages.handoff import STAGE
 from devussy.stages.inputs import HandoffInput
 from devussy.streaming import CollectingStreamingHandler
-from tests.pipeline import samples
+from tests import samples
 from tests.pipeline.scripted import Scripted
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from devussy.errors import StageError
 from devussy.stages.inputs import DetailInput, require_phase
-from tests.pipeline import samples
+from tests import samples
 
 
 def test_require_phase_is_the_one_unknown_phase_check() -> None:

@@ -7,7 +7,7 @@ from devussy.stages.inputs import PlanInput
 from devussy.stages.parsing import FormatError
 from devussy.stages.plan import STAGE, parse_plan, phase_heading, render_plan
 from devussy.streaming import CollectingStreamingHandler
-from tests.pipeline import samples
+from tests import samples
 from tests.pipeline.scripted import Scripted
 
 

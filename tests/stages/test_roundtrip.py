@@ -23,7 +23,7 @@ from devussy.stages.detail import parse_phase_detail, render_phase_detail
 from devussy.stages.handoff import parse_handoff, render_handoff
 from devussy.stages.interview import parse_interview, render_interview
 from devussy.stages.plan import parse_plan, render_plan
-from tests.pipeline import samples
+from tests import samples
 
 WORDS = [
     "api",

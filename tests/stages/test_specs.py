@@ -12,7 +12,7 @@ from devussy.planner.complexity import assess_complexity
 from devussy.stages.inputs import DesignInput, DetailInput, HandoffInput, InterviewInput, PlanInput
 from devussy.stages.names import STAGES
 from devussy.stages.specs import SPECS
-from tests.pipeline import samples
+from tests import samples
 
 INPUTS: dict[str, Any] = {
     "interview": InterviewInput(user_input="done"),

@@ -27,7 +27,7 @@ from devussy.stages.inputs import (
 )
 from devussy.stages.interview import render_interview
 from devussy.stages.plan import render_plan
-from tests.web import samples
+from tests import samples
 
 
 @dataclass
@@ -57,7 +57,7 @@ class StageAnswers:
     def text_for(self, task: StageInput) -> str:
         match task:
             case InterviewInput():
-                brief = samples.brief() if self.interview_complete else None
+                brief = samples.BRIEF if self.interview_complete else None
                 return render_interview(InterviewReply(reply="What should it do?", brief=brief))
             case DesignInput():
                 return render_design(samples.design())

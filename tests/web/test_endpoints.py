@@ -25,7 +25,7 @@ from devussy.web.endpoints import Exchange
 from devussy.web.errors import INTERNAL_ERROR_MESSAGE, HTTPError
 from devussy.web.sse import HEARTBEAT_SECONDS
 from devussy.web.wire import DesignDone, StartEvent
-from tests.web import samples
+from tests import samples
 from tests.web.helpers import FakeConnection, Response, _FakeServer, build_request, call, load_api_handler
 from tests.web.mock_engine import StageAnswers
 

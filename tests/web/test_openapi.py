@@ -6,7 +6,7 @@ import pytest
 from devussy.errors import ProviderError
 from devussy.web.openapi import build_openapi
 from devussy.web.routes import ROUTES
-from tests.web import samples
+from tests import samples
 from tests.web.helpers import call, load_api_handler
 from tests.web.mock_engine import StageAnswers
 

@@ -13,7 +13,7 @@ from devussy.models import Usage
 from devussy.web.errors import HTTPError
 from devussy.web.responses import send_bytes, send_error, send_json
 from devussy.web.wire import DesignDone, HandoffDone, InterviewDone, PhaseDone, PlanDone
-from tests.web import samples
+from tests import samples
 from tests.web.helpers import FakeConnection, _FakeServer, build_request, call
 
 USAGE = Usage(prompt_tokens=12, completion_tokens=34)
@@ -47,8 +47,8 @@ def test_done_event_leaves_out_top_level_nulls_only() -> None:
     assert pending == {
         "type": "done", "done": True, "usage": USAGE_JSON, "reply": "Which language?", "complete": False
     }
-    finished = InterviewDone(reply="Thanks", complete=True, brief=samples.brief(), usage=USAGE).wire_json()
-    assert finished["complete"] is True and finished["brief"]["name"] == "Todo API"
+    finished = InterviewDone(reply="Thanks", complete=True, brief=samples.BRIEF, usage=USAGE).wire_json()
+    assert finished["complete"] is True and finished["brief"]["name"] == "TaskFlow"
     assert finished["brief"]["deployment"] is None  # nested nulls are part of the model's shape
     design = DesignDone(design=samples.design(), usage=USAGE).wire_json()["design"]
     assert "complexity" in design and design["complexity"] is None
@@ -58,7 +58,7 @@ def test_done_event_is_camel_case_json() -> None:
     payload = PhaseDone(phase=samples.phase(3, steps=1), usage=USAGE).wire_json()
     step = payload["phase"]["steps"][0]
     assert {"acceptanceCriteria", "testCommand", "dependsOn"} <= set(step)
-    assert payload["phase"]["dependsOn"] == [1, 2]
+    assert payload["phase"]["dependsOn"] == [2]
     assert json.loads(json.dumps(payload)) == payload
 
 

@@ -21,7 +21,7 @@ from devussy.web.sse import (
     wait_for_disconnect,
 )
 from devussy.web.wire import DoneEvent, InterviewDone, PhaseDone, StartEvent
-from tests.web import samples
+from tests import samples
 from tests.web.helpers import parse_sse
 
 PHASE = samples.phase(1)
