@@ -15,22 +15,15 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
 
-from devussy.models import Phase, Usage
+from devussy.models import DevussyModel, Phase, Usage
 
 
 class WireModel(BaseModel):
     """camelCase JSON like the domain models, but text is kept exactly as given (tokens keep their
     spaces)."""
 
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        validate_by_name=True,
-        validate_by_alias=True,
-        serialize_by_alias=True,
-        extra="ignore",
-    )
+    model_config = ConfigDict(**{**DevussyModel.model_config, "str_strip_whitespace": False})
 
 
 class EventModel(WireModel):
