@@ -11,6 +11,7 @@ for capabilities (``provider.capabilities.json_schema``), never for a provider's
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import TYPE_CHECKING, TypeAlias
 
 from pydantic import Field
@@ -109,13 +110,7 @@ def offered_models_for(settings: Settings, provider: LLMProvider) -> list[str]:
 
 
 def _capabilities_info(capabilities: Capabilities) -> CapabilitiesInfo:
-    return CapabilitiesInfo(
-        streaming=capabilities.streaming,
-        json_schema=capabilities.json_schema,
-        usage_in_stream=capabilities.usage_in_stream,
-        max_context=capabilities.max_context,
-        offline=capabilities.offline,
-    )
+    return CapabilitiesInfo.model_validate(asdict(capabilities))
 
 
 # Each built-in adapter is imported when it is first created: the builtin engine pulls in the offline
