@@ -18,6 +18,7 @@ from devussy.cli.commands import run_providers, run_schema, run_serve
 from devussy.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, InterviewFailed, UsageError
 from devussy.cli.plan import run_plan
 from devussy.errors import CheckpointError, ConfigError, DevussyError
+from devussy.llm.registry import provider_names
 from devussy.redaction import redact, secrets_in_env
 
 # --------------------------------------------------------------------------- argument parsing
@@ -51,7 +52,6 @@ def _port(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from devussy.llm.registry import provider_names
     parser = _Parser(prog="devussy", description="Turn a project idea into a phased, testable devplan.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)

@@ -16,6 +16,7 @@ from typing import Generic, TypeVar
 
 from devussy.config import Settings
 from devussy.models import DevussyModel, ModelConfig, Usage
+from devussy.pipeline import settings as pipeline_settings
 from devussy.pipeline.base import StageSettings
 from devussy.pipeline.generation import generate
 from devussy.redaction import secrets_of
@@ -72,9 +73,7 @@ def heartbeat_seconds() -> float:
 def resolve_stage_settings(
     settings: Settings, stage: StageName, model_config: ModelConfig | None
 ) -> StageSettings:
-    from devussy.pipeline.settings import stage_settings
-
-    return checked(settings, lambda: stage_settings(settings, stage, model_config))
+    return checked(settings, lambda: pipeline_settings.stage_settings(settings, stage, model_config))
 
 
 @dataclass(frozen=True)
