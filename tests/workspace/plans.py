@@ -79,6 +79,13 @@ def write_folder(directory: Path, files: dict[str, str]) -> Path:
     return directory
 
 
+def edit_details(files: dict[str, str], phase: int, old: str, new: str) -> dict[str, str]:
+    """Replace text in the step details of ``phaseN.md`` only (not in its header)."""
+    name = f"phase{phase}.md"
+    header, marker, details = files[name].partition("## Step details")
+    return dict(files, **{name: header + marker + details.replace(old, new)})
+
+
 def tick(files: dict[str, str], *step_ids: str) -> dict[str, str]:
     """Tick boxes by hand (a plain text edit, as a person or an agent would)."""
     changed = dict(files)

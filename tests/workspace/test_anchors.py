@@ -8,12 +8,13 @@ from tests.workspace.plans import recipe_files
 
 START, END = ANCHORS["progress_log"]
 NEXT_START, NEXT_END = ANCHORS["next_task_group"]
+LOG = "- 2026-05-01 09:00 — Done 1.1\n- 2026-05-02 09:00 — Done 1.2"
 
 
 @pytest.fixture
 def devplan() -> str:
     text = recipe_files()["devplan.md"]
-    return text.replace("_No progress logged yet._", "- 2026-05-01 09:00 — Done 1.1\n- 2026-05-02 09:00 — Done 1.2")
+    return text.replace("_No progress logged yet._", LOG)
 
 
 def _count(text: str, anchor: str) -> int:
@@ -29,7 +30,7 @@ def test_deleted_progress_anchors_come_back_around_the_log(devplan: str, deleted
     edited = "".join(line for line in devplan.splitlines(keepends=True) if line.strip() not in deleted)
     repaired, sections = repair_anchors(edited)
     assert sections == ["progress_log"]
-    assert read_section(repaired, "progress_log") == "- 2026-05-01 09:00 — Done 1.1\n- 2026-05-02 09:00 — Done 1.2"
+    assert read_section(repaired, "progress_log") == LOG
     assert _count(repaired, START) == _count(repaired, END) == 1
     assert repaired == devplan  # in place: the file is what it was before the edit
 

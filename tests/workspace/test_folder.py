@@ -24,6 +24,11 @@ def _snapshot_bytes(folder: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
 
 
+def _bytes_and_times(folder: Path) -> dict[str, tuple[bytes, int]]:
+    files = [path for path in folder.iterdir() if path.is_file()]
+    return {path.name: (path.read_bytes(), path.stat().st_mtime_ns) for path in files}
+
+
 def test_status_and_step_read_the_folder(folder: Path) -> None:
     workspace = _workspace(folder)
     assert workspace.status().next_task_group[0].id == "1.1"
@@ -55,12 +60,12 @@ def test_done_writes_only_what_changed_and_leaves_no_temporary_files(folder: Pat
 def test_refused_changes_touch_no_file(folder: Path) -> None:
     workspace = _workspace(folder)
     workspace.done("1.1")
-    before = {path.name: (path.read_bytes(), path.stat().st_mtime_ns) for path in folder.iterdir() if path.is_file()}
-    for bad in (lambda: workspace.done("1.1"), lambda: workspace.done("9.1"), lambda: workspace.block("1.2", "")):
+    before = _bytes_and_times(folder)
+    bad_calls = (lambda: workspace.done("1.1"), lambda: workspace.done("9.1"), lambda: workspace.block("1.2", ""))
+    for bad in bad_calls:
         with pytest.raises(WorkspaceError):
             bad()
-    after = {path.name: (path.read_bytes(), path.stat().st_mtime_ns) for path in folder.iterdir() if path.is_file()}
-    assert after == before
+    assert _bytes_and_times(folder) == before
 
 
 def test_file_permissions_are_kept(folder: Path) -> None:

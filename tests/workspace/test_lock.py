@@ -24,9 +24,8 @@ with folder_lock(Path(sys.argv[1])):
 
 
 def test_a_second_holder_waits_then_gives_up_naming_the_holder(tmp_path: Path) -> None:
-    with folder_lock(tmp_path), pytest.raises(WorkspaceBusy) as caught:
-        with folder_lock(tmp_path, timeout=0.05):
-            pass
+    with folder_lock(tmp_path), pytest.raises(WorkspaceBusy) as caught, folder_lock(tmp_path, timeout=0.05):
+        pass
     assert f"held by process {os.getpid()}" in caught.value.message
     with folder_lock(tmp_path, timeout=0.05):  # released on exit
         pass
@@ -52,7 +51,8 @@ def test_a_waiting_thread_gets_the_lock_when_it_is_released(tmp_path: Path) -> N
 
 
 def test_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path)],
+                              stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         with pytest.raises(WorkspaceBusy), folder_lock(tmp_path, timeout=0.05):

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from devussy.workspace import Snapshot, WorkspaceError
-from tests.workspace.plans import tick
+from tests.workspace.plans import edit_details, tick
 
 
 def _error(files: dict[str, str]) -> WorkspaceError:
@@ -49,27 +49,24 @@ def test_missing_devplan_or_phase_file(files: dict[str, str]) -> None:
 
 
 def test_dependencies_edited_in_the_phase_file_win(files: dict[str, str]) -> None:
-    files["phase2.md"] = files["phase2.md"].replace("### 2.3 Search page", "### 2.3 Search page\n\nx").replace(
+    files["phase2.md"] = files["phase2.md"].replace(
         "**Depends on:** 2.1\n\n### 2.3", "**Depends on:** 2.1, 1.3\n\n### 2.3")
-    files["phase3.md"] = files["phase3.md"].replace("**Depends on:** Phase 1: Foundation", "**Depends on:** none")
+    files["phase3.md"] = files["phase3.md"].replace(
+        "**Depends on:** Phase 1: Foundation", "**Depends on:** none")
     snapshot = Snapshot.from_files(files)
     assert snapshot.steps["2.2"].depends_on == ["2.1", "1.3"]
     assert snapshot.phase_depends[3] == []
 
 
 def test_a_step_cycle_edited_by_hand_is_refused(files: dict[str, str]) -> None:
-    header, _, details = files["phase1.md"].partition("## Step details")
-    files["phase1.md"] = header + "## Step details" + details.replace("**Depends on:** none", "**Depends on:** 1.3")
-    error = _error(files)
+    error = _error(edit_details(files, 1, "**Depends on:** none", "**Depends on:** 1.3"))
     assert error.code == "dependency_cycle"
     assert "1.1 → 1.3 → 1.2 → 1.1" in error.message or "1.3 → 1.2 → 1.1 → 1.3" in error.message
 
 
 def test_a_cycle_through_phase_dependencies_is_refused(files: dict[str, str]) -> None:
     # 1.1 now needs 2.3, but phase 2 needs all of phase 1
-    header, _, details = files["phase1.md"].partition("## Step details")
-    files["phase1.md"] = header + "## Step details" + details.replace("**Depends on:** none", "**Depends on:** 2.3")
-    error = _error(files)
+    error = _error(edit_details(files, 1, "**Depends on:** none", "**Depends on:** 2.3"))
     assert error.code == "dependency_cycle" and "phase 1" in error.message
 
 
@@ -79,8 +76,7 @@ def test_phases_that_depend_on_each_other_are_refused(files: dict[str, str]) -> 
 
 
 def test_unknown_dependencies_are_named(files: dict[str, str]) -> None:
-    broken = dict(files, **{"phase1.md": files["phase1.md"].replace("**Depends on:** 1.1", "**Depends on:** 1.9")})
-    error = _error(broken)
+    error = _error(edit_details(files, 1, "**Depends on:** 1.1", "**Depends on:** 1.9"))
     assert error.code == "unknown_dependency" and "1.9" in error.message and "phase1.md" in error.message
     broken = dict(files, **{"phase2.md": files["phase2.md"].replace("Phase 1: Foundation", "Phase 8: Gone")})
     assert _error(broken).code == "unknown_dependency"
@@ -99,7 +95,8 @@ def test_a_step_whose_checkbox_was_deleted_is_open_and_warned_about(files: dict[
     files["phase1.md"] = files["phase1.md"].replace("- [ ] **1.2 Add CI**\n", "")
     snapshot = Snapshot.from_files(files)
     assert snapshot.steps["1.2"].item is None and not snapshot.steps["1.2"].done
-    assert snapshot.warnings == ["step 1.2 has no checkbox in phase1.md; add `- [ ] **1.2 Add CI**` to its Steps list"]
+    assert snapshot.warnings == [
+        "step 1.2 has no checkbox in phase1.md; add `- [ ] **1.2 Add CI**` to its Steps list"]
 
 
 def test_step_lookup(files: dict[str, str]) -> None:

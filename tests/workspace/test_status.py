@@ -67,10 +67,11 @@ def test_covers_edited_in_the_phase_file_count(files: dict[str, str]) -> None:
 
 def test_step_detail_has_the_plan_details_and_the_file_state(files: dict[str, str]) -> None:
     files = tick(files, "1.1")
-    files["phase1.md"] = files["phase1.md"].replace("- [x] **1.1 Create the repository**",
-                                                    "- [x] **1.1 Create the repository**\n  - used cookiecutter")
+    files["phase1.md"] = files["phase1.md"].replace(
+        "- [x] **1.1 Create the repository**", "- [x] **1.1 Create the repository**\n  - used cookiecutter")
     detail = step_detail(Snapshot.from_files(files), "1.2")
-    assert detail.status == "ready" and detail.details == "Details of 1.2." and detail.test_command == "pytest -k s1_2"
+    assert (detail.status, detail.details) == ("ready", "Details of 1.2.")
+    assert detail.test_command == "pytest -k s1_2"
     assert detail.markdown.startswith("### 1.2 Add CI")
     assert step_detail(Snapshot.from_files(files), "1.1").notes == ["used cookiecutter"]
 
