@@ -61,7 +61,8 @@ def test_refused_changes_touch_no_file(folder: Path) -> None:
     workspace = _workspace(folder)
     workspace.done("1.1")
     before = _bytes_and_times(folder)
-    bad_calls = (lambda: workspace.done("1.1"), lambda: workspace.done("9.1"), lambda: workspace.block("1.2", ""))
+    bad_calls = (lambda: workspace.done("1.1"), lambda: workspace.done("9.1"),
+                 lambda: workspace.block("1.2", ""))
     for bad in bad_calls:
         with pytest.raises(WorkspaceError):
             bad()
