@@ -16,6 +16,7 @@ from rich.console import Console
 
 from devussy.cli.errors import EXIT_OK
 from devussy.cli.workspace_views import print_lines, render_status, render_waves, status_lines, wave_lines
+from devussy.errors import ConfigError
 from devussy.workspace import UpdateResult, Workspace, WorkspaceError
 
 DEFAULT_WAVES = 3
@@ -58,6 +59,9 @@ def add_workspace_commands(commands: Any) -> None:
     note.add_argument("step", help="the step id, e.g. 2.3")
     add_folder_argument(note)
     note.add_argument("--text", required=True, help="the note")
+
+    mcp = commands.add_parser("mcp", help="serve the plan to coding agents over MCP (stdio)")
+    add_folder_argument(mcp)
 
 
 def _workspace(args: argparse.Namespace) -> Workspace:
@@ -139,6 +143,20 @@ def run_note(args: argparse.Namespace, stdout: TextIO) -> int:
     return EXIT_OK
 
 
+def run_mcp(args: argparse.Namespace, stdout: TextIO) -> int:
+    """Serve the folder over stdio; stdout belongs to the protocol, so nothing else is printed."""
+    workspace = _workspace(args)
+    workspace.snapshot()  # not a plan, a cycle, …: exit 2 before a client connects
+    try:
+        from devussy.mcp_server import serve_stdio
+    except ImportError:
+        raise ConfigError(
+            "devussy mcp needs the MCP SDK, an optional extra: pip install 'devussy[mcp]'"
+        ) from None
+    serve_stdio(workspace.directory)
+    return EXIT_OK
+
+
 WORKSPACE_COMMANDS = {
     "status": run_status,
     "next": run_next,
@@ -146,4 +164,5 @@ WORKSPACE_COMMANDS = {
     "block": run_block,
     "reopen": run_reopen,
     "note": run_note,
+    "mcp": run_mcp,
 }

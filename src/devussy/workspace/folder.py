@@ -22,7 +22,7 @@ from devussy.workspace.snapshot import PLAN_JSON, Snapshot
 from devussy.workspace.status import Analysis, step_detail, workspace_status
 from devussy.workspace.update import Action, UpdateResult, apply_actions
 
-_PLAN_FILES = re.compile(r"(plan\.json|devplan\.md|design\.md|handoff\.md|phase[1-9][0-9]*\.md)")
+PLAN_FILE_NAME = re.compile(r"(plan\.json|devplan\.md|design\.md|handoff\.md|phase[1-9][0-9]*\.md)")
 MAX_FILE_BYTES = 5_000_000
 
 
@@ -39,7 +39,7 @@ def read_plan_files(directory: Path) -> dict[str, str]:
         )
     files: dict[str, str] = {}
     for path in sorted(directory.iterdir()):
-        if not _PLAN_FILES.fullmatch(path.name) or not path.is_file():
+        if not PLAN_FILE_NAME.fullmatch(path.name) or not path.is_file():
             continue
         if path.stat().st_size > MAX_FILE_BYTES:
             raise WorkspaceError(f"{path.name} is larger than {MAX_FILE_BYTES} bytes", code="invalid_plan")

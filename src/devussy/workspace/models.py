@@ -79,3 +79,19 @@ class WorkspaceStatus(DevussyModel):
     )
     recent_progress: list[str] = Field(description="The last entries of the progress log.")
     warnings: list[str] = Field(default_factory=list)
+
+
+class NextSteps(DevussyModel):
+    waves: list[list[StepRef]] = Field(description="Open, unblocked steps by dependency wave (1: start now).")
+    blocked: list[StepView]
+    held: list[StepView]
+
+
+class StepUpdate(DevussyModel):
+    """What a change did: the step as it is now, the log lines written, the files rewritten."""
+
+    step: StepDetail
+    logged: list[str] = Field(description="Progress log entries added to devplan.md.")
+    changed_files: list[str]
+    messages: list[str] = Field(default_factory=list, description="Worth knowing (anchors restored, order).")
+    next_task_group: list[StepRef]
