@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from rich.console import Console
 
 from devussy.cli.errors import EXIT_OK
+from devussy.cli.export import add_export_command, run_export
 from devussy.cli.workspace_views import print_lines, render_status, render_waves, status_lines, wave_lines
 from devussy.errors import ConfigError
 from devussy.workspace import UpdateResult, Workspace, WorkspaceError
@@ -62,6 +63,8 @@ def add_workspace_commands(commands: Any) -> None:
 
     mcp = commands.add_parser("mcp", help="serve the plan to coding agents over MCP (stdio)")
     add_folder_argument(mcp)
+
+    add_export_command(commands, add_folder_argument)
 
 
 def _workspace(args: argparse.Namespace) -> Workspace:
@@ -157,6 +160,10 @@ def run_mcp(args: argparse.Namespace, stdout: TextIO) -> int:
     return EXIT_OK
 
 
+def run_export_command(args: argparse.Namespace, stdout: TextIO) -> int:
+    return run_export(args, stdout, _workspace(args))
+
+
 WORKSPACE_COMMANDS = {
     "status": run_status,
     "next": run_next,
@@ -165,4 +172,5 @@ WORKSPACE_COMMANDS = {
     "reopen": run_reopen,
     "note": run_note,
     "mcp": run_mcp,
+    "export": run_export_command,
 }
