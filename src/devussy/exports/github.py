@@ -113,7 +113,7 @@ class GitHubClient:
             raise GitHubError(f"GitHub did not answer in time ({method} {_path(url)})",
                               code="github_unreachable") from None
         except httpx.HTTPError as exc:
-            message = f"cannot reach GitHub: {type(exc).__name__}"
+            message = f"the connection to GitHub failed ({type(exc).__name__})"
             raise GitHubError(message, code="github_unreachable") from None
         if response.is_success:
             return response
@@ -272,10 +272,22 @@ def _ensure_labels(client: GitHubClient, wanted: list[str], report: ExportReport
 
 
 def export_to_github(snapshot: Snapshot, client: GitHubClient) -> ExportReport:
+    report = ExportReport()
+    try:
+        _export(snapshot, client, report)
+    except GitHubError as exc:
+        written = [*report.created, *report.updated]
+        if not written:
+            raise
+        shown = ", ".join(f"#{n}" for n in written)
+        raise GitHubError(f"{exc.message} (written before it stopped: {shown})", code=exc.code) from None
+    return report
+
+
+def _export(snapshot: Snapshot, client: GitHubClient, report: ExportReport) -> None:
     analysis = Analysis(snapshot)
     key = plan_key(snapshot)
     phases = sorted(snapshot.plan.phases, key=lambda p: p.number)
-    report = ExportReport()
     _ensure_labels(client, [LABEL, *(f"phase-{p.number}" for p in phases)], report)
     existing = _existing(client, key)
     numbers = {n: issue["number"] for n, issue in existing.items()}
@@ -284,7 +296,7 @@ def export_to_github(snapshot: Snapshot, client: GitHubClient) -> ExportReport:
             body = issue_body(snapshot, phase, analysis, numbers)
             issue = client.create_issue(issue_title(snapshot, phase), body, [LABEL, f"phase-{phase.number}"])
             existing[phase.number] = issue
-            numbers[phase.number] = issue["number"]
+            numbers[phase.number] = report.issues[phase.number] = issue["number"]
             report.created.append(issue["number"])
     for phase in phases:
         issue = existing[phase.number]
@@ -307,4 +319,3 @@ def export_to_github(snapshot: Snapshot, client: GitHubClient) -> ExportReport:
         elif issue["number"] not in report.created:
             report.unchanged.append(issue["number"])
     report.issues = numbers
-    return report
