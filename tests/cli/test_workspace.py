@@ -122,4 +122,4 @@ def test_as_a_real_process(folder: Path) -> None:
     assert done.returncode == 0, done.stderr
     failed = run_subprocess("done", "1.1", str(folder), env={}, cwd=folder)
     assert failed.returncode == 2 and "Traceback" not in failed.stderr
-    assert os.path.exists(folder / ".devussy" / "workspace.lock")
+    assert os.path.exists(folder / ".devussy" / "lock")

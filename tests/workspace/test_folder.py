@@ -53,8 +53,8 @@ def test_done_writes_only_what_changed_and_leaves_no_temporary_files(folder: Pat
     result = _workspace(folder).done("1.1", "first")
     after = _snapshot_bytes(folder)
     assert sorted(name for name in after if after[name] != before.get(name)) == result.changed
-    assert set(after) == set(before)  # nothing new next to the plan (the lock lives in .devussy/)
-    assert (folder / ".devussy" / "workspace.lock").exists()
+    assert set(after) == set(before)  # nothing new next to the plan (the lock is .devussy/lock)
+    assert (folder / ".devussy" / "lock").exists()
 
 
 def test_refused_changes_touch_no_file(folder: Path) -> None:

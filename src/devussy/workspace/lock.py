@@ -1,10 +1,11 @@
 """One writer at a time per plan folder.
 
-The lock is an OS lock on ``<folder>/.devussy/workspace.lock`` (``fcntl.flock`` on POSIX,
-``msvcrt.locking`` on Windows). The operating system drops it when its holder exits, however it
-exits, so a crashed or killed process never leaves a stale lock behind: the next writer takes over
-at once. The file itself stays (empty but for the last holder's pid, shown when someone waits too
-long). Locks are per open file, so two threads of one process exclude each other too.
+The lock is an OS lock on ``<folder>/.devussy/lock`` (``fcntl.flock`` on POSIX, ``msvcrt.locking`` on
+Windows), the file ``devussy plan`` locks its output folder with, so a plan run and a tick never
+interleave. The operating system drops the lock when its holder exits, however it exits, so a crashed
+or killed process never leaves a stale lock behind: the next writer takes over at once. The file
+itself stays (with the last holder's pid, shown when someone waits too long). Locks are per open
+file, so two threads of one process exclude each other too.
 
 Writers re-read the files after taking the lock, so two updates made at the same time both land.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from devussy.workspace.errors import WorkspaceBusy
 
-LOCK_NAME = "workspace.lock"
+LOCK_NAME = "lock"  # the same file `devussy plan` locks its --out folder with
 DEFAULT_TIMEOUT = 10.0
 
 try:
