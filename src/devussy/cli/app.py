@@ -19,9 +19,8 @@ from devussy.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAG
 from devussy.cli.plan import run_plan
 from devussy.cli.workspace import WORKSPACE_COMMANDS, add_workspace_commands
 from devussy.config import PROVIDERS
-from devussy.errors import CheckpointError, ConfigError, DevussyError
+from devussy.errors import CheckpointError, ConfigError, DevussyError, WorkspaceError
 from devussy.redaction import redact, secrets_in_env
-from devussy.workspace.errors import WorkspaceError
 
 # --------------------------------------------------------------------------- argument parsing
 

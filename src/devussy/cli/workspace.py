@@ -10,15 +10,16 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any, TextIO
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any, TextIO
 
 from devussy.cli.errors import EXIT_OK
 from devussy.cli.export import add_export_command, run_export
-from devussy.cli.workspace_views import print_lines, render_status, render_waves, status_lines, wave_lines
 from devussy.errors import ConfigError
-from devussy.workspace import UpdateResult, Workspace, WorkspaceError
+
+if TYPE_CHECKING:  # imported when a command runs, so `devussy --version` and `plan` do not pay for them
+    from rich.console import Console
+
+    from devussy.workspace import UpdateResult, Workspace
 
 DEFAULT_WAVES = 3
 
@@ -68,6 +69,8 @@ def add_workspace_commands(commands: Any) -> None:
 
 
 def _workspace(args: argparse.Namespace) -> Workspace:
+    from devussy.workspace import Workspace, WorkspaceError
+
     directory: Path = args.dir
     if not (directory / "plan.json").is_file() and directory == Path("."):
         found = sorted(path.parent for path in Path("devussy-out").glob("*/plan.json"))
@@ -81,11 +84,15 @@ def _workspace(args: argparse.Namespace) -> Workspace:
 
 
 def _console(args: argparse.Namespace, stdout: TextIO) -> Console | None:
+    from rich.console import Console
+
     console = Console(file=stdout, highlight=False)
     return None if args.plain or not console.is_terminal else console
 
 
 def run_status(args: argparse.Namespace, stdout: TextIO) -> int:
+    from devussy.cli.workspace_views import print_lines, render_status, status_lines
+
     status = _workspace(args).status()
     if args.json:
         print(json.dumps(status.to_json_dict(), indent=2, ensure_ascii=False), file=stdout)
@@ -97,6 +104,8 @@ def run_status(args: argparse.Namespace, stdout: TextIO) -> int:
 
 
 def run_next(args: argparse.Namespace, stdout: TextIO) -> int:
+    from devussy.cli.workspace_views import print_lines, render_waves, wave_lines
+
     status = _workspace(args).status()
     limit = None if args.all else DEFAULT_WAVES
     if args.json:

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from devussy.workspace.errors import WorkspaceError
+from devussy.errors import WorkspaceError
 from devussy.workspace.snapshot import Snapshot, StepInfo
 from devussy.workspace.status import Analysis
 

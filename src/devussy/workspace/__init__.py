@@ -6,7 +6,7 @@ block markers and notes included). :class:`Workspace` reads a folder and changes
 API. docs/workspace.md is the guide.
 """
 
-from devussy.workspace.errors import WorkspaceBusy, WorkspaceError
+from devussy.errors import WorkspaceBusy, WorkspaceError
 from devussy.workspace.folder import Workspace, read_plan_files
 from devussy.workspace.models import StepDetail, StepRef, StepView, WorkspaceStatus
 from devussy.workspace.snapshot import Snapshot

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
-from devussy.workspace.errors import WorkspaceError
+from devussy.errors import WorkspaceError
 from devussy.workspace.lock import DEFAULT_TIMEOUT, folder_lock
 from devussy.workspace.models import StepDetail, WorkspaceStatus
 from devussy.workspace.snapshot import PLAN_JSON, Snapshot

@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from devussy.workspace.errors import WorkspaceBusy
+from devussy.errors import WorkspaceBusy
 
 LOCK_NAME = "lock"  # the same file `devussy plan` locks its --out folder with
 DEFAULT_TIMEOUT = 10.0

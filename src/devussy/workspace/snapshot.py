@@ -16,10 +16,10 @@ from pydantic import ValidationError
 
 from devussy.artifacts.markdown import phase_filename
 from devussy.artifacts.progress import EMPTY_PROGRESS_LOG, read_section
+from devussy.errors import WorkspaceError
 from devussy.models import DevPlan, Handoff, Phase, ProjectDesign, Step
 from devussy.workspace.anchors import repair_anchors
 from devussy.workspace.checklist import ChecklistItem, PhaseFile, parse_phase_file
-from devussy.workspace.errors import WorkspaceError
 from devussy.workspace.graph import CycleError, topological_order
 
 PLAN_JSON = "plan.json"

@@ -22,9 +22,9 @@ from devussy.artifacts.escape import inline
 from devussy.artifacts.markdown import next_task_group as planned_task_group
 from devussy.artifacts.markdown import phase_filename
 from devussy.artifacts.progress import replace_section, update_progress_log
+from devussy.errors import WorkspaceError
 from devussy.workspace import checklist
 from devussy.workspace.anchors import HEADINGS, repair_anchors
-from devussy.workspace.errors import WorkspaceError
 from devussy.workspace.handoff import render_living_handoff
 from devussy.workspace.models import WorkspaceStatus
 from devussy.workspace.snapshot import DEVPLAN, HANDOFF, Snapshot, StepInfo
