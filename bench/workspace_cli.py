@@ -37,7 +37,7 @@ def big_plan() -> DevPlan:
     (every third also after the one before that), 20 requirements covered across the plan."""
     sizes = [9 if n <= 4 else 8 for n in range(1, PHASES + 1)]
     assert sum(sizes) == STEPS
-    requirements = [Requirement(id=f"R{n}", text=f"Requirement number {n}", kind="feature") for n in range(1, 21)]
+    requirements = [Requirement(id=f"R{n}", text=f"Requirement {n}", kind="feature") for n in range(1, 21)]
     phases = []
     counter = 0
     for number, size in enumerate(sizes, 1):
@@ -47,7 +47,7 @@ def big_plan() -> DevPlan:
             steps.append(Step(
                 id=f"{number}.{index}",
                 title=f"Build part {index} of area {number}",
-                details=f"Implement part {index} of area {number} with tests.\n\n- keep it small\n- document it",
+                details=f"Implement part {index} of area {number}.\n\n- keep it small\n- document it",
                 acceptance_criteria=[f"part {index} works", "tests pass"],
                 test_command=f"pytest -q tests/test_area{number}.py -k part{index}",
                 depends_on=[f"{number}.{index - 1}"] if index > 1 else [],
@@ -56,9 +56,9 @@ def big_plan() -> DevPlan:
         depends = [number - 1] if number > 1 else []
         if number % 3 == 0 and number > 2:
             depends.append(number - 2)
+        cited = sorted({step.covers[0] for step in steps}, key=lambda rid: int(rid[1:]))
         phases.append(Phase(number=number, title=f"Area {number}", summary=f"Everything about area {number}.",
-                            depends_on=depends, steps=steps,
-                            requirements=sorted({f"R{n}" for n in range(1, 21)} & {s.covers[0] for s in steps})))
+                            depends_on=depends, steps=steps, requirements=cited))
     return DevPlan(project_name="Benchmark Plan", summary="A 12-phase, 100-step plan.", phases=phases,
                    requirements=requirements)
 
