@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from devussy.cli.errors import EXIT_OK
 from devussy.cli.export import add_export_command, run_export
+from devussy.cli.replan import add_replan_command, run_replan
 from devussy.errors import ConfigError
 
 if TYPE_CHECKING:  # imported when a command runs, so `devussy --version` and `plan` do not pay for them
@@ -66,6 +67,7 @@ def add_workspace_commands(commands: Any) -> None:
     add_folder_argument(mcp)
 
     add_export_command(commands, add_folder_argument)
+    add_replan_command(commands)
 
 
 def _workspace(args: argparse.Namespace) -> Workspace:
@@ -182,4 +184,5 @@ WORKSPACE_COMMANDS = {
     "note": run_note,
     "mcp": run_mcp,
     "export": run_export_command,
+    "replan": run_replan,
 }

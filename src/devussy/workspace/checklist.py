@@ -249,8 +249,11 @@ def set_blocked(text: str, step_id: str, reason: str | None) -> str:
     return _rewrite_items(text, step_id, rewrite)
 
 
-def add_note(text: str, step_id: str, note: str) -> str:
-    """Append ``note`` as a bullet indented under the step's (first) checklist line, after its notes."""
+def add_note(text: str, step_id: str, note: str, *, verbatim: bool = False) -> str:
+    """Append ``note`` as a bullet indented under the step's (first) checklist line, after its notes.
+
+    ``verbatim``: the note is markdown read back from a phase file (moved by a re-plan), not new text.
+    """
     lines = text.splitlines(keepends=True)
     found = _item_lines(lines, step_id)
     if not found:
@@ -262,5 +265,5 @@ def add_note(text: str, step_id: str, note: str) -> str:
     newline = _newline(text)
     if not lines[last].endswith(("\n", "\r")):
         lines[last] += newline
-    lines.insert(last + 1, f"{indent}  - {inline(note)}{newline}")
+    lines.insert(last + 1, f"{indent}  - {note if verbatim else inline(note)}{newline}")
     return "".join(lines)

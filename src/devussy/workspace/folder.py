@@ -11,16 +11,20 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from devussy.errors import WorkspaceError
+from devussy.errors import DevussyError, WorkspaceError
 from devussy.workspace.lock import DEFAULT_TIMEOUT, folder_lock
 from devussy.workspace.models import StepDetail, WorkspaceStatus
 from devussy.workspace.snapshot import PLAN_JSON, Snapshot
 from devussy.workspace.status import Analysis, step_detail, workspace_status
 from devussy.workspace.update import Action, UpdateResult, apply_actions
+
+if TYPE_CHECKING:
+    from devussy.workspace.replan import ReplanOutcome
 
 PLAN_FILE_NAME = re.compile(r"(plan\.json|devplan\.md|design\.md|handoff\.md|phase[1-9][0-9]*\.md)")
 MAX_FILE_BYTES = 5_000_000
@@ -101,6 +105,25 @@ class Workspace:
             for name in sorted(result.changed, key=lambda n: (not n.startswith("phase"), n)):
                 write_text_atomically(self.directory / name, result.files[name])
         return result
+
+    def write_replan(self, outcome: ReplanOutcome, base: Mapping[str, str]) -> None:
+        """Write a re-plan computed from ``base`` (the files as they were read before it started).
+
+        Under the lock the folder is read again; if anyone changed a plan file meanwhile (ticked a
+        step while the engine ran), nothing is written: the re-plan would not include that change.
+        """
+        with folder_lock(self.directory, self.lock_timeout):
+            if self.files() != dict(base):
+                raise DevussyError(
+                    f"the plan in {self.directory} changed while it was being re-planned (a step ticked "
+                    "or a file edited meanwhile); nothing was written — run the re-plan again",
+                    code="plan_changed",
+                )
+            for name in sorted(outcome.files, key=lambda n: (not n.startswith("phase"), n)):
+                if base.get(name) != outcome.files[name]:
+                    write_text_atomically(self.directory / name, outcome.files[name])
+            for name in outcome.deleted:
+                (self.directory / name).unlink(missing_ok=True)
 
     def done(self, step_id: str, note: str | None = None) -> UpdateResult:
         return self.apply([Action("done", step_id, note)])
