@@ -131,3 +131,28 @@ def test_mcp_without_the_sdk_says_how_to_install_it(folder: Path, monkeypatch: p
     monkeypatch.setitem(sys.modules, "devussy.mcp_server", None)  # import fails as if mcp were missing
     code, _, err = run_cli("mcp", str(folder))
     assert code == 2 and "pip install 'devussy[mcp]'" in err
+
+
+async def test_replan_shows_the_diff_and_writes_only_when_asked(folder: Path) -> None:
+    from tests.workspace.engines import design_system_engine
+
+    server = build_server(folder, clock=lambda: NOW, engine=design_system_engine)
+    before = _contents(folder)
+    async with Client(server, mode="legacy", cache=None) as client:
+        preview = await _call(client, "replan", change="add a design system")
+        assert _contents(folder) == before
+        assert preview["applied"] is False and "+++ b/phase1.md" in preview["diff"]
+        assert preview["summary"][:2] == ["kept phases 2", "regenerated 1, 3"]
+        applied = await _call(client, "replan", change="add a design system", apply=True)
+        status = await _call(client, "get_status")
+    assert applied["applied"] is True and "phase1.md" in applied["changedFiles"]
+    assert [phase["title"] for phase in status["phases"]] == ["Design system", "Foundation", "Search"]
+    assert "Re-planned: add a design system" in (folder / "devplan.md").read_text()
+
+
+async def test_replan_errors_are_tool_errors(folder: Path) -> None:
+    from tests.workspace.engines import design_system_engine
+
+    server = build_server(folder, clock=lambda: NOW, engine=design_system_engine)
+    async with Client(server, mode="legacy", cache=None) as client:
+        assert (await _error(client, "replan", change=" ")).endswith("[invalid_input]")

@@ -11,17 +11,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 
 from devussy import __version__
+from devussy.errors import DevussyError
 from devussy.workspace import UpdateResult, Workspace, WorkspaceError, step_detail
 from devussy.workspace.folder import PLAN_FILE_NAME, read_plan_files
-from devussy.workspace.models import NextSteps, StepDetail, StepUpdate, WorkspaceStatus
+from devussy.workspace.models import NextSteps, ReplanResult, StepDetail, StepUpdate, WorkspaceStatus
 from devussy.workspace.snapshot import Snapshot
 from devussy.workspace.status import Analysis, workspace_status
+
+if TYPE_CHECKING:
+    from devussy.workspace.replan import ReplanEngine
 
 RESOURCE_PREFIX = "devussy://plan/"
 
@@ -35,7 +39,7 @@ know, and replan when the plan no longer fits. Never edit the checkboxes or the 
 while using these tools."""
 
 
-def _tool_error(exc: WorkspaceError) -> ToolError:
+def _tool_error(exc: DevussyError) -> ToolError:
     return ToolError(f"{exc.message} [{exc.code}]")
 
 
@@ -51,8 +55,21 @@ def _update(result: UpdateResult, step_id: str) -> StepUpdate:
     )
 
 
-def build_server(directory: Path, *, clock: Callable[[], datetime] = datetime.now) -> MCPServer[Any]:
-    """The MCP server for the plan folder ``directory`` (not started)."""
+def _default_engine() -> ReplanEngine:
+    from devussy.config import Settings
+    from devussy.workspace.replan_engine import PipelineEngine
+
+    return PipelineEngine(Settings.from_env())
+
+
+def build_server(
+    directory: Path,
+    *,
+    clock: Callable[[], datetime] = datetime.now,
+    engine: Callable[[], ReplanEngine] = _default_engine,
+) -> MCPServer[Any]:
+    """The MCP server for the plan folder ``directory`` (not started); ``engine`` makes the re-plan
+    engine (default: the configured one, the builtin offline planner without a key)."""
     workspace = Workspace(directory, clock=clock)
     server: MCPServer[Any] = MCPServer(
         "devussy", instructions=INSTRUCTIONS, version=__version__, log_level="WARNING"
@@ -61,7 +78,7 @@ def build_server(directory: Path, *, clock: Callable[[], datetime] = datetime.no
     def guarded(call: Callable[[], Any]) -> Any:
         try:
             return call()
-        except WorkspaceError as exc:
+        except DevussyError as exc:
             raise _tool_error(exc) from None
 
     @server.tool()
@@ -108,6 +125,24 @@ def build_server(directory: Path, *, clock: Callable[[], datetime] = datetime.no
     def add_note(step_id: str, note: str) -> StepUpdate:
         """Add a dated note under a step in its phase file (and a line in the progress log)."""
         return guarded(lambda: _update(workspace.note(step_id, note), step_id))
+
+    @server.tool()
+    async def replan(change: str, apply: bool = False) -> ReplanResult:
+        """Re-plan for a change ("add Stripe payments", "drop the admin UI"): design and phase outline
+        are made again with the change as a requirement; unchanged phases keep their steps, changed or
+        new ones get new steps; done steps, notes and blocks are kept. Returns the diff; writes the
+        files only with apply=true (show the diff to the user first)."""
+        from devussy.workspace.replan import replan as run_replan
+
+        try:
+            base = workspace.files()
+            outcome = await run_replan(Snapshot.from_files(base), change, engine(), clock())
+            if apply and outcome.changed:
+                workspace.write_replan(outcome, base)
+        except DevussyError as exc:  # bad input, or the engine failed (provider_timeout, parse_failed, …)
+            raise _tool_error(exc) from None
+        return ReplanResult(applied=apply and bool(outcome.changed), summary=outcome.summary,
+                            diff=outcome.diff, changed_files=outcome.changed, deleted_files=outcome.deleted)
 
     @server.resource(f"{RESOURCE_PREFIX}{{name}}", name="plan-file", mime_type="text/markdown",
                      description="A plan file: devplan.md, phaseN.md, handoff.md, design.md, plan.json")

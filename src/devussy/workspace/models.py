@@ -95,3 +95,11 @@ class StepUpdate(DevussyModel):
     changed_files: list[str]
     messages: list[str] = Field(default_factory=list, description="Worth knowing (anchors restored, order).")
     next_task_group: list[StepRef]
+
+
+class ReplanResult(DevussyModel):
+    applied: bool = Field(description="True when the files were written (apply=true).")
+    summary: list[str] = Field(description="Phases kept, regenerated, removed; done steps kept or carried.")
+    diff: str = Field(description="Unified diff of the plan's markdown files.")
+    changed_files: list[str]
+    deleted_files: list[str] = Field(default_factory=list)
