@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from devussy.workspace.replan import ReplanEngine
 
 RESOURCE_PREFIX = "devussy://plan/"
+T = TypeVar("T")
 
 INSTRUCTIONS = """\
 This server is a development plan written by Devussy: devplan.md (overview, progress log, next task
@@ -75,7 +76,7 @@ def build_server(
         "devussy", instructions=INSTRUCTIONS, version=__version__, log_level="WARNING"
     )
 
-    def guarded(call: Callable[[], Any]) -> Any:
+    def guarded(call: Callable[[], T]) -> T:
         try:
             return call()
         except DevussyError as exc:

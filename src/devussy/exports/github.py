@@ -142,11 +142,15 @@ class GitHubClient:
                 if "pull_request" not in issue]
 
     def create_issue(self, title: str, body: str, labels: list[str]) -> dict[str, Any]:
-        return self.request("POST", self._repo_path("/issues"),
-                            json={"title": title, "body": body, "labels": labels}).json()
+        response = self.request("POST", self._repo_path("/issues"),
+                                json={"title": title, "body": body, "labels": labels})
+        issue: dict[str, Any] = response.json()
+        return issue
 
     def update_issue(self, number: int, changes: Mapping[str, Any]) -> dict[str, Any]:
-        return self.request("PATCH", self._repo_path(f"/issues/{number}"), json=dict(changes)).json()
+        response = self.request("PATCH", self._repo_path(f"/issues/{number}"), json=dict(changes))
+        issue: dict[str, Any] = response.json()
+        return issue
 
 
 def _path(url: str) -> str:

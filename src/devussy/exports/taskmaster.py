@@ -14,7 +14,7 @@ unless asked (``force``), so Task Master work is not overwritten by accident.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -62,7 +62,7 @@ def _subtask(info: StepInfo, status: str) -> dict[str, Any]:
     }
 
 
-def _phase_status(statuses: list[str]) -> str:
+def _phase_status(statuses: Sequence[str]) -> str:
     if statuses and all(status == "done" for status in statuses):
         return "done"
     if "done" in statuses:

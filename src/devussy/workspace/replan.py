@@ -117,7 +117,7 @@ class _Merge:
     def __init__(self, snapshot: Snapshot, outline: DevPlan) -> None:
         self.snapshot = snapshot
         self.outline = outline
-        self.old_by_title = {}
+        self.old_by_title: dict[str, Phase] = {}
         for phase in sorted(snapshot.plan.phases, key=lambda p: p.number):
             self.old_by_title.setdefault(_key(phase.title), phase)
         self.match: dict[int, Phase] = {}  # new number -> old phase
