@@ -43,3 +43,13 @@ def test_the_terminal_view_draws_a_bar_per_phase() -> None:
     out = io.StringIO()
     render_waves(_status(), Console(file=out, force_terminal=True, width=100, color_system=None), None)
     assert "Wave 5 (after wave 4, in parallel):" in out.getvalue()
+
+
+def test_a_plan_without_steps_says_so() -> None:
+    from devussy.artifacts import render_artifacts
+    from devussy.models import DevPlan, Phase
+
+    plan = DevPlan(project_name="X", summary="s", phases=[Phase(number=1, title="A", summary="a")])
+    status = workspace_status(Snapshot.from_files(render_artifacts(None, plan, None)))
+    assert wave_lines(status, None) == ["The plan has no steps yet."]
+    assert "  (the phases have no steps yet)" in status_lines(status)

@@ -43,7 +43,8 @@ def status_lines(status: WorkspaceStatus) -> list[str]:
             f"{STATE_WORDS[phase.state]}{blocked}"
         )
     lines += ["", "Next task group:"]
-    lines += [f"  {_ref(ref)}" for ref in status.next_task_group] or ["  (nothing can start)"]
+    idle = "  (the phases have no steps yet)" if not status.total else "  (nothing can start)"
+    lines += [f"  {_ref(ref)}" for ref in status.next_task_group] or [idle]
     if status.blocked:
         lines += ["", "Blocked:"]
         lines += [f"  {view.id} {view.title} — {view.blocked_reason}" for view in status.blocked]
@@ -72,7 +73,10 @@ def wave_lines(status: WorkspaceStatus, limit: int | None) -> list[str]:
     if hidden > 0:
         lines.append(f"… {hidden} more wave(s); --all shows every wave")
     if not status.waves:
-        lines.append("Every step is done." if status.done == status.total else "Nothing can start.")
+        if not status.total:
+            lines.append("The plan has no steps yet.")
+        else:
+            lines.append("Every step is done." if status.done == status.total else "Nothing can start.")
     if status.blocked:
         lines.append("Blocked: " + "; ".join(f"{v.id} ({v.blocked_reason})" for v in status.blocked))
     if status.held:
