@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from devussy.config import Settings
 
-SECRET_ENV_VARS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "DEVUSSY_ACCESS_TOKEN")
+SECRET_ENV_VARS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "DEVUSSY_ACCESS_TOKEN", "GITHUB_TOKEN", "GH_TOKEN")
 MASK = "***"
 _KEY_LIKE = re.compile(r"\b(?:sk|gsk|xai)-[A-Za-z0-9_\-*.]{6,}")
 

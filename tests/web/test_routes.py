@@ -5,6 +5,7 @@ from http.server import BaseHTTPRequestHandler
 from devussy.web import endpoints, routes
 from devussy.web.endpoints import RouteHandler
 from devussy.web.routes import ROUTES, find_route
+from devussy.web.streams import StageEndpoint
 from tests.web.helpers import API_DIR, call, load_api_handler
 
 
@@ -22,7 +23,7 @@ def test_routes_hold_their_models_and_endpoints() -> None:
     assert len({route.path for route in ROUTES}) == len(ROUTES)
     for route in ROUTES:
         assert callable(route.endpoint)
-        assert route.stream == (route.method == "POST" and route.api_file != "artifacts.py")
+        assert route.stream == isinstance(route.endpoint, StageEndpoint)
         if route.stream:
             assert route.request is not None and route.response is not None
             assert route.response.model_fields["type"].default == "done"

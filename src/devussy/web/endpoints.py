@@ -209,3 +209,35 @@ def artifacts(exchange: Exchange) -> None:
     slug = slugify(request.plan.project_name)
     disposition = {"Content-Disposition": f'attachment; filename="{slug}-devplan.zip"'}
     send_bytes(handler, 200, build_zip(files, root=slug), "application/zip", {**exchange.cors, **disposition})
+
+
+# -- the living plan (stateless: the files come with the request) --------------------------------
+
+
+def workspace_status(exchange: Exchange) -> None:
+    from devussy.web.requests import validate_request
+    from devussy.web.workspace import WorkspaceFilesRequest, status_answer
+
+    settings = admit(exchange)
+    request = validate_request(WorkspaceFilesRequest, read_json(exchange, settings))
+    send_json(exchange.handler, 200, status_answer(request).to_json_dict(), exchange.cors)
+
+
+def workspace_update(exchange: Exchange) -> None:
+    from devussy.web.requests import validate_request
+    from devussy.web.workspace import WorkspaceUpdateRequest, update_answer
+
+    settings = admit(exchange)
+    request = validate_request(WorkspaceUpdateRequest, read_json(exchange, settings))
+    send_json(exchange.handler, 200, update_answer(request).to_json_dict(), exchange.cors)
+
+
+def workspace_export(exchange: Exchange) -> None:
+    from devussy.web.requests import validate_request
+    from devussy.web.workspace import WorkspaceFilesRequest, zip_answer
+
+    settings = admit(exchange)
+    request = validate_request(WorkspaceFilesRequest, read_json(exchange, settings))
+    archive, filename = zip_answer(request)
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    send_bytes(exchange.handler, 200, archive, "application/zip", {**exchange.cors, **disposition})

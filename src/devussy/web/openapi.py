@@ -95,8 +95,7 @@ def _operation(route: Route) -> dict[str, Any]:
         assert route.response is not None
         ok = {"description": _SSE_DESCRIPTION,
               "content": {"text/event-stream": {"schema": _stream_schema(route.response)}}}
-    elif route.path == "/api/artifacts":
-        assert route.response is not None
+    elif route.zip and route.response is not None:
         operation["parameters"] = [{
             "name": "format", "in": "query", "required": False,
             "schema": {"type": "string", "enum": ["zip", "json"], "default": "zip"},
@@ -105,6 +104,9 @@ def _operation(route: Route) -> dict[str, Any]:
         ok = {"description": "The artifacts (an addition to DESIGN §4, for the web UI's download).",
               "content": {"application/zip": {"schema": _ZIP_SCHEMA},
                           "application/json": {"schema": _ref(route.response.__name__)}}}
+    elif route.zip:
+        ok = {"description": "The plan's files as a zip attachment.",
+              "content": {"application/zip": {"schema": _ZIP_SCHEMA}}}
     elif route.response is not None:
         ok = {"description": "OK",
               "content": {"application/json": {"schema": _ref(route.response.__name__)}}}
@@ -116,6 +118,14 @@ def _operation(route: Route) -> dict[str, Any]:
         "schema": _ref("ErrorResponse")}}} for code in sorted(codes)}
     if route.path == "/api/plan/detail":
         errors["404"] = {"description": "phaseNumber is not a phase of the plan (unknown_phase).",
+                         "content": {"application/json": {"schema": _ref("ErrorResponse")}}}
+    if route.path.startswith("/api/workspace/"):
+        errors["422"] = {"description": _ERRORS[422] + " For the living plan also: not_a_plan, invalid_plan, "
+                         "missing_phase_file, unknown_dependency, dependency_cycle, invalid_zip, and for an "
+                         "update already_done, step_done, not_open, step_not_in_file, invalid_input.",
+                         "content": {"application/json": {"schema": _ref("ErrorResponse")}}}
+    if route.path == "/api/workspace/update":
+        errors["404"] = {"description": "An action names a step the plan does not have (unknown_step).",
                          "content": {"application/json": {"schema": _ref("ErrorResponse")}}}
     operation["responses"] = {"200": ok, **errors}
     return operation

@@ -21,6 +21,12 @@ from devussy.web.requests import ArtifactsRequest
 from devussy.web.responses import HealthResponse
 from devussy.web.streams import StageEndpoint
 from devussy.web.wire import ArtifactFilesResponse, ModelsResponse
+from devussy.web.workspace import (
+    WorkspaceFilesRequest,
+    WorkspaceStatusResponse,
+    WorkspaceUpdateRequest,
+    WorkspaceUpdateResponse,
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,7 @@ class Route:
     request: type[BaseModel] | None = None
     response: type[BaseModel] | None = None  # JSON body; for a stream, its ``done`` event
     stream: bool = False  # answers with Server-Sent Events
+    zip: bool = False  # answers with a zip attachment (with a response model too: ``?format=json``)
 
 
 def stage_route(
@@ -68,7 +75,7 @@ HANDOFF = stage_route(
 ARTIFACTS = Route(
     "/api/artifacts", "POST", "artifacts.py", "artifacts",
     "The plan's artifact files as a zip download (or JSON with ?format=json).",
-    endpoints.artifacts, ArtifactsRequest, ArtifactFilesResponse,
+    endpoints.artifacts, ArtifactsRequest, ArtifactFilesResponse, zip=True,
 )
 MODELS = Route(
     "/api/models", "GET", "models.py", "models", "Engines, providers and models this server offers.",
@@ -78,10 +85,27 @@ HEALTH = Route(
     "/api/health", "GET", "health.py", "health", "Liveness, version and provider.", endpoints.health,
     response=HealthResponse,
 )
+WORKSPACE_STATUS = Route(
+    "/api/workspace/status", "POST", "workspace/status.py", "workspace_status",
+    "The living plan's state from its files: progress per phase, blocked steps, waves, next group.",
+    endpoints.workspace_status, WorkspaceFilesRequest, WorkspaceStatusResponse,
+)
+WORKSPACE_UPDATE = Route(
+    "/api/workspace/update", "POST", "workspace/update.py", "workspace_update",
+    "Tick, block, reopen or annotate steps; answers with the updated files (progress log, next task "
+    "group and handoff.md included) and the new state.",
+    endpoints.workspace_update, WorkspaceUpdateRequest, WorkspaceUpdateResponse,
+)
+WORKSPACE_EXPORT = Route(
+    "/api/workspace/export", "POST", "workspace/export.py", "workspace_export",
+    "The plan's files back as the zip `devussy plan` writes.", endpoints.workspace_export,
+    WorkspaceFilesRequest, zip=True,
+)
 OPENAPI = Route("/api/openapi.json", "GET", "openapi.py", "openapi", "This document.", endpoints.openapi)
 
 ROUTES: tuple[Route, ...] = (
-    INTERVIEW, DESIGN, BASIC_PLAN, DETAIL, HANDOFF, ARTIFACTS, MODELS, HEALTH, OPENAPI
+    INTERVIEW, DESIGN, BASIC_PLAN, DETAIL, HANDOFF, ARTIFACTS, WORKSPACE_STATUS, WORKSPACE_UPDATE,
+    WORKSPACE_EXPORT, MODELS, HEALTH, OPENAPI,
 )
 
 _BY_PATH = {route.path: route for route in ROUTES}
