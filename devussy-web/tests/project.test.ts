@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addPhase, createProject, deletePhase, mergedPlan, modelConfigFor, movePhase, partialPlan, splitList, updatePhase, type Project,
+  addPhase, createProject, deletePhase, mergedPlan, modelConfigFor, moveBlocked, movePhase, partialPlan, splitList, updatePhase, type Project,
 } from '@/lib/project';
 import type { Phase, ProjectDesign } from '@/lib/types';
 
@@ -11,12 +11,12 @@ function withPlan(): Project {
     summary: 's',
     phases: [
       { number: 1, title: 'One', summary: 'a', dependsOn: [] },
-      { number: 2, title: 'Two', summary: 'b', dependsOn: [1] },
+      { number: 2, title: 'Two', summary: 'b', dependsOn: [] },
       { number: 3, title: 'Three', summary: 'c', dependsOn: [1, 2] },
     ],
   };
   const detailed: Phase = {
-    number: 2, title: 'Two', summary: 'b', dependsOn: [1],
+    number: 2, title: 'Two', summary: 'b', dependsOn: [],
     steps: [
       { id: '2.1', title: 's1', details: 'd', acceptanceCriteria: ['ok'], testCommand: 't' },
       { id: '2.2', title: 's2', details: 'd', acceptanceCriteria: ['ok'], testCommand: 't', dependsOn: ['2.1', '1.1'] },
@@ -31,7 +31,7 @@ describe('plan editing', () => {
     const moved = movePhase(withPlan(), 2, -1);
     const phases = moved.plan.value!.phases;
     expect(phases.map((p) => [p.number, p.title])).toEqual([[1, 'Two'], [2, 'One'], [3, 'Three']]);
-    expect(phases[0].dependsOn).toEqual([2]);
+    expect(phases[0].dependsOn).toEqual([]);
     expect(phases[2].dependsOn).toEqual([1, 2]);
     expect(moved.phases['1'].text).toBe('two');
     expect(moved.phases['1'].result!.steps!.map((s) => s.id)).toEqual(['1.1', '1.2']);
@@ -48,6 +48,20 @@ describe('plan editing', () => {
   it('adding a phase appends it with the next number', () => {
     const added = addPhase(withPlan(), 'Four', 'd');
     expect(added.plan.value!.phases.at(-1)).toMatchObject({ number: 4, title: 'Four', dependsOn: [] });
+  });
+
+  it('refuses a move that would put a phase before one it depends on (issue 13)', () => {
+    const project = withPlan();
+    // Phase 3 depends on phase 2: 2 cannot go below 3, nor 3 above 2.
+    expect(moveBlocked(project, 2, 1)).toMatch(/phase 3 depends on phase 2/);
+    expect(moveBlocked(project, 3, -1)).toMatch(/phase 3 depends on phase 2/);
+    expect(movePhase(project, 2, 1)).toBe(project);
+    expect(movePhase(project, 3, -1)).toBe(project);
+    expect(moveBlocked(project, 1, 1)).toBeNull();
+    // After any allowed sequence of moves, every dependency still points back.
+    let moved = movePhase(project, 1, 1);
+    moved = movePhase(moved, 2, 1);
+    for (const phase of moved.plan.value!.phases) for (const dep of phase.dependsOn ?? []) expect(dep).toBeLessThan(phase.number);
   });
 
   it('moving past either end changes nothing', () => {

@@ -10,6 +10,7 @@ const STATUS_LABEL: Record<RunStatus, string> = {
   done: 'Done',
   error: 'Error',
   cancelled: 'Cancelled',
+  paused: 'Paused',
 };
 
 export function StatusBadge({ status }: { status: RunStatus }) {
