@@ -4,7 +4,9 @@ import { useState } from 'react';
 import { api } from '@/lib/api';
 import { allPhasesDone, isActive, mergedPlan, type Project } from '@/lib/project';
 import { cancelStage, loadArtifacts, runHandoff } from '@/lib/runner';
+import { staleness } from '@/lib/stale';
 import { liveKey } from '@/lib/store';
+import { offerUndo } from '@/lib/undo';
 import { Markdown } from './Markdown';
 import { StreamText } from './StreamText';
 import { CopyButton, ErrorBox, StageHeader, downloadBlob, downloadText } from './ui';
@@ -56,8 +58,24 @@ export function HandoffView({ project }: { project: Project }) {
   return (
     <section aria-labelledby="handoff-heading" data-testid="handoff-view">
       <div className="panel">
-        <StageHeader headingId="handoff-heading" title="Handoff" run={run} hasResult={Boolean(value)} onCancel={() => cancelStage(project.id, 'handoff')}>
-          <button type="button" disabled={!project.design.value || !project.plan.value} onClick={() => void runHandoff(project.id).catch(() => undefined)} data-testid="generate-handoff">
+        <StageHeader
+          headingId="handoff-heading"
+          title="Handoff"
+          run={run}
+          streamKey={liveKey(project.id, 'handoff')}
+          hasResult={Boolean(value)}
+          stale={staleness(project).handoff}
+          onCancel={() => cancelStage(project.id, 'handoff')}
+        >
+          <button
+            type="button"
+            disabled={!project.design.value || !project.plan.value}
+            onClick={() => {
+              if (value) offerUndo('Handoff regenerated', project);
+              void runHandoff(project.id).catch(() => undefined);
+            }}
+            data-testid="generate-handoff"
+          >
             {value ? 'Regenerate' : 'Create handoff'}
           </button>
         </StageHeader>

@@ -1,11 +1,35 @@
 'use client';
 
 import { useState } from 'react';
-import { addPhase, deletePhase, isActive, movePhase, updatePhase, type Project } from '@/lib/project';
+import { addPhase, deletePhase, isActive, moveBlocked, movePhase, updatePhase, type Project } from '@/lib/project';
 import { cancelStage, runAllPhases, runPlan } from '@/lib/runner';
+import { staleness } from '@/lib/stale';
 import { appStore, liveKey } from '@/lib/store';
+import { offerUndo, undoable } from '@/lib/undo';
 import { StreamText } from './StreamText';
 import { ErrorBox, StageHeader } from './ui';
+
+/** A move button: disabled with the reason when the move would break a dependency. */
+function MoveButton({ project, number, delta, busy }: { project: Project; number: number; delta: -1 | 1; busy: boolean }) {
+  const phases = project.plan.value?.phases ?? [];
+  const index = phases.findIndex((phase) => phase.number === number);
+  const atEnd = delta === -1 ? index === 0 : index === phases.length - 1;
+  const blocked = atEnd ? null : moveBlocked(project, number, delta);
+  const label = `Move phase ${number} ${delta === -1 ? 'up' : 'down'}`;
+  return (
+    <button
+      type="button"
+      className="small"
+      disabled={atEnd || busy || blocked !== null}
+      aria-label={label}
+      title={blocked ? `Cannot move: ${blocked}` : label}
+      data-blocked={blocked ?? undefined}
+      onClick={() => appStore.update(project.id, (p) => movePhase(p, number, delta))}
+    >
+      {delta === -1 ? '↑' : '↓'}
+    </button>
+  );
+}
 
 function AddPhaseForm({ project }: { project: Project }) {
   const [title, setTitle] = useState('');
@@ -44,16 +68,26 @@ export function PlanView({ project }: { project: Project }) {
   const { run, value, streamedPhases } = project.plan;
   const busy = isActive(run);
   const phasesBusy = Object.values(project.phases).some(isActive);
-  const hasRuns = Object.keys(project.phases).length > 0;
+  const stale = staleness(project).plan;
 
   return (
     <section className="panel" aria-labelledby="plan-heading" data-testid="plan-view">
-      <StageHeader headingId="plan-heading" title="Development plan" run={run} hasResult={Boolean(value)} onCancel={() => cancelStage(project.id, 'plan')}>
+      <StageHeader
+        headingId="plan-heading"
+        title="Development plan"
+        run={run}
+        streamKey={liveKey(project.id, 'plan')}
+        hasResult={Boolean(value)}
+        stale={stale}
+        onCancel={() => cancelStage(project.id, 'plan')}
+      >
         <button
           type="button"
           disabled={!project.design.value || phasesBusy}
+          data-testid="regenerate-plan"
           onClick={() => {
-            if (hasRuns && !window.confirm('Regenerate the plan? Phase details already generated will be discarded.')) return;
+            // Phase details of the old plan are discarded: Undo brings them back.
+            if (value) offerUndo('Plan regenerated', project);
             void runPlan(project.id).catch(() => undefined);
           }}
         >
@@ -70,7 +104,7 @@ export function PlanView({ project }: { project: Project }) {
               <h3 style={{ marginTop: '1rem' }}>Phases so far</h3>
               <ol className="steps" data-testid="streamed-phases">
                 {streamedPhases.map((phase) => (
-                  <li key={phase.number}>
+                  <li key={phase.number} value={phase.number}>
                     <strong>{phase.title}</strong> — {phase.summary}
                   </li>
                 ))}
@@ -111,27 +145,21 @@ export function PlanView({ project }: { project: Project }) {
                     value={phase.summary}
                     onChange={(e) => appStore.update(project.id, (p) => updatePhase(p, phase.number, { summary: e.target.value }))}
                   />
-                  {phase.dependsOn?.length ? <span className="hint">Depends on phase {phase.dependsOn.join(', ')}</span> : null}
+                  {phase.dependsOn?.length ? (
+                    <span className="hint" data-testid="phase-depends">
+                      Depends on phase {phase.dependsOn.join(', ')}
+                    </span>
+                  ) : null}
                 </div>
                 <div className="controls">
-                  <button type="button" className="small" disabled={index === 0 || phasesBusy} aria-label={`Move phase ${phase.number} up`} onClick={() => appStore.update(project.id, (p) => movePhase(p, phase.number, -1))}>
-                    ↑
-                  </button>
-                  <button
-                    type="button"
-                    className="small"
-                    disabled={index === value.phases.length - 1 || phasesBusy}
-                    aria-label={`Move phase ${phase.number} down`}
-                    onClick={() => appStore.update(project.id, (p) => movePhase(p, phase.number, 1))}
-                  >
-                    ↓
-                  </button>
+                  <MoveButton project={project} number={phase.number} delta={-1} busy={phasesBusy} />
+                  <MoveButton project={project} number={phase.number} delta={1} busy={phasesBusy} />
                   <button
                     type="button"
                     className="small danger"
                     disabled={value.phases.length <= 1 || phasesBusy}
                     aria-label={`Delete phase ${phase.number}`}
-                    onClick={() => appStore.update(project.id, (p) => deletePhase(p, phase.number))}
+                    onClick={() => undoable(project.id, `Phase ${phase.number} “${phase.title}” deleted`, () => appStore.update(project.id, (p) => deletePhase(p, phase.number)))}
                   >
                     ✕
                   </button>
@@ -150,7 +178,7 @@ export function PlanView({ project }: { project: Project }) {
             >
               Approve and detail every phase →
             </button>
-            <button type="button" onClick={() => appStore.update(project.id, (p) => ({ ...p, stage: 'execute' }))}>
+            <button type="button" onClick={() => appStore.navigate(project.id, 'execute')}>
               Go to execution without starting
             </button>
           </div>

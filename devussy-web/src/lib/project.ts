@@ -159,6 +159,17 @@ export function isActive(run: StageRun): boolean {
   return ACTIVE.includes(run.status);
 }
 
+/** Whether any stream of the project is running or queued. */
+export function isRunning(project: Project): boolean {
+  return (
+    isActive(project.interview.run) ||
+    isActive(project.design.run) ||
+    isActive(project.plan.run) ||
+    isActive(project.handoff.run) ||
+    Object.values(project.phases).some(isActive)
+  );
+}
+
 /**
  * After a reload (or leaving the page) no stream is alive any more: a run that was streaming is
  * paused, keeping its partial text, and Resume runs it again; a queued one goes back to idle.

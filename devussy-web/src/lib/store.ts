@@ -66,7 +66,8 @@ export class AppStore {
         order.push(project.id);
       }
     }
-    const hashId = typeof location !== 'undefined' ? decodeURIComponent(location.hash.replace(/^#\/?/, '')) : '';
+    // The URL names the open project: `#/<id>/<stage>` (or an older `#<id>`).
+    const hashId = typeof location !== 'undefined' ? decodeURIComponent(location.hash.replace(/^#\/?/, '').split('/')[0]) : '';
     const activeId = hashId && projects[hashId] ? hashId : order[0] ?? null;
     this.setState({ projects, order, activeId, loaded: true });
   }

@@ -4,11 +4,20 @@ import type { components } from './wire/api.gen';
 
 type Schemas = components['schemas'];
 
-export type ProjectBrief = Schemas['ProjectBrief'];
+/** A requirement of the brief (DESIGN §6), shown next to the steps that cover it when present. */
+export interface RequirementView {
+  id: string;
+  text: string;
+  kind?: string;
+}
+
+// Requirement ids and coverage (DESIGN §6) are being added to the server's models; until the
+// generated types carry them, these optional fields let the UI read them when present.
+export type ProjectBrief = Schemas['ProjectBrief'] & { requirements?: RequirementView[] | null };
 export type ComplexityProfile = Schemas['ComplexityProfile'];
 export type Risk = Schemas['Risk'];
 export type ProjectDesign = Schemas['ProjectDesign'];
-export type Phase = Schemas['Phase'];
+export type Phase = Omit<Schemas['Phase'], 'steps'> & { steps?: Step[]; requirements?: string[] | null };
 export type DevPlan = Schemas['DevPlan'];
 export type Handoff = Schemas['Handoff'];
 export type ChatTurn = Schemas['ChatTurn'];
@@ -21,13 +30,6 @@ export type ModelConfig = Schemas['ModelConfig'];
  * once the server's Step model has the field, the generated type carries it and this adds nothing.
  */
 export type Step = Schemas['Step'] & { covers?: string[] | null };
-
-/** A requirement of the brief (DESIGN §6), shown next to the steps that cover it when present. */
-export interface RequirementView {
-  id: string;
-  text: string;
-  kind?: string;
-}
 
 export type StageName = 'interview' | 'design' | 'basic_plan' | 'phase_detail' | 'handoff';
 export const STAGE_NAMES: StageName[] = ['interview', 'design', 'basic_plan', 'phase_detail', 'handoff'];
