@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { addPhase, deletePhase, isActive, moveBlocked, movePhase, updatePhase, type Project } from '@/lib/project';
+import { addPhase, deletePhase, isActive, movePhase, moveWarning, updatePhase, type Project } from '@/lib/project';
 import { cancelStage, runAllPhases, runPlan } from '@/lib/runner';
 import { staleness } from '@/lib/stale';
 import { appStore, liveKey } from '@/lib/store';
@@ -9,22 +9,25 @@ import { offerUndo, undoable } from '@/lib/undo';
 import { StreamText } from './StreamText';
 import { ErrorBox, StageHeader } from './ui';
 
-/** A move button: disabled with the reason when the move would break a dependency. */
+/** A move button. A move past a dependency drops it: the toast says which, and Undo puts it back. */
 function MoveButton({ project, number, delta, busy }: { project: Project; number: number; delta: -1 | 1; busy: boolean }) {
   const phases = project.plan.value?.phases ?? [];
   const index = phases.findIndex((phase) => phase.number === number);
   const atEnd = delta === -1 ? index === 0 : index === phases.length - 1;
-  const blocked = atEnd ? null : moveBlocked(project, number, delta);
+  const warning = atEnd ? null : moveWarning(project, number, delta);
   const label = `Move phase ${number} ${delta === -1 ? 'up' : 'down'}`;
   return (
     <button
       type="button"
       className="small"
-      disabled={atEnd || busy || blocked !== null}
+      disabled={atEnd || busy}
       aria-label={label}
-      title={blocked ? `Cannot move: ${blocked}` : label}
-      data-blocked={blocked ?? undefined}
-      onClick={() => appStore.update(project.id, (p) => movePhase(p, number, delta))}
+      title={warning ? `${label}: ${warning}` : label}
+      onClick={() => {
+        const move = () => appStore.update(project.id, (p) => movePhase(p, number, delta));
+        if (warning) undoable(project.id, `Phase moved: ${warning}.`, move);
+        else move();
+      }}
     >
       {delta === -1 ? '↑' : '↓'}
     </button>

@@ -249,9 +249,10 @@ function renumberPhase(phase: Phase, number: number, mapping: Map<number, number
   return {
     ...phase,
     number,
+    // Only earlier phases can be dependencies: one that moved after this phase is dropped.
     dependsOn: (phase.dependsOn ?? [])
       .map((dep) => mapping.get(dep))
-      .filter((dep): dep is number => dep !== undefined && dep !== number)
+      .filter((dep): dep is number => dep !== undefined && dep < number)
       .sort((a, b) => a - b),
     steps: phase.steps?.map((step) => ({
       ...step,
@@ -259,7 +260,7 @@ function renumberPhase(phase: Phase, number: number, mapping: Map<number, number
       dependsOn: (step.dependsOn ?? []).map((dep) => {
         const [phaseNo] = dep.split('.');
         const mapped = mapping.get(Number(phaseNo));
-        return mapped === undefined ? null : renumberStepId(dep, mapped);
+        return mapped === undefined || mapped > number ? null : renumberStepId(dep, mapped);
       }).filter((dep): dep is string => dep !== null),
     })),
   };
@@ -297,19 +298,19 @@ export function reorderPlan(project: Project, order: (number | Phase)[]): Projec
 }
 
 /**
- * Why a phase cannot move one place up or down, or null when it can: a phase never moves past a
- * phase it depends on, or below a phase that depends on it (dependencies always point back).
+ * What a move gives up, or null: dependencies always point back to earlier phases, so moving a
+ * phase past one it depends on (or below one that depends on it) drops that dependency.
  */
-export function moveBlocked(project: Project, number: number, delta: -1 | 1): string | null {
+export function moveWarning(project: Project, number: number, delta: -1 | 1): string | null {
   const phases = project.plan.value?.phases ?? [];
   const index = phases.findIndex((phase) => phase.number === number);
   const other = phases[index + delta];
-  if (index < 0 || !other) return 'it is already at the end';
+  if (index < 0 || !other) return null;
   if (delta === -1 && (phases[index].dependsOn ?? []).includes(other.number)) {
-    return `phase ${number} depends on phase ${other.number}, which must stay before it`;
+    return `“${phases[index].title}” no longer depends on “${other.title}”, which now comes after it`;
   }
   if (delta === 1 && (other.dependsOn ?? []).includes(number)) {
-    return `phase ${other.number} depends on phase ${number}, which must stay before it`;
+    return `“${other.title}” no longer depends on “${phases[index].title}”, which now comes after it`;
   }
   return null;
 }
@@ -319,7 +320,6 @@ export function movePhase(project: Project, number: number, delta: -1 | 1): Proj
   const index = numbers.indexOf(number);
   const target = index + delta;
   if (index < 0 || target < 0 || target >= numbers.length) return project;
-  if (moveBlocked(project, number, delta)) return project;
   const order: (number | Phase)[] = [...numbers];
   [order[index], order[target]] = [order[target], order[index]];
   return reorderPlan(project, order);
