@@ -216,6 +216,7 @@ export function App() {
         </aside>
         <main className="main" id="main" tabIndex={-1}>
           <AccessTokenBanner />
+          <UndoToast />
           {state.storageError ? (
             <div className="banner" role="alert">
               {state.storageError}
@@ -248,7 +249,6 @@ export function App() {
           )}
         </main>
       </div>
-      <UndoToast />
     </div>
   );
 }

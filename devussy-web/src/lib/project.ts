@@ -171,14 +171,15 @@ export function isRunning(project: Project): boolean {
 }
 
 /**
- * After a reload (or leaving the page) no stream is alive any more: a run that was streaming is
- * paused, keeping its partial text, and Resume runs it again; a queued one goes back to idle.
+ * After a reload (or leaving the page) no stream is alive any more: a run that was streaming or
+ * queued is paused, keeping its partial text, and Resume runs it again.
  * Finished runs are kept as they are.
  */
 export function reviveProject(project: Project): Project {
   const pause = <R extends StageRun>(run: R): R => {
     if (run.status === 'running') return { ...run, status: 'paused', error: null, finishedAt: run.finishedAt ?? Date.now() };
-    if (run.status === 'queued') return { ...run, status: 'idle' };
+    // A queued phase was part of the run the user started: it waits for Resume as well.
+    if (run.status === 'queued') return { ...run, status: 'paused' };
     return run;
   };
   const phases: Record<string, PhaseRun> = {};

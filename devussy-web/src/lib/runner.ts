@@ -30,6 +30,7 @@ type SingleStage = 'interview' | 'design' | 'plan' | 'handoff';
 
 const schedulers = new Map<string, Scheduler>();
 let unloading = false;
+const LEAVE_GRACE_MS = 1000;
 
 /**
  * Called when the page is really going away (pagehide): the browser then kills every stream, which
@@ -145,6 +146,10 @@ async function streamInto<R extends StageRun, D extends { usage?: Usage }>(
     patch({ status: 'done', text: final.text, tokens: usageTokens(done.usage) ?? final.tokens, finishedAt: Date.now(), basedOn });
     return done;
   } catch (error) {
+    // Leaving the page kills every stream before `pagehide` says so: a lost connection is recorded
+    // only if the page is still here a moment later (otherwise the run is saved as running and
+    // comes back paused).
+    if (error instanceof StreamError && error.code === 'network_error') await new Promise((resolve) => setTimeout(resolve, LEAVE_GRACE_MS));
     if (unloading || !owner.current()) throw error;
     const partial = liveText.current(key);
     liveText.set(key, partial.text, partial.tokens);
