@@ -21,7 +21,7 @@ test('a step opens to its details, acceptance criteria and test command, numbere
   const card = page.locator('[data-testid="phase-card"][data-phase="1"]');
   await expect(card.getByTestId('step-count')).toHaveText(/^\d+ steps?$/);
   const step = card.getByTestId('step').first();
-  await expect(step.getByTestId('step-body')).toBeHidden();
+  await expect(step.getByTestId('step-body')).toHaveCount(0);
   await step.locator('summary').click();
   await expect(step.getByTestId('step-body')).toBeVisible();
   await expect(step.getByTestId('step-body')).toContainText('Acceptance criteria');

@@ -168,7 +168,7 @@ export function DesignView({ project }: { project: Project }) {
       </StageHeader>
       {run.error && !busy ? <ErrorBox error={run.error} /> : null}
       {busy || (!value && run.text) ? (
-        <StreamText streamKey={liveKey(project.id, 'design')} fallback={run.text} label="Design, streaming" testId="design-stream" />
+        <StreamText streamKey={liveKey(project.id, 'design')} fallback={run.text} label="Design, streaming" live={busy} testId="design-stream" />
       ) : null}
       {!busy && !value && !run.text ? <p className="empty">No design yet. Create it from your idea.</p> : null}
       {value && !busy ? (

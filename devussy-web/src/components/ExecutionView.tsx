@@ -1,6 +1,6 @@
 'use client';
 
-import { memo, useMemo } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { CONCURRENCY_CHOICES, allPhasesDone, emptyPhaseRun, isActive, plural, type PhaseRun, type Project } from '@/lib/project';
 import { cancelPhase, runAllPhases, runHandoff, runPhase, setConcurrency } from '@/lib/runner';
 import { staleness } from '@/lib/stale';
@@ -27,13 +27,16 @@ function RequirementIds({ ids, requirements, label }: { ids: string[]; requireme
 /** One step, opened to read its details, acceptance criteria, test command and the requirements it covers. */
 function StepItem({ step, requirements }: { step: Step; requirements: Map<string, RequirementView> }) {
   const covers = step.covers ?? [];
+  // The body (markdown) is rendered when opened: a finished card with many steps stays cheap.
+  const [open, setOpen] = useState(false);
   return (
     <li>
-      <details data-testid="step">
+      <details data-testid="step" onToggle={(event) => setOpen(event.currentTarget.open)}>
         <summary>
           <span className="step-id">{step.id}</span> <span data-testid="step-title">{step.title}</span>
           {covers.length ? <RequirementIds ids={covers} requirements={requirements} label={`Step ${step.id} covers`} /> : null}
         </summary>
+        {open ? (
         <div className="step-body" data-testid="step-body">
           <Markdown source={step.details} />
           <h4>Acceptance criteria</h4>
@@ -59,6 +62,7 @@ function StepItem({ step, requirements }: { step: Step; requirements: Map<string
           ) : null}
           {step.dependsOn?.length ? <p className="hint">Depends on step {step.dependsOn.join(', ')}</p> : null}
         </div>
+        ) : null}
       </details>
     </li>
   );
@@ -112,7 +116,7 @@ const PhaseCard = memo(function PhaseCard({
           </details>
         </>
       ) : run.status !== 'idle' && run.status !== 'queued' ? (
-        <StreamText streamKey={key} fallback={run.text} label={`Phase ${phase.number} output`} compact testId="phase-stream" />
+        <StreamText streamKey={key} fallback={run.text} label={`Phase ${phase.number} output`} compact live={run.status === 'running'} testId="phase-stream" />
       ) : run.status === 'queued' ? (
         <p className="muted" style={{ fontSize: '0.85rem', margin: 0 }}>
           Waiting for a free slot. {phase.summary}

@@ -81,7 +81,7 @@ export function HandoffView({ project }: { project: Project }) {
         </StageHeader>
         {!ready && !value ? <p className="hint">Some phases have no details yet; the handoff will use the plan as it is.</p> : null}
         {run.error && !busy ? <ErrorBox error={run.error} /> : null}
-        {busy ? <StreamText streamKey={liveKey(project.id, 'handoff')} fallback={run.text} label="Handoff, streaming" testId="handoff-stream" /> : null}
+        {busy ? <StreamText streamKey={liveKey(project.id, 'handoff')} fallback={run.text} label="Handoff, streaming" live testId="handoff-stream" /> : null}
         {value && !busy ? (
           <>
             <div className="actions" style={{ marginTop: 0, marginBottom: '0.75rem' }}>

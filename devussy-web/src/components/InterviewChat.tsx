@@ -42,7 +42,7 @@ export function InterviewChat({ project }: { project: Project }) {
         </div>
         {busy ? (
           <div className="bubble assistant">
-            <StreamText streamKey={liveKey(project.id, 'interview')} label="Interviewer reply, streaming" compact testId="interview-stream" />
+            <StreamText streamKey={liveKey(project.id, 'interview')} label="Interviewer reply, streaming" compact live testId="interview-stream" />
           </div>
         ) : null}
       </div>

@@ -101,7 +101,7 @@ export function PlanView({ project }: { project: Project }) {
 
       {busy || (!value && run.text) ? (
         <>
-          <StreamText streamKey={liveKey(project.id, 'plan')} fallback={run.text} label="Plan, streaming" testId="plan-stream" />
+          <StreamText streamKey={liveKey(project.id, 'plan')} fallback={run.text} label="Plan, streaming" live={busy} testId="plan-stream" />
           {streamedPhases.length ? (
             <>
               <h3 style={{ marginTop: '1rem' }}>Phases so far</h3>

@@ -12,8 +12,10 @@ const Block = memo(function Block({ source }: { source: string }) {
 
 /**
  * The live text of one stream, rendered as markdown in the layout it keeps when finished. It
- * subscribes to its own key in the live store, which publishes at most once per animation frame, and
- * only the last markdown block is parsed again per frame (markdownBlocks.ts). Markdown goes through
+ * subscribes to its own key in the live store, which publishes at most once per animation frame.
+ * Each markdown block is parsed once, when it is complete (markdownBlocks.ts); while `live`, the block
+ * still growing is shown as plain text in the same typography, so a frame costs a text update per
+ * stream rather than a markdown parse (see the bench in docs/web.md). Markdown goes through
  * react-markdown with `skipHtml`: model output never becomes HTML. Not an aria-live region: a screen
  * reader is not made to read a stream token by token.
  */
@@ -21,12 +23,15 @@ export function StreamText({
   streamKey,
   fallback = '',
   compact = false,
+  live = false,
   label,
   testId,
 }: {
   streamKey: string;
   fallback?: string;
   compact?: boolean;
+  /** The stream is still running: its last block is still growing. */
+  live?: boolean;
   label: string;
   testId?: string;
 }) {
@@ -60,9 +65,15 @@ export function StreamText({
         stick.current = element.scrollHeight - element.scrollTop - element.clientHeight < 24;
       }}
     >
-      {blocks.map((block, index) => (
-        <Block key={index} source={block} />
-      ))}
+      {blocks.map((block, index) =>
+        live && index === blocks.length - 1 ? (
+          <p key={index} className="md-growing">
+            {block}
+          </p>
+        ) : (
+          <Block key={index} source={block} />
+        ),
+      )}
     </div>
   );
 }
