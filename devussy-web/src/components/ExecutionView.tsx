@@ -5,14 +5,14 @@ import { CONCURRENCY_CHOICES, allPhasesDone, emptyPhaseRun, isActive, plural, ty
 import { cancelPhase, runAllPhases, runHandoff, runPhase, setConcurrency } from '@/lib/runner';
 import { staleness } from '@/lib/stale';
 import { appStore, liveKey } from '@/lib/store';
-import type { Phase, ProjectBrief, RequirementView, Step } from '@/lib/types';
+import type { Phase, Requirement, Step } from '@/lib/types';
 import { undoable } from '@/lib/undo';
 import { Markdown } from './Markdown';
 import { RawText, StreamText } from './StreamText';
 import { Elapsed, ErrorBox, StaleMark, StatusBadge, Tokens } from './ui';
 
 /** Requirement ids as chips, with the requirement's text when the brief lists it. */
-function RequirementIds({ ids, requirements, label }: { ids: string[]; requirements: Map<string, RequirementView>; label: string }) {
+function RequirementIds({ ids, requirements, label }: { ids: string[]; requirements: Map<string, Requirement>; label: string }) {
   return (
     <span className="chips" aria-label={label} data-testid="requirement-ids">
       {ids.map((id) => (
@@ -25,7 +25,7 @@ function RequirementIds({ ids, requirements, label }: { ids: string[]; requireme
 }
 
 /** One step, opened to read its details, acceptance criteria, test command and the requirements it covers. */
-function StepItem({ step, requirements }: { step: Step; requirements: Map<string, RequirementView> }) {
+function StepItem({ step, requirements }: { step: Step; requirements: Map<string, Requirement> }) {
   const covers = step.covers ?? [];
   // The body (markdown) is rendered when opened: a finished card with many steps stays cheap.
   const [open, setOpen] = useState(false);
@@ -40,13 +40,17 @@ function StepItem({ step, requirements }: { step: Step; requirements: Map<string
         <div className="step-body" data-testid="step-body">
           <Markdown source={step.details} />
           <h4>Acceptance criteria</h4>
-          <ul>
-            {step.acceptanceCriteria.map((criterion, index) => (
-              <li key={index}>{criterion}</li>
-            ))}
-          </ul>
+          {step.acceptanceCriteria?.length ? (
+            <ul>
+              {step.acceptanceCriteria.map((criterion, index) => (
+                <li key={index}>{criterion}</li>
+              ))}
+            </ul>
+          ) : (
+            <p className="gap">None yet: a gap to fill before this step can be checked.</p>
+          )}
           <h4>Test command</h4>
-          <code className="test-command">{step.testCommand}</code>
+          {step.testCommand ? <code className="test-command">{step.testCommand}</code> : <p className="gap">None yet.</p>}
           {covers.length ? (
             <>
               <h4>Covers</h4>
@@ -79,7 +83,7 @@ const PhaseCard = memo(function PhaseCard({
   phase: Phase;
   run: PhaseRun;
   stale: boolean;
-  requirements: Map<string, RequirementView>;
+  requirements: Map<string, Requirement>;
 }) {
   const key = liveKey(projectId, `phase/${phase.number}`);
   const active = isActive(run);
@@ -150,9 +154,15 @@ const PhaseCard = memo(function PhaseCard({
   );
 });
 
-function useRequirements(project: Project): Map<string, RequirementView> {
-  const briefs: (ProjectBrief | null | undefined)[] = [project.plan.value?.brief, project.design.value?.brief, project.interview.brief];
-  const list = briefs.find((brief) => brief?.requirements?.length)?.requirements;
+function useRequirements(project: Project): Map<string, Requirement> {
+  const sources = [
+    project.plan.value?.requirements,
+    project.design.value?.requirements,
+    project.plan.value?.brief?.requirements,
+    project.design.value?.brief?.requirements,
+    project.interview.brief?.requirements,
+  ];
+  const list = sources.find((requirements) => requirements?.length);
   return useMemo(() => new Map((list ?? []).map((requirement) => [requirement.id, requirement])), [list]);
 }
 

@@ -235,6 +235,7 @@ export function partialPlan(design: ProjectDesign, phases: Phase[]): DevPlan {
     techStack: design.techStack,
     brief: design.brief ?? null,
     complexity: design.complexity ?? null,
+    ...(design.requirements?.length ? { requirements: design.requirements } : {}),
     phases: phases.map((phase) => ({ ...phase, dependsOn: (phase.dependsOn ?? []).filter((dep) => known.has(dep)) })),
   };
 }

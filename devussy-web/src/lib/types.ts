@@ -4,20 +4,14 @@ import type { components } from './wire/api.gen';
 
 type Schemas = components['schemas'];
 
-/** A requirement of the brief (DESIGN §6), shown next to the steps that cover it when present. */
-export interface RequirementView {
-  id: string;
-  text: string;
-  kind?: string;
-}
-
-// Requirement ids and coverage (DESIGN §6) are being added to the server's models; until the
-// generated types carry them, these optional fields let the UI read them when present.
-export type ProjectBrief = Schemas['ProjectBrief'] & { requirements?: RequirementView[] | null };
+export type ProjectBrief = Schemas['ProjectBrief'];
+/** A requirement (DESIGN §6): id `R1`…, text, kind, source. */
+export type Requirement = Schemas['Requirement'];
 export type ComplexityProfile = Schemas['ComplexityProfile'];
 export type Risk = Schemas['Risk'];
 export type ProjectDesign = Schemas['ProjectDesign'];
-export type Phase = Omit<Schemas['Phase'], 'steps'> & { steps?: Step[]; requirements?: string[] | null };
+/** A phase; `requirements` lists the requirement ids it addresses. */
+export type Phase = Schemas['Phase'];
 export type DevPlan = Schemas['DevPlan'];
 export type Handoff = Schemas['Handoff'];
 export type ChatTurn = Schemas['ChatTurn'];
@@ -25,11 +19,8 @@ export type Usage = Schemas['Usage'];
 /** A request's `modelConfig` (DESIGN §4). */
 export type ModelConfig = Schemas['ModelConfig'];
 
-/**
- * A step, with the requirement ids it covers (DESIGN §6). `covers` is read when the server sends it;
- * once the server's Step model has the field, the generated type carries it and this adds nothing.
- */
-export type Step = Schemas['Step'] & { covers?: string[] | null };
+/** A step; `covers` lists the requirement ids it covers. A step may lack criteria or a test command (a gap). */
+export type Step = Schemas['Step'];
 
 export type StageName = 'interview' | 'design' | 'basic_plan' | 'phase_detail' | 'handoff';
 export const STAGE_NAMES: StageName[] = ['interview', 'design', 'basic_plan', 'phase_detail', 'handoff'];

@@ -310,6 +310,11 @@ export interface components {
             phases: components["schemas"]["Phase"][];
             /** Projectname */
             projectName: string;
+            /**
+             * Requirements
+             * @description What the phases and steps cite.
+             */
+            requirements?: components["schemas"]["Requirement"][];
             /** Summary */
             summary: string;
             /** Techstack */
@@ -496,6 +501,11 @@ export interface components {
             dependsOn?: number[];
             /** Number */
             number: number;
+            /**
+             * Requirements
+             * @description Ids of the requirements this phase serves.
+             */
+            requirements?: string[];
             /** Steps */
             steps?: components["schemas"]["Step"][];
             /** Summary */
@@ -577,6 +587,11 @@ export interface components {
             languages?: string[];
             /** Name */
             name: string;
+            /**
+             * Requirements
+             * @description Numbered requirements stated in the brief or the interview.
+             */
+            requirements?: components["schemas"]["Requirement"][];
             /** Summary */
             summary: string;
             /**
@@ -599,6 +614,11 @@ export interface components {
             objectives: string[];
             /** Projectname */
             projectName: string;
+            /**
+             * Requirements
+             * @description The numbered requirements the plan must cover (the brief's, plus any the design adds).
+             */
+            requirements?: components["schemas"]["Requirement"][];
             /** Risks */
             risks: components["schemas"]["Risk"][];
             /** Summary */
@@ -607,6 +627,31 @@ export interface components {
             techStack: string[];
             /** Testingstrategy */
             testingStrategy: string;
+        };
+        /**
+         * Requirement
+         * @description One thing the user asked for, numbered so every phase and step can cite it (DESIGN §6).
+         */
+        Requirement: {
+            /**
+             * Id
+             * @description 'R<n>', e.g. 'R3'
+             */
+            id: string;
+            /**
+             * Kind
+             * @default feature
+             * @enum {string}
+             */
+            kind?: "feature" | "integration" | "constraint" | "non_goal" | "quality";
+            /**
+             * Source
+             * @default brief
+             * @enum {string}
+             */
+            source?: "brief" | "interview" | "design";
+            /** Text */
+            text: string;
         };
         /** Risk */
         Risk: {
@@ -638,7 +683,12 @@ export interface components {
         /** Step */
         Step: {
             /** Acceptancecriteria */
-            acceptanceCriteria: string[];
+            acceptanceCriteria?: string[];
+            /**
+             * Covers
+             * @description Ids of the requirements this step serves.
+             */
+            covers?: string[];
             /** Dependson */
             dependsOn?: string[];
             /** Details */
@@ -648,8 +698,11 @@ export interface components {
              * @description '<phase>.<step>', e.g. '2.3'
              */
             id: string;
-            /** Testcommand */
-            testCommand: string;
+            /**
+             * Testcommand
+             * @default null
+             */
+            testCommand?: string | null;
             /** Title */
             title: string;
         };
@@ -710,6 +763,7 @@ export type PlanDone = components['schemas']['PlanDone'];
 export type ProgressEvent = components['schemas']['ProgressEvent'];
 export type ProjectBrief = components['schemas']['ProjectBrief'];
 export type ProjectDesign = components['schemas']['ProjectDesign'];
+export type Requirement = components['schemas']['Requirement'];
 export type Risk = components['schemas']['Risk'];
 export type StartEvent = components['schemas']['StartEvent'];
 export type Step = components['schemas']['Step'];
