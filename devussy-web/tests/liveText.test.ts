@@ -65,5 +65,8 @@ describe('splitBlocks (live markdown)', () => {
     // A fence still open (mid-stream) keeps everything after it in the last block.
     expect(splitBlocks('para\n\n```js\nx\n\ny')).toEqual(['para', '```js\nx\n\ny']);
     expect(splitBlocks('')).toEqual([]);
+    // A heading is complete once its line ends (it renders at once); while typed, it is still growing.
+    expect(splitBlocks('## Phase 1\nSetup the repo')).toEqual(['## Phase 1', 'Setup the repo']);
+    expect(splitBlocks('text\n## Phase')).toEqual(['text\n## Phase']);
   });
 });

@@ -3,12 +3,21 @@
 // still-growing block is parsed again when a frame publishes new tokens.
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+const HEADING = /^ {0,3}#{1,6}(\s|$)/;
 
+/** Blocks end at blank lines outside fences; a heading line is a block of its own once its line ends. */
 export function splitBlocks(text: string): string[] {
   const blocks: string[] = [];
   let current: string[] = [];
   let fence: string | null = null;
-  for (const line of text.split('\n')) {
+  const lines = text.split('\n');
+  for (const [index, line] of lines.entries()) {
+    if (fence === null && HEADING.test(line) && index < lines.length - 1) {
+      if (current.length) blocks.push(current.join('\n'));
+      blocks.push(line);
+      current = [];
+      continue;
+    }
     const marker = FENCE.exec(line)?.[1];
     if (marker) {
       if (fence === null) fence = marker;
