@@ -136,16 +136,20 @@ test('editing an earlier stage marks later ones stale; one click regenerates onl
   expect(details.slice(before)).toEqual([2]);
   await expect(page.getByTestId('stale-mark')).toHaveCount(0);
 
-  // The design edited: the plan (and everything after it) is stale.
+  // The design edited: the plan (and everything after it) is stale; one click makes all of it again.
   await page.getByTestId('stage-design').click();
   await page.getByTestId('edit-design').click();
   await page.getByLabel('Summary').fill('A bakery shop, now with delivery slots.');
   await page.getByRole('button', { name: 'Save design' }).click();
   await page.getByTestId('stage-plan').click();
   await expect(page.getByTestId('plan-view').getByTestId('stale-mark')).toBeVisible();
+  const beforePlan = details.length;
   await page.getByTestId('regenerate-stale').click();
-  await expect(page.getByTestId('stale-banner')).toBeHidden({ timeout: 60_000 });
-  await expect(page.getByTestId('plan-phase')).toHaveCount(count);
+  await expect(page.getByTestId('handoff-view')).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByTestId('handoff-prompt')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('stale-banner')).toBeHidden();
+  await expect(page.getByTestId('stale-mark')).toHaveCount(0);
+  expect(details.length - beforePlan).toBe(count);
 });
 
 test('the empty state offers three example ideas that run to the handoff on the offline engine', async ({ page }) => {

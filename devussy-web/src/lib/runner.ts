@@ -564,11 +564,20 @@ export async function resume(projectId: string): Promise<void> {
   await Promise.all(jobs);
 }
 
-/** Regenerate only what is stale: the plan (and so everything after it), else stale phases, then the handoff. */
+/**
+ * Regenerate only what is stale. A stale plan means everything after it: the plan again, then the
+ * phases that had details and the handoff if there was one. Else the stale phases, then the handoff.
+ */
 export async function regenerateStale(projectId: string, stale: { plan: boolean; phases: number[]; handoff: boolean }): Promise<void> {
   const ignore = () => undefined;
+  const before = appStore.get(projectId);
+  if (!before) return;
   if (stale.plan) {
+    const hadDetails = Object.values(before.phases).some((run) => run.status === 'done');
     await runPlan(projectId).catch(ignore);
+    if (!hadDetails || !appStore.get(projectId)?.plan.value) return;
+    const complete = await runAllPhases(projectId);
+    if (complete && before.handoff.value) await runHandoff(projectId).catch(ignore);
     return;
   }
   await Promise.allSettled(stale.phases.map((number) => runPhase(projectId, number, { force: true })));
