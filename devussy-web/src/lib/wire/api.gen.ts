@@ -154,6 +154,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspace/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The plan's files back as the zip `devussy plan` writes. */
+        post: operations["workspace_export"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspace/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The living plan's state from its files: progress per phase, blocked steps, waves, next group. */
+        post: operations["workspace_status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspace/update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Tick, block, reopen or annotate steps; answers with the updated files (progress log, next task group and handoff.md included) and the new state. */
+        post: operations["workspace_update"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -495,6 +546,23 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
+        /** OpenRequirement */
+        OpenRequirement: {
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "feature" | "integration" | "constraint" | "non_goal" | "quality";
+            /**
+             * Opensteps
+             * @description Steps not done yet that cover it (empty: no step does).
+             */
+            openSteps?: string[];
+            /** Text */
+            text: string;
+        };
         /** Phase */
         Phase: {
             /** Dependson */
@@ -529,6 +597,28 @@ export interface components {
              */
             type?: "done";
             usage: components["schemas"]["Usage"];
+        };
+        /** PhaseProgress */
+        PhaseProgress: {
+            /** Blocked */
+            blocked: number;
+            /** Dependson */
+            dependsOn?: number[];
+            /** Done */
+            done: number;
+            /** File */
+            file: string;
+            /** Number */
+            number: number;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "done" | "in_progress" | "ready" | "waiting" | "held" | "not_detailed";
+            /** Title */
+            title: string;
+            /** Total */
+            total: number;
         };
         /** PlanDone */
         PlanDone: {
@@ -706,6 +796,59 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** StepRef */
+        StepRef: {
+            /**
+             * File
+             * @description The phase file that holds the step's checkbox, e.g. phase2.md.
+             */
+            file: string;
+            /** Id */
+            id: string;
+            /** Phase */
+            phase: number;
+            /** Title */
+            title: string;
+        };
+        /** StepView */
+        StepView: {
+            /**
+             * Blockedreason
+             * @default null
+             */
+            blockedReason?: string | null;
+            /** Covers */
+            covers?: string[];
+            /** Dependson */
+            dependsOn?: string[];
+            /**
+             * File
+             * @description The phase file that holds the step's checkbox, e.g. phase2.md.
+             */
+            file: string;
+            /** Id */
+            id: string;
+            /**
+             * Notes
+             * @description Lines indented under the step's checkbox.
+             */
+            notes?: string[];
+            /** Phase */
+            phase: number;
+            /**
+             * Status
+             * @description done; blocked (a Blocked: marker); ready (every dependency done); waiting (dependencies still open); held (it waits, directly or not, on a blocked step).
+             * @enum {string}
+             */
+            status: "done" | "blocked" | "ready" | "waiting" | "held";
+            /** Title */
+            title: string;
+            /**
+             * Waitson
+             * @description Open steps it still waits for: its own dependencies and the open steps of the phases its phase depends on.
+             */
+            waitsOn?: string[];
+        };
         /** TokenEvent */
         TokenEvent: {
             /** Content */
@@ -729,6 +872,156 @@ export interface components {
              * @default 0
              */
             promptTokens?: number;
+        };
+        /** WorkspaceAction */
+        WorkspaceAction: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "done" | "block" | "reopen" | "note";
+            /**
+             * Note
+             * @description For done and note.
+             * @default null
+             */
+            note?: string | null;
+            /**
+             * Reason
+             * @description For block.
+             * @default null
+             */
+            reason?: string | null;
+            /**
+             * Step
+             * @description A step id, e.g. '2.3'.
+             */
+            step: string;
+        };
+        /** WorkspaceFilesRequest */
+        WorkspaceFilesRequest: {
+            /**
+             * Files
+             * @description The plan's files, name → text (plan.json, devplan.md, phaseN.md, handoff.md, design.md). Other names are ignored.
+             * @default null
+             */
+            files?: {
+                [key: string]: string;
+            } | null;
+            /**
+             * Zip
+             * @description Instead of files: the plan zip `devussy plan` writes, base64-encoded.
+             * @default null
+             */
+            zip?: string | null;
+        };
+        /** WorkspaceStatus */
+        WorkspaceStatus: {
+            /**
+             * Blocked
+             * @description Blocked steps, with their reasons.
+             */
+            blocked: components["schemas"]["StepView"][];
+            /** Done */
+            done: number;
+            /**
+             * Held
+             * @description Steps that wait on a blocked step.
+             */
+            held: components["schemas"]["StepView"][];
+            /**
+             * Nexttaskgroup
+             * @description What devplan.md's next task group lists.
+             */
+            nextTaskGroup: components["schemas"]["StepRef"][];
+            /**
+             * Openrequirements
+             * @description Feature, integration and quality requirements no done step covers yet.
+             */
+            openRequirements: components["schemas"]["OpenRequirement"][];
+            /** Phases */
+            phases: components["schemas"]["PhaseProgress"][];
+            /** Projectname */
+            projectName: string;
+            /**
+             * Recentprogress
+             * @description The last entries of the progress log.
+             */
+            recentProgress: string[];
+            /** Total */
+            total: number;
+            /** Warnings */
+            warnings?: string[];
+            /**
+             * Waves
+             * @description Open, unblocked steps in dependency waves: the steps of one wave can be done in parallel once the waves before it are done.
+             */
+            waves: components["schemas"]["StepRef"][][];
+        };
+        /** WorkspaceStatusResponse */
+        WorkspaceStatusResponse: {
+            /**
+             * Files
+             * @description The plan files read (useful when a zip was sent).
+             */
+            files: {
+                [key: string]: string;
+            };
+            status: components["schemas"]["WorkspaceStatus"];
+        };
+        /** WorkspaceUpdateRequest */
+        WorkspaceUpdateRequest: {
+            /**
+             * Actions
+             * @description Applied in order; all or none (the first one that cannot apply fails the request).
+             */
+            actions: components["schemas"]["WorkspaceAction"][];
+            /**
+             * Files
+             * @description The plan's files, name → text (plan.json, devplan.md, phaseN.md, handoff.md, design.md). Other names are ignored.
+             * @default null
+             */
+            files?: {
+                [key: string]: string;
+            } | null;
+            /**
+             * Now
+             * @description The client's local time, to date the progress log (default: the server's).
+             * @default null
+             */
+            now?: string | null;
+            /**
+             * Zip
+             * @description Instead of files: the plan zip `devussy plan` writes, base64-encoded.
+             * @default null
+             */
+            zip?: string | null;
+        };
+        /** WorkspaceUpdateResponse */
+        WorkspaceUpdateResponse: {
+            /**
+             * Changed
+             * @description Names of the files the update changed.
+             */
+            changed: string[];
+            /**
+             * Files
+             * @description Every plan file after the update, changed or not.
+             */
+            files: {
+                [key: string]: string;
+            };
+            /**
+             * Logged
+             * @description The progress log entries added to devplan.md.
+             */
+            logged: string[];
+            /**
+             * Messages
+             * @description Worth telling (e.g. anchors restored).
+             */
+            messages?: string[];
+            status: components["schemas"]["WorkspaceStatus"];
         };
     };
     responses: never;
@@ -757,8 +1050,10 @@ export type InterviewDone = components['schemas']['InterviewDone'];
 export type InterviewRequest = components['schemas']['InterviewRequest'];
 export type ModelConfig = components['schemas']['ModelConfig'];
 export type ModelsResponse = components['schemas']['ModelsResponse'];
+export type OpenRequirement = components['schemas']['OpenRequirement'];
 export type Phase = components['schemas']['Phase'];
 export type PhaseDone = components['schemas']['PhaseDone'];
+export type PhaseProgress = components['schemas']['PhaseProgress'];
 export type PlanDone = components['schemas']['PlanDone'];
 export type ProgressEvent = components['schemas']['ProgressEvent'];
 export type ProjectBrief = components['schemas']['ProjectBrief'];
@@ -767,8 +1062,16 @@ export type Requirement = components['schemas']['Requirement'];
 export type Risk = components['schemas']['Risk'];
 export type StartEvent = components['schemas']['StartEvent'];
 export type Step = components['schemas']['Step'];
+export type StepRef = components['schemas']['StepRef'];
+export type StepView = components['schemas']['StepView'];
 export type TokenEvent = components['schemas']['TokenEvent'];
 export type Usage = components['schemas']['Usage'];
+export type WorkspaceAction = components['schemas']['WorkspaceAction'];
+export type WorkspaceFilesRequest = components['schemas']['WorkspaceFilesRequest'];
+export type WorkspaceStatus = components['schemas']['WorkspaceStatus'];
+export type WorkspaceStatusResponse = components['schemas']['WorkspaceStatusResponse'];
+export type WorkspaceUpdateRequest = components['schemas']['WorkspaceUpdateRequest'];
+export type WorkspaceUpdateResponse = components['schemas']['WorkspaceUpdateResponse'];
 export type $defs = Record<string, never>;
 export interface operations {
     artifacts: {
@@ -1617,6 +1920,357 @@ export interface operations {
                 };
             };
             /** @description Invalid fields (invalid_request), or an engine or model the server does not offer (provider_not_offered, model_not_offered). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Server misconfiguration (config_error) or an unexpected fault (internal_error). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    workspace_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkspaceFilesRequest"];
+            };
+        };
+        responses: {
+            /** @description The plan's files as a zip attachment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description Body is not valid JSON (invalid_json). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or wrong bearer token (unauthorized), when DEVUSSY_ACCESS_TOKEN is set. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Browser origin not allowed (origin_not_allowed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Wrong method (method_not_allowed). */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body did not arrive in time (request_timeout). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Chunked body without Content-Length (length_required). */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than DEVUSSY_MAX_BODY_BYTES (body_too_large). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body is not application/json (unsupported_media_type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid fields (invalid_request), or an engine or model the server does not offer (provider_not_offered, model_not_offered). For the living plan also: not_a_plan, invalid_plan, missing_phase_file, unknown_dependency, dependency_cycle, invalid_zip, and for an update already_done, step_done, not_open, step_not_in_file, invalid_input. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Server misconfiguration (config_error) or an unexpected fault (internal_error). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    workspace_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkspaceFilesRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceStatusResponse"];
+                };
+            };
+            /** @description Body is not valid JSON (invalid_json). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or wrong bearer token (unauthorized), when DEVUSSY_ACCESS_TOKEN is set. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Browser origin not allowed (origin_not_allowed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Wrong method (method_not_allowed). */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body did not arrive in time (request_timeout). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Chunked body without Content-Length (length_required). */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than DEVUSSY_MAX_BODY_BYTES (body_too_large). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body is not application/json (unsupported_media_type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid fields (invalid_request), or an engine or model the server does not offer (provider_not_offered, model_not_offered). For the living plan also: not_a_plan, invalid_plan, missing_phase_file, unknown_dependency, dependency_cycle, invalid_zip, and for an update already_done, step_done, not_open, step_not_in_file, invalid_input. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Server misconfiguration (config_error) or an unexpected fault (internal_error). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    workspace_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkspaceUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceUpdateResponse"];
+                };
+            };
+            /** @description Body is not valid JSON (invalid_json). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or wrong bearer token (unauthorized), when DEVUSSY_ACCESS_TOKEN is set. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Browser origin not allowed (origin_not_allowed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An action names a step the plan does not have (unknown_step). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Wrong method (method_not_allowed). */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body did not arrive in time (request_timeout). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Chunked body without Content-Length (length_required). */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than DEVUSSY_MAX_BODY_BYTES (body_too_large). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body is not application/json (unsupported_media_type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid fields (invalid_request), or an engine or model the server does not offer (provider_not_offered, model_not_offered). For the living plan also: not_a_plan, invalid_plan, missing_phase_file, unknown_dependency, dependency_cycle, invalid_zip, and for an update already_done, step_done, not_open, step_not_in_file, invalid_input. */
             422: {
                 headers: {
                     [name: string]: unknown;
