@@ -6,10 +6,10 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from devussy.events import (
+    PhaseAnnounced,
     PhaseOutline,
-    PhaseProgress,
     ProgressEvent,
-    RepairProgress,
+    RepairRequested,
     StageProgress,
     UnitFailed,
     UnitFinished,
@@ -22,12 +22,12 @@ PHASE = Phase(number=2, title="API", summary="Build the API.", depends_on=[1])
 
 
 def test_stage_progress_is_the_wire_format_the_web_client_reads() -> None:
-    assert PhaseProgress(phase=PHASE).wire_json() == {
+    assert PhaseAnnounced(phase=PHASE).wire_json() == {
         "type": "progress",
         "event": "phase",
         "phase": PHASE.to_json_dict(),
     }
-    assert RepairProgress(errors=["missing section"]).wire_json() == {
+    assert RepairRequested(errors=["missing section"]).wire_json() == {
         "type": "progress",
         "event": "repair",
         "errors": ["missing section"],
@@ -37,8 +37,8 @@ def test_stage_progress_is_the_wire_format_the_web_client_reads() -> None:
 @pytest.mark.parametrize(
     "event",
     [
-        PhaseProgress(phase=PHASE),
-        RepairProgress(errors=["a", " b "]),
+        PhaseAnnounced(phase=PHASE),
+        RepairRequested(errors=["a", " b "]),
         UnitStarted(),
         UnitFinished(usage=Usage(prompt_tokens=1, completion_tokens=2)),
         UnitFailed(code="provider_timeout", message="slow"),
@@ -53,14 +53,14 @@ def test_every_event_parses_back_by_its_event_name(event: object) -> None:
 def test_stage_progress_refuses_runner_events_and_unknown_names() -> None:
     adapter: TypeAdapter[StageProgress] = TypeAdapter(StageProgress)
     repair = {"type": "progress", "event": "repair", "errors": []}
-    assert adapter.validate_python(repair) == RepairProgress(errors=[])
+    assert adapter.validate_python(repair) == RepairRequested(errors=[])
     for data in ({"type": "progress", "event": "start"}, {"type": "progress", "event": "nope"}):
         with pytest.raises(ValidationError):
             adapter.validate_python(data)
 
 
 def test_event_text_is_kept_exactly() -> None:
-    assert RepairProgress(errors=["  indented "]).errors == ["  indented "]
+    assert RepairRequested(errors=["  indented "]).errors == ["  indented "]
     assert UnitFailed(code="x", message=" spaced ").wire_json()["message"] == " spaced "
 
 

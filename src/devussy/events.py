@@ -41,14 +41,14 @@ class _Progress(EventModel):
     type: Literal["progress"] = "progress"
 
 
-class PhaseProgress(_Progress):
+class PhaseAnnounced(_Progress):
     """The plan stream has yielded a complete phase (sent as soon as it parses, before the plan ends)."""
 
     event: Literal["phase"] = "phase"
     phase: Phase
 
 
-class RepairProgress(_Progress):
+class RepairRequested(_Progress):
     """The answer did not parse (or failed the stage's check): one repair request follows."""
 
     event: Literal["repair"] = "repair"
@@ -83,9 +83,9 @@ class UnitSkipped(_Progress):
     phases: list[PhaseOutline] = Field(default_factory=list)
 
 
-StageProgress = Annotated[PhaseProgress | RepairProgress, Field(discriminator="event")]
+StageProgress = Annotated[PhaseAnnounced | RepairRequested, Field(discriminator="event")]
 RunProgress = Annotated[UnitStarted | UnitFinished | UnitFailed | UnitSkipped, Field(discriminator="event")]
 ProgressEvent = Annotated[
-    PhaseProgress | RepairProgress | UnitStarted | UnitFinished | UnitFailed | UnitSkipped,
+    PhaseAnnounced | RepairRequested | UnitStarted | UnitFinished | UnitFailed | UnitSkipped,
     Field(discriminator="event"),
 ]

@@ -2,7 +2,7 @@
 
 Named as in the original Devussy: ``StreamingHandler`` with ``on_token_async`` and
 ``on_completion_async``. ``on_progress_async`` carries the typed milestones of ``devussy.events``,
-such as ``PhaseProgress`` when the plan stream has yielded a complete phase.
+such as ``PhaseAnnounced`` when the plan stream has yielded a complete phase.
 """
 
 from __future__ import annotations

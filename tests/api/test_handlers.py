@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from devussy.errors import ProviderError, StageError
-from devussy.events import PhaseProgress
+from devussy.events import PhaseAnnounced
 from devussy.stages.inputs import DesignInput, DetailInput
 from tests import samples
 from tests.web.helpers import Response, call, load_api_handler
@@ -143,7 +143,7 @@ def test_interview_done_carries_reply_and_brief_once_complete(engine: StageAnswe
 def test_each_plan_phase_is_a_progress_event_as_soon_as_it_is_parsed(engine: StageAnswers) -> None:
     events = post("plan/basic.py").events
     progress = [e.data for e in events if e.event == "progress"]
-    phases = [PhaseProgress(phase=phase).wire_json() for phase in samples.plan().phases]
+    phases = [PhaseAnnounced(phase=phase).wire_json() for phase in samples.plan().phases]
     assert progress == phases
     assert progress[0] == {"type": "progress", "event": "phase", "phase": samples.phase(1).to_json_dict()}
     first = next(i for i, e in enumerate(events) if e.event == "progress")

@@ -14,7 +14,7 @@ import pytest
 from devussy.cli.app import build_parser
 from devussy.cli.interview import CLOSING_ANSWERS, InterviewEcho, first_input, merge_flags, visible_reply
 from devussy.errors import ProviderError
-from devussy.events import RepairProgress
+from devussy.events import RepairRequested
 from devussy.llm.base import ChatRequest
 from devussy.llm.mock import MockProvider
 from devussy.models import DevPlan, ProjectBrief
@@ -242,7 +242,7 @@ async def test_interview_echo_streams_then_prints_what_parsing_kept() -> None:
         await echo.on_token_async(token)
     assert out.getvalue() == "Thanks, done."
     echo.finish("Thanks, done.")
-    await echo.on_progress_async(RepairProgress(errors=["x"]))
+    await echo.on_progress_async(RepairRequested(errors=["x"]))
     await echo.on_token_async("Second")
     echo.finish("Second try")
     assert out.getvalue() == (

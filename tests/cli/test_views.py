@@ -8,8 +8,8 @@ from rich.console import Console
 
 from devussy.cli.views import LiveView, PlainView, apply_event
 from devussy.events import (
+    PhaseAnnounced,
     PhaseOutline,
-    PhaseProgress,
     UnitFailed,
     UnitFinished,
     UnitSkipped,
@@ -60,8 +60,8 @@ async def test_phase_rows_carry_the_titles_the_plan_stream_named() -> None:
     with view:
         early = view.sink("phase_detail", 2)  # started before its phase event reached the view
         plan = view.sink("basic_plan")
-        await plan.on_progress_async(PhaseProgress(phase=Phase(number=1, title="Foundation", summary="s")))
-        await plan.on_progress_async(PhaseProgress(phase=Phase(number=2, title="Data " * 12, summary="s")))
+        await plan.on_progress_async(PhaseAnnounced(phase=Phase(number=1, title="Foundation", summary="s")))
+        await plan.on_progress_async(PhaseAnnounced(phase=Phase(number=2, title="Data " * 12, summary="s")))
         first = view.sink("phase_detail", 1)
         await first.on_progress_async(UnitStarted())
         await early.on_progress_async(UnitStarted())

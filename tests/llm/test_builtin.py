@@ -6,7 +6,7 @@ from contextlib import aclosing
 import pytest
 
 from devussy.errors import ProviderError, StageError
-from devussy.events import RepairProgress
+from devussy.events import RepairRequested
 from devussy.llm.base import ChatMessage, ChatRequest, LLMProvider
 from devussy.llm.builtin import BuiltinProvider
 from devussy.llm.chunks import chunk_text, estimate_tokens
@@ -132,7 +132,7 @@ async def test_every_stage_through_the_generators() -> None:
     assert phase == samples.detailed(plan.phase(2))
     handoff = (await HandoffPromptGenerator(settings).generate(design, plan, sink)).value
     assert handoff == samples.handoff()
-    assert [e for e in sink.progress if isinstance(e, RepairProgress)] == []
+    assert [e for e in sink.progress if isinstance(e, RepairRequested)] == []
 
 
 async def test_offline_planner_end_to_end() -> None:

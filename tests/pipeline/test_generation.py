@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 
 from devussy.errors import ProviderError, StageError
-from devussy.events import RepairProgress
+from devussy.events import RepairRequested
 from devussy.llm.base import ChatRequest
 from devussy.models import ProjectDesign
 from devussy.pipeline.generation import REPAIR_SEPARATOR, generate, repair_prompt
@@ -32,7 +32,7 @@ async def test_first_answer_valid_streams_every_token_and_no_repair() -> None:
     result = await ProjectDesignGenerator(provider.settings()).generate(samples.BRIEF, sink)
     assert sink.text == good == result.text
     assert sink.completions == [good]
-    assert [e for e in sink.progress if isinstance(e, RepairProgress)] == []
+    assert [e for e in sink.progress if isinstance(e, RepairRequested)] == []
     assert len(provider.requests) == 1
     assert result.value.architecture == samples.design().architecture
     assert result.usage.completion_tokens > 0
@@ -46,7 +46,7 @@ async def test_bad_then_good_repairs_once_quoting_output_and_errors() -> None:
 
     assert result.value.objectives == samples.design().objectives
     assert result.text == good
-    repair_events = [e for e in sink.progress if isinstance(e, RepairProgress)]
+    repair_events = [e for e in sink.progress if isinstance(e, RepairRequested)]
     assert len(repair_events) == 1
     assert any("Objectives" in error for error in repair_events[0].errors)
     # both answers streamed to the user, in order
@@ -113,7 +113,7 @@ async def test_a_check_that_finds_problems_asks_once_for_a_targeted_repair() -> 
     result = await generate(CHECKED, provider.settings(), design_stage.design_input(samples.BRIEF), sink)
 
     assert result.value.objectives[-1] == "Ship weekly" and result.text == THREE_OBJECTIVES
-    assert sink.progress == [RepairProgress(errors=["list 1 more objective(s) under ## Objectives"])]
+    assert sink.progress == [RepairRequested(errors=["list 1 more objective(s) under ## Objectives"])]
     repair = provider.requests[1].messages[-1].content
     assert repair.startswith("Your previous answer needs fixing.")
     assert "- list 1 more objective(s) under ## Objectives" in repair and TWO_OBJECTIVES.strip() in repair

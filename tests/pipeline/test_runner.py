@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from devussy.errors import CheckpointError, DevussyError, ProviderError
-from devussy.events import PhaseProgress, ProgressEvent, UnitFailed, UnitFinished
+from devussy.events import PhaseAnnounced, ProgressEvent, UnitFailed, UnitFinished
 from devussy.llm.base import ChatRequest
 from devussy.pipeline.checkpoint import CheckpointStore
 from devussy.pipeline.runner import PhaseDetailsFailed, PipelineRunner
@@ -90,7 +90,7 @@ async def test_run_chains_all_stages_in_order() -> None:
     assert observer.events("failed") == []
     # the plan's sink got a phase event for each phase
     plan_sink = observer.sinks[("basic_plan", None)][0]
-    assert [e.phase.number for e in plan_sink.progress if isinstance(e, PhaseProgress)] == [1, 2, 3]
+    assert [e.phase.number for e in plan_sink.progress if isinstance(e, PhaseAnnounced)] == [1, 2, 3]
     detail_sink = observer.sinks[("phase_detail", 2)][0]
     finished = detail_sink.progress[-1]
     assert isinstance(finished, UnitFinished) and finished.usage.prompt_tokens == 10

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from devussy.events import PhaseProgress, ProgressEvent, RepairProgress
+from devussy.events import PhaseAnnounced, ProgressEvent, RepairRequested
 from devussy.llm.base import ChatRequest
 from devussy.pipeline.generation import generate
 from devussy.stages.inputs import PlanInput
@@ -20,7 +20,7 @@ class TimelineSink(CollectingStreamingHandler):
 
     async def on_progress_async(self, event: ProgressEvent) -> None:
         await super().on_progress_async(event)
-        if isinstance(event, PhaseProgress):
+        if isinstance(event, PhaseAnnounced):
             self.phase_at.append((event.phase.number, len(self.text)))
 
 
@@ -39,7 +39,7 @@ async def test_phases_are_announced_while_the_plan_streams() -> None:
         assert next_heading < streamed < len(text)
         assert streamed < text.index("Depends on", next_heading)  # before the next phase is through
     assert sink.phase_at[-1][1] == len(text)  # the last one only at the end
-    announced = [e.phase for e in sink.progress if isinstance(e, PhaseProgress)]
+    announced = [e.phase for e in sink.progress if isinstance(e, PhaseAnnounced)]
     assert announced == plan.phases
     assert result.value.phases == plan.phases
     assert result.value.brief == samples.BRIEF and result.value.complexity == samples.COMPLEXITY
@@ -65,7 +65,7 @@ async def test_repair_does_not_announce_unchanged_phases_twice() -> None:
     sink = CollectingStreamingHandler()
     await generate(STAGE, provider.settings(), PlanInput(design=samples.design()), sink)
     events = [type(e) for e in sink.progress]
-    assert events == [PhaseProgress, RepairProgress, PhaseProgress]  # phase 1 once, phase 2 after the repair
+    assert events == [PhaseAnnounced, RepairRequested, PhaseAnnounced]  # phase 2 again after the repair
 
 
 def test_phase_heading_styles() -> None:

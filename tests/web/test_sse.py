@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from devussy.errors import ProviderError, StageError
-from devussy.events import PhaseProgress
+from devussy.events import PhaseAnnounced
 from devussy.models import Usage
 from devussy.web.sse import (
     INTERNAL_ERROR_MESSAGE,
@@ -49,7 +49,7 @@ async def test_events_are_framed_numbered_and_flushed_one_by_one() -> None:
     sink.send(StartEvent(stage="detail", phase=2))
     await sink.on_token_async("Hel")
     await sink.on_token_async("lo\nworld ✓")
-    await sink.on_progress_async(PhaseProgress(phase=PHASE))
+    await sink.on_progress_async(PhaseAnnounced(phase=PHASE))
     sink.send(PhaseDone(phase=PHASE, usage=Usage(prompt_tokens=1, completion_tokens=2)))
 
     events, comments = parse_sse(out.getvalue())

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from devussy.cli.errors import UsageError
 from devussy.config import Settings
 from devussy.errors import DevussyError
-from devussy.events import ProgressEvent, RepairProgress
+from devussy.events import ProgressEvent, RepairRequested
 from devussy.models import ChatTurn, ProjectBrief
 from devussy.stages.inputs import InterviewInput
 from devussy.validation import describe_errors
@@ -182,7 +182,7 @@ class InterviewEcho:
             self.printed = visible
 
     async def on_progress_async(self, event: ProgressEvent) -> None:
-        if isinstance(event, RepairProgress):
+        if isinstance(event, RepairRequested):
             note = "(the answer did not parse; asking the engine again)\n"
             self._write(("\n" if self.printed else "") + note)
             self._raw, self.printed = "", ""

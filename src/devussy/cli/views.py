@@ -16,10 +16,10 @@ from rich.spinner import Spinner
 from rich.text import Text
 
 from devussy.events import (
+    PhaseAnnounced,
     PhaseOutline,
-    PhaseProgress,
     ProgressEvent,
-    RepairProgress,
+    RepairRequested,
     UnitFailed,
     UnitFinished,
     UnitSkipped,
@@ -77,9 +77,9 @@ def apply_event(unit: UnitState, event: ProgressEvent) -> str | None:
             unit.status = "skipped"
             unit.note = f"reused ({event.reason})"
             return f"skipped: {unit.note}"
-        case PhaseProgress():
+        case PhaseAnnounced():
             return f"parsed phase {event.phase.number}: {event.phase.title}"
-        case RepairProgress():
+        case RepairRequested():
             unit.note = "repairing output"
             return f"output did not parse ({len(event.errors)} errors); asking for a repair"
     return None
@@ -98,7 +98,7 @@ class UnitSink:
     async def on_progress_async(self, event: ProgressEvent) -> None:
         line = apply_event(self._unit, event)
         self._view.refresh(self._unit, line)
-        if isinstance(event, PhaseProgress):
+        if isinstance(event, PhaseAnnounced):
             self._view.name_phase(PhaseOutline(number=event.phase.number, title=event.phase.title))
         elif isinstance(event, UnitSkipped):  # a plan reused from a checkpoint lists its outline
             for phase in event.phases:

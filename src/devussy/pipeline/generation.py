@@ -7,7 +7,7 @@
    stream watcher if it has one (the plan stage announces phases while the stream is running);
 3. parse the complete text (``spec.parse``), then run the spec's ``check`` if it has one;
 4. if parsing failed (or the check found problems), send ONE repair request that quotes the raw
-   output and the problems and repeats the format (progress event ``RepairProgress``; its tokens
+   output and the problems and repeats the format (progress event ``RepairRequested``; its tokens
    stream too);
 5. if the repaired answer does not parse either, raise ``StageError(code="parse_failed")`` carrying
    both raw texts. (After a failed check, an unparseable repair keeps the first, parsed answer.)
@@ -21,7 +21,7 @@ from contextlib import aclosing
 from typing import TypeVar
 
 from devussy.errors import StageError
-from devussy.events import RepairProgress
+from devussy.events import RepairRequested
 from devussy.llm.base import ChatMessage, ChatRequest
 from devussy.models import DevussyModel, Usage
 from devussy.pipeline.base import StageResult, StageSettings
@@ -87,7 +87,7 @@ async def generate(
         if not problems:
             return await _finish(first, first_text, usage, sink, watcher)
 
-    await sink.on_progress_async(RepairProgress(errors=problems))
+    await sink.on_progress_async(RepairRequested(errors=problems))
     repair = ChatRequest(
         messages=[
             *request.messages,

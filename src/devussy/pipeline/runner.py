@@ -1,7 +1,7 @@
 """Chain the stages: design → basic plan → phase details (concurrent, pipelined) → handoff.
 
 Each phase's detail starts as soon as the plan stream has yielded that phase (the plan stage's
-``PhaseProgress`` events), bounded by ``concurrency``. Until the plan is complete, a detail
+``PhaseAnnounced`` events), bounded by ``concurrency``. Until the plan is complete, a detail
 request carries the plan as known so far (design context + the phases announced yet). When the
 final plan differs from what a running detail was based on (e.g. after a repair round), that
 detail is cancelled and restarted with the final plan.
@@ -20,8 +20,8 @@ from typing import Protocol, TypeVar
 
 from devussy.errors import CheckpointError, DevussyError
 from devussy.events import (
+    PhaseAnnounced,
     PhaseOutline,
-    PhaseProgress,
     ProgressEvent,
     UnitFailed,
     UnitFinished,
@@ -95,7 +95,7 @@ class _PhaseWatchingSink:
 
     async def on_progress_async(self, event: ProgressEvent) -> None:
         await self.inner.on_progress_async(event)
-        if isinstance(event, PhaseProgress):
+        if isinstance(event, PhaseAnnounced):
             self.on_phase(event.phase)
 
     async def on_completion_async(self, text: str) -> None:

@@ -13,7 +13,7 @@ Format (``render_plan``)::
     Depends on: none
 
 Phases are announced while the answer streams: a phase is complete when the next phase heading
-has arrived (or the stream ended), and is then sent as a ``PhaseProgress`` event.
+has arrived (or the stream ended), and is then sent as a ``PhaseAnnounced`` event.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from devussy.events import PhaseProgress
+from devussy.events import PhaseAnnounced
 from devussy.llm.base import ChatMessage
 from devussy.models import DevPlan, Phase
 from devussy.stages.inputs import PlanInput
@@ -182,7 +182,7 @@ def parse_plan(text: str, *, project_name: str | None = None, summary: str | Non
 
 
 class PhaseAnnouncer:
-    """Watches the raw plan stream and announces each phase (``PhaseProgress``) once it is complete."""
+    """Watches the raw plan stream and announces each phase (``PhaseAnnounced``) once it is complete."""
 
     def __init__(self, sink: StreamingHandler) -> None:
         self.sink = sink
@@ -215,7 +215,7 @@ class PhaseAnnouncer:
     async def announce(self, phase: Phase) -> None:
         if self.announced.get(phase.number) != phase:
             self.announced[phase.number] = phase
-            await self.sink.on_progress_async(PhaseProgress(phase=phase))
+            await self.sink.on_progress_async(PhaseAnnounced(phase=phase))
 
 
 def _drop_open_fence(text: str) -> str:
