@@ -19,6 +19,7 @@ REQUIREMENT_ID_PATTERN = r"^R[1-9]\d{0,3}$"
 
 ShortText = Annotated[str, Field(min_length=1, max_length=500)]
 LongText = Annotated[str, Field(min_length=1, max_length=50_000)]
+OptionalText = Annotated[str, Field(max_length=50_000)]
 StepId = Annotated[str, Field(pattern=STEP_ID_PATTERN)]
 RequirementId = Annotated[str, Field(pattern=REQUIREMENT_ID_PATTERN, description="'R<n>', e.g. 'R3'")]
 RequirementKind = Literal["feature", "integration", "constraint", "non_goal", "quality"]
@@ -131,18 +132,22 @@ class ComplexityProfile(DevussyModel):
 
 class Risk(DevussyModel):
     risk: ShortText
-    mitigation: ShortText
+    # None when the engine named the risk without a mitigation: a gap, never made up.
+    mitigation: ShortText | None = None
 
 
 class ProjectDesign(DevussyModel):
+    """A design needs a summary; every other part may be empty when the engine gave none (a section
+    it left out stays empty, never invented). The artifacts show an empty part as such."""
+
     project_name: ShortText
     summary: LongText
-    objectives: list[ShortText] = Field(min_length=1, max_length=50)
-    tech_stack: list[ShortText] = Field(min_length=1, max_length=80)
-    architecture: LongText
-    data_model: LongText
-    risks: list[Risk] = Field(min_length=1, max_length=50)
-    testing_strategy: LongText
+    objectives: list[ShortText] = Field(default_factory=list, max_length=50)
+    tech_stack: list[ShortText] = Field(default_factory=list, max_length=80)
+    architecture: OptionalText = ""
+    data_model: OptionalText = ""
+    risks: list[Risk] = Field(default_factory=list, max_length=50)
+    testing_strategy: OptionalText = ""
     requirements: Requirements = Field(
         default_factory=list,
         description="The numbered requirements the plan must cover (the brief's, plus any the design adds).",
