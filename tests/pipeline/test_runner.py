@@ -227,7 +227,8 @@ async def test_resume_with_a_different_brief_is_refused(tmp_path: Path) -> None:
 
 async def test_plan_changed_by_repair_restarts_details_that_were_based_on_it() -> None:
     first_plan = (
-        "# Development Plan: TaskFlow\n\nIntro.\n\n## Phase 1: Old title\n\nOld summary.\n\n## Phase 2: B\n\n"
+        "# Development Plan: TaskFlow\n\nIntro.\n\n## Phase 1: Old title\n\nOld summary.\n\n"
+        "## Phase 3: B\n\nB.\n"
     )
     plans = [first_plan, render_plan(samples.plan(2))]
     base = answer(2)

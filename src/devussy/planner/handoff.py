@@ -59,7 +59,7 @@ def build_handoff(
     ]
     if design.risks:
         lines += ["", "## Watch out for", ""]
-        lines += [f"- {r.risk}: {r.mitigation}" for r in design.risks[:5]]
+        lines += [f"- {r.risk}: {r.mitigation}" if r.mitigation else f"- {r.risk}" for r in design.risks[:5]]
     assumed = [
         line for line in design.architecture.splitlines() if line.startswith("- ") and "assum" in line.lower()
     ]

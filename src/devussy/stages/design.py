@@ -235,8 +235,8 @@ def parse_design(text: str, *, project_name: str | None = None) -> ProjectDesign
     Stack Recommendations", "Key Dependencies", "Potential Challenges and Mitigations", …), sections
     in any order or missing. A missing section is left empty (never made up); a missing summary is
     taken from the text before the first section, or the first paragraph of the design. Only a text
-    without any design section (with content) is refused. Headings the parser does not know, at the level of the
-    sections, are kept in the architecture under their own title rather than dropped.
+    without any design section (with content) is refused. Headings the parser does not know, at the
+    level of the sections, are kept in the architecture under their own title rather than dropped.
     """
     sections = split_sections(clean_output(text), SECTIONS, LABEL_SECTIONS)
     title, preamble = first_title(sections[0].lines, TITLE_PREFIXES)
@@ -247,7 +247,8 @@ def parse_design(text: str, *, project_name: str | None = None) -> ProjectDesign
             bodies.setdefault(key, "")
             continue
         if bodies.get(key):
-            label = f"**{_heading_title(heading)}**\n\n" if heading and heading != first_heading.get(key) else ""
+            renamed = heading and heading != first_heading.get(key)
+            label = f"**{_heading_title(heading)}**\n\n" if renamed else ""
             bodies[key] = f"{bodies[key]}\n\n{label}{body}"
         else:
             bodies[key] = body
@@ -272,7 +273,9 @@ def parse_design(text: str, *, project_name: str | None = None) -> ProjectDesign
         project_name=name,
         summary=summary,
         objectives=parse_bullets(bodies.get("objectives", "")),
-        tech_stack=[strip_emphasis(item) for item in parse_bullets(bodies.get("tech_stack", ""), fold_children=True)],
+        tech_stack=[
+            strip_emphasis(item) for item in parse_bullets(bodies.get("tech_stack", ""), fold_children=True)
+        ],
         architecture=bodies.get("architecture", ""),
         data_model=bodies.get("data_model", ""),
         risks=parse_risks(bodies.get("risks", "")),
@@ -289,7 +292,8 @@ def _section_chunks(sections: list[Section]) -> list[tuple[str, str, str]]:
     for section in sections:
         assert section.key is not None
         level = heading_like(section.heading).level
-        key, heading, lines = section.key, section.heading, []
+        key, heading = section.key, section.heading
+        lines: list[str] = []
         in_code = False
         for line in section.lines:
             if line.lstrip().startswith(("```", "~~~")):
@@ -422,8 +426,12 @@ _RISK_LABEL = re.compile(
     r"^[*_]{0,2}(?:risk|challenge|issue)(?:\s*\d+)?[*_]{0,2}\s*:[*_]{0,2}\s*", re.IGNORECASE
 )
 NO_MITIGATION = "none given"
-_NO_MITIGATION = re.compile(r"^[\s*_]*(none given|none|n/?a|tbd|to be decided|unknown)[\s*_.]*$", re.IGNORECASE)
-_NOTHING = re.compile(r"^[\s*_]*(none|n/?a|nothing|no (?:known |significant )?risks?)\b[^\n]{0,40}$", re.IGNORECASE)
+_NO_MITIGATION = re.compile(
+    r"^[\s*_]*(none given|none|n/?a|tbd|to be decided|unknown)[\s*_.]*$", re.IGNORECASE
+)
+_NOTHING = re.compile(
+    r"^[\s*_]*(none|n/?a|nothing|no (?:known |significant )?risks?)\b[^\n]{0,40}$", re.IGNORECASE
+)
 
 
 def parse_risks(text: str) -> list[Risk]:
