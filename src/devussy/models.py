@@ -48,15 +48,23 @@ class DevussyModel(BaseModel):
 class Usage(DevussyModel):
     prompt_tokens: int = Field(default=0, ge=0)
     completion_tokens: int = Field(default=0, ge=0)
+    cost: float | None = Field(
+        default=None,
+        ge=0,
+        description="USD, when the provider reports it or a price table is configured; in a sum, the cost "
+        "of the parts whose cost is known.",
+    )
 
     @property
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
 
     def __add__(self, other: Usage) -> Usage:
+        costs = [usage.cost for usage in (self, other) if usage.cost is not None]
         return Usage(
             prompt_tokens=self.prompt_tokens + other.prompt_tokens,
             completion_tokens=self.completion_tokens + other.completion_tokens,
+            cost=round(sum(costs), 6) if costs else None,
         )
 
 
