@@ -86,8 +86,12 @@ async def test_json_schema_is_not_sent_without_the_capability() -> None:
 
 async def test_known_host_capabilities_come_from_a_table_not_a_branch() -> None:
     assert OpenAIProvider(api_key=KEY, model="m").capabilities.json_schema is True
-    local = OpenAIProvider(base_url="http://localhost:11434/v1", model="llama3.2")
-    assert local.capabilities.json_schema is False and local.capabilities.usage_in_stream is True
+    ollama = OpenAIProvider(base_url="http://localhost:11434/v1", model="llama3.2", learned={})
+    assert ollama.capabilities.json_schema is True and ollama.capabilities.usage_in_stream is True
+    elsewhere = OpenAIProvider(base_url="http://localhost:9999/v1", model="llama3.2", learned={})
+    assert elsewhere.capabilities.json_schema is False and elsewhere.capabilities.usage_in_stream is True
+    remote = OpenAIProvider(base_url="https://llm.example.test:11434/v1", model="m", learned={})
+    assert remote.capabilities.json_schema is False  # the port alone says nothing off this machine
 
 
 async def test_error_payload_mid_stream_keeps_partial_text_and_is_not_retried() -> None:

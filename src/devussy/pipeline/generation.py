@@ -31,7 +31,7 @@ from typing import TypeVar
 
 from devussy.errors import ProviderError, StageError
 from devussy.events import RepairRequested
-from devussy.llm.base import ChatMessage, ChatRequest
+from devussy.llm.base import STRUCTURED_OUTPUT_REFUSED, ChatMessage, ChatRequest
 from devussy.llm.pricing import with_cost
 from devussy.models import DevussyModel, Usage
 from devussy.pipeline.base import StageResult, StageSettings
@@ -48,8 +48,6 @@ OutT = TypeVar("OutT", bound=DevussyModel)
 MAX_QUOTED_CHARS = 24_000
 REPAIR_SEPARATOR = "\n\n----- repair attempt -----\n\n"
 STRUCTURED_SEPARATOR = "\n\n----- structured output attempt -----\n\n"
-# A provider error on the structured request that means "this server takes no JSON schema".
-STRUCTURED_REFUSED = "structured_output_refused"
 
 
 @dataclass(frozen=True)
@@ -203,7 +201,7 @@ async def _structured(
     try:
         answer = await stream_answer(settings, structured, sink, watcher)
     except ProviderError as exc:
-        if exc.code != STRUCTURED_REFUSED:
+        if exc.code != STRUCTURED_OUTPUT_REFUSED:
             raise
         return None, [*errors, f"the engine refused the JSON request: {exc.message}"], Usage(), ""
     try:
