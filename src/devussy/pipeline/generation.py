@@ -218,10 +218,10 @@ def structured_value(spec: StageSpec[InT, OutT], text: str, stage_input: InT) ->
     if fenced:
         body = fenced.group(1)
     start, end = body.find("{"), body.rfind("}")
-    if start < 0 or end < start:
+    if start < 0:
         raise ValueError("the JSON answer holds no JSON object")
     try:
-        data = json.loads(body[start : end + 1])
+        data = json.loads(body[start : end + 1] if end > start else body[start:])
     except ValueError as exc:
         raise ValueError(f"the JSON answer is not valid JSON: {exc}") from None
     value = spec.output_model.model_validate(data)
