@@ -68,6 +68,29 @@ class Usage(DevussyModel):
         )
 
 
+class UnitUsage(DevussyModel):
+    """What one unit of a run (a stage, or one phase's detail) used."""
+
+    stage: Annotated[str, Field(min_length=1, max_length=50)] = Field(description="The stage's name.")
+    phase: int | None = Field(default=None, description="Only for a phase detail.")
+    usage: Usage
+    reused: bool = Field(default=False, description="Reused from a checkpoint: spent by an earlier run.")
+
+
+class UsageReport(DevussyModel):
+    """Usage per unit of a run and in total (``plan.json``'s ``usage``)."""
+
+    total: Usage = Field(default_factory=Usage)
+    units: list[UnitUsage] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, units: list[UnitUsage]) -> UsageReport:
+        total = Usage()
+        for unit in units:
+            total = total + unit.usage
+        return cls(total=total, units=units)
+
+
 class Requirement(DevussyModel):
     """One thing the user asked for, numbered so every phase and step can cite it (DESIGN §6)."""
 
@@ -367,6 +390,7 @@ def export_json_schema() -> str:
         InterviewReply,
         Requirement,
         CoverageReport,
+        UsageReport,
     ]
     schemas = {model.__name__: model.model_json_schema(by_alias=True) for model in models}
     return json.dumps(schemas, indent=2, sort_keys=True)

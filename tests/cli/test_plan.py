@@ -140,8 +140,8 @@ def test_real_runner_resume_reuses_the_checkpoint(engine: StageAnswers) -> None:
     engine.fail, engine.stages = None, []
     code, out, err = run_cli("plan", "TaskFlow tracker", "--out", "o", "--plain", "--resume")
     assert (code, err) == (0, "")
-    assert engine.stages == ["phase_detail", "handoff"]  # only what had not finished
-    assert out.count("skipped: reused (checkpoint)") == 4  # design, plan, phases 1 and 3
+    assert engine.stages == ["phase_detail"]  # only what had not finished
+    assert out.count("skipped: reused (checkpoint)") == 5  # design, plan, phases 1 and 3, handoff
     assert Path("o/phase2.md").read_text().count("- [ ] **2.") == 2
     title = DevPlan.model_validate(json.loads(Path("o/plan.json").read_text())["plan"]).phases[1].title
     assert f"phase 2   started: {title}" in out  # the reused plan still names the phase
@@ -258,7 +258,7 @@ def test_openai_provider_against_a_loopback_server_with_a_cut_stream_then_resume
         before = len(server.chat_requests())
         code, out, err = run_cli(*argv, "--plain", "--resume")
         assert (code, err) == (0, "")
-        assert len(server.chat_requests()) - before == 2  # phase 2 and the handoff, nothing else
+        assert len(server.chat_requests()) - before == 1  # phase 2; the handoff needed only phase 1
         assert all(r.body.get("model") == "fake-model" for r in server.chat_requests())
 
     assert_complete_plan(Path("o"))

@@ -6,8 +6,13 @@ request carries the plan as known so far (design context + the phases announced 
 final plan differs from what a running detail was based on (e.g. after a repair round), that
 detail is cancelled and restarted with the final plan.
 
+The handoff needs the final plan and the detail of the phase where work starts (the first phase
+without dependencies), not every phase: it starts as soon as those exist, next to the remaining
+details, with the plan detailed so far.
+
 With a ``checkpoint_dir``, every finished unit is checkpointed at once (see ``checkpoint.py``), and
-``run(brief, resume=True)`` skips what is already done.
+``run(brief, resume=True)`` skips what is already done. A unit whose answer could not be read keeps
+its raw answers in ``<checkpoint_dir>/.devussy/raw/<stage>[-phaseN].txt``.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
-from devussy.errors import CheckpointError, DevussyError
+from devussy.errors import CheckpointError, DevussyError, StageError
 from devussy.events import (
     PhaseAnnounced,
     PhaseOutline,
@@ -28,7 +33,7 @@ from devussy.events import (
     UnitSkipped,
     UnitStarted,
 )
-from devussy.models import DevPlan, Handoff, Phase, ProjectBrief, ProjectDesign, Usage
+from devussy.models import DevPlan, Handoff, Phase, ProjectBrief, ProjectDesign, UnitUsage, Usage, UsageReport
 from devussy.pipeline.base import StageResult, StageSettings
 from devussy.pipeline.checkpoint import Checkpoint, CheckpointStore, brief_fingerprint
 from devussy.pipeline.generators import (
@@ -37,6 +42,7 @@ from devussy.pipeline.generators import (
     HandoffPromptGenerator,
     ProjectDesignGenerator,
 )
+from devussy.stages.handoff import default_start
 from devussy.stages.names import StageName
 from devussy.streaming import NullStreamingHandler, StreamingHandler
 
@@ -58,7 +64,12 @@ class RunResult:
     design: ProjectDesign
     plan: DevPlan  # with every phase detailed
     handoff: Handoff
-    usage: Usage = field(default_factory=Usage)
+    usage: Usage = field(default_factory=Usage)  # what this run used
+    units: list[UnitUsage] = field(default_factory=list)  # per unit, reused ones included
+
+    @property
+    def usage_report(self) -> UsageReport:
+        return UsageReport.of(self.units)
 
 
 class PhaseDetailsFailed(DevussyError):
@@ -137,6 +148,8 @@ class _Run:
         self.failures: dict[int, BaseException] = {}
         self.design: ProjectDesign | None = None
         self.announced: dict[int, Phase] = {}
+        # Units whose usage an earlier run spent (they are reused from the checkpoint).
+        self.reused = {(u.stage, u.phase) for u in self.state.usage}
 
     def _initial_state(self, resume: bool) -> Checkpoint:
         fingerprint = brief_fingerprint(self.brief)
@@ -173,6 +186,10 @@ class _Run:
         except asyncio.CancelledError:
             await _quietly(sink.on_progress_async(UnitFailed(code="cancelled", message="cancelled")))
             raise
+        except StageError as exc:
+            failure = self.keep_raw(stage, phase, exc)
+            await sink.on_progress_async(UnitFailed(code=failure.code, message=failure.message))
+            raise failure from None
         except DevussyError as exc:
             await sink.on_progress_async(UnitFailed(code=exc.code, message=exc.message))
             raise
@@ -180,8 +197,27 @@ class _Run:
             await sink.on_progress_async(UnitFailed(code="internal_error", message=_message(exc)))
             raise
         self.usage = self.usage + result.usage
+        self.record_usage(stage, phase, result.usage)
+        if self.runner.store is not None:
+            self.runner.store.drop_raw(stage, phase)
         await sink.on_progress_async(UnitFinished(usage=result.usage))
         return result
+
+    def keep_raw(self, stage: StageName, phase: int | None, exc: StageError) -> StageError:
+        """Save an unreadable unit's raw answers next to the checkpoint; the error says where."""
+        store = self.runner.store
+        if store is None or not exc.raw_text:
+            return exc
+        try:
+            path = store.save_raw(stage, phase, exc.raw_text)
+        except OSError:
+            return exc
+        message = f"{exc.message} (raw answers saved to {path}; rerun with --resume to retry this stage)"
+        return StageError(message, raw_text=exc.raw_text, code=exc.code)
+
+    def record_usage(self, stage: StageName, phase: int | None, usage: Usage) -> None:
+        entries = [u for u in self.state.usage if (u.stage, u.phase) != (stage, phase)]
+        self.state.usage = [*entries, UnitUsage(stage=stage, phase=phase, usage=usage)]
 
     async def skipped(
         self, stage: StageName, phase: int | None, phases: list[PhaseOutline] | None = None
@@ -230,6 +266,30 @@ class _Run:
         plan = self.state.plan
         await self.reconcile(plan)
 
+        handoff_task: asyncio.Task[Handoff] | None = None
+        if self.state.handoff is None:
+            start_number = default_start(plan)[0]
+            if await self.wait_for_detail(start_number, plan):
+                handoff_task = asyncio.create_task(self.handoff(design, plan), name="devussy-handoff")
+        else:
+            await self.skipped("handoff", None)
+        try:
+            await self.wait_for_details()
+        except BaseException:
+            if handoff_task is not None:
+                handoff_task.cancel()
+                await asyncio.gather(handoff_task, return_exceptions=True)
+            raise
+        if self.failures:
+            if handoff_task is not None:
+                await asyncio.gather(handoff_task, return_exceptions=True)  # keep it if it finished
+            raise PhaseDetailsFailed(self.failures)
+        handoff = await handoff_task if handoff_task is not None else self.state.handoff
+        assert handoff is not None
+        detailed = plan.model_copy(update={"phases": [self.state.phases[p.number] for p in plan.phases]})
+        return RunResult(design=design, plan=detailed, handoff=handoff, usage=self.usage, units=self.units())
+
+    async def wait_for_details(self) -> None:
         while True:  # a detail restarted during the wait gets awaited in the next round
             pending = [task for task, _ in self.tasks.values() if not task.done()]
             if not pending:
@@ -237,22 +297,43 @@ class _Run:
             await asyncio.wait(pending)
         if self.stale:
             await asyncio.gather(*self.stale, return_exceptions=True)
-        if self.failures:
-            raise PhaseDetailsFailed(self.failures)
 
-        detailed = plan.model_copy(update={"phases": [self.state.phases[p.number] for p in plan.phases]})
-        handoff = self.state.handoff
-        if handoff is not None:
-            await self.skipped("handoff", None)
-        else:
-            handoff_result = await self.unit(
-                "handoff",
-                None,
-                lambda sink: HandoffPromptGenerator(settings_for("handoff")).generate(design, detailed, sink),
-            )
-            handoff = self.state.handoff = handoff_result.value
-            self.save()
-        return RunResult(design=design, plan=detailed, handoff=handoff, usage=self.usage)
+    async def wait_for_detail(self, number: int, plan: DevPlan) -> bool:
+        """Wait until phase ``number`` of the final ``plan`` is detailed; False if it failed."""
+        outline = plan.phase(number)
+        while True:
+            done = self.state.phases.get(number)
+            if done is not None and _same_outline(done, outline):
+                return True
+            current = self.tasks.get(number)
+            if current is None or (number in self.failures and current[0].done()):
+                return False
+            await asyncio.wait([current[0]])
+
+    async def handoff(self, design: ProjectDesign, plan: DevPlan) -> Handoff:
+        """The handoff, from the final plan with the phases detailed so far (the start phase is)."""
+        detailed_so_far = plan.model_copy(
+            update={"phases": [self.state.phases.get(p.number, p) for p in plan.phases]}
+        )
+        generator = HandoffPromptGenerator(self.runner.settings_for("handoff"))
+        result = await self.unit(
+            "handoff", None, lambda sink: generator.generate(design, detailed_so_far, sink)
+        )
+        self.state.handoff = result.value
+        self.save()
+        return result.value
+
+    def units(self) -> list[UnitUsage]:
+        """Usage of every unit of the plan's run, in pipeline order; reused ones marked."""
+        used = {(u.stage, u.phase): u for u in self.state.usage}
+        order: list[tuple[str, int | None]] = [("design", None), ("basic_plan", None)]
+        order += [("phase_detail", p.number) for p in (self.state.plan.phases if self.state.plan else [])]
+        order.append(("handoff", None))
+        units = []
+        for key in order:
+            if key in used:
+                units.append(used[key].model_copy(update={"reused": key in self.reused}))
+        return units
 
     # -- phase details --------------------------------------------------------------------------
 
