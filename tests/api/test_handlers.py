@@ -356,6 +356,26 @@ def test_models_lists_what_the_server_offers(monkeypatch: pytest.MonkeyPatch) ->
     assert b"sk-test" not in response.body
 
 
+def test_models_offers_a_local_server_found_by_probing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from devussy.llm import local
+    from tests.fakes.openai_server import FakeOpenAIServer
+
+    local.forget()
+    with FakeOpenAIServer(models=("llama3.2", "mistral")) as server:
+        monkeypatch.setenv("DEVUSSY_LOCAL_PROBE", "auto")
+        monkeypatch.setenv("DEVUSSY_LOCAL_PORTS", f"ollama={server.base_url.rsplit(':', 1)[1].split('/')[0]}")
+        body = call(load_api_handler("models.py"), "GET", "/api/models").json()
+        monkeypatch.setenv("VERCEL", "1")  # the serverless host never probes
+        local.forget()
+        hosted = call(load_api_handler("models.py"), "GET", "/api/models").json()
+    local.forget()
+    assert body["provider"] == "local" and body["model"] == "llama3.2"
+    assert body["models"] == ["llama3.2", "mistral"]
+    entry = next(p for p in body["providers"] if p["name"] == "local")
+    assert entry["usable"] is True and "found by probing" in entry["description"]
+    assert hosted["provider"] == "builtin"
+
+
 def test_openapi_is_served() -> None:
     response = call(load_api_handler("openapi.py"), "GET", "/api/openapi.json")
     assert response.status == 200 and response.json()["openapi"].startswith("3.1")

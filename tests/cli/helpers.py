@@ -35,6 +35,7 @@ def run_subprocess(
     *argv: str, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("DEVUSSY_") and "API_KEY" not in k}
+    base["DEVUSSY_LOCAL_PROBE"] = "off"  # never find a developer's Ollama; tests probe loopback fakes
     return subprocess.run(
         [sys.executable, "-m", "devussy", *argv],
         capture_output=True, text=True, timeout=60, env={**base, **(env or {})}, cwd=cwd,

@@ -21,7 +21,8 @@ from devussy.cli.interview import first_input, merge_flags, run_interview, saved
 from devussy.cli.views import LiveView, PlainView, RunView
 from devussy.config import Settings
 from devussy.errors import ConfigError, DevussyError
-from devussy.models import ProjectBrief, Usage, slugify
+from devussy.models import ProjectBrief, UnitUsage, Usage, UsageReport, slugify
+from devussy.stages.names import STAGE_LABELS
 from devussy.validation import describe_errors
 
 DEFAULT_OUT_ROOT = Path("devussy-out")
@@ -52,15 +53,63 @@ def build_brief(args: argparse.Namespace) -> ProjectBrief:
 
 
 def resolve_settings(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> Settings:
+    """Settings from the environment and the flags; with no engine configured, a local
+    OpenAI-compatible server found by probing becomes the engine (``llm.local``)."""
+    from devussy.llm.local import with_local_server
+
     settings = Settings.from_env(env)
     overrides: dict[str, Any] = {}
     if args.provider:
         overrides["provider"] = args.provider
+        overrides["provider_configured"] = True
     if args.model:
         overrides["model"] = args.model
     if args.concurrency:
         overrides["max_concurrency"] = args.concurrency
-    return dataclasses.replace(settings, **overrides) if overrides else settings
+    settings = dataclasses.replace(settings, **overrides) if overrides else settings
+    return with_local_server(settings)
+
+
+def describe_engine(settings: Settings) -> str:
+    """The line that says which engine a run uses (and how to choose another)."""
+    from urllib.parse import urlsplit
+
+    from devussy.stages.names import STAGES
+
+    models = sorted({m for stage in STAGES if (m := settings.model_for(stage))})
+    shown = f", model {', '.join(models)}" if models else ""
+    if settings.provider == "builtin":
+        return "Engine: builtin, the offline planner (no model, no network)"
+    if settings.provider == "local" and settings.local_servers:
+        server = settings.local_servers[0]
+        return (
+            f"Engine: local, {server.description}{shown} (found by probing; "
+            "DEVUSSY_PROVIDER=builtin uses the offline planner)"
+        )
+    host = urlsplit(settings.base_url).hostname if settings.base_url else None
+    return f"Engine: {settings.provider}{f' at {host}' if host else ''}{shown}"
+
+
+def usage_lines(units: list[UnitUsage]) -> list[str]:
+    """Tokens (and cost, where known) per unit of the run, then the total."""
+    if not units:
+        return []
+    lines = ["Usage:"]
+    for unit in units:
+        label = f"phase {unit.phase}" if unit.phase is not None else _stage_label(unit.stage)
+        reused = " (reused from the checkpoint)" if unit.reused else ""
+        lines.append(f"  {label:<10} {_tokens(unit.usage)}{reused}")
+    lines.append(f"  {'total':<10} {_tokens(UsageReport.of(units).total)}")
+    return lines
+
+
+def _stage_label(stage: str) -> str:
+    return str(STAGE_LABELS[stage]) if stage in STAGE_LABELS else stage
+
+
+def _tokens(usage: Usage) -> str:
+    cost = f", ${usage.cost:.4f}" if usage.cost is not None else ""
+    return f"{usage.prompt_tokens:>7} prompt + {usage.completion_tokens:>6} completion tokens{cost}"
 
 
 def make_runner(settings: Settings, observer: RunView, out_dir: Path) -> Any:
@@ -118,15 +167,19 @@ def run_plan(args: argparse.Namespace, stdout: TextIO) -> int:
                 raise
             except DevussyError as exc:
                 raise InterviewFailed(f"interview: {exc.message}", code=exc.code) from exc
+    print(describe_engine(settings), file=stdout)
     with view:
         result = asyncio.run(runner.run(brief, resume=resume))
 
-    files = render_artifacts(result.design, result.plan, result.handoff)
+    report = result.usage_report
+    files = render_artifacts(result.design, result.plan, result.handoff, usage=report)
     paths = write_artifacts(out_dir, files)
     slug = slugify(result.plan.project_name)
     paths.append(write_zip(out_dir / f"{slug}-devplan.zip", files, root=slug))
-    usage = result.usage if isinstance(result.usage, Usage) else None
-    tokens = f", {usage.total_tokens} tokens" if usage and usage.total_tokens else ""
+    usage = result.usage
+    tokens = f", {usage.total_tokens} tokens" if usage.total_tokens else ""
+    if usage.cost is not None:
+        tokens += f" (${usage.cost:.4f})"
     print(f"Wrote {len(paths)} files to {out_dir}{tokens}:", file=stdout)
     for path in paths:
         print(f"  {path}", file=stdout)
@@ -144,5 +197,7 @@ def run_plan(args: argparse.Namespace, stdout: TextIO) -> int:
         report = check_coverage(result.plan)
         marker = "Coverage" if report.ok else "Coverage problems (see devplan.md)"
         print(f"{marker}: {summary_line(report)}", file=stdout)
+    for line in usage_lines(report.units):
+        print(line, file=stdout)
     print(f"Start with {out_dir / 'devplan.md'}", file=stdout)
     return EXIT_OK

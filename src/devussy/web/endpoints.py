@@ -55,8 +55,12 @@ Endpoint = Callable[[Exchange], None]
 
 
 def load_settings() -> Settings:
+    """The server's settings; with no engine configured, a local OpenAI-compatible server found by
+    probing (cached per process; never on a serverless host) is offered as the ``local`` engine."""
+    from devussy.llm.local import with_local_server
+
     try:
-        return Settings.from_env()
+        return with_local_server(Settings.from_env())
     except ConfigError as exc:
         raise HTTPError(500, f"server configuration error: {exc.message}", "config_error") from None
 
