@@ -12,6 +12,7 @@ import pytest
 
 from devussy.config import Settings
 from devussy.errors import ConfigError
+from devussy.llm.base import Capabilities
 from devussy.models import InterviewReply, ModelConfig, Usage
 from devussy.pipeline.base import StageResult
 from tests.web import samples
@@ -99,7 +100,9 @@ def fake_stage_settings(settings: Settings, stage: str, model_config: ModelConfi
         raise ConfigError(
             f"model {model_config.model!r} is not offered by this server", code="model_not_offered"
         )
-    return types.SimpleNamespace(stage=stage, model=model_config.model if model_config else None)
+    provider = types.SimpleNamespace(name="fake", capabilities=Capabilities())  # an online engine
+    model = model_config.model if model_config else None
+    return types.SimpleNamespace(stage=stage, model=model, provider=provider)
 
 
 @pytest.fixture

@@ -299,3 +299,20 @@ def test_interview_via_subprocess_with_piped_answers(tmp_path: Path) -> None:
     plan = assert_complete_plan(tmp_path / "o")
     assert "psql" in all_commands(plan)
     assert "Start with o/devplan.md" in done.stdout
+
+
+def test_an_interview_longer_than_the_offline_engine_reads_exits_2_with_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from devussy.llm.builtin import MAX_INTERVIEW_CHARS, MAX_INTERVIEW_TURNS
+
+    idea = "a tool " + "lorem " * 3_000
+    long_answer = "ipsum " * 3_300  # each answer is cut to 20 000 characters
+    monkeypatch.setattr(sys, "stdin", io.StringIO((long_answer + "\n") * 8))
+    code, _, err = run_cli("plan", idea, "--interview", "--plain", "--out", "o")
+    assert code == 2
+    assert err.startswith(
+        f"devussy: error: the offline engine reads at most {MAX_INTERVIEW_TURNS} interview turns and "
+        f"{MAX_INTERVIEW_CHARS} characters; this interview has "
+    )
+    assert "Traceback" not in err and not Path("o/plan.json").exists()

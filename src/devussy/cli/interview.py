@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from devussy.cli.errors import UsageError
 from devussy.config import Settings
-from devussy.errors import DevussyError
+from devussy.errors import DevussyError, InputTooLarge
 from devussy.models import ChatTurn, ProjectBrief
 
 MAX_ANSWER_CHARS = 20_000  # a chat turn's limit
@@ -83,13 +83,17 @@ def run_interview(settings: Settings, idea: str, stdout: TextIO) -> ProjectBrief
     from devussy.pipeline.interview import InterviewGenerator
     from devussy.pipeline.settings import stage_settings
 
-    generator = InterviewGenerator(stage_settings(settings, "interview"))
+    interview_settings = stage_settings(settings, "interview")
+    generator = InterviewGenerator(interview_settings)
+    offline = interview_settings.provider.capabilities.offline
     echo_answers = not _is_terminal(sys.stdin)  # a terminal shows typed answers; a pipe does not
     print('Interview: answer each question on one line ("done" plans with what is known).', file=stdout)
     history: list[ChatTurn] = []
     answer, closings = idea, 0  # closings: "done"s the CLI sent itself (end of input, too many questions)
     while True:
         print(file=stdout)
+        if offline:
+            check_offline_input(history, answer)
         echo = InterviewEcho(stdout)
         reply = asyncio.run(generator.generate(history, answer, echo)).value
         echo.finish(reply.reply)
@@ -116,6 +120,16 @@ def run_interview(settings: Settings, idea: str, stdout: TextIO) -> ProjectBrief
             answer, closings = CLOSING_ANSWERS[closings], closings + 1
         else:
             answer = typed or "no preference"
+
+
+def check_offline_input(history: list[ChatTurn], answer: str) -> None:
+    """The offline engine's interview limits, as a usage error (exit 2) with the API's 413 message."""
+    from devussy.llm.builtin import check_interview_input
+
+    try:
+        check_interview_input(history, answer)
+    except InputTooLarge as exc:
+        raise UsageError(exc.message) from None
 
 
 def read_answer(stdout: TextIO, echo: bool) -> str | None:

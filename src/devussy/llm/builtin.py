@@ -8,6 +8,10 @@ the UI, CLI and SSE layer behave exactly as with a remote model.
 Usage is an estimate, since there is no tokenizer: ``ceil(characters / 4)`` tokens for the prompt
 (all message contents) and for the completion, the usual rule of thumb for English text with BPE
 tokenizers. It is reported in the final delta like a remote provider's usage.
+
+The planner is synchronous CPU work, so it runs in a worker thread (``asyncio.to_thread``): the event
+loop stays free for the SSE heartbeat and the disconnect watch, and a cancelled stream stops at once
+(the thread finishes its answer, bounded by the input limits below, and the answer is dropped).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from devussy.errors import ProviderError
+from devussy.errors import InputTooLarge, ProviderError
 from devussy.llm.base import Capabilities, ChatDelta, ChatRequest
 from devussy.models import (
     ChatTurn,
@@ -35,6 +39,11 @@ from devussy.models import (
 
 _WORD_WITH_SPACE = re.compile(r"\s*\S+\s*|\s+")
 
+# What the offline engine reads of an interview. It asks at most six questions, so 40 turns leave
+# plenty of room; 100 000 characters is twice the longest project idea a brief can hold.
+MAX_INTERVIEW_TURNS = 40
+MAX_INTERVIEW_CHARS = 100_000
+
 
 class Planner(Protocol):
     def interview(self, history: list[ChatTurn], user_input: str) -> InterviewReply: ...
@@ -42,6 +51,17 @@ class Planner(Protocol):
     def basic_plan(self, design: ProjectDesign) -> DevPlan: ...
     def phase_detail(self, plan: DevPlan, phase_number: int, *, plan_complete: bool = True) -> Phase: ...
     def handoff(self, design: ProjectDesign, plan: DevPlan) -> Handoff: ...
+
+
+def check_interview_input(history: list[ChatTurn], user_input: str) -> None:
+    """Raise :class:`InputTooLarge` naming the limit when an interview is more than the engine reads."""
+    turns = len(history) + 1
+    chars = sum(len(turn.content) for turn in history) + len(user_input)
+    if turns > MAX_INTERVIEW_TURNS or chars > MAX_INTERVIEW_CHARS:
+        raise InputTooLarge(
+            f"the offline engine reads at most {MAX_INTERVIEW_TURNS} interview turns and "
+            f"{MAX_INTERVIEW_CHARS} characters; this interview has {turns} turns and {chars} characters"
+        )
 
 
 def estimate_tokens(text: str) -> int:
@@ -71,10 +91,9 @@ class BuiltinProvider:
         self.words_per_chunk = max(1, words_per_chunk)
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[ChatDelta]:
-        text = self.answer(request)
+        text = await asyncio.to_thread(self.answer, request)
         for piece in chunk_text(text, self.words_per_chunk):
-            if self.chunk_delay:
-                await asyncio.sleep(self.chunk_delay)
+            await asyncio.sleep(self.chunk_delay)  # even 0 lets the heartbeat and the disconnect watch run
             yield ChatDelta(text=piece)
         prompt_tokens = estimate_tokens("".join(message.content for message in request.messages))
         yield ChatDelta(
@@ -122,7 +141,9 @@ class BuiltinProvider:
 
         def interview(payload: dict[str, Any]) -> str:
             history = [ChatTurn.model_validate(turn) for turn in payload.get("history") or []]
-            return render_interview(planner.interview(history, str(payload.get("userInput", ""))))
+            user_input = str(payload.get("userInput", ""))
+            check_interview_input(history, user_input)  # the API and the CLI check first; a backstop
+            return render_interview(planner.interview(history, user_input))
 
         def design(payload: dict[str, Any]) -> str:
             return render_design(planner.design(ProjectBrief.model_validate(payload["brief"])))

@@ -13,7 +13,7 @@ import contextlib
 import functools
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
@@ -61,8 +61,15 @@ def heartbeat_seconds() -> float:
 def resolve_stage_settings(settings: Settings, stage: str, model_config: ModelConfig | None) -> StageSettings:
     from devussy.pipeline.settings import stage_settings
 
-    try:
+    with _as_http_error(settings):
         return stage_settings(settings, stage, model_config)
+
+
+@contextlib.contextmanager
+def _as_http_error(settings: Settings) -> Iterator[None]:
+    """A DevussyError raised before the stream opens becomes its JSON answer (CODE_STATUS, else 500)."""
+    try:
+        yield
     except DevussyError as exc:
         status = CODE_STATUS.get(exc.code, 500)
         raise HTTPError(status, redact(exc.message, secrets_of(settings)), exc.code) from None
@@ -156,6 +163,8 @@ class StageEndpoint:
     work: Callable[[Any, StageSettings], sse.StageWork]
     start_extra: Callable[[Any], dict[str, Any]] = field(default=lambda request: {})
     check: Callable[[Any], None] | None = None
+    # (request, stage settings) -> raises a DevussyError for input the chosen engine does not read
+    engine_check: Callable[[Any, StageSettings], None] | None = None
 
 
 @_guarded
@@ -174,6 +183,9 @@ def serve_stage(
         endpoint.check(request)
     resolve = stage_settings_for or resolve_stage_settings
     stage_settings = resolve(settings, endpoint.stage, request.llm_config)
+    if endpoint.engine_check is not None:
+        with _as_http_error(settings):
+            endpoint.engine_check(request, stage_settings)
     stream(handler, endpoint.label, endpoint.work(request, stage_settings),
            headers=state["cors"], start_extra=endpoint.start_extra(request), secrets=secrets_of(settings))
 
@@ -295,7 +307,16 @@ def _check_phase(request: Any) -> None:
                         f"{', '.join(map(str, numbers))})", "unknown_phase")
 
 
-INTERVIEW = StageEndpoint("interview", "interview", "InterviewRequest", _interview_work)
+def _check_offline_interview(request: Any, settings: StageSettings) -> None:
+    """The offline engine reads a bounded interview (413 input_too_large, before any stream opens)."""
+    if settings.provider.capabilities.offline:
+        from devussy.llm.builtin import check_interview_input
+
+        check_interview_input(request.history, request.user_input)
+
+
+INTERVIEW = StageEndpoint("interview", "interview", "InterviewRequest", _interview_work,
+                          engine_check=_check_offline_interview)
 DESIGN = StageEndpoint("design", "design", "DesignRequest", _design_work)
 BASIC_PLAN = StageEndpoint("basic_plan", "plan", "BasicPlanRequest", _plan_work)
 DETAIL = StageEndpoint("phase_detail", "detail", "DetailRequest", _detail_work,
