@@ -283,10 +283,10 @@ def test_preflight_allows_same_origin_and_configured_origins(monkeypatch: pytest
         handler,
         "OPTIONS",
         "/api/plan/detail",
-        headers={"Origin": "http://testserver", "Access-Control-Request-Method": "POST"},
+        headers={"Origin": "http://localhost", "Access-Control-Request-Method": "POST"},
     )
     assert same.status == 204
-    assert same.header("Access-Control-Allow-Origin") == "http://testserver"
+    assert same.header("Access-Control-Allow-Origin") == "http://localhost"
     assert "POST" in (same.header("Access-Control-Allow-Methods") or "")
     assert "Authorization" in (same.header("Access-Control-Allow-Headers") or "")
     assert_error(
@@ -316,8 +316,8 @@ def test_cross_origin_calls_are_rejected_before_running_anything(
 
 
 def test_error_responses_carry_cors_headers_for_allowed_origins(fake_stages: FakeStages) -> None:
-    response = post("design.py", b"{", headers={"Origin": "http://testserver"})
-    assert response.status == 400 and response.header("Access-Control-Allow-Origin") == "http://testserver"
+    response = post("design.py", b"{", headers={"Origin": "http://localhost"})
+    assert response.status == 400 and response.header("Access-Control-Allow-Origin") == "http://localhost"
 
 
 # -- JSON endpoints -------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """One function per endpoint; the ``api/`` handler classes call these and nothing else.
 
-Order of checks for every call: settings → CORS origin → bearer token → body (size, type, JSON) →
-validation → stage settings (model offered?). Any failure is a JSON error with a 4xx status
-(5xx only for a server fault); only a request that passed them all opens an SSE stream.
+Order of checks for every call: settings → Host (DNS rebinding) → CORS origin → bearer token → body
+(size, type, JSON) → validation → stage settings (model offered?) → what the engine reads. Any failure
+is a JSON error with a 4xx status (5xx only for a server fault); only a request that passed them all
+opens an SSE stream.
 Heavy modules (request/response models, the pipeline) are imported inside the functions that use
 them, to keep each function's cold start small.
 """
@@ -25,6 +26,7 @@ from devussy.redaction import redact, secrets_of
 from devussy.web.auth import check_access
 from devussy.web.cors import cors_headers, preflight_headers
 from devussy.web.errors import CODE_STATUS, INTERNAL_ERROR_MESSAGE, HTTPError, log_failure
+from devussy.web.hosts import check_host
 
 if TYPE_CHECKING:
     from devussy.models import ModelConfig
@@ -125,6 +127,7 @@ def _admit(handler: Handler, state: dict[str, Any]) -> Settings:
     """Settings, CORS and token checks shared by every endpoint."""
     settings = load_settings()
     state["settings"] = settings
+    check_host(handler.headers, settings)
     state["cors"] = cors_headers(handler.headers, settings)
     check_access(handler.headers, settings)
     return settings
@@ -134,6 +137,7 @@ def _admit(handler: Handler, state: dict[str, Any]) -> Settings:
 def preflight(handler: Handler, state: dict[str, Any], methods: str) -> None:
     """``OPTIONS``: CORS preflight (no token needed; browsers never send one on a preflight)."""
     settings = load_settings()
+    check_host(handler.headers, settings)
     headers = preflight_headers(handler.headers, settings, methods)
     handler.send_response(204)
     for name, value in headers.items():
