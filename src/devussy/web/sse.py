@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 
 from devussy.errors import DevussyError
 from devussy.redaction import redact
+from devussy.text_encoding import well_formed
 from devussy.web.errors import INTERNAL_ERROR_MESSAGE, log_failure
 
 logger = logging.getLogger("devussy.web")
@@ -68,11 +69,13 @@ class APIStreamingHandler:
         payload = json.dumps(
             {"type": event_type, **data}, ensure_ascii=False, separators=(",", ":"), default=str
         )
-        frame = f"id: {self._next_id}\nevent: {event_type}\ndata: {payload}\n\n"
+        # Encoded before anything is counted: a frame that fails to build must not use up an id or
+        # mark the stream finished (a lost terminal event). Half a surrogate pair becomes U+FFFD.
+        frame = well_formed(f"id: {self._next_id}\nevent: {event_type}\ndata: {payload}\n\n").encode("utf-8")
         self._next_id += 1
         if event_type in ("done", "error"):
             self.finished = True
-        self._write(frame.encode("utf-8"))
+        self._write(frame)
 
     def start(self, stage: str, **extra: Any) -> None:
         self.send("start", {"stage": stage, **extra})
