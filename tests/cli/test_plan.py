@@ -307,3 +307,19 @@ def test_an_emoji_split_by_the_upstream_survives_a_repair_round(monkeypatch: pyt
     repair = requests[1].body
     assert repair is not None and "Sorry \U0001f600 no design here" in repair["messages"][-1]["content"]
     assert_complete_plan(Path("o"))
+
+
+def test_a_very_long_name_still_gets_a_folder(engine: ScriptedEngine) -> None:
+    name = "Plan " + "n" * 494  # 499 characters: the longest a brief's name may be
+    code, _, err = run_cli("plan", "a todo app", "--name", name, "--plain")
+    assert (code, err) == (0, ""), err
+    folders = list(Path("devussy-out").iterdir())
+    assert len(folders) == 1 and len(folders[0].name) <= 60
+    assert_complete_plan(folders[0])
+
+
+def test_non_latin_names_do_not_share_a_folder(engine: ScriptedEngine) -> None:
+    for name in ("Проект А", "Проект Б"):
+        assert run_cli("plan", "a todo app", "--name", name, "--plain")[0] == 0
+    folders = sorted(path.name for path in Path("devussy-out").iterdir())
+    assert len(folders) == 2 and all(folder.startswith("project-") for folder in folders)

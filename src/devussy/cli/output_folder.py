@@ -73,7 +73,7 @@ def check_writable(out_dir: Path) -> None:
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise UsageError(
-            f"cannot write to the output folder {out_dir}: {reason}; free some space or choose another --out"
+            f"cannot write to the output folder {out_dir}: {reason}; choose another --out"
         ) from None
 
 
