@@ -13,10 +13,13 @@ from devussy.web import endpoints
 
 class handler(BaseHTTPRequestHandler):
     def do_OPTIONS(self) -> None:
-        endpoints.preflight(self, "GET")
+        endpoints.preflight(self, "GET, HEAD")
 
     def do_GET(self) -> None:
         endpoints.health(self)
 
+    def do_HEAD(self) -> None:
+        endpoints.health(self)
+
     def do_POST(self) -> None:
-        endpoints.method_not_allowed(self, "GET")
+        endpoints.method_not_allowed(self, "GET, HEAD")

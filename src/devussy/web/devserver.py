@@ -10,18 +10,24 @@ from __future__ import annotations
 import argparse
 import html
 import importlib.util
+import logging
 import mimetypes
+import re
 import signal
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from devussy.redaction import redact, secrets_in_env
 from devussy.web import endpoints
-from devussy.web.errors import HTTPError
+from devussy.web.errors import HTTPError, log_failure
 from devussy.web.routes import Route, find_route
+
+logger = logging.getLogger("devussy.web")
 
 _TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -53,6 +59,16 @@ then reload this page. <code>make dev</code> does both.</p>
 <p>The API works meanwhile: <a href="/api/health">/api/health</a>, <a href="/api/models">/api/models</a>,
 <a href="/api/openapi.json">/api/openapi.json</a>.</p></body></html>
 """
+
+
+# Longer static paths are answered 404 without asking the file system (no file of ours is that long).
+MAX_STATIC_PATH = 1024
+_QUERY = re.compile(r"\?[^\s\"']*")
+
+
+def strip_query(text: str) -> str:
+    """``GET /x?token=abc HTTP/1.1`` → ``GET /x?… HTTP/1.1``: the access log never keeps a query string."""
+    return _QUERY.sub("?…", text)
 
 
 def repo_root() -> Path:
@@ -119,13 +135,35 @@ class DevRequestHandler(BaseHTTPRequestHandler):
         self._dispatch()
 
     def _dispatch(self) -> None:
-        path = urlsplit(self.path).path
-        if path == "/api" or path.startswith("/api/"):
-            self._api(path)
-        elif self.command in ("GET", "HEAD"):
-            self._static(path)
-        else:
-            self._send_text(405, "method not allowed\n", {"Allow": "GET, HEAD"})
+        self._answer_started = False
+        try:
+            path = urlsplit(self.path).path
+            if path == "/api" or path.startswith("/api/"):
+                self._api(path)
+            elif self.command in ("GET", "HEAD"):
+                self._static(path)
+            else:
+                self._send_text(405, "method not allowed\n", {"Allow": "GET, HEAD"})
+        except Exception as exc:  # never a traceback on stderr and a dropped connection
+            log_failure(logger, f"{self.command} {strip_query(self.path)} failed", exc, secrets_in_env())
+            self.close_connection = True
+            if not getattr(self, "_answer_started", False):
+                self._send_text(500, "internal error\n")
+
+    # -- the access log: no query strings (a token put there must not land in a log file) -------------
+    def parse_request(self) -> bool:
+        ok = super().parse_request()
+        self.requestline = strip_query(self.requestline)  # what log_request prints, for delegates too
+        return ok
+
+    def log_message(self, format: str, *args: Any) -> None:
+        secrets = secrets_in_env()
+        clean = tuple(redact(strip_query(arg), secrets) if isinstance(arg, str) else arg for arg in args)
+        super().log_message(format, *clean)
+
+    def end_headers(self) -> None:
+        self._answer_started = True
+        super().end_headers()
 
     # -- API --------------------------------------------------------------------------------------
     def _api(self, path: str) -> None:
@@ -147,16 +185,18 @@ class DevRequestHandler(BaseHTTPRequestHandler):
         # here, so hand its state to an instance of that class and let it answer.
         delegate = handler_class.__new__(handler_class)
         delegate.__dict__.update(self.__dict__)
+        self._answer_started = True  # the delegate answers (and reports its own failures)
         method(delegate)
         self.close_connection = True
 
     def _api_direct(self, route: Route) -> None:
+        methods = "GET, HEAD" if route.method == "GET" else route.method
         if self.command == "OPTIONS":
-            endpoints.preflight(self, route.method)
-        elif self.command == route.method:
+            endpoints.preflight(self, methods)
+        elif self.command in methods.split(", "):
             getattr(endpoints, route.endpoint)(self)
         else:
-            endpoints.method_not_allowed(self, route.method)
+            endpoints.method_not_allowed(self, methods)
 
     # -- static UI --------------------------------------------------------------------------------
     def _static(self, path: str) -> None:
@@ -188,13 +228,15 @@ class DevRequestHandler(BaseHTTPRequestHandler):
             candidates = [relative + "index.html"]
         else:
             candidates = [relative, relative + ".html", relative + "/index.html"]
+        if len(relative) > MAX_STATIC_PATH:
+            return None
         for candidate in candidates:
             try:
                 full = (root / candidate).resolve()
-            except (OSError, ValueError):
+                if full.is_relative_to(root) and full.is_file():
+                    return full
+            except (OSError, ValueError):  # e.g. ENAMETOOLONG from the file system
                 return None
-            if full.is_relative_to(root) and full.is_file():
-                return full
         return None
 
     def _send_file(self, file: Path, status: int) -> None:

@@ -77,25 +77,45 @@ def _as_http_error(settings: Settings) -> Iterator[None]:
         raise HTTPError(status, redact(exc.message, secrets_of(settings)), exc.code) from None
 
 
-def _discard_unread_body(handler: Handler, settings: Settings | None) -> None:
-    """Read a small unread body so closing the socket doesn't reset it before the client reads our answer."""
+# How long an unread body may take to arrive before the error answer is sent anyway.
+DRAIN_SECONDS = 2.0
+
+
+def _discard_unread_body(handler: Handler, settings: Settings | None, status: int) -> None:
+    """Read an unread body before answering an error, so closing the socket doesn't reset it before the
+    client reads our answer: a small one (up to the body limit; up to ``DRAIN_LIMIT`` for a 413), for at
+    most ``DRAIN_SECONDS``. A larger or malformed Content-Length is not waited for: the answer goes out
+    at once and the connection closes."""
+    from devussy.web.requests import DRAIN_LIMIT, content_length, drain
+
+    limit = DRAIN_LIMIT if status == 413 else (settings.max_body_bytes if settings else 1_000_000)
     if getattr(handler, "_devussy_body_read", False):
         return
-    limit = settings.max_body_bytes if settings else 1_000_000
+    handler._devussy_body_read = True  # type: ignore[attr-defined]
     try:
-        length = int(handler.headers.get("Content-Length") or 0)
-    except ValueError:
+        length = content_length(handler.headers)
+    except HTTPError:
         return
-    if 0 < length <= limit:
-        with contextlib.suppress(OSError, ValueError):
-            handler.rfile.read(length)
+    if length is None or not 0 < length <= min(limit, DRAIN_LIMIT):
+        return
+    connection = getattr(handler, "connection", None)
+    settimeout = getattr(connection, "settimeout", None)
+    if settimeout is not None:
+        with contextlib.suppress(OSError):
+            settimeout(DRAIN_SECONDS)
+    drain(handler.rfile, length)
 
 
 def read_json(handler: Handler, settings: Settings) -> dict[str, Any]:
     from devussy.web.requests import parse_json_object, read_body
 
+    try:
+        body = read_body(handler.headers, handler.rfile, settings.max_body_bytes)
+    except HTTPError as exc:
+        if exc.status != 413:  # a too-large body was left unread: _discard_unread_body decides
+            handler._devussy_body_read = True  # type: ignore[attr-defined]
+        raise
     handler._devussy_body_read = True  # type: ignore[attr-defined]
-    body = read_body(handler.headers, handler.rfile, settings.max_body_bytes)
     return parse_json_object(handler.headers, body)
 
 
@@ -110,14 +130,14 @@ def _guarded(function: Callable[..., None]) -> Callable[..., None]:
         except HTTPError as exc:
             from devussy.web.responses import send_error
 
-            _discard_unread_body(handler, state["settings"])
+            _discard_unread_body(handler, state["settings"], exc.status)
             send_error(handler, exc, state["cors"])
         except Exception as exc:
             from devussy.web.responses import send_error
 
             secrets = secrets_of(state["settings"])
             log_failure(logger, f"{handler.command} {handler.path} failed", exc, secrets)
-            _discard_unread_body(handler, state["settings"])
+            _discard_unread_body(handler, state["settings"], 500)
             send_error(handler, HTTPError(500, INTERNAL_ERROR_MESSAGE, "internal_error"), state["cors"])
 
     return wrapper
