@@ -147,3 +147,10 @@ def test_long_names_are_cut_between_words_and_stay_distinct() -> None:
     assert len(slug_a) <= MAX_SLUG_LENGTH and len(slug_b) <= MAX_SLUG_LENGTH
     assert slug_a != slug_b and slug_a.startswith("word-word-") and "--" not in slug_a
     assert slugify("x" * 499).startswith("x" * 51 + "-")
+
+
+def test_handoff_start_phase_is_a_phase_number() -> None:
+    Handoff(project_name="x", prompt="p", start_phase=99)
+    for bad in (0, 100, 10**30):
+        with pytest.raises(ValidationError):
+            Handoff(project_name="x", prompt="p", start_phase=bad)

@@ -172,7 +172,7 @@ class DevPlan(DevussyModel):
 class Handoff(DevussyModel):
     project_name: ShortText
     prompt: LongText = Field(description="Markdown prompt for the next agent or developer.")
-    start_phase: int | None = Field(default=None, ge=1)
+    start_phase: int | None = Field(default=None, ge=1, le=99)  # a phase number (Phase.number)
     start_step: str | None = Field(default=None, pattern=STEP_ID_PATTERN)
 
 

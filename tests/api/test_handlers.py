@@ -362,3 +362,11 @@ def test_artifacts_zip_and_json() -> None:
     assert_error(
         call(handler, "POST", "/api/artifacts?format=pdf", valid_body("artifacts.py")), 422, "invalid_request"
     )
+
+
+def test_a_handoff_starting_at_a_phase_no_plan_can_have_is_a_422() -> None:
+    body = valid_body("artifacts.py")
+    body["handoff"] = {**samples.handoff().to_json_dict(), "startPhase": 10**30}
+    response = call(load_api_handler("artifacts.py"), "POST", "/api/artifacts", body)
+    assert_error(response, 422, "invalid_request")
+    assert "handoff.startPhase" in response.json()["error"]

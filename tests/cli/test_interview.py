@@ -316,3 +316,21 @@ def test_an_interview_longer_than_the_offline_engine_reads_exits_2_with_the_limi
         f"{MAX_INTERVIEW_CHARS} characters; this interview has "
     )
     assert "Traceback" not in err and not Path("o/plan.json").exists()
+
+
+def test_an_answer_that_is_not_utf8_is_a_usage_error_not_an_engine_error(tmp_path: Path) -> None:
+    # A real process: stdin decodes bytes that are not UTF-8 to lone surrogates (surrogateescape).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEVUSSY_") and "API_KEY" not in k}
+    done = subprocess.run(
+        [sys.executable, "-m", "devussy", "plan", RECIPE_IDEA, "-i", "--plain", "--out", "o"],
+        input=b"caf\xe9 recipes\nPython\n", capture_output=True, timeout=60, cwd=tmp_path, env=env,
+    )
+    assert done.returncode == 2, done.stderr
+    expected = "devussy: error: an answer on stdin is not UTF-8 text; send the answers as UTF-8\n"
+    assert done.stderr.decode() == expected
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_idea_that_is_not_utf8_is_a_usage_error(engine: Any) -> None:
+    code, out, err = run_cli("plan", "caf\udce9 recipes", "--out", "o")
+    assert (code, out) == (2, "") and "not UTF-8" in err and engine.stages == []

@@ -132,6 +132,18 @@ def check_offline_input(history: list[ChatTurn], answer: str) -> None:
         raise UsageError(exc.message) from None
 
 
+NOT_UTF8_ANSWER = "an answer on stdin is not UTF-8 text; send the answers as UTF-8"
+
+
+def is_utf8_text(text: str) -> bool:
+    """False for text holding lone surrogates: bytes that were not UTF-8 (argv, stdin) decode to those."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def read_answer(stdout: TextIO, echo: bool) -> str | None:
     """One answer line; None at end of input."""
     print("> ", end="", file=stdout, flush=True)
@@ -139,6 +151,10 @@ def read_answer(stdout: TextIO, echo: bool) -> str | None:
         line = input()
     except (EOFError, RuntimeError):  # RuntimeError: "input(): lost sys.stdin"
         return None
+    except UnicodeDecodeError:
+        raise UsageError(NOT_UTF8_ANSWER) from None
+    if not is_utf8_text(line):  # bytes that are not UTF-8 arrive as lone surrogates (surrogateescape)
+        raise UsageError(NOT_UTF8_ANSWER)
     if echo:
         print(line, file=stdout)
     return line.strip()[:MAX_ANSWER_CHARS]

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from devussy.cli.errors import EXIT_INTERRUPTED, EXIT_OK, InterviewFailed, UsageError
-from devussy.cli.interview import first_input, merge_flags, run_interview, saved_brief
+from devussy.cli.interview import first_input, is_utf8_text, merge_flags, run_interview, saved_brief
 from devussy.cli.output_folder import output_folder
 from devussy.cli.views import LiveView, PlainView, RunView
 from devussy.config import Settings
@@ -39,6 +39,9 @@ def build_brief(args: argparse.Namespace) -> ProjectBrief:
     idea = args.idea.strip()
     if not idea:
         raise UsageError("the idea cannot be empty")
+    texts = [args.idea, args.name or "", *args.language, *args.framework, *args.data_store, *args.integration]
+    if not all(is_utf8_text(text) for text in texts):
+        raise UsageError("the command line holds text that is not UTF-8; check the terminal's encoding")
     try:
         return ProjectBrief(
             name=(args.name or derive_name(idea)).strip(),
