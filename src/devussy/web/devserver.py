@@ -88,6 +88,15 @@ class DevServer(ThreadingHTTPServer):
         self._lock = threading.Lock()
         super().__init__(address, DevRequestHandler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up or stalls is not a server fault: no traceback on stderr for it."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | TimeoutError):
+            logger.debug("connection from %s ended early: %s", client_address[0], type(exc).__name__)
+            return
+        if exc is not None:
+            log_failure(logger, f"request from {client_address[0]} failed", exc, secrets_in_env())
+
     def handler_class(self, route: Route) -> type[BaseHTTPRequestHandler] | None:
         """The ``handler`` class of the route's api file, loaded once; None if there is no api/ dir."""
         with self._lock:
