@@ -149,6 +149,13 @@ def build_request(
     return head.encode("iso-8859-1") + b"\r\n" + payload
 
 
+def call_raw(handler_class: type[BaseHTTPRequestHandler], raw_request: bytes) -> Response:
+    """Run exactly ``raw_request`` (request line, headers, body) through ``handler_class`` in memory."""
+    connection = FakeConnection(raw_request)
+    handler_class(connection, ("127.0.0.1", 50000), _FakeServer())  # type: ignore[arg-type]
+    return parse_response(bytes(connection.sent))
+
+
 def call(
     handler_class: type[BaseHTTPRequestHandler],
     method: str,
