@@ -1,8 +1,9 @@
 """Run a measurement against the code before this branch's changes, in the same bench run.
 
-``baseline_src()`` unpacks ``src/`` of a git ref (default: where this branch left ``main``) into a
-temporary folder; ``run_python(code, src=...)`` runs a snippet in a fresh interpreter that imports
-``devussy`` from there and returns what it printed as JSON (or a timeout marker).
+``baseline_src()`` unpacks ``src/`` and ``api/`` of a git ref (default: where this branch left
+``main``) into a temporary folder and returns its ``src``; ``run_python(code, src=...)`` runs a snippet
+in a fresh interpreter that imports ``devussy`` from there and returns what it printed as JSON (or a
+timeout marker). ``src.parent / "api"`` holds that ref's handlers.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ def default_ref() -> str:
 
 
 def baseline_src(ref: str) -> Path:
-    archive = subprocess.run(["git", "archive", ref, "src"], capture_output=True, cwd=ROOT, check=True).stdout
+    archive = subprocess.run(
+        ["git", "archive", ref, "src", "api"], capture_output=True, cwd=ROOT, check=True
+    ).stdout
     target = Path(tempfile.mkdtemp(prefix="devussy-baseline-"))
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(target, filter="data")

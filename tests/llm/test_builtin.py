@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import AsyncIterator
 from contextlib import aclosing
@@ -204,3 +205,26 @@ async def test_the_engine_refuses_an_interview_over_its_limits() -> None:
     history = [ChatTurn(role="user", content="x" * 20_000)] * 6
     with pytest.raises(InputTooLarge, match="reads at most"):
         await collect(provider().stream(interview_request(history)))
+
+
+def test_a_cancelled_stream_does_not_keep_its_event_loop_waiting_for_the_planner() -> None:
+    # An API request runs its stage with asyncio.run; when the client leaves, asyncio.run must end at
+    # once, not when the engine's call returns (asyncio.to_thread's executor would be joined there).
+    planner = BlockingPlanner()
+
+    async def leave_mid_work() -> None:
+        consumer = asyncio.create_task(collect(BuiltinProvider(planner).stream(interview_request())))
+        await asyncio.to_thread(planner.entered.wait, 10)
+        consumer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await consumer
+
+    asyncio.run(leave_mid_work())
+    assert planner.released_in_time is None  # asyncio.run returned while the planner was still at work
+    planner.release.set()
+
+
+async def test_planner_errors_reach_the_stream() -> None:
+    with pytest.raises(ProviderError, match="no stage"):
+        request = ChatRequest(messages=[], task=StageTask(stage="nope", payload={}))  # type: ignore[arg-type]
+        await collect(provider().stream(request))

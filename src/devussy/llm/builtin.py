@@ -9,7 +9,7 @@ Usage is an estimate, since there is no tokenizer: ``ceil(characters / 4)`` toke
 (all message contents) and for the completion, the usual rule of thumb for English text with BPE
 tokenizers. It is reported in the final delta like a remote provider's usage.
 
-The planner is synchronous CPU work, so it runs in a worker thread (``asyncio.to_thread``): the event
+The planner is synchronous CPU work, so it runs in a worker thread (:func:`off_the_loop`): the event
 loop stays free for the SSE heartbeat and the disconnect watch, and a cancelled stream stops at once
 (the thread finishes its answer, bounded by the input limits below, and the answer is dropped).
 """
@@ -17,10 +17,12 @@ loop stays free for the SSE heartbeat and the disconnect watch, and a cancelled 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import re
+import threading
 from collections.abc import AsyncIterator, Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from pydantic import ValidationError
 
@@ -38,6 +40,8 @@ from devussy.models import (
 )
 
 _WORD_WITH_SPACE = re.compile(r"\s*\S+\s*|\s+")
+T = TypeVar("T")
+R = TypeVar("R")
 
 # What the offline engine reads of an interview. It asks at most six questions, so 40 turns leave
 # plenty of room; 100 000 characters is twice the longest project idea a brief can hold.
@@ -62,6 +66,38 @@ def check_interview_input(history: list[ChatTurn], user_input: str) -> None:
             f"the offline engine reads at most {MAX_INTERVIEW_TURNS} interview turns and "
             f"{MAX_INTERVIEW_CHARS} characters; this interview has {turns} turns and {chars} characters"
         )
+
+
+async def off_the_loop(function: Callable[[T], R], argument: T) -> R:
+    """``function(argument)`` in a daemon thread, awaited without blocking the event loop.
+
+    Not ``asyncio.to_thread``: its default executor is joined when ``asyncio.run`` ends, so an API
+    request whose client left would still wait for the engine to finish. Here a cancelled caller
+    returns at once; the thread runs to the end of its call and its result is dropped.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[R] = loop.create_future()
+
+    def deliver(result: Any, error: BaseException | None) -> None:
+        if future.done():  # the caller was cancelled: nobody wants the answer
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+    def work() -> None:
+        result: Any = None
+        error: BaseException | None = None
+        try:
+            result = function(argument)
+        except BaseException as exc:  # handed to the awaiting task, which re-raises it
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting any more
+            loop.call_soon_threadsafe(deliver, result, error)
+
+    threading.Thread(target=work, name="devussy-builtin-engine", daemon=True).start()
+    return await future
 
 
 def estimate_tokens(text: str) -> int:
@@ -91,7 +127,7 @@ class BuiltinProvider:
         self.words_per_chunk = max(1, words_per_chunk)
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[ChatDelta]:
-        text = await asyncio.to_thread(self.answer, request)
+        text = await off_the_loop(self.answer, request)
         for piece in chunk_text(text, self.words_per_chunk):
             await asyncio.sleep(self.chunk_delay)  # even 0 lets the heartbeat and the disconnect watch run
             yield ChatDelta(text=piece)
