@@ -10,6 +10,7 @@ from devussy.models import (
     ModelConfig,
     Phase,
     ProjectBrief,
+    Requirement,
     Step,
     Usage,
     export_json_schema,
@@ -62,11 +63,41 @@ def test_step_ids_must_look_like_phase_dot_step(bad_id: str) -> None:
         make_step(bad_id)
 
 
-def test_step_needs_acceptance_criteria_and_a_command() -> None:
-    with pytest.raises(ValidationError):
-        make_step(acceptance_criteria=[])
+def test_missing_criteria_or_command_is_a_gap_not_an_error_but_blank_text_is_invalid() -> None:
+    step = make_step(acceptance_criteria=[], test_command=None)
+    assert step.acceptance_criteria == [] and step.test_command is None
     with pytest.raises(ValidationError):
         make_step(test_command="  ")
+    with pytest.raises(ValidationError):
+        make_step(acceptance_criteria=["  "])
+
+
+def test_requirements_have_unique_well_formed_ids_and_text() -> None:
+    brief = ProjectBrief(
+        name="x", summary="y", requirements=[{"id": "R1", "text": "Vote", "kind": "feature"}]
+    )
+    assert brief.requirements[0].source == "brief"
+    with pytest.raises(ValidationError, match="duplicate requirement ids: R2"):
+        ProjectBrief(
+            name="x",
+            summary="y",
+            requirements=[{"id": "R2", "text": "a"}, {"id": "R1", "text": "b"}, {"id": "R2", "text": "c"}],
+        )
+    for bad in ({"id": "R0", "text": "a"}, {"id": "2", "text": "a"}, {"id": "R1", "text": " "},
+                {"id": "R1", "text": "a", "kind": "wish"}):
+        with pytest.raises(ValidationError):
+            Requirement.model_validate(bad)
+
+
+def test_cited_ids_are_sorted_unique_and_must_exist_in_the_plan() -> None:
+    step = make_step(covers=["R3", "R1", "R3"])
+    assert step.covers == ["R1", "R3"]
+    phase = Phase(number=1, title="Core", summary="s", requirements=["R2"], steps=[step])
+    requirements = [Requirement(id=f"R{n}", text=f"r{n}") for n in (1, 2)]
+    with pytest.raises(ValidationError, match=r"unknown requirement ids: R3 \(cited by step 1.1\)"):
+        DevPlan(project_name="p", summary="s", phases=[phase], requirements=requirements)
+    # Without a requirement list nothing can be checked, so citations are kept as given.
+    assert DevPlan(project_name="p", summary="s", phases=[phase]).phases[0].steps[0].covers == ["R1", "R3"]
 
 
 def test_steps_must_belong_to_their_phase_and_be_unique() -> None:

@@ -13,13 +13,22 @@ import re
 import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 STEP_ID_PATTERN = r"^[1-9]\d*\.[1-9]\d*$"
+REQUIREMENT_ID_PATTERN = r"^R[1-9]\d{0,3}$"
 
 ShortText = Annotated[str, Field(min_length=1, max_length=500)]
 LongText = Annotated[str, Field(min_length=1, max_length=50_000)]
+StepId = Annotated[str, Field(pattern=STEP_ID_PATTERN)]
+RequirementId = Annotated[str, Field(pattern=REQUIREMENT_ID_PATTERN, description="'R<n>', e.g. 'R3'")]
+RequirementKind = Literal["feature", "integration", "constraint", "non_goal", "quality"]
+RequirementSource = Literal["brief", "interview", "design"]
+# Kinds a plan must cover with at least one step; constraints and non-goals must not be contradicted.
+COVERED_KINDS: tuple[RequirementKind, ...] = ("feature", "integration")
+GUARDED_KINDS: tuple[RequirementKind, ...] = ("constraint", "non_goal")
+MAX_REQUIREMENTS = 100
 
 
 class DevussyModel(BaseModel):
@@ -52,6 +61,39 @@ class Usage(DevussyModel):
         )
 
 
+class Requirement(DevussyModel):
+    """One thing the user asked for, numbered so every phase and step can cite it (DESIGN §6)."""
+
+    id: RequirementId
+    text: ShortText
+    kind: RequirementKind = "feature"
+    source: RequirementSource = "brief"
+
+
+def check_requirement_ids(requirements: list[Requirement]) -> list[Requirement]:
+    """Ids are unique; the error names every duplicate."""
+    seen: set[str] = set()
+    duplicates = sorted({r.id for r in requirements if r.id in seen or seen.add(r.id)}, key=_id_order)
+    if duplicates:
+        raise ValueError(f"duplicate requirement ids: {', '.join(duplicates)}")
+    return requirements
+
+
+def _id_order(requirement_id: str) -> int:
+    return int(requirement_id[1:])
+
+
+def check_cited_ids(cited: list[str]) -> list[str]:
+    """A phase's ``requirements`` or a step's ``covers``: each id once, in R-number order."""
+    return sorted(set(cited), key=_id_order)
+
+
+Requirements = Annotated[
+    list[Requirement], Field(max_length=MAX_REQUIREMENTS), AfterValidator(check_requirement_ids)
+]
+CitedIds = Annotated[list[RequirementId], Field(max_length=MAX_REQUIREMENTS), AfterValidator(check_cited_ids)]
+
+
 class ProjectBrief(DevussyModel):
     """What the user wants built: the free-text idea plus whatever structure is known."""
 
@@ -65,6 +107,9 @@ class ProjectBrief(DevussyModel):
     constraints: list[ShortText] = Field(default_factory=list, max_length=50)
     deployment: ShortText | None = None
     team_size: int | None = Field(default=None, ge=1, le=10_000)
+    requirements: Requirements = Field(
+        default_factory=list, description="Numbered requirements stated in the brief or the interview."
+    )
 
 
 class ComplexityFactor(DevussyModel):
@@ -97,6 +142,10 @@ class ProjectDesign(DevussyModel):
     data_model: LongText
     risks: list[Risk] = Field(min_length=1, max_length=50)
     testing_strategy: LongText
+    requirements: Requirements = Field(
+        default_factory=list,
+        description="The numbered requirements the plan must cover (the brief's, plus any the design adds).",
+    )
     # Context carried along so later stages (and the offline planner) stay specific to the brief.
     brief: ProjectBrief | None = None
     complexity: ComplexityProfile | None = None
@@ -106,9 +155,12 @@ class Step(DevussyModel):
     id: str = Field(pattern=STEP_ID_PATTERN, description="'<phase>.<step>', e.g. '2.3'")
     title: ShortText
     details: LongText
-    acceptance_criteria: list[ShortText] = Field(min_length=1, max_length=30)
-    test_command: ShortText
-    depends_on: list[Annotated[str, Field(pattern=STEP_ID_PATTERN)]] = Field(default_factory=list)
+    # Empty / None when the engine gave none: a gap the artifacts and the coverage report flag,
+    # never something made up.
+    acceptance_criteria: list[ShortText] = Field(default_factory=list, max_length=30)
+    test_command: ShortText | None = None
+    depends_on: list[StepId] = Field(default_factory=list)
+    covers: CitedIds = Field(default_factory=list, description="Ids of the requirements this step serves.")
 
 
 class Phase(DevussyModel):
@@ -116,6 +168,9 @@ class Phase(DevussyModel):
     title: ShortText
     summary: LongText
     depends_on: list[int] = Field(default_factory=list)
+    requirements: CitedIds = Field(
+        default_factory=list, description="Ids of the requirements this phase serves."
+    )
     steps: list[Step] = Field(default_factory=list, max_length=60)
 
     @field_validator("depends_on")
@@ -142,6 +197,7 @@ class DevPlan(DevussyModel):
     summary: LongText
     phases: list[Phase] = Field(min_length=1, max_length=40)
     tech_stack: list[ShortText] = Field(default_factory=list, max_length=80)
+    requirements: Requirements = Field(default_factory=list, description="What the phases and steps cite.")
     brief: ProjectBrief | None = None
     complexity: ComplexityProfile | None = None
 
@@ -157,6 +213,34 @@ class DevPlan(DevussyModel):
                 raise ValueError(f"phase {phase.number} depends on unknown phases {missing}")
         return self
 
+    @model_validator(mode="after")
+    def _citations_known(self) -> DevPlan:
+        """Every cited requirement id exists (when the plan carries its requirements)."""
+        if not self.requirements:
+            return self
+        known = {r.id for r in self.requirements}
+        unknown: dict[str, set[str]] = {}
+        for phase in self.phases:
+            for cited_by, ids in [(f"phase {phase.number}", phase.requirements)] + [
+                (f"step {step.id}", step.covers) for step in phase.steps
+            ]:
+                for requirement_id in ids:
+                    if requirement_id not in known:
+                        unknown.setdefault(requirement_id, set()).add(cited_by)
+        if unknown:
+            details = "; ".join(
+                f"{rid} (cited by {', '.join(sorted(unknown[rid]))})"
+                for rid in sorted(unknown, key=_id_order)
+            )
+            raise ValueError(f"unknown requirement ids: {details}")
+        return self
+
+    def requirement(self, requirement_id: str) -> Requirement:
+        for requirement in self.requirements:
+            if requirement.id == requirement_id:
+                return requirement
+        raise KeyError(requirement_id)
+
     def phase(self, number: int) -> Phase:
         for phase in self.phases:
             if phase.number == number:
@@ -167,6 +251,56 @@ class DevPlan(DevussyModel):
         """A copy of the plan with one phase replaced (matched by number)."""
         phases = [detailed if p.number == detailed.number else p for p in self.phases]
         return self.model_copy(update={"phases": phases})
+
+
+CoverageStatus = Literal["covered", "planned", "uncovered", "respected", "violated"]
+GapKind = Literal["acceptance_criteria", "test_command", "covers"]
+
+
+class Violation(DevussyModel):
+    """A step that contradicts a constraint or non-goal, found by a rule in code."""
+
+    requirement: RequirementId
+    step: StepId
+    rule: ShortText = Field(description="The rule that fired, e.g. 'existing_database'.")
+    message: ShortText = Field(description="Why the step contradicts the requirement.")
+
+
+class RequirementCoverage(DevussyModel):
+    id: RequirementId
+    kind: RequirementKind
+    status: CoverageStatus = Field(
+        description="covered (a step covers it), planned (a phase that is not detailed yet cites it), "
+        "uncovered, respected (a constraint nothing contradicts) or violated."
+    )
+    steps: list[StepId] = Field(default_factory=list, description="Covering steps, or violating ones.")
+    phases: list[int] = Field(default_factory=list, description="Phases that cite it.")
+
+
+class StepGap(DevussyModel):
+    """Something a step lacks: kept as a gap and flagged, never invented."""
+
+    step: StepId
+    missing: list[GapKind] = Field(min_length=1)
+
+
+class CoverageReport(DevussyModel):
+    """How a plan covers its requirements (computed by code, see ``devussy.requirements.coverage``)."""
+
+    requirements: list[RequirementCoverage] = Field(default_factory=list)
+    violations: list[Violation] = Field(default_factory=list)
+    gaps: list[StepGap] = Field(default_factory=list)
+    pending_phases: list[int] = Field(default_factory=list, description="Phases with no steps yet.")
+
+    def with_status(self, *statuses: CoverageStatus) -> list[RequirementCoverage]:
+        return [entry for entry in self.requirements if entry.status in statuses]
+
+    @property
+    def ok(self) -> bool:
+        """Every feature/integration requirement covered or still planned, and no violation."""
+        return not self.violations and not any(
+            entry.status == "uncovered" and entry.kind in COVERED_KINDS for entry in self.requirements
+        )
 
 
 class Handoff(DevussyModel):
@@ -234,6 +368,8 @@ def export_json_schema() -> str:
         Usage,
         ChatTurn,
         InterviewReply,
+        Requirement,
+        CoverageReport,
     ]
     schemas = {model.__name__: model.model_json_schema(by_alias=True) for model in models}
     return json.dumps(schemas, indent=2, sort_keys=True)

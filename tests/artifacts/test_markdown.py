@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import json
 import re
 
+from devussy.artifacts.bundle import render_artifacts
 from devussy.artifacts.markdown import (
     next_task_group,
     render_design,
@@ -10,7 +12,7 @@ from devussy.artifacts.markdown import (
     render_phase,
 )
 from devussy.artifacts.progress import completed_steps, read_section, update_progress_log
-from devussy.models import DevPlan, Handoff, Phase, ProjectDesign
+from devussy.models import DevPlan, Handoff, Phase, ProjectDesign, Requirement, Step
 
 from .conftest import make_step
 
@@ -75,7 +77,8 @@ def test_next_task_group_skips_done_steps_and_honours_start(plan: DevPlan) -> No
 
 def test_basic_plan_without_steps_lists_phases() -> None:
     basic = DevPlan(
-        project_name="P", summary="s",
+        project_name="P",
+        summary="s",
         phases=[Phase(number=1, title="One", summary="a"), Phase(number=2, title="Two", summary="b")],
     )
     assert next_task_group(basic).split("\n") == [
@@ -100,8 +103,15 @@ def test_phase_file_has_checkboxes_details_criteria_command_and_dependencies(pla
 
 def test_design_and_handoff(design: ProjectDesign, handoff: Handoff) -> None:
     md = render_design(design)
-    for heading in ("Objectives", "Tech stack", "Architecture", "Data model", "Risks and mitigations",
-                    "Testing strategy", "Complexity"):
+    for heading in (
+        "Objectives",
+        "Tech stack",
+        "Architecture",
+        "Data model",
+        "Risks and mitigations",
+        "Testing strategy",
+        "Complexity",
+    ):
         assert f"## {heading}\n" in md
     assert "| data store | 10 | PostgreSQL |" in md
     hand = render_handoff(handoff)
@@ -156,3 +166,58 @@ def test_rendering_is_deterministic(plan: DevPlan, design: ProjectDesign, handof
     assert render_devplan(plan, design, handoff) == render_devplan(
         DevPlan.model_validate(plan.to_json_dict()), design, handoff
     )
+
+
+def _traced_plan() -> DevPlan:
+    requirements = [
+        Requirement(id="R1", text="Members book a class"),
+        Requirement(id="R2", text="Stripe | payments", kind="integration"),
+        Requirement(id="R3", text="The database already exists", kind="constraint"),
+        Requirement(id="R4", text="Weekly email digest"),
+    ]
+    steps = [
+        make_step(1, 1, "Book a class", covers=["R1"]),
+        make_step(1, 2, "Create the database schema", covers=["R1"]),
+        Step(id="1.3", title="Charge with Stripe", details="Checkout session.", covers=["R2"]),
+    ]
+    phase = Phase(number=1, title="Core", summary="The booking flow.", requirements=["R1", "R2"], steps=steps)
+    return DevPlan(project_name="Gym", summary="Gym classes.", phases=[phase], requirements=requirements)
+
+
+def test_requirements_table_flags_and_gaps_reach_every_artifact() -> None:
+    plan = _traced_plan()
+    handoff = Handoff(project_name="Gym", prompt="Start with 1.1.", start_phase=1, start_step="1.1")
+    files = render_artifacts(None, plan, handoff)
+    devplan = files["devplan.md"]
+    assert "> [!WARNING]" in devplan.split("## Requirements")[0]  # flagged at the top
+    assert "**R4 is not covered by any step:** Weekly email digest" in devplan
+    assert "**Step 1.2 contradicts R3**" in devplan
+    assert "| R2 | Stripe \\| payments | integration | 1.3 | covered |" in devplan
+    assert "| R4 | Weekly email digest | feature | — | **UNCOVERED** |" in devplan
+    assert "| R3 | The database already exists | constraint | 1.2 | **VIOLATED** |" in devplan
+    assert "**Steps without a test command:** 1.3" in devplan
+
+    phase = files["phase1.md"]
+    assert "- R1: Members book a class" in phase
+    assert "**Covers:** R2" in phase
+    step_three = phase.split("### 1.3")[1]
+    assert step_three.count("_None given: a gap to fill before this step starts._") == 2
+
+    assert "## Coverage warnings" in files["handoff.md"]
+    coverage = json.loads(files["plan.json"])["coverage"]
+    assert {entry["id"]: entry["status"] for entry in coverage["requirements"]} == {
+        "R1": "covered",
+        "R2": "covered",
+        "R3": "violated",
+        "R4": "uncovered",
+    }
+
+
+def test_a_sound_plan_has_no_warnings() -> None:
+    plan = _traced_plan()
+    steps = [plan.phases[0].steps[0], make_step(1, 2, "Charge with Stripe", covers=["R2"])]
+    phases = [plan.phases[0].model_copy(update={"steps": steps})]
+    sound = plan.model_copy(update={"requirements": plan.requirements[:2], "phases": phases})
+    files = render_artifacts(None, sound, Handoff(project_name="Gym", prompt="Go."))
+    assert "[!WARNING]" not in files["devplan.md"]
+    assert "Coverage warnings" not in files["handoff.md"]

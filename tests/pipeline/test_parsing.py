@@ -7,6 +7,8 @@ from devussy.pipeline.parsing import (
     heading_like,
     labelled_value,
     parse_bullets,
+    requirement_ids,
+    requirement_line,
     strip_emphasis,
     strip_think,
     tidy_title,
@@ -90,3 +92,13 @@ def test_strip_emphasis() -> None:
 )
 def test_tidy_title_drops_emphasis_and_a_trailing_colon(raw: str, expected: str) -> None:
     assert tidy_title(raw) == expected
+
+
+def test_requirement_ids_and_citation_lines() -> None:
+    assert requirement_ids("R1, R3 and r12; [R-4] R1") == ["R1", "R3", "R12", "R4"]
+    assert requirement_ids("PR12 R0 HR5") == []
+    assert requirement_line("Covers: R2, R5") == ["R2", "R5"]
+    assert requirement_line("**Requirements:** R1") == ["R1"]
+    assert requirement_line("Covers: none") == []
+    assert requirement_line("Requirements: the API must answer in 200 ms") is None  # prose, not a citation
+    assert requirement_line("Depends on: 2.1") is None

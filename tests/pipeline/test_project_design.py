@@ -1,7 +1,14 @@
 from __future__ import annotations
 
+from devussy.models import Requirement
 from devussy.pipeline.complexity import assess_complexity
-from devussy.pipeline.project_design import ProjectDesignGenerator, parse_risks, render_design
+from devussy.pipeline.project_design import (
+    ProjectDesignGenerator,
+    merge_requirements,
+    parse_requirements,
+    parse_risks,
+    render_design,
+)
 from devussy.streaming import CollectingStreamingHandler
 from tests.pipeline import samples
 from tests.pipeline.scripted import ScriptedProvider
@@ -46,3 +53,49 @@ def test_risk_styles() -> None:
         ("Slow queries", "add indexes"),
         ("Data loss", "backups"),
     ]
+
+
+def test_requirements_section_reads_ids_kinds_sources_and_numbers_the_rest() -> None:
+    text = "\n".join(
+        [
+            "- R1 (feature, brief): Members book a class",
+            "- **R2** [constraint] The database already exists",
+            "- Integration: Stripe Checkout",
+            "- R2: a repeated id is renumbered, never dropped",
+            "- R7 (non-goal, interview): No mobile app",
+        ]
+    )
+    got = [(r.id, r.kind, r.source, r.text) for r in parse_requirements(text)]
+    assert got == [
+        ("R1", "feature", "brief", "Members book a class"),
+        ("R2", "constraint", "design", "The database already exists"),
+        ("R3", "integration", "design", "Stripe Checkout"),
+        ("R4", "feature", "design", "a repeated id is renumbered, never dropped"),
+        ("R7", "non_goal", "interview", "No mobile app"),
+    ]
+
+
+def test_requirements_table_and_optional_section() -> None:
+    table = "\n".join(
+        [
+            "| ID | Requirement | Kind |",
+            "|---|---|---|",
+            "| R1 | Vote on polls | feature |",
+            "| R2 | Okta SSO | integration |",
+        ]
+    )
+    assert [(r.id, r.kind, r.text) for r in parse_requirements(table)] == [
+        ("R1", "feature", "Vote on polls"),
+        ("R2", "integration", "Okta SSO"),
+    ]
+    assert parse_requirements("") == []
+
+
+def test_merge_keeps_the_briefs_sources_and_falls_back_to_the_brief() -> None:
+    stated = [Requirement(id="R1", text="Vote", source="interview")]
+    designed = [
+        Requirement(id="R1", text="Vote", source="design"),
+        Requirement(id="R2", text="Audit log", source="design"),
+    ]
+    assert [r.source for r in merge_requirements(stated, designed)] == ["interview", "design"]
+    assert merge_requirements(stated, []) == stated

@@ -14,6 +14,7 @@ from devussy.models import (
     Phase,
     ProjectBrief,
     ProjectDesign,
+    Requirement,
     Risk,
     Step,
 )
@@ -71,6 +72,22 @@ command = st.sampled_from(
 )
 
 
+cited_ids = st.lists(st.integers(1, 6), max_size=3).map(lambda ns: [f"R{n}" for n in ns])
+
+
+@st.composite
+def requirement_lists(draw: st.DrawFn) -> list[Requirement]:
+    return [
+        Requirement(
+            id=f"R{n}",
+            text=draw(line),
+            kind=draw(st.sampled_from(["feature", "integration", "constraint", "non_goal", "quality"])),
+            source=draw(st.sampled_from(["brief", "interview", "design"])),
+        )
+        for n in range(1, draw(st.integers(0, 6)) + 1)
+    ]
+
+
 @st.composite
 def designs(draw: st.DrawFn) -> ProjectDesign:
     return ProjectDesign(
@@ -82,6 +99,7 @@ def designs(draw: st.DrawFn) -> ProjectDesign:
         data_model=draw(paragraphs),
         risks=[Risk(risk=draw(line), mitigation=draw(line)) for _ in range(draw(st.integers(1, 3)))],
         testing_strategy=draw(paragraphs),
+        requirements=draw(requirement_lists()),
     )
 
 
@@ -95,9 +113,10 @@ def phases(draw: st.DrawFn, number: int, with_steps: bool) -> Phase:
                     id=f"{number}.{index}",
                     title=draw(title_with_dash),
                     details=draw(paragraphs),
-                    acceptance_criteria=draw(short_list),
-                    test_command=draw(command),
+                    acceptance_criteria=draw(st.one_of(short_list, st.just([]))),
+                    test_command=draw(st.one_of(command, st.none())),
                     depends_on=[f"{number}.{k}" for k in range(1, index) if draw(st.booleans())],
+                    covers=draw(cited_ids),
                 )
             )
     return Phase(
@@ -105,6 +124,7 @@ def phases(draw: st.DrawFn, number: int, with_steps: bool) -> Phase:
         title=draw(title_with_dash),
         summary=draw(paragraphs),
         depends_on=[k for k in range(1, number) if draw(st.booleans())],
+        requirements=draw(cited_ids),
         steps=steps,
     )
 

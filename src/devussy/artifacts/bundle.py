@@ -24,33 +24,41 @@ from devussy.artifacts.markdown import (
     render_phase,
 )
 from devussy.artifacts.progress import AnchorError, read_section, replace_section
-from devussy.models import DevPlan, Handoff, ProjectDesign
+from devussy.models import CoverageReport, DevPlan, Handoff, ProjectDesign
+from devussy.requirements import check_coverage
 
 SCHEMA_VERSION = 1
 _ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
 _PHASE_FILE = re.compile(r"phase([0-9]+)\.md")
 
 
-def render_plan_json(design: ProjectDesign | None, plan: DevPlan, handoff: Handoff | None) -> str:
+def render_plan_json(
+    design: ProjectDesign | None,
+    plan: DevPlan,
+    handoff: Handoff | None,
+    coverage: CoverageReport | None = None,
+) -> str:
     document = {
         "schemaVersion": SCHEMA_VERSION,
         "design": design.to_json_dict() if design else None,
         "plan": plan.to_json_dict(),
         "handoff": handoff.to_json_dict() if handoff else None,
+        "coverage": (coverage or check_coverage(plan)).to_json_dict(),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def render_artifacts(design: ProjectDesign | None, plan: DevPlan, handoff: Handoff | None) -> dict[str, str]:
     """Every artifact file for a plan, as ``{filename: content}`` (flat names, no directories)."""
-    files = {"devplan.md": render_devplan(plan, design, handoff)}
+    coverage = check_coverage(plan)
+    files = {"devplan.md": render_devplan(plan, design, handoff, coverage)}
     for phase in plan.phases:
         files[phase_filename(phase.number)] = render_phase(phase, plan)
     if design is not None:
         files["design.md"] = render_design(design)
     if handoff is not None:
-        files["handoff.md"] = render_handoff(handoff)
-    files["plan.json"] = render_plan_json(design, plan, handoff)
+        files["handoff.md"] = render_handoff(handoff, coverage, plan.requirements)
+    files["plan.json"] = render_plan_json(design, plan, handoff, coverage)
     return dict(sorted(files.items()))
 
 

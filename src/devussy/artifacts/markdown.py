@@ -10,7 +10,16 @@ from collections.abc import Iterable
 
 from devussy.artifacts.escape import block, cell, code_block, inline
 from devussy.artifacts.progress import ANCHORS, EMPTY_PROGRESS_LOG
-from devussy.models import DevPlan, Handoff, Phase, ProjectDesign, Step
+from devussy.models import (
+    GUARDED_KINDS,
+    CoverageReport,
+    DevPlan,
+    Handoff,
+    Phase,
+    ProjectDesign,
+    Requirement,
+    Step,
+)
 
 NEXT_TASK_GROUP_SIZE = 5
 _NONE = "—"
@@ -59,8 +68,57 @@ def next_task_group(
     return "\n".join(lines) if lines else "_Every step is done._"
 
 
-def render_devplan(plan: DevPlan, design: ProjectDesign | None = None, handoff: Handoff | None = None) -> str:
+def coverage_warnings(report: CoverageReport | None, requirements: list[Requirement]) -> list[str]:
+    """Bullets for what the coverage check found wrong; empty when the plan is sound."""
+    if report is None:
+        return []
+    texts = {r.id: r.text for r in requirements}
+    lines = []
+    for entry in report.with_status("uncovered"):
+        if entry.kind not in GUARDED_KINDS and entry.kind != "quality":
+            lines.append(f"- **{entry.id} is not covered by any step:** {inline(texts.get(entry.id, ''))}")
+    for violation in report.violations:
+        lines.append(
+            f"- **Step {violation.step} contradicts {violation.requirement}** "
+            f"({inline(texts.get(violation.requirement, ''))}): {inline(violation.message)}"
+        )
+    for kind, label in (("test_command", "a test command"), ("acceptance_criteria", "acceptance criteria")):
+        ids = [gap.step for gap in report.gaps if kind in gap.missing]
+        if ids:
+            lines.append(f"- **Steps without {label}:** {', '.join(ids)} (gaps to fill before starting)")
+    return lines
+
+
+def render_requirements_table(requirements: list[Requirement], report: CoverageReport | None) -> list[str]:
+    if not requirements:
+        return []
+    status = {entry.id: entry for entry in report.requirements} if report else {}
+    lines = ["## Requirements", "", "| ID | Requirement | Kind | Covered by | Status |"]
+    lines.append("|---|---|---|---|---|")
+    for requirement in requirements:
+        entry = status.get(requirement.id)
+        steps = ", ".join(entry.steps) if entry and entry.steps else _NONE
+        if entry and entry.status == "planned":
+            steps = ", ".join(f"phase {n}" for n in entry.phases)
+        shown = entry.status if entry else "not checked"
+        if shown in ("uncovered", "violated"):
+            shown = f"**{shown.upper()}**"
+        kind = requirement.kind.replace("_", "-")
+        lines.append(f"| {requirement.id} | {cell(requirement.text)} | {kind} | {steps} | {shown} |")
+    return [*lines, ""]
+
+
+def render_devplan(
+    plan: DevPlan,
+    design: ProjectDesign | None = None,
+    handoff: Handoff | None = None,
+    coverage: CoverageReport | None = None,
+) -> str:
     lines = [f"# {inline(plan.project_name)} — Development plan", "", block(plan.summary), ""]
+    warnings = coverage_warnings(coverage, plan.requirements)
+    if warnings:
+        lines += ["> [!WARNING]", "> The coverage check found problems in this plan:", ">"]
+        lines += [f"> {line}" for line in warnings] + [""]
     complexity = plan.complexity or (design.complexity if design else None)
     if complexity:
         lines += [
@@ -69,6 +127,7 @@ def render_devplan(plan: DevPlan, design: ProjectDesign | None = None, handoff: 
             "",
         ]
 
+    lines += render_requirements_table(plan.requirements, coverage)
     lines += ["## Phases", "", "| # | Phase | Steps | Depends on | File |", "|---|---|---|---|---|"]
     for phase in plan.phases:
         depends = ", ".join(str(n) for n in phase.depends_on) or _NONE
@@ -97,20 +156,25 @@ def render_devplan(plan: DevPlan, design: ProjectDesign | None = None, handoff: 
     return "\n".join(lines).rstrip() + "\n"
 
 
+_GAP = "_None given: a gap to fill before this step starts._"
+
+
 def _render_step(step: Step) -> list[str]:
     depends = ", ".join(step.depends_on) or "none"
+    criteria = _bullets(step.acceptance_criteria) or [_GAP]
+    command = code_block(step.test_command, "bash") if step.test_command is not None else _GAP
+    lines = [f"### {step.id} {inline(step.title)}", "", block(step.details), ""]
+    if step.covers:
+        lines += [f"**Covers:** {', '.join(step.covers)}", ""]
     return [
-        f"### {step.id} {inline(step.title)}",
-        "",
-        block(step.details),
-        "",
+        *lines,
         "**Acceptance criteria**",
         "",
-        *_bullets(step.acceptance_criteria),
+        *criteria,
         "",
         "**Test command**",
         "",
-        code_block(step.test_command, "bash"),
+        command,
         "",
         f"**Depends on:** {depends}",
         "",
@@ -133,9 +197,14 @@ def render_phase(phase: Phase, plan: DevPlan) -> str:
         "",
         f"**Depends on:** {depends}",
         "",
-        "## Steps",
-        "",
     ]
+    if phase.requirements:
+        texts = {r.id: r.text for r in plan.requirements}
+        lines += ["**Requirements:**", ""]
+        for rid in phase.requirements:
+            lines.append(f"- {rid}: {inline(texts[rid])}" if rid in texts else f"- {rid}")
+        lines.append("")
+    lines += ["## Steps", ""]
     if not phase.steps:
         lines += ["_This phase has not been detailed yet._", ""]
     lines += [f"- [ ] **{step.id} {inline(step.title)}**" for step in phase.steps]
@@ -170,7 +239,9 @@ def render_design(design: ProjectDesign) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def render_handoff(handoff: Handoff) -> str:
+def render_handoff(
+    handoff: Handoff, coverage: CoverageReport | None = None, requirements: list[Requirement] | None = None
+) -> str:
     prompt = block(handoff.prompt)
     title = f"# Handoff — {inline(handoff.project_name)}"
     if prompt.startswith("# "):  # the prompt brings its own title: keep it as the file's title
@@ -182,4 +253,8 @@ def render_handoff(handoff: Handoff) -> str:
         where = f"Phase {phase}" + (f", step {handoff.start_step}" if handoff.start_step else "")
         lines += [f"**Start at:** {where} ({_phase_link(phase)})", ""]
     lines += [prompt, ""]
+    warnings = coverage_warnings(coverage, requirements or [])
+    if warnings:
+        lines += ["## Coverage warnings", "", "The plan's coverage check found these; settle them first:", ""]
+        lines += [*warnings, ""]
     return "\n".join(lines).rstrip() + "\n"

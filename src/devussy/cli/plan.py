@@ -159,5 +159,11 @@ def _plan_into(
             f" {len(result.plan.phases)} phases). Delete them if you no longer need them.",
             file=stdout,
         )
+    if result.plan.requirements:
+        from devussy.requirements import check_coverage, summary_line
+
+        report = check_coverage(result.plan)
+        marker = "Coverage" if report.ok else "Coverage problems (see devplan.md)"
+        print(f"{marker}: {summary_line(report)}", file=stdout)
     print(f"Start with {out_dir / 'devplan.md'}", file=stdout)
     return EXIT_OK

@@ -35,6 +35,7 @@ from devussy.pipeline.parsing import (
     first_title,
     heading_like,
     labelled_value,
+    requirement_line,
     strip_emphasis,
     strip_title_prefix,
     tidy_title,
@@ -108,11 +109,14 @@ def _blocks(lines: list[str]) -> Iterator[tuple[PhaseHeading | None, list[str]]]
 
 def parse_phase_block(heading: PhaseHeading, body: list[str]) -> Phase:
     depends: list[int] = []
+    cited: list[str] = []
     summary_lines = []
     for line in body:
         value = labelled_value(line, DEPENDS_LABELS)
         if value is not None:
             depends.extend(phase_numbers(value))
+        elif (ids := requirement_line(line)) is not None:
+            cited.extend(ids)
         else:
             summary_lines.append(line)
     summary = "\n".join(summary_lines).strip()
@@ -123,6 +127,7 @@ def parse_phase_block(heading: PhaseHeading, body: list[str]) -> Phase:
         title=heading.title,
         summary=summary,
         depends_on=[n for n in depends if n != heading.number],
+        requirements=cited,
     )
 
 
@@ -141,7 +146,10 @@ def render_plan(plan: DevPlan) -> str:
 
 def render_phase_summary(phase: Phase) -> str:
     depends = ", ".join(str(n) for n in phase.depends_on) or "none"
-    return f"## Phase {phase.number}: {phase.title}\n\n{phase.summary}\n\nDepends on: {depends}"
+    out = f"## Phase {phase.number}: {phase.title}\n\n{phase.summary}\n\n"
+    if phase.requirements:
+        out += f"Requirements: {', '.join(phase.requirements)}\n\n"
+    return out + f"Depends on: {depends}"
 
 
 def parse_plan(text: str, *, project_name: str | None = None, summary: str | None = None) -> DevPlan:

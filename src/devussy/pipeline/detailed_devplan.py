@@ -40,6 +40,7 @@ from devussy.pipeline.parsing import (
     heading_like,
     labelled_value,
     parse_bullets,
+    requirement_line,
     strip_emphasis,
     tidy_title,
 )
@@ -103,10 +104,13 @@ class _StepDraft:
     criteria: list[str] = field(default_factory=list)
     test: list[str] = field(default_factory=list)
     depends: list[str] = field(default_factory=list)
+    covers: list[str] = field(default_factory=list)
 
 
 def render_phase_detail(phase: Phase) -> str:
     out = [f"## Phase {phase.number}: {phase.title}", "", phase.summary, ""]
+    if phase.requirements:
+        out += [f"Requirements: {', '.join(phase.requirements)}", ""]
     out += [f"Depends on: {', '.join(str(n) for n in phase.depends_on) or 'none'}", ""]
     for step in phase.steps:
         out += [render_step(step), ""]
@@ -114,22 +118,17 @@ def render_phase_detail(phase: Phase) -> str:
 
 
 def render_step(step: Step) -> str:
-    ticks = "``" if "`" in step.test_command else "`"
-    pad = " " if ticks == "``" else ""
-    return "\n".join(
-        [
-            f"### Step {step.id}: {step.title}",
-            "",
-            step.details,
-            "",
-            "Acceptance criteria:",
-            *(f"- {item}" for item in step.acceptance_criteria),
-            "",
-            f"Test: {ticks}{pad}{step.test_command}{pad}{ticks}",
-            "",
-            f"Depends on: {', '.join(step.depends_on) or 'none'}",
-        ]
-    )
+    out = [f"### Step {step.id}: {step.title}", "", step.details, ""]
+    if step.acceptance_criteria:
+        out += ["Acceptance criteria:", *(f"- {item}" for item in step.acceptance_criteria), ""]
+    if step.test_command is not None:
+        ticks = "``" if "`" in step.test_command else "`"
+        pad = " " if ticks == "``" else ""
+        out += [f"Test: {ticks}{pad}{step.test_command}{pad}{ticks}", ""]
+    if step.covers:
+        out += [f"Covers: {', '.join(step.covers)}", ""]
+    out.append(f"Depends on: {', '.join(step.depends_on) or 'none'}")
+    return "\n".join(out)
 
 
 def parse_phase_detail(text: str, *, phase: Phase | None = None) -> Phase:
@@ -162,16 +161,19 @@ def parse_phase_detail(text: str, *, phase: Phase | None = None) -> Phase:
         raise FormatError("missing phase heading '## Phase <n>: <title>'")
     number = phase.number if phase is not None else heading.number  # type: ignore[union-attr]
 
-    summary_lines, depends = [], []
+    summary_lines, depends, cited = [], [], []
     for line in header_lines:
         value = labelled_value(line, DEPENDS_LABELS)
         if value is not None:
             depends.extend(phase_numbers(value))
+        elif (ids := requirement_line(line)) is not None:
+            cited.extend(ids)
         else:
             summary_lines.append(line)
     summary = "\n".join(summary_lines).strip()
     if phase is not None:
         title, summary, depends = phase.title, phase.summary, list(phase.depends_on)
+        cited = cited or list(phase.requirements)
     else:
         assert heading is not None
         title = heading.title
@@ -199,6 +201,7 @@ def parse_phase_detail(text: str, *, phase: Phase | None = None) -> Phase:
         title=title,
         summary=summary,
         depends_on=[n for n in depends if n != number],
+        requirements=cited,
         steps=steps,
     )
 
@@ -239,6 +242,10 @@ def _split_step_body(draft: _StepDraft) -> None:
             draft.depends.append(value)
             mode = "details"
             continue
+        if (ids := requirement_line(line)) is not None:
+            draft.covers.extend(ids)
+            mode = "details"
+            continue
         if (value := labelled_value(line, DETAILS_LABELS)) is not None:
             mode = "details"
             if value:
@@ -271,10 +278,7 @@ def _build_step(step_id: str, draft: _StepDraft, phase_number: int) -> Step:
     commands = [line.strip() for line in draft.test if line.strip() and not line.strip().startswith("#")]
     if not details:
         raise FormatError("has no details")
-    if not criteria:
-        raise FormatError("has no 'Acceptance criteria:' bullets")
-    if not commands:
-        raise FormatError("has no 'Test: `<command>`' line")
+    # Missing criteria or test command are gaps the artifacts and the coverage report flag.
     depends: list[str] = []
     for value in draft.depends:
         ids = re.findall(r"\d{1,2}\.\d{1,2}", value)
@@ -286,8 +290,9 @@ def _build_step(step_id: str, draft: _StepDraft, phase_number: int) -> Step:
         title=draft.heading.title,
         details=details,
         acceptance_criteria=criteria,
-        test_command=" && ".join(commands),
+        test_command=" && ".join(commands) or None,
         depends_on=depends,
+        covers=draft.covers,
     )
 
 

@@ -77,7 +77,9 @@ def plan_outline_with_steps(plan: DevPlan) -> str:
     lines = []
     for phase in plan.phases:
         lines.append(f"- Phase {phase.number}: {phase.title}")
-        lines += [f"  - Step {step.id}: {step.title} (test: `{step.test_command}`)" for step in phase.steps]
+        for step in phase.steps:
+            test = f" (test: `{step.test_command}`)" if step.test_command else " (no test command yet)"
+            lines.append(f"  - Step {step.id}: {step.title}{test}")
     return "\n".join(lines)
 
 

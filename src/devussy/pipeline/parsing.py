@@ -372,3 +372,32 @@ def first_title(lines: list[str], prefixes: Iterable[str] = ()) -> tuple[str | N
             return shape.text, lines[:index] + lines[index + 1 :]
         break
     return None, lines
+
+
+# ----------------------------------------------------------------------------- requirements
+
+REQUIREMENT_LABELS = (
+    "requirements", "requirement", "covers", "addresses", "serves", "satisfies", "traces to"
+)
+_REQUIREMENT_ID = re.compile(r"(?<![A-Za-z0-9])R\s?-?(\d{1,4})(?!\d)", re.IGNORECASE)
+
+
+def requirement_ids(value: str) -> list[str]:
+    """``"R1, R3 and r12"`` → ``["R1", "R3", "R12"]`` (also ``R-3``, ``[R4]``); order kept, no repeats."""
+    ids = [f"R{int(number)}" for number in _REQUIREMENT_ID.findall(value) if int(number) > 0]
+    return list(dict.fromkeys(ids))
+
+
+def requirement_line(line: str) -> list[str] | None:
+    """The ids on a ``Requirements: R1, R2`` / ``Covers: R3`` line, or None if it is not one.
+
+    A label followed by no id at all (``Requirements: the app must…``) is prose, not a citation;
+    ``Covers: none`` is an explicit empty list.
+    """
+    value = labelled_value(line, REQUIREMENT_LABELS)
+    if value is None or not value:
+        return None
+    ids = requirement_ids(value)
+    if ids:
+        return ids
+    return [] if re.fullmatch(r"[\s*_]*(none|n/?a|-+|—|–)[\s*_.]*", value, re.IGNORECASE) else None

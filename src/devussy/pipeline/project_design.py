@@ -13,7 +13,15 @@ from __future__ import annotations
 import re
 
 from devussy.llm.base import StageTask
-from devussy.models import ComplexityProfile, ProjectBrief, ProjectDesign, Risk
+from devussy.models import (
+    ComplexityProfile,
+    ProjectBrief,
+    ProjectDesign,
+    Requirement,
+    RequirementKind,
+    RequirementSource,
+    Risk,
+)
 from devussy.pipeline.base import StageResult, StageSettings
 from devussy.pipeline.generation import build_request, generate_validated
 from devussy.pipeline.parsing import (
@@ -21,7 +29,9 @@ from devussy.pipeline.parsing import (
     FormatError,
     clean_output,
     first_title,
+    heading_key,
     parse_bullets,
+    requirement_ids,
     split_sections,
     strip_emphasis,
     strip_title_prefix,
@@ -31,6 +41,14 @@ from devussy.streaming import StreamingHandler
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "summary": ("summary", "overview", "executive summary", "project summary", "project overview"),
+    "requirements": (
+        "requirements",
+        "numbered requirements",
+        "functional requirements",
+        "key requirements",
+        "project requirements",
+        "requirements traceability",
+    ),
     "objectives": (
         "objectives",
         "goals",
@@ -61,6 +79,40 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 }
 TITLE_PREFIXES = ("project design", "design document", "design", "project")
 _BULLET_SECTIONS = {"objectives", "tech_stack", "risks"}
+OPTIONAL_SECTIONS = {"requirements"}
+KIND_WORDS: dict[str, RequirementKind] = {
+    "feature": "feature",
+    "functional": "feature",
+    "function": "feature",
+    "story": "feature",
+    "user story": "feature",
+    "integration": "integration",
+    "integrations": "integration",
+    "service": "integration",
+    "external": "integration",
+    "dependency": "integration",
+    "constraint": "constraint",
+    "limitation": "constraint",
+    "restriction": "constraint",
+    "non goal": "non_goal",
+    "non_goal": "non_goal",
+    "nongoal": "non_goal",
+    "out of scope": "non_goal",
+    "exclusion": "non_goal",
+    "quality": "quality",
+    "non functional": "quality",
+    "nonfunctional": "quality",
+    "nfr": "quality",
+}
+SOURCE_WORDS: dict[str, RequirementSource] = {
+    "brief": "brief",
+    "from the brief": "brief",
+    "interview": "interview",
+    "from the interview": "interview",
+    "design": "design",
+    "added by the design": "design",
+    "derived": "design",
+}
 
 
 def render_design(design: ProjectDesign) -> str:
@@ -73,6 +125,7 @@ def render_design(design: ProjectDesign) -> str:
             "",
             design.summary,
             "",
+            *render_requirements(design.requirements),
             "## Objectives",
             "",
             *(f"- {item}" for item in design.objectives),
@@ -113,7 +166,7 @@ def parse_design(text: str, *, project_name: str | None = None) -> ProjectDesign
             bodies[section.key] = f"{bodies[section.key]}\n\n{body}" if bodies[section.key] else body
         else:
             bodies.setdefault(section.key, body)
-    missing = [name for name in SECTIONS if not bodies.get(name)]
+    missing = [name for name in SECTIONS if name not in OPTIONAL_SECTIONS and not bodies.get(name)]
     if missing:
         found = ", ".join(sorted(k for k, v in bodies.items() if v)) or "none"
         raise FormatError(
@@ -132,7 +185,95 @@ def parse_design(text: str, *, project_name: str | None = None) -> ProjectDesign
         data_model=bodies["data_model"],
         risks=parse_risks(bodies["risks"]),
         testing_strategy=bodies["testing_strategy"],
+        requirements=parse_requirements(bodies.get("requirements", "")),
     )
+
+
+def render_requirements(requirements: list[Requirement]) -> list[str]:
+    """``## Requirements`` with one ``- R1 (feature, brief): text`` bullet each; nothing when empty."""
+    if not requirements:
+        return []
+    bullets = [f"- {r.id} ({r.kind.replace('_', '-')}, {r.source}): {r.text}" for r in requirements]
+    return ["## Requirements", "", *bullets, ""]
+
+
+_REQUIREMENT_ITEM = re.compile(
+    r"^[*_\[]{0,3}(?:(?P<id>R\s?-?\d{1,4})\b[*_\]]{0,3})?\s*"
+    r"(?:[(\[](?P<tags>[^)\]]{1,60})[)\]])?\s*[*_]{0,2}\s*"
+    r"(?:[:.]|[" + DASH_CLASS + r"](?=\s))?\s*(?P<text>.+)$",
+    re.IGNORECASE,
+)
+
+
+def parse_requirements(text: str) -> list[Requirement]:
+    """Bullets such as ``R1 (feature, brief): text``, ``**R2** [constraint] text``, ``R3: text``,
+    ``Constraint: text`` or plain items (numbered in order), and ``| R1 | text | kind |`` tables."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    if lines and all(line.strip().startswith("|") for line in lines):
+        items = _requirement_table_items(lines)
+    else:
+        items = parse_bullets(text)
+    requirements: list[Requirement] = []
+    used: set[str] = set()
+    drafts = []
+    for item in items:
+        match = _REQUIREMENT_ITEM.match(item.strip())
+        assert match is not None  # the text group matches anything non-empty
+        raw_id, tags, body = match.group("id"), match.group("tags") or "", match.group("text").strip()
+        kind, source = _requirement_tags(tags)
+        if kind is None:  # "Constraint: the database exists" — a kind word as the label
+            label = re.match(r"^([A-Za-z][A-Za-z _-]{1,20}?)\s*[:" + DASH_CLASS + r"]\s+(.+)$", body)
+            if label and heading_key(label.group(1)) in KIND_WORDS:
+                kind, body = KIND_WORDS[heading_key(label.group(1))], label.group(2).strip()
+        if not body:
+            continue
+        requirement_id = requirement_ids(raw_id)[0] if raw_id else None
+        if requirement_id in used:
+            requirement_id = None
+        if requirement_id:
+            used.add(requirement_id)
+        drafts.append((requirement_id, strip_emphasis(body), kind, source))
+    next_number = 1
+    for requirement_id, body, kind, source in drafts:
+        if requirement_id is None:
+            while f"R{next_number}" in used:
+                next_number += 1
+            requirement_id = f"R{next_number}"
+            used.add(requirement_id)
+        requirements.append(
+            Requirement(id=requirement_id, text=body[:500], kind=kind or "feature", source=source or "design")
+        )
+    return requirements
+
+
+def _requirement_tags(tags: str) -> tuple[RequirementKind | None, RequirementSource | None]:
+    kind: RequirementKind | None = None
+    source: RequirementSource | None = None
+    for part in re.split(r"[,;/·|]", tags):
+        key = heading_key(part)
+        if key in KIND_WORDS and kind is None:
+            kind = KIND_WORDS[key]
+        elif key in SOURCE_WORDS and source is None:
+            source = SOURCE_WORDS[key]
+    return kind, source
+
+
+def _requirement_table_items(lines: list[str]) -> list[str]:
+    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in lines]
+    rows = [row for row in rows if not all(re.fullmatch(r":?-{2,}:?", cell) for cell in row if cell)]
+    if rows and any(heading_key(cell) in ("id", "requirement", "text", "description") for cell in rows[0]):
+        rows = rows[1:]
+    items = []
+    for row in rows:
+        cells = [cell for cell in row if cell]
+        ids = [cell for cell in cells if re.fullmatch(r"R\s?-?\d{1,4}", cell, re.IGNORECASE)]
+        tags = [cell for cell in cells if heading_key(cell) in {**KIND_WORDS, **SOURCE_WORDS}]
+        text = [cell for cell in cells if cell not in ids and cell not in tags]
+        if text:
+            lead = f"{ids[0]} " if ids else ""
+            tagged = f"({', '.join(tags)}) " if tags else ""
+            items.append(f"{lead}{tagged}{max(text, key=len)}")
+    return items
 
 
 def _heading_for(key: str) -> str:
@@ -215,6 +356,18 @@ def _risks_from_table(lines: list[str]) -> list[Risk]:
 # ----------------------------------------------------------------------------- stage
 
 
+def merge_requirements(stated: list[Requirement], designed: list[Requirement]) -> list[Requirement]:
+    """The design's list when it has one (a requirement the brief stated keeps the brief's source),
+    else what the brief stated."""
+    if not designed:
+        return list(stated)
+    sources = {r.id: r.source for r in stated}
+    return [
+        r.model_copy(update={"source": sources[r.id]}) if r.id in sources and r.source == "design" else r
+        for r in designed
+    ]
+
+
 def design_payload(brief: ProjectBrief, complexity: ComplexityProfile) -> dict[str, object]:
     return {"brief": brief.to_json_dict(), "complexity": complexity.to_json_dict()}
 
@@ -243,7 +396,12 @@ class ProjectDesignGenerator:
             design = parse_design(text, project_name=brief.name)
             # The design is for this brief: keep the brief's name and carry the context along.
             return design.model_copy(
-                update={"project_name": brief.name, "brief": brief, "complexity": complexity}
+                update={
+                    "project_name": brief.name,
+                    "brief": brief,
+                    "complexity": complexity,
+                    "requirements": merge_requirements(brief.requirements, design.requirements),
+                }
             )
 
         return await generate_validated(self.settings, request, parse, sink, stage="design")
