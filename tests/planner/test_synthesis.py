@@ -21,6 +21,7 @@ from devussy.planner.synthesis import (
     dependencies,
     layout,
     phase_steps,
+    summarise,
 )
 from devussy.planner.synthesis import (  # aliased so pytest does not collect it as a test class
     TestCommand as Command,
@@ -469,3 +470,12 @@ def test_custom_phase_naming_a_tool_gets_that_tools_steps() -> None:
     steps = steps_for(context_of(DJANGO), 12, "Add Redis caching")
     assert "Redis cache with explicit expiry" in titles(steps)
     assert all(s.id.startswith("12.") for s in steps)
+
+
+def test_summarise_keeps_short_text_and_cuts_long_text_at_a_sentence() -> None:
+    assert summarise("Short idea.\nSecond line.") == "Short idea.\nSecond line."
+    long = "First sentence here. " + "More words follow without a stop " * 40
+    assert summarise(long) == "First sentence here. …"
+    no_stop = "word " * 300
+    cut = summarise(no_stop)
+    assert len(cut) <= 600 and cut.endswith(" …") and "word word" in cut

@@ -11,6 +11,7 @@ from devussy.web.requests import (
     DetailRequest,
     InterviewRequest,
     content_length,
+    derive_name,
     parse_json_object,
     read_body,
     validate_request,
@@ -74,6 +75,14 @@ def test_design_needs_an_idea_or_a_brief() -> None:
     assert error.value.status == 422 and "requirements" in error.value.message
     request = validate_request(DesignRequest, {"brief": samples.brief().to_json_dict()})
     assert request.to_brief() == samples.brief()
+
+
+def test_design_without_a_name_is_named_from_the_idea_like_the_cli() -> None:
+    idea = "A habit tracker for runners with streaks and weekly summaries."
+    request = validate_request(DesignRequest, {"requirements": idea})
+    brief = request.to_brief()
+    assert brief.name == derive_name(idea)
+    assert brief.name and "untitled" not in brief.name.lower()
 
 
 def test_model_config_is_read_from_camel_case() -> None:

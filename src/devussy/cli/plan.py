@@ -29,10 +29,9 @@ DEFAULT_OUT_ROOT = Path("devussy-out")
 
 def derive_name(idea: str) -> str:
     """A short project name from the idea ("called X", else its leading noun phrase)."""
-    from devussy.planner.analysis import analyze_text
-    from devussy.planner.interview import derive_name as planner_derive_name
+    from devussy.planner.interview import name_from_idea
 
-    return planner_derive_name(idea, analyze_text(idea, ()))
+    return name_from_idea(idea)
 
 
 def build_brief(args: argparse.Namespace) -> ProjectBrief:

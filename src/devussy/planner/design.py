@@ -5,7 +5,7 @@ from __future__ import annotations
 from devussy.models import ComplexityProfile, ProjectBrief, ProjectDesign, Risk
 from devussy.planner.analysis import Analysis, primary_language
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, knowledge
-from devussy.planner.synthesis import Context, _join, clip
+from devussy.planner.synthesis import Context, _join, clip, summarise
 
 MAX_RISKS = 12
 
@@ -77,7 +77,7 @@ def build_design(
     objectives.append(f"Every step verified by a command (`{ctx.values['test']}`) that runs in CI")
 
     summary = (
-        f"{clip(brief.summary, 45_000)}\n\n{brief.name} is planned as a {ptype.name.lower()} "
+        f"{summarise(brief.summary)}\n\n{brief.name} is planned as a {ptype.name.lower()} "
         f"({complexity.level} complexity, score {complexity.score}/100)"
         + (f" using {_join([kb.technologies[t].name for t in analysis.stack])}." if analysis.stack else ".")
     )

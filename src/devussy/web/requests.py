@@ -25,6 +25,13 @@ from devussy.models import (
 )
 from devussy.web.errors import HTTPError
 
+
+def derive_name(idea: str) -> str:
+    """A project name from the idea, as the CLI names it (the planner is imported only when needed)."""
+    from devussy.planner.interview import name_from_idea
+
+    return name_from_idea(idea)
+
 RequestT = TypeVar("RequestT", bound=DevussyModel)
 
 # A too-large body up to this size is read and dropped (by the endpoint layer) so the client can read
@@ -61,10 +68,12 @@ class InterviewRequest(APIRequest):
 
 class DesignRequest(APIRequest):
     model_config = ConfigDict(
-        json_schema_extra={"anyOf": [{"required": ["projectName", "requirements"]}, {"required": ["brief"]}]}
+        json_schema_extra={"anyOf": [{"required": ["requirements"]}, {"required": ["brief"]}]}
     )
 
-    project_name: ShortText | None = None
+    project_name: ShortText | None = Field(
+        default=None, description="Without one, the project is named from the idea (as `devussy plan` does)."
+    )
     requirements: LongText | None = Field(default=None, description="The free-text project idea.")
     languages: TextList = Field(default_factory=list)
     frameworks: TextList = Field(default_factory=list)
@@ -73,16 +82,16 @@ class DesignRequest(APIRequest):
 
     @model_validator(mode="after")
     def _brief_or_idea(self) -> DesignRequest:
-        if self.brief is None and (self.project_name is None or self.requirements is None):
-            raise ValueError("give projectName and requirements, or a full brief")
+        if self.brief is None and self.requirements is None:
+            raise ValueError("give requirements (the idea), or a full brief")
         return self
 
     def to_brief(self) -> ProjectBrief:
         if self.brief is not None:
             return self.brief
-        assert self.project_name is not None and self.requirements is not None
+        assert self.requirements is not None
         return ProjectBrief(
-            name=self.project_name,
+            name=self.project_name or derive_name(self.requirements),
             summary=self.requirements,
             languages=self.languages,
             frameworks=self.frameworks,
