@@ -10,11 +10,12 @@ import time
 import pytest
 
 from devussy.llm.builtin import MAX_INTERVIEW_CHARS, MAX_INTERVIEW_TURNS, BuiltinProvider
-from devussy.models import ChatTurn, DevPlan, Handoff, InterviewReply, Phase, ProjectDesign
+from devussy.models import ChatTurn, DevPlan, Handoff, InterviewReply, Phase, ProjectDesign, Usage
 from devussy.pipeline.base import StageSettings
-from devussy.pipeline.interview import InterviewGenerator
+from devussy.pipeline.generators import InterviewGenerator
 from devussy.web.sse import APIStreamingHandler, StageWork, run_stage
-from tests.pipeline.samples import SamplePlanner
+from devussy.web.wire import DoneEvent, InterviewDone
+from tests.samples import SamplePlanner
 from tests.web.helpers import Response, call, load_api_handler
 
 
@@ -113,9 +114,9 @@ class SlowPlanner(SamplePlanner):
 def interview_work(planner: SlowPlanner) -> StageWork:
     settings = StageSettings(provider=BuiltinProvider(planner), model="builtin")
 
-    async def work(sink: APIStreamingHandler) -> dict[str, object]:
+    async def work(sink: APIStreamingHandler) -> DoneEvent:
         result = await InterviewGenerator(settings).generate([], "done", sink)
-        return {"reply": result.value.reply}
+        return InterviewDone(reply=result.value.reply, complete=result.value.complete, usage=Usage())
 
     return work
 

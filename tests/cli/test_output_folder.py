@@ -15,19 +15,19 @@ from devussy.cli import output_folder
 from devussy.cli.output_folder import check_writable
 from devussy.pipeline import checkpoint as checkpoint_module
 from devussy.workspace.lock import folder_lock
-from tests.cli.helpers import ScriptedEngine, assert_complete_plan, run_cli
+from tests.cli.helpers import StageAnswers, assert_complete_plan, run_cli
 from tests.fakes.full_disk import FullDisk
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_an_empty_out_is_refused(engine: ScriptedEngine) -> None:
+def test_an_empty_out_is_refused(engine: StageAnswers) -> None:
     code, out, err = run_cli("plan", "a todo app", "--out", "")
     assert code == 2 and out == "" and "--out" in err and "must name a folder" in err
     assert engine.stages == [] and os.listdir(".") == []
 
 
-def test_an_out_that_cannot_be_written_fails_before_any_engine_call(engine: ScriptedEngine) -> None:
+def test_an_out_that_cannot_be_written_fails_before_any_engine_call(engine: StageAnswers) -> None:
     Path("taken").write_text("a file, not a folder")
     code, _, err = run_cli("plan", "a todo app", "--out", "taken/plans")
     assert code == 2 and err.startswith("devussy: error: cannot write to the output folder taken/plans: ")
@@ -35,7 +35,7 @@ def test_an_out_that_cannot_be_written_fails_before_any_engine_call(engine: Scri
 
 
 def test_a_full_disk_is_found_before_any_engine_call(
-    engine: ScriptedEngine, monkeypatch: pytest.MonkeyPatch
+    engine: StageAnswers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(output_folder.os, "fsync", FullDisk().fsync)
     code, _, err = run_cli("plan", "a todo app", "--out", "o")
@@ -51,7 +51,7 @@ def test_check_writable_creates_the_folder_and_leaves_nothing_else(tmp_path: Pat
 # -- the lock ---------------------------------------------------------------------------------------
 
 
-def test_a_second_run_into_a_locked_folder_is_refused_naming_the_first(engine: ScriptedEngine) -> None:
+def test_a_second_run_into_a_locked_folder_is_refused_naming_the_first(engine: StageAnswers) -> None:
     Path("o").mkdir()
     with folder_lock(Path("o"), timeout=0):  # what a running `devussy plan --out o` holds
         code, out, err = run_cli("plan", "a todo app", "--out", "o")
@@ -64,7 +64,7 @@ def test_a_second_run_into_a_locked_folder_is_refused_naming_the_first(engine: S
     assert run_cli("plan", "a todo app", "--out", "o")[0] == 0  # released: the next run goes ahead
 
 
-def test_the_lock_is_the_kernels_so_a_dead_runs_lock_is_taken_over(engine: ScriptedEngine) -> None:
+def test_the_lock_is_the_kernels_so_a_dead_runs_lock_is_taken_over(engine: StageAnswers) -> None:
     Path("o").mkdir()
     holder = subprocess.Popen(
         [sys.executable, "-c",
@@ -85,7 +85,7 @@ def test_the_lock_is_the_kernels_so_a_dead_runs_lock_is_taken_over(engine: Scrip
     assert (code, err) == (0, "")  # ...and taken over
 
 
-def test_a_lock_file_naming_a_dead_pid_does_not_block(engine: ScriptedEngine) -> None:
+def test_a_lock_file_naming_a_dead_pid_does_not_block(engine: StageAnswers) -> None:
     Path("o/.devussy").mkdir(parents=True)
     Path("o/.devussy/lock").write_text(str(2**22 + 12345))
     assert run_cli("plan", "a todo app", "--out", "o")[:3:2] == (0, "")
@@ -104,7 +104,7 @@ def test_a_run_that_did_nothing_leaves_no_folder(monkeypatch: pytest.MonkeyPatch
 
 
 def test_a_full_disk_mid_run_is_one_error_with_what_is_saved_and_how_to_resume(
-    engine: ScriptedEngine, monkeypatch: pytest.MonkeyPatch
+    engine: StageAnswers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     disk = FullDisk(fail_from=3)
     monkeypatch.setattr(checkpoint_module, "os", disk)
@@ -126,7 +126,7 @@ def test_a_full_disk_mid_run_is_one_error_with_what_is_saved_and_how_to_resume(
 
 
 def test_files_that_cannot_be_written_at_the_end_say_the_checkpoint_has_everything(
-    engine: ScriptedEngine, monkeypatch: pytest.MonkeyPatch
+    engine: StageAnswers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -138,7 +138,7 @@ def test_files_that_cannot_be_written_at_the_end_say_the_checkpoint_has_everythi
     assert "[write_failed]" in err
 
 
-def test_a_checkpoint_that_is_not_utf8_is_exit_2(engine: ScriptedEngine) -> None:
+def test_a_checkpoint_that_is_not_utf8_is_exit_2(engine: StageAnswers) -> None:
     Path("o/.devussy").mkdir(parents=True)
     Path("o/.devussy/checkpoint.json").write_bytes(b"\xff\xfe not text")
     code, _, err = run_cli("plan", "TaskFlow tracker", "--out", "o", "--resume")

@@ -7,8 +7,8 @@ import pytest
 from devussy.errors import CheckpointError, CheckpointWriteError
 from devussy.pipeline import checkpoint as checkpoint_module
 from devussy.pipeline.checkpoint import Checkpoint, CheckpointStore, brief_fingerprint, saved_units
+from tests import samples
 from tests.fakes.full_disk import FullDisk
-from tests.pipeline import samples
 
 
 def test_save_and_load_roundtrip(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import replace
 
@@ -44,8 +44,8 @@ class SurrogateJoiner:
 
 
 async def bounded_text(
-    deltas: AsyncIterator[ChatDelta], *, provider: str, max_chars: int
-) -> AsyncIterator[ChatDelta]:
+    deltas: AsyncGenerator[ChatDelta, None], *, provider: str, max_chars: int
+) -> AsyncGenerator[ChatDelta, None]:
     """``deltas`` with well-formed text, ending in ``provider_output_too_large`` past ``max_chars``.
 
     Closing this iterator closes ``deltas`` (and with it the upstream request).
@@ -64,7 +64,7 @@ async def bounded_text(
             )
         return text
 
-    async with aclosing(deltas):  # type: ignore[type-var]
+    async with aclosing(deltas):
         async for delta in deltas:
             text = joiner.feed(delta.text)
             if delta.usage is not None or delta.finish_reason is not None:

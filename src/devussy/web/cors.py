@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from devussy.config import Settings
 from devussy.web.errors import HTTPError
+from devussy.web.headers import Headers
 from devussy.web.hosts import request_host
 
 ALLOWED_HEADERS = "Content-Type, Authorization"
@@ -14,7 +14,7 @@ EXPOSED_HEADERS = "Content-Disposition"
 PREFLIGHT_MAX_AGE = "600"
 
 
-def _same_origin(origin: str, headers: Mapping[str, str], settings: Settings) -> bool:
+def _same_origin(origin: str, headers: Headers, settings: Settings) -> bool:
     """The page's own origin: its host is the one the request was sent to (X-Forwarded-Host only if trusted).
 
     On its own this would let a DNS-rebinding page pass as same-origin; ``hosts.check_host`` runs first.
@@ -23,7 +23,7 @@ def _same_origin(origin: str, headers: Mapping[str, str], settings: Settings) ->
     return bool(netloc) and netloc == request_host(headers, settings)
 
 
-def origin_allowed(origin: str, headers: Mapping[str, str], settings: Settings) -> bool:
+def origin_allowed(origin: str, headers: Headers, settings: Settings) -> bool:
     allowed = settings.allowed_origins
     if "*" in allowed:
         return True
@@ -32,7 +32,7 @@ def origin_allowed(origin: str, headers: Mapping[str, str], settings: Settings) 
     return _same_origin(origin, headers, settings)
 
 
-def cors_headers(headers: Mapping[str, str], settings: Settings) -> dict[str, str]:
+def cors_headers(headers: Headers, settings: Settings) -> dict[str, str]:
     """Headers to add to a response; raises 403 for a browser origin that is not allowed.
 
     Requests without ``Origin`` (curl, the CLI, server-to-server) are not subject to CORS.
@@ -50,7 +50,7 @@ def cors_headers(headers: Mapping[str, str], settings: Settings) -> dict[str, st
     }
 
 
-def preflight_headers(headers: Mapping[str, str], settings: Settings, methods: str) -> dict[str, str]:
+def preflight_headers(headers: Headers, settings: Settings, methods: str) -> dict[str, str]:
     """Headers for an ``OPTIONS`` answer (raises 403 like :func:`cors_headers`)."""
     result = cors_headers(headers, settings)
     result.update(

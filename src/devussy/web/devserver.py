@@ -1,5 +1,6 @@
-"""Local server: ``/api/*`` goes to the same handler classes the serverless host runs (loaded from
-``api/``), everything else is the web UI's static export (``devussy-web/out``), all on one origin.
+"""Local server: ``/api/*`` is answered by the route table (``routes.serve``, the very code the
+serverless host's ``api/`` handler classes run), everything else is the web UI's static export
+(``devussy-web/out``), all on one origin.
 
 ``ThreadingHTTPServer``: one thread per request, each stream on its own event loop, exactly as on
 the host. Run it with ``python dev_server.py`` or ``devussy serve``.
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import importlib.util
 import logging
 import mimetypes
 import re
@@ -23,9 +23,9 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from devussy.redaction import redact, secrets_in_env
-from devussy.web import endpoints
+from devussy.web import endpoints, routes
 from devussy.web.errors import HTTPError, log_failure
-from devussy.web.routes import Route, find_route
+from devussy.web.responses import send_error
 
 logger = logging.getLogger("devussy.web")
 
@@ -81,11 +81,8 @@ class DevServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256  # listen backlog: many browser tabs / concurrent streams connect at once
 
-    def __init__(self, address: tuple[str, int], static_dir: Path | None, api_dir: Path | None) -> None:
+    def __init__(self, address: tuple[str, int], static_dir: Path | None) -> None:
         self.static_dir = static_dir.resolve() if static_dir else None
-        self.api_dir = api_dir.resolve() if api_dir else None
-        self._handlers: dict[str, type[BaseHTTPRequestHandler] | None] = {}
-        self._lock = threading.Lock()
         super().__init__(address, DevRequestHandler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -97,29 +94,11 @@ class DevServer(ThreadingHTTPServer):
         if exc is not None:
             log_failure(logger, f"request from {client_address[0]} failed", exc, secrets_in_env())
 
-    def handler_class(self, route: Route) -> type[BaseHTTPRequestHandler] | None:
-        """The ``handler`` class of the route's api file, loaded once; None if there is no api/ dir."""
-        with self._lock:
-            if route.api_file not in self._handlers:
-                self._handlers[route.api_file] = self._load(route)
-            return self._handlers[route.api_file]
-
-    def _load(self, route: Route) -> type[BaseHTTPRequestHandler] | None:
-        if self.api_dir is None or not (self.api_dir / route.api_file).is_file():
-            return None
-        path = self.api_dir / route.api_file
-        name = "devussy_api_" + route.api_file.removesuffix(".py").replace("/", "_")
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None:
-            return None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module.handler  # type: ignore[no-any-return]
-
 
 class DevRequestHandler(BaseHTTPRequestHandler):
     server: DevServer
     server_version = "devussy-dev"
+    _answer_started = False
     timeout = 120  # seconds a socket read or write may block (a stuck client never pins a thread forever)
 
     def do_GET(self) -> None:
@@ -156,13 +135,13 @@ class DevRequestHandler(BaseHTTPRequestHandler):
         except Exception as exc:  # never a traceback on stderr and a dropped connection
             log_failure(logger, f"{self.command} {strip_query(self.path)} failed", exc, secrets_in_env())
             self.close_connection = True
-            if not getattr(self, "_answer_started", False):
+            if not self._answer_started:
                 self._send_text(500, "internal error\n")
 
     # -- the access log: no query strings (a token put there must not land in a log file) -------------
     def parse_request(self) -> bool:
         ok = super().parse_request()
-        self.requestline = strip_query(self.requestline)  # what log_request prints, for delegates too
+        self.requestline = strip_query(self.requestline)  # what log_request prints
         return ok
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -176,36 +155,12 @@ class DevRequestHandler(BaseHTTPRequestHandler):
 
     # -- API --------------------------------------------------------------------------------------
     def _api(self, path: str) -> None:
-        from devussy.web.responses import send_error
-
-        route = find_route(path)
+        route = routes.find_route(path)
         if route is None:
             send_error(self, HTTPError(404, f"no API endpoint at {path}", "not_found"))
             return
-        handler_class = self.server.handler_class(route)
-        if handler_class is None:  # installed package without api/: same endpoint functions
-            self._api_direct(route)
-            return
-        method = getattr(handler_class, f"do_{self.command}", None)
-        if method is None:
-            endpoints.method_not_allowed(self, route.method)
-            return
-        # The host would construct handler_class on the connection; the request is already parsed
-        # here, so hand its state to an instance of that class and let it answer.
-        delegate = handler_class.__new__(handler_class)
-        delegate.__dict__.update(self.__dict__)
-        self._answer_started = True  # the delegate answers (and reports its own failures)
-        method(delegate)
+        endpoints.serve(self, route.method, route.endpoint)
         self.close_connection = True
-
-    def _api_direct(self, route: Route) -> None:
-        methods = "GET, HEAD" if route.method == "GET" else route.method
-        if self.command == "OPTIONS":
-            endpoints.preflight(self, methods)
-        elif self.command in methods.split(", "):
-            getattr(endpoints, route.endpoint)(self)
-        else:
-            endpoints.method_not_allowed(self, methods)
 
     # -- static UI --------------------------------------------------------------------------------
     def _static(self, path: str) -> None:
@@ -275,26 +230,18 @@ class DevRequestHandler(BaseHTTPRequestHandler):
             pass
 
 
-def make_server(
-    host: str = "127.0.0.1", port: int = 8000, static_dir: str | Path | None = None,
-    api_dir: str | Path | None = None,
-) -> DevServer:
-    root = repo_root()
-    static = Path(static_dir) if static_dir is not None else root / "devussy-web" / "out"
-    api = Path(api_dir) if api_dir is not None else root / "api"
-    return DevServer((host, port), static, api)
+def make_server(host: str = "127.0.0.1", port: int = 8000, static_dir: str | Path | None = None) -> DevServer:
+    static = Path(static_dir) if static_dir is not None else repo_root() / "devussy-web" / "out"
+    return DevServer((host, port), static)
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def serve(
-    host: str = "127.0.0.1", port: int = 8000, static_dir: str | Path | None = None,
-    api_dir: str | Path | None = None,
-) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000, static_dir: str | Path | None = None) -> None:
     """Serve until Ctrl-C or SIGTERM; in-flight streams end with the process."""
-    server = make_server(host, port, static_dir, api_dir)
+    server = make_server(host, port, static_dir)
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{server.server_address[1]}/"
     ui = "web UI + API" if server.static_dir and (server.static_dir / "index.html").is_file() else "API only"
@@ -318,10 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     parser.add_argument("--static-dir", help="built web UI (default devussy-web/out)")
-    parser.add_argument("--api-dir", help="the api/ handlers folder (default <repo>/api)")
     args = parser.parse_args(argv)
     try:
-        serve(args.host, args.port, args.static_dir, args.api_dir)
+        serve(args.host, args.port, args.static_dir)
     except OSError as exc:
         print(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1

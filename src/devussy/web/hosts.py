@@ -17,14 +17,14 @@ sets it); otherwise any client could write it.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from devussy.config import Settings
 from devussy.web.errors import HTTPError
+from devussy.web.headers import Headers
 
 
-def request_host(headers: Mapping[str, str], settings: Settings) -> str:
+def request_host(headers: Headers, settings: Settings) -> str:
     """The host the client addressed (``name[:port]``, lower case), or ``""`` when it sent none."""
     host = headers.get("Host") or ""
     if settings.trust_forwarded_host:
@@ -76,7 +76,7 @@ def host_allowed(host: str, settings: Settings) -> bool:
     return False
 
 
-def check_host(headers: Mapping[str, str], settings: Settings) -> None:
+def check_host(headers: Headers, settings: Settings) -> None:
     """403 ``host_not_allowed`` unless the request's host is one this server answers to.
 
     A request without ``Host`` (HTTP/1.0 tools) is let through: browsers always send one.

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
-from typing import Annotated, Any, BinaryIO, TypeVar
+from io import BufferedIOBase
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AliasChoices, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
@@ -23,7 +23,9 @@ from devussy.models import (
     ProjectDesign,
     ShortText,
 )
+from devussy.validation import describe_errors
 from devussy.web.errors import HTTPError
+from devussy.web.headers import Headers
 
 
 def derive_name(idea: str) -> str:
@@ -128,15 +130,17 @@ def _is_json(content_type: str) -> bool:
     return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
-def content_length(headers: Mapping[str, str]) -> int | None:
+def content_length(headers: Headers) -> int | None:
     """The one Content-Length, as a number (None if absent); HTTPError 400 for anything odd.
 
     Only plain digits: ``int()`` would also take ``+5``, ``1_000``, `` 5 `` or non-ASCII digits, and a
     second, different Content-Length is how request smuggling starts.
     """
-    get_all = getattr(headers, "get_all", None)
-    values = get_all("Content-Length") or [] if get_all is not None else [headers.get("Content-Length")]
-    values = [value for value in values if value is not None]
+    get_all = getattr(headers, "get_all", None)  # email.message.Message keeps repeated headers
+    found: list[str | None] = get_all("Content-Length") or [] if get_all is not None else [
+        headers.get("Content-Length")
+    ]
+    values = [value for value in found if value is not None]
     if not values:
         return None
     if len(values) > 1:
@@ -149,7 +153,7 @@ def content_length(headers: Mapping[str, str]) -> int | None:
     return int(raw)
 
 
-def read_body(headers: Mapping[str, str], rfile: BinaryIO, max_bytes: int) -> bytes:
+def read_body(headers: Headers, rfile: BufferedIOBase, max_bytes: int) -> bytes:
     """The raw body, or an HTTPError for a missing/too-large/unreadable one (a too-large one is not read)."""
     if headers.get("Transfer-Encoding", "").strip().lower() not in ("", "identity"):
         raise HTTPError(411, "send the body with a Content-Length", "length_required")
@@ -167,7 +171,7 @@ def read_body(headers: Mapping[str, str], rfile: BinaryIO, max_bytes: int) -> by
     return body
 
 
-def drain(rfile: BinaryIO, length: int) -> None:
+def drain(rfile: BufferedIOBase, length: int) -> None:
     """Read and drop ``length`` bytes (stopping early at the end of input or an error)."""
     try:
         while length > 0:
@@ -220,7 +224,7 @@ def _has_lone_surrogate(data: Any) -> bool:
     return False
 
 
-def parse_json_object(headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
+def parse_json_object(headers: Headers, body: bytes) -> dict[str, Any]:
     if not _is_json(headers.get("Content-Type", "")):
         raise HTTPError(415, "send the body as application/json", "unsupported_media_type")
     if not body.strip():
@@ -251,22 +255,11 @@ def parse_json_object(headers: Mapping[str, str], body: bytes) -> dict[str, Any]
     return data
 
 
-def validation_message(error: ValidationError, limit: int = 5) -> str:
-    """A short readable summary (field path + problem); never echoes the submitted values."""
-    parts = []
-    for item in error.errors(include_input=False, include_url=False)[:limit]:
-        location = ".".join(str(part) for part in item["loc"]) or "body"
-        parts.append(f"{location}: {item['msg']}")
-    more = error.error_count() - limit
-    if more > 0:
-        parts.append(f"... and {more} more")
-    return "; ".join(parts)
-
-
 def validate_request(model: type[RequestT], data: dict[str, Any]) -> RequestT:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise HTTPError(422, f"invalid request: {validation_message(exc)}", "invalid_request") from None
+        message = f"invalid request: {describe_errors(exc, root='body')}"
+        raise HTTPError(422, message, "invalid_request") from None
     except RecursionError:
         raise HTTPError(422, "invalid request: the body is nested too deeply", "invalid_request") from None
