@@ -101,7 +101,9 @@ def disconnect_trial(port):
 
 api_dir = Path(spec["api_dir"])
 with contextlib.redirect_stderr(io.StringIO()):
-    server = make_server("127.0.0.1", 0, static_dir=api_dir / "no-ui", api_dir=api_dir)
+    import inspect  # the code before this branch's merge of main took the api/ folder as an argument
+    extra = {"api_dir": api_dir} if "api_dir" in inspect.signature(make_server).parameters else {}
+    server = make_server("127.0.0.1", 0, static_dir=api_dir / "no-ui", **extra)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     port = server.server_address[1]
