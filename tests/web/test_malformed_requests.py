@@ -106,9 +106,15 @@ def test_malformed_requests_get_a_4xx(port: int, name: str) -> None:
     assert status_of(exchange(port, data)) == expected
 
 
-def test_an_unsupported_http_version_is_505_by_design(port: int) -> None:
-    # The only 5xx: RFC 9110 §15.6.6 names it for a major version the server does not speak (stdlib).
-    assert status_of(exchange(port, b"GET / HTTP/9.9\r\nHost: localhost\r\n\r\n")) == 505
+def test_an_unsupported_http_version_is_the_clients_error_not_a_5xx(port: int) -> None:
+    answer = exchange(port, b"GET / HTTP/9.9\r\nHost: localhost\r\n\r\n")
+    assert status_of(answer) == 400 and b"only HTTP/1.0 and HTTP/1.1" in answer
+
+
+@pytest.mark.parametrize("path", ["/", "/api/health", "/api/design"])
+def test_an_unknown_method_is_a_405_naming_the_allowed_ones(port: int, path: str) -> None:
+    answer = exchange(port, f"BREW {path} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+    assert status_of(answer) == 405 and b"\r\nAllow: " in answer
 
 
 def test_a_body_cut_short_by_the_client_is_a_400(port: int) -> None:

@@ -16,6 +16,7 @@ import re
 import signal
 import sys
 import threading
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
@@ -121,6 +122,18 @@ class DevRequestHandler(BaseHTTPRequestHandler):
 
     def do_DELETE(self) -> None:
         self._dispatch()
+
+    def __getattr__(self, name: str) -> Any:
+        # http.server answers a method it has no do_X for with 501; every method is ours to answer
+        # (405 with Allow, or the API's own method check), so a 5xx only ever means a fault of ours.
+        if name.startswith("do_"):
+            return self._dispatch
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        if code == HTTPStatus.HTTP_VERSION_NOT_SUPPORTED:  # "HTTP/2.0" to an HTTP/1 server: a client error
+            code, message = HTTPStatus.BAD_REQUEST, "only HTTP/1.0 and HTTP/1.1 are served here"
+        super().send_error(code, message, explain)
 
     def _dispatch(self) -> None:
         self._answer_started = False
