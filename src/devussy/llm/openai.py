@@ -22,7 +22,7 @@ import httpx
 from httpx_sse import EventSource
 from pydantic import SecretStr
 
-from devussy.config import Timeouts
+from devussy.config import DEFAULT_MAX_OUTPUT_CHARS, Timeouts
 from devussy.errors import ConfigError, ProviderError
 from devussy.llm.base import STRUCTURED_OUTPUT_REFUSED, Capabilities, ChatDelta, ChatRequest
 from devussy.llm.http import (
@@ -69,6 +69,7 @@ class OpenAIProvider(HTTPProvider):
         capabilities: Capabilities | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep | None = None,
+        max_output_chars: int = DEFAULT_MAX_OUTPUT_CHARS,
         learned: dict[str, set[str]] | None = None,
     ) -> None:
         super().__init__(
@@ -79,6 +80,7 @@ class OpenAIProvider(HTTPProvider):
             max_retries=max_retries,
             transport=transport,
             sleep=sleep,
+            max_output_chars=max_output_chars,
         )
         self._learned = _LEARNED if learned is None else learned
         self.capabilities = capabilities or known_capabilities(self.base_url)

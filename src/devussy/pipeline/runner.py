@@ -12,7 +12,9 @@ details, with the plan detailed so far.
 
 With a ``checkpoint_dir``, every finished unit is checkpointed at once (see ``checkpoint.py``), and
 ``run(brief, resume=True)`` skips what is already done. A unit whose answer could not be read keeps
-its raw answers in ``<checkpoint_dir>/.devussy/raw/<stage>[-phaseN].txt``.
+its raw answers in ``<checkpoint_dir>/.devussy/raw/<stage>[-phaseN].txt``. A checkpoint that cannot
+be written stops the whole run with one :class:`CheckpointWriteError` that says what the checkpoint
+still holds: carrying on would pay for work that could not be kept.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
-from devussy.errors import CheckpointError, DevussyError, StageError
+from devussy.errors import CheckpointError, CheckpointWriteError, DevussyError, StageError
 from devussy.events import (
     PhaseAnnounced,
     PhaseOutline,
@@ -35,7 +37,7 @@ from devussy.events import (
 )
 from devussy.models import DevPlan, Handoff, Phase, ProjectBrief, ProjectDesign, UnitUsage, Usage, UsageReport
 from devussy.pipeline.base import StageResult, StageSettings
-from devussy.pipeline.checkpoint import Checkpoint, CheckpointStore, brief_fingerprint
+from devussy.pipeline.checkpoint import Checkpoint, CheckpointStore, brief_fingerprint, saved_units
 from devussy.pipeline.generators import (
     BasicDevPlanGenerator,
     DetailedDevPlanGenerator,
@@ -150,6 +152,8 @@ class _Run:
         self.announced: dict[int, Phase] = {}
         # Units whose usage an earlier run spent (they are reused from the checkpoint).
         self.reused = {(u.stage, u.phase) for u in self.state.usage}
+        self.saved = saved_units(self.state)  # what the checkpoint on disk holds
+        self.fatal: CheckpointWriteError | None = None  # a phase detail's save failed: stop the run
 
     def _initial_state(self, resume: bool) -> Checkpoint:
         fingerprint = brief_fingerprint(self.brief)
@@ -167,8 +171,15 @@ class _Run:
         return Checkpoint(fingerprint=fingerprint)
 
     def save(self) -> None:
-        if self.runner.store is not None:
+        if self.runner.store is None:
+            return
+        try:
             self.runner.store.save(self.state)
+        except CheckpointWriteError as exc:
+            raise CheckpointWriteError(
+                f"{exc.message}; the run stopped. The checkpoint still holds {self.saved}"
+            ) from exc
+        self.saved = saved_units(self.state)
 
     # -- units of work --------------------------------------------------------------------------
 
@@ -291,10 +302,12 @@ class _Run:
 
     async def wait_for_details(self) -> None:
         while True:  # a detail restarted during the wait gets awaited in the next round
+            if self.fatal is not None:
+                raise self.fatal  # execute() cancels the details still running
             pending = [task for task, _ in self.tasks.values() if not task.done()]
             if not pending:
                 break
-            await asyncio.wait(pending)
+            await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
         if self.stale:
             await asyncio.gather(*self.stale, return_exceptions=True)
 
@@ -305,6 +318,8 @@ class _Run:
             done = self.state.phases.get(number)
             if done is not None and _same_outline(done, outline):
                 return True
+            if self.fatal is not None:
+                raise self.fatal
             current = self.tasks.get(number)
             if current is None or (number in self.failures and current[0].done()):
                 return False
@@ -409,7 +424,10 @@ class _Run:
                 return
         self.failures.pop(phase.number, None)
         self.state.phases[phase.number] = result.value
-        self.save()
+        try:
+            self.save()
+        except CheckpointWriteError as exc:
+            self.fatal = self.fatal or exc
 
 
 async def _quietly(awaitable: Awaitable[None]) -> None:
