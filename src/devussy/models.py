@@ -342,6 +342,46 @@ class CoverageReport(DevussyModel):
         )
 
 
+ReviewSource = Literal["rules", "reviewer"]
+
+
+class ReviewFinding(DevussyModel):
+    """Something wrong with a design: found by a rule in code, or by the LLM reviewer."""
+
+    source: ReviewSource
+    rule: Annotated[str, Field(min_length=1, max_length=60)] = Field(
+        description="The rule that fired (e.g. 'requirement_not_addressed'), or 'reviewer'."
+    )
+    message: ShortText
+    requirement: RequirementId | None = Field(default=None, description="The requirement concerned, if any.")
+
+
+class ReviewNotes(DevussyModel):
+    """What the LLM reviewer found (each a short, actionable problem; empty: nothing)."""
+
+    project_name: ShortText
+    findings: list[ShortText] = Field(default_factory=list, max_length=30)
+
+
+class DesignReview(DevussyModel):
+    """The design review (``review.md``): rule checks, optionally an LLM reviewer, and what one
+    correction round made of their findings."""
+
+    findings: list[ReviewFinding] = Field(default_factory=list, description="Found in the design as written.")
+    reviewer: bool = Field(default=False, description="An LLM reviewer read the design too.")
+    corrected: bool = Field(default=False, description="One correction round rewrote the design.")
+    remaining: list[ReviewFinding] = Field(
+        default_factory=list, description="Rule findings still true of the final design."
+    )
+    note: ShortText | None = Field(
+        default=None, description="Why there was no correction, if there was none."
+    )
+
+    @property
+    def clean(self) -> bool:
+        return not self.findings
+
+
 class Handoff(DevussyModel):
     project_name: ShortText
     prompt: LongText = Field(description="Markdown prompt for the next agent or developer.")
@@ -410,6 +450,7 @@ def export_json_schema() -> str:
         Requirement,
         CoverageReport,
         UsageReport,
+        DesignReview,
     ]
     schemas = {model.__name__: model.model_json_schema(by_alias=True) for model in models}
     return json.dumps(schemas, indent=2, sort_keys=True)

@@ -17,7 +17,16 @@ from pathlib import Path
 from pydantic import Field, ValidationError
 
 from devussy.errors import CheckpointError, CheckpointWriteError
-from devussy.models import DevPlan, DevussyModel, Handoff, Phase, ProjectBrief, ProjectDesign, UnitUsage
+from devussy.models import (
+    DesignReview,
+    DevPlan,
+    DevussyModel,
+    Handoff,
+    Phase,
+    ProjectBrief,
+    ProjectDesign,
+    UnitUsage,
+)
 
 CHECKPOINT_VERSION = 1
 
@@ -25,7 +34,8 @@ CHECKPOINT_VERSION = 1
 class Checkpoint(DevussyModel):
     version: int = CHECKPOINT_VERSION
     fingerprint: str
-    design: ProjectDesign | None = None
+    design: ProjectDesign | None = None  # after the design review's correction, if there was one
+    review: DesignReview | None = None
     plan: DevPlan | None = None  # the basic plan, as streamed by the plan stage
     phases: dict[int, Phase] = Field(default_factory=dict)  # detailed phases by number
     handoff: Handoff | None = None

@@ -35,7 +35,17 @@ from devussy.events import (
     UnitSkipped,
     UnitStarted,
 )
-from devussy.models import DevPlan, Handoff, Phase, ProjectBrief, ProjectDesign, UnitUsage, Usage, UsageReport
+from devussy.models import (
+    DesignReview,
+    DevPlan,
+    Handoff,
+    Phase,
+    ProjectBrief,
+    ProjectDesign,
+    UnitUsage,
+    Usage,
+    UsageReport,
+)
 from devussy.pipeline.base import StageResult, StageSettings
 from devussy.pipeline.checkpoint import Checkpoint, CheckpointStore, brief_fingerprint, saved_units
 from devussy.pipeline.generators import (
@@ -44,6 +54,7 @@ from devussy.pipeline.generators import (
     HandoffPromptGenerator,
     ProjectDesignGenerator,
 )
+from devussy.pipeline.review import ReviewResult, review_design, rules_only
 from devussy.stages.handoff import default_start
 from devussy.stages.names import StageName
 from devussy.streaming import NullStreamingHandler, StreamingHandler
@@ -68,6 +79,7 @@ class RunResult:
     handoff: Handoff
     usage: Usage = field(default_factory=Usage)  # what this run used
     units: list[UnitUsage] = field(default_factory=list)  # per unit, reused ones included
+    review: DesignReview | None = None  # the design review (rule checks, and the reviewer's if asked)
 
     @property
     def usage_report(self) -> UsageReport:
@@ -123,10 +135,14 @@ class PipelineRunner:
         concurrency: int = 3,
         checkpoint_dir: str | None = None,
         observer: RunObserver | None = None,
+        review: bool = False,
     ) -> None:
+        """``review``: after the rule checks (always), the LLM reviewer reads the design and one
+        correction round applies every finding (``pipeline/review.py``)."""
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.settings_for = settings_for
+        self.review = review
         self.concurrency = concurrency
         self.store = CheckpointStore(checkpoint_dir) if checkpoint_dir else None
         self.observer: RunObserver = observer or NullObserver()
@@ -259,7 +275,13 @@ class _Run:
                 lambda sink: ProjectDesignGenerator(settings_for("design")).generate(self.brief, sink),
             )
             self.state.design = design_result.value
+            if not self.runner.review:  # rule checks only: code, saved with the design
+                self.state.review = rules_only(design_result.value)
             self.save()
+        if self.state.review is None:
+            await self.review_design(self.state.design)
+        elif self.runner.review or self.state.review.reviewer:
+            await self.skipped("design_review", None)
         design = self.design = self.state.design
 
         if self.state.plan is not None:
@@ -298,7 +320,33 @@ class _Run:
         handoff = await handoff_task if handoff_task is not None else self.state.handoff
         assert handoff is not None
         detailed = plan.model_copy(update={"phases": [self.state.phases[p.number] for p in plan.phases]})
-        return RunResult(design=design, plan=detailed, handoff=handoff, usage=self.usage, units=self.units())
+        return RunResult(
+            design=design,
+            plan=detailed,
+            handoff=handoff,
+            usage=self.usage,
+            units=self.units(),
+            review=self.state.review,
+        )
+
+    async def review_design(self, design: ProjectDesign) -> None:
+        """Rule checks; with ``review``, the LLM reviewer and one correction round (a unit of its own)."""
+        settings_for = self.runner.settings_for
+        if not self.runner.review:
+            self.state.review = rules_only(design)
+            self.save()
+            return
+
+        async def work(sink: StreamingHandler) -> StageResult[ReviewResult]:
+            result = await review_design(
+                design, reviewer=settings_for("design_review"), corrector=settings_for("design"), sink=sink
+            )
+            return StageResult(value=result, text=result.text, usage=result.usage)
+
+        reviewed = await self.unit("design_review", None, work)
+        self.state.design = reviewed.value.design
+        self.state.review = reviewed.value.review
+        self.save()
 
     async def wait_for_details(self) -> None:
         while True:  # a detail restarted during the wait gets awaited in the next round
@@ -341,7 +389,8 @@ class _Run:
     def units(self) -> list[UnitUsage]:
         """Usage of every unit of the plan's run, in pipeline order; reused ones marked."""
         used = {(u.stage, u.phase): u for u in self.state.usage}
-        order: list[tuple[str, int | None]] = [("design", None), ("basic_plan", None)]
+        order: list[tuple[str, int | None]] = [("design", None), ("design_review", None)]
+        order.append(("basic_plan", None))
         order += [("phase_detail", p.number) for p in (self.state.plan.phases if self.state.plan else [])]
         order.append(("handoff", None))
         units = []
