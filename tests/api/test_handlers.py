@@ -14,7 +14,7 @@ from devussy.events import PhaseAnnounced
 from devussy.stages.inputs import DesignInput, DetailInput
 from tests import samples
 from tests.web.helpers import Response, call, load_api_handler
-from tests.web.mock_engine import StageAnswers
+from tests.web.mock_engine import REVIEW_FINDING, StageAnswers
 
 SSE = {
     "interview.py": ("/api/interview", "interview", "reply"),
@@ -113,6 +113,39 @@ def test_design_prefers_a_full_brief(engine: StageAnswers) -> None:
     (task,) = engine.tasks
     assert isinstance(task, DesignInput) and task.brief == samples.BRIEF
     assert done["design"]["brief"] == samples.BRIEF.to_json_dict()
+
+
+def test_design_with_review_streams_the_review_and_its_correction(engine: StageAnswers) -> None:
+    plain = post("design.py").events[-1].data
+    assert [f["rule"] for f in plain["review"]["findings"]] == ["brief_technology_missing"]  # Stripe
+    assert plain["review"]["reviewer"] is False and plain["review"]["corrected"] is False
+    assert [type(task).__name__ for task in engine.tasks] == ["DesignInput"]
+
+    response = post("design.py", {**valid_body("design.py"), "review": True})
+    done = response.events[-1].data
+    assert [type(task).__name__ for task in engine.tasks[1:]] == ["DesignInput", "ReviewInput", "DesignInput"]
+    review = done["review"]
+    assert review["reviewer"] is True and review["corrected"] is True
+    assert [f["source"] for f in review["findings"]] == ["rules", "reviewer"]
+    assert review["findings"][1]["message"] == REVIEW_FINDING
+    correction = engine.requests[-1].messages
+    assert REVIEW_FINDING in correction[-1].content and "Stripe" in correction[-1].content
+    tokens = "".join(e.data["content"] for e in response.events if e.event == "token")
+    assert REVIEW_FINDING in tokens  # the reviewer's answer streams like any stage's
+    assert done["usage"]["completionTokens"] > plain["usage"]["completionTokens"]
+
+
+def test_artifacts_carry_the_review_and_the_usage(engine: StageAnswers) -> None:
+    design_done = post("design.py").events[-1].data
+    body = {
+        **valid_body("artifacts.py"),
+        "review": design_done["review"],
+        "usage": {"total": {"promptTokens": 5, "completionTokens": 7, "cost": 0.01}, "units": []},
+    }
+    files = call(load_api_handler("artifacts.py"), "POST", "/api/artifacts?format=json", body).json()["files"]
+    assert "Technology from the brief missing" in files["review.md"]
+    document = json.loads(files["plan.json"])
+    assert document["usage"]["total"]["cost"] == 0.01 and document["review"] == design_done["review"]
 
 
 def test_detail_accepts_basic_plan_alias_and_announces_the_phase(engine: StageAnswers) -> None:

@@ -24,7 +24,8 @@ from devussy.artifacts.markdown import (
     render_phase,
 )
 from devussy.artifacts.progress import AnchorError, read_section, replace_section
-from devussy.models import CoverageReport, DevPlan, Handoff, ProjectDesign, UsageReport
+from devussy.artifacts.review import render_review
+from devussy.models import CoverageReport, DesignReview, DevPlan, Handoff, ProjectDesign, UsageReport
 from devussy.requirements import check_coverage
 
 SCHEMA_VERSION = 1
@@ -38,6 +39,7 @@ def render_plan_json(
     handoff: Handoff | None,
     coverage: CoverageReport | None = None,
     usage: UsageReport | None = None,
+    review: DesignReview | None = None,
 ) -> str:
     document = {
         "schemaVersion": SCHEMA_VERSION,
@@ -46,6 +48,7 @@ def render_plan_json(
         "handoff": handoff.to_json_dict() if handoff else None,
         "coverage": (coverage or check_coverage(plan)).to_json_dict(),
         "usage": usage.to_json_dict() if usage else None,
+        "review": review.to_json_dict() if review else None,
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -56,9 +59,11 @@ def render_artifacts(
     handoff: Handoff | None,
     *,
     usage: UsageReport | None = None,
+    review: DesignReview | None = None,
 ) -> dict[str, str]:
     """Every artifact file for a plan, as ``{filename: content}`` (flat names, no directories);
-    ``usage`` (tokens and cost per unit of the run that made it) goes into ``plan.json``."""
+    ``usage`` (tokens and cost per unit of the run that made it) goes into ``plan.json``, the design
+    ``review`` into ``review.md`` (and ``plan.json``)."""
     coverage = check_coverage(plan)
     files = {"devplan.md": render_devplan(plan, design, handoff, coverage)}
     for phase in plan.phases:
@@ -67,7 +72,9 @@ def render_artifacts(
         files["design.md"] = render_design(design)
     if handoff is not None:
         files["handoff.md"] = render_handoff(handoff, coverage, plan.requirements)
-    files["plan.json"] = render_plan_json(design, plan, handoff, coverage, usage)
+    if review is not None:
+        files["review.md"] = render_review(review, design.project_name if design else plan.project_name)
+    files["plan.json"] = render_plan_json(design, plan, handoff, coverage, usage, review)
     return dict(sorted(files.items()))
 
 

@@ -22,7 +22,7 @@ from devussy.cli.output_folder import output_folder
 from devussy.cli.views import LiveView, PlainView, RunView
 from devussy.config import Settings
 from devussy.errors import ConfigError, DevussyError
-from devussy.models import ProjectBrief, UnitUsage, Usage, UsageReport, slugify
+from devussy.models import DesignReview, ProjectBrief, UnitUsage, Usage, UsageReport, slugify
 from devussy.stages.names import STAGE_LABELS
 from devussy.validation import describe_errors
 
@@ -116,22 +116,39 @@ def _tokens(usage: Usage) -> str:
     return f"{usage.prompt_tokens:>7} prompt + {usage.completion_tokens:>6} completion tokens{cost}"
 
 
-def make_runner(settings: Settings, observer: RunView, out_dir: Path) -> Any:
+def make_runner(settings: Settings, observer: RunView, out_dir: Path, *, review: bool = False) -> Any:
     """Build the pipeline runner (imported lazily so ``devussy schema`` stays fast).
 
-    The runner keeps its checkpoint in ``<out_dir>/.devussy/checkpoint.json``.
+    The runner keeps its checkpoint in ``<out_dir>/.devussy/checkpoint.json``; ``review`` adds the LLM
+    reviewer and its correction round to the rule checks every design gets.
     """
     from devussy.pipeline.runner import PipelineRunner
     from devussy.pipeline.settings import stage_settings
 
-    for stage in ("design", "basic_plan", "phase_detail", "handoff"):
+    stages = ("design", "basic_plan", "phase_detail", "handoff") + (("design_review",) if review else ())
+    for stage in stages:
         stage_settings(settings, stage)  # a missing key or unknown engine fails here, before the view starts
     return PipelineRunner(
         lambda stage: stage_settings(settings, stage),
         concurrency=settings.max_concurrency,
         checkpoint_dir=str(out_dir),
         observer=observer,
+        review=review,
     )
+
+
+def review_line(review: DesignReview | None) -> str | None:
+    """One line on the design review for the end of a run."""
+    if review is None:
+        return None
+    if not review.findings:
+        checked = "rule checks and the reviewer" if review.reviewer else "rule checks"
+        return f"Design review: no findings ({checked})"
+    count = len(review.findings)
+    if review.corrected:
+        still = f"{len(review.remaining)} still open" if review.remaining else "none still open"
+        return f"Design review: {count} finding(s), corrected in one round, {still} (see review.md)"
+    return f"Design review: {count} finding(s), not corrected: {review.note} (see review.md)"
 
 
 def _view_for(args: argparse.Namespace, stdout: TextIO) -> RunView:
@@ -149,7 +166,10 @@ def run_plan(args: argparse.Namespace, stdout: TextIO) -> int:
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--out {out_dir} exists and is not a directory")
     view = _view_for(args, stdout)
-    runner = make_runner(settings, view, out_dir)
+    if args.review:
+        runner = make_runner(settings, view, out_dir, review=True)
+    else:
+        runner = make_runner(settings, view, out_dir)
     with output_folder(out_dir):  # writable and locked before the first paid call, not after it
         return _plan_into(args, stdout, brief, settings, out_dir, view, runner)
 
@@ -184,7 +204,9 @@ def _plan_into(
         result = asyncio.run(runner.run(brief, resume=resume))
 
     usage_report = result.usage_report
-    files = render_artifacts(result.design, result.plan, result.handoff, usage=usage_report)
+    files = render_artifacts(
+        result.design, result.plan, result.handoff, usage=usage_report, review=result.review
+    )
     slug = slugify(result.plan.project_name)
     try:
         paths = write_artifacts(out_dir, files)
@@ -216,6 +238,9 @@ def _plan_into(
         report = check_coverage(result.plan)
         marker = "Coverage" if report.ok else "Coverage problems (see devplan.md)"
         print(f"{marker}: {summary_line(report)}", file=stdout)
+    reviewed = review_line(result.review)
+    if reviewed:
+        print(reviewed, file=stdout)
     for line in usage_lines(usage_report.units):
         print(line, file=stdout)
     print(f"Start with {out_dir / 'devplan.md'}", file=stdout)

@@ -231,7 +231,9 @@ def artifacts(exchange: Exchange) -> None:
     if output not in ("zip", "json"):
         raise HTTPError(422, "format must be zip or json", "invalid_request")
     request = validate_request(ArtifactsRequest, read_json(exchange, settings))
-    files = render_artifacts(request.design, request.plan, request.handoff)
+    files = render_artifacts(
+        request.design, request.plan, request.handoff, usage=request.usage, review=request.review
+    )
     if output == "json":
         send_json(handler, 200, {"files": files}, exchange.cors)
         return
