@@ -36,7 +36,7 @@ from devussy.llm.pricing import with_cost
 from devussy.models import DevussyModel, Usage
 from devussy.pipeline.base import StageResult, StageSettings
 from devussy.stages.inputs import StageInput
-from devussy.stages.parsing import error_lines, strip_think
+from devussy.stages.parsing import FormatError, error_lines, strip_think
 from devussy.stages.prompts import format_spec, render_prompt
 from devussy.stages.spec import StageSpec, StreamWatcher
 from devussy.streaming import StreamingHandler
@@ -106,7 +106,7 @@ async def generate(
     usage = answer.usage
     first: OutT | None = None
     try:
-        first = spec.parse(answer.text, stage_input)
+        first = read_answer(spec, answer, stage_input)
     except (ValueError, TypeError) as exc:  # pydantic.ValidationError is a ValueError
         problems, unreadable = describe_failure(answer, exc), True
     else:
@@ -127,7 +127,7 @@ async def generate(
     second = await stream_answer(settings, repair, sink, watcher)
     usage = usage + second.usage
     try:
-        repaired = spec.parse(second.text, stage_input)
+        repaired = read_answer(spec, second, stage_input)
     except (ValueError, TypeError) as exc:
         if first is not None:  # only the check had problems: the first answer stands
             return await _finish(first, answer.text, usage, sink, watcher)
@@ -159,17 +159,28 @@ def stage_title(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
+CUT_OFF = (
+    "the answer was cut off at the model's token limit (finish reason: length), so parts of it may be "
+    "missing; allow more tokens (max tokens) or ask for less"
+)
+
+
+def read_answer(spec: StageSpec[InT, OutT], answer: Answer, stage_input: InT) -> OutT:
+    """Parse an answer; one the engine cut off at its token limit is never taken as complete, even
+    when what arrived parses (a plan cut after phase 3 of 6 would lose phases silently)."""
+    value = spec.parse(answer.text, stage_input)
+    if answer.truncated:
+        raise FormatError(CUT_OFF)
+    return value
+
+
 def describe_failure(answer: Answer, exc: Exception) -> list[str]:
     """What could not be read, said plainly: an empty answer, or a cut one, is named as such."""
     if not answer.text.strip():
         return ["the answer was empty" + (" (cut off at the token limit)" if answer.truncated else "")]
     lines = error_lines(exc)
-    if answer.truncated:
-        lines = [
-            "the answer was cut off at the model's token limit (finish reason: length); "
-            "allow more tokens or ask for less",
-            *lines,
-        ]
+    if answer.truncated and CUT_OFF not in lines:
+        lines = [CUT_OFF, *lines]
     return lines
 
 
@@ -205,9 +216,15 @@ async def _structured(
             raise
         return None, [*errors, f"the engine refused the JSON request: {exc.message}"], Usage(), ""
     try:
+        if answer.truncated:
+            raise FormatError(CUT_OFF)
         return structured_value(spec, answer.text, stage_input), [], answer.usage, answer.text
     except (ValueError, TypeError) as exc:
-        return None, describe_failure(answer, exc), answer.usage, answer.text
+        json_errors = [
+            line if line.startswith("the JSON answer") else f"in the JSON answer: {line}"
+            for line in describe_failure(answer, exc)
+        ]
+        return None, [*errors, *json_errors], answer.usage, answer.text
 
 
 def structured_value(spec: StageSpec[InT, OutT], text: str, stage_input: InT) -> OutT:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from devussy.llm.base import ChatMessage
 from devussy.models import DesignReview, ProjectDesign, ReviewFinding, Usage
 from devussy.pipeline.base import StageSettings
-from devussy.pipeline.generation import build_request, describe_failure, generate, stream_answer
+from devussy.pipeline.generation import build_request, describe_failure, generate, read_answer, stream_answer
 from devussy.review import check_design
 from devussy.stages import design as design_stage
 from devussy.stages import review as review_stage
@@ -100,7 +100,7 @@ async def correct(
     messages = [*request.messages, ChatMessage("assistant", written), ChatMessage("user", prompt)]
     answer = await stream_answer(settings, replace(request, messages=messages), sink)
     try:
-        corrected = design_stage.STAGE.parse(answer.text, stage_input)
+        corrected = read_answer(design_stage.STAGE, answer, stage_input)
     except (ValueError, TypeError) as exc:
         return None, answer.text, answer.usage, "; ".join(describe_failure(answer, exc)[:3])
     await sink.on_completion_async(answer.text)

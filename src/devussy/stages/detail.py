@@ -175,7 +175,7 @@ def parse_phase_detail(text: str, *, phase: Phase | None = None) -> Phase:
         for draft in drafts:
             title, rest = _title_and_rest(draft.heading.title)
             draft.heading = StepHeading(None, draft.heading.number, title)
-            draft.details.insert(0, rest)
+            draft.details = [rest, *textwrap.dedent("\n".join(draft.details)).split("\n")]
     if not drafts:
         raise FormatError("no steps found: start each step with a heading '### Step <phase>.<n>: <title>'")
     if heading is None and phase is None:

@@ -223,8 +223,11 @@ def parse_bullets(text: str, *, fold_children: bool = False) -> list[str]:
     async; risk: young``) instead of becoming items of their own. Headings and whole-line bold
     labels between items (``### Backend``) group items; they are never glued to the item before
     them. Without any list markers, each non-empty line is an item, and a single line is split on
-    commas/semicolons.
+    commas/semicolons. A markdown table gives one item per row (``API: FastAPI``), its header aside.
     """
+    table = table_rows(text)
+    if table is not None:
+        return [": ".join(cells) if len(cells) == 2 else " — ".join(cells) for cells in table if cells]
     items: list[tuple[int, str]] = []
     loose: list[str] = []
     after_label = False
@@ -257,6 +260,20 @@ def parse_bullets(text: str, *, fold_children: bool = False) -> list[str]:
         if item:
             result.append(_plain_label(item))
     return result
+
+
+def table_rows(text: str) -> list[list[str]] | None:
+    """The body rows of a markdown table (non-empty cells, emphasis removed), or None if ``text`` is
+    not one. The header row is the one above the ``|---|---|`` line."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if len(lines) < 2 or not all(line.startswith("|") for line in lines):
+        return None
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
+    separator = [all(re.fullmatch(r":?-{2,}:?", cell) for cell in row if cell) for row in rows]
+    if len(separator) > 1 and separator[1]:
+        rows, separator = rows[2:], separator[2:]
+    body = [row for row, is_separator in zip(rows, separator, strict=True) if not is_separator]
+    return [[strip_emphasis(cell) for cell in row if cell] for row in body]
 
 
 def _fold_children(items: list[tuple[int, str]]) -> list[tuple[int, str]]:

@@ -138,7 +138,8 @@ def _list_blocks(lines: list[str]) -> list[tuple[PhaseHeading | None, list[str]]
             text = strip_emphasis(match.group(2))
             parts = re.split(rf"\s*(?::|\s[{DASH_CLASS}])\s+", text, maxsplit=1)
             title, rest = (parts[0], parts[1]) if len(parts) == 2 else (text, "")
-            blocks.append((PhaseHeading(int(match.group(1)), tidy_title(title), ""), [rest] if rest else []))
+            heading = PhaseHeading(int(match.group(1)), tidy_title(title), rest)
+            blocks.append((heading, [rest] if rest else []))
         else:
             blocks[-1][1].append(line)
     return blocks
@@ -165,7 +166,8 @@ def parse_phase_block(heading: PhaseHeading, body: list[str]) -> Phase:
             number = heading.number
             raise FormatError(f"phase {number} has no title: write '## Phase {number}: <title>'")
         title = tidy_title(summary_lines.pop(first).lstrip("#").strip())
-    summary = textwrap.dedent("\n".join(summary_lines)).strip() or title
+    lead = [summary_lines.pop(0)] if heading.inline and summary_lines else []  # the text beside the title
+    summary = "\n".join([*lead, textwrap.dedent("\n".join(summary_lines))]).strip() or title
     return Phase(
         number=heading.number,
         title=title,
@@ -187,8 +189,9 @@ def check_numbering(kind: str, numbers: list[int], *, prefix: str = "") -> list[
     missing = [n for n in range(1, max(numbers, default=0) + 1) if n not in seen]
     if missing:
         listed = ", ".join(f"{prefix}{n}" for n in missing)
+        what = f"{kind} {listed} is" if len(missing) == 1 else f"{kind}s {listed} are"
         problems.append(
-            f"{kind}s are numbered {', '.join(f'{prefix}{n}' for n in numbers)}: {kind} {listed} is missing "
+            f"{kind}s are numbered {', '.join(f'{prefix}{n}' for n in numbers)}: {what} missing "
             f"(number them 1, 2, 3, … without gaps)"
         )
     return problems
