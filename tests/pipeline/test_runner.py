@@ -85,10 +85,10 @@ async def test_run_chains_all_stages_in_order() -> None:
 
     starts = observer.events("start")
     finished = observer.events("finished")
-    assert starts[0] == ("design", None) and starts[-1] == ("handoff", None)
+    assert starts[0] == ("design", None) and starts.count(("handoff", None)) == 1
     assert finished.index(("design", None)) < starts.index(("basic_plan", None))
-    last_detail = max(finished.index(("phase_detail", n)) for n in (1, 2, 3))
-    assert last_detail < finished.index(("handoff", None))
+    # the handoff needs the final plan and the start phase's first steps, not every detail
+    assert finished.index(("basic_plan", None)) < finished.index(("handoff", None))
     assert observer.events("failed") == []
     # the plan's sink got a phase event for each phase
     plan_sink = observer.sinks[("basic_plan", None)][0]
@@ -286,7 +286,8 @@ async def test_a_full_disk_stops_the_run_with_one_error_that_says_what_is_saved(
     assert "No space left on device" in message and "the run stopped" in message
     # design and plan (or design and phase 1, should that detail finish before the plan stream does)
     assert "The checkpoint still holds the design and " in message
-    assert stage_requests(provider, "handoff") == []  # nothing more is paid for once saving fails
+    # a handoff started from phase 1's first streamed steps is cancelled with the rest
+    assert len(stage_requests(provider, "handoff")) <= 1
     assert len(stage_requests(provider, "phase_detail")) < 3 and provider.active == 0  # the rest cancelled
     checkpoint_file = tmp_path / ".devussy" / "checkpoint.json"
     assert list(checkpoint_file.parent.iterdir()) == [checkpoint_file]

@@ -12,6 +12,7 @@ from devussy.errors import StageError
 from devussy.llm.base import ChatRequest
 from devussy.pipeline.checkpoint import CheckpointStore
 from devussy.pipeline.runner import PhaseDetailsFailed
+from devussy.stages.detail import render_phase_detail
 from devussy.stages.inputs import DetailInput, HandoffInput
 from tests import samples
 from tests.pipeline.scripted import Scripted, stage_of, stage_requests
@@ -38,6 +39,50 @@ async def test_the_handoff_starts_once_the_start_phase_is_detailed_not_every_pha
     assert not task.plan.phase(3).steps  # still being detailed when the handoff started
     assert [len(p.steps) for p in result.plan.phases] == [2, 2, 2]  # the result has every phase
     assert result.handoff == samples.handoff()
+
+
+async def test_the_handoff_starts_from_the_start_phases_first_complete_step() -> None:
+    handoff_started = asyncio.Event()
+
+    text = render_phase_detail(samples.detailed(samples.plan(3).phase(1)))
+    last_chunk = (len(text.split(" ")) - 1) // 2  # Scripted streams two words per chunk
+
+    async def hold_phase_1_before_its_end(request: ChatRequest, index: int) -> None:
+        await asyncio.sleep(0)
+        if isinstance(request.task, HandoffInput):
+            handoff_started.set()
+        task = request.task
+        if isinstance(task, DetailInput) and task.phase_number == 1 and index == last_chunk:
+            await asyncio.wait_for(handoff_started.wait(), TIMEOUT)  # phase 1 ends after the handoff starts
+
+    provider = Scripted(answer(3), before_chunk=hold_phase_1_before_its_end)
+    result = await asyncio.wait_for(runner_for(provider, concurrency=3).run(samples.BRIEF), TIMEOUT)
+    (handoff_request,) = stage_requests(provider, "handoff")
+    task = handoff_request.task
+    assert isinstance(task, HandoffInput) and task.details_complete is False
+    assert [step.id for step in task.plan.phase(1).steps] == ["1.1"]  # what was complete in the stream
+    assert "still being detailed" in handoff_request.messages[1].content
+    assert result.handoff.start_step == "1.1" and len(result.plan.phase(1).steps) == 2
+
+
+async def test_a_repair_that_changes_the_first_step_redoes_the_handoff() -> None:
+    first = render_phase_detail(samples.detailed(samples.plan(3).phase(1)))
+    broken = first.replace("### Step 1.2", "### Step 1.3")  # a gap: repaired below
+    repaired = first.replace("Step 1 of Part 1 – build", "Scaffold the repository")
+    answers = iter([broken, repaired])
+
+    def script(request: ChatRequest) -> str:
+        if isinstance(request.task, DetailInput) and request.task.phase_number == 1:
+            return next(answers)
+        return answer(3)(request)
+
+    provider = Scripted(script)
+    result = await asyncio.wait_for(runner_for(provider, concurrency=3).run(samples.BRIEF), TIMEOUT)
+    handoffs = stage_requests(provider, "handoff")
+    assert result.plan.phase(1).steps[0].title == "Scaffold the repository"
+    last = handoffs[-1].task
+    assert isinstance(last, HandoffInput) and last.plan.phase(1).steps[0].title == "Scaffold the repository"
+    assert len(handoffs) == 2  # started from the first answer's step 1.1, then redone
 
 
 async def test_no_handoff_when_the_start_phase_fails() -> None:

@@ -30,6 +30,7 @@ from devussy.events import (
     PhaseAnnounced,
     PhaseOutline,
     ProgressEvent,
+    RepairRequested,
     UnitFailed,
     UnitFinished,
     UnitSkipped,
@@ -55,11 +56,13 @@ from devussy.pipeline.generators import (
     ProjectDesignGenerator,
 )
 from devussy.pipeline.review import ReviewResult, review_design, rules_only
+from devussy.stages.detail import complete_steps
 from devussy.stages.handoff import default_start
 from devussy.stages.names import StageName
 from devussy.streaming import NullStreamingHandler, StreamingHandler
 
 T = TypeVar("T")
+HANDOFF_TASK = "devussy-handoff"
 
 
 class RunObserver(Protocol):
@@ -108,6 +111,14 @@ def _same_outline(a: Phase, b: Phase) -> bool:
     return (a.number, a.title, a.summary, a.depends_on) == (b.number, b.title, b.summary, b.depends_on)
 
 
+def _same_start(seen: Phase, final: Phase) -> bool:
+    """The handoff saw the start phase's first step as it ended up (same id, title and details)."""
+    if not seen.steps or not final.steps:
+        return not seen.steps and not final.steps
+    first, last = seen.steps[0], final.steps[0]
+    return (first.id, first.title, first.details) == (last.id, last.title, last.details)
+
+
 class _PhaseWatchingSink:
     """Passes everything to the plan's sink and tells the runner about each announced phase."""
 
@@ -122,6 +133,35 @@ class _PhaseWatchingSink:
         await self.inner.on_progress_async(event)
         if isinstance(event, PhaseAnnounced):
             self.on_phase(event.phase)
+
+    async def on_completion_async(self, text: str) -> None:
+        await self.inner.on_completion_async(text)
+
+
+class _StepWatchingSink:
+    """Passes everything to a detail's sink and reports the steps complete so far (the handoff can
+    start from the start phase's first complete step)."""
+
+    def __init__(self, inner: StreamingHandler, phase: Phase, on_steps: Callable[[Phase], None]) -> None:
+        self.inner = inner
+        self.phase = phase
+        self.on_steps = on_steps
+        self.text = ""
+        self.known = 0
+
+    async def on_token_async(self, token: str) -> None:
+        await self.inner.on_token_async(token)
+        self.text += token
+        if "\n" in token:
+            partial = complete_steps(self.text, self.phase)
+            if partial is not None and len(partial.steps) > self.known:
+                self.known = len(partial.steps)
+                self.on_steps(partial)
+
+    async def on_progress_async(self, event: ProgressEvent) -> None:
+        await self.inner.on_progress_async(event)
+        if isinstance(event, RepairRequested):  # a new answer streams: start reading again
+            self.text, self.known = "", 0
 
     async def on_completion_async(self, text: str) -> None:
         await self.inner.on_completion_async(text)
@@ -169,6 +209,9 @@ class _Run:
         # Units whose usage an earlier run spent (they are reused from the checkpoint).
         self.reused = {(u.stage, u.phase) for u in self.state.usage}
         self.saved = saved_units(self.state)  # what the checkpoint on disk holds
+        # Steps complete so far in a running detail's stream, with the task that streams them.
+        self.partial: dict[int, tuple[asyncio.Task[None], Phase]] = {}
+        self.progressed = asyncio.Event()  # a detail finished or streamed a complete step
         self.fatal: CheckpointWriteError | None = None  # a phase detail's save failed: stop the run
 
     def _initial_state(self, resume: bool) -> Checkpoint:
@@ -300,10 +343,12 @@ class _Run:
         await self.reconcile(plan)
 
         handoff_task: asyncio.Task[Handoff] | None = None
+        basis: Phase | None = None  # the start phase as the handoff saw it
+        start_number = default_start(plan)[0]
         if self.state.handoff is None:
-            start_number = default_start(plan)[0]
-            if await self.wait_for_detail(start_number, plan):
-                handoff_task = asyncio.create_task(self.handoff(design, plan), name="devussy-handoff")
+            basis = await self.wait_for_start(start_number, plan)
+            if basis is not None:
+                handoff_task = asyncio.create_task(self.handoff(design, plan, basis), name=HANDOFF_TASK)
         else:
             await self.skipped("handoff", None)
         try:
@@ -317,6 +362,12 @@ class _Run:
             if handoff_task is not None:
                 await asyncio.gather(handoff_task, return_exceptions=True)  # keep it if it finished
             raise PhaseDetailsFailed(self.failures)
+        final_start = self.state.phases[start_number]
+        if handoff_task is not None and basis is not None and not _same_start(basis, final_start):
+            # The start phase's first step changed after the handoff began (a repair round): redo it.
+            handoff_task.cancel()
+            await asyncio.gather(handoff_task, return_exceptions=True)
+            handoff_task = asyncio.create_task(self.handoff(design, plan, final_start), name=HANDOFF_TASK)
         handoff = await handoff_task if handoff_task is not None else self.state.handoff
         assert handoff is not None
         detailed = plan.model_copy(update={"phases": [self.state.phases[p.number] for p in plan.phases]})
@@ -359,28 +410,44 @@ class _Run:
         if self.stale:
             await asyncio.gather(*self.stale, return_exceptions=True)
 
-    async def wait_for_detail(self, number: int, plan: DevPlan) -> bool:
-        """Wait until phase ``number`` of the final ``plan`` is detailed; False if it failed."""
+    async def wait_for_start(self, number: int, plan: DevPlan) -> Phase | None:
+        """Wait until the start phase of the final ``plan`` has its detail, or at least its first
+        complete step in the detail's stream; None if that detail failed."""
         outline = plan.phase(number)
         while True:
-            done = self.state.phases.get(number)
-            if done is not None and _same_outline(done, outline):
-                return True
             if self.fatal is not None:
                 raise self.fatal
+            done = self.state.phases.get(number)
+            if done is not None and _same_outline(done, outline):
+                return done
             current = self.tasks.get(number)
             if current is None or (number in self.failures and current[0].done()):
-                return False
-            await asyncio.wait([current[0]])
+                return None
+            partial = self.partial.get(number)
+            if partial is not None and partial[0] is current[0] and _same_outline(partial[1], outline):
+                return partial[1]
+            self.progressed.clear()
+            waiter = asyncio.create_task(self.progressed.wait())
+            try:
+                await asyncio.wait([current[0], waiter], return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                waiter.cancel()
 
-    async def handoff(self, design: ProjectDesign, plan: DevPlan) -> Handoff:
-        """The handoff, from the final plan with the phases detailed so far (the start phase is)."""
-        detailed_so_far = plan.model_copy(
-            update={"phases": [self.state.phases.get(p.number, p) for p in plan.phases]}
+    async def handoff(self, design: ProjectDesign, plan: DevPlan, start: Phase) -> Handoff:
+        """The handoff, from the final plan with the phases detailed so far and the start phase as
+        far as it is known (its detail, or the steps of it complete so far)."""
+        phases = [
+            start if p.number == start.number else self.state.phases.get(p.number, p) for p in plan.phases
+        ]
+        so_far = plan.model_copy(update={"phases": phases})
+        complete = start is self.state.phases.get(start.number) and all(
+            p.number in self.state.phases for p in plan.phases
         )
         generator = HandoffPromptGenerator(self.runner.settings_for("handoff"))
         result = await self.unit(
-            "handoff", None, lambda sink: generator.generate(design, detailed_so_far, sink)
+            "handoff",
+            None,
+            lambda sink: generator.generate(design, so_far, sink, details_complete=complete),
         )
         self.state.handoff = result.value
         self.save()
@@ -457,22 +524,35 @@ class _Run:
             self.stale.append(task)
         self.failures.pop(number, None)
 
+    def steps_streamed(self, task: asyncio.Task[None] | None, partial: Phase) -> None:
+        if task is not None:
+            self.partial[partial.number] = (task, partial)
+            self.progressed.set()
+
     async def _detail(self, phase: Phase, plan: DevPlan, plan_complete: bool) -> None:
         generator = DetailedDevPlanGenerator(self.runner.settings_for("phase_detail"))
+        task = asyncio.current_task()
+
+        def watched(sink: StreamingHandler) -> StreamingHandler:
+            return _StepWatchingSink(sink, phase, lambda partial: self.steps_streamed(task, partial))
+
         async with self.semaphore:
             try:
                 result = await self.unit(
                     "phase_detail",
                     phase.number,
                     lambda sink: generator.generate(plan, phase.number, sink, plan_complete=plan_complete),
+                    wrap=watched,
                 )
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # recorded; the other phases carry on
                 self.failures[phase.number] = exc
+                self.progressed.set()
                 return
         self.failures.pop(phase.number, None)
         self.state.phases[phase.number] = result.value
+        self.progressed.set()
         try:
             self.save()
         except CheckpointWriteError as exc:

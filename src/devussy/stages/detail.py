@@ -231,6 +231,25 @@ def parse_phase_detail(text: str, *, phase: Phase | None = None) -> Phase:
     )
 
 
+def complete_steps(text: str, phase: Phase) -> Phase | None:
+    """The steps of a detail answer still streaming that are complete (another step heading follows
+    them), as ``phase`` with those steps; None while there is none or they do not read."""
+    lines = clean_output(text, drop_chatter=False).split("\n")
+    headings = []
+    in_code = False
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+        elif not in_code and step_heading(line):
+            headings.append(index)
+    if len(headings) < 2:
+        return None
+    try:
+        return parse_phase_detail("\n".join(lines[: headings[-1]]), phase=phase)
+    except (FormatError, ValidationError):
+        return None
+
+
 def _read_steps(
     lines: list[str], find: Callable[[str], StepHeading | None]
 ) -> tuple[list[str], list[_StepDraft], PhaseHeading | None]:

@@ -69,6 +69,8 @@ class HandoffInput(StageInput):
     stage: ClassVar[StageName] = "handoff"
     design: ProjectDesign
     plan: DevPlan
+    # False while phase details are still streaming: the plan holds the steps known so far.
+    details_complete: bool = True
 
 
 def require_phase(plan: DevPlan, number: int) -> Phase:
