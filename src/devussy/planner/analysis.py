@@ -25,6 +25,9 @@ from devussy.planner.knowledge import (
 
 # Used when two project types match equally often: the more specific type wins.
 TYPE_PRIORITY = (
+    "migration",
+    "operator",
+    "scraper",
     "saas",
     "mobile_app",
     "browser_extension",
@@ -39,6 +42,9 @@ TYPE_PRIORITY = (
     "library",
 )
 FALLBACK_TYPE = "web_app"
+HOSTED_TYPES = frozenset(
+    {"web_api", "web_app", "saas", "ml_service", "data_pipeline", "infrastructure", "migration", "scraper"}
+)
 
 _LEFT = r"(?<![\w+#])(?<!\w[.-])"
 _RIGHT = r"(?![\w+#])(?!\.\w)"
@@ -241,9 +247,14 @@ class Analysis:
     def has(self, item: str) -> bool:
         return item in self.stack or item in self.features or item in self.flags
 
+    def category(self, tid: str) -> str:
+        """A technology's role in this project: Playwright scrapes in a scraper and tests elsewhere."""
+        tech = knowledge().technologies[tid]
+        return tech.category_by_type.get(self.project_type, tech.category)
+
     def in_category(self, *categories: str) -> list[Technology]:
         kb = knowledge()
-        return [kb.technologies[t] for t in self.stack if kb.technologies[t].category in categories]
+        return [kb.technologies[t] for t in self.stack if self.category(t) in categories]
 
 
 @dataclass(frozen=True)
@@ -450,13 +461,21 @@ class Analyzer:
     ) -> frozenset[str]:
         kb = self.kb
         ptype = kb.project_types[project_type]
-        categories = {kb.technologies[t].category for t in stack}
+        categories = {kb.technologies[t].category_by_type.get(project_type, kb.technologies[t].category) for t in stack}
         needs = {need for f in features for need in kb.features[f].needs}
         flags: set[str] = set()
-        if "database" not in negated and (
+        named_store = bool(categories & {"database"} or unknown_stores)
+        if ptype.local_data and not named_store:
+            # A CLI, library, game, firmware or mobile app keeps its state locally unless a database is named.
+            flags.add("local_data")
+        elif "database" not in negated and (
             ptype.needs_data or categories & {"database", "data"} or "data" in needs or unknown_stores
         ):
             flags.add("has_data")
+        if project_type in HOSTED_TYPES:
+            flags.add("hosted")
+        if categories & {"language"}:
+            flags.add("has_language")
         if "auth" not in negated and ("auth" in categories or "auth" in needs or project_type == "saas"):
             flags.add("has_auth")
         if "ui" not in negated and (ptype.has_ui or categories & {"frontend", "mobile"} or "ui" in needs):
@@ -589,9 +608,11 @@ _BOUND_RANK = {
     "frontend": 4,
     "testing": 9,
 }
-NEUTRAL_TOOLCHAIN = {
+NEUTRAL_TOOLCHAIN: dict[str, str | None] = {
     "test": "make test",
-    "test_filter": "make test",
+    "test_one": "make test TEST={kw}",
+    "build": "make build",
+    "publish": None,
     "check": "make check",
     "run": "make run",
     "init": "git init",
@@ -656,23 +677,23 @@ def resolve_toolchain(analysis: Analysis, *, side: str = "backend") -> dict[str,
             if value is not None:
                 merged[name] = value
 
-    candidates = [t for t in analysis.stack if kb.technologies[t].category in _BOUND_RANK]
+    candidates = [t for t in analysis.stack if analysis.category(t) in _BOUND_RANK]
     unbound = [t for t in candidates if not languages_of(kb, t)]
     bound = [t for t in candidates if language is not None and language in languages_of(kb, t)]
     if side == "frontend":
-        bound = [t for t in bound if kb.technologies[t].category in ("frontend", "mobile", "testing")]
+        bound = [t for t in bound if analysis.category(t) in ("frontend", "mobile", "testing")]
     else:
         bound = [
             t
             for t in bound
-            if kb.technologies[t].category not in ("frontend",)
+            if analysis.category(t) not in ("frontend",)
             or (frontend_language(analysis) == language and not _has_backend(analysis))
         ]
     for tid in unbound:
         apply(tid)
     if language is not None:
         apply(language)
-    for tid in sorted(bound, key=lambda t: _BOUND_RANK[kb.technologies[t].category]):
+    for tid in sorted(bound, key=lambda t: _BOUND_RANK[analysis.category(t)]):
         apply(tid)
     return merged
 

@@ -1,0 +1,110 @@
+"""The brief's own words for a requirement: its verb, the thing it acts on, an entity and a test name.
+
+"Members vote on proposals" → verb "vote", thing "proposals", entity "Proposal", test name
+"vote_on_proposals". Steps are written with these words, so a plan for a class-booking app talks
+about classes, not about a guessed "Order". Nothing here invents a noun: every word comes from the
+requirement's text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from devussy.requirements.lexicon import lexicon
+
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’+#.-]*[A-Za-z0-9+#]|[A-Za-z0-9]")
+# Where the thing a verb acts on ends.
+_THING_STOPS = frozenset(
+    "when whenever while before after until with without for to from in on at by via using into onto over "
+    "under through per every each daily weekly monthly nightly hourly online offline that which who where "
+    "so because as if and or but between across during".split()
+)
+_SKIP_BEFORE_THING = frozenset("a an the our their his her its my your all any some new up out down off on in".split())
+_WEAK_VERBS = frozenset("use uses using used let lets allow allows help helps enable enables".split())
+# Head nouns too vague to name an entity alone: "place" → "WaitlistPlace", "class" → "GymClass".
+_VAGUE_HEADS = frozenset(
+    "class item items type types place entry entries record records data info information list lists "
+    "detail details thing things count counts set sets page pages time times state status".split()
+)
+_NUMBERS = frozenset("one two three four five six seven eight nine ten eleven twelve dozen".split())
+_NOT_NOUNS = frozenset("it them this that these those everything something anything".split())
+
+
+@dataclass(frozen=True)
+class DomainWords:
+    text: str  # the requirement as a phrase: "members vote on proposals"
+    title: str  # the same, capitalised: "Members vote on proposals"
+    verb: str | None  # "vote"
+    thing: str  # what it acts on: "proposals" (the whole phrase when there is no verb)
+    entity: str | None  # a record it implies, from its own words: "Proposal"
+    keyword: str  # test name: "vote_on_proposals"
+
+
+@lru_cache(maxsize=1024)
+def words_of(text: str) -> DomainWords:
+    cleaned = re.sub(r"\s+", " ", text).strip().rstrip(".")
+    tokens = _WORD.findall(cleaned)
+    lowered = [t.lower() for t in tokens]
+    lex = lexicon()
+    verb_at = next((i for i, w in enumerate(lowered) if lex.is_verb(w) and w not in lex.noun_forms), None)
+    if verb_at is not None and lowered[verb_at] in _WEAK_VERBS:
+        later = next(
+            (i for i in range(verb_at + 1, len(lowered)) if lex.is_verb(lowered[i]) and lowered[i] not in _WEAK_VERBS),
+            None,
+        )
+        verb_at = later if later is not None else verb_at
+    start = 0 if verb_at is None else verb_at + 1
+    while start < len(tokens) and lowered[start] in _SKIP_BEFORE_THING | _THING_STOPS:
+        start += 1
+    thing_tokens: list[str] = []
+    for token in tokens[start:]:
+        if token.lower() in _THING_STOPS and thing_tokens:
+            break
+        thing_tokens.append(token)
+    if not thing_tokens:
+        thing_tokens = [t for t in tokens if t.lower() not in _THING_STOPS][:4]
+    thing = " ".join(thing_tokens[:6])
+    keyword_words = lowered[verb_at if verb_at is not None else 0 :][:4]
+    keyword = "_".join(re.sub(r"[^a-z0-9]+", "_", w).strip("_") for w in keyword_words if w) or "feature"
+    keyword = re.sub(r"_+", "_", keyword).strip("_")[:48] or "feature"
+    phrase = cleaned[:1].lower() + cleaned[1:] if cleaned[:2] != cleaned[:2].upper() else cleaned
+    return DomainWords(
+        text=phrase,
+        title=cleaned[:1].upper() + cleaned[1:],
+        verb=lowered[verb_at] if verb_at is not None else None,
+        thing=thing,
+        entity=entity_of(thing_tokens),
+        keyword=keyword,
+    )
+
+
+def entity_of(tokens: list[str]) -> str | None:
+    """A record name from a noun phrase's own words: its head noun, with the word before it when the
+    head alone says little ("gym classes" → GymClass); None when it has no noun to offer."""
+    words = [t for t in tokens if re.fullmatch(r"[A-Za-z][A-Za-z-]*", t)]
+    words = [w for w in words if w.lower() not in _NUMBERS and w.lower() not in _NOT_NOUNS]
+    if not words:
+        return None
+    head = words[-1]
+    lex = lexicon()
+    if head.lower() in lex.generic_words or lex.is_verb(head.lower()) and head.lower() not in lex.noun_forms:
+        return None
+    if head[:1].isupper() and len(words) == 1 and head.lower() not in lex.noun_forms:
+        return None  # a proper name ("Strava"), not a record
+    parts = [singular(head.lower())]
+    if parts[0] in _VAGUE_HEADS and len(words) > 1:
+        parts.insert(0, singular(words[-2].lower()))
+    name = "".join(p.replace("-", " ").title().replace(" ", "") for p in parts)
+    return name if len(name) >= 3 else None
+
+
+def singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "ches", "shes", "xes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
+    return word

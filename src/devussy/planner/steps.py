@@ -1,0 +1,543 @@
+"""The steps of every phase, chosen for the whole plan at once.
+
+Candidates come from the phases' kinds (``phases.yaml``), the project type, every technology of the
+stack, and the plan's units (knowledge-base features, feature requirements in the brief's own
+words, technologies the knowledge base does not know). Working on the whole plan lets the planner:
+
+- put each unit's steps in the phase that builds it (a core phase's ``requirements`` line says which
+  units those are) and each kind of step in the phase of that kind;
+- never repeat a step in two phases;
+- drop any step that contradicts a constraint or non-goal, with the same rules and the same check
+  as ``devussy.requirements.check_coverage`` (so the planner and the check cannot drift apart);
+- give every step ``covers`` (the requirements it serves) and dependencies on the steps it builds on
+  (its own unit's earlier steps and the phase's setup step), not simply the previous line;
+- add a step for any feature or integration requirement still uncovered.
+
+The result is memoised per plan outline, so the phase details of one plan share the work and an
+early start (while the plan still streams) gives the same steps as a late one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from devussy.models import Requirement, Step
+from devussy.planner.analysis import Analysis, primary_language
+from devussy.planner.generated import (
+    custom_templates,
+    domain_templates,
+    quality_template,
+    technology_template,
+    unknown_templates,
+)
+from devussy.planner.knowledge import INTEGRATION_CATEGORIES, PHASE_ORDER, StepTemplate, knowledge
+from devussy.planner.requirement_map import QUALITY_TAGS, RequirementMap, Unit
+from devussy.planner.synthesis import CUSTOM, Context, PhaseShape, classify, clip
+from devussy.requirements.coverage import find_violations
+
+# Where a technology's fallback step goes when none of its own steps was chosen.
+CATEGORY_KIND = {
+    "language": "foundation",
+    "web_framework": "foundation",
+    "testing": "foundation",
+    "ci": "foundation",
+    "cli": "foundation",
+    "game": "foundation",
+    "embedded": "foundation",
+    "scraping": "core",
+    "data": "core",
+    "ml": "core",
+    "queue": "core",
+    "cache": "core",
+    "search": "core",
+    "database": "data",
+    "frontend": "ui",
+    "mobile": "ui",
+    "observability": "observability",
+    "deploy": "release",
+    "cloud": "release",
+    "infra": "release",
+}
+_SETUP_ORDER = 12  # a phase's first step with an order up to this is what its other steps build on
+# Generic steps that set up what the rest of their kind builds on (and the steps that replace them).
+SETUP_KEYS = frozenset(
+    {"skeleton", "data_model", "introspect", "signin", "sso_signin", "layout", "adapters", "release_build"}
+)
+
+
+@dataclass(frozen=True)
+class PhaseInput:
+    """What the assignment needs to know about one phase of the (possibly edited) plan."""
+
+    number: int
+    title: str
+    summary: str
+    requirements: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Basis:
+    analysis: Analysis  # with the constraint rules of the requirements as flags
+    rmap: RequirementMap
+    ctx: Context
+    depth: int
+    requirements: tuple[Requirement, ...]
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    template: StepTemplate
+    rank: int  # generic < project type < technology < unit, after kind and order
+    index: int
+    thread: str  # steps of one thread depend on each other in order
+    unit: Unit | None = None
+    tech: str | None = None
+
+    def sort_key(self) -> tuple[int, int, int, int]:
+        return (PHASE_ORDER.index(self.template.phase), self.template.order, self.rank, self.index)
+
+
+@dataclass(frozen=True)
+class PlanSteps:
+    phases: dict[int, tuple[Step, ...]]
+    dropped: tuple[tuple[int, str, str], ...]  # (phase, step title, rule) left out for contradicting a constraint
+
+
+class _View:
+    """Plan-wide facts: which phase builds which unit, which services each integrations phase wires in."""
+
+    def __init__(self, phases: Sequence[PhaseInput], shapes: dict[int, PhaseShape], basis: Basis) -> None:
+        rmap = basis.rmap
+        order = [p.number for p in phases]
+        self.shapes = shapes
+        core = [n for n in order if "core" in shapes[n].kinds]
+        custom = [n for n in order if CUSTOM in shapes[n].kinds]
+        self.primary_core = (core or custom or [order[0]])[0]
+        integrations = [n for n in order if "integrations" in shapes[n].kinds]
+        self.primary_integrations = integrations[0] if integrations else None
+        covered = {k for s in shapes.values() for k in s.kinds}
+        self.uncovered = frozenset(k for k in PHASE_ORDER if k not in covered)
+        self.first_of_kind = {k: next((n for n in order if k in shapes[n].kinds), None) for k in PHASE_ORDER}
+        self.order = order
+
+        cited = {p.number: set(p.requirements) for p in phases}
+        self.units_of: dict[int, list[Unit]] = {n: [] for n in order}
+        any_citation = any(cited[n] for n in core)
+        for group in rmap.groups:
+            units = [rmap.unit(k) for k in group if rmap.unit(k).kind != "unknown"]
+            if not units:
+                continue
+            ids = set(rmap.group_requirements(group))
+            owner = next((n for n in core if cited[n] & ids), None) if any_citation else None
+            if owner is None and not any_citation:
+                named = {f for n in core for f in shapes[n].features}
+                owner = next(
+                    (n for n in core for u in units if u.kind == "feature" and u.ref in shapes[n].features), None
+                )
+                if owner is None and any(u.kind == "feature" and u.ref in named for u in units):
+                    owner = self.primary_core
+            self.units_of[owner if owner is not None else self.primary_core].extend(units)
+
+        analysis = basis.analysis
+        service_ids = [t for t in analysis.stack if analysis.category(t) in INTEGRATION_CATEGORIES]
+        title_techs = {n: [t for t in shapes[n].techs if t in service_ids] for n in integrations}
+        claimed = {t for techs in title_techs.values() for t in techs}
+        self.integration_techs: dict[int, list[str] | None] = {}
+        for n in integrations:
+            if title_techs[n]:
+                self.integration_techs[n] = title_techs[n]
+            elif claimed:
+                self.integration_techs[n] = [t for t in service_ids if t not in claimed]
+            else:
+                self.integration_techs[n] = None
+        self.unknown_phase = {
+            name: (self.primary_integrations if self.primary_integrations is not None else self.primary_core)
+            for name in rmap.unknown_techs
+        }
+
+
+def plan_steps(basis_key: object, basis: Basis, phases: tuple[PhaseInput, ...]) -> PlanSteps:
+    """Steps for every phase (memoised on ``basis_key`` and the phases)."""
+    return _plan_steps(_Keyed(basis_key, basis), phases)
+
+
+class _Keyed:
+    """Hashes as its key, carries the basis (a Context holds dicts, so it cannot be hashed itself)."""
+
+    def __init__(self, key: object, basis: Basis) -> None:
+        self.key = key
+        self.basis = basis
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Keyed) and self.key == other.key
+
+
+@lru_cache(maxsize=64)
+def _plan_steps(keyed: _Keyed, phases: tuple[PhaseInput, ...]) -> PlanSteps:
+    basis = keyed.basis
+    shapes = {p.number: classify(p.title, p.summary) for p in phases}
+    view = _View(phases, shapes, basis)
+    chosen: dict[int, list[tuple[_Candidate, str]]] = {}
+    seen_titles: set[str] = set()
+    dropped: list[tuple[int, str, str]] = []
+    guarded = [r for r in basis.requirements if r.kind in ("constraint", "non_goal")]
+    for phase in phases:
+        candidates = _candidates(phase, shapes[phase.number], view, basis)
+        picked = _pick(candidates, basis, seen_titles)
+        kept: list[tuple[_Candidate, str]] = []
+        for cand, title in picked:
+            probe = _fill_step(cand, title, basis, phase.number, 1, [])
+            broken = [v for r in guarded for v in find_violations(r, [probe])]
+            if broken:
+                dropped.append((phase.number, title, broken[0].rule))
+                continue
+            kept.append((cand, title))
+        if not kept:
+            kept = _custom_fallback(phase, basis, seen_titles)
+        chosen[phase.number] = kept
+    _cover_the_rest(chosen, phases, view, basis, seen_titles)
+    steps = {number: tuple(_number_steps(number, pairs, basis)) for number, pairs in chosen.items()}
+    return PlanSteps(phases=steps, dropped=tuple(dropped))
+
+
+# -- candidates ----------------------------------------------------------------------------------
+
+
+def _applies(step: StepTemplate, analysis: Analysis) -> bool:
+    if step.when_types and analysis.project_type not in step.when_types:
+        return False
+    if analysis.project_type in step.unless_types:
+        return False
+    if step.when_all and not all(analysis.has(x) for x in step.when_all):
+        return False
+    if step.when_any and not any(analysis.has(x) for x in step.when_any):
+        return False
+    return not any(analysis.has(x) for x in step.unless)
+
+
+def _candidates(phase: PhaseInput, shape: PhaseShape, view: _View, basis: Basis) -> list[_Candidate]:
+    kb = knowledge()
+    analysis = basis.analysis
+    number = phase.number
+    kinds = set(shape.kinds)
+    out: list[_Candidate] = []
+    primary_core = view.primary_core == number
+
+    def add(steps: Iterable[StepTemplate], rank: int, wanted: set[str], thread: str, **extra: object) -> None:
+        for i, step in enumerate(steps):
+            if step.phase in wanted and _applies(step, analysis):
+                out.append(_Candidate(step, rank, i, thread=thread, **extra))  # type: ignore[arg-type]
+
+    if CUSTOM in kinds:
+        out.extend(_Candidate(t, 0, i, thread="custom") for i, t in enumerate(custom_templates(phase.title)))
+    for kind in shape.kinds:
+        if kind == CUSTOM or (kind == "core" and not primary_core):
+            continue  # the generic core steps belong to the first core phase only
+        add(kb.phases[kind].steps, 0, {kind}, f"kind:{kind}")
+    type_kinds = kinds if primary_core or "core" not in kinds else kinds - {"core"}
+    if primary_core:
+        type_kinds = type_kinds | (view.uncovered & {"core"})
+    add(kb.project_types[analysis.project_type].steps, 1, set(type_kinds), "kind:type")
+    shadowed = _shadowed_kinds(analysis)
+    integration_techs = view.integration_techs.get(number)
+    for position, tid in enumerate(dict.fromkeys([*analysis.stack, *shape.techs])):
+        tech = kb.technologies[tid]
+        wanted = set(type_kinds) - shadowed.get(tid, set())
+        if (
+            "integrations" in wanted
+            and integration_techs is not None
+            and analysis.category(tid) in INTEGRATION_CATEGORIES
+            and tid not in integration_techs
+        ):
+            wanted.discard("integrations")
+        if tid in shape.techs and CUSTOM in kinds:
+            wanted = set(PHASE_ORDER)
+        for i, step in enumerate(tech.steps):
+            if step.phase in wanted and _applies(step, analysis):
+                out.append(_Candidate(step, 2, position * 100 + i, thread=f"tech:{tid}", tech=tid))
+    for position, unit in enumerate(basis.rmap.units):
+        for i, step in enumerate(_unit_templates(unit, basis)):
+            if _unit_step_phase(unit, step, view) == number and _applies(step, analysis):
+                out.append(_Candidate(step, 3, position * 100 + i, thread=unit.key, unit=unit))
+    return out
+
+
+def _unit_templates(unit: Unit, basis: Basis) -> list[StepTemplate]:
+    if unit.kind == "feature":
+        return list(knowledge().features[unit.ref].steps)
+    if unit.kind == "unknown":
+        return unknown_templates(unit.ref, unit.words)
+    return domain_templates(unit.words, basis.analysis)
+
+
+def _unit_step_phase(unit: Unit, step: StepTemplate, view: _View) -> int | None:
+    """The phase a unit's step belongs in: its kind's phase, else the phase building the unit."""
+    builder = next((n for n, units in view.units_of.items() if any(u.key == unit.key for u in units)), None)
+    if unit.kind == "unknown":
+        if step.phase == "integrations":
+            return view.unknown_phase.get(unit.ref)
+        return view.first_of_kind.get(step.phase) or view.primary_core
+    if step.phase == "core":
+        return builder
+    if step.phase == "integrations" and view.primary_integrations is not None:
+        return _integrations_phase_for(step, view)
+    # The first phase of the step's kind that comes no earlier than the phase building the unit (a screen
+    # is not built before the feature behind it), else the builder itself.
+    start = view.order.index(builder) if builder in view.order else 0
+    later = [n for n in view.order[start:] if step.phase in view.shapes[n].kinds]
+    if step.phase in ("ui", "hardening", "observability", "docs", "release"):
+        return later[0] if later else builder
+    target = view.first_of_kind.get(step.phase)
+    return target if target is not None else builder
+
+
+def _integrations_phase_for(step: StepTemplate, view: _View) -> int | None:
+    """Which integrations phase gets a feature's integration step when integrations are split."""
+    text = step.title + step.details
+    wanted = {cat for cat, placeholder in _CATEGORY_PLACEHOLDERS.items() if placeholder in text}
+    if wanted:
+        kb = knowledge()
+        for number, techs in view.integration_techs.items():
+            if techs is not None and {kb.technologies[t].category for t in techs} & wanted:
+                return number
+    return view.primary_integrations
+
+
+_CATEGORY_PLACEHOLDERS = {"payments": "{payments}", "email": "{email}", "auth": "{auth}", "queue": "{queue}"}
+
+
+def _shadowed_kinds(analysis: Analysis) -> dict[str, set[str]]:
+    """Phase kinds where a technology's own steps are redundant because a tool built on it has steps there.
+
+    Django implies Python and pytest: Django's foundation steps replace the generic Python and pytest ones.
+    """
+    kb = knowledge()
+
+    def reach(start: str) -> set[str]:
+        seen: set[str] = set()
+        todo = list(kb.technologies[start].implies)
+        while todo:
+            current = todo.pop()
+            if current not in seen:
+                seen.add(current)
+                todo.extend(kb.technologies[current].implies)
+        return seen
+
+    reaches = {tid: reach(tid) for tid in analysis.stack}
+    result: dict[str, set[str]] = {}
+    for tid in analysis.stack:
+        kinds = {step.phase for step in kb.technologies[tid].steps}
+        for implied in reaches[tid]:
+            if tid not in reaches.get(implied, reach(implied)):  # mutual implications shadow nothing
+                result.setdefault(implied, set()).update(kinds)
+    return result
+
+
+# -- choosing and filling ------------------------------------------------------------------------
+
+
+def _extra(cand: _Candidate, basis: Basis) -> dict[str, object]:
+    extra: dict[str, object] = {}
+    unit = cand.unit
+    if unit is not None:
+        words = unit.words
+        extra["req"] = words.text
+        extra["thing"] = words.thing
+        if unit.kind == "feature":
+            feature = knowledge().features[unit.ref]
+            extra["feature"] = feature.name
+            language = primary_language(basis.analysis)
+            lib = feature.libraries.get(language or "", None)
+            if lib is None and language == "typescript":
+                lib = feature.libraries.get("javascript")
+            extra["lib"] = lib or "a maintained library"
+    return extra
+
+
+def _title(cand: _Candidate, basis: Basis) -> str:
+    title = basis.ctx.fill(cand.template.title, cand.template.phase, **_extra(cand, basis))[:200]
+    return title[:1].upper() + title[1:]
+
+
+def _pick(candidates: list[_Candidate], basis: Basis, seen: set[str]) -> list[tuple[_Candidate, str]]:
+    replaced = {key for cand in candidates for key in cand.template.replaces}
+    candidates = [c for c in candidates if c.template.key is None or c.template.key not in replaced]
+    candidates.sort(key=_Candidate.sort_key)
+    chosen: list[tuple[_Candidate, str]] = []
+    for optional in (False, True):
+        for cand in candidates:
+            if cand.template.optional != optional:
+                continue
+            if optional and len(chosen) >= basis.depth:
+                break
+            title = _title(cand, basis)
+            if title.lower() in seen:
+                continue
+            seen.add(title.lower())
+            chosen.append((cand, title))
+    chosen.sort(key=lambda pair: pair[0].sort_key())
+    return chosen
+
+
+def _fill_step(
+    cand: _Candidate, title: str, basis: Basis, number: int, position: int, depends_on: list[str]
+) -> Step:
+    template = cand.template
+    kind = template.phase
+    ctx = basis.ctx
+    extra = _extra(cand, basis)
+    details = ctx.fill(template.details, kind, **extra)
+    command = ctx.fill(template.command, kind, **extra)
+    spec = _test_spec(template.command)
+    target = ctx.test_command(kind).target(spec) if spec else None
+    if target and target not in details:
+        details += f" Its tests live in `{target}`."
+    return Step(
+        id=f"{number}.{position}",
+        title=title,
+        details=clip(details, 50_000),
+        acceptance_criteria=[clip(ctx.fill(a, kind, **extra)) for a in template.acceptance],
+        test_command=clip(command),
+        depends_on=depends_on,
+        covers=_covers(cand, title, details, basis),
+    )
+
+
+def _test_spec(command: str) -> str | None:
+    match = re.fullmatch(r"\{test:([^{}]+)\}", command.strip())
+    return match.group(1) if match else None
+
+
+def _covers(cand: _Candidate, title: str, details: str, basis: Basis) -> list[str]:
+    rmap = basis.rmap
+    ids: set[str] = set()
+    if cand.unit is not None:
+        ids.update(cand.unit.requirements)
+    if cand.tech is not None:
+        ids.update(rmap.for_tech(cand.tech))
+    text = f"{title}\n{details}"
+    kb = knowledge()
+    for tid in basis.analysis.stack:
+        if _names(kb.technologies[tid].name, text):
+            ids.update(rmap.for_tech(tid))
+    for name in rmap.unknown_techs:
+        if _names(name, text):
+            ids.update(next(u for u in rmap.units if u.key == f"tech:{name}").requirements)
+    template = cand.template
+    for rule in {*template.when_all, *template.when_any} & rmap.rules:
+        ids.update(rmap.for_rule(rule))
+    if template.phase in ("hardening", "observability", "ui", "release", "core"):
+        for tag, pattern in QUALITY_TAGS:
+            if pattern.search(title):
+                ids.update(rmap.for_quality(tag))
+    if not ids:
+        ids.update(_headline(rmap))
+    return sorted(ids, key=lambda r: int(r[1:]))
+
+
+def _names(name: str, text: str) -> bool:
+    return re.search(r"(?<![\w.+#-])" + re.escape(name) + r"(?![\w+#])", text) is not None
+
+
+def _headline(rmap: RequirementMap) -> list[str]:
+    """What a project-wide step serves when it names nothing: the brief's first feature."""
+    for unit in rmap.units:
+        if unit.kind != "unknown":
+            return list(unit.requirements)
+    return rmap.ids("feature", "integration")[:1] or rmap.ids()[:1]
+
+
+def _number_steps(number: int, pairs: list[tuple[_Candidate, str]], basis: Basis) -> list[Step]:
+    """Fill the chosen steps and give each the dependencies it has within the phase."""
+    steps: list[Step] = []
+    last_in_thread: dict[str, str] = {}
+    setup: dict[str, str] = {}  # phase kind -> id of the step the kind's other steps build on
+    previous_setup = ""  # the setup step of the latest kind block that had one (a merged phase)
+    for position, (cand, title) in enumerate(pairs, start=1):
+        step_id = f"{number}.{position}"
+        kind = cand.template.phase
+        template = cand.template
+        depends: list[str] = []
+        if cand.thread in last_in_thread:
+            depends.append(last_in_thread[cand.thread])
+        elif setup.get(kind):
+            depends.append(setup[kind])
+        elif previous_setup and kind not in setup:
+            depends.append(previous_setup)
+        is_setup = template.key in SETUP_KEYS or bool(set(template.replaces) & SETUP_KEYS)
+        if kind not in setup:
+            if is_setup or (template.order <= _SETUP_ORDER and not depends):
+                setup[kind] = step_id
+                previous_setup = step_id
+            else:
+                setup[kind] = ""
+        last_in_thread[cand.thread] = step_id
+        steps.append(_fill_step(cand, title, basis, number, position, depends))
+    return steps
+
+
+# -- coverage ------------------------------------------------------------------------------------
+
+
+def _cover_the_rest(
+    chosen: dict[int, list[tuple[_Candidate, str]]],
+    phases: Sequence[PhaseInput],
+    view: _View,
+    basis: Basis,
+    seen: set[str],
+) -> None:
+    """Add a step for each feature, integration or quality requirement no chosen step covers."""
+    rmap = basis.rmap
+    covered: set[str] = set()
+    for number, pairs in chosen.items():
+        for cand, title in pairs:
+            probe = _fill_step(cand, title, basis, number, 1, [])
+            covered.update(probe.covers)
+    numbers = [p.number for p in phases]
+    for info in rmap.infos:
+        rid = info.requirement.id
+        if rid in covered or info.requirement.kind not in ("feature", "integration", "quality"):
+            continue
+        templates: list[StepTemplate] = []
+        unit = next((u for u in rmap.units if rid in u.requirements), None)
+        tid = info.techs[0] if info.techs else None
+        if info.requirement.kind == "quality":
+            templates = [quality_template(info.words)]
+            target = view.first_of_kind.get("hardening") or numbers[-1]
+        elif tid is not None and info.requirement.kind == "integration":
+            kind = CATEGORY_KIND.get(basis.analysis.category(tid), "integrations")
+            templates = [technology_template(tid, kind)]
+            target = view.first_of_kind.get(kind) or view.primary_core
+        else:
+            templates = domain_templates(info.words, basis.analysis)[:1]
+            owner = next((n for n, units in view.units_of.items() if unit in units), None)
+            target = owner or view.primary_core
+        for template in templates:
+            cand = _Candidate(template, 4, 0, thread=f"req:{rid}", unit=unit if unit and unit.kind != "feature" else None)
+            title = _title(cand, basis)
+            if title.lower() in seen:
+                title = clip(f"{title} ({info.requirement.id})", 200)
+            seen.add(title.lower())
+            if target not in chosen:
+                target = numbers[0]
+            probe = _fill_step(cand, title, basis, target, 1, [])
+            if not any(find_violations(r, [probe]) for r in basis.requirements if r.kind in ("constraint", "non_goal")):
+                chosen[target].append((cand, title))
+                covered.add(rid)
+
+
+def _custom_fallback(phase: PhaseInput, basis: Basis, seen: set[str]) -> list[tuple[_Candidate, str]]:
+    pairs = []
+    for i, template in enumerate(custom_templates(phase.title)):
+        cand = _Candidate(template, 0, i, thread="custom")
+        title = _title(cand, basis)
+        if title.lower() not in seen:
+            seen.add(title.lower())
+            pairs.append((cand, title))
+    return pairs
