@@ -45,6 +45,16 @@ class FullRun:
         return "\n".join(strings(parts))
 
 
+def steps_text(run: FullRun) -> str:
+    """What the plan asks someone to build: every phase's title and summary, and every step."""
+    parts: list[str] = []
+    for phase in run.details:
+        parts += [phase.title, phase.summary]
+        for step in phase.steps:
+            parts += [step.title, step.details, *step.acceptance_criteria, step.test_command or ""]
+    return "\n".join(parts)
+
+
 def strings(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]

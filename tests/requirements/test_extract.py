@@ -141,7 +141,7 @@ def test_structured_fields_and_deployment_become_integrations_once() -> None:
         )
     )
     integrations = [text for kind, text in found if kind == "integration"]
-    expected = ["PostgreSQL", "ASP.NET Core", "SQL Server", "BambooHR", "Deployed on Azure App Service"]
+    expected = ["Postgres", "ASP.NET Core", "SQL Server", "BambooHR", "Deployed on Azure App Service"]
     assert integrations == expected
 
 

@@ -8,6 +8,7 @@ Everything here is deterministic: results are ordered by knowledge-base order, n
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -327,6 +328,37 @@ class Analyzer:
         features = [f for f in self.kb.features if f in kept]
         return techs, features, [(h.start, h.end) for h in hits]
 
+    def find_entries_each(self, texts: Sequence[str]) -> list[tuple[list[str], list[str]]]:
+        """:meth:`find_entries` for several short texts (requirements) with one scan of them all."""
+        starts: list[int] = []
+        position = 0
+        for text in texts:
+            starts.append(position)
+            position += len(text) + 2
+        joined = "\n\n".join(texts)
+        hits = self._hits(joined, self._tech) + self._hits(joined, self._features)
+        buckets: list[list[_Hit]] = [[] for _ in texts]
+        for hit in hits:
+            buckets[bisect.bisect_right(starts, hit.start) - 1].append(hit)
+        result = []
+        for bucket in buckets:
+            # Within one short text: a match inside a longer match of another entry belongs to that name.
+            kept = {
+                h.entry
+                for h in bucket
+                if not any(
+                    o.entry != h.entry
+                    and o.start <= h.start
+                    and h.end <= o.end
+                    and o.end - o.start > h.end - h.start
+                    for o in bucket
+                )
+            }
+            result.append(
+                ([t for t in self.kb.technologies if t in kept], [f for f in self.kb.features if f in kept])
+            )
+        return result
+
     def match_name(self, name: str) -> list[str]:
         """Technology ids for one structured-field value such as "Postgres" or "nextjs"."""
         techs, _ = self.find_entries(name)
@@ -379,6 +411,13 @@ class Analyzer:
             project_type = next(t for t in TYPE_PRIORITY if scores.get(t) == best)
         else:
             project_type = self._vote_type(explicit)
+        if project_type == "web_api":
+            # "A React Native app ... backend in NestJS" is the app; the backend is one of its parts.
+            categories = {self.kb.technologies[t].category for t in explicit}
+            if "mobile" in categories:
+                project_type = "mobile_app"
+            elif "frontend" in categories:
+                project_type = "web_app"
 
         negated = frozenset(area for area, pattern in _NEGATED_AREAS.items() if pattern.search(full_text))
         implied = self._close_implications(explicit, project_type)
@@ -461,15 +500,17 @@ class Analyzer:
     ) -> frozenset[str]:
         kb = self.kb
         ptype = kb.project_types[project_type]
-        categories = {kb.technologies[t].category_by_type.get(project_type, kb.technologies[t].category) for t in stack}
+        categories = {
+            kb.technologies[t].category_by_type.get(project_type, kb.technologies[t].category) for t in stack
+        }
         needs = {need for f in features for need in kb.features[f].needs}
         flags: set[str] = set()
-        named_store = bool(categories & {"database"} or unknown_stores)
+        named_store = bool(categories & {"database"} or unknown_stores) and not ptype.manages_databases
         if ptype.local_data and not named_store:
             # A CLI, library, game, firmware or mobile app keeps its state locally unless a database is named.
             flags.add("local_data")
         elif "database" not in negated and (
-            ptype.needs_data or categories & {"database", "data"} or "data" in needs or unknown_stores
+            ptype.needs_data or named_store or categories & {"data"} or "data" in needs
         ):
             flags.add("has_data")
         if project_type in HOSTED_TYPES:

@@ -26,7 +26,20 @@ TOOLS: dict[str, frozenset[str] | None] = {
     "npx": None,
     "node": None,
     "cargo": frozenset(
-        {"test", "build", "clippy", "fmt", "run", "publish", "package", "new", "check", "audit", "bench", "doc"}
+        {
+            "test",
+            "build",
+            "clippy",
+            "fmt",
+            "run",
+            "publish",
+            "package",
+            "new",
+            "check",
+            "audit",
+            "bench",
+            "doc",
+        }
     ),
     "go": frozenset({"test", "vet", "build", "run", "mod", "generate"}),
     "gofmt": None,
@@ -44,7 +57,18 @@ TOOLS: dict[str, frozenset[str] | None] = {
     "vendor/bin/phpunit": None,
     "composer": frozenset({"validate", "install", "create-project", "audit", "require"}),
     "mix": frozenset(
-        {"test", "compile", "run", "phx.server", "ecto.migrate", "hex.build", "format", "new", "phx.new", "release"}
+        {
+            "test",
+            "compile",
+            "run",
+            "phx.server",
+            "ecto.migrate",
+            "hex.build",
+            "format",
+            "new",
+            "phx.new",
+            "release",
+        }
     ),
     "ctest": None,
     "cmake": None,

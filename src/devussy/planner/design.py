@@ -161,6 +161,9 @@ def _components(analysis: Analysis, ctx: Context) -> list[str]:
         ("api", "External APIs"),
         ("ml", "ML"),
         ("cli", "Command-line parsing"),
+        ("scraping", "Browser automation"),
+        ("platform", "Platform"),
+        ("registry", "Published to"),
         ("game", "Engine"),
         ("embedded", "Hardware/connectivity"),
         ("cloud", "Cloud"),
@@ -197,7 +200,7 @@ def _data_model(analysis: Analysis, ctx: Context, rmap: RequirementMap) -> str:
             else ""
         )
         lines = [f"No server database{reason}: state lives {where}."]
-        if entities:
+        if entities and analysis.project_type not in ("operator", "library", "infrastructure"):
             lines.append("Records it keeps: " + ", ".join(entities) + ".")
         return "\n".join(lines)
     if "existing_database" in analysis.flags or "read_only" in analysis.flags:
@@ -210,7 +213,8 @@ def _data_model(analysis: Analysis, ctx: Context, rmap: RequirementMap) -> str:
         return "\n".join(lines)
     if not entities:
         return (
-            f"Stored in {ctx.values['db']}. The brief names no records yet: list them (with their key fields) "
+            f"Stored in {ctx.values['db']}. The brief names no records yet: list them (with their key "
+            "fields) "
             "before the data phase; the features' steps say what each one needs."
         )
     owner = "User" if "User" in entities else None

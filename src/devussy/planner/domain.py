@@ -15,21 +15,29 @@ from functools import lru_cache
 from devussy.requirements.lexicon import lexicon
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’+#.-]*[A-Za-z0-9+#]|[A-Za-z0-9]")
+
+
+def _words(*chunks: str) -> frozenset[str]:
+    return frozenset(" ".join(chunks).split())
+
+
 # Where the thing a verb acts on ends.
-_THING_STOPS = frozenset(
-    "when whenever while before after until with without for to from in on at by via using into onto over "
-    "under through per every each daily weekly monthly nightly hourly online offline that which who where "
-    "so because as if and or but between across during".split()
+_THING_STOPS = _words(
+    "when whenever while before after until with without for to from in on at by via using into onto over",
+    "under through per every each daily weekly monthly nightly hourly online offline that which who where so",
+    "because as if and or but between across during",
 )
-_SKIP_BEFORE_THING = frozenset("a an the our their his her its my your all any some new up out down off on in".split())
-_WEAK_VERBS = frozenset("use uses using used let lets allow allows help helps enable enables".split())
+_SKIP_BEFORE_THING = _words("a an the our their his her its my your all any some new up out down off on in")
+_WEAK_VERBS = _words("use uses using used let lets allow allows help helps enable enables")
 # Head nouns too vague to name an entity alone: "place" → "WaitlistPlace", "class" → "GymClass".
-_VAGUE_HEADS = frozenset(
-    "class item items type types place entry entries record records data info information list lists "
-    "detail details thing things count counts set sets page pages time times state status".split()
+_VAGUE_HEADS = _words(
+    "class item items type types place entry entries record records data info information list lists detail",
+    "details thing things count counts set sets page pages time times state status",
 )
-_NUMBERS = frozenset("one two three four five six seven eight nine ten eleven twelve dozen".split())
-_NOT_NOUNS = frozenset("it them this that these those everything something anything".split())
+_NUMBERS = _words("one two three four five six seven eight nine ten eleven twelve dozen")
+_NOT_NOUNS = _words("it them this that these those everything something anything")
+_META_NOUNS = _words("data thing things stuff info information content everything anything")
+_CLAUSE_WORDS = _words("how what why whether which who when where")
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,11 @@ def words_of(text: str) -> DomainWords:
     verb_at = next((i for i, w in enumerate(lowered) if lex.is_verb(w) and w not in lex.noun_forms), None)
     if verb_at is not None and lowered[verb_at] in _WEAK_VERBS:
         later = next(
-            (i for i in range(verb_at + 1, len(lowered)) if lex.is_verb(lowered[i]) and lowered[i] not in _WEAK_VERBS),
+            (
+                i
+                for i in range(verb_at + 1, len(lowered))
+                if lex.is_verb(lowered[i]) and lowered[i] not in _WEAK_VERBS
+            ),
             None,
         )
         verb_at = later if later is not None else verb_at
@@ -66,10 +78,10 @@ def words_of(text: str) -> DomainWords:
     if not thing_tokens:
         thing_tokens = [t for t in tokens if t.lower() not in _THING_STOPS][:4]
     thing = " ".join(thing_tokens[:6])
-    keyword_words = lowered[verb_at if verb_at is not None else 0 :][:4]
-    keyword = "_".join(re.sub(r"[^a-z0-9]+", "_", w).strip("_") for w in keyword_words if w) or "feature"
-    keyword = re.sub(r"_+", "_", keyword).strip("_")[:48] or "feature"
-    phrase = cleaned[:1].lower() + cleaned[1:] if cleaned[:2] != cleaned[:2].upper() else cleaned
+    keyword = _keyword(lowered[verb_at] if verb_at is not None else None, thing_tokens, lowered)
+    first = tokens[0] if tokens else ""
+    keeps_case = first[1:] != first[1:].lower() or first.isupper()  # "BackupSchedule", "NFC", "Go"
+    phrase = cleaned if keeps_case else cleaned[:1].lower() + cleaned[1:]
     return DomainWords(
         text=phrase,
         title=cleaned[:1].upper() + cleaned[1:],
@@ -80,16 +92,40 @@ def words_of(text: str) -> DomainWords:
     )
 
 
+def _keyword(verb: str | None, thing_tokens: list[str], lowered: list[str]) -> str:
+    """A short test name: the verb's base form and the last content words of what it acts on
+    ("booking climbing gym classes" → book_gym_classes)."""
+    lex = lexicon()
+    content = [
+        t.lower()
+        for t in thing_tokens
+        if t.lower() not in _SKIP_BEFORE_THING | _THING_STOPS | _NUMBERS | _NOT_NOUNS
+        and t.lower() not in lex.generic_words
+        and re.search(r"[a-z]", t.lower())
+    ]
+    words = ([lex.base_verb(verb) or verb] if verb else []) + content[-2:]
+    if not words:
+        words = [w for w in lowered if re.search(r"[a-z]", w)][:3]
+    keyword = "_".join(re.sub(r"[^a-z0-9]+", "_", w).strip("_") for w in words)
+    return re.sub(r"_+", "_", keyword).strip("_")[:40] or "feature"
+
+
 def entity_of(tokens: list[str]) -> str | None:
     """A record name from a noun phrase's own words: its head noun, with the word before it when the
     head alone says little ("gym classes" → GymClass); None when it has no noun to offer."""
+    if tokens and tokens[0].lower() in _CLAUSE_WORDS:
+        return None  # "how the team is feeling" is a clause, not a record
     words = [t for t in tokens if re.fullmatch(r"[A-Za-z][A-Za-z-]*", t)]
     words = [w for w in words if w.lower() not in _NUMBERS and w.lower() not in _NOT_NOUNS]
     if not words:
         return None
     head = words[-1]
     lex = lexicon()
-    if head.lower() in lex.generic_words or lex.is_verb(head.lower()) and head.lower() not in lex.noun_forms:
+    lowered = head.lower()
+    plural = singular(lowered) != lowered
+    if lowered in _META_NOUNS or (lowered in lex.heads and not plural):
+        return None  # "admin dashboard" is a screen, "borrow tools" keeps Tool records
+    if lex.is_verb(lowered) and lowered not in lex.noun_forms and not plural:
         return None
     if head[:1].isupper() and len(words) == 1 and head.lower() not in lex.noun_forms:
         return None  # a proper name ("Strava"), not a record

@@ -22,7 +22,7 @@ from devussy.models import (
     Requirement,
 )
 from devussy.pipeline import complexity as complexity_rubric
-from devussy.planner.analysis import Analysis, analyze_brief, analyze_text
+from devussy.planner.analysis import Analysis, analyze_brief, analyze_text, brief_text
 from devussy.planner.design import build_design
 from devussy.planner.handoff import build_handoff
 from devussy.planner.interview import interview_reply
@@ -108,7 +108,9 @@ def design_requirements(brief: ProjectBrief) -> list[Requirement]:
     for tid in analysis.explicit:
         if not rmap.for_tech(tid) and len(requirements) < 100:
             requirements.append(
-                Requirement(id=f"R{next_id}", text=kb.technologies[tid].name, kind="integration", source="design")
+                Requirement(
+                    id=f"R{next_id}", text=kb.technologies[tid].name, kind="integration", source="design"
+                )
             )
             next_id += 1
     return requirements
@@ -127,8 +129,33 @@ def _basis(
     name: str,
     profile: ComplexityProfile | None = None,
 ) -> tuple[Basis, ComplexityProfile]:
-    analysis = analyze_brief(brief)
+    key = (
+        brief.model_dump_json(),
+        requirements_key(requirements),
+        name,
+        profile.model_dump_json() if profile is not None else "",
+    )
+    cached = _BASES.get(key)
+    if cached is None:
+        cached = _make_basis(brief, requirements, name, profile)
+        if len(_BASES) >= _MAX_BASES:
+            _BASES.pop(next(iter(_BASES)))
+        _BASES[key] = cached
+    return cached
+
+
+_BASES: dict[tuple[str, object, str, str], tuple[Basis, ComplexityProfile]] = {}
+_MAX_BASES = 64
+
+
+def _make_basis(
+    brief: ProjectBrief,
+    requirements: Sequence[Requirement],
+    name: str,
+    profile: ComplexityProfile | None,
+) -> tuple[Basis, ComplexityProfile]:
     rmap = build_map(requirements)
+    analysis = _with_requirement_techs(brief, rmap)
     effective = _with_rules(analysis, rmap)
     complexity = (
         profile
@@ -144,9 +171,9 @@ def _basis_for_plan(plan: DevPlan) -> tuple[Basis, ComplexityProfile]:
     if plan.brief is not None:
         brief = plan.brief
     else:
-        # No brief (an older client, or a hand-written plan): read what the plan itself says.
-        text = "\n".join([plan.summary, *(p.title for p in plan.phases)])
-        brief = _brief_from_text(plan.project_name, text, plan.tech_stack)
+        # No brief (an older client, or a hand-written plan): read what the plan itself says; its phase
+        # titles are its structure (classified per phase), not requirements.
+        brief = _brief_from_text(plan.project_name, plan.summary, plan.tech_stack)
     requirements = list(plan.requirements) or design_requirements(brief)
     return _basis(brief, requirements, plan.project_name, plan.complexity)
 
@@ -155,6 +182,37 @@ def _basis_for_design(design: ProjectDesign) -> tuple[Basis, ComplexityProfile]:
     brief = design.brief or _brief_from_text(design.project_name, design.summary, design.tech_stack)
     requirements = list(design.requirements) or design_requirements(brief)
     return _basis(brief, requirements, design.project_name, design.complexity)
+
+
+def plan_analysis(brief: ProjectBrief, requirements: Sequence[Requirement] | None = None) -> Analysis:
+    """The analysis the planner plans with: the brief's, plus the technologies its requirements name and
+    the constraint rules they trigger (for tools that judge a plan, such as bench/plan_quality.py)."""
+    rmap = build_map(requirements if requirements is not None else design_requirements(brief))
+    return _with_rules(_with_requirement_techs(brief, rmap), rmap)
+
+
+def _with_requirement_techs(brief: ProjectBrief, rmap: RequirementMap) -> Analysis:
+    """The brief's analysis, with the technologies its requirements name added to the stack (an edited
+    requirement list, or a name the free-text matcher needs context for: "a Go command-line tool")."""
+    analysis = analyze_brief(brief)
+    kb = knowledge()
+    extra = [
+        kb.technologies[tid].name
+        for info in rmap.infos
+        if info.requirement.kind == "integration"
+        for tid in info.techs
+        if tid not in analysis.stack
+    ]
+    if not extra:
+        return analysis
+    return analyze_text(
+        brief_text(brief),
+        tuple(dict.fromkeys([*brief.languages, *brief.frameworks, *extra])),
+        tuple(brief.data_stores),
+        tuple(brief.integrations),
+        brief.deployment,
+        brief.team_size,
+    )
 
 
 def _with_rules(analysis: Analysis, rmap: RequirementMap) -> Analysis:
@@ -209,7 +267,17 @@ def _ids(ids: Iterable[str]) -> list[str]:
 
 
 def _steps_for(basis: Basis, phases: Sequence[Phase]) -> PlanSteps:
-    inputs = tuple(PhaseInput(p.number, p.title, p.summary, tuple(p.requirements)) for p in phases)
+    # Only a core phase's requirements say something about its steps (which units it builds); leaving the
+    # others out lets the basic plan and the phase details share one assignment.
+    inputs = tuple(
+        PhaseInput(
+            p.number,
+            p.title,
+            p.summary,
+            tuple(p.requirements) if "core" in classify(p.title, p.summary).kinds else (),
+        )
+        for p in phases
+    )
     key = (
         basis.analysis,
         requirements_key(basis.requirements),
@@ -223,7 +291,9 @@ def _steps_for(basis: Basis, phases: Sequence[Phase]) -> PlanSteps:
 def _integration_names(basis: Basis) -> str:
     kb = knowledge()
     analysis = basis.analysis
-    names = [kb.technologies[t].name for t in analysis.stack if analysis.category(t) in INTEGRATION_CATEGORIES]
+    names = [
+        kb.technologies[t].name for t in analysis.stack if analysis.category(t) in INTEGRATION_CATEGORIES
+    ]
     names += [n for n in basis.rmap.unknown_techs if n not in names]
     return ", ".join(names) if names else "the external services"
 
@@ -232,11 +302,13 @@ def clear_caches() -> None:
     """Forget memoised analyses, maps, step assignments and phase classifications (the knowledge base
     stays loaded)."""
     from devussy.planner.domain import words_of
-    from devussy.planner.requirement_map import _build_map
+    from devussy.planner.requirement_map import _build_map, clear_entries
     from devussy.planner.steps import _plan_steps
 
     analyze_text.cache_clear()
     classify.cache_clear()
+    _BASES.clear()
     _build_map.cache_clear()
+    clear_entries()
     _plan_steps.cache_clear()
     words_of.cache_clear()

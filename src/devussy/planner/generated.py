@@ -12,6 +12,8 @@ Braces in the brief's text are replaced, so its words can never be read as place
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from devussy.planner.analysis import Analysis
 from devussy.planner.commands import name_forms
 from devussy.planner.domain import DomainWords
@@ -26,30 +28,33 @@ def safe(text: str, limit: int = 160) -> str:
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
 
 
-def domain_templates(words: DomainWords, analysis: Analysis) -> list[StepTemplate]:
+def domain_templates(words: DomainWords, analysis: Analysis) -> tuple[StepTemplate, ...]:
     """Steps for a feature requirement in its own words."""
+    return _domain_templates(words, analysis.project_type, analysis.flags)
+
+
+@lru_cache(maxsize=2048)
+def _domain_templates(
+    words: DomainWords, project_type: str, flags: frozenset[str]
+) -> tuple[StepTemplate, ...]:
     title = safe(words.title, 180)
     phrase = safe(words.text)
     keyword = words.keyword
     entity = words.entity
     record = (
         f"It keeps {entity} records: add them to the data model if the data phase did not."
-        if entity and "has_data" in analysis.flags
+        if entity and "has_data" in flags
         else (
             "The brief names no record for it: settle what it stores before writing code (see the open "
             "questions in handoff.md)."
-            if "has_data" in analysis.flags
+            if "has_data" in flags
             else ""
         )
     )
-    read_only = (
-        " It only reads: no write path, no migration."
-        if "read_only" in analysis.flags
-        else ""
-    )
+    read_only = " It only reads: no write path, no migration." if "read_only" in flags else ""
     who = (
         "\n- A user without the right role gets a clear refusal, and the attempt is tested"
-        if "has_auth" in analysis.flags
+        if "has_auth" in flags
         else ""
     )
     core = StepTemplate(
@@ -71,14 +76,15 @@ def domain_templates(words: DomainWords, analysis: Analysis) -> list[StepTemplat
         command="{test:" + keyword + "}",
     )
     templates = [core]
-    if "has_ui" in analysis.flags and analysis.project_type not in NO_UI_TYPES:
+    if "has_ui" in flags and project_type not in NO_UI_TYPES:
         templates.append(
             StepTemplate(
                 phase="ui",
                 order=40,
                 title=f"Screen: {safe(words.text, 170)}",
                 details=(
-                    f'Add the screen for "{phrase}" in {{frontend}} on top of the core step: the form or view '
+                    f'Add the screen for "{phrase}" in {{frontend}} on top of the core step: the form or '
+                    "view "
                     "it needs, with loading, empty and error states, and a visible confirmation."
                 ),
                 acceptance=[
@@ -89,10 +95,11 @@ def domain_templates(words: DomainWords, analysis: Analysis) -> list[StepTemplat
                 command="{test:" + keyword + " screen}",
             )
         )
-    return templates
+    return tuple(templates)
 
 
-def unknown_templates(name: str, words: DomainWords) -> list[StepTemplate]:
+@lru_cache(maxsize=1024)
+def unknown_templates(name: str, words: DomainWords) -> tuple[StepTemplate, ...]:
     """A spike and an integration step for a technology the knowledge base does not know."""
     shown = safe(name, 80)
     forms = name_forms(name)
@@ -112,7 +119,7 @@ def unknown_templates(name: str, words: DomainWords) -> list[StepTemplate]:
             "authenticate",
             f"A contract test makes one real call to {shown} (skipped when its credentials are absent)",
         ],
-        command="{test:" + name + " contract}",
+        command="{test:" + forms["kw"] + "_contract}",
     )
     integrate = StepTemplate(
         phase="integrations",
@@ -127,9 +134,9 @@ def unknown_templates(name: str, words: DomainWords) -> list[StepTemplate]:
             f"Features reach {shown} only through the adapter; tests run against the fake",
             f"A failing or slow {shown} call ends with a clear error, never a hang",
         ],
-        command="{test:" + name + "}",
+        command="{test:" + forms["kw"] + "}",
     )
-    return [spike, integrate]
+    return (spike, integrate)
 
 
 def quality_template(words: DomainWords) -> StepTemplate:

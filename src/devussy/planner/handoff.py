@@ -67,7 +67,8 @@ def build_handoff(design: ProjectDesign, plan: DevPlan, first: Phase, basis: Bas
         "## How to work",
         "",
         "- A step's `depends_on` lists what must be finished first; steps without one can start at once.",
-        "- Before starting a step, write the test its acceptance criteria describe (the step names the file); "
+        "- Before starting a step, write the test its acceptance criteria describe (the step names the "
+        "file); "
         "finish only when its verification command passes.",
         f"- Run the whole suite (`{test}`) before moving on and keep CI green.",
         f"- Commit once per step with the step id in the message (e.g. `{start.id}: {start.title.lower()}`).",

@@ -304,7 +304,7 @@ def derive_name(idea: str, analysis: Analysis) -> str:
     words = phrase.split()[:5]
     if words and all(w.lower().strip("-") in _GENERIC for w in words):
         # "A SaaS for team task tracking" names its subject after "for"; else fall back to an entity.
-        purpose = _FOR_PHRASE.match(rest[stop.start():]) if stop else None
+        purpose = _FOR_PHRASE.match(rest[stop.start() :]) if stop else None
         subject = _STOP.split(purpose.group(1))[0].split()[:3] if purpose else []
         if subject:
             words = [*subject, *words]

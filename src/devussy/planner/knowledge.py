@@ -67,6 +67,8 @@ Category = Literal[
     "observability",
     "api",
     "scraping",
+    "platform",
+    "registry",
 ]
 # Categories whose members are third-party services an "integrations" phase wires in.
 INTEGRATION_CATEGORIES = frozenset({"auth", "payments", "email", "messaging", "storage", "api"})
@@ -257,6 +259,8 @@ class ProjectType(_Entry):
     # Keeps its state locally (files, the device, the cluster's API): no server database unless the
     # brief names one (a CLI, a library, a game, firmware, a mobile app, an operator).
     local_data: bool = False
+    # Databases the brief names are what it manages (backs up, provisions), not where it keeps its own state.
+    manages_databases: bool = False
     user_facing: bool = False  # has end users who sign in
     has_ui: bool = False
     surface: str = Field(default="the application", min_length=1)  # where a user exercises a feature

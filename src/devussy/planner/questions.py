@@ -58,7 +58,8 @@ def open_questions(analysis: Analysis, rmap: RequirementMap, phases: Sequence[Ph
     if "sso_only" in rules:
         questions.append(
             OpenQuestion(
-                "The identity provider's client registration (issuer URL, client id, redirect URIs) and which "
+                "The identity provider's client registration (issuer URL, client id, redirect URIs) and "
+                "which "
                 "groups map to which roles?",
                 blocked("identity provider", "single sign-on", covering=rmap.for_rule("sso_only")),
             )
@@ -66,7 +67,8 @@ def open_questions(analysis: Analysis, rmap: RequirementMap, phases: Sequence[Ph
     if rules & {"incremental_migration", "no_downtime"}:
         questions.append(
             OpenQuestion(
-                "Which part of the running system moves first, how traffic is routed between old and new, and "
+                "Which part of the running system moves first, how traffic is routed between old and new, "
+                "and "
                 "what the rollback is if the new one misbehaves?",
                 blocked("proxy", "cutover", "parallel", covering=rmap.for_rule("no_downtime")),
             )
@@ -81,12 +83,16 @@ def open_questions(analysis: Analysis, rmap: RequirementMap, phases: Sequence[Ph
         )
     if "no_language" in analysis.flags:
         questions.append(
-            OpenQuestion("Which language and framework? The brief names none.", tuple(s.id for s in steps[:1]))
+            OpenQuestion(
+                "Which language and framework? The brief names none.", tuple(s.id for s in steps[:1])
+            )
         )
     categories = {analysis.category(t) for t in analysis.stack}
     if "has_data" in analysis.flags and "database" not in categories and not analysis.unknown_stores:
         questions.append(
-            OpenQuestion("Which database? The brief names none.", blocked("data model", "model the", "schema"))
+            OpenQuestion(
+                "Which database? The brief names none.", blocked("data model", "model the", "schema")
+            )
         )
     vendors = [
         ("payments", "payments", "Which payment provider?"),

@@ -35,14 +35,23 @@ UnitKind = Literal["feature", "domain", "unknown"]
 DOMAIN_POINTS = 4
 UNKNOWN_POINTS = 3
 QUALITY_TAGS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("performance", re.compile(r"\b(latency|ms|milliseconds?|seconds?|fast|load times?|response times?|p\d\d)\b", re.I)),
+    (
+        "performance",
+        re.compile(r"\b(latency|ms|milliseconds?|seconds?|fast|load times?|response times?|p\d\d)\b", re.I),
+    ),
     ("availability", re.compile(r"\b(uptime|availab\w+|99\.\d+|downtime|failover)\b", re.I)),
-    ("scale", re.compile(r"\b(concurrent|simultaneous|thousands|millions|per second|requests|scal\w+)\b", re.I)),
+    (
+        "scale",
+        re.compile(r"\b(concurrent|simultaneous|thousands|millions|per second|requests|scal\w+)\b", re.I),
+    ),
     ("accessibility", re.compile(r"\b(wcag|accessib\w+|screen[- ]readers?|a11y)\b", re.I)),
     ("compliance", re.compile(r"\b(gdpr|hipaa|soc ?2|pci|iso ?27001|ccpa|complian\w+)\b", re.I)),
     ("typing", re.compile(r"\b(type[- ]hint\w*|typed|type hints|types)\b", re.I)),
     ("bundle", re.compile(r"\b(tree[- ]shak\w+|bundle size|lightweight)\b", re.I)),
-    ("parity", re.compile(r"\b(match\w*|to the cent|parity|bit[- ]for[- ]bit|same (output|results))\b", re.I)),
+    (
+        "parity",
+        re.compile(r"\b(match\w*|to the cent|parity|bit[- ]for[- ]bit|same (output|results))\b", re.I),
+    ),
     ("security", re.compile(r"\b(secur\w+|encrypt\w+|penetration|owasp)\b", re.I)),
 )
 
@@ -136,7 +145,8 @@ def build_map(requirements: Sequence[Requirement]) -> RequirementMap:
 @lru_cache(maxsize=256)
 def _build_map(key: tuple[tuple[str, str, str, str], ...]) -> RequirementMap:
     requirements = [Requirement(id=i, text=t, kind=k, source=s) for i, t, k, s in key]  # type: ignore[arg-type]
-    infos = tuple(_info(r) for r in requirements)
+    found = _entries([r.text for r in requirements])
+    infos = tuple(_info(r, *found[r.text]) for r in requirements)
     kb = knowledge()
     units: list[Unit] = []
     seen_features: set[str] = set()
@@ -152,7 +162,14 @@ def _build_map(key: tuple[tuple[str, str, str, str], ...]) -> RequirementMap:
             units.append(Unit(f"feature:{fid}", "feature", fid, covering, words, kb.features[fid].points))
         if info.requirement.kind == "feature" and not info.features and not _only_unknown_tech(info):
             units.append(
-                Unit(f"req:{info.requirement.id}", "domain", info.requirement.id, (info.requirement.id,), info.words, DOMAIN_POINTS)
+                Unit(
+                    f"req:{info.requirement.id}",
+                    "domain",
+                    info.requirement.id,
+                    (info.requirement.id,),
+                    info.words,
+                    DOMAIN_POINTS,
+                )
             )
     unknown: list[str] = []
     for info in infos:
@@ -174,12 +191,37 @@ def _build_map(key: tuple[tuple[str, str, str, str], ...]) -> RequirementMap:
     )
 
 
-def _info(requirement: Requirement) -> RequirementInfo:
-    techs, features = analyzer().find_entries(requirement.text)
+_ENTRIES: dict[str, tuple[list[str], list[str]]] = {}
+_MAX_ENTRIES = 4096
+
+
+def _entries(texts: Sequence[str]) -> dict[str, tuple[list[str], list[str]]]:
+    """Knowledge-base technologies and features named in each text (one scan for the new ones, memoised)."""
+    new = [t for t in dict.fromkeys(texts) if t not in _ENTRIES]
+    if new:
+        if len(_ENTRIES) + len(new) > _MAX_ENTRIES:
+            _ENTRIES.clear()
+        for text, found in zip(new, analyzer().find_entries_each(new), strict=True):
+            _ENTRIES[text] = found
+    return {t: (list(_ENTRIES[t][0]), list(_ENTRIES[t][1])) for t in texts}
+
+
+def clear_entries() -> None:
+    _ENTRIES.clear()
+
+
+def _info(requirement: Requirement, techs: list[str], features: list[str]) -> RequirementInfo:
     unknown: list[str] = []
-    if requirement.kind == "integration" and not techs and not features:
+    if requirement.kind == "integration" and not techs:
         names = [t.name for t in find_technologies(requirement.text, lexicon())]
-        unknown = [n for n in names if not analyzer().match_name(n)] or ([] if names else [requirement.text])
+        if not names and not features:
+            names = [requirement.text]
+        for name in names:
+            known = analyzer().match_name(name)  # structured-field rules: a bare "Go" is the language here
+            if known:
+                techs.extend(t for t in known if t not in techs)
+            else:
+                unknown.append(name)
     if requirement.kind in ("constraint", "non_goal"):
         rules = tuple(rule.name for rule in rules_for(requirement))
         features = []  # "no accounts" names accounts but asks for none

@@ -26,6 +26,7 @@ from functools import lru_cache
 
 from devussy.models import Requirement, Step
 from devussy.planner.analysis import Analysis, primary_language
+from devussy.planner.domain import words_of
 from devussy.planner.generated import (
     custom_templates,
     domain_templates,
@@ -60,6 +61,8 @@ CATEGORY_KIND = {
     "deploy": "release",
     "cloud": "release",
     "infra": "release",
+    "registry": "release",
+    "platform": "foundation",
 }
 _SETUP_ORDER = 12  # a phase's first step with an order up to this is what its other steps build on
 # Generic steps that set up what the rest of their kind builds on (and the steps that replace them).
@@ -103,7 +106,9 @@ class _Candidate:
 @dataclass(frozen=True)
 class PlanSteps:
     phases: dict[int, tuple[Step, ...]]
-    dropped: tuple[tuple[int, str, str], ...]  # (phase, step title, rule) left out for contradicting a constraint
+    dropped: tuple[
+        tuple[int, str, str], ...
+    ]  # (phase, step title, rule) left out for contradicting a constraint
 
 
 class _View:
@@ -111,7 +116,7 @@ class _View:
 
     def __init__(self, phases: Sequence[PhaseInput], shapes: dict[int, PhaseShape], basis: Basis) -> None:
         rmap = basis.rmap
-        order = [p.number for p in phases]
+        order = sorted(p.number for p in phases)  # the lowest-numbered phase of a kind is its main one
         self.shapes = shapes
         core = [n for n in order if "core" in shapes[n].kinds]
         custom = [n for n in order if CUSTOM in shapes[n].kinds]
@@ -135,11 +140,27 @@ class _View:
             if owner is None and not any_citation:
                 named = {f for n in core for f in shapes[n].features}
                 owner = next(
-                    (n for n in core for u in units if u.kind == "feature" and u.ref in shapes[n].features), None
+                    (n for n in core for u in units if u.kind == "feature" and u.ref in shapes[n].features),
+                    None,
                 )
                 if owner is None and any(u.kind == "feature" and u.ref in named for u in units):
                     owner = self.primary_core
             self.units_of[owner if owner is not None else self.primary_core].extend(units)
+        # A feature a core phase's title names that the brief did not ("Payments" added by the user) is
+        # built there too, for the requirements that phase cites.
+        self.units: list[Unit] = list(rmap.units)
+        known = {u.ref for u in rmap.units if u.kind == "feature"}
+        for n in core:
+            for fid in shapes[n].features:
+                if fid not in known:
+                    known.add(fid)
+                    feature = knowledge().features[fid]
+                    served = tuple(sorted(cited[n], key=lambda r: int(r[1:]))) or tuple(_headline(rmap))
+                    extra = Unit(
+                        f"feature:{fid}", "feature", fid, served, words_of(feature.name), feature.points
+                    )
+                    self.units.append(extra)
+                    self.units_of[n].append(extra)
 
         analysis = basis.analysis
         service_ids = [t for t in analysis.stack if analysis.category(t) in INTEGRATION_CATEGORIES]
@@ -153,6 +174,9 @@ class _View:
                 self.integration_techs[n] = [t for t in service_ids if t not in claimed]
             else:
                 self.integration_techs[n] = None
+        self.builder: dict[str, int] = {u.key: n for n, units in self.units_of.items() for u in units}
+        self.shadowed = _shadowed_kinds(basis.analysis)
+        self.templates = {u.key: _unit_templates(u, basis) for u in self.units}
         self.unknown_phase = {
             name: (self.primary_integrations if self.primary_integrations is not None else self.primary_core)
             for name in rmap.unknown_techs
@@ -178,31 +202,76 @@ class _Keyed:
         return isinstance(other, _Keyed) and self.key == other.key
 
 
+class _Filler:
+    """Fills a candidate into a step once per assignment (titles, details, criteria, command, covers)."""
+
+    def __init__(self, basis: Basis) -> None:
+        self.basis = basis
+        self._filled: dict[int, Step] = {}
+        kb = knowledge()
+        names: dict[str, list[str]] = {}
+        for tid in basis.analysis.stack:
+            ids = basis.rmap.for_tech(tid)
+            if ids:
+                names.setdefault(kb.technologies[tid].name, []).extend(ids)
+        for unit in basis.rmap.units:
+            if unit.kind == "unknown":
+                names.setdefault(unit.ref, []).extend(unit.requirements)
+        self._ids_by_name = names
+        self._names = (
+            re.compile(
+                r"(?<![\w.+#-])(?:"
+                + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                + r")(?![\w+#])"
+            )
+            if names
+            else None
+        )
+        self._guarded = [r for r in basis.requirements if r.kind in ("constraint", "non_goal")]
+
+    def step(self, cand: _Candidate, title: str) -> Step:
+        key = id(cand)
+        if key not in self._filled:
+            self._filled[key] = _fill_step(cand, title, self.basis, 1, 1, [], self)
+        return self._filled[key]
+
+    def named_requirements(self, text: str) -> set[str]:
+        if self._names is None:
+            return set()
+        return {rid for m in self._names.finditer(text) for rid in self._ids_by_name[m.group()]}
+
+    def violates(self, step: Step) -> str | None:
+        for requirement in self._guarded:
+            found = find_violations(requirement, [step])
+            if found:
+                return found[0].rule
+        return None
+
+
 @lru_cache(maxsize=64)
 def _plan_steps(keyed: _Keyed, phases: tuple[PhaseInput, ...]) -> PlanSteps:
     basis = keyed.basis
+    filler = _Filler(basis)
     shapes = {p.number: classify(p.title, p.summary) for p in phases}
     view = _View(phases, shapes, basis)
     chosen: dict[int, list[tuple[_Candidate, str]]] = {}
     seen_titles: set[str] = set()
     dropped: list[tuple[int, str, str]] = []
-    guarded = [r for r in basis.requirements if r.kind in ("constraint", "non_goal")]
-    for phase in phases:
+    for phase in sorted(phases, key=lambda p: p.number):
         candidates = _candidates(phase, shapes[phase.number], view, basis)
         picked = _pick(candidates, basis, seen_titles)
         kept: list[tuple[_Candidate, str]] = []
         for cand, title in picked:
-            probe = _fill_step(cand, title, basis, phase.number, 1, [])
-            broken = [v for r in guarded for v in find_violations(r, [probe])]
-            if broken:
-                dropped.append((phase.number, title, broken[0].rule))
+            rule = filler.violates(filler.step(cand, title))
+            if rule is not None:
+                dropped.append((phase.number, title, rule))
                 continue
             kept.append((cand, title))
         if not kept:
             kept = _custom_fallback(phase, basis, seen_titles)
         chosen[phase.number] = kept
-    _cover_the_rest(chosen, phases, view, basis, seen_titles)
-    steps = {number: tuple(_number_steps(number, pairs, basis)) for number, pairs in chosen.items()}
+    _cover_the_rest(chosen, phases, view, filler, seen_titles)
+    steps = {number: tuple(_number_steps(number, pairs, filler)) for number, pairs in chosen.items()}
     return PlanSteps(phases=steps, dropped=tuple(dropped))
 
 
@@ -244,11 +313,13 @@ def _candidates(phase: PhaseInput, shape: PhaseShape, view: _View, basis: Basis)
     if primary_core:
         type_kinds = type_kinds | (view.uncovered & {"core"})
     add(kb.project_types[analysis.project_type].steps, 1, set(type_kinds), "kind:type")
-    shadowed = _shadowed_kinds(analysis)
+    shadowed = view.shadowed
     integration_techs = view.integration_techs.get(number)
     for position, tid in enumerate(dict.fromkeys([*analysis.stack, *shape.techs])):
         tech = kb.technologies[tid]
-        wanted = set(type_kinds) - shadowed.get(tid, set())
+        # A tool the phase's title names and the brief did not ("Add Kafka events") brings its steps here.
+        named_here = tid in shape.techs and tid not in analysis.stack
+        wanted = set(kinds if named_here else type_kinds) - shadowed.get(tid, set())
         if (
             "integrations" in wanted
             and integration_techs is not None
@@ -261,8 +332,8 @@ def _candidates(phase: PhaseInput, shape: PhaseShape, view: _View, basis: Basis)
         for i, step in enumerate(tech.steps):
             if step.phase in wanted and _applies(step, analysis):
                 out.append(_Candidate(step, 2, position * 100 + i, thread=f"tech:{tid}", tech=tid))
-    for position, unit in enumerate(basis.rmap.units):
-        for i, step in enumerate(_unit_templates(unit, basis)):
+    for position, unit in enumerate(view.units):
+        for i, step in enumerate(view.templates[unit.key]):
             if _unit_step_phase(unit, step, view) == number and _applies(step, analysis):
                 out.append(_Candidate(step, 3, position * 100 + i, thread=unit.key, unit=unit))
     return out
@@ -272,13 +343,13 @@ def _unit_templates(unit: Unit, basis: Basis) -> list[StepTemplate]:
     if unit.kind == "feature":
         return list(knowledge().features[unit.ref].steps)
     if unit.kind == "unknown":
-        return unknown_templates(unit.ref, unit.words)
-    return domain_templates(unit.words, basis.analysis)
+        return list(unknown_templates(unit.ref, unit.words))
+    return list(domain_templates(unit.words, basis.analysis))
 
 
 def _unit_step_phase(unit: Unit, step: StepTemplate, view: _View) -> int | None:
     """The phase a unit's step belongs in: its kind's phase, else the phase building the unit."""
-    builder = next((n for n, units in view.units_of.items() if any(u.key == unit.key for u in units)), None)
+    builder = view.builder.get(unit.key)
     if unit.kind == "unknown":
         if step.phase == "integrations":
             return view.unknown_phase.get(unit.ref)
@@ -386,7 +457,13 @@ def _pick(candidates: list[_Candidate], basis: Basis, seen: set[str]) -> list[tu
 
 
 def _fill_step(
-    cand: _Candidate, title: str, basis: Basis, number: int, position: int, depends_on: list[str]
+    cand: _Candidate,
+    title: str,
+    basis: Basis,
+    number: int,
+    position: int,
+    depends_on: list[str],
+    filler: _Filler,
 ) -> Step:
     template = cand.template
     kind = template.phase
@@ -405,7 +482,7 @@ def _fill_step(
         acceptance_criteria=[clip(ctx.fill(a, kind, **extra)) for a in template.acceptance],
         test_command=clip(command),
         depends_on=depends_on,
-        covers=_covers(cand, title, details, basis),
+        covers=_covers(cand, title, details, basis, filler),
     )
 
 
@@ -414,21 +491,14 @@ def _test_spec(command: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _covers(cand: _Candidate, title: str, details: str, basis: Basis) -> list[str]:
+def _covers(cand: _Candidate, title: str, details: str, basis: Basis, filler: _Filler) -> list[str]:
     rmap = basis.rmap
     ids: set[str] = set()
     if cand.unit is not None:
         ids.update(cand.unit.requirements)
     if cand.tech is not None:
         ids.update(rmap.for_tech(cand.tech))
-    text = f"{title}\n{details}"
-    kb = knowledge()
-    for tid in basis.analysis.stack:
-        if _names(kb.technologies[tid].name, text):
-            ids.update(rmap.for_tech(tid))
-    for name in rmap.unknown_techs:
-        if _names(name, text):
-            ids.update(next(u for u in rmap.units if u.key == f"tech:{name}").requirements)
+    ids.update(filler.named_requirements(f"{title}\n{details}"))
     template = cand.template
     for rule in {*template.when_all, *template.when_any} & rmap.rules:
         ids.update(rmap.for_rule(rule))
@@ -441,10 +511,6 @@ def _covers(cand: _Candidate, title: str, details: str, basis: Basis) -> list[st
     return sorted(ids, key=lambda r: int(r[1:]))
 
 
-def _names(name: str, text: str) -> bool:
-    return re.search(r"(?<![\w.+#-])" + re.escape(name) + r"(?![\w+#])", text) is not None
-
-
 def _headline(rmap: RequirementMap) -> list[str]:
     """What a project-wide step serves when it names nothing: the brief's first feature."""
     for unit in rmap.units:
@@ -453,7 +519,7 @@ def _headline(rmap: RequirementMap) -> list[str]:
     return rmap.ids("feature", "integration")[:1] or rmap.ids()[:1]
 
 
-def _number_steps(number: int, pairs: list[tuple[_Candidate, str]], basis: Basis) -> list[Step]:
+def _number_steps(number: int, pairs: list[tuple[_Candidate, str]], filler: _Filler) -> list[Step]:
     """Fill the chosen steps and give each the dependencies it has within the phase."""
     steps: list[Step] = []
     last_in_thread: dict[str, str] = {}
@@ -478,7 +544,7 @@ def _number_steps(number: int, pairs: list[tuple[_Candidate, str]], basis: Basis
             else:
                 setup[kind] = ""
         last_in_thread[cand.thread] = step_id
-        steps.append(_fill_step(cand, title, basis, number, position, depends))
+        steps.append(filler.step(cand, title).model_copy(update={"id": step_id, "depends_on": depends}))
     return steps
 
 
@@ -489,16 +555,16 @@ def _cover_the_rest(
     chosen: dict[int, list[tuple[_Candidate, str]]],
     phases: Sequence[PhaseInput],
     view: _View,
-    basis: Basis,
+    filler: _Filler,
     seen: set[str],
 ) -> None:
     """Add a step for each feature, integration or quality requirement no chosen step covers."""
+    basis = filler.basis
     rmap = basis.rmap
     covered: set[str] = set()
-    for number, pairs in chosen.items():
+    for pairs in chosen.values():
         for cand, title in pairs:
-            probe = _fill_step(cand, title, basis, number, 1, [])
-            covered.update(probe.covers)
+            covered.update(filler.step(cand, title).covers)
     numbers = [p.number for p in phases]
     for info in rmap.infos:
         rid = info.requirement.id
@@ -519,25 +585,28 @@ def _cover_the_rest(
             owner = next((n for n, units in view.units_of.items() if unit in units), None)
             target = owner or view.primary_core
         for template in templates:
-            cand = _Candidate(template, 4, 0, thread=f"req:{rid}", unit=unit if unit and unit.kind != "feature" else None)
+            cand = _Candidate(
+                template, 4, 0, thread=f"req:{rid}", unit=unit if unit and unit.kind != "feature" else None
+            )
             title = _title(cand, basis)
             if title.lower() in seen:
                 title = clip(f"{title} ({info.requirement.id})", 200)
             seen.add(title.lower())
             if target not in chosen:
                 target = numbers[0]
-            probe = _fill_step(cand, title, basis, target, 1, [])
-            if not any(find_violations(r, [probe]) for r in basis.requirements if r.kind in ("constraint", "non_goal")):
+            if filler.violates(filler.step(cand, title)) is None:
                 chosen[target].append((cand, title))
                 covered.add(rid)
 
 
 def _custom_fallback(phase: PhaseInput, basis: Basis, seen: set[str]) -> list[tuple[_Candidate, str]]:
+    """Steps built around the title of a phase nothing else gave a step (two phases may share a title)."""
     pairs = []
     for i, template in enumerate(custom_templates(phase.title)):
         cand = _Candidate(template, 0, i, thread="custom")
         title = _title(cand, basis)
-        if title.lower() not in seen:
-            seen.add(title.lower())
-            pairs.append((cand, title))
+        if title.lower() in seen:
+            title = clip(f"{title} (phase {phase.number})", 200)
+        seen.add(title.lower())
+        pairs.append((cand, title))
     return pairs

@@ -63,14 +63,19 @@ class TestCommand:
         """The test file or test id ``{test:spec}`` runs (for "write the tests in ..." lines)."""
         if not spec or not self.one:
             return None
-        for token in shlex.split(self.one):
-            if any(f"{{{key}}}" in token for key in ("kw", "Kw", "kwf", "kwk")):
-                value = fill_names(token, name_forms(spec))
-                return re.sub(r"^(?:-\w+[=:]|--\w+[=:]|-only-testing:|FullyQualifiedName~)", "", value)
-        return None
+        return _test_target(self.one, spec)
 
     def __str__(self) -> str:
         return self.full
+
+
+@lru_cache(maxsize=4096)
+def _test_target(one: str, spec: str) -> str | None:
+    for token in shlex.split(one):
+        if any(f"{{{key}}}" in token for key in ("kw", "Kw", "kwf", "kwk")):
+            value = fill_names(token, name_forms(spec))
+            return re.sub(r"^(?:-\w+[=:]|--\w+[=:]|-only-testing:|FullyQualifiedName~)", "", value)
+    return None
 
 
 def fill_names(template: str, names: dict[str, str]) -> str:
@@ -131,9 +136,12 @@ def build_context(
     )
     language = named(["language"], "the chosen language")
     ptype = kb.project_types[analysis.project_type]
-    services = [kb.technologies[t].name for t in analysis.stack if analysis.category(t) in INTEGRATION_CATEGORIES]
+    services = [
+        kb.technologies[t].name for t in analysis.stack if analysis.category(t) in INTEGRATION_CATEGORIES
+    ]
     services += [n for n in (rmap.unknown_techs if rmap else analysis.unknown_services) if n not in services]
     top = _top_features(rmap) or ([_join(features[:3])] if features else [])
+    vendors = _unknown_vendors(rmap)
     has_typescript = "typescript" in analysis.stack
     names = {
         "slug": slug,
@@ -145,8 +153,10 @@ def build_context(
     }
 
     def values_for(side: str) -> dict[str, object]:
-        tc = {key: None if value is None else fill_names(value, names) for key, value in
-              resolve_toolchain(analysis, side=side).items()}
+        tc = {
+            key: None if value is None else fill_names(value, names)
+            for key, value in resolve_toolchain(analysis, side=side).items()
+        }
         test = TestCommand(tc["test"] or "make test", tc["test_one"] or "make test TEST={kw}")
         migrate = tc["migrate"] or format(test, "migrations")
         db = (
@@ -178,13 +188,15 @@ def build_context(
                 ["frontend", "mobile"], f"{frameworks[0]} templates" if frameworks else "the UI toolkit"
             ),
             "deploy": named(["deploy", "cloud"], deploy_generic),
-            "payments": named(["payments"], "the payment provider"),
-            "email": named(["email"], "the email provider"),
-            "auth": named(["auth"], auth_generic),
+            "payments": named(["payments"], vendors.get("payments", "the payment provider")),
+            "email": named(["email"], vendors.get("email", "the email provider")),
+            "auth": named(["auth"], vendors.get("auth", auth_generic)),
             "queue": named(["queue"], "a job queue"),
             "ci": named(["ci"], "the CI service"),
             "entity": entities[0] if entities else "record",
-            "entities": _join(entities) if entities else "the records the features need (the brief names none)",
+            "entities": _join(entities)
+            if entities
+            else "the records the features need (the brief names none)",
             "features": _join(top) if top else "the primary workflow",
             "top_features": _join(top) if top else "the primary workflow",
             "sensitive": _join(_sensitive_areas(analysis)),
@@ -198,7 +210,33 @@ def build_context(
             "lib": "a maintained library",
         }
 
-    return Context(analysis=analysis, name=name, values=values_for("backend"), ui_values=values_for("frontend"))
+    return Context(
+        analysis=analysis, name=name, values=values_for("backend"), ui_values=values_for("frontend")
+    )
+
+
+_VENDOR_FEATURES = {
+    "payments": {"payments", "subscriptions"},
+    "email": {"notifications"},
+    "auth": {"user_accounts", "single_sign_on"},
+}
+
+
+def _unknown_vendors(rmap: RequirementMap | None) -> dict[str, str]:
+    """A service the knowledge base does not know fills its role's placeholder ("Pay with Adyen" makes
+    {payments} "Adyen"; "Sign in with Azure AD" makes {auth} "Azure AD")."""
+    if rmap is None:
+        return {}
+    found: dict[str, list[str]] = {}
+    for info in rmap.infos:
+        for role, features in _VENDOR_FEATURES.items():
+            if info.unknown and set(info.features) & features:
+                found.setdefault(role, []).extend(n for n in info.unknown if n not in found.get(role, []))
+    sso = " ".join(i.requirement.text for i in rmap.infos if "sso_only" in i.rules)
+    for name in rmap.unknown_techs:
+        if name in sso and name not in found.get("auth", []):
+            found.setdefault("auth", []).append(name)
+    return {role: _join(names) for role, names in found.items()}
 
 
 def brief_entities(analysis: Analysis, rmap: RequirementMap | None) -> list[str]:
@@ -212,7 +250,14 @@ def brief_entities(analysis: Analysis, rmap: RequirementMap | None) -> list[str]
             words = re.findall(r"[A-Z][a-z]+", entity)
             if words and all(re.search(rf"\b{w.lower()}", text) for w in words) and entity not in names:
                 names.append(entity)
-    return names[:6]
+    # "Stock" and "Movement" are parts of "StockMovement": keep the compound the brief uses.
+    parts = {n: re.findall(r"[A-Z][a-z0-9]*", n) for n in names}
+    kept = [
+        n
+        for n in names
+        if not any(o != n and len(parts[o]) > len(parts[n]) and set(parts[n]) <= set(parts[o]) for o in names)
+    ]
+    return kept[:6]
 
 
 def _top_features(rmap: RequirementMap | None, count: int = 2) -> list[str]:
@@ -293,6 +338,13 @@ def classify(title: str, summary: str = "") -> PhaseShape:
         techs, features = analyzer().find_entries(labelled.group(2))
         kind = "integrations" if labelled.group(1).lower().startswith("integration") else "core"
         return PhaseShape(kinds=(kind,), features=tuple(features), techs=tuple(techs))
+    head, colon, tail = title.partition(":")
+    if colon and tail.strip():
+        # "Core features and user interface: syncs ... with chrome.storage.sync": kinds from the label only.
+        head_kinds = [k for k, p in _kind_patterns().items() if p.search(head)]
+        if head_kinds:
+            techs, features = analyzer().find_entries(tail)
+            return PhaseShape(kinds=tuple(head_kinds), features=tuple(features), techs=tuple(techs))
     techs, features, spans = analyzer().find_entries_with_spans(title)
     remainder = title
     for start, end in spans:
@@ -356,8 +408,9 @@ def layout(analysis: Analysis, target: int, rmap: RequirementMap) -> list[PhaseD
 
 
 def _core_drafts(rmap: RequirementMap) -> list[PhaseDraft]:
-    """Feature groups spread over core phases by size, in brief order."""
-    groups = [g for g in rmap.groups if any(rmap.unit(k).kind != "unknown" for k in g)]
+    """Feature groups spread over core phases by size, in brief order. A group whose units have no core
+    steps (user accounts live in the sign-in phase) takes no core phase of its own."""
+    groups = [g for g in rmap.groups if any(_builds_in_core(rmap.unit(k)) for k in g)]
     if not groups:
         return [PhaseDraft(["core"])]
     drafts: list[PhaseDraft] = []
@@ -370,6 +423,14 @@ def _core_drafts(rmap: RequirementMap) -> list[PhaseDraft]:
         drafts[-1].units.extend(group)
         points += size
     return drafts
+
+
+def _builds_in_core(unit: Unit) -> bool:
+    if unit.kind == "unknown":
+        return False
+    if unit.kind == "domain":
+        return True
+    return any(step.phase == "core" for step in knowledge().features[unit.ref].steps)
 
 
 def _merge(drafts: list[PhaseDraft], source: str, into: str) -> None:
@@ -412,6 +473,8 @@ def draft_title(draft: PhaseDraft, ctx: Context, rmap: RequirementMap) -> str:
     kb = knowledge()
     groups = [g for g in rmap.groups if set(g) & set(draft.units)]
     labels = [label for g in groups if (label := group_label(rmap, g))]
+    if not labels and draft.kinds == ["core"]:
+        return "Core features"
     if len(labels) > MAX_TITLE_LABELS:
         labels = [*labels[:MAX_TITLE_LABELS], f"{len(labels) - MAX_TITLE_LABELS} more"]
     if draft.kinds == ["core"] and labels:

@@ -21,11 +21,63 @@ MIN_ENGLISH_SHARE = 0.12  # English prose of a few words has far more function w
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 _WORDS = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
 _ENGLISH = frozenset(
-    (
-        "a an the and or of for to in on at by with from into that which who where when what is are be it its "
-        "this these my our your their we i you they should can will would want need lets let users user app "
-        "tool build make create web site api data"
-    ).split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "for",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "with",
+        "from",
+        "into",
+        "that",
+        "which",
+        "who",
+        "where",
+        "when",
+        "what",
+        "is",
+        "are",
+        "be",
+        "it",
+        "its",
+        "this",
+        "these",
+        "my",
+        "our",
+        "your",
+        "their",
+        "we",
+        "i",
+        "you",
+        "they",
+        "should",
+        "can",
+        "will",
+        "would",
+        "want",
+        "need",
+        "lets",
+        "let",
+        "users",
+        "user",
+        "app",
+        "tool",
+        "build",
+        "make",
+        "create",
+        "web",
+        "site",
+        "api",
+        "data",
+    ]
 )
 QUESTIONS = (
     "What should it do? Name two or three things a user must be able to do with it.",
@@ -77,7 +129,9 @@ def assess_brief(brief: ProjectBrief, requirements: list[Requirement]) -> VagueB
             "no_features",
             "This brief names no feature, so a plan would be boilerplate. Run `devussy plan --interview`, or "
             "say what the product must do. It needs to know:",
-            QUESTIONS[:1] + QUESTIONS[2:] if any(r.kind == "integration" for r in requirements) else QUESTIONS,
+            QUESTIONS[:1] + QUESTIONS[2:]
+            if any(r.kind == "integration" for r in requirements)
+            else QUESTIONS,
         )
     return None
 

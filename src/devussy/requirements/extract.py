@@ -50,7 +50,7 @@ _EXAMPLE_LEAD = re.compile(r"^(?:for example|for instance|e\.?g\.?|i\.?e\.?|such
 _LEADING_FILLER = re.compile(
     r"^(?:(?:and|or|but|then|also|plus|including|as well as|so that|so|that|which|who|where|whereby|to|it|"
     r"they|we|i|you|with|while|when|users? can|you can|can|should|must|will|would|lets? users|"
-    r"allows? users to|lets?|allows?|enables?|helps?|a|an|the)\s+)+",
+    r"allows? users to|lets?|allows?|enables?|helps?|of|a|an|the)\s+)+",
     re.IGNORECASE,
 )
 _TRAILING_FILLER = re.compile(
@@ -74,7 +74,7 @@ _STOPWORDS = _wordset(
 )
 # What stops the extension of a constraint or quality phrase to the right / to the left.
 _RIGHT_STOPS = _wordset(
-    "during while when whenever because so but and or that which where who with without over for"
+    "during while when whenever because so but and or that which where who with without over for of"
 )
 _LEFT_STOPS = _RIGHT_STOPS | _wordset("on in to from into at by of through via under")
 _MAX_RIGHT, _MAX_LEFT = 6, 4
@@ -139,9 +139,10 @@ def _find_all(brief: ProjectBrief) -> Iterator[_Found]:
                     techs_seen.add(item.key)
                 produced = produced or item.kind == "feature"
                 yield item
-            if reader.head_text and head_fallback is None:
+            fallback_text = reader.subject_text or reader.head_text
+            if fallback_text and head_fallback is None:
                 head_fallback = _Found(
-                    (seg_index, offset, 0), "feature", reader.head_text, _key_of("feature", reader.head_text)
+                    (seg_index, offset, 0), "feature", fallback_text, _key_of("feature", fallback_text)
                 )
     if not produced and head_fallback is not None:
         yield head_fallback
@@ -197,6 +198,7 @@ class _SentenceReader:
         self.name_words = name_words
         self.techs = find_technologies(sentence, lex, name_words)
         self.head_text: str | None = None
+        self.subject_text: str | None = None
         self.found: list[_Found] = []
         self.tech_text: dict[int, str] = {}
 
@@ -308,8 +310,8 @@ class _SentenceReader:
         head_end = tokens[head_at][1]
         head_words = [w for _, _, w in tokens[: head_at + 1]]
         kept = [w for w in head_words if w.lower() not in _STOPWORDS and not self._is_tech_word(w)]
-        if any(w.lower() not in self.lex.generic_words and w.lower() not in self.lex.heads for w in kept):
-            self.head_text = _display(" ".join(kept))
+        if _names_an_activity(" ".join(kept), self.lex):
+            self.head_text = _display(" ".join(kept))  # "A recipe sharing website"
         rest = self._skip_tech_phrase(base + head_end, text[head_end:])
         blank = " " * head_end
         for_phrase = _FOR_PHRASE.match(rest)
@@ -325,6 +327,9 @@ class _SentenceReader:
             )
             if not purposeful:
                 rest = " " * for_phrase.end() + after
+                subject = _display(_strip_trailing(_ARTICLE.sub("", phrase.strip())))
+                if _names_an_activity(subject, self.lex):
+                    self.subject_text = subject  # "for sharing recipes": what the product is for
         return blank + rest
 
     def _skip_tech_phrase(self, offset: int, rest: str) -> str:
@@ -396,18 +401,20 @@ class _SentenceReader:
     def _with_role(self, tech: _TechSpan) -> str:
         after = self.sentence[tech.end :]
         match = re.match(r"\s+([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)", after)
-        label = tech.name
+        written = self.sentence[tech.start : tech.end]
+        # The user's spelling ("Postgres") unless it is an all-lower-case alias ("postgres", "k8s").
+        label = written if written != written.lower() else tech.name
         if match:
             two = match.group(1).lower()
             one = two.split()[0]
             if two.replace(" ", "") in self.lex.role_words and " " in two:
-                label = f"{tech.name} {match.group(1)}"
+                label = f"{label} {match.group(1)}"
             elif one in self.lex.role_words:
-                label = f"{tech.name} {match.group(1).split()[0]}"
+                label = f"{label} {match.group(1).split()[0]}"
             elif one == "for":
                 target = re.match(r"\s+for\s+([a-z][\w-]*)", after)
                 if target and target.group(1).lower() not in _STOPWORDS:
-                    label = f"{tech.name} for {target.group(1)}"
+                    label = f"{label} for {target.group(1)}"
         return label
 
     # -- recording ----------------------------------------------------------------------------
@@ -593,6 +600,12 @@ def _merge(spans: list[tuple[int, int, RequirementKind]]) -> list[tuple[int, int
 
 
 # -- words ---------------------------------------------------------------------------------------
+
+
+def _names_an_activity(text: str, lex: Lexicon) -> bool:
+    """Whether a noun phrase says what the product does ("recipe sharing"), not only what it is about
+    ("staff records", "a 2D platformer"): the only kind of product phrase that can stand for a feature."""
+    return any(lex.is_verb(w) and w.lower() not in lex.noun_forms for w in _content_words(text, lex))
 
 
 def _content_words(text: str, lex: Lexicon, exclude: Iterable[str] = ()) -> list[str]:

@@ -47,9 +47,13 @@ class Lexicon:
 
     def is_verb(self, word: str) -> bool:
         """``word`` is a verb of the list, in its base form or inflected (-s, -es, -ies, -ing, -ed)."""
+        return self.base_verb(word) is not None
+
+    def base_verb(self, word: str) -> str | None:
+        """The base form of a verb of the list ("reads" → "read", "booking" → "book"), else None."""
         w = word.lower()
         if w in self.verbs:
-            return True
+            return w
         candidates = []
         if w.endswith("ies"):
             candidates.append(w[:-3] + "y")
@@ -65,7 +69,7 @@ class Lexicon:
             candidates += [stem, w[:-1], stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else stem]
             if w.endswith("ied"):
                 candidates.append(w[:-3] + "y")
-        return any(c in self.verbs for c in candidates)
+        return next((c for c in candidates if c in self.verbs), None)
 
 
 def _alternation(words: list[str], flags: int) -> re.Pattern[str] | None:
