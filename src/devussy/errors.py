@@ -62,3 +62,18 @@ class StageError(DevussyError):
     def __init__(self, message: str, *, raw_text: str = "", code: str | None = None) -> None:
         super().__init__(message, code=code)
         self.raw_text = raw_text
+
+
+class WorkspaceError(DevussyError):
+    """A plan folder cannot take the request (exit 2 in the CLI, a 4xx in the API, an MCP tool error);
+    nothing is written when one is raised. Codes: ``not_a_plan``, ``invalid_plan``,
+    ``missing_phase_file``, ``unknown_step``, ``step_not_in_file``, ``already_done``, ``not_open``,
+    ``step_done``, ``unknown_dependency``, ``dependency_cycle``, ``invalid_input``, ``tag_in_use``."""
+
+    code = "workspace_error"
+
+
+class WorkspaceBusy(DevussyError):
+    """Another process kept the plan folder locked longer than we were willing to wait."""
+
+    code = "workspace_busy"

@@ -17,8 +17,9 @@ from typing import NoReturn, TextIO
 from devussy.cli.commands import run_providers, run_schema, run_serve
 from devussy.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, InterviewFailed, UsageError
 from devussy.cli.plan import run_plan
+from devussy.cli.workspace import WORKSPACE_COMMANDS, add_workspace_commands
 from devussy.config import PROVIDERS
-from devussy.errors import CheckpointError, ConfigError, DevussyError
+from devussy.errors import CheckpointError, ConfigError, DevussyError, WorkspaceError
 from devussy.redaction import redact, secrets_in_env
 
 # --------------------------------------------------------------------------- argument parsing
@@ -85,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the local web server")
     serve.add_argument("--host", default="127.0.0.1", help="interface to listen on")
     serve.add_argument("--port", type=_port, default=8000, help="port (0 picks a free one)")
+
+    add_workspace_commands(commands)
     return parser
 
 
@@ -126,7 +129,8 @@ def main(
     except SystemExit as exit_:  # --help and --version
         return exit_.code if isinstance(exit_.code, int) else EXIT_OK
 
-    commands = {"plan": run_plan, "providers": run_providers, "schema": run_schema, "serve": run_serve}
+    commands = {"plan": run_plan, "providers": run_providers, "schema": run_schema, "serve": run_serve,
+                **WORKSPACE_COMMANDS}
     try:
         return commands[args.command](args, stdout)
     except KeyboardInterrupt:
@@ -137,6 +141,9 @@ def main(
         return EXIT_INTERRUPTED
     except (UsageError, ConfigError, CheckpointError) as exc:
         _error(str(exc), stderr)
+        return EXIT_USAGE
+    except WorkspaceError as exc:
+        _error(f"{exc.message} [{exc.code}]", stderr)
         return EXIT_USAGE
     except DevussyError as exc:
         resumable = args.command == "plan" and not isinstance(exc, InterviewFailed)

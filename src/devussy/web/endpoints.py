@@ -382,3 +382,40 @@ def artifacts(handler: Handler, state: dict[str, Any]) -> None:
     disposition = {"Content-Disposition": f'attachment; filename="{slug}-devplan.zip"'}
     send_bytes(handler, 200, build_zip(files, root=slug), "application/zip", {**state["cors"], **disposition})
 
+
+# -- the living plan (stateless: the files come with the request) --------------------------------
+
+
+@_guarded
+def workspace_status(handler: Handler, state: dict[str, Any]) -> None:
+    from devussy.web.requests import validate_request
+    from devussy.web.responses import send_json
+    from devussy.web.workspace import WorkspaceFilesRequest, status_answer
+
+    settings = _admit(handler, state)
+    request = validate_request(WorkspaceFilesRequest, read_json(handler, settings))
+    send_json(handler, 200, status_answer(request).to_json_dict(), state["cors"])
+
+
+@_guarded
+def workspace_update(handler: Handler, state: dict[str, Any]) -> None:
+    from devussy.web.requests import validate_request
+    from devussy.web.responses import send_json
+    from devussy.web.workspace import WorkspaceUpdateRequest, update_answer
+
+    settings = _admit(handler, state)
+    request = validate_request(WorkspaceUpdateRequest, read_json(handler, settings))
+    send_json(handler, 200, update_answer(request).to_json_dict(), state["cors"])
+
+
+@_guarded
+def workspace_export(handler: Handler, state: dict[str, Any]) -> None:
+    from devussy.web.requests import validate_request
+    from devussy.web.responses import send_bytes
+    from devussy.web.workspace import WorkspaceFilesRequest, zip_answer
+
+    settings = _admit(handler, state)
+    request = validate_request(WorkspaceFilesRequest, read_json(handler, settings))
+    archive, filename = zip_answer(request)
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    send_bytes(handler, 200, archive, "application/zip", {**state["cors"], **disposition})

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from devussy import __version__
-from devussy.web import requests, responses
+from devussy.web import requests, responses, workspace
 from devussy.web.routes import ROUTES, Route
 
 _REF = "#/components/schemas/{model}"
@@ -38,7 +38,8 @@ _ERRORS = {
 
 def _models() -> list[type[Any]]:
     names = {name for route in ROUTES for name in (route.request, route.response) if name}
-    found = [getattr(requests, name, None) or getattr(responses, name) for name in sorted(names)]
+    modules = (requests, responses, workspace)
+    found = [next(getattr(m, name) for m in modules if hasattr(m, name)) for name in sorted(names)]
     extra = [getattr(responses, name) for name in (*_EVENTS, "ErrorResponse")]
     return found + extra
 
@@ -72,6 +73,9 @@ def _operation(route: Route) -> dict[str, Any]:
         ok = {"description": "The artifacts (an addition to DESIGN §4, for the web UI's download).",
               "content": {"application/zip": {"schema": _ZIP_SCHEMA},
                           "application/json": {"schema": _ref(route.response or "")}}}
+    elif route.endpoint == "workspace_export":
+        ok = {"description": "The plan's files as a zip attachment.",
+              "content": {"application/zip": {"schema": _ZIP_SCHEMA}}}
     elif route.response:
         ok = {"description": "OK", "content": {"application/json": {"schema": _ref(route.response)}}}
     else:
@@ -82,6 +86,14 @@ def _operation(route: Route) -> dict[str, Any]:
         "schema": _ref("ErrorResponse")}}} for code in sorted(codes)}
     if route.endpoint == "detail":
         errors["404"] = {"description": "phaseNumber is not a phase of the plan (unknown_phase).",
+                         "content": {"application/json": {"schema": _ref("ErrorResponse")}}}
+    if route.endpoint.startswith("workspace_"):
+        errors["422"] = {"description": _ERRORS[422] + " For the living plan also: not_a_plan, invalid_plan, "
+                         "missing_phase_file, unknown_dependency, dependency_cycle, invalid_zip, and for an "
+                         "update already_done, step_done, not_open, step_not_in_file, invalid_input.",
+                         "content": {"application/json": {"schema": _ref("ErrorResponse")}}}
+    if route.endpoint == "workspace_update":
+        errors["404"] = {"description": "An action names a step the plan does not have (unknown_step).",
                          "content": {"application/json": {"schema": _ref("ErrorResponse")}}}
     operation["responses"] = {"200": ok, **errors}
     return operation
