@@ -43,11 +43,15 @@ def test_bad_environment_is_a_config_error(
     assert code == 2 and err.startswith("devussy: error: DEVUSSY_PROVIDER='bogus' is not a known provider")
 
 
+# A real idea: with the default (offline) engine, the CLI refuses a vague one before anything runs.
+IDEA = "a recipe box to save and search recipes"
+
+
 def test_run_failure_exits_1_with_code_and_resume_hint(monkeypatch: pytest.MonkeyPatch) -> None:
     error = ProviderError(f"timed out talking to upstream with key {SECRET}", code="provider_timeout")
     fail_with(monkeypatch, error)
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
-    code, out, err = run_cli("plan", "x", "--out", "o", "--plain")
+    code, out, err = run_cli("plan", IDEA, "--out", "o", "--plain")
     assert code == 1
     assert err.startswith("devussy: error: timed out talking to upstream with key *** [provider_timeout]")
     assert "--resume" in err and "Traceback" not in err and SECRET not in out + err
@@ -57,19 +61,19 @@ def test_run_failure_exits_1_with_code_and_resume_hint(monkeypatch: pytest.Monke
 
 def test_config_error_during_run_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
     fail_with(monkeypatch, ConfigError("the openai provider needs OPENAI_API_KEY"))
-    code, _, err = run_cli("plan", "x", "--out", "o")
+    code, _, err = run_cli("plan", IDEA, "--out", "o")
     assert code == 2 and err == "devussy: error: the openai provider needs OPENAI_API_KEY\n"
 
 
 def test_ctrl_c_exits_130_with_resume_hint(monkeypatch: pytest.MonkeyPatch) -> None:
     fail_with(monkeypatch, KeyboardInterrupt())
-    code, _, err = run_cli("plan", "x", "--out", "o")
+    code, _, err = run_cli("plan", IDEA, "--out", "o")
     assert code == 130 and "--resume" in err and "Traceback" not in err
 
 
 def test_unexpected_exception_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     fail_with(monkeypatch, RuntimeError("boom"))
-    code, _, err = run_cli("plan", "x", "--out", "o")
+    code, _, err = run_cli("plan", IDEA, "--out", "o")
     assert code == 1 and err == "devussy: error: internal error (RuntimeError): boom\n"
 
 

@@ -222,6 +222,12 @@ def _without_chatter(body: list[str]) -> list[str]:
     return clean_output("\n".join(body)).split("\n")
 
 
+def cited_only(phases: list[Phase], design: ProjectDesign) -> list[Phase]:
+    """Phases citing only requirement ids the design has (a model may cite one it made up)."""
+    known = {r.id for r in design.requirements}
+    return [p.model_copy(update={"requirements": [r for r in p.requirements if r in known]}) for p in phases]
+
+
 def plan_payload(design: ProjectDesign) -> dict[str, object]:
     return {"design": design.to_json_dict()}
 
@@ -252,6 +258,9 @@ class BasicDevPlanGenerator:
                     "tech_stack": list(design.tech_stack),
                     "brief": design.brief,
                     "complexity": design.complexity,
+                    # The plan carries the requirements its phases and steps cite (DESIGN §6).
+                    "requirements": list(design.requirements),
+                    "phases": cited_only(plan.phases, design),
                 }
             )
 

@@ -21,7 +21,7 @@ from typing import Any, Protocol, TypeVar
 from devussy.errors import CheckpointError, DevussyError
 from devussy.models import DevPlan, Handoff, Phase, ProjectBrief, ProjectDesign, Usage
 from devussy.pipeline.base import StageResult, StageSettings
-from devussy.pipeline.basic_devplan import BasicDevPlanGenerator
+from devussy.pipeline.basic_devplan import BasicDevPlanGenerator, cited_only
 from devussy.pipeline.checkpoint import Checkpoint, CheckpointStore, brief_fingerprint
 from devussy.pipeline.detailed_devplan import DetailedDevPlanGenerator
 from devussy.pipeline.handoff_prompt import HandoffPromptGenerator
@@ -251,13 +251,15 @@ class _Run:
         self.announced[phase.number] = phase
         known = sorted(self.announced.values(), key=lambda p: p.number)
         numbers = {p.number for p in known}
+        phases = [
+            p.model_copy(update={"depends_on": [d for d in p.depends_on if d in numbers]}) for p in known
+        ]
         partial = DevPlan(
             project_name=self.design.project_name,
             summary=self.design.summary,
-            phases=[
-                p.model_copy(update={"depends_on": [d for d in p.depends_on if d in numbers]}) for p in known
-            ],
+            phases=cited_only(phases, self.design),
             tech_stack=list(self.design.tech_stack),
+            requirements=list(self.design.requirements),
             brief=self.design.brief,
             complexity=self.design.complexity,
         )

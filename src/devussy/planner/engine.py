@@ -37,7 +37,7 @@ from devussy.planner.synthesis import (
     draft_title,
     layout,
 )
-from devussy.planner.vague import BriefTooVague, assess_brief
+from devussy.planner.vague import BriefTooVague, VagueBrief, assess_brief
 from devussy.requirements.extract import extract_requirements
 
 
@@ -46,6 +46,10 @@ class OfflinePlanner:
 
     def interview(self, history: list[ChatTurn], user_input: str) -> InterviewReply:
         return interview_reply(history, user_input)
+
+    def check_brief(self, brief: ProjectBrief) -> VagueBrief | None:
+        """Why this brief cannot be planned offline (too vague, not English) and what to ask, or None."""
+        return assess_brief(brief, design_requirements(brief))
 
     def design(self, brief: ProjectBrief) -> ProjectDesign:
         requirements = design_requirements(brief)

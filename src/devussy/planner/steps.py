@@ -581,7 +581,7 @@ def _cover_the_rest(
             templates = [technology_template(tid, kind)]
             target = view.first_of_kind.get(kind) or view.primary_core
         else:
-            templates = domain_templates(info.words, basis.analysis)[:1]
+            templates = list(domain_templates(info.words, basis.analysis)[:1])
             owner = next((n for n, units in view.units_of.items() if unit in units), None)
             target = owner or view.primary_core
         for template in templates:

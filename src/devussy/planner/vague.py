@@ -104,7 +104,11 @@ class BriefTooVague(StageError):
 
 
 def assess_brief(brief: ProjectBrief, requirements: list[Requirement]) -> VagueBrief | None:
-    """None when the brief can be planned; else why not and what to ask."""
+    """None when the brief can be planned; else why not and what to ask. A brief states a feature when a
+    requirement is a feature, or names a service for one ("Stripe payments", "Firebase auth")."""
+    from devussy.planner.requirement_map import build_map
+
+    units = [u for u in build_map(requirements).units if u.kind != "unknown"]
     text = "\n".join([brief.summary, *brief.goals])
     words = [w.lower() for w in _WORDS.findall(text)]
     if not _reads_as_english(text, words):
@@ -116,7 +120,7 @@ def assess_brief(brief: ProjectBrief, requirements: list[Requirement]) -> VagueB
         )
     lex = lexicon()
     content = [w for w in words if w not in _ENGLISH and w not in lex.generic_words and w not in lex.heads]
-    stated = [r for r in requirements if r.kind == "feature"]
+    stated = [r for r in requirements if r.kind == "feature"] or units
     if len(content) < MIN_CONTENT_WORDS:
         return VagueBrief(
             "too_short",

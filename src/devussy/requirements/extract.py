@@ -605,7 +605,9 @@ def _merge(spans: list[tuple[int, int, RequirementKind]]) -> list[tuple[int, int
 def _names_an_activity(text: str, lex: Lexicon) -> bool:
     """Whether a noun phrase says what the product does ("recipe sharing"), not only what it is about
     ("staff records", "a 2D platformer"): the only kind of product phrase that can stand for a feature."""
-    return any(lex.is_verb(w) and w.lower() not in lex.noun_forms for w in _content_words(text, lex))
+    words = [w.lower() for w in _WORD.findall(text)]
+    agent = any(w.endswith(("er", "or")) and (lex.is_verb(w[:-2]) or lex.is_verb(w[:-1])) for w in words)
+    return agent or any(lex.is_verb(w) and w not in lex.noun_forms for w in _content_words(text, lex))
 
 
 def _content_words(text: str, lex: Lexicon, exclude: Iterable[str] = ()) -> list[str]:

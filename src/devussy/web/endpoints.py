@@ -156,6 +156,8 @@ class StageEndpoint:
     work: Callable[[Any, StageSettings], sse.StageWork]
     start_extra: Callable[[Any], dict[str, Any]] = field(default=lambda request: {})
     check: Callable[[Any], None] | None = None
+    # Checks that need the stage's engine (run after its settings are resolved, before any stream opens).
+    check_with_engine: Callable[[Any, StageSettings], None] | None = None
 
 
 @_guarded
@@ -174,6 +176,8 @@ def serve_stage(
         endpoint.check(request)
     resolve = stage_settings_for or resolve_stage_settings
     stage_settings = resolve(settings, endpoint.stage, request.llm_config)
+    if endpoint.check_with_engine is not None:
+        endpoint.check_with_engine(request, stage_settings)
     stream(handler, endpoint.label, endpoint.work(request, stage_settings),
            headers=state["cors"], start_extra=endpoint.start_extra(request), secrets=secrets_of(settings))
 
@@ -288,6 +292,23 @@ def _handoff_work(request: Any, settings: StageSettings) -> sse.StageWork:
     return work
 
 
+def _check_offline_brief(request: Any, settings: StageSettings) -> None:
+    """The offline engine answers a vague or non-English brief with its questions, as a 422."""
+    from devussy.planner import offline_planner_of
+
+    planner = offline_planner_of(getattr(settings, "provider", None))
+    if planner is None:
+        return
+    vague = planner.check_brief(request.to_brief())
+    if vague is not None:
+        raise HTTPError(
+            422,
+            vague.message,
+            "brief_too_vague",
+            details={"reason": vague.reason, "questions": list(vague.questions)},
+        )
+
+
 def _check_phase(request: Any) -> None:
     numbers = [phase.number for phase in request.plan.phases]
     if request.phase_number not in numbers:
@@ -296,7 +317,8 @@ def _check_phase(request: Any) -> None:
 
 
 INTERVIEW = StageEndpoint("interview", "interview", "InterviewRequest", _interview_work)
-DESIGN = StageEndpoint("design", "design", "DesignRequest", _design_work)
+DESIGN = StageEndpoint("design", "design", "DesignRequest", _design_work,
+                       check_with_engine=_check_offline_brief)
 BASIC_PLAN = StageEndpoint("basic_plan", "plan", "BasicPlanRequest", _plan_work)
 DETAIL = StageEndpoint("phase_detail", "detail", "DetailRequest", _detail_work,
                        start_extra=lambda request: {"phase": request.phase_number}, check=_check_phase)
