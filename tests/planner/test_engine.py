@@ -315,4 +315,4 @@ def test_added_phase_for_something_the_brief_lacked() -> None:
     ]
     edited = plan.model_copy(update={"phases": [*plan.phases, *extra]})
     assert "Redis cache with explicit expiry" in step_titles(planner.phase_detail(edited, 20))
-    assert "Payment records for payments" in step_titles(planner.phase_detail(edited, 21))
+    assert "Payment records: payments" in step_titles(planner.phase_detail(edited, 21))

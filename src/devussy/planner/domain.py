@@ -25,7 +25,7 @@ def _words(*chunks: str) -> frozenset[str]:
 _THING_STOPS = _words(
     "when whenever while before after until with without for to from in on at by via using into onto over",
     "under through per every each daily weekly monthly nightly hourly online offline that which who where so",
-    "because as if and or but between across during",
+    "because as if but between across during",
 )
 _SKIP_BEFORE_THING = _words("a an the our their his her its my your all any some new up out down off on in")
 _WEAK_VERBS = _words("use uses using used let lets allow allows help helps enable enables")
@@ -48,6 +48,7 @@ class DomainWords:
     thing: str  # what it acts on: "proposals" (the whole phrase when there is no verb)
     entity: str | None  # a record it implies, from its own words: "Proposal"
     keyword: str  # test name: "vote_on_proposals"
+    entities: tuple[str, ...] = ()  # every record it names ("inventory items and stock movements": two)
 
 
 @lru_cache(maxsize=1024)
@@ -68,7 +69,7 @@ def words_of(text: str) -> DomainWords:
         )
         verb_at = later if later is not None else verb_at
     start = 0 if verb_at is None else verb_at + 1
-    while start < len(tokens) and lowered[start] in _SKIP_BEFORE_THING | _THING_STOPS:
+    while start < len(tokens) and lowered[start] in _SKIP_BEFORE_THING | _THING_STOPS | {"and", "or"}:
         start += 1
     thing_tokens: list[str] = []
     for token in tokens[start:]:
@@ -82,13 +83,21 @@ def words_of(text: str) -> DomainWords:
     first = tokens[0] if tokens else ""
     keeps_case = first[1:] != first[1:].lower() or first.isupper()  # "BackupSchedule", "NFC", "Go"
     phrase = cleaned if keeps_case else cleaned[:1].lower() + cleaned[1:]
+    conjuncts: list[list[str]] = [[]]
+    for token in thing_tokens:
+        if token.lower() in ("and", "or"):
+            conjuncts.append([])
+        else:
+            conjuncts[-1].append(token)
+    entities = tuple(dict.fromkeys(e for part in conjuncts if (e := entity_of(part))))
     return DomainWords(
         text=phrase,
         title=cleaned[:1].upper() + cleaned[1:],
         verb=lowered[verb_at] if verb_at is not None else None,
         thing=thing,
-        entity=entity_of(thing_tokens),
+        entity=entities[0] if entities else None,
         keyword=keyword,
+        entities=entities,
     )
 
 

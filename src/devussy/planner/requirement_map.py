@@ -129,8 +129,8 @@ class RequirementMap:
         """Records the brief's own feature words imply, in brief order."""
         names: list[str] = []
         for info in self.infos:
-            if info.requirement.kind == "feature" and info.words.entity and info.words.entity not in names:
-                names.append(info.words.entity)
+            if info.requirement.kind == "feature":
+                names.extend(e for e in info.words.entities if e not in names)
         return names
 
 

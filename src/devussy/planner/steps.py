@@ -121,6 +121,7 @@ class _View:
         core = [n for n in order if "core" in shapes[n].kinds]
         custom = [n for n in order if CUSTOM in shapes[n].kinds]
         self.primary_core = (core or custom or [order[0]])[0]
+        self.last_core = (core or custom or [order[0]])[-1]
         integrations = [n for n in order if "integrations" in shapes[n].kinds]
         self.primary_integrations = integrations[0] if integrations else None
         covered = {k for s in shapes.values() for k in s.kinds}
@@ -306,8 +307,8 @@ def _candidates(phase: PhaseInput, shape: PhaseShape, view: _View, basis: Basis)
     if CUSTOM in kinds:
         out.extend(_Candidate(t, 0, i, thread="custom") for i, t in enumerate(custom_templates(phase.title)))
     for kind in shape.kinds:
-        if kind == CUSTOM or (kind == "core" and not primary_core):
-            continue  # the generic core steps belong to the first core phase only
+        if kind == CUSTOM or (kind == "core" and view.last_core != number):
+            continue  # the shared rules and error messages come once, after the last feature phase
         add(kb.phases[kind].steps, 0, {kind}, f"kind:{kind}")
     type_kinds = kinds if primary_core or "core" not in kinds else kinds - {"core"}
     if primary_core:
@@ -341,7 +342,12 @@ def _candidates(phase: PhaseInput, shape: PhaseShape, view: _View, basis: Basis)
 
 def _unit_templates(unit: Unit, basis: Basis) -> list[StepTemplate]:
     if unit.kind == "feature":
-        return list(knowledge().features[unit.ref].steps)
+        steps = list(knowledge().features[unit.ref].steps)
+        phases = {s.phase for s in steps}
+        if "core" in phases and "ui" not in phases:
+            # A feature people use needs a screen when the product has a UI: one in the brief's words.
+            steps += [t for t in domain_templates(unit.words, basis.analysis) if t.phase == "ui"]
+        return steps
     if unit.kind == "unknown":
         return list(unknown_templates(unit.ref, unit.words))
     return list(domain_templates(unit.words, basis.analysis))
@@ -507,8 +513,31 @@ def _covers(cand: _Candidate, title: str, details: str, basis: Basis, filler: _F
             if pattern.search(title):
                 ids.update(rmap.for_quality(tag))
     if not ids:
-        ids.update(_headline(rmap))
+        ids.update(_project_wide(template, basis))
     return sorted(ids, key=lambda r: int(r[1:]))
+
+
+_STACK_CATEGORIES = frozenset(
+    {"language", "web_framework", "frontend", "mobile", "cli", "game", "embedded", "testing", "ci", "infra"}
+)
+
+
+def _project_wide(template: StepTemplate, basis: Basis) -> list[str]:
+    """What a step that names nothing specific serves: the features it mentions ({top_features}), else the
+    stack it sets up, else the brief's first features."""
+    rmap = basis.rmap
+    text = f"{template.title} {template.details}"
+    top = [r for group in rmap.groups[:2] for r in rmap.group_requirements(group)]
+    if "{top_features}" in text or "{features}" in text:
+        return top or _headline(rmap)
+    kb = knowledge()
+    stack = [
+        i.requirement.id
+        for i in rmap.infos
+        if i.requirement.kind == "integration"
+        and any(kb.technologies[t].category in _STACK_CATEGORIES for t in i.techs)
+    ]
+    return stack or top or _headline(rmap)
 
 
 def _headline(rmap: RequirementMap) -> list[str]:

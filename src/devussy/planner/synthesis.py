@@ -266,8 +266,12 @@ def _top_features(rmap: RequirementMap | None, count: int = 2) -> list[str]:
         return []
     picked: list[str] = []
     for group in rmap.groups:
-        label = group_label(rmap, group, words=5)
-        if label and label not in picked:
+        units = [rmap.unit(k) for k in group if rmap.unit(k).kind != "unknown"]
+        if not units:
+            continue
+        first = min(units, key=lambda u: min((int(r[1:]) for r in u.requirements), default=0))
+        label = first.words.thing if len(first.words.thing.split()) <= 6 else group_label(rmap, group, words=5)
+        if label and label.lower() not in {p.lower() for p in picked}:
             picked.append(label)
         if len(picked) == count:
             break
@@ -275,11 +279,15 @@ def _top_features(rmap: RequirementMap | None, count: int = 2) -> list[str]:
 
 
 def group_label(rmap: RequirementMap, group: Sequence[str], words: int = 7) -> str:
-    """A group of units named by the brief's words for its first requirement."""
+    """A group of units named by the brief's words for its first requirement: what it acts on when that
+    is short ("waitlist place"), else the requirement itself."""
     units = [rmap.unit(k) for k in group if rmap.unit(k).kind != "unknown"]
     if not units:
         return ""
     first = min(units, key=lambda u: min((int(r[1:]) for r in u.requirements), default=0))
+    thing = first.words.thing
+    if first.words.verb and 1 < len(thing.split()) <= 5 or (not first.words.verb and len(thing.split()) <= 5):
+        return thing[:1].lower() + thing[1:] if thing[:2] != thing[:2].upper() else thing
     return _short_phrase(first.words.text, words)
 
 
