@@ -126,10 +126,18 @@ class RequirementMap:
 
     @property
     def entities(self) -> list[str]:
-        """Records the brief's own feature words imply, in brief order."""
+        """Records the brief's own feature words imply, in brief order: from features that keep data (a
+        feature in the brief's words, or a known one that needs storage), not from "normalises prices"."""
+        kb = knowledge()
+        keeps = {
+            rid
+            for u in self.units
+            if u.kind == "domain" or (u.kind == "feature" and "data" in kb.features[u.ref].needs)
+            for rid in u.requirements
+        }
         names: list[str] = []
         for info in self.infos:
-            if info.requirement.kind == "feature":
+            if info.requirement.kind == "feature" and info.requirement.id in keeps:
                 names.extend(e for e in info.words.entities if e not in names)
         return names
 

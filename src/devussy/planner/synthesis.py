@@ -269,8 +269,7 @@ def _top_features(rmap: RequirementMap | None, count: int = 2) -> list[str]:
         units = [rmap.unit(k) for k in group if rmap.unit(k).kind != "unknown"]
         if not units:
             continue
-        first = min(units, key=lambda u: min((int(r[1:]) for r in u.requirements), default=0))
-        label = first.words.thing if len(first.words.thing.split()) <= 6 else group_label(rmap, group, words=5)
+        label = group_label(rmap, group, words=5)
         if label and label.lower() not in {p.lower() for p in picked}:
             picked.append(label)
         if len(picked) == count:
@@ -286,7 +285,8 @@ def group_label(rmap: RequirementMap, group: Sequence[str], words: int = 7) -> s
         return ""
     first = min(units, key=lambda u: min((int(r[1:]) for r in u.requirements), default=0))
     thing = first.words.thing
-    if first.words.verb and 1 < len(thing.split()) <= 5 or (not first.words.verb and len(thing.split()) <= 5):
+    size = len(thing.split())
+    if size <= 5 and (size > 1 or not first.words.verb):
         return thing[:1].lower() + thing[1:] if thing[:2] != thing[:2].upper() else thing
     return _short_phrase(first.words.text, words)
 
