@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: dev test setup lint pytest web-install web-build web-test e2e bench clean
+.PHONY: dev test setup lint pytest web-install web-types web-types-check web-build web-test e2e bench clean
 
 setup: $(STAMP)
 
@@ -19,10 +19,11 @@ $(STAMP): pyproject.toml
 dev: setup web-build
 	$(PY) dev_server.py --host $(HOST) --port $(PORT)
 
-test: setup lint pytest web-test e2e
+test: setup lint pytest web-types-check web-test e2e
 
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 pytest: setup
 	$(PY) -m pytest
@@ -37,6 +38,14 @@ web-install: $(WEB_STAMP)
 $(WEB_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
 	cd $(WEB) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	touch $(WEB_STAMP)
+
+# The UI's wire types and schemas, generated from the server's OpenAPI document (docs/web.md).
+web-types: setup web-install
+	cd $(WEB) && PYTHON=$(abspath $(PY)) npm run --silent gen:wire
+
+# Fails when the checked-in generated files differ from what the Python models produce now.
+web-types-check: setup web-install
+	cd $(WEB) && PYTHON=$(abspath $(PY)) npm run --silent check:wire
 
 web-build: web-install
 	cd $(WEB) && NEXT_TELEMETRY_DISABLED=1 npm run --silent build

@@ -56,3 +56,17 @@ describe('LiveTextStore', () => {
     expect(store.get('k')).toEqual({ text: 'final', tokens: 3 });
   });
 });
+
+describe('splitBlocks (live markdown)', () => {
+  it('splits at blank lines, keeps fenced code whole, and the parts rebuild the text', async () => {
+    const { splitBlocks } = await import('@/lib/markdownBlocks');
+    const text = '# Title\n\nIntro line\nsecond\n\n```\ncode\n\nmore code\n```\n\n- a\n- b';
+    expect(splitBlocks(text)).toEqual(['# Title', 'Intro line\nsecond', '```\ncode\n\nmore code\n```', '- a\n- b']);
+    // A fence still open (mid-stream) keeps everything after it in the last block.
+    expect(splitBlocks('para\n\n```js\nx\n\ny')).toEqual(['para', '```js\nx\n\ny']);
+    expect(splitBlocks('')).toEqual([]);
+    // A heading is complete once its line ends (it renders at once); while typed, it is still growing.
+    expect(splitBlocks('## Phase 1\nSetup the repo')).toEqual(['## Phase 1', 'Setup the repo']);
+    expect(splitBlocks('text\n## Phase')).toEqual(['text\n## Phase']);
+  });
+});

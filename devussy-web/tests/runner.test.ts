@@ -34,12 +34,12 @@ function fakeApi() {
   const detailCalls: number[] = [];
   const fetchImpl = async (url: string, init: RequestInit) => {
     const body = JSON.parse(String(init.body));
-    if (url.endsWith('/api/design')) return sseResponse([{ type: 'token', content: 'design' }, { type: 'done', design }]);
+    if (url.endsWith('/api/design')) return sseResponse([{ type: 'token', content: 'design' }, { type: 'done', design, usage: {} }]);
     if (url.endsWith('/api/plan/basic')) {
       log.push('plan start');
       const events: (Record<string, unknown> | number)[] = [];
       for (const phase of phases) events.push({ type: 'token', content: `phase ${phase.number} ` }, { type: 'progress', event: 'phase', phase }, 30);
-      events.push({ type: 'done', plan: { projectName: 'Runner test', summary: 's', phases } });
+      events.push({ type: 'done', plan: { projectName: 'Runner test', summary: 's', phases }, usage: {} });
       const response = sseResponse(events);
       // Log the end of the plan stream when the body is consumed.
       void response.clone().text().then(() => log.push('plan done'));
@@ -52,7 +52,7 @@ function fakeApi() {
       running += 1;
       maxRunning = Math.max(maxRunning, running);
       const steps = [{ id: `${number}.1`, title: 'x', details: 'y', acceptanceCriteria: ['z'], testCommand: 'true' }];
-      const events = [{ type: 'token', content: 'a' }, 40, { type: 'token', content: 'b' }, { type: 'done', phase: { ...phases[number - 1], steps } }];
+      const events = [{ type: 'token', content: 'a' }, 40, { type: 'token', content: 'b' }, { type: 'done', phase: { ...phases[number - 1], steps }, usage: { completionTokens: 2 } }];
       const response = sseResponse(events, init.signal);
       void response.clone().text().finally(() => {
         running -= 1;
@@ -62,7 +62,7 @@ function fakeApi() {
     }
     if (url.endsWith('/api/handoff')) {
       log.push('handoff');
-      return sseResponse([{ type: 'done', handoff: { projectName: 'Runner test', prompt: '# Go' } }]);
+      return sseResponse([{ type: 'done', handoff: { projectName: 'Runner test', prompt: '# Go' }, usage: {} }]);
     }
     if (url.includes('/api/artifacts')) return new Response(JSON.stringify({ files: { 'handoff.md': '# Go' } }), { headers: { 'Content-Type': 'application/json' } });
     throw new Error(`unexpected ${url}`);

@@ -151,6 +151,51 @@ describe('streamSSE', () => {
     await expect(streamSSE('/x', {}, { fetchImpl: impl })).rejects.toMatchObject({ code: 'network_error' });
   });
 
+  it('reads the response to its end after done instead of aborting it (issue 13: net::ERR_ABORTED)', async () => {
+    let cancelled = false;
+    const encoder = new TextEncoder();
+    const impl = (async () => {
+      const stream = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          controller.enqueue(encoder.encode(event(1, { type: 'done', done: true })));
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          controller.enqueue(encoder.encode(': trailing comment\n\n'));
+          controller.close();
+        },
+        cancel() {
+          cancelled = true;
+        },
+      });
+      return new Response(stream, { headers: { 'Content-Type': 'text/event-stream' } });
+    }) as unknown as typeof fetch;
+    await expect(streamSSE('/api/x', {}, { fetchImpl: impl })).resolves.toMatchObject({ type: 'done' });
+    expect(cancelled).toBe(false);
+  });
+
+  it('gives up draining a response the server keeps open after done', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let cancelled = false;
+      const impl = (async () => {
+        const stream = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode(event(1, { type: 'done', done: true })));
+          },
+          cancel() {
+            cancelled = true;
+          },
+        });
+        return new Response(stream, { headers: { 'Content-Type': 'text/event-stream' } });
+      }) as unknown as typeof fetch;
+      const run = streamSSE('/api/x', {}, { fetchImpl: impl });
+      await vi.advanceTimersByTimeAsync(2500);
+      await expect(run).resolves.toMatchObject({ type: 'done' });
+      expect(cancelled).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('delivers progress events', async () => {
     const phase = { number: 1, title: 'Setup', summary: 's' };
     const { impl } = fakeFetch([event(1, { type: 'progress', event: 'phase', phase }), event(2, { type: 'done', plan: {} })]);

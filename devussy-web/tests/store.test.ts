@@ -4,7 +4,7 @@ import { AppStore, liveKey } from '@/lib/store';
 import { MemoryStorage } from '@/lib/storage';
 
 describe('AppStore', () => {
-  it('saves projects with the text of streams still running, and reloads them as interrupted', () => {
+  it('saves projects with the text of streams still running, and reloads them as paused', () => {
     const backing = new MemoryStorage();
     const store = new AppStore(backing, 10_000);
     store.load(backing);
@@ -20,7 +20,7 @@ describe('AppStore', () => {
     const reloaded = new AppStore(backing);
     reloaded.load(backing);
     expect(reloaded.getState().order).toEqual([project.id]);
-    expect(reloaded.get(project.id)!.phases['1']).toMatchObject({ status: 'error', text: 'partial text', tokens: 2, error: { code: 'interrupted' } });
+    expect(reloaded.get(project.id)!.phases['1']).toMatchObject({ status: 'paused', text: 'partial text', tokens: 2, error: null });
   });
 
   it('lists the most recently changed project first and removes projects', () => {

@@ -88,6 +88,16 @@ def test_design_carries_the_brief_the_complexity_and_a_summary_naming_the_stack(
     )
 
 
+def test_a_long_idea_is_summarised_in_the_design_not_echoed() -> None:
+    idea = "A recipe app for families to share dinners. " * 250  # about 11,000 characters
+    brief = ProjectBrief(name="Recipes", summary=idea.strip())
+    design = design_of(brief)
+    opening = design.summary.split("\n\n")[0]
+    assert len(opening) <= 600 and opening.endswith("…")
+    assert opening.startswith("A recipe app for families to share dinners.")
+    assert design.brief is not None and design.brief.summary == idea.strip()
+
+
 # -- tech stack -----------------------------------------------------------------------------------
 
 

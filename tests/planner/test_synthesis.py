@@ -21,6 +21,7 @@ from devussy.planner.synthesis import (
     clip,
     dependencies,
     layout,
+    summarise,
 )
 from devussy.planner.synthesis import (  # aliased so pytest does not collect it as a test class
     TestCommand as Command,
@@ -323,3 +324,12 @@ def test_dependencies_of_custom_phases_and_odd_numbering() -> None:
     }
     assert dependencies([(1, [CUSTOM])]) == {1: []}
     assert dependencies([]) == {}
+
+
+def test_summarise_keeps_short_text_and_cuts_long_text_at_a_sentence() -> None:
+    assert summarise("Short idea.\nSecond line.") == "Short idea.\nSecond line."
+    long = "First sentence here. " + "More words follow without a stop " * 40
+    assert summarise(long) == "First sentence here. …"
+    no_stop = "word " * 300
+    cut = summarise(no_stop)
+    assert len(cut) <= 600 and cut.endswith(" …") and "word word" in cut

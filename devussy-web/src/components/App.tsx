@@ -1,10 +1,14 @@
 'use client';
 
 import { useEffect, useRef, useState } from 'react';
+import { EXAMPLE_IDEAS, offlineSettings } from '@/lib/examples';
+import { STAGES, isRunning, type StageKey } from '@/lib/project';
 import { ImportError, ProjectStorage, exportProject, importProject } from '@/lib/storage';
 import { appStore, useAppState } from '@/lib/store';
-import { cancelAll, markUnloading } from '@/lib/runner';
+import { cancelAll, markResumed, markUnloading, runEverything } from '@/lib/runner';
+import { offerUndo } from '@/lib/undo';
 import { AccessTokenBanner } from './AccessToken';
+import { UndoToast } from './UndoToast';
 import { ProjectView } from './ProjectView';
 import { downloadText } from './ui';
 import { slugify } from '@/lib/text';
@@ -27,6 +31,24 @@ function useTheme(): [string, () => void] {
   return [theme, toggle];
 }
 
+/** The URL of a project's stage: `#/<project id>/<stage>` (older `#<id>` links still open the project). */
+export function locationFor(projectId: string | null, stage: StageKey | null): string {
+  return projectId ? `#/${encodeURIComponent(projectId)}/${stage ?? 'new'}` : '';
+}
+
+export function parseLocation(hash: string): { projectId: string | null; stage: StageKey | null } {
+  const [id, stage] = hash.replace(/^#\/?/, '').split('/');
+  const known = STAGES.find((item) => item.key === stage)?.key ?? null;
+  return { projectId: id ? decodeURIComponent(id) : null, stage: known };
+}
+
+/** Start one of the example ideas on the offline engine, all the way to the handoff. */
+function startExample(idea: string): void {
+  const project = appStore.createOrReuseBlank();
+  appStore.update(project.id, (p) => ({ ...p, input: { ...p.input, idea }, settings: offlineSettings(p.settings) }));
+  void runEverything(project.id);
+}
+
 export function App() {
   const state = useAppState();
   const [theme, toggleTheme] = useTheme();
@@ -42,30 +64,65 @@ export function App() {
     }
     if (storage) appStore.load(storage);
     else appStore.load({ getItem: () => null, setItem: () => undefined, removeItem: () => undefined });
+    const initial = parseLocation(location.hash);
+    if (initial.projectId && initial.stage && appStore.get(initial.projectId)) appStore.navigate(initial.projectId, initial.stage);
     const save = () => appStore.flush(true);
-    const beforeUnload = () => {
+    // Leaving while something streams asks first (the browser shows its own "Leave site?" prompt);
+    // if the user leaves anyway, the streams come back paused with their text so far.
+    const beforeUnload = (event: BeforeUnloadEvent) => {
+      save();
+      if (Object.values(appStore.getState().projects).some(isRunning)) {
+        event.preventDefault();
+        event.returnValue = '';
+      }
+    };
+    const pageHide = () => {
       markUnloading();
       save();
     };
+    const pageShow = (event: PageTransitionEvent) => event.persisted && markResumed();
+    // Back and Forward move between projects and stages inside the app.
+    const popState = () => {
+      const { projectId, stage } = parseLocation(location.hash);
+      if (projectId && appStore.get(projectId)) {
+        appStore.select(projectId);
+        if (stage) appStore.navigate(projectId, stage);
+      } else if (!projectId) {
+        appStore.select(null);
+      }
+    };
     window.addEventListener('beforeunload', beforeUnload);
-    window.addEventListener('pagehide', save);
+    window.addEventListener('pagehide', pageHide);
+    window.addEventListener('pageshow', pageShow);
+    window.addEventListener('popstate', popState);
     const onVisibility = () => document.visibilityState === 'hidden' && save();
     document.addEventListener('visibilitychange', onVisibility);
     return () => {
       window.removeEventListener('beforeunload', beforeUnload);
-      window.removeEventListener('pagehide', save);
+      window.removeEventListener('pagehide', pageHide);
+      window.removeEventListener('pageshow', pageShow);
+      window.removeEventListener('popstate', popState);
       document.removeEventListener('visibilitychange', onVisibility);
     };
   }, []);
 
-  // Keep the URL hash on the open project, so a reload (or a shared link on this browser) reopens it.
+  const active = state.activeId ? state.projects[state.activeId] : null;
+  const activeStage = active?.stage ?? null;
+
+  // Each project and stage is a history entry (#/<id>/<stage>): Back returns to the previous one
+  // instead of leaving the app, and a reload reopens the same place.
+  const firstEntry = useRef(true);
   useEffect(() => {
     if (!state.loaded) return;
-    const hash = state.activeId ? `#${state.activeId}` : '';
-    if (location.hash !== hash) history.replaceState(null, '', hash || location.pathname);
-  }, [state.activeId, state.loaded]);
-
-  const active = state.activeId ? state.projects[state.activeId] : null;
+    const target = locationFor(state.activeId, activeStage);
+    if (location.hash === target) {
+      firstEntry.current = false;
+      return;
+    }
+    if (firstEntry.current) history.replaceState(null, '', target || location.pathname);
+    else history.pushState(null, '', target || location.pathname);
+    firstEntry.current = false;
+  }, [state.activeId, activeStage, state.loaded]);
 
   const onImport = async (file: File) => {
     setImportError(null);
@@ -78,10 +135,10 @@ export function App() {
   };
 
   const onDelete = (id: string) => {
-    const project = state.projects[id];
+    const project = appStore.get(id);
     if (!project) return;
-    if (!window.confirm(`Delete "${project.name}" from this browser? Export it first to keep a copy.`)) return;
     cancelAll(id);
+    offerUndo(`Project “${project.name}” deleted`, appStore.get(id) ?? project);
     appStore.remove(id);
   };
 
@@ -105,7 +162,7 @@ export function App() {
       </header>
       <div className="shell">
         <aside className="sidebar" aria-label="Projects">
-          <button type="button" className="primary" onClick={() => appStore.create()} data-testid="new-project">
+          <button type="button" className="primary" onClick={() => appStore.createOrReuseBlank()} data-testid="new-project">
             + New project
           </button>
           <div className="actions" style={{ marginTop: 0 }}>
@@ -117,6 +174,8 @@ export function App() {
               type="file"
               accept="application/json,.json"
               className="visually-hidden"
+              tabIndex={-1}
+              aria-hidden="true"
               aria-label="Import a project file"
               data-testid="import-input"
               onChange={(event) => {
@@ -157,6 +216,7 @@ export function App() {
         </aside>
         <main className="main" id="main" tabIndex={-1}>
           <AccessTokenBanner />
+          <UndoToast />
           {state.storageError ? (
             <div className="banner" role="alert">
               {state.storageError}
@@ -167,12 +227,24 @@ export function App() {
           ) : active ? (
             <ProjectView key={active.id} project={active} />
           ) : (
-            <section className="panel empty">
+            <section className="panel empty" data-testid="empty-state">
               <h2>Plan your next project</h2>
               <p>Describe an idea; Devussy designs it, breaks it into phases with testable steps, and writes a handoff prompt for you or a coding agent.</p>
-              <button type="button" className="primary" onClick={() => appStore.create()}>
+              <button type="button" className="primary" onClick={() => appStore.createOrReuseBlank()}>
                 Start a new project
               </button>
+              <h3 className="examples-heading">Or try an example</h3>
+              <p className="hint">Runs start to finish on the built-in offline engine: no key, no cost.</p>
+              <ul className="examples">
+                {EXAMPLE_IDEAS.map((example) => (
+                  <li key={example.title}>
+                    <button type="button" className="example" onClick={() => startExample(example.idea)} data-testid="example-idea">
+                      <strong>{example.title}</strong>
+                      <span>{example.idea}</span>
+                    </button>
+                  </li>
+                ))}
+              </ul>
             </section>
           )}
         </main>

@@ -5,6 +5,7 @@ import { isActive, type Project } from '@/lib/project';
 import { cancelStage, runDesign, runPlan } from '@/lib/runner';
 import { appStore, liveKey } from '@/lib/store';
 import type { ProjectDesign } from '@/lib/types';
+import { offerUndo } from '@/lib/undo';
 import { StreamText } from './StreamText';
 import { ErrorBox, StageHeader } from './ui';
 
@@ -145,14 +146,29 @@ export function DesignView({ project }: { project: Project }) {
 
   return (
     <section className="panel" aria-labelledby="design-heading" data-testid="design-view">
-      <StageHeader headingId="design-heading" title="Design" run={run} hasResult={Boolean(value)} onCancel={() => cancelStage(project.id, 'design')}>
-        <button type="button" onClick={() => void runDesign(project.id).catch(() => undefined)} disabled={planBusy} data-testid="regenerate-design">
+      <StageHeader
+        headingId="design-heading"
+        title="Design"
+        run={run}
+        streamKey={liveKey(project.id, 'design')}
+        hasResult={Boolean(value)}
+        onCancel={() => cancelStage(project.id, 'design')}
+      >
+        <button
+          type="button"
+          onClick={() => {
+            if (value) offerUndo('Design regenerated', project);
+            void runDesign(project.id).catch(() => undefined);
+          }}
+          disabled={planBusy}
+          data-testid="regenerate-design"
+        >
           {value ? 'Regenerate' : 'Create design'}
         </button>
       </StageHeader>
       {run.error && !busy ? <ErrorBox error={run.error} /> : null}
       {busy || (!value && run.text) ? (
-        <StreamText streamKey={liveKey(project.id, 'design')} fallback={run.text} label="Design, streaming" testId="design-stream" />
+        <StreamText streamKey={liveKey(project.id, 'design')} fallback={run.text} label="Design, streaming" live={busy} testId="design-stream" />
       ) : null}
       {!busy && !value && !run.text ? <p className="empty">No design yet. Create it from your idea.</p> : null}
       {value && !busy ? (
@@ -175,7 +191,7 @@ export function DesignView({ project }: { project: Project }) {
                 disabled={planBusy}
                 data-testid="approve-design"
                 onClick={() => {
-                  if (project.plan.value) appStore.update(project.id, (p) => ({ ...p, stage: 'plan' }));
+                  if (project.plan.value) appStore.navigate(project.id, 'plan');
                   else void runPlan(project.id).catch(() => undefined);
                 }}
               >

@@ -1,27 +1,94 @@
 'use client';
 
-import { memo, useSyncExternalStore } from 'react';
-import { liveText } from '@/lib/liveText';
-import { CONCURRENCY_CHOICES, allPhasesDone, emptyPhaseRun, isActive, type PhaseRun, type Project } from '@/lib/project';
-import { cancelAll, cancelPhase, runAllPhases, runHandoff, runPhase, setConcurrency } from '@/lib/runner';
+import { memo, useMemo, useState } from 'react';
+import { CONCURRENCY_CHOICES, allPhasesDone, emptyPhaseRun, isActive, plural, type PhaseRun, type Project } from '@/lib/project';
+import { cancelPhase, runAllPhases, runHandoff, runPhase, setConcurrency } from '@/lib/runner';
+import { staleness } from '@/lib/stale';
 import { appStore, liveKey } from '@/lib/store';
-import type { Phase } from '@/lib/types';
-import { StreamText } from './StreamText';
-import { Elapsed, ErrorBox, StatusBadge } from './ui';
+import type { Phase, Requirement, Step } from '@/lib/types';
+import { undoable } from '@/lib/undo';
+import { Markdown } from './Markdown';
+import { RawText, StreamText } from './StreamText';
+import { Elapsed, ErrorBox, StaleMark, StatusBadge, Tokens } from './ui';
 
-function LiveTokens({ streamKey, fallback }: { streamKey: string; fallback: number }) {
-  const entry = useSyncExternalStore(
-    (listener) => liveText.subscribe(streamKey, listener),
-    () => liveText.get(streamKey),
-    () => liveText.get(streamKey),
+/** Requirement ids as chips, with the requirement's text when the brief lists it. */
+function RequirementIds({ ids, requirements, label }: { ids: string[]; requirements: Map<string, Requirement>; label: string }) {
+  return (
+    <span className="chips" aria-label={label} data-testid="requirement-ids">
+      {ids.map((id) => (
+        <span key={id} className="chip req" title={requirements.get(id)?.text ?? id}>
+          {id}
+        </span>
+      ))}
+    </span>
   );
-  return <span title="Tokens streamed">{entry.tokens || fallback} tokens</span>;
 }
 
-const PhaseCard = memo(function PhaseCard({ projectId, phase, run }: { projectId: string; phase: Phase; run: PhaseRun }) {
+/** One step, opened to read its details, acceptance criteria, test command and the requirements it covers. */
+function StepItem({ step, requirements }: { step: Step; requirements: Map<string, Requirement> }) {
+  const covers = step.covers ?? [];
+  // The body (markdown) is rendered when opened: a finished card with many steps stays cheap.
+  const [open, setOpen] = useState(false);
+  return (
+    <li>
+      <details data-testid="step" onToggle={(event) => setOpen(event.currentTarget.open)}>
+        <summary>
+          <span className="step-id">{step.id}</span> <span data-testid="step-title">{step.title}</span>
+          {covers.length ? <RequirementIds ids={covers} requirements={requirements} label={`Step ${step.id} covers`} /> : null}
+        </summary>
+        {open ? (
+        <div className="step-body" data-testid="step-body">
+          <Markdown source={step.details} />
+          <h4>Acceptance criteria</h4>
+          {step.acceptanceCriteria?.length ? (
+            <ul>
+              {step.acceptanceCriteria.map((criterion, index) => (
+                <li key={index}>{criterion}</li>
+              ))}
+            </ul>
+          ) : (
+            <p className="gap">None yet: a gap to fill before this step can be checked.</p>
+          )}
+          <h4>Test command</h4>
+          {step.testCommand ? <code className="test-command">{step.testCommand}</code> : <p className="gap">None yet.</p>}
+          {covers.length ? (
+            <>
+              <h4>Covers</h4>
+              <ul data-testid="step-covers">
+                {covers.map((id) => (
+                  <li key={id}>
+                    <strong>{id}</strong>
+                    {requirements.get(id) ? ` — ${requirements.get(id)!.text}` : ''}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+          {step.dependsOn?.length ? <p className="hint">Depends on step {step.dependsOn.join(', ')}</p> : null}
+        </div>
+        ) : null}
+      </details>
+    </li>
+  );
+}
+
+const PhaseCard = memo(function PhaseCard({
+  projectId,
+  phase,
+  run,
+  stale,
+  requirements,
+}: {
+  projectId: string;
+  phase: Phase;
+  run: PhaseRun;
+  stale: boolean;
+  requirements: Map<string, Requirement>;
+}) {
   const key = liveKey(projectId, `phase/${phase.number}`);
   const active = isActive(run);
   const steps = run.result?.steps ?? [];
+  const phaseRequirements = phase.requirements ?? run.result?.requirements ?? [];
   const ignore = () => undefined;
   return (
     <article className="phase-card" data-testid="phase-card" data-phase={phase.number} data-status={run.status} aria-labelledby={`phase-card-title-${phase.number}`}>
@@ -30,36 +97,30 @@ const PhaseCard = memo(function PhaseCard({ projectId, phase, run }: { projectId
         <h3 id={`phase-card-title-${phase.number}`} data-testid="phase-title">
           {phase.title}
         </h3>
+        {stale ? <StaleMark what="phase" /> : null}
         <StatusBadge status={run.status} />
       </header>
       <div className="phase-stats" aria-live="off">
         <Elapsed run={run} />
-        {run.status === 'running' ? <LiveTokens streamKey={key} fallback={run.tokens} /> : <span title="Tokens">{run.tokens} tokens</span>}
-        {steps.length ? <span>{steps.length} steps</span> : null}
+        <Tokens run={run} streamKey={key} />
+        {steps.length ? <span data-testid="step-count">{plural(steps.length, 'step')}</span> : null}
+        {phaseRequirements.length ? <RequirementIds ids={phaseRequirements} requirements={requirements} label={`Phase ${phase.number} requirements`} /> : null}
       </div>
       {run.error && !active ? <ErrorBox error={run.error} /> : null}
       {run.status === 'done' && steps.length ? (
         <>
           <ol className="steps" data-testid="phase-steps">
             {steps.map((step) => (
-              <li key={step.id}>
-                <strong>{step.id}</strong> {step.title}
-                {step.testCommand ? (
-                  <>
-                    {' '}
-                    — <code>{step.testCommand}</code>
-                  </>
-                ) : null}
-              </li>
+              <StepItem key={step.id} step={step} requirements={requirements} />
             ))}
           </ol>
           <details>
             <summary className="hint">Streamed output</summary>
-            <StreamText streamKey={key} fallback={run.text} label={`Phase ${phase.number} output`} compact />
+            <RawText text={run.text} label={`Phase ${phase.number} output`} />
           </details>
         </>
       ) : run.status !== 'idle' && run.status !== 'queued' ? (
-        <StreamText streamKey={key} fallback={run.text} label={`Phase ${phase.number} output`} compact testId="phase-stream" />
+        <StreamText streamKey={key} fallback={run.text} label={`Phase ${phase.number} output`} compact live={run.status === 'running'} testId="phase-stream" />
       ) : run.status === 'queued' ? (
         <p className="muted" style={{ fontSize: '0.85rem', margin: 0 }}>
           Waiting for a free slot. {phase.summary}
@@ -75,12 +136,17 @@ const PhaseCard = memo(function PhaseCard({ projectId, phase, run }: { projectId
             Cancel
           </button>
         ) : run.status === 'done' ? (
-          <button type="button" className="small" onClick={() => void runPhase(projectId, phase.number, { force: true }).catch(ignore)} data-testid="rerun-phase">
+          <button
+            type="button"
+            className="small"
+            onClick={() => undoable(projectId, `Phase ${phase.number} re-run`, () => void runPhase(projectId, phase.number, { force: true }).catch(ignore))}
+            data-testid="rerun-phase"
+          >
             Re-run
           </button>
         ) : (
           <button type="button" className="small" onClick={() => void runPhase(projectId, phase.number).catch(ignore)} data-testid="retry-phase">
-            {run.status === 'idle' ? 'Run' : 'Retry'}
+            {run.status === 'idle' ? 'Run' : run.status === 'paused' ? 'Resume' : 'Retry'}
           </button>
         )}
       </div>
@@ -88,15 +154,29 @@ const PhaseCard = memo(function PhaseCard({ projectId, phase, run }: { projectId
   );
 });
 
+function useRequirements(project: Project): Map<string, Requirement> {
+  const sources = [
+    project.plan.value?.requirements,
+    project.design.value?.requirements,
+    project.plan.value?.brief?.requirements,
+    project.design.value?.brief?.requirements,
+    project.interview.brief?.requirements,
+  ];
+  const list = sources.find((requirements) => requirements?.length);
+  return useMemo(() => new Map((list ?? []).map((requirement) => [requirement.id, requirement])), [list]);
+}
+
 export function ExecutionView({ project }: { project: Project }) {
   const phases = project.plan.value?.phases ?? project.plan.streamedPhases;
   const runs = phases.map((phase) => project.phases[String(phase.number)] ?? emptyPhaseRun());
   const count = (status: string) => runs.filter((run) => run.status === status).length;
-  const anyActive = runs.some(isActive);
   const failed = runs.filter((run) => run.status === 'error' || run.status === 'cancelled').length;
+  const paused = count('paused');
   const remaining = runs.filter((run) => run.status !== 'done' && !isActive(run)).length;
   const planReady = Boolean(project.plan.value);
   const complete = allPhasesDone(project);
+  const stalePhases = staleness(project).phases;
+  const requirements = useRequirements(project);
 
   return (
     <section aria-labelledby="exec-heading" data-testid="execution-view">
@@ -106,6 +186,7 @@ export function ExecutionView({ project }: { project: Project }) {
           <span className="muted" style={{ fontSize: '0.85rem' }} data-testid="exec-summary" aria-live="polite">
             {count('done')}/{phases.length} done · {count('running')} streaming · {count('queued')} queued
             {count('error') ? ` · ${count('error')} failed` : ''}
+            {paused ? ` · ${paused} paused` : ''}
             {isActive(project.plan.run) ? ' · plan still streaming' : ''}
           </span>
         </div>
@@ -131,16 +212,16 @@ export function ExecutionView({ project }: { project: Project }) {
             </span>
           ) : null}
           <button type="button" className="primary" disabled={!planReady || remaining === 0} onClick={() => void runAllPhases(project.id)} data-testid="run-all-phases">
-            {failed ? `Run remaining (${remaining})` : `Run all (${remaining})`}
+            {paused ? `Resume (${remaining})` : failed ? `Run remaining (${remaining})` : `Run all (${remaining})`}
           </button>
-          {anyActive ? (
-            <button type="button" className="danger" onClick={() => cancelAll(project.id)} data-testid="cancel-all">
-              Cancel all
-            </button>
-          ) : null}
           <span className="spacer" style={{ flex: 1 }} />
           {complete ? (
-            <button type="button" className="primary" data-testid="create-handoff" onClick={() => (project.handoff.value ? appStore.update(project.id, (p) => ({ ...p, stage: 'handoff' })) : void runHandoff(project.id).catch(() => undefined))}>
+            <button
+              type="button"
+              className="primary"
+              data-testid="create-handoff"
+              onClick={() => (project.handoff.value ? appStore.navigate(project.id, 'handoff') : void runHandoff(project.id).catch(() => undefined))}
+            >
               {project.handoff.value ? 'Go to the handoff →' : 'Create the handoff →'}
             </button>
           ) : null}
@@ -151,7 +232,14 @@ export function ExecutionView({ project }: { project: Project }) {
       ) : (
         <div className="phase-grid" data-testid="phase-grid">
           {phases.map((phase, index) => (
-            <PhaseCard key={phase.number} projectId={project.id} phase={phase} run={runs[index]} />
+            <PhaseCard
+              key={phase.number}
+              projectId={project.id}
+              phase={phase}
+              run={runs[index]}
+              stale={stalePhases.includes(phase.number)}
+              requirements={requirements}
+            />
           ))}
         </div>
       )}

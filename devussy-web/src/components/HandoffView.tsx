@@ -4,7 +4,9 @@ import { useState } from 'react';
 import { api } from '@/lib/api';
 import { allPhasesDone, isActive, mergedPlan, type Project } from '@/lib/project';
 import { cancelStage, loadArtifacts, runHandoff } from '@/lib/runner';
+import { staleness } from '@/lib/stale';
 import { liveKey } from '@/lib/store';
+import { offerUndo } from '@/lib/undo';
 import { Markdown } from './Markdown';
 import { StreamText } from './StreamText';
 import { CopyButton, ErrorBox, StageHeader, downloadBlob, downloadText } from './ui';
@@ -56,14 +58,30 @@ export function HandoffView({ project }: { project: Project }) {
   return (
     <section aria-labelledby="handoff-heading" data-testid="handoff-view">
       <div className="panel">
-        <StageHeader headingId="handoff-heading" title="Handoff" run={run} hasResult={Boolean(value)} onCancel={() => cancelStage(project.id, 'handoff')}>
-          <button type="button" disabled={!project.design.value || !project.plan.value} onClick={() => void runHandoff(project.id).catch(() => undefined)} data-testid="generate-handoff">
+        <StageHeader
+          headingId="handoff-heading"
+          title="Handoff"
+          run={run}
+          streamKey={liveKey(project.id, 'handoff')}
+          hasResult={Boolean(value)}
+          stale={staleness(project).handoff}
+          onCancel={() => cancelStage(project.id, 'handoff')}
+        >
+          <button
+            type="button"
+            disabled={!project.design.value || !project.plan.value}
+            onClick={() => {
+              if (value) offerUndo('Handoff regenerated', project);
+              void runHandoff(project.id).catch(() => undefined);
+            }}
+            data-testid="generate-handoff"
+          >
             {value ? 'Regenerate' : 'Create handoff'}
           </button>
         </StageHeader>
         {!ready && !value ? <p className="hint">Some phases have no details yet; the handoff will use the plan as it is.</p> : null}
         {run.error && !busy ? <ErrorBox error={run.error} /> : null}
-        {busy ? <StreamText streamKey={liveKey(project.id, 'handoff')} fallback={run.text} label="Handoff, streaming" testId="handoff-stream" /> : null}
+        {busy ? <StreamText streamKey={liveKey(project.id, 'handoff')} fallback={run.text} label="Handoff, streaming" live testId="handoff-stream" /> : null}
         {value && !busy ? (
           <>
             <div className="actions" style={{ marginTop: 0, marginBottom: '0.75rem' }}>

@@ -28,18 +28,21 @@ export function InterviewChat({ project }: { project: Project }) {
         <h2 id="interview-heading">Interview</h2>
         <span className="muted">Answer a few questions; the interviewer turns them into a project brief.</span>
       </div>
-      <div className="chat" aria-live="polite" data-testid="chat">
-        {turns.length === 0 && !busy ? (
-          <p className="muted">Say what you want to build, e.g. “A CLI that backs up my photos to S3”.</p>
-        ) : null}
-        {turns.map((turn, index) => (
-          <div key={index} className={`bubble ${turn.role}`} data-testid={`bubble-${turn.role}`}>
-            {turn.role === 'assistant' ? <Markdown source={turn.content} /> : turn.content}
-          </div>
-        ))}
+      <div className="chat" data-testid="chat">
+        {/* Only finished turns are announced; the reply still streaming sits outside the live region. */}
+        <div className="chat-turns" role="log" aria-live="polite">
+          {turns.length === 0 && !busy ? (
+            <p className="muted">Say what you want to build, e.g. “A CLI that backs up my photos to S3”.</p>
+          ) : null}
+          {turns.map((turn, index) => (
+            <div key={index} className={`bubble ${turn.role}`} data-testid={`bubble-${turn.role}`}>
+              {turn.role === 'assistant' ? <Markdown source={turn.content} /> : turn.content}
+            </div>
+          ))}
+        </div>
         {busy ? (
           <div className="bubble assistant">
-            <StreamText streamKey={liveKey(project.id, 'interview')} label="Interviewer reply, streaming" compact />
+            <StreamText streamKey={liveKey(project.id, 'interview')} label="Interviewer reply, streaming" compact live testId="interview-stream" />
           </div>
         ) : null}
       </div>
@@ -93,7 +96,7 @@ export function InterviewChat({ project }: { project: Project }) {
             Send
           </button>
         )}
-        <button type="button" className="ghost" onClick={() => appStore.update(project.id, (p) => ({ ...p, stage: 'new' }))}>
+        <button type="button" className="ghost" onClick={() => appStore.navigate(project.id, 'new')}>
           Back to the idea
         </button>
       </form>

@@ -46,7 +46,7 @@ export function ModelSettingsDialog({ project, onClose }: { project: Project; on
       return { ...p, settings: { ...p.settings, stages: { ...p.settings.stages, [stage]: next } } };
     });
 
-  const modelsFor = (providerName: string | undefined): string[] => {
+  const modelsFor = (providerName: string | null | undefined): string[] => {
     const provider = info?.providers.find((p) => p.name === (providerName || info.provider));
     const models = new Set<string>(provider?.models ?? []);
     if (!providerName || providerName === info?.provider) for (const model of info?.models ?? []) models.add(model);

@@ -1,18 +1,24 @@
 'use client';
 
-import type { Project, ProjectInput } from '@/lib/project';
-import { runDesign, runEverything } from '@/lib/runner';
+import { IDEA_MAX_CHARS, displayName, type Project, type ProjectInput } from '@/lib/project';
+import { runDesign, runEverything, sendInterview } from '@/lib/runner';
 import { appStore } from '@/lib/store';
 
 export function NewProjectForm({ project }: { project: Project }) {
   const { input } = project;
   const set = (field: keyof ProjectInput, value: string) =>
-    appStore.update(project.id, (p) => ({
-      ...p,
-      input: { ...p.input, [field]: value },
-      name: field === 'projectName' ? value.trim() || 'Untitled project' : p.name,
-    }));
+    appStore.update(project.id, (p) => {
+      const next = { ...p.input, [field]: value };
+      // Until the design names it, the project is shown by the name typed or the start of the idea.
+      const named = field === 'projectName' || !p.design.value;
+      return { ...p, input: next, name: named ? displayName(next) : p.name };
+    });
   const ready = Boolean(input.idea.trim());
+  const startInterview = () => {
+    appStore.navigate(project.id, 'interview');
+    // The interview starts from the idea already typed, instead of asking for it again.
+    if (input.idea.trim() && project.interview.turns.length === 0) void sendInterview(project.id, input.idea.trim()).catch(() => undefined);
+  };
 
   return (
     <section className="panel" aria-labelledby="new-heading">
@@ -27,7 +33,14 @@ export function NewProjectForm({ project }: { project: Project }) {
       >
         <div className="field">
           <label htmlFor="project-name">Project name</label>
-          <input id="project-name" type="text" value={input.projectName} maxLength={200} placeholder="e.g. Recipe box" onChange={(e) => set('projectName', e.target.value)} />
+          <input
+            id="project-name"
+            type="text"
+            value={input.projectName}
+            maxLength={200}
+            placeholder="Optional: named from your idea when left empty"
+            onChange={(e) => set('projectName', e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor="project-idea">
@@ -37,10 +50,15 @@ export function NewProjectForm({ project }: { project: Project }) {
             id="project-idea"
             rows={6}
             value={input.idea}
-            maxLength={50_000}
+            maxLength={IDEA_MAX_CHARS}
+            aria-describedby="idea-count"
             placeholder="A web app where families share recipes, plan weekly meals and get a shopping list…"
             onChange={(e) => set('idea', e.target.value)}
           />
+          <span id="idea-count" className={`hint counter${input.idea.length > IDEA_MAX_CHARS * 0.9 ? ' near-limit' : ''}`} data-testid="idea-count">
+            {input.idea.length.toLocaleString('en-US')} / {IDEA_MAX_CHARS.toLocaleString('en-US')} characters
+            {input.idea.length > 2000 ? ' · long ideas are summarised in the design; the full text is kept in the brief' : ''}
+          </span>
         </div>
         <div className="field-row">
           <div className="field">
@@ -66,7 +84,7 @@ export function NewProjectForm({ project }: { project: Project }) {
           <button type="submit" className="primary" disabled={!ready} data-testid="create-design">
             Create design →
           </button>
-          <button type="button" onClick={() => appStore.update(project.id, (p) => ({ ...p, stage: 'interview' }))} data-testid="start-interview">
+          <button type="button" onClick={startInterview} data-testid="start-interview">
             Refine with an interview first
           </button>
           <button type="button" disabled={!ready} onClick={() => void runEverything(project.id)}>

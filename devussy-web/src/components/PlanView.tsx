@@ -1,11 +1,38 @@
 'use client';
 
 import { useState } from 'react';
-import { addPhase, deletePhase, isActive, movePhase, updatePhase, type Project } from '@/lib/project';
+import { addPhase, deletePhase, isActive, movePhase, moveWarning, updatePhase, type Project } from '@/lib/project';
 import { cancelStage, runAllPhases, runPlan } from '@/lib/runner';
+import { staleness } from '@/lib/stale';
 import { appStore, liveKey } from '@/lib/store';
+import { offerUndo, undoable } from '@/lib/undo';
 import { StreamText } from './StreamText';
 import { ErrorBox, StageHeader } from './ui';
+
+/** A move button. A move past a dependency drops it: the toast says which, and Undo puts it back. */
+function MoveButton({ project, number, delta, busy }: { project: Project; number: number; delta: -1 | 1; busy: boolean }) {
+  const phases = project.plan.value?.phases ?? [];
+  const index = phases.findIndex((phase) => phase.number === number);
+  const atEnd = delta === -1 ? index === 0 : index === phases.length - 1;
+  const warning = atEnd ? null : moveWarning(project, number, delta);
+  const label = `Move phase ${number} ${delta === -1 ? 'up' : 'down'}`;
+  return (
+    <button
+      type="button"
+      className="small"
+      disabled={atEnd || busy}
+      aria-label={label}
+      title={warning ? `${label}: ${warning}` : label}
+      onClick={() => {
+        const move = () => appStore.update(project.id, (p) => movePhase(p, number, delta));
+        if (warning) undoable(project.id, `Phase moved: ${warning}.`, move);
+        else move();
+      }}
+    >
+      {delta === -1 ? '↑' : '↓'}
+    </button>
+  );
+}
 
 function AddPhaseForm({ project }: { project: Project }) {
   const [title, setTitle] = useState('');
@@ -44,16 +71,26 @@ export function PlanView({ project }: { project: Project }) {
   const { run, value, streamedPhases } = project.plan;
   const busy = isActive(run);
   const phasesBusy = Object.values(project.phases).some(isActive);
-  const hasRuns = Object.keys(project.phases).length > 0;
+  const stale = staleness(project).plan;
 
   return (
     <section className="panel" aria-labelledby="plan-heading" data-testid="plan-view">
-      <StageHeader headingId="plan-heading" title="Development plan" run={run} hasResult={Boolean(value)} onCancel={() => cancelStage(project.id, 'plan')}>
+      <StageHeader
+        headingId="plan-heading"
+        title="Development plan"
+        run={run}
+        streamKey={liveKey(project.id, 'plan')}
+        hasResult={Boolean(value)}
+        stale={stale}
+        onCancel={() => cancelStage(project.id, 'plan')}
+      >
         <button
           type="button"
           disabled={!project.design.value || phasesBusy}
+          data-testid="regenerate-plan"
           onClick={() => {
-            if (hasRuns && !window.confirm('Regenerate the plan? Phase details already generated will be discarded.')) return;
+            // Phase details of the old plan are discarded: Undo brings them back.
+            if (value) offerUndo('Plan regenerated', project);
             void runPlan(project.id).catch(() => undefined);
           }}
         >
@@ -64,13 +101,13 @@ export function PlanView({ project }: { project: Project }) {
 
       {busy || (!value && run.text) ? (
         <>
-          <StreamText streamKey={liveKey(project.id, 'plan')} fallback={run.text} label="Plan, streaming" testId="plan-stream" />
+          <StreamText streamKey={liveKey(project.id, 'plan')} fallback={run.text} label="Plan, streaming" live={busy} testId="plan-stream" />
           {streamedPhases.length ? (
             <>
               <h3 style={{ marginTop: '1rem' }}>Phases so far</h3>
               <ol className="steps" data-testid="streamed-phases">
                 {streamedPhases.map((phase) => (
-                  <li key={phase.number}>
+                  <li key={phase.number} value={phase.number}>
                     <strong>{phase.title}</strong> — {phase.summary}
                   </li>
                 ))}
@@ -111,27 +148,21 @@ export function PlanView({ project }: { project: Project }) {
                     value={phase.summary}
                     onChange={(e) => appStore.update(project.id, (p) => updatePhase(p, phase.number, { summary: e.target.value }))}
                   />
-                  {phase.dependsOn?.length ? <span className="hint">Depends on phase {phase.dependsOn.join(', ')}</span> : null}
+                  {phase.dependsOn?.length ? (
+                    <span className="hint" data-testid="phase-depends">
+                      Depends on phase {phase.dependsOn.join(', ')}
+                    </span>
+                  ) : null}
                 </div>
                 <div className="controls">
-                  <button type="button" className="small" disabled={index === 0 || phasesBusy} aria-label={`Move phase ${phase.number} up`} onClick={() => appStore.update(project.id, (p) => movePhase(p, phase.number, -1))}>
-                    ↑
-                  </button>
-                  <button
-                    type="button"
-                    className="small"
-                    disabled={index === value.phases.length - 1 || phasesBusy}
-                    aria-label={`Move phase ${phase.number} down`}
-                    onClick={() => appStore.update(project.id, (p) => movePhase(p, phase.number, 1))}
-                  >
-                    ↓
-                  </button>
+                  <MoveButton project={project} number={phase.number} delta={-1} busy={phasesBusy} />
+                  <MoveButton project={project} number={phase.number} delta={1} busy={phasesBusy} />
                   <button
                     type="button"
                     className="small danger"
                     disabled={value.phases.length <= 1 || phasesBusy}
                     aria-label={`Delete phase ${phase.number}`}
-                    onClick={() => appStore.update(project.id, (p) => deletePhase(p, phase.number))}
+                    onClick={() => undoable(project.id, `Phase ${phase.number} “${phase.title}” deleted`, () => appStore.update(project.id, (p) => deletePhase(p, phase.number)))}
                   >
                     ✕
                   </button>
@@ -150,7 +181,7 @@ export function PlanView({ project }: { project: Project }) {
             >
               Approve and detail every phase →
             </button>
-            <button type="button" onClick={() => appStore.update(project.id, (p) => ({ ...p, stage: 'execute' }))}>
+            <button type="button" onClick={() => appStore.navigate(project.id, 'execute')}>
               Go to execution without starting
             </button>
           </div>

@@ -1,7 +1,8 @@
 'use client';
 
-import { useEffect, useState } from 'react';
-import { isActive, type RunError, type RunStatus, type StageRun } from '@/lib/project';
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { liveText } from '@/lib/liveText';
+import { isActive, plural, type RunError, type RunStatus, type StageRun } from '@/lib/project';
 
 const STATUS_LABEL: Record<RunStatus, string> = {
   idle: 'Not started',
@@ -10,6 +11,7 @@ const STATUS_LABEL: Record<RunStatus, string> = {
   done: 'Done',
   error: 'Error',
   cancelled: 'Cancelled',
+  paused: 'Paused',
 };
 
 export function StatusBadge({ status }: { status: RunStatus }) {
@@ -46,19 +48,47 @@ export function Elapsed({ run }: { run: Pick<StageRun, 'status' | 'startedAt' | 
   return <span title="Elapsed time">{formatDuration(end - run.startedAt)}</span>;
 }
 
+/** Tokens of a run: counted live (once per frame) while it streams, else the run's final count. */
+export function Tokens({ run, streamKey }: { run: StageRun; streamKey: string }) {
+  const entry = useSyncExternalStore(
+    (listener) => liveText.subscribe(streamKey, listener),
+    () => liveText.get(streamKey),
+    () => liveText.get(streamKey),
+  );
+  const count = run.status === 'running' ? entry.tokens || run.tokens : run.tokens;
+  return (
+    <span title="Tokens streamed" data-testid="tokens">
+      {plural(count, 'token')}
+    </span>
+  );
+}
+
+/** "Stale" next to a result made from an input that has changed since. */
+export function StaleMark({ what }: { what: string }) {
+  return (
+    <span className="badge stale" data-testid="stale-mark" title={`Made before an earlier stage changed: regenerate the ${what} to bring it up to date`}>
+      Stale
+    </span>
+  );
+}
+
 /** A stage's header: title, status, elapsed time and tokens, then Cancel while it runs, else `children`. */
 export function StageHeader({
   headingId,
   title,
   run,
+  streamKey,
   hasResult,
+  stale = false,
   onCancel,
   children,
 }: {
   headingId: string;
   title: string;
   run: StageRun;
+  streamKey: string;
   hasResult: boolean;
+  stale?: boolean;
   onCancel: () => void;
   children: React.ReactNode;
 }) {
@@ -66,8 +96,9 @@ export function StageHeader({
     <div className="panel-head">
       <h2 id={headingId}>{title}</h2>
       <StatusBadge status={run.status === 'idle' && hasResult ? 'done' : run.status} />
-      <span className="muted" style={{ fontSize: '0.85rem' }}>
-        <Elapsed run={run} /> · {run.tokens} tokens
+      {stale ? <StaleMark what={title.toLowerCase()} /> : null}
+      <span className="muted" style={{ fontSize: '0.85rem' }} data-testid="stage-stats">
+        <Elapsed run={run} /> · <Tokens run={run} streamKey={streamKey} />
       </span>
       <span className="spacer" />
       {isActive(run) ? (
@@ -84,8 +115,8 @@ export function StageHeader({
 export function ErrorBox({ error, children }: { error: RunError; children?: React.ReactNode }) {
   return (
     <div className="error-box" role="alert" data-testid="error-box">
-      <strong>{error.code === 'cancelled' ? 'Cancelled' : error.code === 'interrupted' ? 'Interrupted' : 'Failed'}:</strong> {error.message}{' '}
-      {error.code && !['cancelled', 'interrupted'].includes(error.code) ? <code>({error.code})</code> : null}
+      <strong>{error.code === 'cancelled' ? 'Cancelled' : error.code === 'invalid_response' ? 'Invalid response' : 'Failed'}:</strong> {error.message}{' '}
+      {error.code && error.code !== 'cancelled' ? <code>({error.code})</code> : null}
       {children}
     </div>
   );

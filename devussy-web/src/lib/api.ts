@@ -1,7 +1,8 @@
 // The Devussy HTTP API (DESIGN §4), on the app's own origin.
 import { authHeaders, reportUnauthorized } from './auth';
-import { streamSSE, StreamError, type DoneEvent, type StreamHandlers } from './sse';
-import type { ChatTurn, DevPlan, Handoff, ModelConfig, ProjectBrief, ProjectDesign } from './types';
+import { streamSSE, StreamError, type StreamHandlers } from './sse';
+import type { DevPlan, Handoff, ProjectDesign } from './types';
+import { parseWire, WireError, type WireName, type WireSchemas } from './wire/schemas';
 
 export interface CallHandlers extends StreamHandlers {
   signal?: AbortSignal;
@@ -28,15 +29,28 @@ export interface ModelsInfo {
 // started with DEVUSSY_ALLOWED_ORIGINS=http://localhost:3000.
 const BASE = (process.env.NEXT_PUBLIC_DEVUSSY_API ?? '').replace(/\/$/, '');
 
-async function stream(path: string, body: unknown, handlers: CallHandlers): Promise<DoneEvent> {
+/**
+ * Stream one request; the `done` event is validated against the generated schema of `done` (an
+ * invalid payload becomes a StreamError with code `invalid_response`, shown on the card).
+ */
+async function stream<K extends WireName>(path: string, body: unknown, done: K, handlers: CallHandlers): Promise<WireSchemas[K]> {
   const { signal, ...rest } = handlers;
+  let event: unknown;
   try {
-    return await streamSSE(`${BASE}${path}`, body, { ...rest, signal, headers: authHeaders() });
+    event = await streamSSE(`${BASE}${path}`, body, { ...rest, signal, headers: authHeaders() });
   } catch (error) {
     if (error instanceof StreamError && error.status === 401) reportUnauthorized();
     throw error;
   }
+  try {
+    return parseWire(done, event);
+  } catch (error) {
+    if (error instanceof WireError) throw new StreamError(error.message, error.code);
+    throw error;
+  }
 }
+
+type Body<K extends WireName> = WireSchemas[K];
 
 async function jsonError(response: Response): Promise<StreamError> {
   if (response.status === 401) reportUnauthorized();
@@ -53,32 +67,11 @@ async function jsonError(response: Response): Promise<StreamError> {
 }
 
 export const api = {
-  interview: (body: { userInput: string; history: ChatTurn[]; modelConfig?: ModelConfig }, handlers: CallHandlers) =>
-    stream('/api/interview', body, handlers),
-
-  design: (
-    body: {
-      projectName: string;
-      requirements?: string;
-      languages?: string[];
-      frameworks?: string[];
-      apis?: string[];
-      brief?: ProjectBrief;
-      modelConfig?: ModelConfig;
-    },
-    handlers: CallHandlers,
-  ) => stream('/api/design', body, handlers),
-
-  basicPlan: (body: { design: ProjectDesign; projectName?: string; modelConfig?: ModelConfig }, handlers: CallHandlers) =>
-    stream('/api/plan/basic', body, handlers),
-
-  detail: (
-    body: { plan: DevPlan; phaseNumber: number; projectName: string; modelConfig?: ModelConfig },
-    handlers: CallHandlers,
-  ) => stream('/api/plan/detail', body, handlers),
-
-  handoff: (body: { design: ProjectDesign; plan: DevPlan; modelConfig?: ModelConfig }, handlers: CallHandlers) =>
-    stream('/api/handoff', body, handlers),
+  interview: (body: Body<'InterviewRequest'>, handlers: CallHandlers) => stream('/api/interview', body, 'InterviewDone', handlers),
+  design: (body: Body<'DesignRequest'>, handlers: CallHandlers) => stream('/api/design', body, 'DesignDone', handlers),
+  basicPlan: (body: Body<'BasicPlanRequest'>, handlers: CallHandlers) => stream('/api/plan/basic', body, 'PlanDone', handlers),
+  detail: (body: Body<'DetailRequest'>, handlers: CallHandlers) => stream('/api/plan/detail', body, 'PhaseDone', handlers),
+  handoff: (body: Body<'HandoffRequest'>, handlers: CallHandlers) => stream('/api/handoff', body, 'HandoffDone', handlers),
 
   async models(signal?: AbortSignal): Promise<ModelsInfo> {
     const response = await fetch(`${BASE}/api/models`, { signal, headers: { Accept: 'application/json', ...authHeaders() } });

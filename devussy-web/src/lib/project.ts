@@ -15,7 +15,8 @@ export const STAGES: { key: StageKey; label: string }[] = [
   { key: 'handoff', label: 'Handoff' },
 ];
 
-export type RunStatus = 'idle' | 'queued' | 'running' | 'done' | 'error' | 'cancelled';
+/** `paused`: the page was closed or reloaded while it streamed; its partial text is kept and Resume runs it again. */
+export type RunStatus = 'idle' | 'queued' | 'running' | 'done' | 'error' | 'cancelled' | 'paused';
 
 export interface RunError {
   message: string;
@@ -30,6 +31,8 @@ export interface StageRun {
   error: RunError | null;
   startedAt: number | null;
   finishedAt: number | null;
+  /** Fingerprint of the input the result was made from (stale.ts); absent for runs before it existed. */
+  basedOn?: string | null;
 }
 
 export interface PhaseRun extends StageRun {
@@ -69,7 +72,15 @@ export interface Project {
   phases: Record<string, PhaseRun>;
   handoff: { value: Handoff | null; run: StageRun; files: Record<string, string> | null };
   settings: ModelSettings;
+  /** Set when streams were paused by leaving the page during "run everything": Resume runs everything again. */
+  pausedAuto?: boolean;
 }
+
+/** Phase details at once by default: the same default as the server and the CLI (DEVUSSY_MAX_CONCURRENCY). */
+export const DEFAULT_CONCURRENCY = 3;
+export const UNTITLED = 'Untitled project';
+/** The longest idea the server accepts (`requirements`, LongText). */
+export const IDEA_MAX_CHARS = 50_000;
 
 export const CONCURRENCY_CHOICES = [1, 2, 3, 5, 0] as const;
 
@@ -92,7 +103,7 @@ export function createProject(input: Partial<ProjectInput> = {}, now = Date.now(
     schema: PROJECT_SCHEMA,
     version: PROJECT_VERSION,
     id: newId(),
-    name: full.projectName.trim() || 'Untitled project',
+    name: displayName(full),
     createdAt: now,
     updatedAt: now,
     stage: 'new',
@@ -103,8 +114,36 @@ export function createProject(input: Partial<ProjectInput> = {}, now = Date.now(
     plan: { value: null, run: emptyRun(), streamedPhases: [] },
     phases: {},
     handoff: { value: null, run: emptyRun(), files: null },
-    settings: { concurrency: 2, stages: {} },
+    settings: { concurrency: DEFAULT_CONCURRENCY, stages: {} },
   };
+}
+
+/**
+ * The name shown for a project before the server has named it: the name typed, else the start of the
+ * idea (the design then names it from the idea, as the CLI does), else "Untitled project".
+ */
+export function displayName(input: Pick<ProjectInput, 'projectName' | 'idea'>): string {
+  const typed = input.projectName.trim();
+  if (typed) return typed;
+  const firstLine = input.idea.trim().split('\n')[0] ?? '';
+  const words = firstLine.split(/\s+/).filter(Boolean);
+  if (!words.length) return UNTITLED;
+  const preview = words.slice(0, 6).join(' ');
+  return preview.length > 60 ? `${preview.slice(0, 59).trimEnd()}…` : words.length > 6 ? `${preview}…` : preview;
+}
+
+/** A project nobody has typed anything into yet (reused by "New project" instead of piling up). */
+export function isBlank(project: Project): boolean {
+  const { input } = project;
+  return (
+    !input.projectName.trim() && !input.idea.trim() && !input.languages.trim() && !input.frameworks.trim() && !input.apis.trim() &&
+    project.interview.turns.length === 0 && !project.design.value && !isActive(project.design.run) && project.design.run.status === 'idle'
+  );
+}
+
+/** "1 step", "3 steps". */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
 }
 
 export function splitList(text: string): string[] {
@@ -120,34 +159,52 @@ export function isActive(run: StageRun): boolean {
   return ACTIVE.includes(run.status);
 }
 
+/** Whether any stream of the project is running or queued. */
+export function isRunning(project: Project): boolean {
+  return (
+    isActive(project.interview.run) ||
+    isActive(project.design.run) ||
+    isActive(project.plan.run) ||
+    isActive(project.handoff.run) ||
+    Object.values(project.phases).some(isActive)
+  );
+}
+
 /**
- * After a reload no stream is alive any more: a run that was streaming becomes an error that keeps
- * its partial text (so nothing is lost silently), and a queued one goes back to idle.
+ * After a reload (or leaving the page) no stream is alive any more: a run that was streaming or
+ * queued is paused, keeping its partial text, and Resume runs it again.
+ * Finished runs are kept as they are.
  */
 export function reviveProject(project: Project): Project {
-  const interrupt = (run: StageRun): StageRun => {
-    if (run.status === 'running') {
-      return {
-        ...run,
-        status: 'error',
-        error: { message: 'Interrupted by a page reload; the partial output is kept. Retry to run it again.', code: 'interrupted' },
-        finishedAt: run.finishedAt ?? Date.now(),
-      };
-    }
-    if (run.status === 'queued') return { ...run, status: 'idle' };
+  const pause = <R extends StageRun>(run: R): R => {
+    if (run.status === 'running') return { ...run, status: 'paused', error: null, finishedAt: run.finishedAt ?? Date.now() };
+    // A queued phase was part of the run the user started: it waits for Resume as well.
+    if (run.status === 'queued') return { ...run, status: 'paused' };
     return run;
   };
   const phases: Record<string, PhaseRun> = {};
-  for (const [key, run] of Object.entries(project.phases)) phases[key] = { ...run, ...interrupt(run) };
-  return {
+  for (const [key, run] of Object.entries(project.phases)) phases[key] = pause(run);
+  const revived: Project = {
     ...project,
     mode: 'step',
-    interview: { ...project.interview, run: interrupt(project.interview.run) },
-    design: { ...project.design, run: interrupt(project.design.run) },
-    plan: { ...project.plan, run: interrupt(project.plan.run) },
+    interview: { ...project.interview, run: pause(project.interview.run) },
+    design: { ...project.design, run: pause(project.design.run) },
+    plan: { ...project.plan, run: pause(project.plan.run) },
     phases,
-    handoff: { ...project.handoff, run: interrupt(project.handoff.run) },
+    handoff: { ...project.handoff, run: pause(project.handoff.run) },
   };
+  const paused = pausedParts(revived).length > 0;
+  return { ...revived, pausedAuto: paused && (project.mode === 'auto' || Boolean(project.pausedAuto)) };
+}
+
+/** The parts of a project that were paused by leaving the page ("design", "plan", "phase 2", …). */
+export function pausedParts(project: Project): string[] {
+  const parts: string[] = [];
+  if (project.design.run.status === 'paused') parts.push('design');
+  if (project.plan.run.status === 'paused') parts.push('plan');
+  for (const [key, run] of Object.entries(project.phases)) if (run.status === 'paused') parts.push(`phase ${key}`);
+  if (project.handoff.run.status === 'paused') parts.push('handoff');
+  return parts;
 }
 
 /** The plan with every finished phase detail merged in (what the handoff and artifacts get). */
@@ -178,6 +235,7 @@ export function partialPlan(design: ProjectDesign, phases: Phase[]): DevPlan {
     techStack: design.techStack,
     brief: design.brief ?? null,
     complexity: design.complexity ?? null,
+    ...(design.requirements?.length ? { requirements: design.requirements } : {}),
     phases: phases.map((phase) => ({ ...phase, dependsOn: (phase.dependsOn ?? []).filter((dep) => known.has(dep)) })),
   };
 }
@@ -193,9 +251,10 @@ function renumberPhase(phase: Phase, number: number, mapping: Map<number, number
   return {
     ...phase,
     number,
+    // Only earlier phases can be dependencies: one that moved after this phase is dropped.
     dependsOn: (phase.dependsOn ?? [])
       .map((dep) => mapping.get(dep))
-      .filter((dep): dep is number => dep !== undefined && dep !== number)
+      .filter((dep): dep is number => dep !== undefined && dep < number)
       .sort((a, b) => a - b),
     steps: phase.steps?.map((step) => ({
       ...step,
@@ -203,7 +262,7 @@ function renumberPhase(phase: Phase, number: number, mapping: Map<number, number
       dependsOn: (step.dependsOn ?? []).map((dep) => {
         const [phaseNo] = dep.split('.');
         const mapped = mapping.get(Number(phaseNo));
-        return mapped === undefined ? null : renumberStepId(dep, mapped);
+        return mapped === undefined || mapped > number ? null : renumberStepId(dep, mapped);
       }).filter((dep): dep is string => dep !== null),
     })),
   };
@@ -238,6 +297,24 @@ export function reorderPlan(project: Project, order: (number | Phase)[]): Projec
     runs[String(mapped)] = run.result ? { ...run, result: renumberPhase(run.result, mapped, mapping) } : run;
   }
   return { ...project, plan: { ...project.plan, value: { ...plan, phases } }, phases: runs };
+}
+
+/**
+ * What a move gives up, or null: dependencies always point back to earlier phases, so moving a
+ * phase past one it depends on (or below one that depends on it) drops that dependency.
+ */
+export function moveWarning(project: Project, number: number, delta: -1 | 1): string | null {
+  const phases = project.plan.value?.phases ?? [];
+  const index = phases.findIndex((phase) => phase.number === number);
+  const other = phases[index + delta];
+  if (index < 0 || !other) return null;
+  if (delta === -1 && (phases[index].dependsOn ?? []).includes(other.number)) {
+    return `“${phases[index].title}” no longer depends on “${other.title}”, which now comes after it`;
+  }
+  if (delta === 1 && (other.dependsOn ?? []).includes(number)) {
+    return `“${other.title}” no longer depends on “${phases[index].title}”, which now comes after it`;
+  }
+  return null;
 }
 
 export function movePhase(project: Project, number: number, delta: -1 | 1): Project {
@@ -321,6 +398,7 @@ export function stageStatus(project: Project, stage: StageKey): RunStatus {
       const runs = Object.values(project.phases);
       if (runs.some((run) => run.status === 'running' || run.status === 'queued')) return 'running';
       if (runs.some((run) => run.status === 'error')) return 'error';
+      if (runs.some((run) => run.status === 'paused')) return 'paused';
       return allPhasesDone(project) ? 'done' : 'idle';
     }
     case 'handoff':

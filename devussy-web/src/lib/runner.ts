@@ -1,6 +1,6 @@
 // Drives the API for a project: one stream per stage, phase details through a per-project
 // Scheduler (the user's concurrency limit), and "run everything" which starts each phase's detail
-// as soon as the plan stream reports that phase.
+// as soon as the plan stream reports that phase, joining any stage already streaming.
 'use client';
 
 import { api } from './api';
@@ -9,6 +9,7 @@ import {
   allPhasesDone,
   emptyPhaseRun,
   emptyRun,
+  isActive,
   mergedPlan,
   modelConfigFor,
   partialPlan,
@@ -19,30 +20,52 @@ import {
   type StageRun,
 } from './project';
 import { CancelledError, Scheduler } from './scheduler';
-import { StreamError, type DoneEvent } from './sse';
+import { StreamError } from './sse';
+import { fingerprint, handoffInput, phaseInput, planInput } from './stale';
 import { appStore, liveKey } from './store';
-import type { ChatTurn, DevPlan, Handoff, Phase, ProjectBrief, ProjectDesign, Usage } from './types';
+import type { ChatTurn, DevPlan, Handoff, Phase, ProjectDesign, Usage } from './types';
+import { parseWire } from './wire/schemas';
 
 type SingleStage = 'interview' | 'design' | 'plan' | 'handoff';
 
 const schedulers = new Map<string, Scheduler>();
 let unloading = false;
+const LEAVE_GRACE_MS = 1000;
 
 /**
- * Called when the page is about to unload (reload, close): the browser then kills every stream,
- * which must not be recorded as a failure. The runs stay "running" in storage and come back as
- * interrupted, with their partial text, on the next load.
+ * Called when the page is really going away (pagehide): the browser then kills every stream, which
+ * must not be recorded as a failure. The runs stay "running" in storage and come back paused.
  */
 export function markUnloading(): void {
   unloading = true;
 }
-const controllers = new Map<string, AbortController>();
+
+/** The page came back from the back/forward cache: streams may start again. */
+export function markResumed(): void {
+  unloading = false;
+}
+
+/** A stage stream in flight: joined (not restarted) by "run everything". */
+interface Flight<T> {
+  controller: AbortController;
+  promise: Promise<T>;
+  /** Plan only: called with each phase as the plan stream reports it. */
+  phaseListeners: Set<(phase: Phase, soFar: Phase[]) => void>;
+  streamed: Phase[];
+}
+const flights = new Map<string, Flight<unknown>>();
 const autoRuns = new Map<string, AbortController>();
+
+/**
+ * The current generation of each stream target (`<project>/<part>`). A callback of a stream that
+ * was superseded (restarted, or its project restored by Undo) sees another token and changes nothing.
+ */
+const generations = new Map<string, symbol>();
 
 export function schedulerFor(projectId: string): Scheduler {
   let scheduler = schedulers.get(projectId);
   if (!scheduler) {
-    scheduler = new Scheduler(appStore.get(projectId)?.settings.concurrency ?? 2);
+    scheduler = new Scheduler(appStore.get(projectId)?.settings.concurrency ?? 3);
     schedulers.set(projectId, scheduler);
   }
   return scheduler;
@@ -63,8 +86,7 @@ function isCancel(error: unknown): boolean {
   return error instanceof CancelledError || (error instanceof StreamError && error.code === 'cancelled');
 }
 
-function usageTokens(done: DoneEvent): number | null {
-  const usage = done.usage as Usage | undefined;
+function usageTokens(usage: Usage | undefined): number | null {
   return usage && typeof usage.completionTokens === 'number' && usage.completionTokens > 0 ? usage.completionTokens : null;
 }
 
@@ -75,16 +97,36 @@ interface StreamTarget<R extends StageRun> {
   write: (project: Project, run: R) => Project;
 }
 
+/** A stream's handle on its target: changes apply only while it is the target's current stream. */
+interface Claim {
+  current: () => boolean;
+  update: (updater: (project: Project) => Project) => void;
+}
+
+function claim(projectId: string, part: string): Claim {
+  const key = liveKey(projectId, part);
+  const token = Symbol(key);
+  generations.set(key, token);
+  const current = () => generations.get(key) === token;
+  return { current, update: (updater) => current() && appStore.update(projectId, updater) };
+}
+
+/** Forget every stream of a project: their late callbacks change nothing (used by Undo). */
+export function disownStreams(projectId: string): void {
+  for (const key of [...generations.keys()]) if (key.startsWith(`${projectId}/`)) generations.delete(key);
+}
+
 /** Stream one request into a run: status, live text, tokens, elapsed time, the error if any. */
-async function streamInto<R extends StageRun>(
+async function streamInto<R extends StageRun, D extends { usage?: Usage }>(
   target: StreamTarget<R>,
-  call: (handlers: { signal: AbortSignal; onToken: (text: string) => void }) => Promise<DoneEvent>,
+  owner: Claim,
+  call: (handlers: { signal: AbortSignal; onToken: (text: string) => void }) => Promise<D>,
   signal: AbortSignal,
-): Promise<DoneEvent> {
+  basedOn: string | null,
+): Promise<D> {
   const { projectId, part } = target;
   const key = liveKey(projectId, part);
-  const patch = (changes: Partial<StageRun>) =>
-    appStore.update(projectId, (project) => target.write(project, { ...target.read(project), ...changes }));
+  const patch = (changes: Partial<StageRun>) => owner.update((project) => target.write(project, { ...target.read(project), ...changes }));
 
   if (unloading) throw new CancelledError('The page is unloading');
   liveText.set(key, '', 0);
@@ -93,16 +135,22 @@ async function streamInto<R extends StageRun>(
     const done = await call({
       signal,
       onToken: (text) => {
+        if (!owner.current()) return;
         liveText.append(key, text);
         appStore.touch(projectId);
       },
     });
+    if (!owner.current()) throw new CancelledError('Superseded');
     const final = liveText.current(key);
     liveText.set(key, final.text, final.tokens);
-    patch({ status: 'done', text: final.text, tokens: usageTokens(done) ?? final.tokens, finishedAt: Date.now() });
+    patch({ status: 'done', text: final.text, tokens: usageTokens(done.usage) ?? final.tokens, finishedAt: Date.now(), basedOn });
     return done;
   } catch (error) {
-    if (unloading) throw error;
+    // Leaving the page kills every stream before `pagehide` says so: a lost connection is recorded
+    // only if the page is still here a moment later (otherwise the run is saved as running and
+    // comes back paused).
+    if (error instanceof StreamError && error.code === 'network_error') await new Promise((resolve) => setTimeout(resolve, LEAVE_GRACE_MS));
+    if (unloading || !owner.current()) throw error;
     const partial = liveText.current(key);
     liveText.set(key, partial.text, partial.tokens);
     const cancelled = isCancel(error) || signal.aborted;
@@ -136,22 +184,39 @@ function phaseTarget(projectId: string, number: number): StreamTarget<PhaseRun> 
   };
 }
 
-function startController(projectId: string, stage: SingleStage, outer?: AbortSignal): AbortController {
-  const key = `${projectId}/${stage}`;
-  controllers.get(key)?.abort();
-  const controller = new AbortController();
-  controllers.set(key, controller);
-  outer?.addEventListener('abort', () => controller.abort(), { once: true });
-  return controller;
+function flightKey(projectId: string, stage: SingleStage): string {
+  return `${projectId}/${stage}`;
 }
 
-function endController(projectId: string, stage: SingleStage, controller: AbortController): void {
-  const key = `${projectId}/${stage}`;
-  if (controllers.get(key) === controller) controllers.delete(key);
+/** The stage's stream in flight, if any. */
+function flightOf<T>(projectId: string, stage: SingleStage): Flight<T> | undefined {
+  return flights.get(flightKey(projectId, stage)) as Flight<T> | undefined;
+}
+
+/**
+ * Start a stage's stream (aborting one already running, which then changes nothing), and keep it
+ * as the stage's flight until it settles.
+ */
+function fly<T>(
+  projectId: string,
+  stage: SingleStage,
+  outer: AbortSignal | undefined,
+  body: (controller: AbortController, flight: Flight<T>) => Promise<T>,
+): Promise<T> {
+  const key = flightKey(projectId, stage);
+  flights.get(key)?.controller.abort();
+  const controller = new AbortController();
+  outer?.addEventListener('abort', () => controller.abort(), { once: true });
+  const flight: Flight<T> = { controller, promise: Promise.resolve(undefined as T), phaseListeners: new Set(), streamed: [] };
+  flight.promise = body(controller, flight).finally(() => {
+    if (flights.get(key) === flight) flights.delete(key);
+  });
+  flights.set(key, flight as Flight<unknown>);
+  return flight.promise;
 }
 
 export function cancelStage(projectId: string, stage: SingleStage): void {
-  controllers.get(`${projectId}/${stage}`)?.abort();
+  flightOf(projectId, stage)?.controller.abort();
 }
 
 function require<T>(value: T | null | undefined, message: string): T {
@@ -173,37 +238,44 @@ export async function sendInterview(projectId: string, userInput: string, retry 
       interview: { ...p.interview, turns: [...p.interview.turns, { role: 'user', content: userInput }] },
     }));
   }
-  const controller = startController(projectId, 'interview');
-  try {
+  await fly(projectId, 'interview', undefined, async (controller) => {
+    const owner = claim(projectId, 'interview');
     const done = await streamInto(
       singleTarget(projectId, 'interview'),
-      (handlers) =>
-        api.interview({ userInput, history, modelConfig: modelConfigFor(project.settings, 'interview') }, handlers),
+      owner,
+      (handlers) => api.interview({ userInput, history, modelConfig: modelConfigFor(project.settings, 'interview') }, handlers),
       controller.signal,
+      null,
     );
-    const reply = typeof done.reply === 'string' ? done.reply : liveText.current(liveKey(projectId, 'interview')).text;
-    const brief = (done.brief as ProjectBrief | null | undefined) ?? null;
-    appStore.update(projectId, (p) => ({
-      ...p,
-      interview: { ...p.interview, turns: [...p.interview.turns, { role: 'assistant', content: reply }], brief: brief ?? p.interview.brief },
-      input: brief && !p.input.projectName.trim() ? { ...p.input, projectName: brief.name } : p.input,
-      name: brief && p.name === 'Untitled project' ? brief.name : p.name,
-    }));
-  } finally {
-    endController(projectId, 'interview', controller);
-  }
+    const brief = done.brief ?? null;
+    owner.update((p) => {
+      const named = Boolean(brief && !p.input.projectName.trim());
+      return {
+        ...p,
+        interview: { ...p.interview, turns: [...p.interview.turns, { role: 'assistant', content: done.reply }], brief: brief ?? p.interview.brief },
+        input: named && brief ? { ...p.input, projectName: brief.name } : p.input,
+        name: named && brief ? brief.name : p.name,
+      };
+    });
+  });
 }
 
-export async function runDesign(projectId: string, outer?: AbortSignal): Promise<ProjectDesign> {
-  const project = require(appStore.get(projectId), 'unknown project');
+/** Design from the idea (or the interview's brief). `join`: wait for a design already streaming instead. */
+export function runDesign(projectId: string, outer?: AbortSignal, options: { join?: boolean } = {}): Promise<ProjectDesign> {
+  const inFlight = flightOf<ProjectDesign>(projectId, 'design');
+  if (options.join && inFlight) return inFlight.promise;
+  const project = appStore.get(projectId);
+  if (!project) return Promise.reject(new Error('unknown project'));
   const { input, interview } = project;
-  const controller = startController(projectId, 'design', outer);
-  appStore.update(projectId, (p) => ({ ...p, stage: 'design' }));
-  try {
+  appStore.navigate(projectId, 'design');
+  return fly(projectId, 'design', outer, async (controller) => {
+    const owner = claim(projectId, 'design');
     const requirements = input.idea.trim() || interview.brief?.summary || '';
     if (!requirements && !interview.brief) throw new Error('Describe the idea first');
+    // No name typed: the server names the project from the idea (as the CLI does).
+    const projectName = input.projectName.trim() || interview.brief?.name || undefined;
     const body = {
-      projectName: input.projectName.trim() || interview.brief?.name || 'Untitled project',
+      projectName,
       requirements: requirements || undefined,
       languages: splitList(input.languages),
       frameworks: splitList(input.frameworks),
@@ -211,63 +283,115 @@ export async function runDesign(projectId: string, outer?: AbortSignal): Promise
       brief: interview.brief ?? undefined,
       modelConfig: modelConfigFor(project.settings, 'design'),
     };
-    const done = await streamInto(singleTarget(projectId, 'design'), (handlers) => api.design(body, handlers), controller.signal);
-    const design = require(done.design as ProjectDesign | undefined, 'the server sent no design');
-    appStore.update(projectId, (p) => ({ ...p, design: { ...p.design, value: design } }));
+    const done = await streamInto(singleTarget(projectId, 'design'), owner, (handlers) => api.design(body, handlers), controller.signal, null);
+    const design = done.design;
+    owner.update((p) => {
+      const unnamed = !p.input.projectName.trim();
+      return {
+        ...p,
+        design: { ...p.design, value: design },
+        input: unnamed ? { ...p.input, projectName: design.projectName } : p.input,
+        name: unnamed ? design.projectName : p.name,
+      };
+    });
     return design;
-  } finally {
-    endController(projectId, 'design', controller);
-  }
+  });
 }
 
-export async function runPlan(
-  projectId: string,
-  options: { outer?: AbortSignal; onPhase?: (phase: Phase, soFar: Phase[]) => void } = {},
-): Promise<DevPlan> {
-  const project = require(appStore.get(projectId), 'unknown project');
-  const design = require(project.design.value, 'create the design first');
-  const controller = startController(projectId, 'plan', options.outer);
-  // A new plan replaces the old one: phase details of the old plan no longer apply.
-  schedulerFor(projectId).cancelAll();
-  appStore.update(projectId, (p) => ({
-    ...p,
-    stage: 'plan',
-    plan: { ...p.plan, value: null, streamedPhases: [] },
-    phases: {},
-    handoff: { value: null, run: emptyRun(), files: null },
-  }));
-  const streamed: Phase[] = [];
-  try {
+export interface PlanOptions {
+  outer?: AbortSignal;
+  onPhase?: (phase: Phase, soFar: Phase[]) => void;
+  /** Join a plan already streaming (its phases so far are reported to onPhase at once). */
+  join?: boolean;
+  /** Keep finished phase details whose phase is unchanged in the new plan (Resume after a reload). */
+  keepFinished?: boolean;
+}
+
+export function runPlan(projectId: string, options: PlanOptions = {}): Promise<DevPlan> {
+  const inFlight = flightOf<DevPlan>(projectId, 'plan');
+  if (options.join && inFlight) {
+    if (options.onPhase) {
+      for (let index = 0; index < inFlight.streamed.length; index += 1) options.onPhase(inFlight.streamed[index], inFlight.streamed.slice(0, index + 1));
+      inFlight.phaseListeners.add(options.onPhase);
+    }
+    return inFlight.promise;
+  }
+  const project = appStore.get(projectId);
+  if (!project) return Promise.reject(new Error('unknown project'));
+  const design = project.design.value;
+  if (!design) return Promise.reject(new Error('create the design first'));
+  if (!options.keepFinished) {
+    // A new plan replaces the old one: phase details of the old plan no longer apply.
+    schedulerFor(projectId).cancelAll();
+  }
+  const kept = options.keepFinished ? finishedRuns(project) : {};
+  return fly<DevPlan>(projectId, 'plan', options.outer, async (controller, flight) => {
+    const owner = claim(projectId, 'plan');
+    if (options.onPhase) flight.phaseListeners.add(options.onPhase);
+    owner.update((p) => ({
+      ...p,
+      stage: p.stage === 'execute' ? p.stage : 'plan',
+      plan: { ...p.plan, value: null, streamedPhases: [] },
+      phases: kept,
+      handoff: { value: null, run: emptyRun(), files: null },
+    }));
     const done = await streamInto(
       singleTarget(projectId, 'plan'),
+      owner,
       (handlers) =>
         api.basicPlan(
           { design, projectName: design.projectName, modelConfig: modelConfigFor(project.settings, 'basic_plan') },
           {
             ...handlers,
             onProgress: (data) => {
-              if (data.event !== 'phase' || typeof data.phase !== 'object' || data.phase === null) return;
-              const phase = data.phase as Phase;
-              if (streamed.some((known) => known.number === phase.number)) return;
-              streamed.push(phase);
-              appStore.update(projectId, (p) => ({ ...p, plan: { ...p.plan, streamedPhases: [...streamed] } }));
-              options.onPhase?.(phase, [...streamed]);
+              if (!owner.current() || data.event !== 'phase') return;
+              const parsed = wirePhase(data.phase);
+              if (!parsed || flight.streamed.some((known) => known.number === parsed.number)) return;
+              flight.streamed.push(parsed);
+              const soFar = [...flight.streamed];
+              owner.update((p) => ({ ...p, plan: { ...p.plan, streamedPhases: soFar } }));
+              for (const listener of [...flight.phaseListeners]) listener(parsed, soFar);
             },
           },
         ),
       controller.signal,
+      fingerprint(design),
     );
-    const plan = require(done.plan as DevPlan | undefined, 'the server sent no plan');
-    appStore.update(projectId, (p) => ({ ...p, plan: { ...p.plan, value: plan } }));
+    const plan = done.plan;
+    owner.update((p) => ({ ...p, plan: { ...p.plan, value: plan }, phases: keepMatching(p.phases, plan) }));
     return plan;
-  } finally {
-    endController(projectId, 'plan', controller);
+  });
+}
+
+/** A phase from a progress event, or null when it does not validate (the `done` plan is checked anyway). */
+function wirePhase(value: unknown): Phase | null {
+  try {
+    return parseWire('Phase', value);
+  } catch {
+    return null;
   }
+}
+
+function finishedRuns(project: Project): Record<string, PhaseRun> {
+  return Object.fromEntries(Object.entries(project.phases).filter(([, run]) => run.status === 'done' && run.result));
+}
+
+/** Phase runs whose phase (number, title, summary) is unchanged in the new plan; the rest are dropped. */
+function keepMatching(runs: Record<string, PhaseRun>, plan: DevPlan): Record<string, PhaseRun> {
+  const byNumber = new Map(plan.phases.map((phase) => [String(phase.number), phase]));
+  return Object.fromEntries(
+    Object.entries(runs).filter(([key, run]) => {
+      const phase = byNumber.get(key);
+      if (!phase) return false;
+      if (run.status !== 'done') return true;
+      return run.basedOn === undefined || run.basedOn === null || run.basedOn === phaseInput(phase);
+    }),
+  );
 }
 
 /**
  * Queue one phase's detail. A finished phase is skipped unless `force` (the user asked to re-run it).
- * `planOverride` is the partial plan used while the plan still streams.
+ * `plan` is the partial plan used while the plan still streams.
  */
 export function runPhase(projectId: string, number: number, options: { force?: boolean; plan?: DevPlan } = {}): Promise<void> {
   const project = appStore.get(projectId);
@@ -280,29 +404,38 @@ export function runPhase(projectId: string, number: number, options: { force?: b
   if (scheduler.has(key)) return scheduler.run(key, async () => undefined);
 
   const target = phaseTarget(projectId, number);
-  appStore.update(projectId, (p) => ({
+  const owner = claim(projectId, target.part);
+  owner.update((p) => ({
     ...p,
     phases: { ...p.phases, [key]: { ...(p.phases[key] ?? emptyPhaseRun()), status: 'queued', error: null } },
   }));
   const task = scheduler.run(key, async (signal) => {
     const current = require(appStore.get(projectId), 'unknown project');
     const plan = options.plan ?? require(current.plan.value, 'no plan yet');
+    const entry = plan.phases.find((phase) => phase.number === number);
     const done = await streamInto(
       target,
+      owner,
       (handlers) =>
         api.detail(
-          { plan, phaseNumber: number, projectName: plan.projectName, modelConfig: modelConfigFor(current.settings, 'phase_detail') },
+          {
+            plan,
+            phaseNumber: number,
+            projectName: plan.projectName,
+            planComplete: !options.plan,
+            modelConfig: modelConfigFor(current.settings, 'phase_detail'),
+          },
           handlers,
         ),
       signal,
+      entry ? phaseInput(entry) : null,
     );
-    const phase = require(done.phase as Phase | undefined, 'the server sent no phase');
-    appStore.update(projectId, (p) => ({ ...p, phases: { ...p.phases, [key]: { ...target.read(p), result: phase } } }));
+    owner.update((p) => ({ ...p, phases: { ...p.phases, [key]: { ...target.read(p), result: done.phase } } }));
   });
   return task.catch((error) => {
     if (error instanceof CancelledError) {
       // Cancelled while still queued: it never started.
-      appStore.update(projectId, (p) => ({ ...p, phases: { ...p.phases, [key]: { ...target.read(p), status: 'cancelled' } } }));
+      owner.update((p) => ({ ...p, phases: { ...p.phases, [key]: { ...target.read(p), status: 'cancelled' } } }));
     }
     throw error;
   });
@@ -317,7 +450,7 @@ export async function runAllPhases(projectId: string): Promise<boolean> {
   const project = appStore.get(projectId);
   const plan = project?.plan.value;
   if (!project || !plan) return false;
-  appStore.update(projectId, (p) => ({ ...p, stage: 'execute' }));
+  appStore.navigate(projectId, 'execute');
   const runs = plan.phases.map((phase) => runPhase(projectId, phase.number));
   await Promise.allSettled(runs);
   const after = appStore.get(projectId);
@@ -330,25 +463,30 @@ export function cancelAll(projectId: string): void {
   for (const stage of ['interview', 'design', 'plan', 'handoff'] as const) cancelStage(projectId, stage);
 }
 
-export async function runHandoff(projectId: string, outer?: AbortSignal): Promise<Handoff> {
-  const project = require(appStore.get(projectId), 'unknown project');
-  const design = require(project.design.value, 'create the design first');
-  const plan = require(mergedPlan(project), 'create the plan first');
-  const controller = startController(projectId, 'handoff', outer);
-  appStore.update(projectId, (p) => ({ ...p, stage: 'handoff', handoff: { ...p.handoff, files: null } }));
-  try {
+export function runHandoff(projectId: string, outer?: AbortSignal, options: { join?: boolean } = {}): Promise<Handoff> {
+  const inFlight = flightOf<Handoff>(projectId, 'handoff');
+  if (options.join && inFlight) return inFlight.promise;
+  const project = appStore.get(projectId);
+  if (!project) return Promise.reject(new Error('unknown project'));
+  const design = project.design.value;
+  const plan = mergedPlan(project);
+  if (!design || !plan) return Promise.reject(new Error('create the design and the plan first'));
+  appStore.navigate(projectId, 'handoff');
+  return fly(projectId, 'handoff', outer, async (controller) => {
+    const owner = claim(projectId, 'handoff');
+    owner.update((p) => ({ ...p, handoff: { ...p.handoff, files: null } }));
     const done = await streamInto(
       singleTarget(projectId, 'handoff'),
+      owner,
       (handlers) => api.handoff({ design, plan, modelConfig: modelConfigFor(project.settings, 'handoff') }, handlers),
       controller.signal,
+      handoffInput(project),
     );
-    const handoff = require(done.handoff as Handoff | undefined, 'the server sent no handoff');
-    appStore.update(projectId, (p) => ({ ...p, handoff: { ...p.handoff, value: handoff } }));
-    await loadArtifacts(projectId).catch(() => undefined);
+    const handoff = done.handoff;
+    owner.update((p) => ({ ...p, handoff: { ...p.handoff, value: handoff } }));
+    if (owner.current()) await loadArtifacts(projectId).catch(() => undefined);
     return handoff;
-  } finally {
-    endController(projectId, 'handoff', controller);
-  }
+  });
 }
 
 /** Fetch the rendered files (devplan.md, phaseN.md, handoff.md, plan.json) for the handoff view. */
@@ -362,22 +500,30 @@ export async function loadArtifacts(projectId: string): Promise<Record<string, s
 
 /**
  * Run everything in one go: design → plan (each phase's detail starts as soon as the plan stream
- * reports it) → remaining phase details → handoff. Finished parts are kept, not re-run.
+ * reports it) → remaining phase details → handoff. Finished parts are kept, not re-run, and a stage
+ * already streaming is joined, not restarted.
  */
-export async function runEverything(projectId: string): Promise<void> {
-  autoRuns.get(projectId)?.abort();
+export async function runEverything(projectId: string, options: { resume?: boolean } = {}): Promise<void> {
+  if (autoRuns.has(projectId)) return;
   const auto = new AbortController();
   autoRuns.set(projectId, auto);
-  appStore.update(projectId, (p) => ({ ...p, mode: 'auto' }));
+  appStore.update(projectId, (p) => ({ ...p, mode: 'auto', pausedAuto: false }));
   const started: Promise<void>[] = [];
   try {
     let project = require(appStore.get(projectId), 'unknown project');
-    const design = project.design.value ?? (await runDesign(projectId, auto.signal));
+    const design =
+      project.design.value && !isActive(project.design.run) && project.design.run.status !== 'paused'
+        ? project.design.value
+        : await runDesign(projectId, auto.signal, { join: true });
+    if (auto.signal.aborted) return;
     project = require(appStore.get(projectId), 'unknown project');
-    if (!project.plan.value) {
+    if (!project.plan.value || isActive(project.plan.run) || project.plan.run.status === 'paused') {
       await runPlan(projectId, {
         outer: auto.signal,
+        join: true,
+        keepFinished: options.resume,
         onPhase: (phase, soFar) => {
+          if (auto.signal.aborted) return;
           appStore.update(projectId, (p) => (p.stage === 'plan' ? { ...p, stage: 'execute' } : p));
           started.push(runPhase(projectId, phase.number, { plan: partialPlan(design, soFar) }));
         },
@@ -387,9 +533,12 @@ export async function runEverything(projectId: string): Promise<void> {
     await Promise.allSettled(started);
     const done = await runAllPhases(projectId);
     if (!done || auto.signal.aborted) return;
-    await runHandoff(projectId, auto.signal);
+    project = require(appStore.get(projectId), 'unknown project');
+    if (!project.handoff.value || isActive(project.handoff.run) || project.handoff.run.status === 'paused') {
+      await runHandoff(projectId, auto.signal, { join: true });
+    }
   } catch (error) {
-    if (!isCancel(error)) console.warn('run everything stopped:', toRunError(error).message);
+    if (!isCancel(error)) console.info('run everything stopped:', toRunError(error).message);
   } finally {
     if (autoRuns.get(projectId) === auto) autoRuns.delete(projectId);
     appStore.update(projectId, (p) => ({ ...p, mode: 'step' }));
@@ -400,7 +549,38 @@ export function isAutoRunning(projectId: string): boolean {
   return autoRuns.has(projectId);
 }
 
-/** Forget a stage's result so it can be run again from scratch. */
-export function resetRun(projectId: string, stage: SingleStage): void {
-  appStore.update(projectId, (p) => ({ ...p, [stage]: { ...p[stage], run: emptyRun() } }));
+/** Resume what leaving the page paused: everything again in auto mode, else each paused part. */
+export async function resume(projectId: string): Promise<void> {
+  const project = appStore.get(projectId);
+  if (!project) return;
+  if (project.pausedAuto) return runEverything(projectId, { resume: true });
+  const ignore = () => undefined;
+  const jobs: Promise<unknown>[] = [];
+  if (project.design.run.status === 'paused') jobs.push(runDesign(projectId).catch(ignore));
+  if (project.plan.run.status === 'paused') jobs.push(runPlan(projectId, { keepFinished: true }).catch(ignore));
+  const paused = Object.entries(project.phases).filter(([, run]) => run.status === 'paused');
+  for (const [key] of paused) jobs.push(runPhase(projectId, Number(key)).catch(ignore));
+  if (project.handoff.run.status === 'paused') jobs.push(runHandoff(projectId).catch(ignore));
+  await Promise.all(jobs);
+}
+
+/**
+ * Regenerate only what is stale. A stale plan means everything after it: the plan again, then the
+ * phases that had details and the handoff if there was one. Else the stale phases, then the handoff.
+ */
+export async function regenerateStale(projectId: string, stale: { plan: boolean; phases: number[]; handoff: boolean }): Promise<void> {
+  const ignore = () => undefined;
+  const before = appStore.get(projectId);
+  if (!before) return;
+  if (stale.plan) {
+    const hadDetails = Object.values(before.phases).some((run) => run.status === 'done');
+    await runPlan(projectId).catch(ignore);
+    if (!hadDetails || !appStore.get(projectId)?.plan.value) return;
+    const complete = await runAllPhases(projectId);
+    if (complete && before.handoff.value) await runHandoff(projectId).catch(ignore);
+    return;
+  }
+  await Promise.allSettled(stale.phases.map((number) => runPhase(projectId, number, { force: true })));
+  const project = appStore.get(projectId);
+  if ((stale.handoff || stale.phases.length) && project?.handoff.value && allPhasesDone(project)) await runHandoff(projectId).catch(ignore);
 }

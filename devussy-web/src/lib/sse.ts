@@ -7,6 +7,12 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 /** Largest single event accepted (a `done` event carries a whole plan, so this is generous). */
 export const MAX_EVENT_CHARS = 8 * 1024 * 1024;
 
+/**
+ * After the terminal event the server ends the response; the rest is read (and ignored) for this
+ * long so the request finishes cleanly instead of being aborted (`net::ERR_ABORTED` in DevTools).
+ */
+export const DRAIN_AFTER_DONE_MS = 2000;
+
 export interface StreamEventData {
   type: string;
   [key: string]: unknown;
@@ -92,6 +98,30 @@ function parseData(message: EventSourceMessage): StreamEventData {
   return { ...data, type: type ?? 'message' };
 }
 
+/** Read what follows the terminal event until the response ends (true) or a short while passes. */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, signal: AbortSignal | undefined): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), DRAIN_AFTER_DONE_MS);
+  });
+  const toEnd = (async () => {
+    try {
+      for (;;) {
+        if (signal?.aborted) return false;
+        const chunk = await reader.read();
+        if (chunk.done) return true;
+      }
+    } catch {
+      return false;
+    }
+  })();
+  try {
+    return await Promise.race([toEnd, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * POST `body` to `url` and stream the response. Resolves with the `done` event's data.
  */
@@ -167,6 +197,7 @@ export async function streamSSE(url: string, body: unknown, options: StreamOptio
 
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
+  let ended = false;
   try {
     for (;;) {
       let chunk: ReadableStreamReadResult<Uint8Array>;
@@ -177,17 +208,22 @@ export async function streamSSE(url: string, body: unknown, options: StreamOptio
         throw new StreamError(`Connection lost: ${(error as Error).message}`, 'network_error');
       }
       if (chunk.done) {
+        ended = true;
         const tail = decoder.decode();
         if (tail) parser.feed(tail);
         // An event not closed by a blank line is discarded (SSE spec): the stream is then incomplete.
         break;
       }
       parser.feed(decoder.decode(chunk.value, { stream: true }));
-      if (terminal || handlerError) break;
+      if (handlerError) break;
+      if (terminal) {
+        ended = await drain(reader, signal);
+        break;
+      }
     }
   } finally {
-    // Stop reading (and free the connection) once the terminal event is in, or on failure.
-    reader.cancel().catch(() => undefined);
+    // A response not read to its end (failure, or a server that keeps it open) is cancelled.
+    if (!ended) reader.cancel().catch(() => undefined);
   }
 
   if (handlerError) throw handlerError;

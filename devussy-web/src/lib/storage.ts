@@ -2,6 +2,7 @@
 // foreign file is refused with a message that says what is wrong, instead of breaking the app later.
 import { z } from 'zod';
 import { PROJECT_SCHEMA, PROJECT_VERSION, newId, reviveProject, type Project } from './project';
+import { describeIssues, storedSchema } from './wire/schemas';
 
 const INDEX_KEY = 'devussy.projects.v1';
 const PROJECT_KEY_PREFIX = 'devussy.project.v1.';
@@ -16,49 +17,18 @@ export interface ProjectSummary {
 export type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 const text = z.string();
-const list = z.array(z.string());
 
-const briefSchema = z.looseObject({ name: text, summary: text });
-const riskSchema = z.looseObject({ risk: text, mitigation: text });
-const designSchema = z.looseObject({
-  projectName: text,
-  summary: text,
-  objectives: list,
-  techStack: list,
-  architecture: text,
-  dataModel: text,
-  risks: z.array(riskSchema),
-  testingStrategy: text,
-  brief: briefSchema.nullish(),
-});
-const stepSchema = z.looseObject({
-  id: z.string().regex(/^[1-9]\d*\.[1-9]\d*$/, 'step ids look like "2.3"'),
-  title: text,
-  details: text,
-  acceptanceCriteria: list,
-  testCommand: text,
-  dependsOn: list.optional(),
-});
-const phaseSchema = z.looseObject({
-  number: z.number().int().min(1).max(99),
-  title: text,
-  summary: text,
-  dependsOn: z.array(z.number().int()).optional(),
-  steps: z.array(stepSchema).optional(),
-});
-const planSchema = z.looseObject({
-  projectName: text,
-  summary: text,
-  phases: z.array(phaseSchema).min(1, 'a plan needs at least one phase'),
-  techStack: list.optional(),
-});
-const handoffSchema = z.looseObject({
-  projectName: text,
-  prompt: text,
-  startPhase: z.number().int().nullish(),
-  startStep: z.string().nullish(),
-});
-const runStatus = z.enum(['idle', 'queued', 'running', 'done', 'error', 'cancelled']);
+// Domain values (brief, design, plan, phase, handoff) are validated with the schemas generated from
+// the server's models (wire/schemas.ts), without the server's length limits: a draft being edited
+// may not meet them yet, and the server checks them again when it is sent.
+const briefSchema = storedSchema('ProjectBrief');
+const designSchema = storedSchema('ProjectDesign');
+const phaseSchema = storedSchema('Phase');
+const planSchema = storedSchema('DevPlan');
+const handoffSchema = storedSchema('Handoff');
+const chatTurnSchema = storedSchema('ChatTurn');
+
+const runStatus = z.enum(['idle', 'queued', 'running', 'done', 'error', 'cancelled', 'paused']);
 const runSchema = z.object({
   status: runStatus,
   text: z.string(),
@@ -66,12 +36,13 @@ const runSchema = z.object({
   error: z.object({ message: z.string(), code: z.string() }).nullable(),
   startedAt: z.number().nullable(),
   finishedAt: z.number().nullable(),
+  basedOn: z.string().nullish(),
 });
 const stageSettingsSchema = z.object({
-  provider: z.string().optional(),
-  model: z.string().optional(),
-  temperature: z.number().min(0).max(2).optional(),
-  maxTokens: z.number().int().min(1).max(200_000).optional(),
+  provider: z.string().nullish(),
+  model: z.string().nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  maxTokens: z.number().int().min(1).max(200_000).nullish(),
 });
 
 export const projectSchema = z.object({
@@ -85,7 +56,7 @@ export const projectSchema = z.object({
   mode: z.enum(['step', 'auto']),
   input: z.object({ projectName: text, idea: text, languages: text, frameworks: text, apis: text }),
   interview: z.object({
-    turns: z.array(z.object({ role: z.enum(['user', 'assistant']), content: z.string() })),
+    turns: z.array(chatTurnSchema),
     brief: briefSchema.nullable(),
     run: runSchema,
   }),
@@ -97,6 +68,7 @@ export const projectSchema = z.object({
     concurrency: z.number().int().min(0).max(99),
     stages: z.partialRecord(z.enum(['interview', 'design', 'basic_plan', 'phase_detail', 'handoff']), stageSettingsSchema),
   }),
+  pausedAuto: z.boolean().optional(),
 });
 
 export class ImportError extends Error {
@@ -106,20 +78,11 @@ export class ImportError extends Error {
   }
 }
 
-function describeIssues(error: z.ZodError): string {
-  const lines = error.issues.slice(0, 5).map((issue) => {
-    const path = issue.path.length ? issue.path.join('.') : '(file)';
-    return `${path}: ${issue.message}`;
-  });
-  const more = error.issues.length > 5 ? ` (and ${error.issues.length - 5} more)` : '';
-  return lines.join('; ') + more;
-}
-
 /** Validate an untrusted value as a project. Throws ImportError with a readable reason. */
 export function validateProject(value: unknown): Project {
   const result = projectSchema.safeParse(value);
   if (!result.success) throw new ImportError(`This file is not a valid Devussy project: ${describeIssues(result.error)}`);
-  return result.data as unknown as Project;
+  return result.data satisfies Project;
 }
 
 export function exportProject(project: Project): string {

@@ -4,7 +4,7 @@
 
 import { useSyncExternalStore } from 'react';
 import { liveText } from './liveText';
-import { createProject, isActive, type Project, type ProjectInput } from './project';
+import { createProject, isActive, isBlank, type Project, type ProjectInput, type StageKey } from './project';
 import { MemoryStorage, ProjectStorage, type KeyValueStorage } from './storage';
 
 export interface AppState {
@@ -66,7 +66,8 @@ export class AppStore {
         order.push(project.id);
       }
     }
-    const hashId = typeof location !== 'undefined' ? decodeURIComponent(location.hash.replace(/^#\/?/, '')) : '';
+    // The URL names the open project: `#/<id>/<stage>` (or an older `#<id>`).
+    const hashId = typeof location !== 'undefined' ? decodeURIComponent(location.hash.replace(/^#\/?/, '').split('/')[0]) : '';
     const activeId = hashId && projects[hashId] ? hashId : order[0] ?? null;
     this.setState({ projects, order, activeId, loaded: true });
   }
@@ -93,8 +94,33 @@ export class AppStore {
     return project;
   }
 
+  /** "New project": reuse a project nobody has typed into yet instead of piling up empty ones. */
+  createOrReuseBlank(): Project {
+    const blank = this.state.order.map((id) => this.state.projects[id]).find((project) => project && isBlank(project));
+    if (blank) {
+      this.setState({ activeId: blank.id });
+      return blank;
+    }
+    return this.create();
+  }
+
+  /** Show a stage of a project: navigation, not a change, so the project keeps its place in the list. */
+  navigate(projectId: string, stage: StageKey): void {
+    const current = this.state.projects[projectId];
+    if (!current || current.stage === stage) return;
+    this.dirty.add(projectId);
+    this.setState({ projects: { ...this.state.projects, [projectId]: { ...current, stage } } });
+    this.scheduleSave();
+  }
+
+  /** Put back an earlier copy of a project (Undo), or a deleted project. */
+  restore(project: Project): void {
+    this.put({ ...project, updatedAt: Date.now() });
+    this.setState({ activeId: project.id });
+  }
+
   add(project: Project): void {
-    this.put(project);
+    this.put({ ...project, updatedAt: Date.now() });
     this.setState({ activeId: project.id });
   }
 
@@ -148,9 +174,13 @@ export class AppStore {
   }
 
   private put(project: Project): void {
-    const order = [project.id, ...this.state.order.filter((id) => id !== project.id)];
+    const projects = { ...this.state.projects, [project.id]: project };
+    // Most recently changed first; navigation (navigate) does not change updatedAt, so not the order.
+    const order = [project.id, ...this.state.order.filter((id) => id !== project.id)].sort(
+      (a, b) => projects[b].updatedAt - projects[a].updatedAt,
+    );
     this.dirty.add(project.id);
-    this.setState({ projects: { ...this.state.projects, [project.id]: project }, order });
+    this.setState({ projects, order });
     this.scheduleSave();
   }
 

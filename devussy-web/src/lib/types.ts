@@ -1,94 +1,26 @@
-// Domain types: the camelCase JSON of src/devussy/models.py.
+// Domain types: generated from the server's OpenAPI document (wire/api.gen.ts, `make web-types`),
+// re-exported under the names the app uses. Only UI-side vocabulary is declared here.
+import type { components } from './wire/api.gen';
 
-export interface ProjectBrief {
-  name: string;
-  summary: string;
-  goals?: string[];
-  languages?: string[];
-  frameworks?: string[];
-  dataStores?: string[];
-  integrations?: string[];
-  constraints?: string[];
-  deployment?: string | null;
-  teamSize?: number | null;
-}
+type Schemas = components['schemas'];
 
-export interface ComplexityProfile {
-  score: number;
-  level: string;
-  factors?: { name: string; points: number; reason: string }[];
-  phaseCount: number;
-  depth: number;
-}
+export type ProjectBrief = Schemas['ProjectBrief'];
+/** A requirement (DESIGN §6): id `R1`…, text, kind, source. */
+export type Requirement = Schemas['Requirement'];
+export type ComplexityProfile = Schemas['ComplexityProfile'];
+export type Risk = Schemas['Risk'];
+export type ProjectDesign = Schemas['ProjectDesign'];
+/** A phase; `requirements` lists the requirement ids it addresses. */
+export type Phase = Schemas['Phase'];
+export type DevPlan = Schemas['DevPlan'];
+export type Handoff = Schemas['Handoff'];
+export type ChatTurn = Schemas['ChatTurn'];
+export type Usage = Schemas['Usage'];
+/** A request's `modelConfig` (DESIGN §4). */
+export type ModelConfig = Schemas['ModelConfig'];
 
-export interface Risk {
-  risk: string;
-  mitigation: string;
-}
-
-export interface ProjectDesign {
-  projectName: string;
-  summary: string;
-  objectives: string[];
-  techStack: string[];
-  architecture: string;
-  dataModel: string;
-  risks: Risk[];
-  testingStrategy: string;
-  brief?: ProjectBrief | null;
-  complexity?: ComplexityProfile | null;
-}
-
-export interface Step {
-  id: string;
-  title: string;
-  details: string;
-  acceptanceCriteria: string[];
-  testCommand: string;
-  dependsOn?: string[];
-}
-
-export interface Phase {
-  number: number;
-  title: string;
-  summary: string;
-  dependsOn?: number[];
-  steps?: Step[];
-}
-
-export interface DevPlan {
-  projectName: string;
-  summary: string;
-  phases: Phase[];
-  techStack?: string[];
-  brief?: ProjectBrief | null;
-  complexity?: ComplexityProfile | null;
-}
-
-export interface Handoff {
-  projectName: string;
-  prompt: string;
-  startPhase?: number | null;
-  startStep?: string | null;
-}
-
-export interface ChatTurn {
-  role: 'user' | 'assistant';
-  content: string;
-}
-
-export interface Usage {
-  promptTokens?: number;
-  completionTokens?: number;
-}
-
-/** A request's `modelConfig` (DESIGN §4). `provider` is sent too; servers that don't know it ignore it. */
-export interface ModelConfig {
-  provider?: string;
-  model?: string;
-  temperature?: number;
-  maxTokens?: number;
-}
+/** A step; `covers` lists the requirement ids it covers. A step may lack criteria or a test command (a gap). */
+export type Step = Schemas['Step'];
 
 export type StageName = 'interview' | 'design' | 'basic_plan' | 'phase_detail' | 'handoff';
 export const STAGE_NAMES: StageName[] = ['interview', 'design', 'basic_plan', 'phase_detail', 'handoff'];

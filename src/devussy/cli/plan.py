@@ -22,16 +22,16 @@ from devussy.cli.views import LiveView, PlainView, RunView
 from devussy.config import Settings
 from devussy.errors import ConfigError, DevussyError
 from devussy.models import ProjectBrief, Usage, slugify
+from devussy.validation import describe_errors
 
 DEFAULT_OUT_ROOT = Path("devussy-out")
 
 
 def derive_name(idea: str) -> str:
     """A short project name from the idea ("called X", else its leading noun phrase)."""
-    from devussy.planner.analysis import analyze_text
-    from devussy.planner.interview import derive_name as planner_derive_name
+    from devussy.planner.interview import name_from_idea
 
-    return planner_derive_name(idea, analyze_text(idea, ()))
+    return name_from_idea(idea)
 
 
 def build_brief(args: argparse.Namespace) -> ProjectBrief:
@@ -48,9 +48,7 @@ def build_brief(args: argparse.Namespace) -> ProjectBrief:
             integrations=args.integration,
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "brief"
-        raise UsageError(f"invalid {where}: {first['msg']}") from None
+        raise UsageError(f"invalid {describe_errors(exc, limit=1, root='brief')}") from None
 
 
 def resolve_settings(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> Settings:

@@ -8,7 +8,7 @@ from devussy.planner.knowledge import INTEGRATION_CATEGORIES, knowledge
 from devussy.planner.questions import open_questions
 from devussy.planner.requirement_map import RequirementMap
 from devussy.planner.steps import Basis
-from devussy.planner.synthesis import Context, _join, brief_entities, clip
+from devussy.planner.synthesis import Context, _join, brief_entities, clip, summarise
 from devussy.requirements.rules import rules_for
 
 MAX_RISKS = 12
@@ -84,7 +84,7 @@ def build_design(brief: ProjectBrief, basis: Basis, complexity: ComplexityProfil
     objectives.append(f"Every step verified by a command (`{ctx.values['test']}`) that runs in CI")
 
     summary = (
-        f"{clip(brief.summary, 45_000)}\n\n{brief.name} is planned as a {ptype.name.lower()} "
+        f"{summarise(brief.summary)}\n\n{brief.name} is planned as a {ptype.name.lower()} "
         f"({complexity.level} complexity, score {complexity.score}/100)"
         + (f" using {_join([kb.technologies[t].name for t in analysis.stack])}." if analysis.stack else ".")
     )

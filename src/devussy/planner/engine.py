@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 
-from devussy.errors import StageError
 from devussy.models import (
     ChatTurn,
     ComplexityProfile,
@@ -21,7 +20,7 @@ from devussy.models import (
     ProjectDesign,
     Requirement,
 )
-from devussy.pipeline import complexity as complexity_rubric
+from devussy.planner import complexity as complexity_rubric
 from devussy.planner.analysis import Analysis, analyze_brief, analyze_text, brief_text
 from devussy.planner.design import build_design
 from devussy.planner.handoff import build_handoff
@@ -39,6 +38,7 @@ from devussy.planner.synthesis import (
 )
 from devussy.planner.vague import BriefTooVague, VagueBrief, assess_brief
 from devussy.requirements.extract import extract_requirements
+from devussy.stages.inputs import require_phase
 
 
 class OfflinePlanner:
@@ -78,12 +78,7 @@ class OfflinePlanner:
         """Steps for one phase. ``plan_complete=False`` means more phases are still to come (the plan is
         streaming): the phases this planner would add after the known ones stand in for them, so an early
         start gives the same steps as a run on the finished plan."""
-        target = next((p for p in plan.phases if p.number == phase_number), None)
-        if target is None:
-            known = ", ".join(str(p.number) for p in plan.phases)
-            raise StageError(
-                f"Phase {phase_number} is not in the plan (phases: {known})", code="unknown_phase"
-            )
+        target = require_phase(plan, phase_number)
         basis, profile = _basis_for_plan(plan)
         phases = list(plan.phases)
         if not plan_complete:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from devussy.models import ChatTurn, InterviewReply, ProjectBrief
-from devussy.planner.analysis import Analysis, analyzer
+from devussy.planner.analysis import Analysis, analyze_text, analyzer
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, knowledge
 from devussy.planner.synthesis import clip
 
@@ -312,6 +312,11 @@ def derive_name(idea: str, analysis: Analysis) -> str:
             words = [analysis.entities[0], *words]
     name = " ".join(w if w.isupper() or any(c.isupper() for c in w[1:]) else w.capitalize() for w in words)
     return name[:80] or "New Project"
+
+
+def name_from_idea(idea: str) -> str:
+    """A project name from a free-text idea (the CLI and the API name unnamed projects with it)."""
+    return derive_name(idea, analyze_text(idea, ()))
 
 
 def interview_reply(history: list[ChatTurn], user_input: str) -> InterviewReply:

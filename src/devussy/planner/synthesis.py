@@ -89,6 +89,28 @@ def clip(text: str, limit: int = 500) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+SUMMARY_LIMIT = 600
+
+
+def summarise(text: str, limit: int = SUMMARY_LIMIT) -> str:
+    """A long idea's opening sentences (up to ``limit`` characters), instead of the whole text.
+
+    The design restates the idea in its summary; a pasted specification of thousands of characters
+    would otherwise be echoed whole. The full idea stays in the brief.
+    """
+    if len(text) <= limit:
+        return text
+    text = " ".join(text.split())
+    summary = ""
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        if len(summary) + len(sentence) + 1 > limit - 1:
+            break
+        summary = f"{summary} {sentence}".strip()
+    if not summary:
+        summary = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
+    return summary + " …"
+
+
 def _join(names: Sequence[str]) -> str:
     if len(names) <= 1:
         return "".join(names)

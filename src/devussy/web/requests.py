@@ -6,8 +6,8 @@ Field names are the front end's camelCase (DESIGN §4); unknown fields are ignor
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Annotated, Any, BinaryIO, TypeVar
+from io import BufferedIOBase
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AliasChoices, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
@@ -22,7 +22,16 @@ from devussy.models import (
     ProjectDesign,
     ShortText,
 )
+from devussy.validation import describe_errors
 from devussy.web.errors import HTTPError
+from devussy.web.headers import Headers
+
+
+def derive_name(idea: str) -> str:
+    """A project name from the idea, as the CLI names it (the planner is imported only when needed)."""
+    from devussy.planner.interview import name_from_idea
+
+    return name_from_idea(idea)
 
 RequestT = TypeVar("RequestT", bound=DevussyModel)
 
@@ -56,10 +65,12 @@ class InterviewRequest(APIRequest):
 
 class DesignRequest(APIRequest):
     model_config = ConfigDict(
-        json_schema_extra={"anyOf": [{"required": ["projectName", "requirements"]}, {"required": ["brief"]}]}
+        json_schema_extra={"anyOf": [{"required": ["requirements"]}, {"required": ["brief"]}]}
     )
 
-    project_name: ShortText | None = None
+    project_name: ShortText | None = Field(
+        default=None, description="Without one, the project is named from the idea (as `devussy plan` does)."
+    )
     requirements: LongText | None = Field(default=None, description="The free-text project idea.")
     languages: TextList = Field(default_factory=list)
     frameworks: TextList = Field(default_factory=list)
@@ -68,16 +79,16 @@ class DesignRequest(APIRequest):
 
     @model_validator(mode="after")
     def _brief_or_idea(self) -> DesignRequest:
-        if self.brief is None and (self.project_name is None or self.requirements is None):
-            raise ValueError("give projectName and requirements, or a full brief")
+        if self.brief is None and self.requirements is None:
+            raise ValueError("give requirements (the idea), or a full brief")
         return self
 
     def to_brief(self) -> ProjectBrief:
         if self.brief is not None:
             return self.brief
-        assert self.project_name is not None and self.requirements is not None
+        assert self.requirements is not None
         return ProjectBrief(
-            name=self.project_name,
+            name=self.project_name or derive_name(self.requirements),
             summary=self.requirements,
             languages=self.languages,
             frameworks=self.frameworks,
@@ -114,7 +125,7 @@ def _is_json(content_type: str) -> bool:
     return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
-def read_body(headers: Mapping[str, str], rfile: BinaryIO, max_bytes: int) -> bytes:
+def read_body(headers: Headers, rfile: BufferedIOBase, max_bytes: int) -> bytes:
     """The raw body, or an HTTPError for a missing/too-large/unreadable one."""
     if headers.get("Transfer-Encoding", "").strip().lower() not in ("", "identity"):
         raise HTTPError(411, "send the body with a Content-Length", "length_required")
@@ -139,7 +150,7 @@ def read_body(headers: Mapping[str, str], rfile: BinaryIO, max_bytes: int) -> by
     return body
 
 
-def _drain(rfile: BinaryIO, length: int) -> None:
+def _drain(rfile: BufferedIOBase, length: int) -> None:
     try:
         while length > 0:
             chunk = rfile.read(min(length, 65536))
@@ -154,7 +165,7 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def parse_json_object(headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
+def parse_json_object(headers: Headers, body: bytes) -> dict[str, Any]:
     if not _is_json(headers.get("Content-Type", "")):
         raise HTTPError(415, "send the body as application/json", "unsupported_media_type")
     if not body.strip():
@@ -169,22 +180,11 @@ def parse_json_object(headers: Mapping[str, str], body: bytes) -> dict[str, Any]
     return data
 
 
-def validation_message(error: ValidationError, limit: int = 5) -> str:
-    """A short readable summary (field path + problem); never echoes the submitted values."""
-    parts = []
-    for item in error.errors(include_input=False, include_url=False)[:limit]:
-        location = ".".join(str(part) for part in item["loc"]) or "body"
-        parts.append(f"{location}: {item['msg']}")
-    more = error.error_count() - limit
-    if more > 0:
-        parts.append(f"... and {more} more")
-    return "; ".join(parts)
-
-
 def validate_request(model: type[RequestT], data: dict[str, Any]) -> RequestT:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise HTTPError(422, f"invalid request: {validation_message(exc)}", "invalid_request") from None
+        message = f"invalid request: {describe_errors(exc, root='body')}"
+        raise HTTPError(422, message, "invalid_request") from None
     except RecursionError:
         raise HTTPError(422, "invalid request: the body is nested too deeply", "invalid_request") from None

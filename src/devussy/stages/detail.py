@@ -1,0 +1,338 @@
+"""Phase detail stage: plan + one phase number → that :class:`Phase` with its :class:`Step`s.
+
+Format (``render_phase_detail``)::
+
+    ## Phase 2: <title>
+
+    <summary>
+
+    Depends on: 1
+
+    ### Step 2.1: <title>
+
+    <details>
+
+    Acceptance criteria:
+    - <criterion>
+
+    Test: `<command>`
+
+    Depends on: none
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from devussy.llm.base import ChatMessage
+from devussy.models import DevPlan, Phase, Step
+from devussy.stages.inputs import DetailInput
+from devussy.stages.parsing import (
+    SEPARATOR_CLASS,
+    FormatError,
+    clean_output,
+    heading_like,
+    labelled_value,
+    parse_bullets,
+    requirement_line,
+    strip_emphasis,
+    tidy_title,
+)
+from devussy.stages.plan import DEPENDS_LABELS, phase_heading, phase_numbers
+from devussy.stages.prompts import input_json, stage_messages
+from devussy.stages.spec import StageSpec
+
+CRITERIA_LABELS = ("acceptance criteria", "acceptance", "done when", "definition of done", "success criteria")
+TEST_LABELS = ("test command", "test", "verify", "verification", "how to test")
+DETAILS_LABELS = ("details", "description", "what to do", "tasks")
+
+_SEP = SEPARATOR_CLASS
+_STEP_WORD = re.compile(
+    rf"^step\s*(?:(\d{{1,2}})\.)?(\d{{1,2}})(?!\.\d)\s*(?:{_SEP}\s*|\s+)(.+)$", re.IGNORECASE
+)
+_STEP_WORD_PLAIN = re.compile(
+    rf"^step\s*(?:(\d{{1,2}})\.)?(\d{{1,2}})(?!\.\d)\s*{_SEP}\s*(.+)$", re.IGNORECASE
+)
+_DOTTED = re.compile(rf"^(\d{{1,2}})\.(\d{{1,2}})(?!\.\d)\s*(?:{_SEP}\s*|\s+)(.+)$")
+_BARE = re.compile(r"^(\d{1,2})(?!\.\d)\s*[:.)]\s*(.+)$")
+_BOLD_NUMBER = re.compile(
+    rf"^\s*\*\*(?:step\s*)?(\d{{1,2}})\.(\d{{1,2}})\*\*\s*(?:{_SEP}\s*)?(.+)$", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class StepHeading:
+    phase: int | None  # None when the model wrote only the step number
+    number: int
+    title: str
+
+
+def step_heading(line: str) -> StepHeading | None:
+    """``### Step 2.3: Title``, ``**Step 2.3 – Title**``, ``#### 2.3 Title``, ``**2.3** Title``,
+    ``Step 3: Title`` (plain line), ``### 3. Title``."""
+    if not line.strip():
+        return None
+    bold = _BOLD_NUMBER.match(line)
+    if bold:
+        return StepHeading(int(bold.group(1)), int(bold.group(2)), tidy_title(bold.group(3)))
+    shape = heading_like(line)
+    if shape.styled:
+        match = _STEP_WORD.match(shape.text) or _DOTTED.match(shape.text)
+        if match:
+            phase = match.group(1)
+            return StepHeading(int(phase) if phase else None, int(match.group(2)), tidy_title(match.group(3)))
+        bare = _BARE.match(shape.text)
+        if bare and 3 <= shape.level <= 6:  # "### 3. Title"; a bold "**3. x**" is more often a list item
+            return StepHeading(None, int(bare.group(1)), tidy_title(bare.group(2)))
+        return None
+    match = _STEP_WORD_PLAIN.match(strip_emphasis(line.strip()))
+    if match:
+        phase = match.group(1)
+        return StepHeading(int(phase) if phase else None, int(match.group(2)), tidy_title(match.group(3)))
+    return None
+
+
+@dataclass
+class _StepDraft:
+    heading: StepHeading
+    details: list[str] = field(default_factory=list)
+    criteria: list[str] = field(default_factory=list)
+    test: list[str] = field(default_factory=list)
+    depends: list[str] = field(default_factory=list)
+    covers: list[str] = field(default_factory=list)
+
+
+def render_phase_detail(phase: Phase) -> str:
+    out = [f"## Phase {phase.number}: {phase.title}", "", phase.summary, ""]
+    if phase.requirements:
+        out += [f"Requirements: {', '.join(phase.requirements)}", ""]
+    out += [f"Depends on: {', '.join(str(n) for n in phase.depends_on) or 'none'}", ""]
+    for step in phase.steps:
+        out += [render_step(step), ""]
+    return "\n".join(out)
+
+
+def render_step(step: Step) -> str:
+    out = [f"### Step {step.id}: {step.title}", "", step.details, ""]
+    if step.acceptance_criteria:
+        out += ["Acceptance criteria:", *(f"- {item}" for item in step.acceptance_criteria), ""]
+    if step.test_command is not None:
+        ticks = "``" if "`" in step.test_command else "`"
+        pad = " " if ticks == "``" else ""
+        out += [f"Test: {ticks}{pad}{step.test_command}{pad}{ticks}", ""]
+    if step.covers:
+        out += [f"Covers: {', '.join(step.covers)}", ""]
+    out.append(f"Depends on: {', '.join(step.depends_on) or 'none'}")
+    return "\n".join(out)
+
+
+def parse_phase_detail(text: str, *, phase: Phase | None = None) -> Phase:
+    """Parse one detailed phase. With ``phase`` (from the plan), the phase heading is optional and
+    steps numbered ``Step 1`` or with the wrong phase prefix are renumbered into that phase."""
+    lines = clean_output(text).split("\n")
+    header_lines: list[str] = []
+    drafts: list[_StepDraft] = []
+    heading = None
+    in_code = False
+    for line in lines:
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+        found = None if in_code else step_heading(line)
+        if found:
+            drafts.append(_StepDraft(found))
+        elif drafts:
+            drafts[-1].details.append(line)
+        else:
+            ph = None if in_code or heading else phase_heading(line)
+            if ph:
+                heading = ph
+                if ph.inline:
+                    header_lines.append(ph.inline)
+            else:
+                header_lines.append(line)
+    if not drafts:
+        raise FormatError("no steps found: start each step with a heading '### Step <phase>.<n>: <title>'")
+    if heading is None and phase is None:
+        raise FormatError("missing phase heading '## Phase <n>: <title>'")
+    number = phase.number if phase is not None else heading.number  # type: ignore[union-attr]
+
+    summary_lines, depends, cited = [], [], []
+    for line in header_lines:
+        value = labelled_value(line, DEPENDS_LABELS)
+        if value is not None:
+            depends.extend(phase_numbers(value))
+        elif (ids := requirement_line(line)) is not None:
+            cited.extend(ids)
+        else:
+            summary_lines.append(line)
+    summary = "\n".join(summary_lines).strip()
+    if phase is not None:
+        title, summary, depends = phase.title, phase.summary, list(phase.depends_on)
+        cited = cited or list(phase.requirements)
+    else:
+        assert heading is not None
+        title = heading.title
+        if not summary:
+            raise FormatError(f"phase {number} has no summary under its heading")
+
+    prefixes = {d.heading.phase for d in drafts if d.heading.phase is not None}
+    renumber = phase is not None and (
+        not prefixes or (prefixes == {next(iter(prefixes))} and number not in prefixes)
+    )
+    errors: list[str] = []
+    steps: list[Step] = []
+    for draft in drafts:
+        _split_step_body(draft)
+        prefix = number if renumber or draft.heading.phase is None else draft.heading.phase
+        step_id = f"{prefix}.{draft.heading.number}"
+        try:
+            steps.append(_build_step(step_id, draft, number))
+        except (FormatError, ValidationError) as exc:
+            errors.append(f"step {step_id}: {exc}")
+    if errors:
+        raise FormatError(errors)
+    return Phase(
+        number=number,
+        title=title,
+        summary=summary,
+        depends_on=[n for n in depends if n != number],
+        requirements=cited,
+        steps=steps,
+    )
+
+
+def _split_step_body(draft: _StepDraft) -> None:
+    """Sort the step's lines into details / acceptance criteria / test / depends on."""
+    body, draft.details = draft.details, []
+    mode = "details"
+    in_code = False
+    for line in body:
+        is_fence = line.lstrip().startswith(("```", "~~~"))
+        if in_code or (is_fence and mode == "test" and not draft.test):
+            if is_fence:
+                in_code = not in_code
+                if mode == "test":
+                    if not in_code:
+                        mode = "details"
+                    continue
+            (draft.test if mode == "test" else draft.details).append(line)
+            continue
+        if is_fence:
+            in_code = True
+            draft.details.append(line)
+            mode = "details"
+            continue
+        if (value := labelled_value(line, TEST_LABELS)) is not None:
+            mode = "test"
+            if value:
+                draft.test.append(_inline_code(value))
+                mode = "details"
+            continue
+        if (value := labelled_value(line, CRITERIA_LABELS)) is not None:
+            mode = "criteria"
+            if value:
+                draft.criteria.append(f"- {value}")
+            continue
+        if (value := labelled_value(line, DEPENDS_LABELS)) is not None:
+            draft.depends.append(value)
+            mode = "details"
+            continue
+        if (ids := requirement_line(line)) is not None:
+            draft.covers.extend(ids)
+            mode = "details"
+            continue
+        if (value := labelled_value(line, DETAILS_LABELS)) is not None:
+            mode = "details"
+            if value:
+                draft.details.append(value)
+            continue
+        if mode == "criteria":
+            if (
+                not line.strip()
+                or re.match(r"^\s*(?:[-*+•]|\d+[.)])\s+", line)
+                or line.startswith((" ", "\t"))
+            ):
+                draft.criteria.append(line)
+                continue
+            mode = "details"
+        if mode == "test" and line.strip():
+            draft.test.append(_inline_code(re.sub(r"^\s*(?:[-*+•]|\$)\s+", "", line)))
+            mode = "details"
+            continue
+        draft.details.append(line)
+
+
+def _inline_code(value: str) -> str:
+    span = re.search(r"(`+)\s?(.+?)\s?\1", value)
+    return span.group(2).strip() if span else value.strip()
+
+
+def _build_step(step_id: str, draft: _StepDraft, phase_number: int) -> Step:
+    details = "\n".join(draft.details).strip()
+    criteria = parse_bullets("\n".join(draft.criteria))
+    commands = [line.strip() for line in draft.test if line.strip() and not line.strip().startswith("#")]
+    if not details:
+        raise FormatError("has no details")
+    # Missing criteria or test command are gaps the artifacts and the coverage report flag.
+    depends: list[str] = []
+    for value in draft.depends:
+        ids = re.findall(r"\d{1,2}\.\d{1,2}", value)
+        if not ids and not re.search(r"phase", value, re.IGNORECASE):
+            ids = [f"{phase_number}.{n}" for n in re.findall(r"\d{1,2}", value)]
+        depends.extend(i for i in ids if i != step_id and i not in depends)
+    return Step(
+        id=step_id,
+        title=draft.heading.title,
+        details=details,
+        acceptance_criteria=criteria,
+        test_command=" && ".join(commands) or None,
+        depends_on=depends,
+        covers=draft.covers,
+    )
+
+
+# ----------------------------------------------------------------------------- stage
+
+
+def plan_outline(plan: DevPlan) -> str:
+    return "\n".join(f"- Phase {p.number}: {p.title}" for p in plan.phases)
+
+
+def detail_messages(stage_input: DetailInput) -> list[ChatMessage]:
+    """With ``plan_complete=False`` (the runner's early start, while the plan streams) the prompt says
+    that more phases will follow, so this one keeps to its own scope."""
+    plan, phase = stage_input.plan, stage_input.phase
+    depth = plan.complexity.depth if plan.complexity else None
+    expected = plan.complexity.phase_count if plan.complexity else None
+    outline_note = (
+        ""
+        if stage_input.plan_complete
+        else " (the plan is still being written: these are the phases known so far"
+        + (f" of about {expected}" if expected else "")
+        + "; later phases will cover the rest, so keep this phase to its own summary)"
+    )
+    return stage_messages(
+        "phase_detail",
+        project_name=plan.project_name,
+        phase_number=phase.number,
+        phase_title=phase.title,
+        phase_summary=phase.summary,
+        step_count=depth or "3 to 8",
+        outline=plan_outline(plan),
+        outline_note=outline_note,
+        tech_stack=", ".join(plan.tech_stack) or "(not specified)",
+        input_json=input_json(stage_input),
+    )
+
+
+STAGE = StageSpec(
+    name="phase_detail",
+    input_model=DetailInput,
+    output_model=Phase,
+    render=render_phase_detail,
+    parse=lambda text, stage_input: parse_phase_detail(text, phase=stage_input.phase),
+    messages=detail_messages,
+)
