@@ -296,7 +296,7 @@ def test_plan_written_by_another_engine_is_classified_by_title() -> None:
     assert "PostgreSQL for development and tests" in step_titles(detail[2])
     assert "Sign-in and sign-out with FastAPI's built-in authentication" in step_titles(detail[3])
     assert any(t.startswith("FastAPI routers and dependencies") for t in step_titles(detail[4]))
-    assert "Stripe integration in test mode" in step_titles(detail[5])
+    assert "Stripe test mode and local webhook forwarding" in step_titles(detail[5])
     assert "Real-time message delivery over WebSockets" in step_titles(detail[6])
     assert all(s.test_command.startswith("npm") for s in detail[7].steps)
     assert any(t.startswith("Security review of Shop") for t in step_titles(detail[8]))

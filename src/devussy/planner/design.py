@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from devussy.models import ComplexityProfile, ProjectBrief, ProjectDesign, Risk
 from devussy.planner.analysis import Analysis, primary_language
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, knowledge
@@ -73,13 +75,23 @@ def build_design(brief: ProjectBrief, basis: Basis, complexity: ComplexityProfil
     ptype = kb.project_types[analysis.project_type]
 
     objectives = list(brief.goals)
+    stated = {_plain(goal) for goal in brief.goals}
+    features: dict[str, list[str]] = {}  # the brief's words → the features they ask for
     for unit in rmap.units:
         if unit.kind == "unknown":
             objectives.append(f"Confirm and integrate {unit.ref} (not in the built-in knowledge base)")
         elif unit.kind == "domain":
-            objectives.append(f"Deliver: {unit.words.text}")
+            if _plain(unit.words.text) not in stated:  # a goal already says it
+                objectives.append(f"Deliver: {unit.words.text}")
+        elif unit.words.text not in features:
+            features[unit.words.text] = [unit.label]
+            objectives.append(unit.words.text)  # a slot, filled below once all its features are known
         else:
-            objectives.append(f"Deliver {unit.label} ({unit.words.text})")
+            features[unit.words.text].append(unit.label)
+    objectives = [
+        f"Deliver {_join(features[o])} ({o})" if o in features and o not in brief.goals else o
+        for o in objectives
+    ]
     objectives.append(f"Ship {ptype.deliverable}")
     objectives.append(f"Every step verified by a command (`{ctx.values['test']}`) that runs in CI")
 
@@ -121,6 +133,10 @@ def build_design(brief: ProjectBrief, basis: Basis, complexity: ComplexityProfil
         brief=brief,
         complexity=complexity,
     )
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 def _constraint_lines(rmap: RequirementMap) -> list[str]:

@@ -28,6 +28,9 @@ _THING_STOPS = _words(
     "because as if but between across during",
 )
 _SKIP_BEFORE_THING = _words("a an the our their his her its my your all any some new up out down off on in")
+_DETERMINERS = _words("a an the each every our their his her its my your this these those")
+# "Configuration lives in a TOML file": the subject is the thing, not what follows the verb.
+_STATIVE = _words("is are was be lives live stays stay sits resides remains")
 _WEAK_VERBS = _words("use uses using used let lets allow allows help helps enable enables")
 # Head nouns too vague to name an entity alone: "place" → "WaitlistPlace", "class" → "GymClass".
 _VAGUE_HEADS = _words(
@@ -57,7 +60,7 @@ def words_of(text: str) -> DomainWords:
     tokens = _WORD.findall(cleaned)
     lowered = [t.lower() for t in tokens]
     lex = lexicon()
-    verb_at = next((i for i, w in enumerate(lowered) if lex.is_verb(w) and w not in lex.noun_forms), None)
+    verb_at = next((i for i in range(len(lowered)) if _is_verb_at(lowered, i)), None)
     if verb_at is not None and lowered[verb_at] in _WEAK_VERBS:
         later = next(
             (
@@ -73,7 +76,7 @@ def words_of(text: str) -> DomainWords:
         start += 1
     thing_tokens: list[str] = []
     for token in tokens[start:]:
-        if token.lower() in _THING_STOPS and thing_tokens:
+        if (token.lower() in _THING_STOPS or token.lower() in _STATIVE) and thing_tokens:
             break
         thing_tokens.append(token)
     if not thing_tokens:
@@ -99,6 +102,47 @@ def words_of(text: str) -> DomainWords:
         keyword=keyword,
         entities=entities,
     )
+
+
+def activity(words: DomainWords) -> str:
+    """The requirement as an activity: "members can book a spot" → "booking a spot", so it reads in
+    "Roles and permission checks for …"; the phrase itself when it has no verb."""
+    if words.verb is None:
+        return words.text
+    tokens = words.text.split()
+    at = next((i for i, t in enumerate(tokens) if t.lower().strip(",.;:") == words.verb), None)
+    base = lexicon().base_verb(words.verb)
+    if at is None or base is None:
+        return words.text
+    return " ".join([gerund(base), *tokens[at + 1 :]])
+
+
+def gerund(verb: str) -> str:
+    """"book" → "booking", "vote" → "voting", "plan" → "planning", "see" → "seeing"."""
+    if verb.endswith("ie"):
+        return verb[:-2] + "ying"
+    if verb.endswith("e") and not verb.endswith(("ee", "ye", "oe")) and len(verb) > 2:
+        return verb[:-1] + "ing"
+    if re.fullmatch(r"[^aeiou]*[aeiou][bdglmnprt]", verb):  # one vowel, one final consonant
+        return verb + verb[-1] + "ing"
+    return verb + "ing"
+
+
+def _is_verb_at(lowered: list[str], i: int) -> bool:
+    """Whether the word at ``i`` is a verb here: "uploads new files" (an -s form before what it acts on),
+    not "the exports" or "a TOML file" (a noun after a determiner)."""
+    lex = lexicon()
+    word = lowered[i]
+    if not lex.is_verb(word) or word in _STATIVE:
+        return False
+    if any(w in _DETERMINERS for w in lowered[max(0, i - 2) : i]) and not any(
+        w in _THING_STOPS for w in lowered[max(0, i - 2) : i]
+    ):
+        return False
+    if word in lex.noun_forms:
+        after = lowered[i + 1] if i + 1 < len(lowered) else ""
+        return after in _SKIP_BEFORE_THING and after not in ("on", "in", "up", "out", "down", "off")
+    return True
 
 
 def _keyword(verb: str | None, thing_tokens: list[str], lowered: list[str]) -> str:
@@ -153,3 +197,16 @@ def singular(word: str) -> str:
     if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
         return word[:-1]
     return word
+
+
+def stem(word: str) -> str:
+    """A crude stem, applied until it stops changing, so "ratings", "rating" and "rated" meet."""
+    word = word.lower().strip("'’")
+    previous = None
+    while previous != word:
+        previous = word
+        for suffix in ("ing", "ies", "es", "ed", "s"):
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+                break
+    return word.rstrip("e")

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from devussy.models import DevPlan, ProjectBrief, ProjectDesign, Requirement
 from devussy.planner.analysis import Analysis
+from devussy.planner.domain import stem
 
 FAMILIES = {
     "feature": "build",
@@ -92,19 +93,6 @@ TOOL_LANGUAGE = {
 _ENTITY_BLOCK = re.compile(r"Entities:\n((?:- .*\n?)+)")
 _ENTITY_BULLET = re.compile(r"^- ([A-Z][A-Za-z0-9]+)\b", re.MULTILINE)
 _ENTITY_LIST = re.compile(r"^(?:Records it keeps|Records the features work with): (.+)\.$", re.MULTILINE)
-
-
-def stem(word: str) -> str:
-    """A crude stem, applied until it stops changing, so "ratings", "rating" and "rated" meet."""
-    word = word.lower().strip("'’")
-    previous = None
-    while previous != word:
-        previous = word
-        for suffix in ("ing", "ies", "es", "ed", "s"):
-            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-                word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-                break
-    return word.rstrip("e")
 
 
 def content_stems(text: str) -> set[str]:

@@ -17,6 +17,7 @@ phase's ``requirements`` line is enough to tell which units it builds (also in a
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from typing import Literal
 
 from devussy.models import Requirement
 from devussy.planner.analysis import analyzer
-from devussy.planner.domain import DomainWords, words_of
+from devussy.planner.domain import DomainWords, stem, words_of
 from devussy.planner.knowledge import knowledge
 from devussy.requirements.extract import find_technologies
 from devussy.requirements.lexicon import lexicon
@@ -166,7 +167,7 @@ def _build_map(key: tuple[tuple[str, str, str, str], ...]) -> RequirementMap:
             covering = tuple(
                 i.requirement.id for i in infos if fid in i.features and i.requirement.kind != "non_goal"
             )
-            words = next(i.words for i in infos if fid in i.features)
+            words = _feature_words([i for i in infos if fid in i.features])
             units.append(Unit(f"feature:{fid}", "feature", fid, covering, words, kb.features[fid].points))
         if info.requirement.kind == "feature" and not info.features and not _only_unknown_tech(info):
             units.append(
@@ -274,6 +275,25 @@ def _groups(units: Sequence[Unit]) -> tuple[tuple[str, ...], ...]:
     for unit in units:
         grouped.setdefault(find(unit.key), []).append(unit.key)
     return tuple(tuple(keys) for keys in grouped.values())
+
+
+def _feature_words(infos: list[RequirementInfo]) -> DomainWords:
+    """The brief's words for a feature several requirements ask for: the first one's verb and test name,
+    and every asking requirement named ("sales by region and top products")."""
+    asking = [i for i in infos if i.requirement.kind in ("feature", "integration")] or infos
+    first = asking[0].words
+    texts: list[str] = []
+    said: set[str] = set()
+    for info in asking:
+        words = {stem(w) for w in re.findall(r"[a-z0-9]+", info.words.text.lower())}
+        if not words <= said:  # "track stock" adds nothing to "tracking inventory and stock movements"
+            texts.append(info.words.text)
+            said |= words
+    if len(texts) == 1:
+        return first
+    named = texts[:3]
+    text = ", ".join(named[:-1]) + " and " + named[-1] + (" …" if len(texts) > 3 else "")
+    return dataclasses.replace(first, text=text, title=text[:1].upper() + text[1:])
 
 
 def _short(text: str, words: int = 7) -> str:

@@ -528,9 +528,20 @@ def _project_wide(template: StepTemplate, basis: Basis) -> list[str]:
     rmap = basis.rmap
     text = f"{template.title} {template.details}"
     top = [r for group in rmap.groups[:2] for r in rmap.group_requirements(group)]
+    kb = knowledge()
+    if "{services}" in text:
+        # No service named: the features that call one ("the email provider" serves the notifications).
+        callers = [
+            r
+            for unit in rmap.units
+            if unit.kind == "feature"
+            and any(s.phase == "integrations" for s in kb.features[unit.ref].steps)
+            for r in unit.requirements
+        ]
+        if callers:
+            return list(dict.fromkeys(callers))
     if "{top_features}" in text or "{features}" in text:
         return top or _headline(rmap)
-    kb = knowledge()
     stack = [
         i.requirement.id
         for i in rmap.infos

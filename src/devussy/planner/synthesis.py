@@ -19,6 +19,7 @@ from functools import lru_cache
 from devussy.models import slugify
 from devussy.planner.analysis import HOSTED_TYPES, Analysis, analyzer, resolve_toolchain
 from devussy.planner.commands import name_forms
+from devussy.planner.domain import activity
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, PHASE_ORDER, knowledge
 from devussy.planner.requirement_map import RequirementMap, Unit
 
@@ -214,7 +215,7 @@ def build_context(
             "email": named(["email"], vendors.get("email", "the email provider")),
             "auth": named(["auth"], vendors.get("auth", auth_generic)),
             "queue": named(["queue"], "a job queue"),
-            "ci": named(["ci"], "the CI service"),
+            "ci": named(["ci"], "CI"),
             "entity": entities[0] if entities else "record",
             "entities": _join(entities)
             if entities
@@ -223,7 +224,7 @@ def build_context(
             "top_features": _join(top) if top else "the primary workflow",
             "sensitive": _join(_sensitive_areas(analysis)),
             "settings": _join(settings) if settings else "every setting the code reads",
-            "services": _join(services) if services else "the external services",
+            "services": _join(services or _unnamed_services(analysis, vendors)),
             "surface": ptype.surface.replace("{slug}", slug),
             "feature": "",
             "subject": "",
@@ -282,6 +283,16 @@ def brief_entities(analysis: Analysis, rmap: RequirementMap | None) -> list[str]
     return kept[:6]
 
 
+def _unnamed_services(analysis: Analysis, vendors: dict[str, str]) -> list[str]:
+    """The services the features need when the brief names none: "the email provider"."""
+    services = []
+    if {"payments", "subscriptions"} & set(analysis.features):
+        services.append(vendors.get("payments", "the payment provider"))
+    if "notifications" in analysis.features:
+        services.append(vendors.get("email", "the email provider"))
+    return services or ["the external services"]
+
+
 def _top_features(rmap: RequirementMap | None, count: int = 2) -> list[str]:
     """The first features of the brief, in its own words (short)."""
     if rmap is None:
@@ -310,7 +321,7 @@ def group_label(rmap: RequirementMap, group: Sequence[str], words: int = 7) -> s
     size = len(thing.split())
     if size <= 5 and (size > 1 or not first.words.verb):
         return thing[:1].lower() + thing[1:] if thing[:2] != thing[:2].upper() else thing
-    return _short_phrase(first.words.text, words)
+    return _short_phrase(activity(first.words), words)
 
 
 def _short_phrase(text: str, words: int = 6) -> str:
