@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from devussy.requirements.lexicon import lexicon
 
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’+#.-]*[A-Za-z0-9+#]|[A-Za-z0-9]")
+_WORD = re.compile(r"\d+(?:[,.]\d+)+|[A-Za-z0-9][A-Za-z0-9'’+#.-]*[A-Za-z0-9+#]|[A-Za-z0-9]")
 
 
 def _words(*chunks: str) -> frozenset[str]:
@@ -27,7 +27,9 @@ _THING_STOPS = _words(
     "under through per every each daily weekly monthly nightly hourly online offline that which who where so",
     "because as if but between across during",
 )
-_SKIP_BEFORE_THING = _words("a an the our their his her its my your all any some new up out down off on in")
+_SKIP_BEFORE_THING = _words(
+    "a an the our their his her its my your all any some new up out down off on in me us them him you"
+)
 _DETERMINERS = _words("a an the each every our their his her its my your this these those")
 # "Configuration lives in a TOML file": the subject is the thing, not what follows the verb.
 _STATIVE = _words("is are was be lives live stays stay sits resides remains")

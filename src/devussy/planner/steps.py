@@ -37,6 +37,7 @@ from devussy.planner.generated import (
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, PHASE_ORDER, StepTemplate, knowledge
 from devussy.planner.requirement_map import QUALITY_TAGS, RequirementMap, Unit
 from devussy.planner.synthesis import CUSTOM, Context, PhaseShape, classify, clip
+from devussy.planner.templates import absorbed_units, applies
 from devussy.requirements.coverage import find_violations
 
 # Where a technology's fallback step goes when none of its own steps was chosen.
@@ -177,7 +178,14 @@ class _View:
                 self.integration_techs[n] = None
         self.builder: dict[str, int] = {u.key: n for n, units in self.units_of.items() for u in units}
         self.shadowed = _shadowed_kinds(basis.analysis)
-        self.templates = {u.key: _unit_templates(u, basis) for u in self.units}
+        # Requirements a project-type or technology step already builds: that step covers them instead.
+        self.absorbed = absorbed_units(basis.analysis, rmap)
+        self.absorbers: dict[int, list[Unit]] = {}
+        for key, template in self.absorbed.items():
+            self.absorbers.setdefault(id(template), []).append(rmap.unit(key))
+        self.templates = {
+            u.key: [] if u.key in self.absorbed else _unit_templates(u, basis) for u in self.units
+        }
         self.unknown_phase = {
             name: (self.primary_integrations if self.primary_integrations is not None else self.primary_core)
             for name in rmap.unknown_techs
@@ -229,6 +237,8 @@ class _Filler:
             else None
         )
         self._guarded = [r for r in basis.requirements if r.kind in ("constraint", "non_goal")]
+        # id(template) → the brief's requirements that template builds (see templates.absorbed_units)
+        self.absorbers: dict[int, list[Unit]] = {}
 
     def step(self, cand: _Candidate, title: str) -> Step:
         key = id(cand)
@@ -255,6 +265,7 @@ def _plan_steps(keyed: _Keyed, phases: tuple[PhaseInput, ...]) -> PlanSteps:
     filler = _Filler(basis)
     shapes = {p.number: classify(p.title, p.summary) for p in phases}
     view = _View(phases, shapes, basis)
+    filler.absorbers = view.absorbers
     chosen: dict[int, list[tuple[_Candidate, str]]] = {}
     seen_titles: set[str] = set()
     dropped: list[tuple[int, str, str]] = []
@@ -279,18 +290,6 @@ def _plan_steps(keyed: _Keyed, phases: tuple[PhaseInput, ...]) -> PlanSteps:
 # -- candidates ----------------------------------------------------------------------------------
 
 
-def _applies(step: StepTemplate, analysis: Analysis) -> bool:
-    if step.when_types and analysis.project_type not in step.when_types:
-        return False
-    if analysis.project_type in step.unless_types:
-        return False
-    if step.when_all and not all(analysis.has(x) for x in step.when_all):
-        return False
-    if step.when_any and not any(analysis.has(x) for x in step.when_any):
-        return False
-    return not any(analysis.has(x) for x in step.unless)
-
-
 def _candidates(phase: PhaseInput, shape: PhaseShape, view: _View, basis: Basis) -> list[_Candidate]:
     kb = knowledge()
     analysis = basis.analysis
@@ -301,7 +300,7 @@ def _candidates(phase: PhaseInput, shape: PhaseShape, view: _View, basis: Basis)
 
     def add(steps: Iterable[StepTemplate], rank: int, wanted: set[str], thread: str, **extra: object) -> None:
         for i, step in enumerate(steps):
-            if step.phase in wanted and _applies(step, analysis):
+            if step.phase in wanted and applies(step, analysis):
                 out.append(_Candidate(step, rank, i, thread=thread, **extra))  # type: ignore[arg-type]
 
     if CUSTOM in kinds:
@@ -331,11 +330,11 @@ def _candidates(phase: PhaseInput, shape: PhaseShape, view: _View, basis: Basis)
         if tid in shape.techs and CUSTOM in kinds:
             wanted = set(PHASE_ORDER)
         for i, step in enumerate(tech.steps):
-            if step.phase in wanted and _applies(step, analysis):
+            if step.phase in wanted and applies(step, analysis):
                 out.append(_Candidate(step, 2, position * 100 + i, thread=f"tech:{tid}", tech=tid))
     for position, unit in enumerate(view.units):
         for i, step in enumerate(view.templates[unit.key]):
-            if _unit_step_phase(unit, step, view) == number and _applies(step, analysis):
+            if _unit_step_phase(unit, step, view) == number and applies(step, analysis):
                 out.append(_Candidate(step, 3, position * 100 + i, thread=unit.key, unit=unit))
     return out
 
@@ -479,6 +478,9 @@ def _fill_step(
     command = ctx.fill(template.command, kind, **extra)
     spec = _test_spec(template.command)
     target = ctx.test_command(kind).target(spec) if spec else None
+    absorbed = filler.absorbers.get(id(template), [])
+    for unit in absorbed:
+        details += f" The brief asks for it as “{unit.words.text}” ({', '.join(unit.requirements)})."
     if target and target not in details:
         details += f" Its tests live in `{target}`."
     return Step(
@@ -502,6 +504,8 @@ def _covers(cand: _Candidate, title: str, details: str, basis: Basis, filler: _F
     ids: set[str] = set()
     if cand.unit is not None:
         ids.update(cand.unit.requirements)
+    for unit in filler.absorbers.get(id(cand.template), []):
+        ids.update(unit.requirements)
     if cand.tech is not None:
         ids.update(rmap.for_tech(cand.tech))
     ids.update(filler.named_requirements(f"{title}\n{details}"))

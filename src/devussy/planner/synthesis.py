@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -22,6 +22,7 @@ from devussy.planner.commands import name_forms
 from devussy.planner.domain import activity
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, PHASE_ORDER, knowledge
 from devussy.planner.requirement_map import RequirementMap, Unit
+from devussy.planner.templates import absorbed_units
 
 # What a phase of each kind builds on: each group names alternatives (the first kind present wins);
 # the groups are combined. A phase depends on every phase of the winning kinds.
@@ -115,6 +116,8 @@ def summarise(text: str, limit: int = SUMMARY_LIMIT) -> str:
 def _join(names: Sequence[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
+    if any(" and " in n for n in names):
+        return "; ".join(names)  # "used-car listings; prices and mileage", not "… and prices and mileage"
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -320,7 +323,9 @@ def group_label(rmap: RequirementMap, group: Sequence[str], words: int = 7) -> s
     thing = first.words.thing
     size = len(thing.split())
     if size <= 5 and (size > 1 or not first.words.verb):
-        return thing[:1].lower() + thing[1:] if thing[:2] != thing[:2].upper() else thing
+        first_word = thing.split()[0] if thing.split() else ""
+        keeps_case = first_word[1:] != first_word[1:].lower()  # "PostgreSQL", "BackupSchedule", "NFC"
+        return thing if keeps_case else thing[:1].lower() + thing[1:]
     return _short_phrase(activity(first.words), words)
 
 
@@ -425,7 +430,7 @@ def layout(analysis: Analysis, target: int, rmap: RequirementMap) -> list[PhaseD
         drafts.append(PhaseDraft(["data"]))
     if "has_auth" in flags:
         drafts.append(PhaseDraft(["auth"]))
-    drafts.extend(_core_drafts(rmap))
+    drafts.extend(_core_drafts(rmap, absorbed_units(analysis, rmap)))
     if "integrations_present" in flags or rmap.unknown_techs:
         drafts.append(PhaseDraft(["integrations"]))
     if "has_ui" in flags:
@@ -448,7 +453,7 @@ def layout(analysis: Analysis, target: int, rmap: RequirementMap) -> list[PhaseD
     return drafts[:MAX_PHASES]
 
 
-def _core_drafts(rmap: RequirementMap) -> list[PhaseDraft]:
+def _core_drafts(rmap: RequirementMap, absorbed: Collection[str]) -> list[PhaseDraft]:
     """Feature groups spread over core phases by size, in brief order. A group whose units have no core
     steps (user accounts live in the sign-in phase) takes no core phase of its own."""
     groups = [g for g in rmap.groups if any(_builds_in_core(rmap.unit(k)) for k in g)]
@@ -457,7 +462,8 @@ def _core_drafts(rmap: RequirementMap) -> list[PhaseDraft]:
     drafts: list[PhaseDraft] = []
     points = 0
     for group in groups:
-        size = sum(rmap.unit(k).points for k in group)
+        # A requirement a project-type step already builds adds no work of its own.
+        size = sum(rmap.unit(k).points for k in group if k not in absorbed)
         if not drafts or (points and points + size > CORE_PHASE_POINTS):
             drafts.append(PhaseDraft(["core"]))
             points = 0
