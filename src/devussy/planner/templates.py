@@ -11,6 +11,7 @@ not build the same thing twice under two titles.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from devussy.planner.analysis import Analysis
 from devussy.planner.domain import stem
@@ -40,13 +41,18 @@ def applies(step: StepTemplate, analysis: Analysis) -> bool:
     return not any(analysis.has(x) for x in step.unless)
 
 
+@lru_cache(maxsize=4096)
 def content_stems(text: str) -> frozenset[str]:
     """The stems of a text's content words, placeholders left out ("{name}")."""
-    generic = lexicon().generic_words
     text = re.sub(r"\{[^}]*\}", " ", text)
     return frozenset(
         stem(w) for w in re.findall(r"[a-z][a-z0-9]+", text.lower()) if len(w) > 3 and w not in _FILLER
-    ) - {stem(w) for w in generic}
+    ) - _generic_stems()
+
+
+@lru_cache(maxsize=1)
+def _generic_stems() -> frozenset[str]:
+    return frozenset(stem(w) for w in lexicon().generic_words)
 
 
 def absorbed_units(analysis: Analysis, rmap: RequirementMap) -> dict[str, StepTemplate]:
