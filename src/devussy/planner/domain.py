@@ -178,7 +178,7 @@ def entity_of(tokens: list[str]) -> str | None:
     lex = lexicon()
     lowered = head.lower()
     plural = singular(lowered) != lowered
-    if lowered in _META_NOUNS or (lowered in lex.heads and not plural):
+    if lowered in _META_NOUNS or lowered in lex.capability_words or (lowered in lex.heads and not plural):
         return None  # "admin dashboard" is a screen, "borrow tools" keeps Tool records
     if lex.is_verb(lowered) and lowered not in lex.noun_forms and not plural:
         return None

@@ -255,9 +255,12 @@ def _unknown_vendors(rmap: RequirementMap | None) -> dict[str, str]:
         return {}
     found: dict[str, list[str]] = {}
     for info in rmap.infos:
+        # "Pay with Adyen": the feature's own text names the service.
+        in_text = [n for n in rmap.unknown_techs if n in info.requirement.text]
+        named = list(dict.fromkeys([*info.unknown, *in_text]))
         for role, features in _VENDOR_FEATURES.items():
-            if info.unknown and set(info.features) & features:
-                found.setdefault(role, []).extend(n for n in info.unknown if n not in found.get(role, []))
+            if named and set(info.features) & features:
+                found.setdefault(role, []).extend(n for n in named if n not in found.get(role, []))
     sso = " ".join(i.requirement.text for i in rmap.infos if "sso_only" in i.rules)
     for name in rmap.unknown_techs:
         if name in sso and name not in found.get("auth", []):
@@ -443,6 +446,7 @@ def layout(analysis: Analysis, target: int, rmap: RequirementMap) -> list[PhaseD
         if len(drafts) <= target:
             break
         _merge(drafts, source, into)
+    _fit_core(drafts, target, rmap)
 
     if len(drafts) < target and analysis.project_type in HOSTED_TYPES and "local_data" not in flags:
         _insert_before(drafts, PhaseDraft(["observability"]), "release")
@@ -450,7 +454,23 @@ def layout(analysis: Analysis, target: int, rmap: RequirementMap) -> list[PhaseD
         _split_integrations(drafts, analysis, target)
     if len(drafts) < target:
         _insert_before(drafts, PhaseDraft(["docs"]), "release")
-    return drafts[:MAX_PHASES]
+    _fit_core(drafts, MAX_PHASES, rmap)
+    return drafts
+
+
+def _fit_core(drafts: list[PhaseDraft], limit: int, rmap: RequirementMap) -> None:
+    """Merge neighbouring feature phases, the lightest pair first, until the plan has ``limit`` phases
+    (or a single feature phase): a big brief gets fuller feature phases, never a plan cut short."""
+    while len(drafts) > limit:
+        pairs = [
+            (sum(rmap.unit(k).points for k in drafts[i].units + drafts[i + 1].units), i)
+            for i in range(len(drafts) - 1)
+            if drafts[i].kinds == ["core"] and drafts[i + 1].kinds == ["core"]
+        ]
+        if not pairs:
+            return
+        _, i = min(pairs)
+        drafts[i].units.extend(drafts.pop(i + 1).units)
 
 
 def _core_drafts(rmap: RequirementMap, absorbed: Collection[str]) -> list[PhaseDraft]:

@@ -93,6 +93,14 @@ class VagueBrief:
     questions: tuple[str, ...]
 
 
+NOT_ENGLISH = VagueBrief(
+    "not_english",
+    "The offline planner only reads English, and this brief does not look like English. Describe the "
+    "project in English (or configure an LLM engine, see docs/providers.md). It needs to know:",
+    QUESTIONS,
+)
+
+
 class BriefTooVague(StageError):
     """The offline planner will not plan this brief; ``questions`` say what it needs to know."""
 
@@ -112,12 +120,7 @@ def assess_brief(brief: ProjectBrief, requirements: list[Requirement]) -> VagueB
     text = "\n".join([brief.summary, *brief.goals])
     words = [w.lower() for w in _WORDS.findall(text)]
     if not _reads_as_english(text, words):
-        return VagueBrief(
-            "not_english",
-            "The offline planner only reads English, and this brief does not look like English. Describe the "
-            "project in English (or configure an LLM engine, see docs/providers.md). It needs to know:",
-            QUESTIONS,
-        )
+        return NOT_ENGLISH
     lex = lexicon()
     content = [w for w in words if w not in _ENGLISH and w not in lex.generic_words and w not in lex.heads]
     stated = [r for r in requirements if r.kind == "feature"] or units
@@ -138,6 +141,11 @@ def assess_brief(brief: ProjectBrief, requirements: list[Requirement]) -> VagueB
             else QUESTIONS,
         )
     return None
+
+
+def reads_as_english(text: str) -> bool:
+    """Whether ``text`` looks like English (the only language the offline planner reads)."""
+    return _reads_as_english(text, [w.lower() for w in _WORDS.findall(text)])
 
 
 def _reads_as_english(text: str, words: list[str]) -> bool:

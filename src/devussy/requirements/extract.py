@@ -58,6 +58,10 @@ _TRAILING_FILLER = re.compile(
     re.IGNORECASE,
 )
 _FOR_PHRASE = re.compile(r"\s*for\s+(.+?)(?=\s+(?:that|which|who|where|to|with)\b|$)", re.IGNORECASE)
+# Verbs that place the product on its stack rather than say what users do with it.
+_STACK_VERBS = frozenset(
+    {"store", "build", "write", "host", "deploy", "run", "use", "back", "power", "base", "develop", "make"}
+)
 _ARTICLE = re.compile(r"^(?:a|an|the)\s+", re.IGNORECASE)
 
 
@@ -330,7 +334,22 @@ class _SentenceReader:
                 subject = _display(_strip_trailing(_ARTICLE.sub("", phrase.strip())))
                 if _names_an_activity(subject, self.lex):
                     self.subject_text = subject  # "for sharing recipes": what the product is for
+                else:
+                    self._activity_for(base, kept, subject)
         return blank + rest
+
+    def _activity_for(self, base: int, head_words: list[str], subject: str) -> None:
+        """"A booking app for yoga classes": the product's activity applied to what it is for ("Booking
+        yoga classes"), unless that names who it is for ("a sharing site for families")."""
+        activity = next(
+            (w for w in reversed(head_words[:-1]) if w.lower().endswith("ing") and self.lex.is_verb(w)), None
+        )
+        words = [w.lower() for w in _WORD.findall(subject)]
+        if activity is None or not words or len(words) > 5:
+            return
+        if any(w in self.lex.audience_words for w in words):
+            return
+        self._add(base, "feature", f"{activity.lower()} {subject[:1].lower()}{subject[1:]}")
 
     def _skip_tech_phrase(self, offset: int, rest: str) -> str:
         """Blank "in Kotlin with Jetpack Compose" right after the head: the stack, not a feature.
@@ -381,14 +400,32 @@ class _SentenceReader:
                 lead = start + max(0, piece.find(cleaned))
             cleaned = re.sub(r"^for\s+", "", cleaned, flags=re.IGNORECASE)  # a purpose: "for booking classes"
         inside = [t for t in self.techs if lead <= t.start < lead + len(cleaned)]
-        content = _content_words(cleaned, self.lex, exclude=[self.sentence[t.start : t.end] for t in inside])
-        if inside and len(content) <= 1:
-            if len(inside) == 1 and content:  # "pay with Adyen", not "Backend in NestJS"
+        names = [self.sentence[t.start : t.end] for t in inside]
+        content = _content_words(cleaned, self.lex, exclude=names)
+        capability = self._names_a_capability(cleaned, names)
+        if inside and len(content) <= 1 and not capability:
+            if len(inside) == 1 and content:  # "Adyen terminal", not "Backend in NestJS"
                 self.tech_text[inside[0].start] = _display(cleaned)
             return
-        if not content:
+        if not content and not capability:
             return
         self._add(lead, "feature", cleaned)
+
+    def _names_a_capability(self, text: str, tech_names: list[str]) -> bool:
+        """"Pay online with Stripe", "online payments via Stripe": something users do, through a service."""
+        for name in tech_names:
+            text = text.replace(name, " ")
+        words = [w.lower() for w in _WORD.findall(text)]
+        if any(w in self.lex.capability_words for w in words):
+            return True
+        first = words[0] if words else ""
+        # "pay with Adyen" is something users do; "stored in PostgreSQL", "runs on AWS" only place the stack.
+        return (
+            self.lex.is_verb(first)
+            and first not in self.lex.noun_forms
+            and not first.endswith("ed")
+            and self.lex.base_verb(first) not in _STACK_VERBS
+        )
 
     # -- technologies -------------------------------------------------------------------------
 
@@ -548,6 +585,8 @@ def _split_and(text: str, lex: Lexicon, *, serial: bool) -> list[tuple[int, str]
         shared_object = lex.is_verb(last_left) and last_left not in lex.noun_forms
         if next_word and lex.is_verb(next_word.group()) and len(left_words) >= 2 and not shared_object:
             points.append((match.start(), match.end()))
+        elif next_word and next_word.group().lower() in ("a", "an") and _has_two_words(before):
+            points.append((match.start(), match.end()))  # "payments via Stripe and a waitlist": two things
     if serial and not points:
         last = None
         for match in re.finditer(r"\s+and\s+", text):
@@ -561,6 +600,10 @@ def _split_and(text: str, lex: Lexicon, *, serial: bool) -> list[tuple[int, str]
         position = end
     pieces.append((position, text[position:]))
     return pieces
+
+
+def _has_two_words(text: str) -> bool:
+    return len([w for w in _WORD.findall(text) if w.lower() not in _STOPWORDS]) >= 2
 
 
 def _extend(text: str, start: int, end: int) -> tuple[int, int]:

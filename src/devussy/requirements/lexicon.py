@@ -36,7 +36,9 @@ class Lexicon:
     heads: frozenset[str]
     generic_words: frozenset[str]
     role_words: frozenset[str]
+    capability_words: frozenset[str]  # role words that name something users do ("payments via Stripe")
     noun_forms: frozenset[str]
+    audience_words: frozenset[str]  # who a product is for ("families", "small teams"), not what it acts on
     quality: tuple[re.Pattern[str], ...]
     business_goals: tuple[re.Pattern[str], ...]
     constraint_cues: tuple[re.Pattern[str], ...]
@@ -145,7 +147,9 @@ def parse_lexicon(data: Any) -> Lexicon:
         heads=_words(data, "heads"),
         generic_words=_words(data, "generic_words"),
         role_words=_words(data, "role_words"),
+        capability_words=_words(data, "capability_words"),
         noun_forms=_words(data, "noun_forms"),
+        audience_words=_words(data, "audience_words"),
         quality=_regexes(data, "quality"),
         business_goals=_regexes(data, "business_goals"),
         constraint_cues=_regexes(data, "constraint_cues"),
