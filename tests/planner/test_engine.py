@@ -16,9 +16,12 @@ from devussy.errors import StageError
 from devussy.models import DevPlan, Phase, ProjectBrief
 from devussy.planner import OfflinePlanner
 from devussy.planner.analysis import Analysis
+from devussy.planner.commands import command_problems
 from devussy.planner.engine import _basis_for_plan, plan_analysis
 from devussy.planner.knowledge import PLACEHOLDERS, knowledge
+from devussy.planner.quality import boilerplate_titles, made_up_entities, recalled, stack_mismatches
 from devussy.planner.synthesis import classify, draft_title, layout
+from devussy.requirements import check_coverage
 from tests.planner.conftest import FullRun, load_corpus, run_pipeline, steps_text
 
 CORPUS = load_corpus()
@@ -62,6 +65,48 @@ def test_corpus_brief(name: str, case: dict[str, Any]) -> None:
     check_structure(run)
     check_only_requested_technologies(run, analysis)
     check_every_feature_has_steps(run)
+    check_quality(run, case, analysis)
+
+
+def check_quality(run: FullRun, case: dict[str, Any], analysis: Analysis) -> None:
+    """The corpus properties bench/plan_quality.py reports, per brief, so they cannot regress."""
+    plan = run.plan
+    for phase in run.details:
+        plan = plan.with_phase(phase)
+    report = check_coverage(plan)
+    built = [r for r in report.requirements if r.kind in ("feature", "integration")]
+    uncovered = [r.id for r in built if r.status != "covered"]
+    assert not uncovered, f"feature/integration requirements without a step: {uncovered}"
+    assert not report.violations, [(v.step, v.requirement, v.message) for v in report.violations]
+    assert not report.gaps
+    assert all(p.requirements for p in plan.phases), "every phase cites the requirements it serves"
+    steps = [s for p in plan.phases for s in p.steps]
+    assert all(s.covers for s in steps), "every step covers a requirement"
+    commands = [s.test_command or "" for s in steps]
+    invalid = {c: command_problems(c) for c in commands if command_problems(c)}
+    assert not invalid, invalid
+    assert not stack_mismatches(commands, analysis)
+    assert not made_up_entities(run.design, brief_of(case))
+    missed = [
+        e["text"]
+        for e in case["expect"].get("requirements", [])
+        if not recalled(e["text"], e["kind"], plan.requirements)
+    ]
+    assert not missed, f"expected requirements not extracted: {missed}"
+    titles = [s.title.lower() for s in steps]
+    assert len(titles) == len(set(titles)), "a step repeated across phases"
+
+
+def test_corpus_plans_share_no_boilerplate_titles() -> None:
+    """No step title (numbers and names aside) appears in more than a quarter of the corpus's plans."""
+    plans = []
+    for _, case in CORPUS:
+        run = run_pipeline(brief_of(case))
+        plan = run.plan
+        for phase in run.details:
+            plan = plan.with_phase(phase)
+        plans.append(plan)
+    assert boilerplate_titles(plans, share=0.25) == set()
 
 
 def check_structure(run: FullRun) -> None:
