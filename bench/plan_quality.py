@@ -166,7 +166,12 @@ def aggregate(results: list[dict[str, Any]], boilerplate: set[str]) -> dict[str,
     expected = sum(r["expected"] for r in results)
     built = sum(r["built"] for r in results)
     commands = sum(r["commands"] for r in results)
-    titles = [normalise_title(s.title) for r in results for p in r["plan"].phases for s in p.steps]
+    titles = [
+        normalise_title(s.title, r["plan"].project_name)
+        for r in results
+        for p in r["plan"].phases
+        for s in p.steps
+    ]
     return {
         "briefs": len(results),
         "extraction_recall": round(sum(r["recalled"] for r in results) / expected, 3) if expected else None,

@@ -107,6 +107,7 @@ PLACEHOLDERS = frozenset(
         "req",
         "thing",
         "top_features",
+        "first_feature",
         "sensitive",
         "settings",
         "services",

@@ -172,10 +172,14 @@ def boilerplate_titles(plans: Sequence[DevPlan], share: float = 0.25) -> set[str
     """Normalised step titles that appear in more than ``share`` of the plans."""
     counts: Counter[str] = Counter()
     for plan in plans:
-        counts.update({normalise_title(s.title) for p in plan.phases for s in p.steps})
+        counts.update({normalise_title(s.title, plan.project_name) for p in plan.phases for s in p.steps})
     limit = share * len(plans)
     return {title for title, n in counts.items() if n > limit}
 
 
-def normalise_title(title: str) -> str:
+def normalise_title(title: str, project_name: str = "") -> str:
+    """Lower case, single spaces, the project's name as {name}: "CI for Shop" and "CI for Crux" are one
+    title, so naming the project does not make a generic step look specific."""
+    if project_name.strip():
+        title = re.sub(re.escape(project_name.strip()), "{name}", title, flags=re.IGNORECASE)
     return re.sub(r"\s+", " ", title.lower()).strip()

@@ -23,6 +23,7 @@ from devussy.planner.domain import activity
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, PHASE_ORDER, knowledge
 from devussy.planner.requirement_map import RequirementMap, Unit
 from devussy.planner.templates import absorbed_units
+from devussy.requirements.lexicon import lexicon
 
 # What a phase of each kind builds on: each group names alternatives (the first kind present wins);
 # the groups are combined. A phase depends on every phase of the winning kinds.
@@ -225,6 +226,7 @@ def build_context(
             else "the records the features need (the brief names none)",
             "features": _join(top) if top else "the primary workflow",
             "top_features": _join(top) if top else "the primary workflow",
+            "first_feature": top[0] if top else "the primary workflow",
             "sensitive": _join(_sensitive_areas(analysis)),
             "settings": _join(settings) if settings else "every setting the code reads",
             "services": _join(services or _unnamed_services(analysis, vendors)),
@@ -327,7 +329,8 @@ def group_label(rmap: RequirementMap, group: Sequence[str], words: int = 7) -> s
     size = len(thing.split())
     if size <= 5 and (size > 1 or not first.words.verb):
         first_word = thing.split()[0] if thing.split() else ""
-        keeps_case = first_word[1:] != first_word[1:].lower()  # "PostgreSQL", "BackupSchedule", "NFC"
+        # "PostgreSQL", "BackupSchedule", "NFC", and names such as "Stripe payments"
+        keeps_case = first_word[1:] != first_word[1:].lower() or first_word.lower() in lexicon().by_alias
         return thing if keeps_case else thing[:1].lower() + thing[1:]
     return _short_phrase(activity(first.words), words)
 
