@@ -22,7 +22,6 @@ from devussy.pipeline.generation import generate
 from devussy.redaction import secrets_of
 from devussy.stages import design, detail, handoff, interview, plan
 from devussy.stages.inputs import (
-    DesignInput,
     DetailInput,
     HandoffInput,
     InterviewInput,
@@ -87,8 +86,8 @@ class StageEndpoint(Generic[RequestT, InT, OutT, DoneT]):
     stage_input: Callable[[RequestT], InT]
     done: Callable[[OutT, Usage], DoneT]
     start_phase: Callable[[RequestT], int | None] = field(default=lambda request: None)
-    # A check that needs the stage's engine: run once its settings are resolved, before any stream opens.
-    check: Callable[[InT, StageSettings], None] | None = None
+    # raises a DevussyError for input the chosen engine does not read (before any stream opens)
+    engine_check: Callable[[RequestT, StageSettings], None] | None = None
 
     def __call__(self, exchange: Exchange) -> None:
         serve_stage(exchange, self)
@@ -105,8 +104,9 @@ def serve_stage(
     spec = endpoint.spec
     resolve = stage_settings_for or resolve_stage_settings
     stage_settings = resolve(settings, spec.name, request.llm_config)
-    if endpoint.check is not None:
-        endpoint.check(stage_input, stage_settings)
+    engine_check = endpoint.engine_check
+    if engine_check is not None:
+        checked(settings, lambda: engine_check(request, stage_settings))
 
     async def work(sink: sse.APIStreamingHandler) -> DoneEvent:
         result = await generate(spec, stage_settings, stage_input, sink)
@@ -162,14 +162,14 @@ def stream(
     return outcome
 
 
-def _check_offline_brief(stage_input: DesignInput, settings: StageSettings) -> None:
+def _check_offline_brief(request: DesignRequest, settings: StageSettings) -> None:
     """The offline engine answers a vague or non-English brief with its questions, as a 422."""
     from devussy.planner import offline_planner_of  # the planner's modules: loaded on first use
 
     planner = offline_planner_of(settings.provider)
     if planner is None:
         return
-    vague = planner.check_brief(stage_input.brief)
+    vague = planner.check_brief(request.to_brief())
     if vague is not None:
         raise HTTPError(
             422,
@@ -186,6 +186,14 @@ def _detail_input(request: DetailRequest) -> DetailInput:
     )
 
 
+def _check_offline_interview(request: InterviewRequest, settings: StageSettings) -> None:
+    """The offline engine reads a bounded interview (413 input_too_large, before any stream opens)."""
+    if settings.provider.capabilities.offline:
+        from devussy.llm.builtin import check_interview_input
+
+        check_interview_input(request.history, request.user_input)
+
+
 INTERVIEW = StageEndpoint(
     interview.STAGE,
     InterviewRequest,
@@ -194,6 +202,7 @@ INTERVIEW = StageEndpoint(
     done=lambda reply, usage: InterviewDone(
         reply=reply.reply, complete=reply.complete, brief=reply.brief, usage=usage
     ),
+    engine_check=_check_offline_interview,
 )
 DESIGN = StageEndpoint(
     design.STAGE,
@@ -201,7 +210,7 @@ DESIGN = StageEndpoint(
     DesignDone,
     stage_input=lambda request: design.design_input(request.to_brief()),
     done=lambda value, usage: DesignDone(design=value, usage=usage),
-    check=_check_offline_brief,
+    engine_check=_check_offline_brief,
 )
 BASIC_PLAN = StageEndpoint(
     plan.STAGE,
