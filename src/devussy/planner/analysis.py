@@ -395,10 +395,11 @@ class Analyzer:
             project_type = next(t for t in TYPE_PRIORITY if scores.get(t) == best)
         else:
             project_type = self._vote_type(explicit)
-        if project_type == "web_api":
-            # "A React Native app ... backend in NestJS" is the app; the backend is one of its parts.
+        if project_type in ("web_api", "data_pipeline"):
+            # "A React Native app ... backend in NestJS" is the app; the backend is one of its parts. A
+            # pipeline whose results people watch in React ("live positions for dispatchers") is a web app.
             categories = {self.kb.technologies[t].category for t in explicit}
-            if "mobile" in categories:
+            if "mobile" in categories and project_type == "web_api":
                 project_type = "mobile_app"
             elif "frontend" in categories:
                 project_type = "web_app"
@@ -506,7 +507,10 @@ class Analyzer:
         if "ui" not in negated and (ptype.has_ui or categories & {"frontend", "mobile"} or "ui" in needs):
             flags.add("has_ui")
         if categories & INTEGRATION_CATEGORIES or "integrations" in needs or unknown_services:
-            flags.add("integrations_present")
+            flags.add("has_services")  # third-party services to put behind adapters
+        wires_in = any(s.phase == "integrations" for t in stack for s in kb.technologies[t].steps)
+        if categories & INTEGRATION_CATEGORIES or "integrations" in needs or unknown_services or wires_in:
+            flags.add("integrations_present")  # MQTT's topics and reconnects have a phase to go to
         if not categories & {"language"} and not any(kb.technologies[t].toolchain.test for t in stack):
             flags.add("no_language")
         backend_frameworks = [t for t in stack if kb.technologies[t].category == "web_framework"]
@@ -705,14 +709,31 @@ def primary_language(analysis: Analysis) -> str | None:
     langs = [t for t in analysis.stack if kb.technologies[t].category == "language"]
     if not langs:
         return None
-    for category in ("web_framework", "cli", "game", "embedded", "data", "ml", "mobile", "frontend"):
-        for tid in analysis.stack:
-            if kb.technologies[tid].category == category:
-                owned = [lang for lang in langs if lang in languages_of(kb, tid)]
-                if owned:
-                    return owned[0]
+
+    def owner_language(categories: tuple[str, ...]) -> str | None:
+        for category in categories:
+            for tid in analysis.stack:
+                if kb.technologies[tid].category == category:
+                    owned = [lang for lang in langs if lang in languages_of(kb, tid)]
+                    if owned:
+                        return owned[0]
+        return None
+
+    found = owner_language(("web_framework", "cli", "game", "embedded", "data", "ml"))
+    if found:
+        return found
+    # "Go and React": the named language the front end does not bring is the main code's.
+    client = {
+        lang
+        for tid in analysis.stack
+        if kb.technologies[tid].category in ("mobile", "frontend")
+        for lang in languages_of(kb, tid)
+    }
     named = [t for t in analysis.explicit if t in langs]
-    return (named or langs)[0]
+    backend = [t for t in named if t not in client]
+    if backend:
+        return backend[0]
+    return owner_language(("mobile", "frontend")) or (named or langs)[0]
 
 
 def frontend_language(analysis: Analysis) -> str | None:

@@ -25,7 +25,7 @@ def _words(*chunks: str) -> frozenset[str]:
 _THING_STOPS = _words(
     "when whenever while before after until with without for to from in on at by via using into onto over",
     "under through per every each daily weekly monthly nightly hourly online offline that which who where so",
-    "because as if but between across during",
+    "because as if but between across during than",
 )
 _SKIP_BEFORE_THING = _words(
     "a an the our their his her its my your all any some new up out down off on in me us them him you"
@@ -33,15 +33,20 @@ _SKIP_BEFORE_THING = _words(
 _DETERMINERS = _words("a an the each every our their his her its my your this these those")
 # "Configuration lives in a TOML file": the subject is the thing, not what follows the verb.
 _STATIVE = _words("is are was be lives live stays stay sits resides remains")
+_MODALS = _words("can could may might must shall should will would")
 _WEAK_VERBS = _words("use uses using used let lets allow allows help helps enable enables")
 # Head nouns too vague to name an entity alone: "place" → "WaitlistPlace", "class" → "GymClass".
 _VAGUE_HEADS = _words(
     "class item items type types place entry entries record records data info information list lists detail",
-    "details thing things count counts set sets page pages time times state status",
+    "details thing things count counts set sets page pages time times state status choice choices code codes",
 )
 _NUMBERS = _words("one two three four five six seven eight nine ten eleven twelve dozen")
-_NOT_NOUNS = _words("it them this that these those everything something anything")
-_META_NOUNS = _words("data thing things stuff info information content everything anything")
+_NOT_NOUNS = _words("it them this that these those everything something anything one ones")
+_META_NOUNS = _words(
+    "data thing things stuff info information content everything anything",
+    "second seconds minute minutes hour hours day days week weeks month months year years",  # units
+    "longer shorter faster slower older newer bigger smaller higher lower",  # comparisons, not records
+)
 _CLAUSE_WORDS = _words("how what why whether which who when where")
 
 
@@ -81,8 +86,23 @@ def words_of(text: str) -> DomainWords:
         if (token.lower() in _THING_STOPS or token.lower() in _STATIVE) and thing_tokens:
             break
         thing_tokens.append(token)
+    if not thing_tokens and verb_at is not None:
+        # "Let members vote": nothing after the verb, so who does it is what it is about
+        thing_tokens = [
+            t for t in tokens[:verb_at] if t.lower() not in _WEAK_VERBS | _MODALS | _SKIP_BEFORE_THING
+        ][-3:]
     if not thing_tokens:
         thing_tokens = [t for t in tokens if t.lower() not in _THING_STOPS][:4]
+    elif len(thing_tokens) == 1 and thing_tokens[0].lower() in _VAGUE_HEADS:
+        # "a code from the invitation" is an invitation code, "the list of guests" a guest list
+        end = start + 1
+        owner = re.match(r"(?:from|of|on|in|for) (?:the |a |an |their |our |your |its )?([A-Za-z][\w-]*)$",
+                         " ".join(tokens[end : end + 3]).split(" and ")[0])
+        if owner is None:
+            owner = re.match(r"(?:from|of|on|in|for) (?:the |a |an |their |our |your |its )?([A-Za-z][\w-]*)",
+                             " ".join(tokens[end : end + 3]))
+        if owner and owner.group(1).lower() not in _NOT_NOUNS | _META_NOUNS:
+            thing_tokens = [singular(owner.group(1).lower()), thing_tokens[0]]
     thing = " ".join(thing_tokens[:6])
     keyword = _keyword(lowered[verb_at] if verb_at is not None else None, thing_tokens, lowered)
     first = tokens[0] if tokens else ""
@@ -135,12 +155,19 @@ def _is_verb_at(lowered: list[str], i: int) -> bool:
     not "the exports" or "a TOML file" (a noun after a determiner)."""
     lex = lexicon()
     word = lowered[i]
+    if word in _WEAK_VERBS and i > 0:
+        return True  # "guests use a code": a verb, if a weak one
     if not lex.is_verb(word) or word in _STATIVE:
         return False
     if any(w in _DETERMINERS for w in lowered[max(0, i - 2) : i]) and not any(
         w in _THING_STOPS for w in lowered[max(0, i - 2) : i]
     ):
         return False
+    if i == len(lowered) - 1 and i > 0:
+        # Last word: "members vote", "users can vote" end on a verb; "real-time chat" on a noun.
+        before = lowered[i - 1]
+        plural = before.endswith("s") and not before.endswith("ss")
+        return before in _MODALS or before in _WEAK_VERBS or plural
     if word in lex.noun_forms:
         after = lowered[i + 1] if i + 1 < len(lowered) else ""
         return after in _SKIP_BEFORE_THING and after not in ("on", "in", "up", "out", "down", "off")
@@ -185,8 +212,9 @@ def entity_of(tokens: list[str]) -> str | None:
     if head[:1].isupper() and len(words) == 1 and head.lower() not in lex.noun_forms:
         return None  # a proper name ("Strava"), not a record
     parts = [singular(head.lower())]
-    if parts[0] in _VAGUE_HEADS and len(words) > 1:
-        parts.insert(0, singular(words[-2].lower()))
+    before = [w for w in words[:-1] if w.lower() not in _SKIP_BEFORE_THING]
+    if parts[0] in _VAGUE_HEADS and before:
+        parts.insert(0, singular(before[-1].lower()))
     name = "".join(p.replace("-", " ").title().replace(" ", "") for p in parts)
     return name if len(name) >= 3 else None
 
@@ -202,13 +230,17 @@ def singular(word: str) -> str:
 
 
 def stem(word: str) -> str:
-    """A crude stem, applied until it stops changing, so "ratings", "rating" and "rated" meet."""
+    """A crude stem: a plural ending, then a verb ending, then a final "e", so "ratings", "rating" and
+    "rated" meet, and so do "responses" and "response" or "classes" and "class"."""
     word = word.lower().strip("'’")
-    previous = None
-    while previous != word:
-        previous = word
-        for suffix in ("ing", "ies", "es", "ed", "s"):
-            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-                word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-                break
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("es") and word[:-2].endswith(("s", "x", "ch", "sh", "z")) and len(word) > 4:
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
     return word.rstrip("e")

@@ -245,6 +245,9 @@ class Feature(_Entry):
     entities: list[str] = Field(default_factory=list)
     needs: list[Literal["data", "auth", "ui", "integrations"]] = Field(default_factory=list)
     points: int = Field(default=4, ge=0, le=20)
+    # A feature people use gets a screen in the brief's words when the product has a UI; one that works
+    # behind the scenes (ingestion, jobs, sensors) does not.
+    screen: bool = True
     # The usual library per language id, for {lib} in this feature's steps ("python: watchdog").
     libraries: dict[str, str] = Field(default_factory=dict)
     steps: list[StepTemplate] = Field(min_length=1)
@@ -427,6 +430,7 @@ _FLAGS = frozenset(
         "has_auth",
         "has_ui",
         "integrations_present",
+        "has_services",
         "no_language",
         "multi_service",
         "compliance",

@@ -96,11 +96,9 @@ _ENTITY_LIST = re.compile(r"^(?:Records it keeps|Records the features work with)
 
 
 def content_stems(text: str) -> set[str]:
-    return {
-        stem(w)
-        for w in re.findall(r"[a-z0-9][a-z0-9+#.-]*[a-z0-9+#]|[a-z0-9]", text.lower())
-        if w not in _STOP
-    }
+    words = re.findall(r"[a-z0-9][a-z0-9+#.-]*[a-z0-9+#]|[a-z0-9]", text.lower())
+    words += [part for w in words if "-" in w for part in w.split("-") if part]  # "plus-ones": plus, ones
+    return {stem(w) for w in words if w not in _STOP}
 
 
 def recalled(phrase: str, kind: str, requirements: Sequence[Requirement], *, strict: bool = False) -> bool:

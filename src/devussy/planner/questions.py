@@ -94,6 +94,19 @@ def open_questions(analysis: Analysis, rmap: RequirementMap, phases: Sequence[Ph
                 "Which database? The brief names none.", blocked("data model", "model the", "schema")
             )
         )
+    ui_types = ("web_app", "saas", "mobile_app", "browser_extension")
+    if (
+        "has_ui" in analysis.flags
+        and analysis.project_type in ui_types
+        and not categories & {"frontend", "mobile", "web_framework"}
+    ):
+        questions.append(
+            OpenQuestion(
+                "Which UI framework? The brief names none; the screen steps say \"the UI toolkit\" until "
+                "it is chosen.",
+                blocked("the UI toolkit"),
+            )
+        )
     vendors = [
         ("payments", "payments", "Which payment provider?"),
         ("notifications", "email", "Which email provider sends the notifications?"),

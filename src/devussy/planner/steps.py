@@ -341,9 +341,10 @@ def _candidates(phase: PhaseInput, shape: PhaseShape, view: _View, basis: Basis)
 
 def _unit_templates(unit: Unit, basis: Basis) -> list[StepTemplate]:
     if unit.kind == "feature":
-        steps = list(knowledge().features[unit.ref].steps)
+        feature = knowledge().features[unit.ref]
+        steps = list(feature.steps)
         phases = {s.phase for s in steps}
-        if "core" in phases and "ui" not in phases:
+        if feature.screen and "core" in phases and "ui" not in phases:
             # A feature people use needs a screen when the product has a UI: one in the brief's words.
             steps += [t for t in domain_templates(unit.words, basis.analysis) if t.phase == "ui"]
         return steps

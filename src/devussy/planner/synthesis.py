@@ -326,8 +326,10 @@ def group_label(rmap: RequirementMap, group: Sequence[str], words: int = 7) -> s
         return ""
     first = min(units, key=lambda u: min((int(r[1:]) for r in u.requirements), default=0))
     thing = first.words.thing
+    if not first.words.verb and len(first.words.text.split()) <= 6:
+        thing = first.words.text  # a short noun phrase names itself: "client portal with real-time chat"
     size = len(thing.split())
-    if size <= 5 and (size > 1 or not first.words.verb):
+    if size <= 6 and (size > 1 or not first.words.verb):
         first_word = thing.split()[0] if thing.split() else ""
         # "PostgreSQL", "BackupSchedule", "NFC", and names such as "Stripe payments"
         keeps_case = first_word[1:] != first_word[1:].lower() or first_word.lower() in lexicon().by_alias
