@@ -330,3 +330,19 @@ def test_testing_strategy_follows_the_stack() -> None:
     )
     cli = design_of(RUST_CLI).testing_strategy
     assert "Front-end" not in cli and "End-to-end" not in cli and "Data tests" not in cli
+
+
+def test_risks_the_constraints_rule_out_are_left_out() -> None:
+    brief = ProjectBrief(
+        name="Vet",
+        summary=(
+            "A Flask API where vets record visits. "
+            "The clinic's existing PostgreSQL database must not be changed."
+        ),
+    )
+    risks = [r.risk for r in design_of(brief).risks]
+    assert risks and not any("migration" in r.lower() for r in risks)
+    free = design_of(
+        ProjectBrief(name="Vet", summary="A Flask API with PostgreSQL where vets record visits.")
+    )
+    assert any("migration" in r.risk.lower() for r in free.risks)

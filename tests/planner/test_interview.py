@@ -164,6 +164,11 @@ def test_a_non_english_idea_is_answered_in_english_and_asked_again() -> None:
         ("A SaaS for team task tracking with Postgres and Stripe billing", "Team Task Tracking SaaS"),
         ("Build a mobile app for runners", "Runners Mobile App"),
         ("A Rust CLI that syncs dotfiles", "Rust CLI"),
+        ("A Flask API for a veterinary clinic: vets record visits", "Veterinary Clinic API"),
+        (
+            "A read-only reporting dashboard over our existing MySQL order database",
+            "Read-only Reporting Dashboard",
+        ),
         ("???", "New Project"),
     ],
 )

@@ -127,7 +127,7 @@ def build_design(brief: ProjectBrief, basis: Basis, complexity: ComplexityProfil
         tech_stack=[clip(t) for t in tech_stack_entries(analysis)[:80]],
         architecture=clip("\n".join(architecture_lines), 50_000),
         data_model=clip(_data_model(analysis, ctx, rmap), 50_000),
-        risks=_risks(analysis),
+        risks=_risks(analysis, rmap),
         testing_strategy=clip(_testing_strategy(analysis, ctx), 50_000),
         requirements=list(basis.requirements),
         brief=brief,
@@ -264,12 +264,22 @@ def _data_model(analysis: Analysis, ctx: Context, rmap: RequirementMap) -> str:
     return "\n".join(lines)
 
 
-def _risks(analysis: Analysis) -> list[Risk]:
+def _risks(analysis: Analysis, rmap: RequirementMap) -> list[Risk]:
     kb = knowledge()
     seen: set[str] = set()
     risks: list[Risk] = []
+    # A risk that only exists for what the constraints rule out ("long-running migrations" when the
+    # database must not change) is not this project's risk.
+    guards = [
+        rule
+        for info in rmap.infos
+        if info.requirement.kind in ("constraint", "non_goal")
+        for rule in rules_for(info.requirement)
+    ]
 
     def add(risk: str, mitigation: str) -> None:
+        if any(rule.contradiction(f"{risk}. {mitigation}") for rule in guards):
+            return
         if risk not in seen and len(risks) < MAX_RISKS:
             seen.add(risk)
             risks.append(Risk(risk=clip(risk), mitigation=clip(mitigation)))

@@ -17,6 +17,7 @@ from devussy.planner.knowledge import INTEGRATION_CATEGORIES, knowledge
 from devussy.planner.synthesis import clip
 from devussy.planner.vague import NOT_ENGLISH, VagueBrief, assess_brief, reads_as_english
 from devussy.requirements.extract import extract_requirements
+from devussy.requirements.lexicon import lexicon
 
 MAX_QUESTIONS = 6
 _FINISH = re.compile(
@@ -313,14 +314,21 @@ def derive_name(idea: str, analysis: Analysis) -> str:
     stop = _STOP.search(rest)
     phrase = (rest[: stop.start()] if stop else rest).strip()
     words = phrase.split()[:5]
+    techs = lexicon().by_alias
+
+    def is_tech(word: str) -> bool:
+        return word.lower().strip("-") in techs or word.strip("-") in techs
+
+    purpose = _FOR_PHRASE.match(rest[stop.start() :]) if stop else None
+    subject = _STOP.split(purpose.group(1))[0].split()[:3] if purpose else []
     if words and all(w.lower().strip("-") in _GENERIC for w in words):
         # "A SaaS for team task tracking" names its subject after "for"; else fall back to an entity.
-        purpose = _FOR_PHRASE.match(rest[stop.start() :]) if stop else None
-        subject = _STOP.split(purpose.group(1))[0].split()[:3] if purpose else []
         if subject:
             words = [*subject, *words]
         elif analysis.entities:
             words = [analysis.entities[0], *words]
+    elif subject and words and all(w.lower().strip("-") in _GENERIC or is_tech(w) for w in words):
+        words = [*subject, *(w for w in words if not is_tech(w))]  # "A Flask API for a vet clinic"
     name = " ".join(w if w.isupper() or any(c.isupper() for c in w[1:]) else w.capitalize() for w in words)
     return name[:80] or "New Project"
 
