@@ -44,3 +44,13 @@ def test_a_complete_brief_asks_little() -> None:
         "A Rust command-line tool that converts markdown files to HTML, published on crates.io."
     )
     assert len(questions) <= 1
+
+
+def test_an_existing_database_asks_where_the_records_live() -> None:
+    questions = questions_for(
+        "A Flask API where vets record visits and prescriptions. The clinic's existing PostgreSQL database "
+        "must not be changed."
+    )
+    reach = next(text for text in questions if text.startswith("How to reach the existing database"))
+    assert "only the rights the features need" in reach  # writes are allowed, schema changes are not
+    assert any(text.startswith("Which of Visit and Prescription are already tables") for text in questions)

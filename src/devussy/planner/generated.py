@@ -41,8 +41,12 @@ def _domain_templates(
     phrase = safe(words.text)
     keyword = words.keyword
     entity = words.entity
+    existing = "existing_database" in flags or "read_only" in flags
     record = (
-        f"It keeps {entity} records: add them to the data model if the data phase did not."
+        f"It works with {entity} records: map them from the existing tables (never a schema change); if "
+        "they are not there, stop and ask where they should live."
+        if entity and "has_data" in flags and existing
+        else f"It keeps {entity} records: add them to the data model if the data phase did not."
         if entity and "has_data" in flags
         else (
             "The brief names no record for it: settle what it stores before writing code (see the open "

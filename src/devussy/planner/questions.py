@@ -18,6 +18,10 @@ from devussy.planner.requirement_map import RequirementMap
 MAX_DOMAIN_QUESTIONS = 3
 
 
+def _join(names: Sequence[str]) -> str:
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+
+
 @dataclass(frozen=True)
 class OpenQuestion:
     text: str
@@ -48,13 +52,26 @@ def open_questions(analysis: Analysis, rmap: RequirementMap, phases: Sequence[Ph
         )
     rules = rmap.rules
     if "existing_database" in rules or "read_only" in rules:
+        account = (
+            "a read-only account"
+            if "read_only" in rules
+            else "an account with only the rights the features need"
+        )
         questions.append(
             OpenQuestion(
-                "How to reach the existing database: connection details for a development copy and a "
-                "read-only account, and who owns its schema?",
+                "How to reach the existing database: connection details for a development copy and "
+                f"{account}, and who owns its schema?",
                 blocked("existing", covering=rmap.for_rule("existing_database") + rmap.for_rule("read_only")),
             )
         )
+        if rmap.entities:
+            questions.append(
+                OpenQuestion(
+                    f"Which of {_join(rmap.entities)} are already tables in the existing database, and "
+                    "where does anything new live when its schema must not change?",
+                    blocked("data-access", "records", *rmap.entities[:2]),
+                )
+            )
     if "sso_only" in rules:
         questions.append(
             OpenQuestion(
@@ -102,7 +119,7 @@ def open_questions(analysis: Analysis, rmap: RequirementMap, phases: Sequence[Ph
     ):
         questions.append(
             OpenQuestion(
-                "Which UI framework? The brief names none; the screen steps say \"the UI toolkit\" until "
+                'Which UI framework? The brief names none; the screen steps say "the UI toolkit" until '
                 "it is chosen.",
                 blocked("the UI toolkit"),
             )
