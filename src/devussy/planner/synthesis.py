@@ -227,7 +227,7 @@ def build_context(
             "features": _join(top) if top else "the primary workflow",
             "top_features": _join(top) if top else "the primary workflow",
             "first_feature": top[0] if top else "the primary workflow",
-            "sensitive": _join(_sensitive_areas(analysis)),
+            "sensitive": _join(_sensitive_areas(analysis, rmap)),
             "settings": _join(settings) if settings else "every setting the code reads",
             "services": _join(services or _unnamed_services(analysis, vendors)),
             "surface": ptype.surface.replace("{slug}", slug),
@@ -337,13 +337,28 @@ def group_label(rmap: RequirementMap, group: Sequence[str], words: int = 7) -> s
     return _short_phrase(activity(first.words), words)
 
 
+_CUT_BEFORE = frozenset(
+    {*("in", "on", "at", "with", "for", "from", "to", "into"), *("by", "via", "through", "of", "when")}
+)
+
+
 def _short_phrase(text: str, words: int = 6) -> str:
+    """The first ``words`` words, cut before a preposition when that leaves a whole phrase ("summarising
+    the article in the current tab" → "summarising the article"), else with an ellipsis."""
     parts = text.split()
-    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+    if len(parts) <= words:
+        return text
+    cuts = [i for i in range(2, words + 1) if parts[i].lower() in _CUT_BEFORE]
+    if cuts:
+        return " ".join(parts[: cuts[-1]])
+    return " ".join(parts[:words]) + "…"
 
 
-def _sensitive_areas(analysis: Analysis) -> list[str]:
+def _sensitive_areas(analysis: Analysis, rmap: RequirementMap | None = None) -> list[str]:
     areas = []
+    said = " ".join(i.requirement.text for i in rmap.infos).lower() if rmap else ""
+    if re.search(r"\b(api keys?|access tokens?|credentials|passwords?)\b", said):
+        areas.append("the keys and credentials users store")
     if "has_auth" in analysis.flags:
         areas.append("sign-in and permissions")
     named = {
