@@ -153,6 +153,9 @@ def check_only_requested_technologies(run: FullRun, analysis: Analysis) -> None:
     text = run.text()
     for tid in sorted(analysis.stack, key=lambda t: -len(kb.technologies[t].name)):
         text = text.replace(kb.technologies[tid].name, " ")  # "React Native" is not "React"
+    for requirement in run.plan.requirements:  # names the brief itself uses ("Azure AD" is not Azure)
+        if requirement.kind == "integration":
+            text = text.replace(requirement.text, " ")
     leaked = [
         tech.name
         for tid, tech in kb.technologies.items()

@@ -264,7 +264,8 @@ _CALLED = re.compile(
 _LEADING = re.compile(
     r"^\s*(?:(?:i|we)\s+(?:want|would like|need|'d like|plan)\s+(?:to\s+)?"
     r"(?:build|make|create|write|have)?\s*|"
-    r"(?:please\s+)?(?:build|make|create|write|develop|design)\s+(?:me\s+)?|let'?s\s+build\s+)?"
+    r"(?:please\s+)?(?:build|make|create|write|develop|design|move|migrate|port|rewrite|modernise|modernize)"
+    r"\s+(?:me\s+)?|let'?s\s+build\s+)?"
     r"(?:(?:a|an|the|some|my|our)\b)?\s*",
     re.IGNORECASE,
 )

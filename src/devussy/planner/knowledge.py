@@ -108,6 +108,7 @@ PLACEHOLDERS = frozenset(
         "thing",
         "top_features",
         "first_feature",
+        "idp",
         "sensitive",
         "settings",
         "services",

@@ -14,6 +14,7 @@ from devussy.planner.analysis import Analysis
 from devussy.planner.generated import UNKNOWN_MARK
 from devussy.planner.knowledge import knowledge
 from devussy.planner.requirement_map import RequirementMap
+from devussy.planner.templates import absorbed_units
 
 MAX_DOMAIN_QUESTIONS = 3
 
@@ -138,7 +139,8 @@ def open_questions(analysis: Analysis, rmap: RequirementMap, phases: Sequence[Ph
                 blocked("data model", "entities", "records"),
             )
         )
-    domain = [u for u in rmap.units if u.kind == "domain"][:MAX_DOMAIN_QUESTIONS]
+    absorbed = absorbed_units(analysis, rmap)  # a project-type step already says how those are built
+    domain = [u for u in rmap.units if u.kind == "domain" and u.key not in absorbed][:MAX_DOMAIN_QUESTIONS]
     for unit in domain:
         questions.append(
             OpenQuestion(

@@ -33,6 +33,12 @@ from devussy.requirements.lexicon import lexicon
 from devussy.requirements.rules import rule_classes, rules_for
 
 UnitKind = Literal["feature", "domain", "unknown"]
+# A requirement that is the migration itself ("Move our legacy PHP invoicing system to Laravel").
+MIGRATION_WORK = re.compile(
+    r"^(?:move|moves|migrate|migrates|port|ports|rewrite|rewrites|replace|replaces|modernise|modernize|"
+    r"rebuild|rebuilds)\b.*\b(?:legacy|old|existing|current|to)\b",
+    re.IGNORECASE,
+)
 DOMAIN_POINTS = 4
 UNKNOWN_POINTS = 3
 QUALITY_TAGS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -236,6 +242,8 @@ def _info(requirement: Requirement, techs: list[str], features: list[str]) -> Re
         features = []  # "no accounts" names accounts but asks for none
     else:
         rules = tuple(r for r in rule_classes(requirement.text) if r == "incremental_migration")
+        if requirement.kind == "feature" and MIGRATION_WORK.match(requirement.text):
+            features = []  # "Move our legacy invoicing system to Laravel": what moves, not what to build
     quality = tuple(tag for tag, pattern in QUALITY_TAGS if pattern.search(requirement.text))
     return RequirementInfo(
         requirement=requirement,
@@ -281,6 +289,9 @@ def _feature_words(infos: list[RequirementInfo]) -> DomainWords:
     """The brief's words for a feature several requirements ask for: the first one's verb and test name,
     and every asking requirement named ("sales by region and top products")."""
     asking = [i for i in infos if i.requirement.kind in ("feature", "integration")] or infos
+    # "Move our legacy invoicing system to Laravel" is the migration itself; "accountants issue invoices"
+    # says what the feature does.
+    asking = [i for i in asking if not i.rules] or asking
     first = asking[0].words
     texts: list[str] = []
     said: set[str] = set()

@@ -21,7 +21,7 @@ from devussy.planner.analysis import HOSTED_TYPES, Analysis, analyzer, resolve_t
 from devussy.planner.commands import name_forms
 from devussy.planner.domain import activity
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, PHASE_ORDER, knowledge
-from devussy.planner.requirement_map import RequirementMap, Unit
+from devussy.planner.requirement_map import MIGRATION_WORK, RequirementMap, Unit
 from devussy.planner.templates import absorbed_units
 from devussy.requirements.lexicon import lexicon
 
@@ -218,6 +218,7 @@ def build_context(
             "payments": named(["payments"], vendors.get("payments", "the payment provider")),
             "email": named(["email"], vendors.get("email", "the email provider")),
             "auth": named(["auth"], vendors.get("auth", auth_generic)),
+            "idp": named(["auth"], vendors.get("auth", "the identity provider")),
             "queue": named(["queue"], "a job queue"),
             "ci": named(["ci"], "CI"),
             "entity": entities[0] if entities else "record",
@@ -307,10 +308,14 @@ def _top_features(rmap: RequirementMap | None, count: int = 2) -> list[str]:
         return []
     picked: list[str] = []
     for group in rmap.groups:
-        units = [rmap.unit(k) for k in group if rmap.unit(k).kind != "unknown"]
+        units = [
+            rmap.unit(k)
+            for k in group
+            if rmap.unit(k).kind != "unknown" and not MIGRATION_WORK.match(rmap.unit(k).words.text)
+        ]
         if not units:
             continue
-        label = group_label(rmap, group, words=5)
+        label = group_label(rmap, [u.key for u in units], words=5)
         if label and label.lower() not in {p.lower() for p in picked}:
             picked.append(label)
         if len(picked) == count:

@@ -16,7 +16,7 @@ from functools import lru_cache
 from devussy.planner.analysis import Analysis
 from devussy.planner.domain import stem
 from devussy.planner.knowledge import StepTemplate, knowledge
-from devussy.planner.requirement_map import RequirementMap
+from devussy.planner.requirement_map import MIGRATION_WORK, RequirementMap
 from devussy.requirements.lexicon import lexicon
 
 # Shared words that say nothing about what a step builds.
@@ -80,4 +80,11 @@ def absorbed_units(analysis: Analysis, rmap: RequirementMap) -> dict[str, StepTe
                 best, shared = step, common
         if best is not None and shared >= MIN_SHARED and shared * 2 >= len(words):
             result[unit.key] = best
+        elif (
+            analysis.project_type == "migration"
+            and unit.kind == "domain"
+            and MIGRATION_WORK.match(unit.words.text)
+        ):
+            # "Move our legacy invoicing system to Laravel piece by piece" is what the migration steps do.
+            result[unit.key] = steps[0]
     return result
