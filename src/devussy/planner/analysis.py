@@ -45,6 +45,9 @@ TYPE_PRIORITY = (
     "library",
 )
 FALLBACK_TYPE = "web_app"
+_NO_ACCOUNT_TYPES = frozenset(
+    {"game", "cli", "library", "embedded", "data_pipeline", "operator", "infrastructure", "scraper"}
+)
 HOSTED_TYPES = frozenset(
     {"web_api", "web_app", "saas", "ml_service", "data_pipeline", "infrastructure", "migration", "scraper"}
 )
@@ -502,7 +505,10 @@ class Analyzer:
             flags.add("hosted")
         if categories & {"language"}:
             flags.add("has_language")
-        if "auth" not in negated and ("auth" in categories or "auth" in needs or project_type == "saas"):
+        # A feature that needs users (following friends) brings sign-in to a web or mobile product; a game,
+        # a CLI or firmware gets its identities from the platform or a named service instead.
+        users_need_auth = "auth" in needs and project_type not in _NO_ACCOUNT_TYPES
+        if "auth" not in negated and ("auth" in categories or users_need_auth or project_type == "saas"):
             flags.add("has_auth")
         if "ui" not in negated and (ptype.has_ui or categories & {"frontend", "mobile"} or "ui" in needs):
             flags.add("has_ui")
