@@ -17,37 +17,38 @@ from devussy.requirements.lexicon import lexicon
 _WORD = re.compile(r"\d+(?:[,.]\d+)+|[A-Za-z0-9][A-Za-z0-9'’+#.-]*[A-Za-z0-9+#]|[A-Za-z0-9]")
 
 
-def _words(*chunks: str) -> frozenset[str]:
+def word_set(*chunks: str) -> frozenset[str]:
+    """The words of whitespace-separated strings (word lists kept readable in code)."""
     return frozenset(" ".join(chunks).split())
 
 
 # Where the thing a verb acts on ends.
-_THING_STOPS = _words(
+_THING_STOPS = word_set(
     "when whenever while before after until with without for to from in on at by via using into onto over",
     "under through per every each daily weekly monthly nightly hourly online offline that which who where so",
     "because as if but between across during than",
 )
-_SKIP_BEFORE_THING = _words(
+_SKIP_BEFORE_THING = word_set(
     "a an the our their his her its my your all any some new up out down off on in me us them him you"
 )
-_DETERMINERS = _words("a an the each every our their his her its my your this these those")
+_DETERMINERS = word_set("a an the each every our their his her its my your this these those")
 # "Configuration lives in a TOML file": the subject is the thing, not what follows the verb.
-_STATIVE = _words("is are was be lives live stays stay sits resides remains")
-_MODALS = _words("can could may might must shall should will would")
-_WEAK_VERBS = _words("use uses using used let lets allow allows help helps enable enables")
+_STATIVE = word_set("is are was be lives live stays stay sits resides remains")
+_MODALS = word_set("can could may might must shall should will would")
+_WEAK_VERBS = word_set("use uses using used let lets allow allows help helps enable enables")
 # Head nouns too vague to name an entity alone: "place" → "WaitlistPlace", "class" → "GymClass".
-_VAGUE_HEADS = _words(
+_VAGUE_HEADS = word_set(
     "class item items type types place entry entries record records data info information list lists detail",
     "details thing things count counts set sets page pages time times state status choice choices code codes",
 )
-_NUMBERS = _words("one two three four five six seven eight nine ten eleven twelve dozen")
-_NOT_NOUNS = _words("it them this that these those everything something anything one ones")
-_META_NOUNS = _words(
+_NUMBERS = word_set("one two three four five six seven eight nine ten eleven twelve dozen")
+_NOT_NOUNS = word_set("it them this that these those everything something anything one ones")
+_META_NOUNS = word_set(
     "data thing things stuff info information content everything anything",
     "second seconds minute minutes hour hours day days week weeks month months year years",  # units
     "longer shorter faster slower older newer bigger smaller higher lower",  # comparisons, not records
 )
-_CLAUSE_WORDS = _words("how what why whether which who when where")
+_CLAUSE_WORDS = word_set("how what why whether which who when where")
 
 
 @dataclass(frozen=True)

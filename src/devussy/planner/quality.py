@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from devussy.models import DevPlan, ProjectBrief, ProjectDesign, Requirement
 from devussy.planner.analysis import Analysis
-from devussy.planner.domain import stem
+from devussy.planner.domain import stem, word_set
 
 FAMILIES = {
     "feature": "build",
@@ -26,39 +26,9 @@ FAMILIES = {
     "non_goal": "guard",
     "quality": "quality",
 }
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "of",
-        "for",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "with",
-        "from",
-        "into",
-        "via",
-        "our",
-        "their",
-        "my",
-        "your",
-        "its",
-        "it",
-        "is",
-        "are",
-        "be",
-        "when",
-        "that",
-        "which",
-        "who",
-        "as",
-    ]
+_STOP = word_set(
+    "a an the and or of for to in on at by with from into via our their my your its it is are be",
+    "when that which who as",
 )
 # The language (knowledge-base id) a command's tool belongs to.
 TOOL_LANGUAGE = {

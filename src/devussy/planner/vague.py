@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from devussy.errors import StageError
 from devussy.models import ProjectBrief, Requirement
+from devussy.planner.domain import word_set
 from devussy.requirements.lexicon import lexicon
 
 CODE = "brief_too_vague"
@@ -20,64 +21,10 @@ MIN_CONTENT_WORDS = 2
 MIN_ENGLISH_SHARE = 0.12  # English prose of a few words has far more function words than this
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 _WORDS = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
-_ENGLISH = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "of",
-        "for",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "with",
-        "from",
-        "into",
-        "that",
-        "which",
-        "who",
-        "where",
-        "when",
-        "what",
-        "is",
-        "are",
-        "be",
-        "it",
-        "its",
-        "this",
-        "these",
-        "my",
-        "our",
-        "your",
-        "their",
-        "we",
-        "i",
-        "you",
-        "they",
-        "should",
-        "can",
-        "will",
-        "would",
-        "want",
-        "need",
-        "lets",
-        "let",
-        "users",
-        "user",
-        "app",
-        "tool",
-        "build",
-        "make",
-        "create",
-        "web",
-        "site",
-        "api",
-        "data",
-    ]
+_ENGLISH = word_set(
+    "a an the and or of for to in on at by with from into that which who where when what is are be",
+    "it its this these my our your their we i you they should can will would want need lets let",
+    "users user app tool build make create web site api data",
 )
 QUESTIONS = (
     "What should it do? Name two or three things a user must be able to do with it.",
