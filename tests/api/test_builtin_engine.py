@@ -105,6 +105,7 @@ def test_a_vague_brief_is_a_422_with_the_questions_before_any_stream(idea: str) 
     assert body["code"] == "brief_too_vague"
     assert body["reason"] in ("too_short", "not_english")
     assert body["questions"] and all(isinstance(q, str) for q in body["questions"])
+    assert f"1. {body['questions'][0]}" in body["error"]  # shown by a client that reads only `error`
 
 
 # -- long offline work: heartbeats keep coming, a disconnect stops the stage (issue 12) ---------------

@@ -171,9 +171,10 @@ def _check_offline_brief(request: DesignRequest, settings: StageSettings) -> Non
         return
     vague = planner.check_brief(request.to_brief())
     if vague is not None:
+        questions = "\n".join(f"{n}. {q}" for n, q in enumerate(vague.questions, start=1))
         raise HTTPError(
             422,
-            vague.message,
+            f"{vague.message}\n{questions}",  # readable as is by a client that shows only `error`
             "brief_too_vague",
             details={"reason": vague.reason, "questions": list(vague.questions)},
         )
