@@ -67,8 +67,8 @@ def _domain_templates(
         title=title,
         details=(
             f'Build "{phrase}" end to end through {{surface}}: the behaviour, its input validation and its '
-            f"failure cases, in the service layer so it is tested directly. {record}{read_only} Write the "
-            f"examples first as tests — the main path, invalid input"
+            "failure cases, with its logic apart from the interface so it is tested directly. "
+            f"{record}{read_only} Write the examples first as tests — the main path, invalid input"
             + (", a forbidden case" if who else "")
             + " — then the code."
         ),
