@@ -14,6 +14,8 @@ from tests.cli.helpers import assert_complete_plan, run_cli
 from tests.fakes.openai_server import FakeOpenAIServer
 from tests.fakes.stage_responder import StageResponder
 
+IDEA = "a recipe box web app where cooks save recipes, tag them and search them by ingredient"
+
 
 @pytest.fixture
 def ollama(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAIServer]:
@@ -37,7 +39,7 @@ def test_providers_lists_the_local_server_and_its_models(ollama: FakeOpenAIServe
 
 
 def test_plan_uses_the_local_server_and_says_so(ollama: FakeOpenAIServer) -> None:
-    code, out, err = run_cli("plan", "a recipe box web app", "--out", "o", "--plain")
+    code, out, err = run_cli("plan", IDEA, "--out", "o", "--plain")
     assert (code, err) == (0, "")
     assert out.startswith(f"Engine: local, Ollama at {ollama.base_url}, model llama3.2 (found by probing;")
     assert all(r.body is not None and r.body["model"] == "llama3.2" for r in ollama.chat_requests())
@@ -52,6 +54,6 @@ def test_the_offline_planner_stays_the_default_when_nothing_is_found(monkeypatch
     local.forget()
     monkeypatch.setenv("DEVUSSY_LOCAL_PROBE", "auto")
     monkeypatch.setenv("DEVUSSY_LOCAL_PORTS", "ollama=1")  # nothing listens on port 1
-    code, out, err = run_cli("plan", "a recipe box web app", "--out", "o", "--plain")
+    code, out, err = run_cli("plan", IDEA, "--out", "o", "--plain")
     assert (code, err) == (0, "")
     assert out.startswith("Engine: builtin, the offline planner")
