@@ -42,6 +42,7 @@ from devussy.stages.parsing import (
     parse_bullets,
     requirement_line,
     strip_emphasis,
+    styled_mentions,
     tidy_title,
 )
 from devussy.stages.plan import DEPENDS_LABELS, PhaseHeading, check_numbering, phase_heading, phase_numbers
@@ -279,26 +280,16 @@ def _read_steps(
 
 
 def unread_step_headings(lines: list[str], read: set[int]) -> list[str]:
-    """Lines styled like a step heading (a heading, bold or a bold list item starting "Step N" or
-    "N.M") whose step was not read: a step must never vanish without an error."""
+    """Lines styled like a step heading ("Step N" or "N.M") whose step was not read: a step must
+    never vanish without an error."""
     problems = []
-    in_code = False
-    for line in lines:
-        if line.lstrip().startswith(("```", "~~~")):
-            in_code = not in_code
-        if in_code or not line.strip():
-            continue
-        bare = re.sub(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+(?=\*\*|__)", "", line)
-        shape = heading_like(bare)
-        styled = shape.styled or bool(re.match(r"^\s*(\*\*|__)", bare))
-        mention = _STEP_MENTION.match(strip_emphasis(shape.text if shape.styled else bare).strip())
-        if styled and mention:
-            number = int(mention.group(1) or mention.group(2))
-            if number not in read:
-                problems.append(
-                    f"this line looks like the heading of step {number} but could not be read as one: "
-                    f"{line.strip()[:100]!r} (write '### Step <phase>.{number}: <title>')"
-                )
+    for line, mention in styled_mentions(lines, _STEP_MENTION):
+        number = int(mention.group(1) or mention.group(2))
+        if number not in read:
+            problems.append(
+                f"this line looks like the heading of step {number} but could not be read as one: "
+                f"{line.strip()[:100]!r} (write '### Step <phase>.{number}: <title>')"
+            )
     return problems
 
 

@@ -210,6 +210,26 @@ def heading_key(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
+def styled_mentions(lines: Iterable[str], pattern: re.Pattern[str]) -> list[tuple[str, re.Match[str]]]:
+    """Lines outside code blocks styled like a heading (``#``, whole-line bold, or a list item that
+    starts in bold) whose text matches ``pattern``: what a parser must have read as a heading, so
+    that nothing styled as one is ever dropped without an error."""
+    found = []
+    in_code = False
+    for line in lines:
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+        if in_code or not line.strip():
+            continue
+        bare = re.sub(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+(?=\*\*|__)", "", line)
+        shape = heading_like(bare)
+        styled = shape.styled or bool(re.match(r"^\s*(\*\*|__)", bare))
+        match = pattern.match(strip_emphasis(shape.text if shape.styled else bare).strip())
+        if styled and match:
+            found.append((line, match))
+    return found
+
+
 # ----------------------------------------------------------------------------- lists
 
 _BULLET = re.compile(r"^(\s*)(?:[-*+•●▪‣◦]|\d+[.)]|[a-zA-Z][.)](?=\s))\s+(.*)$")

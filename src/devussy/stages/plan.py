@@ -40,6 +40,7 @@ from devussy.stages.parsing import (
     requirement_line,
     strip_emphasis,
     strip_title_prefix,
+    styled_mentions,
     tidy_title,
 )
 from devussy.stages.prompts import input_json, stage_messages
@@ -198,25 +199,14 @@ def check_numbering(kind: str, numbers: list[int], *, prefix: str = "") -> list[
 
 
 def unread_phase_headings(lines: list[str], read: set[int]) -> list[str]:
-    """Lines styled like a phase heading (a heading, bold, or a bold list item starting "Phase N")
-    whose phase was not read: a phase must never vanish from the plan without an error."""
-    problems = []
-    in_code = False
-    for line in lines:
-        if line.lstrip().startswith(("```", "~~~")):
-            in_code = not in_code
-        if in_code or not line.strip():
-            continue
-        bare = _LIST_MARKER.sub("", line)
-        shape = heading_like(bare)
-        styled = shape.styled or bool(re.match(r"^\s*(?:[-*+•]\s+)?(\*\*|__)", bare))
-        mention = _PHASE_MENTION.match(strip_emphasis(shape.text if shape.styled else bare).strip())
-        if styled and mention and int(mention.group(1)) not in read:
-            problems.append(
-                f"this line looks like the heading of phase {mention.group(1)} but could not be read as one: "
-                f"{line.strip()[:100]!r} (write '## Phase {mention.group(1)}: <title>')"
-            )
-    return problems
+    """Lines styled like a phase heading ("Phase N") whose phase was not read: a phase must never
+    vanish from the plan without an error."""
+    return [
+        f"this line looks like the heading of phase {mention.group(1)} but could not be read as one: "
+        f"{line.strip()[:100]!r} (write '## Phase {mention.group(1)}: <title>')"
+        for line, mention in styled_mentions(lines, _PHASE_MENTION)
+        if int(mention.group(1)) not in read
+    ]
 
 
 def phase_numbers(value: str) -> list[int]:
