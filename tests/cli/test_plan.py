@@ -247,7 +247,7 @@ def test_openai_provider_against_a_loopback_server_with_a_cut_stream_then_resume
     with FakeOpenAIServer(responder=StageResponder(), tokens_per_second=5000) as server:
         monkeypatch.setenv("OPENAI_API_KEY", SECRET)
         monkeypatch.setenv("DEVUSSY_BASE_URL", server.base_url)
-        server.add_rule(r'"phaseNumber": 2\b', cut_after(3))
+        server.add_rule(r"Detail Phase 2:", cut_after(3))
         argv = ["plan", "a recipe box web app", "--provider", "openai", "--model", "fake-model", "--out", "o"]
 
         code, out, err = run_cli(*argv, "--plain")

@@ -1,10 +1,11 @@
 """A responder for ``FakeOpenAIServer`` that answers Devussy's stage prompts like a good model would.
 
 It recognises the stage from the system prompt's first line (``Devussy stage: <stage>``), reads the
-stage input from the ```json block the user prompt quotes (validated into the stage's input model),
-and answers with the offline planner's rendered output, so benches and browser e2e tests can run
-the real pipeline (prompts, streaming, incremental parsing, the OpenAI adapter) against an
-OpenAI-compatible server.
+stage input back from what the user prompt quotes (``prompt_reader.py``: the prompts carry only what
+each stage needs, as markdown) and answers with the offline planner's rendered output, so benches
+and browser e2e tests can run the real pipeline (prompts, streaming, incremental parsing, the OpenAI
+adapter) against an OpenAI-compatible server. A targeted repair request (the first answer followed
+by the check's problems) is answered with nothing to change: the planner's answer stands.
 
     with FakeOpenAIServer(responder=StageResponder(), tokens_per_second=200) as server: ...
 
@@ -14,6 +15,7 @@ CLI: ``python -m tests.fakes.openai_server --responder tests.fakes.stage_respond
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from devussy.llm.base import ChatMessage, ChatRequest
@@ -21,10 +23,20 @@ from devussy.llm.builtin import BuiltinProvider, Planner
 from devussy.models import ChatTurn
 from devussy.stages.inputs import InterviewInput, StageInput
 from devussy.stages.names import STAGES
-from devussy.stages.specs import SPECS
+from tests.fakes.prompt_reader import (
+    read_design_prompt,
+    read_detail_prompt,
+    read_handoff_prompt,
+    read_plan_prompt,
+)
 
 STAGE_LINE = re.compile(r"^Devussy stage: (\w+)")
-INPUT_BLOCK = re.compile(r"\n```json\n(.*?)\n```(?:\n|$)", re.DOTALL)
+READERS: dict[str, Callable[[str], StageInput]] = {
+    "design": read_design_prompt,
+    "basic_plan": read_plan_prompt,
+    "phase_detail": read_detail_prompt,
+    "handoff": read_handoff_prompt,
+}
 
 
 class StageResponder:
@@ -48,10 +60,8 @@ class StageResponder:
             task = InterviewInput(history=history, user_input=turns[-1].get("content", "") if turns else "")
         else:
             first_user = next(m for m in messages if m.get("role") == "user")
-            block = INPUT_BLOCK.search(str(first_user.get("content", "")))
-            if block is None:
-                raise ValueError(f"the {stage} prompt quotes no stage input")
-            task = SPECS[stage].input_model.model_validate_json(block.group(1))
+            task = READERS[stage](str(first_user.get("content", "")))
+        # A targeted repair gets the same answer again: applied to the first, it changes nothing.
         return self.engine.answer(ChatRequest(messages=[ChatMessage("user", "")], task=task))
 
 

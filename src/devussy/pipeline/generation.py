@@ -5,12 +5,17 @@
 1. build the request from the spec's prompt (``spec.messages``) with the stage input as its task;
 2. stream it; every text delta goes to ``sink.on_token_async`` as it arrives, and to the spec's
    stream watcher if it has one (the plan stage announces phases while the stream is running);
-3. parse the complete text (``spec.parse``), then run the spec's ``check`` if it has one;
-4. if parsing failed (or the check found problems), send ONE repair request that quotes the raw
-   output and the problems and repeats the format (progress event ``RepairRequested``; its tokens
-   stream too);
-5. if the repaired answer does not parse either, raise ``StageError(code="parse_failed")`` carrying
-   both raw texts. (After a failed check, an unparseable repair keeps the first, parsed answer.)
+3. parse the complete text (``spec.parse``), then run the spec's ``check`` if it has one (the
+   coverage check of a plan or phase detail);
+4. if parsing failed, send ONE repair request that quotes the raw output and the problems and
+   repeats the format (progress event ``RepairRequested``; its tokens stream too);
+5. if the check found problems (and the engine is a model: the offline planner is never asked), send
+   ONE targeted repair request instead: the first answer stays in the conversation and the model
+   sends only the parts it adds or rewrites (``spec.amend``), applied to the first result;
+6. if the repaired answer does not parse either, raise ``StageError(code="parse_failed")`` carrying
+   both raw texts. (After a failed check, an unusable repair keeps the first, parsed answer.)
+7. the spec's ``report`` (coverage) goes to the sink as ``CoverageChecked``, listing the problems
+   still there after the repair: what stayed uncovered is reported, never hidden.
 
 Provider errors propagate unchanged; the partial text is whatever the sink already received.
 """
@@ -18,10 +23,11 @@ Provider errors propagate unchanged; the partial text is whatever the sink alrea
 from __future__ import annotations
 
 from contextlib import aclosing
+from dataclasses import replace
 from typing import TypeVar
 
 from devussy.errors import StageError
-from devussy.events import RepairRequested
+from devussy.events import CoverageChecked, RepairRequested
 from devussy.llm.base import ChatMessage, ChatRequest
 from devussy.models import DevussyModel, Usage
 from devussy.pipeline.base import StageResult, StageSettings
@@ -81,23 +87,21 @@ async def generate(
     try:
         first = spec.parse(first_text, stage_input)
     except (ValueError, TypeError) as exc:  # pydantic.ValidationError is a ValueError
-        problems, unreadable = error_lines(exc), True
+        problems = error_lines(exc)
     else:
-        problems, unreadable = (spec.check(first, stage_input) if spec.check else []), False
-        if not problems:
-            return await _finish(first, first_text, usage, sink, watcher)
+        problems = check_problems(spec, first, stage_input)
+        if not problems or settings.provider.capabilities.offline:
+            return await _finish(spec, stage_input, first, first_text, usage, sink, watcher, problems)
+        if spec.amend is not None:
+            return await _amend(spec, settings, stage_input, request, first, first_text, usage, sink, watcher)
 
     await sink.on_progress_async(RepairRequested(errors=problems))
-    repair = ChatRequest(
+    repair = replace(
+        request,
         messages=[
             *request.messages,
-            ChatMessage("user", repair_prompt(spec.name, first_text, problems, unreadable=unreadable)),
+            ChatMessage("user", repair_prompt(spec.name, first_text, problems, unreadable=first is None)),
         ],
-        model=request.model,
-        temperature=request.temperature,
-        max_tokens=request.max_tokens,
-        json_schema=request.json_schema,
-        task=request.task,
     )
     if watcher is not None:
         watcher.restart()
@@ -107,7 +111,7 @@ async def generate(
         second = spec.parse(second_text, stage_input)
     except (ValueError, TypeError) as exc:
         if first is not None:  # only the check had problems: the first answer stands
-            return await _finish(first, first_text, usage, sink, watcher)
+            return await _finish(spec, stage_input, first, first_text, usage, sink, watcher, problems, True)
         second_errors = error_lines(exc)
         raise StageError(
             f"The {spec.name.replace('_', ' ')} output could not be parsed, even after a repair request: "
@@ -115,14 +119,75 @@ async def generate(
             raw_text=first_text + REPAIR_SEPARATOR + second_text,
             code="parse_failed",
         ) from None
-    return await _finish(second, second_text, usage, sink, watcher)
+    left, repaired = check_problems(spec, second, stage_input), first is not None
+    return await _finish(spec, stage_input, second, second_text, usage, sink, watcher, left, repaired)
+
+
+def check_problems(spec: StageSpec[InT, OutT], value: OutT, stage_input: InT) -> list[str]:
+    return spec.check(value, stage_input) if spec.check is not None else []
+
+
+async def _amend(
+    spec: StageSpec[InT, OutT],
+    settings: StageSettings,
+    stage_input: InT,
+    request: ChatRequest,
+    first: OutT,
+    first_text: str,
+    usage: Usage,
+    sink: StreamingHandler,
+    watcher: StreamWatcher[OutT] | None,
+) -> StageResult[OutT]:
+    """The check's targeted repair: the first answer stays in the conversation, the model sends only
+    what it adds or rewrites, and that is applied to the first result. The result with fewer
+    problems wins (the repaired one on a tie); what is left is reported, never hidden."""
+    assert spec.amend is not None
+    problems = check_problems(spec, first, stage_input)
+    await sink.on_progress_async(RepairRequested(errors=problems))
+    amend = replace(
+        request,
+        messages=[
+            *request.messages,
+            ChatMessage("assistant", first_text),
+            ChatMessage("user", spec.amend.prompt(first, problems)),
+        ],
+    )
+    if watcher is not None:
+        watcher.restart()
+    second_text, second_usage = await stream_text(settings, amend, sink, watcher)
+    usage = usage + second_usage
+    value, left = first, problems
+    try:
+        amended = spec.amend.apply(second_text, first, stage_input)
+    except (ValueError, TypeError):
+        pass  # nothing usable in the answer: the first result stands, its problems reported
+    else:
+        amended_problems = check_problems(spec, amended, stage_input)
+        if len(amended_problems) <= len(problems):
+            value, left = amended, amended_problems
+    text = first_text if value is first else spec.render(value)
+    return await _finish(spec, stage_input, value, text, usage, sink, watcher, left, True)
 
 
 async def _finish(
-    value: OutT, text: str, usage: Usage, sink: StreamingHandler, watcher: StreamWatcher[OutT] | None
+    spec: StageSpec[InT, OutT],
+    stage_input: InT,
+    value: OutT,
+    text: str,
+    usage: Usage,
+    sink: StreamingHandler,
+    watcher: StreamWatcher[OutT] | None,
+    unresolved: list[str],
+    repaired: bool = False,
 ) -> StageResult[OutT]:
     if watcher is not None:
         await watcher.finish(value)
+    if spec.report is not None:
+        coverage = spec.report(value, stage_input)
+        if coverage is not None:
+            await sink.on_progress_async(
+                CoverageChecked(coverage=coverage, repaired=repaired, unresolved=unresolved)
+            )
     await sink.on_completion_async(text)
     return StageResult(value=value, text=text, usage=usage)
 

@@ -38,6 +38,7 @@ from devussy.pipeline.generators import (
     ProjectDesignGenerator,
 )
 from devussy.stages.names import StageName
+from devussy.stages.trace import known_citations
 from devussy.streaming import NullStreamingHandler, StreamingHandler
 
 T = TypeVar("T")
@@ -80,7 +81,15 @@ def _message(exc: BaseException) -> str:
 
 
 def _same_outline(a: Phase, b: Phase) -> bool:
-    return (a.number, a.title, a.summary, a.depends_on) == (b.number, b.title, b.summary, b.depends_on)
+    """Same phase for its detail: a changed ``Requirements:`` line (e.g. after the plan's repair round
+    added a requirement) changes what the detail must cover."""
+    return (a.number, a.title, a.summary, a.depends_on, a.requirements) == (
+        b.number,
+        b.title,
+        b.summary,
+        b.depends_on,
+        b.requirements,
+    )
 
 
 class _PhaseWatchingSink:
@@ -262,13 +271,15 @@ class _Run:
         self.announced[phase.number] = phase
         known = sorted(self.announced.values(), key=lambda p: p.number)
         numbers = {p.number for p in known}
+        phases = [
+            p.model_copy(update={"depends_on": [d for d in p.depends_on if d in numbers]}) for p in known
+        ]
         partial = DevPlan(
             project_name=self.design.project_name,
             summary=self.design.summary,
-            phases=[
-                p.model_copy(update={"depends_on": [d for d in p.depends_on if d in numbers]}) for p in known
-            ],
+            phases=known_citations(phases, self.design.requirements),
             tech_stack=list(self.design.tech_stack),
+            requirements=list(self.design.requirements),
             brief=self.design.brief,
             complexity=self.design.complexity,
         )
@@ -319,7 +330,9 @@ class _Run:
                 result = await self.unit(
                     "phase_detail",
                     phase.number,
-                    lambda sink: generator.generate(plan, phase.number, sink, plan_complete=plan_complete),
+                    lambda sink: generator.generate(
+                        plan, phase.number, sink, plan_complete=plan_complete, design=self.design
+                    ),
                 )
             except asyncio.CancelledError:
                 raise

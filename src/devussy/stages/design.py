@@ -21,6 +21,7 @@ from devussy.models import (
     RequirementSource,
     Risk,
 )
+from devussy.stages.context import brief_block, revision_block
 from devussy.stages.inputs import DesignInput
 from devussy.stages.parsing import (
     DASH_CLASS,
@@ -34,7 +35,7 @@ from devussy.stages.parsing import (
     strip_emphasis,
     strip_title_prefix,
 )
-from devussy.stages.prompts import input_json, stage_messages
+from devussy.stages.prompts import appended, stage_messages
 from devussy.stages.spec import StageSpec
 
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -355,15 +356,11 @@ def _risks_from_table(lines: list[str]) -> list[Risk]:
 
 
 def merge_requirements(stated: list[Requirement], designed: list[Requirement]) -> list[Requirement]:
-    """The design's list when it has one (a requirement the brief stated keeps the brief's source),
-    else what the brief stated."""
-    if not designed:
-        return list(stated)
-    sources = {r.id: r.source for r in stated}
-    return [
-        r.model_copy(update={"source": sources[r.id]}) if r.id in sources and r.source == "design" else r
-        for r in designed
-    ]
+    """The requirements the plan must cover: every stated one as the brief (or the user's edited
+    list) has it, then those the design adds under new ids (a stated id the model repeats, even
+    reworded, is the stated requirement)."""
+    known = {r.id for r in stated}
+    return [*stated, *(r for r in designed if r.id not in known)]
 
 
 def design_input(brief: ProjectBrief) -> DesignInput:
@@ -374,12 +371,16 @@ def design_input(brief: ProjectBrief) -> DesignInput:
 
 
 def design_messages(stage_input: DesignInput) -> list[ChatMessage]:
+    """The brief (idea, stated fields, numbered requirements) and the scale; a revision quotes the
+    previous design and the instruction."""
+    previous = render_design(stage_input.previous) if stage_input.previous else None
     return stage_messages(
         "design",
         project_name=stage_input.brief.name,
         phase_count=stage_input.complexity.phase_count,
         level=stage_input.complexity.level,
-        input_json=input_json(stage_input),
+        brief=brief_block(stage_input.brief),
+        revision=appended(revision_block(stage_input.instruction, previous, "design")),
     )
 
 

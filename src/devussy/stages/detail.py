@@ -28,7 +28,15 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from devussy.llm.base import ChatMessage
-from devussy.models import DevPlan, Phase, Step
+from devussy.models import Phase, Step
+from devussy.stages.context import (
+    bullet_list,
+    design_context_block,
+    detail_requirements_block,
+    plan_outline,
+    revision_block,
+    sections,
+)
 from devussy.stages.inputs import DetailInput
 from devussy.stages.parsing import (
     SEPARATOR_CLASS,
@@ -41,9 +49,16 @@ from devussy.stages.parsing import (
     strip_emphasis,
     tidy_title,
 )
-from devussy.stages.plan import DEPENDS_LABELS, phase_heading, phase_numbers
-from devussy.stages.prompts import input_json, stage_messages
-from devussy.stages.spec import StageSpec
+from devussy.stages.plan import DEPENDS_LABELS, phase_heading, phase_numbers, render_phase_summary
+from devussy.stages.prompts import appended, stage_messages
+from devussy.stages.spec import Amendment, StageSpec
+from devussy.stages.trace import (
+    amend_phase_prompt,
+    amend_steps,
+    known_citations,
+    phase_coverage,
+    phase_problems,
+)
 
 CRITERIA_LABELS = ("acceptance criteria", "acceptance", "done when", "definition of done", "success criteria")
 TEST_LABELS = ("test command", "test", "verify", "verification", "how to test")
@@ -297,13 +312,11 @@ def _build_step(step_id: str, draft: _StepDraft, phase_number: int) -> Step:
 # ----------------------------------------------------------------------------- stage
 
 
-def plan_outline(plan: DevPlan) -> str:
-    return "\n".join(f"- Phase {p.number}: {p.title}" for p in plan.phases)
-
-
 def detail_messages(stage_input: DetailInput) -> list[ChatMessage]:
-    """With ``plan_complete=False`` (the runner's early start, while the plan streams) the prompt says
-    that more phases will follow, so this one keeps to its own scope."""
+    """This phase, what it must cover and respect, a one-line outline of the others, the tech stack and
+    the design's architecture and data model. With ``plan_complete=False`` (the runner's early start,
+    while the plan streams) the outline says that more phases will follow, so this one keeps to its
+    own scope. A revision quotes the phase's current steps and the instruction."""
     plan, phase = stage_input.plan, stage_input.phase
     depth = plan.complexity.depth if plan.complexity else None
     expected = plan.complexity.phase_count if plan.complexity else None
@@ -314,18 +327,36 @@ def detail_messages(stage_input: DetailInput) -> list[ChatMessage]:
         + (f" of about {expected}" if expected else "")
         + "; later phases will cover the rest, so keep this phase to its own summary)"
     )
+    revising = bool(stage_input.instruction and phase.steps)
+    context = sections(
+        detail_requirements_block(plan, phase),
+        f"## Plan outline{outline_note}\n\n{plan_outline(plan, current=phase.number)}",
+        f"## Tech stack\n\n{bullet_list(plan.tech_stack)}" if plan.tech_stack else "",
+        design_context_block(stage_input.design),
+    )
+    previous = render_phase_detail(phase) if revising else None
     return stage_messages(
         "phase_detail",
         project_name=plan.project_name,
         phase_number=phase.number,
         phase_title=phase.title,
-        phase_summary=phase.summary,
         step_count=depth or "3 to 8",
-        outline=plan_outline(plan),
-        outline_note=outline_note,
-        tech_stack=", ".join(plan.tech_stack) or "(not specified)",
-        input_json=input_json(stage_input),
+        phase=render_phase_summary(phase.model_copy(update={"steps": []})),
+        context=context,
+        revision=appended(revision_block(stage_input.instruction, previous, "steps")),
     )
+
+
+def detail_for(text: str, stage_input: DetailInput) -> Phase:
+    """The phase as the plan has it, with the answer's steps (citations of unknown ids dropped)."""
+    phase = parse_phase_detail(text, phase=stage_input.phase)
+    if not stage_input.plan.requirements:
+        return phase
+    return known_citations([phase], stage_input.plan.requirements)[0]
+
+
+def amend_detail(text: str, phase: Phase, stage_input: DetailInput) -> Phase:
+    return amend_steps(phase, detail_for(text, stage_input))
 
 
 STAGE = StageSpec(
@@ -333,6 +364,9 @@ STAGE = StageSpec(
     input_model=DetailInput,
     output_model=Phase,
     render=render_phase_detail,
-    parse=lambda text, stage_input: parse_phase_detail(text, phase=stage_input.phase),
+    parse=detail_for,
     messages=detail_messages,
+    check=lambda phase, stage_input: phase_problems(phase, stage_input.plan),
+    amend=Amendment(prompt=amend_phase_prompt, apply=amend_detail),
+    report=lambda phase, stage_input: phase_coverage(phase, stage_input.plan),
 )

@@ -26,7 +26,9 @@ from pydantic import ValidationError
 
 from devussy.events import PhaseAnnounced
 from devussy.llm.base import ChatMessage
-from devussy.models import DevPlan, Phase
+from devussy.models import DevPlan, Phase, ProjectDesign
+from devussy.stages.context import revision_block
+from devussy.stages.design import render_design
 from devussy.stages.inputs import PlanInput
 from devussy.stages.parsing import (
     SEPARATOR_CLASS,
@@ -40,8 +42,15 @@ from devussy.stages.parsing import (
     strip_title_prefix,
     tidy_title,
 )
-from devussy.stages.prompts import input_json, stage_messages
-from devussy.stages.spec import StageSpec
+from devussy.stages.prompts import appended, stage_messages
+from devussy.stages.spec import Amendment, StageSpec
+from devussy.stages.trace import (
+    amend_phases,
+    amend_plan_prompt,
+    known_citations,
+    plan_coverage,
+    plan_problems,
+)
 from devussy.streaming import StreamingHandler
 
 TITLE_PREFIXES = ("development plan", "dev plan", "devplan", "project plan", "plan")
@@ -231,28 +240,60 @@ def _without_chatter(body: list[str]) -> list[str]:
 
 
 def plan_messages(stage_input: PlanInput) -> list[ChatMessage]:
+    """The design in its own format (its numbered requirements included) and the phase count; a
+    revision quotes the previous plan and the instruction."""
     design = stage_input.design
     phase_count = design.complexity.phase_count if design.complexity else None
+    cite_note = (
+        " Cite on each phase the requirements it builds; every feature and integration requirement needs a "
+        "phase, and no phase may contradict a constraint or non-goal."
+        if design.requirements
+        else ""
+    )
+    previous = render_plan(stage_input.previous) if stage_input.previous else None
     return stage_messages(
         "basic_plan",
         project_name=design.project_name,
         phase_count=phase_count or "4 to 8",
-        input_json=input_json(stage_input),
+        cite_note=cite_note,
+        design=render_design(design).strip(),
+        revision=appended(revision_block(stage_input.instruction, previous, "plan")),
     )
 
 
 def plan_for(text: str, stage_input: PlanInput) -> DevPlan:
-    """The plan of this design: its name, and the design's tech stack, brief and complexity."""
+    """The plan of this design: its name, and the design's tech stack, requirements (citations of ids
+    it does not have are dropped), brief and complexity."""
     design = stage_input.design
     plan = parse_plan(text, project_name=design.project_name, summary=design.summary)
+    return with_design_context(plan, design)
+
+
+def with_design_context(plan: DevPlan, design: ProjectDesign) -> DevPlan:
     return plan.model_copy(
         update={
             "project_name": design.project_name,
             "tech_stack": list(design.tech_stack),
+            "requirements": list(design.requirements),
+            "phases": known_citations(plan.phases, design.requirements),
             "brief": design.brief,
             "complexity": design.complexity,
         }
     )
+
+
+def changed_phases(text: str) -> list[Phase]:
+    """The phases a targeted repair answer sends (it may have no title or introduction)."""
+    blocks = list(_blocks(clean_output(text).split("\n")))
+    phases = []
+    for heading, body in blocks[1:]:
+        assert heading is not None
+        phases.append(parse_phase_block(heading, body))
+    return phases
+
+
+def amend_plan(text: str, plan: DevPlan, stage_input: PlanInput) -> DevPlan:
+    return amend_phases(plan, changed_phases(text))
 
 
 STAGE = StageSpec(
@@ -262,5 +303,8 @@ STAGE = StageSpec(
     render=render_plan,
     parse=plan_for,
     messages=plan_messages,
+    check=lambda plan, stage_input: plan_problems(plan),
+    amend=Amendment(prompt=amend_plan_prompt, apply=amend_plan),
+    report=lambda plan, stage_input: plan_coverage(plan),
     watch=PhaseAnnouncer,
 )
