@@ -53,7 +53,7 @@ def section(bodies: dict[str, str], prefix: str) -> tuple[str, str]:
 
 
 def quoted_name(line: str) -> str:
-    found = re.search(r'"(.+)"', line)
+    found = re.search(r'for "(.+?)"(?:\.| with| in)', line)
     if not found:
         raise ValueError(f"no quoted project name in {line!r}")
     return found.group(1)
