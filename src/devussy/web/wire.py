@@ -10,7 +10,17 @@ from pydantic import Field
 
 from devussy.events import EventModel
 from devussy.llm.registry import ProviderInfo
-from devussy.models import DevPlan, DevussyModel, Handoff, Phase, ProjectBrief, ProjectDesign, Usage
+from devussy.models import (
+    CoverageReport,
+    DevPlan,
+    DevussyModel,
+    Handoff,
+    Phase,
+    ProjectBrief,
+    ProjectDesign,
+    Requirement,
+    Usage,
+)
 from devussy.stages.names import StageLabel
 
 
@@ -61,14 +71,29 @@ class InterviewDone(DoneEvent):
 
 class DesignDone(DoneEvent):
     design: ProjectDesign
+    requirements: list[Requirement] = Field(
+        description="The design's numbered requirements (== design.requirements), for the user to review."
+    )
 
 
 class PlanDone(DoneEvent):
-    plan: DevPlan
+    plan: DevPlan = Field(description="Carries the requirements its phases cite (plan.requirements).")
+    coverage: CoverageReport = Field(description="The coverage check of this plan (after its repair round).")
 
 
 class PhaseDone(DoneEvent):
     phase: Phase
+    requirements: list[Requirement] = Field(
+        description="The plan's requirement list as this run used it (the request's, plus any the offline "
+        "engine added from an instruction): what the phase's citations refer to."
+    )
+    coverage: CoverageReport = Field(
+        description="The coverage check of the request's plan with this phase detailed."
+    )
+
+
+class CoverageResponse(DevussyModel):
+    coverage: CoverageReport
 
 
 class HandoffDone(DoneEvent):
