@@ -356,11 +356,14 @@ def _risks_from_table(lines: list[str]) -> list[Risk]:
 
 
 def merge_requirements(stated: list[Requirement], designed: list[Requirement]) -> list[Requirement]:
-    """The requirements the plan must cover: every stated one as the brief (or the user's edited
-    list) has it, then those the design adds under new ids (a stated id the model repeats, even
-    reworded, is the stated requirement)."""
+    """The requirements the plan must cover. Without stated ones: the design's list. With a stated
+    list (the user's, e.g. ``devussy plan --requirements``): every stated one as given, then only
+    those the design adds as its own (source ``design``, under a new id); the design's reading of
+    the brief does not replace the user's."""
+    if not stated:
+        return list(designed)
     known = {r.id for r in stated}
-    return [*stated, *(r for r in designed if r.id not in known)]
+    return [*stated, *(r for r in designed if r.source == "design" and r.id not in known)]
 
 
 def design_input(brief: ProjectBrief) -> DesignInput:
