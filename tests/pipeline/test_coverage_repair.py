@@ -161,3 +161,35 @@ async def test_a_stage_without_requirements_reports_no_coverage() -> None:
     sink = CollectingStreamingHandler()
     await generate(detail.STAGE, provider.settings(), DetailInput(plan=bare_plan, phase_number=2), sink)
     assert sink.progress == [] and len(provider.requests) == 1
+
+
+async def test_a_complete_repair_answer_replaces_the_first_and_may_drop_a_step() -> None:
+    migration = step(3, "Create the schema", "Write the migrations that create the tables.")
+    provider = answers(detailed(*GOOD_STEPS, migration), detailed(*GOOD_STEPS))
+    sink = CollectingStreamingHandler()
+    result = await generate(detail.STAGE, provider.settings(), DETAIL_INPUT, sink)
+    assert result.value.steps == GOOD_STEPS
+    assert coverage_events(sink)[0].unresolved == []
+
+
+async def test_a_complete_plan_answer_replaces_the_first_and_parts_are_applied_to_it() -> None:
+    design = samples.design().model_copy(update={"requirements": REQUIREMENTS})
+    first = DevPlan(
+        project_name="TaskFlow",
+        summary="Booking first.",
+        phases=[
+            PLAN.phases[0],
+            PHASE.model_copy(update={"requirements": ["R1"]}),
+            Phase(number=3, title="Extra", summary="More.", depends_on=[2]),
+        ],
+    )
+    whole = DevPlan(project_name="TaskFlow", summary="Booking first.", phases=[PLAN.phases[0], PHASE])
+    stage_input = PlanInput(design=design)
+    provider = answers(render_plan(first), render_plan(whole))
+    result = await generate(plan.STAGE, provider.settings(), stage_input, CollectingStreamingHandler())
+    assert [p.number for p in result.value.phases] == [1, 2]  # the complete answer dropped phase 3
+    bold_lead = "**Here is the fix:**\n\n" + render_phase_summary(PHASE)
+    provider = answers(render_plan(first), bold_lead)
+    result = await generate(plan.STAGE, provider.settings(), stage_input, CollectingStreamingHandler())
+    assert [p.number for p in result.value.phases] == [1, 2, 3]
+    assert result.value.phase(2).requirements == ["R1", "R3"]

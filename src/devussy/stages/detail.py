@@ -356,7 +356,26 @@ def detail_for(text: str, stage_input: DetailInput) -> Phase:
 
 
 def amend_detail(text: str, phase: Phase, stage_input: DetailInput) -> Phase:
-    return amend_steps(phase, detail_for(text, stage_input))
+    """The repair answer's steps applied to the first answer's; an answer that starts with the phase
+    heading is a complete answer (it may also drop steps) and replaces the first."""
+    answer = detail_for(text, stage_input)
+    return answer if starts_with_phase_heading(text) else amend_steps(phase, answer)
+
+
+def starts_with_phase_heading(text: str) -> bool:
+    """A phase heading comes before the first step heading (code blocks ignored)."""
+    in_code = False
+    for line in clean_output(text).split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+            continue
+        if in_code:
+            continue
+        if step_heading(line) is not None:
+            return False
+        if phase_heading(line) is not None:
+            return True
+    return False
 
 
 STAGE = StageSpec(

@@ -293,6 +293,12 @@ def changed_phases(text: str) -> list[Phase]:
 
 
 def amend_plan(text: str, plan: DevPlan, stage_input: PlanInput) -> DevPlan:
+    """The repair answer's phases applied to the first plan; an answer with the plan's title line
+    ("# Development Plan: …") is a complete plan (it may also drop or merge phases) and replaces it."""
+    lines = clean_output(text).split("\n")
+    title, _ = first_title(list(next(_blocks(lines))[1]), TITLE_PREFIXES)
+    if title is not None and strip_title_prefix(title, TITLE_PREFIXES) != title.strip():
+        return plan_for(text, stage_input)
     return amend_phases(plan, changed_phases(text))
 
 
