@@ -126,7 +126,8 @@ async def run_brief(brief: ProjectBrief) -> dict[str, Any]:
         for label, provider in (("new", http), ("old", LegacyPrompts(http))):
             since = len(server.chat_requests())
             settings = StageSettings(provider=provider)
-            result = await PipelineRunner(lambda stage: settings, concurrency=phases).run(brief)
+            runner = PipelineRunner(lambda stage, settings=settings: settings, concurrency=phases)
+            result = await runner.run(brief)
             assert result.plan.model_dump() == reference.plan.model_dump(), f"{label}: the plan differs"
             results[label] = measure(server, since)
     old, new = results["old"], results["new"]
@@ -135,7 +136,9 @@ async def run_brief(brief: ProjectBrief) -> dict[str, Any]:
         "phases": phases,
         "old": old,
         "new": new,
-        "ratio": round(new["prompt_chars_per_completion_token"] / old["prompt_chars_per_completion_token"], 3),
+        "ratio": round(
+            new["prompt_chars_per_completion_token"] / old["prompt_chars_per_completion_token"], 3
+        ),
     }
 
 

@@ -104,7 +104,7 @@ def read_design_prompt(user: str) -> DesignInput:
 def read_plan_prompt(user: str) -> PlanInput:
     first = user.split("\n", 1)[0]
     count = re.search(r"with (\d+) phases", first)
-    body = user[user.index("# Project Design:"):]
+    body = user[user.index("# Project Design:") :]
     body = body.split("\n## Revise\n", 1)[0]
     design = parse_design(body)
     profile = complexity(int(count.group(1)) if count else 4)

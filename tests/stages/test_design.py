@@ -109,4 +109,5 @@ def test_a_stated_list_is_kept_as_given_and_only_the_designs_own_additions_join_
         Requirement(id="R4", text="Audit log of votes", source="design"),  # the design's own addition
     ]
     merged = merge_requirements(stated, designed)
-    assert [(r.id, r.text) for r in merged] == [("R1", "Vote"), ("R2", "No accounts"), ("R4", "Audit log of votes")]
+    expected = [("R1", "Vote"), ("R2", "No accounts"), ("R4", "Audit log of votes")]
+    assert [(r.id, r.text) for r in merged] == expected
