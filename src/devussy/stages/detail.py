@@ -348,8 +348,10 @@ def detail_messages(stage_input: DetailInput) -> list[ChatMessage]:
 
 
 def detail_for(text: str, stage_input: DetailInput) -> Phase:
-    """The phase as the plan has it, with the answer's steps (citations of unknown ids dropped)."""
-    phase = parse_phase_detail(text, phase=stage_input.phase)
+    """The phase as the plan has it (its ``Requirements:`` too), with the answer's steps (citations of
+    unknown ids dropped)."""
+    planned = stage_input.phase
+    phase = parse_phase_detail(text, phase=planned).model_copy(update={"requirements": planned.requirements})
     if not stage_input.plan.requirements:
         return phase
     return known_citations([phase], stage_input.plan.requirements)[0]
