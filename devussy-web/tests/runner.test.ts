@@ -25,8 +25,6 @@ const design = {
   risks: [{ risk: 'r', mitigation: 'm' }], testingStrategy: 't',
 };
 const phases: Phase[] = [1, 2, 3, 4, 5].map((number) => ({ number, title: `P${number}`, summary: 's', dependsOn: [] }));
-// What the server adds to the done events (requirements and their coverage check).
-const coverage = { requirements: [], violations: [], gaps: [], pendingPhases: [] };
 
 /** A fake API: records when each call starts and ends, and how many details run at once. */
 function fakeApi() {
@@ -36,12 +34,12 @@ function fakeApi() {
   const detailCalls: number[] = [];
   const fetchImpl = async (url: string, init: RequestInit) => {
     const body = JSON.parse(String(init.body));
-    if (url.endsWith('/api/design')) return sseResponse([{ type: 'token', content: 'design' }, { type: 'done', design, requirements: [], usage: {} }]);
+    if (url.endsWith('/api/design')) return sseResponse([{ type: 'token', content: 'design' }, { type: 'done', design, usage: {} }]);
     if (url.endsWith('/api/plan/basic')) {
       log.push('plan start');
       const events: (Record<string, unknown> | number)[] = [];
       for (const phase of phases) events.push({ type: 'token', content: `phase ${phase.number} ` }, { type: 'progress', event: 'phase', phase }, 30);
-      events.push({ type: 'done', plan: { projectName: 'Runner test', summary: 's', phases }, coverage, usage: {} });
+      events.push({ type: 'done', plan: { projectName: 'Runner test', summary: 's', phases }, usage: {} });
       const response = sseResponse(events);
       // Log the end of the plan stream when the body is consumed.
       void response.clone().text().then(() => log.push('plan done'));
@@ -54,7 +52,7 @@ function fakeApi() {
       running += 1;
       maxRunning = Math.max(maxRunning, running);
       const steps = [{ id: `${number}.1`, title: 'x', details: 'y', acceptanceCriteria: ['z'], testCommand: 'true' }];
-      const events = [{ type: 'token', content: 'a' }, 40, { type: 'token', content: 'b' }, { type: 'done', phase: { ...phases[number - 1], steps }, requirements: [], coverage, usage: { completionTokens: 2 } }];
+      const events = [{ type: 'token', content: 'a' }, 40, { type: 'token', content: 'b' }, { type: 'done', phase: { ...phases[number - 1], steps }, usage: { completionTokens: 2 } }];
       const response = sseResponse(events, init.signal);
       void response.clone().text().finally(() => {
         running -= 1;

@@ -69,26 +69,34 @@ class InterviewDone(DoneEvent):
     brief: ProjectBrief | None = Field(default=None, description="Present once the interview is complete.")
 
 
+# The requirement and coverage fields are always sent by this server; they are optional in the schema
+# so that a client also reads the done events of an older server (DevussyModel's compatibility rule).
+
+
 class DesignDone(DoneEvent):
     design: ProjectDesign
     requirements: list[Requirement] = Field(
-        description="The design's numbered requirements (== design.requirements), for the user to review."
+        default_factory=list,
+        description="The design's numbered requirements (== design.requirements), for the user to review.",
     )
 
 
 class PlanDone(DoneEvent):
     plan: DevPlan = Field(description="Carries the requirements its phases cite (plan.requirements).")
-    coverage: CoverageReport = Field(description="The coverage check of this plan (after its repair round).")
+    coverage: CoverageReport | None = Field(
+        default=None, description="The coverage check of this plan (after its repair round)."
+    )
 
 
 class PhaseDone(DoneEvent):
     phase: Phase
     requirements: list[Requirement] = Field(
+        default_factory=list,
         description="The plan's requirement list as this run used it (the request's, plus any the offline "
-        "engine added from an instruction): what the phase's citations refer to."
+        "engine added from an instruction): what the phase's citations refer to.",
     )
-    coverage: CoverageReport = Field(
-        description="The coverage check of the request's plan with this phase detailed."
+    coverage: CoverageReport | None = Field(
+        default=None, description="The coverage check of the request's plan with this phase detailed."
     )
 
 

@@ -405,7 +405,7 @@ export interface components {
              * Requirements
              * @description The design's numbered requirements (== design.requirements), for the user to review.
              */
-            requirements: components["schemas"]["Requirement"][];
+            requirements?: components["schemas"]["Requirement"][];
             /**
              * Type
              * @default done
@@ -741,8 +741,11 @@ export interface components {
         };
         /** PhaseDone */
         PhaseDone: {
-            /** @description The coverage check of the request's plan with this phase detailed. */
-            coverage: components["schemas"]["CoverageReport"];
+            /**
+             * @description The coverage check of the request's plan with this phase detailed.
+             * @default null
+             */
+            coverage?: components["schemas"]["CoverageReport"] | null;
             /**
              * Done
              * @default true
@@ -754,7 +757,7 @@ export interface components {
              * Requirements
              * @description The plan's requirement list as this run used it (the request's, plus any the offline engine added from an instruction): what the phase's citations refer to.
              */
-            requirements: components["schemas"]["Requirement"][];
+            requirements?: components["schemas"]["Requirement"][];
             /**
              * Type
              * @default done
@@ -787,8 +790,11 @@ export interface components {
         };
         /** PlanDone */
         PlanDone: {
-            /** @description The coverage check of this plan (after its repair round). */
-            coverage: components["schemas"]["CoverageReport"];
+            /**
+             * @description The coverage check of this plan (after its repair round).
+             * @default null
+             */
+            coverage?: components["schemas"]["CoverageReport"] | null;
             /**
              * Done
              * @default true
