@@ -86,6 +86,7 @@ def apply_event(unit: UnitState, event: ProgressEvent) -> str | None:
         case CoverageChecked():
             left = len(event.unresolved)
             after = " after the repair" if event.repaired else ""
+            unit.note = f"{left} requirement problem(s) left{after}" if left else ""
             return f"requirements check: {left} problem(s) left{after}" if left else "requirements check: ok"
     return None
 
