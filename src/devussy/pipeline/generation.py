@@ -93,7 +93,8 @@ async def generate(
         if not problems or settings.provider.capabilities.offline:
             return await _finish(spec, stage_input, first, first_text, usage, sink, watcher, problems)
         if spec.amend is not None:
-            return await _amend(spec, settings, stage_input, request, first, first_text, usage, sink, watcher)
+            first_answer = (first, first_text, problems)
+            return await _amend(spec, settings, stage_input, request, first_answer, usage, sink, watcher)
 
     await sink.on_progress_async(RepairRequested(errors=problems))
     repair = replace(
@@ -132,8 +133,7 @@ async def _amend(
     settings: StageSettings,
     stage_input: InT,
     request: ChatRequest,
-    first: OutT,
-    first_text: str,
+    first_answer: tuple[OutT, str, list[str]],
     usage: Usage,
     sink: StreamingHandler,
     watcher: StreamWatcher[OutT] | None,
@@ -142,7 +142,7 @@ async def _amend(
     what it adds or rewrites, and that is applied to the first result. The result with fewer
     problems wins (the repaired one on a tie); what is left is reported, never hidden."""
     assert spec.amend is not None
-    problems = check_problems(spec, first, stage_input)
+    first, first_text, problems = first_answer
     await sink.on_progress_async(RepairRequested(errors=problems))
     amend = replace(
         request,
