@@ -36,7 +36,7 @@ from devussy.stages.refine import offline_refinement
 from devussy.stages.spec import StageSpec
 from devussy.web import sse
 from devussy.web.endpoints import Exchange, admit, checked, logger, read_json
-from devussy.web.errors import INTERNAL_ERROR_MESSAGE, log_failure
+from devussy.web.errors import INTERNAL_ERROR_MESSAGE, HTTPError, log_failure
 from devussy.web.requests import (
     APIRequest,
     BasicPlanRequest,
@@ -175,6 +175,24 @@ def _design_input(request: DesignRequest) -> DesignInput:
     )
 
 
+def _check_offline_brief(request: DesignRequest, settings: StageSettings) -> None:
+    """The offline engine answers a vague or non-English brief with its questions, as a 422."""
+    from devussy.planner import offline_planner_of  # the planner's modules: loaded on first use
+
+    planner = offline_planner_of(settings.provider)
+    if planner is None:
+        return
+    vague = planner.check_brief(request.to_brief())
+    if vague is not None:
+        questions = "\n".join(f"{n}. {q}" for n, q in enumerate(vague.questions, start=1))
+        raise HTTPError(
+            422,
+            f"{vague.message}\n{questions}",  # readable as is by a client that shows only `error`
+            "brief_too_vague",
+            details={"reason": vague.reason, "questions": list(vague.questions)},
+        )
+
+
 def _detail_input(request: DetailRequest) -> DetailInput:
     require_phase(request.plan, request.phase_number)  # a 404 before any stream opens
     return DetailInput(
@@ -222,6 +240,7 @@ DESIGN = StageEndpoint(
     done=lambda stage_input, value, usage: DesignDone(
         design=value, requirements=value.requirements, usage=usage
     ),
+    engine_check=_check_offline_brief,
 )
 BASIC_PLAN = StageEndpoint(
     plan.STAGE,
