@@ -111,3 +111,15 @@ def test_a_stated_list_is_kept_as_given_and_only_the_designs_own_additions_join_
     merged = merge_requirements(stated, designed)
     expected = [("R1", "Vote"), ("R2", "No accounts"), ("R4", "Audit log of votes")]
     assert [(r.id, r.text) for r in merged] == expected
+
+
+async def test_without_any_requirement_list_they_are_extracted_from_the_brief() -> None:
+    text = render_design(samples.design())  # no ## Requirements section
+    assert "## Requirements" not in text
+    sink = CollectingStreamingHandler()
+    settings = Scripted(lambda request: text).settings()
+    result = await generate(STAGE, settings, design_input(samples.BRIEF), sink)
+    assert sink.completions == [text]
+    texts = [r.text for r in result.value.requirements]
+    assert result.value.requirements and all(r.source == "brief" for r in result.value.requirements)
+    assert any("FastAPI" in t for t in texts) and any("PostgreSQL" in t for t in texts)

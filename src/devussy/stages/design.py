@@ -21,6 +21,7 @@ from devussy.models import (
     RequirementSource,
     Risk,
 )
+from devussy.requirements.extract import extract_requirements
 from devussy.stages.context import brief_block, revision_block
 from devussy.stages.inputs import DesignInput
 from devussy.stages.parsing import (
@@ -388,15 +389,18 @@ def design_messages(stage_input: DesignInput) -> list[ChatMessage]:
 
 
 def design_for(text: str, stage_input: DesignInput) -> ProjectDesign:
-    """The design is for this brief: it keeps the brief's name and carries the brief and complexity."""
+    """The design is for this brief: it keeps the brief's name and carries the brief and complexity.
+    When neither the brief nor the answer lists requirements, they are extracted from the brief
+    deterministically (``requirements.extract``), so coverage can always be checked."""
     brief = stage_input.brief
     design = parse_design(text, project_name=brief.name)
+    requirements = merge_requirements(brief.requirements, design.requirements) or extract_requirements(brief)
     return design.model_copy(
         update={
             "project_name": brief.name,
             "brief": brief,
             "complexity": stage_input.complexity,
-            "requirements": merge_requirements(brief.requirements, design.requirements),
+            "requirements": requirements,
         }
     )
 
