@@ -68,7 +68,7 @@ class StageAnswers:
                 raise error
         match task:
             case DesignInput():
-                return render_design(samples.design(task.brief.name))
+                return render_design(samples.listed_design(task.brief.name))
             case PlanInput():
                 return render_plan(samples.plan(3, task.design.project_name))
             case DetailInput():

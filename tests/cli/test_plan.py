@@ -251,7 +251,7 @@ def test_openai_provider_against_a_loopback_server_with_a_cut_stream_then_resume
     with FakeOpenAIServer(responder=StageResponder(), tokens_per_second=5000) as server:
         monkeypatch.setenv("OPENAI_API_KEY", SECRET)
         monkeypatch.setenv("DEVUSSY_BASE_URL", server.base_url)
-        server.add_rule(r'"phaseNumber": 2\b', cut_after(3))
+        server.add_rule(r"Detail Phase 2:", cut_after(3))
         idea = "a recipe box web app to save recipes and search them by ingredient"
         argv = ["plan", idea, "--provider", "openai", "--model", "fake-model", "--out", "o"]
 

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 from devussy import __version__
-from devussy.events import PhaseAnnounced, RepairRequested, StageProgress
+from devussy.events import CoverageChecked, PhaseAnnounced, RepairRequested, StageProgress
 from devussy.stages.names import STAGE_LABELS, StageLabel, StageName
 from devussy.web.responses import ErrorResponse
 from devussy.web.routes import ROUTES, Route
@@ -54,7 +54,14 @@ _NAMED_TYPES: dict[str, tuple[Any, str]] = {
         + ", ".join(f"{name} → {label}" for name, label in STAGE_LABELS.items()) + ".",
     ),
 }
-_EVENTS: tuple[type[BaseModel], ...] = (StartEvent, TokenEvent, PhaseAnnounced, RepairRequested, ErrorEvent)
+_EVENTS: tuple[type[BaseModel], ...] = (
+    StartEvent,
+    TokenEvent,
+    PhaseAnnounced,
+    RepairRequested,
+    CoverageChecked,
+    ErrorEvent,
+)
 
 
 def _ref(name: str) -> dict[str, str]:

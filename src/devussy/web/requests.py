@@ -25,6 +25,7 @@ from devussy.models import (
     ShortText,
     UsageReport,
 )
+from devussy.requirements.edited import EditedRequirements, with_requirements
 from devussy.validation import describe_errors
 from devussy.web.errors import HTTPError
 from devussy.web.headers import Headers
@@ -70,6 +71,21 @@ class InterviewRequest(APIRequest):
     history: list[ChatTurn] = Field(default_factory=list, max_length=200)
 
 
+Instruction = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=2000,
+        description="Refine by asking: what to change in the previous result, in plain words.",
+    ),
+]
+REQUIREMENTS_FIELD = Field(
+    default=None,
+    description="The user's reviewed list: replaces the one the input carries. Duplicate ids, empty text, "
+    "or ids the plan cites that the list lacks are a 422 naming the ids.",
+)
+
+
 class DesignRequest(APIRequest):
     model_config = ConfigDict(
         json_schema_extra={"anyOf": [{"required": ["requirements"]}, {"required": ["brief"]}]}
@@ -87,6 +103,10 @@ class DesignRequest(APIRequest):
         default=False,
         description="After the rule checks (always), an LLM reviewer reads the design and one correction "
         "round applies every finding; the done event's review says what was found and corrected.",
+    )
+    instruction: Instruction | None = None
+    previous_design: ProjectDesign | None = Field(
+        default=None, description="The design the instruction revises (LLM engines quote it)."
     )
 
     @model_validator(mode="after")
@@ -111,6 +131,17 @@ class DesignRequest(APIRequest):
 class BasicPlanRequest(APIRequest):
     design: ProjectDesign
     project_name: ShortText | None = None
+    requirements: EditedRequirements | None = REQUIREMENTS_FIELD
+    instruction: Instruction | None = None
+    previous_plan: DevPlan | None = Field(
+        default=None, description="The plan the instruction revises (LLM engines quote it)."
+    )
+
+    def to_design(self) -> ProjectDesign:
+        """The design, carrying the edited requirement list when one was sent."""
+        if self.requirements is None:
+            return self.design
+        return self.design.model_copy(update={"requirements": list(self.requirements)})
 
 
 class DetailRequest(APIRequest):
@@ -119,11 +150,37 @@ class DetailRequest(APIRequest):
     project_name: ShortText | None = None
     # False while the plan is still streaming (the web UI's run-everything mode starts details early).
     plan_complete: bool = True
+    requirements: EditedRequirements | None = REQUIREMENTS_FIELD
+    design: ProjectDesign | None = Field(
+        default=None, description="The design, so the prompt can quote its architecture and data model."
+    )
+    instruction: Instruction | None = Field(
+        default=None,
+        description="Refine by asking: regenerate this phase following the instruction (the plan's phase "
+        "holds the previous steps).",
+    )
+
+    @model_validator(mode="after")
+    def _plan_with_requirements(self) -> DetailRequest:
+        if self.requirements is not None:
+            self.plan = with_requirements(self.plan, list(self.requirements))
+        return self
 
 
 class HandoffRequest(APIRequest):
     design: ProjectDesign
     plan: DevPlan
+
+
+class CoverageRequest(DevussyModel):
+    plan: DevPlan = Field(validation_alias=AliasChoices("plan", "basicPlan"))
+    requirements: EditedRequirements | None = REQUIREMENTS_FIELD
+
+    @model_validator(mode="after")
+    def _plan_with_requirements(self) -> CoverageRequest:
+        if self.requirements is not None:
+            self.plan = with_requirements(self.plan, list(self.requirements))
+        return self
 
 
 class ArtifactsRequest(DevussyModel):

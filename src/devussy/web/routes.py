@@ -17,10 +17,10 @@ from pydantic import BaseModel
 
 from devussy.web import endpoints, streams
 from devussy.web.endpoints import Endpoint
-from devussy.web.requests import ArtifactsRequest
+from devussy.web.requests import ArtifactsRequest, CoverageRequest
 from devussy.web.responses import HealthResponse
 from devussy.web.streams import StageEndpoint
-from devussy.web.wire import ArtifactFilesResponse, ModelsResponse
+from devussy.web.wire import ArtifactFilesResponse, CoverageResponse, ModelsResponse
 from devussy.web.workspace import (
     WorkspaceFilesRequest,
     WorkspaceStatusResponse,
@@ -101,10 +101,15 @@ WORKSPACE_EXPORT = Route(
     "The plan's files back as the zip `devussy plan` writes.", endpoints.workspace_export,
     WorkspaceFilesRequest, zip=True,
 )
+COVERAGE = Route(
+    "/api/coverage", "POST", "coverage.py", "coverage",
+    "The coverage check of a plan against its requirements (or an edited list): statuses, violations, gaps.",
+    endpoints.coverage, CoverageRequest, CoverageResponse,
+)
 OPENAPI = Route("/api/openapi.json", "GET", "openapi.py", "openapi", "This document.", endpoints.openapi)
 
 ROUTES: tuple[Route, ...] = (
-    INTERVIEW, DESIGN, BASIC_PLAN, DETAIL, HANDOFF, ARTIFACTS, WORKSPACE_STATUS, WORKSPACE_UPDATE,
+    INTERVIEW, DESIGN, BASIC_PLAN, DETAIL, HANDOFF, ARTIFACTS, COVERAGE, WORKSPACE_STATUS, WORKSPACE_UPDATE,
     WORKSPACE_EXPORT, MODELS, HEALTH, OPENAPI,
 )
 
