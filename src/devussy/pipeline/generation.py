@@ -20,8 +20,9 @@
    coverage check of a plan or phase detail); if it finds problems and the engine is a model (the
    offline planner is never asked), send ONE targeted repair request: the answer stays in the
    conversation and the model sends only the parts it adds or rewrites (``spec.amend``), applied to
-   the result (a spec without ``amend`` is asked for the whole answer again). An unusable or cut-off
-   repair keeps the result it was asked to fix;
+   the result (a spec without ``amend`` is asked for the whole answer again). The result with fewer
+   problems wins (the repaired one on a tie); an unusable or cut-off repair keeps the result it was
+   asked to fix;
 8. the spec's ``report`` (coverage) goes to the sink as ``CoverageChecked``, listing the problems
    still there after the repair: what stayed uncovered is reported, never hidden.
 
@@ -124,8 +125,8 @@ async def generate(
     problems = check_problems(spec, value, stage_input)
     if not problems or settings.provider.capabilities.offline:
         return await _finish(spec, stage_input, value, text, usage, sink, watcher, problems)
-    repair = _amend if spec.amend is not None else _rewrite
-    return await repair(spec, settings, stage_input, request, (value, text, problems), usage, sink, watcher)
+    checked = (value, text, problems)
+    return await _repair_check(spec, settings, stage_input, request, checked, usage, sink, watcher)
 
 
 async def _recover(
@@ -177,7 +178,7 @@ def check_problems(spec: StageSpec[InT, OutT], value: OutT, stage_input: InT) ->
     return spec.check(value, stage_input) if spec.check is not None else []
 
 
-async def _amend(
+async def _repair_check(
     spec: StageSpec[InT, OutT],
     settings: StageSettings,
     stage_input: InT,
@@ -187,70 +188,38 @@ async def _amend(
     sink: StreamingHandler,
     watcher: StreamWatcher[OutT] | None,
 ) -> StageResult[OutT]:
-    """The check's targeted repair: the answer stays in the conversation, the model sends only what
-    it adds or rewrites, and that is applied to the result. The result with fewer problems wins (the
-    repaired one on a tie); what is left is reported, never hidden."""
-    assert spec.amend is not None
+    """The check's one repair. With ``spec.amend`` it is targeted: the answer stays in the
+    conversation, the model sends only what it adds or rewrites, and that is applied to the result;
+    without, the whole answer is asked for again, quoting the problems. The result with fewer
+    problems wins (the repaired one on a tie); an unusable or cut-off answer keeps the result it was
+    asked to fix; what is left is reported, never hidden."""
     first, first_text, problems = checked
     await sink.on_progress_async(RepairRequested(errors=problems))
-    amend = replace(
-        request,
-        messages=[
-            *request.messages,
-            ChatMessage("assistant", first_text),
-            ChatMessage("user", spec.amend.prompt(first, problems)),
-        ],
-    )
-    if watcher is not None:
-        watcher.restart()
-    second = await stream_answer(settings, amend, sink, watcher)
-    usage = usage + second.usage
-    value, left = first, problems
-    try:
-        if second.truncated:  # a cut-off step or phase would replace a whole one
-            raise FormatError(CUT_OFF)
-        amended = spec.amend.apply(second.text, first, stage_input)
-    except (ValueError, TypeError):
-        pass  # nothing usable in the answer: the first result stands, its problems reported
+    if spec.amend is not None:
+        ask = [ChatMessage("assistant", first_text), ChatMessage("user", spec.amend.prompt(first, problems))]
     else:
-        amended_problems = check_problems(spec, amended, stage_input)
-        if len(amended_problems) <= len(problems):
-            value, left = amended, amended_problems
-    text = first_text if value is first else spec.render(value)
-    return await _finish(spec, stage_input, value, text, usage, sink, watcher, left, True)
-
-
-async def _rewrite(
-    spec: StageSpec[InT, OutT],
-    settings: StageSettings,
-    stage_input: InT,
-    request: ChatRequest,
-    checked: tuple[OutT, str, list[str]],
-    usage: Usage,
-    sink: StreamingHandler,
-    watcher: StreamWatcher[OutT] | None,
-) -> StageResult[OutT]:
-    """The check's repair for a spec without ``amend``: the whole answer once more, quoting the
-    problems; an unreadable (or cut-off) rewrite keeps the result it was asked to fix."""
-    first, first_text, problems = checked
-    await sink.on_progress_async(RepairRequested(errors=problems))
-    repair = replace(
-        request,
-        messages=[
-            *request.messages,
-            ChatMessage("user", repair_prompt(spec.name, first_text, problems, unreadable=False)),
-        ],
-    )
+        ask = [ChatMessage("user", repair_prompt(spec.name, first_text, problems, unreadable=False))]
+    repair = replace(request, messages=[*request.messages, *ask])
     if watcher is not None:
         watcher.restart()
     second = await stream_answer(settings, repair, sink, watcher)
     usage = usage + second.usage
+    value, text, left = first, first_text, problems
     try:
-        rewritten = read_answer(spec, second, stage_input)
+        if second.truncated:  # a cut-off step or phase would replace a whole one
+            raise FormatError(CUT_OFF)
+        if spec.amend is not None:
+            repaired = spec.amend.apply(second.text, first, stage_input)
+            repaired_text = spec.render(repaired)  # parts applied: the whole result, in its format
+        else:
+            repaired, repaired_text = spec.parse(second.text, stage_input), second.text
     except (ValueError, TypeError):
-        return await _finish(spec, stage_input, first, first_text, usage, sink, watcher, problems, True)
-    left = check_problems(spec, rewritten, stage_input)
-    return await _finish(spec, stage_input, rewritten, second.text, usage, sink, watcher, left, True)
+        pass  # nothing usable in the answer: the first result stands, its problems reported
+    else:
+        repaired_problems = check_problems(spec, repaired, stage_input)
+        if len(repaired_problems) <= len(problems):
+            value, text, left = repaired, repaired_text, repaired_problems
+    return await _finish(spec, stage_input, value, text, usage, sink, watcher, left, True)
 
 
 def stage_title(name: str) -> str:
