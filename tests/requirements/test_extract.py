@@ -40,7 +40,7 @@ def test_ids_follow_brief_order_and_existing_ids_are_kept() -> None:
     ("summary", "kind", "text"),
     [
         ("Sign-in only through the Okta SSO.", "constraint", "Sign-in only through the Okta SSO"),
-        ("It must never write to the database.", "constraint", "Never write to the database"),
+        ("It must never write to the database.", "constraint", "Must never write to the database"),
         ("Data stays on the device.", "constraint", "Data stays on the device"),
         ("Do not change the schema.", "constraint", "Do not change the schema"),
         ("No accounts.", "non_goal", "No accounts"),

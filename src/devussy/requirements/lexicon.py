@@ -42,6 +42,8 @@ class Lexicon:
     quality: tuple[re.Pattern[str], ...]
     business_goals: tuple[re.Pattern[str], ...]
     constraint_cues: tuple[re.Pattern[str], ...]
+    non_goal_cues: tuple[re.Pattern[str], ...]  # "out of scope for now", "can wait"
+    background: tuple[re.Pattern[str], ...]  # context, not requirements: "Hi!", "I run a small bakery"
 
     def canonical(self, name: str) -> str:
         """The display name of a technology the lexicon knows, else ``name`` itself."""
@@ -153,6 +155,8 @@ def parse_lexicon(data: Any) -> Lexicon:
         quality=_regexes(data, "quality"),
         business_goals=_regexes(data, "business_goals"),
         constraint_cues=_regexes(data, "constraint_cues"),
+        non_goal_cues=_regexes(data, "non_goal_cues"),
+        background=_regexes(data, "background"),
     )
 
 
