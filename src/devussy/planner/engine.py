@@ -26,7 +26,7 @@ from devussy.planner.design import build_design
 from devussy.planner.handoff import build_handoff
 from devussy.planner.interview import interview_reply
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, knowledge
-from devussy.planner.requirement_map import RequirementMap, build_map, requirements_key
+from devussy.planner.requirement_map import RequirementMap, build_map, requirements_key, tool_names
 from devussy.planner.steps import Basis, PhaseInput, PlanSteps, plan_steps
 from devussy.planner.synthesis import (
     build_context,
@@ -155,7 +155,7 @@ def _make_basis(
 ) -> tuple[Basis, ComplexityProfile]:
     rmap = build_map(requirements)
     analysis = _with_requirement_techs(brief, rmap)
-    effective = _with_rules(analysis, rmap)
+    effective = _with_rules(analysis, rmap, brief_text(brief))
     complexity = (
         profile
         if isinstance(profile, ComplexityProfile)
@@ -187,7 +187,7 @@ def plan_analysis(brief: ProjectBrief, requirements: Sequence[Requirement] | Non
     """The analysis the planner plans with: the brief's, plus the technologies its requirements name and
     the constraint rules they trigger (for tools that judge a plan, such as bench/plan_quality.py)."""
     rmap = build_map(requirements if requirements is not None else design_requirements(brief))
-    return _with_rules(_with_requirement_techs(brief, rmap), rmap)
+    return _with_rules(_with_requirement_techs(brief, rmap), rmap, brief_text(brief))
 
 
 def _with_requirement_techs(brief: ProjectBrief, rmap: RequirementMap) -> Analysis:
@@ -214,10 +214,12 @@ def _with_requirement_techs(brief: ProjectBrief, rmap: RequirementMap) -> Analys
     )
 
 
-def _with_rules(analysis: Analysis, rmap: RequirementMap) -> Analysis:
+def _with_rules(analysis: Analysis, rmap: RequirementMap, text: str = "") -> Analysis:
     """The analysis with the constraint rules of the requirements as flags (steps test them with
-    ``when_*``/``unless``), and what those rules take away: no accounts → no sign-in phase."""
+    ``when_*``/``unless``), and what those rules take away: no accounts → no sign-in phase; and which
+    unknown technologies are tools the product is built with rather than services it calls."""
     flags = set(analysis.flags) | set(rmap.rules)
+    tools = tool_names(rmap.unknown_techs, f"{text}\n" + "\n".join(i.requirement.text for i in rmap.infos))
     if "no_accounts" in flags:
         flags.discard("has_auth")
     if "sso_only" in flags:
@@ -225,10 +227,17 @@ def _with_rules(analysis: Analysis, rmap: RequirementMap) -> Analysis:
     if flags & {"no_database", "data_on_device"}:
         flags.discard("has_data")
         flags.add("local_data")
-    if rmap.unknown_techs:
+    if any(name not in tools for name in rmap.unknown_techs):
         flags.add("integrations_present")
+    if any(analysis.category(t) == "embedded" for t in analysis.stack) and analysis.project_type != "embedded":
+        flags.add("edge_device")  # a model or app that runs on a board (a Jetson, a Raspberry Pi)
     unknown = tuple(dict.fromkeys([*analysis.unknown, *rmap.unknown_techs]))
-    return dataclasses.replace(analysis, flags=frozenset(flags), unknown=unknown)
+    return dataclasses.replace(
+        analysis,
+        flags=frozenset(flags),
+        unknown=unknown,
+        unknown_tools=tuple(n for n in rmap.unknown_techs if n in tools),
+    )
 
 
 # -- outline and steps ---------------------------------------------------------------------------

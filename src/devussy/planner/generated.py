@@ -20,7 +20,9 @@ from devussy.planner.domain import DomainWords
 from devussy.planner.knowledge import StepTemplate, knowledge
 
 UNKNOWN_MARK = "not in the built-in knowledge base: confirm the SDK and its docs"
-NO_UI_TYPES = frozenset({"game", "embedded", "cli", "library", "data_pipeline", "operator", "infrastructure"})
+NO_UI_TYPES = frozenset(
+    {"game", "embedded", "cli", "library", "data_pipeline", "operator", "infrastructure", "chat_bot", "plugin"}
+)
 
 
 def safe(text: str, limit: int = 160) -> str:
@@ -103,11 +105,31 @@ def _domain_templates(
 
 
 @lru_cache(maxsize=1024)
-def unknown_templates(name: str, words: DomainWords) -> tuple[StepTemplate, ...]:
-    """A spike and an integration step for a technology the knowledge base does not know."""
+def unknown_templates(name: str, words: DomainWords, service: bool = True) -> tuple[StepTemplate, ...]:
+    """A spike and an integration step for a service the knowledge base does not know; a spike alone for
+    a tool the product is built with or runs on (a framework, an engine, a model, a board, a language)."""
     shown = safe(name, 80)
     forms = name_forms(name)
     purpose = safe(words.text, 120)
+    if not service:
+        return (
+            StepTemplate(
+                phase="foundation",
+                order=25,
+                title=f"Spike: {shown} — confirm it fits",
+                details=(
+                    f"{shown} is {UNKNOWN_MARK} before building on it. Find its current version, documentation "
+                    f"and licence, check it supports {{language}} and the platforms the plan targets, and build "
+                    f"the smallest piece the plan needs with it ({purpose}); write down the version, limits "
+                    f"and surprises in docs/spikes/{forms['kwk']}.md."
+                ),
+                acceptance=[
+                    f"docs/spikes/{forms['kwk']}.md names the {shown} version, its docs and its licence",
+                    f"A test exercises the smallest piece built with {shown}",
+                ],
+                command="{test:" + forms["kw"] + "}",
+            ),
+        )
     spike = StepTemplate(
         phase="foundation",
         order=25,

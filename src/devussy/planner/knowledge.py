@@ -70,6 +70,8 @@ Category = Literal[
     "scraping",
     "platform",
     "registry",
+    "desktop",  # a desktop app framework: Electron, Tauri
+    "host",  # an application plugins are written for: VS Code, Home Assistant, Minecraft (Fabric)
 ]
 # Categories whose members are third-party services an "integrations" phase wires in.
 INTEGRATION_CATEGORIES = frozenset({"auth", "payments", "email", "messaging", "storage", "api"})
@@ -113,6 +115,8 @@ PLACEHOLDERS = frozenset(
         "settings",
         "services",
         "surface",
+        "chat",
+        "host",
     }
 )
 # Placeholders of toolchain commands: {kw} snake_case test name, {Kw} PascalCase, {kwf} flat lower case,
@@ -186,6 +190,8 @@ class Toolchain(_Entry):
     migrate: str | None = None
     manifest: str | None = None
     build: str | None = None  # the release build ("python -m build", "cargo build --release")
+    # The file ``test_one`` runs when its command names no file ("cargo test --test {kw}" → "tests/{kw}.rs").
+    test_file: str | None = None
     publish: str | None = None  # a dry run of publishing ("cargo publish --dry-run")
 
     @field_validator("*")
@@ -439,6 +445,9 @@ _FLAGS = frozenset(
         "local_data",
         "hosted",
         "has_language",
+        "unknown_language",
+        "edge_device",
+        "batch_only",
     }
 )
 

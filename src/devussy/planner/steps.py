@@ -64,6 +64,8 @@ CATEGORY_KIND = {
     "infra": "release",
     "registry": "release",
     "platform": "foundation",
+    "desktop": "foundation",
+    "host": "foundation",
 }
 _SETUP_ORDER = 12  # a phase's first step with an order up to this is what its other steps build on
 # Generic steps that set up what the rest of their kind builds on (and the steps that replace them).
@@ -349,7 +351,7 @@ def _unit_templates(unit: Unit, basis: Basis) -> list[StepTemplate]:
             steps += [t for t in domain_templates(unit.words, basis.analysis) if t.phase == "ui"]
         return steps
     if unit.kind == "unknown":
-        return list(unknown_templates(unit.ref, unit.words))
+        return list(unknown_templates(unit.ref, unit.words, unit.ref not in basis.analysis.unknown_tools))
     return list(domain_templates(unit.words, basis.analysis))
 
 

@@ -53,9 +53,10 @@ class TestCommand:
     """Formats as the full test command, or with a spec as the run of one named test:
     ``{test:booking}`` → ``pytest tests/test_booking.py``."""
 
-    def __init__(self, full: str, one: str | None) -> None:
+    def __init__(self, full: str, one: str | None, file: str | None = None) -> None:
         self.full = full
         self.one = one
+        self.file = file  # the file ``one`` runs, when its command does not name it ("tests/{kw}.rs")
 
     def __format__(self, spec: str) -> str:
         if not spec or not self.one:
@@ -66,6 +67,8 @@ class TestCommand:
         """The test file or test id ``{test:spec}`` runs (for "write the tests in ..." lines)."""
         if not spec or not self.one:
             return None
+        if self.file:
+            return fill_names(self.file, name_forms(spec))
         return _test_target(self.one, spec)
 
     def __str__(self) -> str:
@@ -166,8 +169,14 @@ def build_context(
     services = [
         kb.technologies[t].name for t in analysis.stack if analysis.category(t) in INTEGRATION_CATEGORIES
     ]
-    services += [n for n in (rmap.unknown_techs if rmap else analysis.unknown_services) if n not in services]
+    services += [
+        n
+        for n in (rmap.unknown_techs if rmap else analysis.unknown_services)
+        if n not in services and n not in analysis.unknown_tools
+    ]
     top = _top_features(rmap) or ([_join(features[:3])] if features else [])
+    chat = named(["messaging"], "the chat platform") if analysis.project_type == "chat_bot" else "the chat platform"
+    host = named(["host"], "the host application")
     vendors = _unknown_vendors(rmap)
     has_typescript = "typescript" in analysis.stack
     names = {
@@ -184,7 +193,7 @@ def build_context(
             key: None if value is None else fill_names(value, names)
             for key, value in resolve_toolchain(analysis, side=side).items()
         }
-        test = TestCommand(tc["test"] or "make test", tc["test_one"] or "make test TEST={kw}")
+        test = TestCommand(tc["test"] or "make test", tc["test_one"] or "make test TEST={kw}", tc["test_file"])
         migrate = tc["migrate"] or format(test, "migrations")
         db = (
             "local files (the brief rules a database out)"
@@ -231,7 +240,9 @@ def build_context(
             "sensitive": _join(_sensitive_areas(analysis, rmap)),
             "settings": _join(settings) if settings else "every setting the code reads",
             "services": _join(services or _unnamed_services(analysis, vendors)),
-            "surface": ptype.surface.replace("{slug}", slug),
+            "surface": ptype.surface.replace("{slug}", slug).replace("{chat}", chat).replace("{host}", host),
+            "chat": chat,
+            "host": host,
             "feature": "",
             "subject": "",
             "req": "the feature",
@@ -459,7 +470,7 @@ def layout(analysis: Analysis, target: int, rmap: RequirementMap) -> list[PhaseD
     if "has_auth" in flags:
         drafts.append(PhaseDraft(["auth"]))
     drafts.extend(_core_drafts(rmap, absorbed_units(analysis, rmap)))
-    if "integrations_present" in flags or rmap.unknown_techs:
+    if "integrations_present" in flags or any(n not in analysis.unknown_tools for n in rmap.unknown_techs):
         drafts.append(PhaseDraft(["integrations"]))
     if "has_ui" in flags:
         drafts.append(PhaseDraft(["ui"]))

@@ -33,6 +33,7 @@ class Lexicon:
     tech_pattern_exact: re.Pattern[str] | None  # case-sensitive spellings
     not_technologies: frozenset[str]
     verbs: frozenset[str]
+    languages: frozenset[str]  # programming languages by name, lower case
     heads: frozenset[str]
     generic_words: frozenset[str]
     role_words: frozenset[str]
@@ -146,6 +147,7 @@ def parse_lexicon(data: Any) -> Lexicon:
         tech_pattern_exact=_alternation(exact, 0),
         not_technologies=_words(data, "not_technologies"),
         verbs=_words(data, "verbs"),
+        languages=_words(data, "languages"),
         heads=_words(data, "heads"),
         generic_words=_words(data, "generic_words"),
         role_words=_words(data, "role_words"),
