@@ -241,6 +241,8 @@ class Technology(_Entry):
     # The role a tool plays in some kinds of project: Playwright scrapes in a scraper, tests elsewhere.
     category_by_type: dict[str, Category] = Field(default_factory=dict)
     toolchain: Toolchain = Toolchain()
+    # The usual client library per language id, for {lib} in this technology's steps.
+    libraries: dict[str, str] = Field(default_factory=dict)
     steps: list[StepTemplate] = Field(default_factory=list)
     risks: list[RiskTemplate] = Field(default_factory=list)
 
@@ -400,7 +402,7 @@ def _check_references(kb: KnowledgeBase) -> None:
             for ref in step.replaces:
                 if ref not in keys:
                     fail(entry.id, f"steps.{index}: replaces unknown step key {ref!r}")
-        if isinstance(entry, Feature):
+        if isinstance(entry, (Feature, Technology)):
             for ref in entry.libraries:
                 if ref not in kb.technologies:
                     fail(entry.id, f"libraries names unknown technology {ref!r}")

@@ -424,6 +424,8 @@ def _shadowed_kinds(analysis: Analysis) -> dict[str, set[str]]:
 def _extra(cand: _Candidate, basis: Basis) -> dict[str, object]:
     extra: dict[str, object] = {}
     unit = cand.unit
+    if cand.tech is not None:
+        extra["lib"] = _library(knowledge().technologies[cand.tech].libraries, basis)
     if unit is not None:
         words = unit.words
         extra["req"] = words.text
@@ -431,12 +433,17 @@ def _extra(cand: _Candidate, basis: Basis) -> dict[str, object]:
         if unit.kind == "feature":
             feature = knowledge().features[unit.ref]
             extra["feature"] = feature.name
-            language = primary_language(basis.analysis)
-            lib = feature.libraries.get(language or "", None)
-            if lib is None and language == "typescript":
-                lib = feature.libraries.get("javascript")
-            extra["lib"] = lib or "a maintained library"
+            extra["lib"] = _library(feature.libraries, basis)
     return extra
+
+
+def _library(libraries: dict[str, str], basis: Basis) -> str:
+    """The usual library for the project's language ({lib}), else a generic wording."""
+    language = primary_language(basis.analysis)
+    lib = libraries.get(language or "", None)
+    if lib is None and language == "typescript":
+        lib = libraries.get("javascript")
+    return lib or "a maintained library"
 
 
 def _title(cand: _Candidate, basis: Basis) -> str:

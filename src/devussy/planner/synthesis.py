@@ -419,8 +419,9 @@ def classify(title: str, summary: str = "") -> PhaseShape:
     """Recover what a phase is about from its title (falling back to its summary)."""
     labelled = _LABELLED_TITLE.match(title)
     if labelled:
-        # "Core features: members vote on proposals": the names after the label are not kind keywords.
-        techs, features = analyzer().find_entries(labelled.group(2))
+        # "Core features: members vote on proposals": the names after the label are not kind keywords,
+        # and each label is read on its own ("water and photos" names no photo uploads).
+        techs, features = _entries_per_label(labelled.group(2))
         kind = "integrations" if labelled.group(1).lower().startswith("integration") else "core"
         return PhaseShape(kinds=(kind,), features=tuple(features), techs=tuple(techs))
     head, colon, tail = title.partition(":")
@@ -450,6 +451,16 @@ def classify(title: str, summary: str = "") -> PhaseShape:
     if not features and "core" in kinds and summary:
         _, features = analyzer().find_entries(summary)
     return PhaseShape(kinds=tuple(kinds) or (CUSTOM,), features=tuple(features), techs=tuple(techs))
+
+
+def _entries_per_label(labels: str) -> tuple[list[str], list[str]]:
+    techs: list[str] = []
+    features: list[str] = []
+    for label in re.split(r"\s*[,;]\s*|\s+and\s+", labels):
+        found_techs, found_features = analyzer().find_entries(label)
+        techs += [t for t in found_techs if t not in techs]
+        features += [f for f in found_features if f not in features]
+    return techs, features
 
 
 # -- phase layout (basic plan) -------------------------------------------------------------------
