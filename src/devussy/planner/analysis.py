@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from devussy.models import ProjectBrief
-from devussy.requirements.lexicon import lexicon
 from devussy.planner.knowledge import (
     INTEGRATION_CATEGORIES,
     Feature,
@@ -26,6 +25,7 @@ from devussy.planner.knowledge import (
     Toolchain,
     knowledge,
 )
+from devussy.requirements.lexicon import lexicon
 
 # Used when two project types match equally often: the more specific type wins.
 TYPE_PRIORITY = (

@@ -44,7 +44,9 @@ def assumptions(analysis: Analysis, brief: ProjectBrief) -> list[str]:
             "change it in phase 1 if the team prefers another."
         )
     if "unknown_language" in analysis.flags:
-        language = next((n for n in analysis.unknown if n.lower() in lexicon().languages), "the named language")
+        language = next(
+            (n for n in analysis.unknown if n.lower() in lexicon().languages), "the named language"
+        )
         notes.append(
             f"Language: {language}, which the planner has no toolchain for; verification commands use "
             f"`make test` / `make check` targets that wrap {language}'s own tools (set them up in phase 1)."

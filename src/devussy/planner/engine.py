@@ -229,7 +229,10 @@ def _with_rules(analysis: Analysis, rmap: RequirementMap, text: str = "") -> Ana
         flags.add("local_data")
     if any(name not in tools for name in rmap.unknown_techs):
         flags.add("integrations_present")
-    if any(analysis.category(t) == "embedded" for t in analysis.stack) and analysis.project_type != "embedded":
+    if (
+        any(analysis.category(t) == "embedded" for t in analysis.stack)
+        and analysis.project_type != "embedded"
+    ):
         flags.add("edge_device")  # a model or app that runs on a board (a Jetson, a Raspberry Pi)
     unknown = tuple(dict.fromkeys([*analysis.unknown, *rmap.unknown_techs]))
     return dataclasses.replace(

@@ -21,7 +21,17 @@ from devussy.planner.knowledge import StepTemplate, knowledge
 
 UNKNOWN_MARK = "not in the built-in knowledge base: confirm the SDK and its docs"
 NO_UI_TYPES = frozenset(
-    {"game", "embedded", "cli", "library", "data_pipeline", "operator", "infrastructure", "chat_bot", "plugin"}
+    {
+        "game",
+        "embedded",
+        "cli",
+        "library",
+        "data_pipeline",
+        "operator",
+        "infrastructure",
+        "chat_bot",
+        "plugin",
+    }
 )
 
 
@@ -118,10 +128,10 @@ def unknown_templates(name: str, words: DomainWords, service: bool = True) -> tu
                 order=25,
                 title=f"Spike: {shown} — confirm it fits",
                 details=(
-                    f"{shown} is {UNKNOWN_MARK} before building on it. Find its current version, documentation "
-                    f"and licence, check it supports {{language}} and the platforms the plan targets, and build "
-                    f"the smallest piece the plan needs with it ({purpose}); write down the version, limits "
-                    f"and surprises in docs/spikes/{forms['kwk']}.md."
+                    f"{shown} is {UNKNOWN_MARK} before building on it. Find its current version, "
+                    "documentation and licence, check it supports {language} and the platforms the plan "
+                    f"targets, and build the smallest piece the plan needs with it ({purpose}); write down "
+                    f"the version, limits and surprises in docs/spikes/{forms['kwk']}.md."
                 ),
                 acceptance=[
                     f"docs/spikes/{forms['kwk']}.md names the {shown} version, its docs and its licence",

@@ -47,8 +47,8 @@ def open_questions(analysis: Analysis, rmap: RequirementMap, phases: Sequence[Ph
         text = (
             f"{name} is {UNKNOWN_MARK}: which version, and does its licence and platform support fit?"
             if name in analysis.unknown_tools
-            else f"{name} is {UNKNOWN_MARK}: which SDK or API, which account or sandbox, and who provides the "
-            "credentials?"
+            else f"{name} is {UNKNOWN_MARK}: which SDK or API, which account or sandbox, and who provides "
+            "the credentials?"
         )
         questions.append(OpenQuestion(text, blocked(f"Spike: {name}", f"Integrate {name}")))
     rules = rmap.rules

@@ -99,7 +99,12 @@ def tool_names(names: Iterable[str], text: str) -> frozenset[str]:
             continue
         words = re.findall(r"[a-z0-9]+", lowered[:at])
         opens = len(words) <= 1  # "Julia package for ...": the brief starts with it
-        if _TOOL_BEFORE.search(before) or opens or re.search(r"\d", name) or name.lower() in lexicon().languages:
+        if (
+            _TOOL_BEFORE.search(before)
+            or opens
+            or re.search(r"\d", name)
+            or name.lower() in lexicon().languages
+        ):
             tools.add(name)
     return frozenset(tools)
 

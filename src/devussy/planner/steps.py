@@ -440,7 +440,7 @@ def _extra(cand: _Candidate, basis: Basis) -> dict[str, object]:
 def _library(libraries: dict[str, str], basis: Basis) -> str:
     """The usual library for the project's language ({lib}), else a generic wording."""
     language = primary_language(basis.analysis)
-    lib = libraries.get(language or "", None)
+    lib = libraries.get(language or "")
     if lib is None and language == "typescript":
         lib = libraries.get("javascript")
     return lib or "a maintained library"

@@ -175,7 +175,11 @@ def build_context(
         if n not in services and n not in analysis.unknown_tools
     ]
     top = _top_features(rmap) or ([_join(features[:3])] if features else [])
-    chat = named(["messaging"], "the chat platform") if analysis.project_type == "chat_bot" else "the chat platform"
+    chat = (
+        named(["messaging"], "the chat platform")
+        if analysis.project_type == "chat_bot"
+        else "the chat platform"
+    )
     host = named(["host"], "the host application")
     vendors = _unknown_vendors(rmap)
     has_typescript = "typescript" in analysis.stack
@@ -193,7 +197,9 @@ def build_context(
             key: None if value is None else fill_names(value, names)
             for key, value in resolve_toolchain(analysis, side=side).items()
         }
-        test = TestCommand(tc["test"] or "make test", tc["test_one"] or "make test TEST={kw}", tc["test_file"])
+        test = TestCommand(
+            tc["test"] or "make test", tc["test_one"] or "make test TEST={kw}", tc["test_file"]
+        )
         migrate = tc["migrate"] or format(test, "migrations")
         db = (
             "local files (the brief rules a database out)"
