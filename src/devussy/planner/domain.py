@@ -114,9 +114,8 @@ def words_of(text: str) -> DomainWords:
     thing_tokens: list[str] = []
     for index, token in enumerate(tokens[start:], start=start):
         low = token.lower()
-        after_of = (
-            bool(thing_tokens) and thing_tokens[-1].lower() in ("of", "for") and low in ("each", "every", "all")
-        )
+        previous = thing_tokens[-1].lower() if thing_tokens else ""
+        after_of = previous in ("of", "for") and low in ("each", "every", "all")
         if (low in _THING_STOPS or low in _STATIVE) and thing_tokens and not after_of:
             break
         if condition and thing_tokens and (lex.is_verb(low) or low in _MODALS) and low not in lex.noun_forms:
