@@ -212,6 +212,16 @@ def _components(analysis: Analysis, ctx: Context) -> list[str]:
 def _data_model(analysis: Analysis, ctx: Context, rmap: RequirementMap) -> str:
     kb = knowledge()
     entities = brief_entities(analysis, rmap)
+    if "api_source" in analysis.flags:
+        services = ctx.values["services"]
+        lines = [
+            f"No database of its own: the records live in {services} and are read through its API"
+            + (" (read-only: nothing is written back)" if "read_only" in analysis.flags else "")
+            + "; responses may be cached for a short time, never kept as a copy."
+        ]
+        if entities:
+            lines.append("Records the features work with: " + ", ".join(entities) + ".")
+        return "\n".join(lines)
     if "has_data" not in analysis.flags:
         where = {
             "mobile_app": "on the device (the platform's local store)",

@@ -123,6 +123,19 @@ def words_of(text: str) -> DomainWords:
         if condition and index > start and low in ("needs", "need", "has", "have", "gets", "is", "are"):
             break
         thing_tokens.append(token)
+    inner = next(
+        (
+            i
+            for i in range(1, len(thing_tokens) - 1)
+            if thing_tokens[i].lower() in ("the", "a", "an")
+            and thing_tokens[i - 1].lower() not in _PREPOSITIONS
+        ),
+        None,
+    )
+    if inner is not None:
+        thing_tokens = thing_tokens[inner + 1 :]  # "DM each reviewer the pull requests": what is sent
+    if len(thing_tokens) > 1 and thing_tokens[-1].lower().endswith("ing") and thing_tokens[-2].endswith("s"):
+        thing_tokens = thing_tokens[:-1]  # "pull requests waiting" → "pull requests"
     while thing_tokens and (
         thing_tokens[-1].lower() in _THING_STOPS | {"of", "and", "or"}
         or (len(thing_tokens) > 1 and _is_adverb(thing_tokens[-1].lower()))

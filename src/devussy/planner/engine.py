@@ -7,6 +7,7 @@ no network. The knowledge base is loaded once per process.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Sequence
 
 from devussy.models import (
@@ -229,6 +230,11 @@ def _with_rules(analysis: Analysis, rmap: RequirementMap, text: str = "") -> Ana
         flags.add("local_data")
     if any(name not in tools for name in rmap.unknown_techs):
         flags.add("integrations_present")
+    if "has_data" in flags and _api_sourced(analysis, rmap, tools):
+        # "reads tickets from our existing Zendesk account": the records live in the service, not in a
+        # database of ours (no data phase, no schema, no tables to map).
+        flags.discard("has_data")
+        flags.add("api_source")
     if (
         any(analysis.category(t) == "embedded" for t in analysis.stack)
         and analysis.project_type != "embedded"
@@ -241,6 +247,37 @@ def _with_rules(analysis: Analysis, rmap: RequirementMap, text: str = "") -> Ana
         unknown=unknown,
         unknown_tools=tuple(n for n in rmap.unknown_techs if n in tools),
     )
+
+
+_OWN_RECORDS_TYPES = frozenset(
+    {"data_pipeline", "ml_service", "migration", "scraper", "infrastructure", "saas"}
+)
+_FROM_SERVICE = re.compile(r"\b(?:from|in|via|through|into|on|to)\b", re.IGNORECASE)
+
+
+def _api_sourced(analysis: Analysis, rmap: RequirementMap, tools: frozenset[str]) -> bool:
+    """Whether the product's records come from services it calls rather than a database of its own: no
+    database is named, and the features read from a named service while the brief says that data is
+    read-only or already lives in that service ("appointments live in our existing Dentally system")."""
+    if analysis.project_type in _OWN_RECORDS_TYPES or analysis.unknown_stores:
+        return False
+    if any(analysis.category(t) == "database" for t in analysis.stack):
+        return False
+    kb = knowledge()
+    names = [
+        kb.technologies[t].name for t in analysis.stack if analysis.category(t) in INTEGRATION_CATEGORIES
+    ]
+    names += [n for n in rmap.unknown_techs if n not in tools]
+    if not names:
+        return False
+
+    def mentions(text: str) -> bool:
+        lowered = text.lower()
+        return any(n.lower() in lowered for n in names) and bool(_FROM_SERVICE.search(text))
+
+    reads = [i for i in rmap.infos if i.requirement.kind == "feature" and mentions(i.requirement.text)]
+    held = [i for i in rmap.infos if i.requirement.kind == "constraint" and mentions(i.requirement.text)]
+    return bool(held) or (bool(reads) and "read_only" in rmap.rules)
 
 
 # -- outline and steps ---------------------------------------------------------------------------

@@ -55,7 +55,12 @@ def _domain_templates(
     entity = words.entity
     existing = "existing_database" in flags or "read_only" in flags
     record = (
-        f"It works with {entity} records: map them from the existing tables (never a schema change); if "
+        f"It works with {entity} records read from {{services}} through the adapter"
+        + (", and writes nothing back." if "read_only" in flags else ".")
+        if entity and "api_source" in flags
+        else "It reads what it needs from {services} through the adapter."
+        if "api_source" in flags
+        else f"It works with {entity} records: map them from the existing tables (never a schema change); if "
         "they are not there, stop and ask where they should live."
         if entity and "has_data" in flags and existing
         else f"It keeps {entity} records: add them to the data model if the data phase did not."

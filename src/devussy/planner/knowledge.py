@@ -450,6 +450,7 @@ _FLAGS = frozenset(
         "unknown_language",
         "edge_device",
         "batch_only",
+        "api_source",
     }
 )
 

@@ -52,7 +52,7 @@ def open_questions(analysis: Analysis, rmap: RequirementMap, phases: Sequence[Ph
         )
         questions.append(OpenQuestion(text, blocked(f"Spike: {name}", f"Integrate {name}")))
     rules = rmap.rules
-    if "existing_database" in rules or "read_only" in rules:
+    if ("existing_database" in rules or "read_only" in rules) and "api_source" not in analysis.flags:
         account = (
             "a read-only account"
             if "read_only" in rules

@@ -67,6 +67,11 @@ CATEGORY_KIND = {
     "desktop": "foundation",
     "host": "foundation",
 }
+# Where hosted services run: in a product that is not hosted (an extension, a CLI, a library) they are what
+# the product works on ("the cost of AWS Lambda functions"), not where it is deployed.
+_HOSTING = frozenset(
+    {"aws", "aws_lambda", "gcp", "azure", "vercel", "netlify", "heroku", "fly_io", "cloudflare_workers"}
+)
 _SETUP_ORDER = 12  # a phase's first step with an order up to this is what its other steps build on
 # Generic steps that set up what the rest of their kind builds on (and the steps that replace them).
 SETUP_KEYS = frozenset(
@@ -319,6 +324,8 @@ def _candidates(phase: PhaseInput, shape: PhaseShape, view: _View, basis: Basis)
     integration_techs = view.integration_techs.get(number)
     for position, tid in enumerate(dict.fromkeys([*analysis.stack, *shape.techs])):
         tech = kb.technologies[tid]
+        if tid in _HOSTING and "hosted" not in analysis.flags:
+            continue  # "shows the cost of AWS Lambda functions": a VS Code extension is not deployed there
         # A tool the phase's title names and the brief did not ("Add Kafka events") brings its steps here.
         named_here = tid in shape.techs and tid not in analysis.stack
         wanted = set(kinds if named_here else type_kinds) - shadowed.get(tid, set())

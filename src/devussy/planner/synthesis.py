@@ -19,7 +19,7 @@ from functools import lru_cache
 from devussy.models import slugify
 from devussy.planner.analysis import HOSTED_TYPES, Analysis, analyzer, resolve_toolchain
 from devussy.planner.commands import name_forms
-from devussy.planner.domain import activity
+from devussy.planner.domain import activity, singular, stem
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, PHASE_ORDER, knowledge
 from devussy.planner.requirement_map import MIGRATION_WORK, RequirementMap, Unit
 from devussy.planner.templates import absorbed_units
@@ -350,6 +350,14 @@ def group_label(rmap: RequirementMap, group: Sequence[str], words: int = 7) -> s
     thing = first.words.thing
     if not first.words.verb and len(first.words.text.split()) <= 6:
         thing = first.words.text  # a short noun phrase names itself: "client portal with real-time chat"
+    if thing.split() and thing.split()[0].lower() in _CUT_BEFORE:
+        return _short_phrase(activity(first.words), words)  # "deduplicating by email", not "by email"
+    if first.kind == "feature" and first.words.verb and 0 < len(thing.split()) <= 2:
+        # "reminds me when a plant needs water" → "plant reminders", "search orders by …" → "order search"
+        name = knowledge().features[first.ref].name
+        if " and " not in name and len(name.split()) <= 2 and not _shares_a_stem(thing, name):
+            *rest, last = thing.split()
+            return " ".join([*rest, singular(last), name]).lower() if last.islower() else f"{thing} {name}"
     size = len(thing.split())
     if size <= 6 and (size > 1 or not first.words.verb):
         first_word = thing.split()[0] if thing.split() else ""
@@ -357,6 +365,11 @@ def group_label(rmap: RequirementMap, group: Sequence[str], words: int = 7) -> s
         keeps_case = first_word[1:] != first_word[1:].lower() or first_word.lower() in lexicon().by_alias
         return thing if keeps_case else thing[:1].lower() + thing[1:]
     return _short_phrase(activity(first.words), words)
+
+
+def _shares_a_stem(a: str, b: str) -> bool:
+    stems = {stem(w) for w in re.findall(r"[a-z]+", b.lower())}
+    return any(stem(w) in stems for w in re.findall(r"[a-z]+", a.lower()))
 
 
 _CUT_BEFORE = frozenset(
