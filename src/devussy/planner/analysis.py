@@ -75,7 +75,7 @@ _LEFT = r"(?<![\w+#])(?<!\w[.-])"
 _RIGHT = r"(?![\w+#])(?!\.\w)"
 _NEGATION_BEFORE = re.compile(
     r"(?:\bno|\bnot|\bwithout|\bnever|n't|\bskip|\bexcluding)\s+(?:(?:a|an|any|the|need|needs|use|using|"
-    r"require|requires|include|real|separate|external|user)\s+){0,3}$",
+    r"require|requires|include|real|separate|external|user)\s+){0,3}(?:[\w-]+\s+)?$",
     re.IGNORECASE,
 )
 _NEGATED_AREAS = {
@@ -272,6 +272,8 @@ class Analysis:
     # Of the technologies no knowledge-base entry knows, those the product is built with or runs on
     # (Bevy, YOLOv8, a Jetson board) rather than a service it calls (Strava, Salesforce).
     unknown_tools: tuple[str, ...] = field(default=())
+    # ...and those that are only the identity provider users sign in with (the SSO step wires them in).
+    unknown_idps: tuple[str, ...] = field(default=())
 
     def has(self, item: str) -> bool:
         return item in self.stack or item in self.features or item in self.flags

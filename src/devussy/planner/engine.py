@@ -221,6 +221,8 @@ def _with_rules(analysis: Analysis, rmap: RequirementMap, text: str = "") -> Ana
     unknown technologies are tools the product is built with rather than services it calls."""
     flags = set(analysis.flags) | set(rmap.rules)
     tools = tool_names(rmap.unknown_techs, f"{text}\n" + "\n".join(i.requirement.text for i in rmap.infos))
+    sso = " ".join(i.requirement.text for i in rmap.infos if "sso_only" in i.rules)
+    idps = frozenset(n for n in rmap.unknown_techs if n in sso and n not in tools)
     if "no_accounts" in flags:
         flags.discard("has_auth")
     if "sso_only" in flags:
@@ -228,9 +230,9 @@ def _with_rules(analysis: Analysis, rmap: RequirementMap, text: str = "") -> Ana
     if flags & {"no_database", "data_on_device"}:
         flags.discard("has_data")
         flags.add("local_data")
-    if any(name not in tools for name in rmap.unknown_techs):
+    if any(name not in tools | idps for name in rmap.unknown_techs):
         flags.add("integrations_present")
-    if "has_data" in flags and _api_sourced(analysis, rmap, tools):
+    if "has_data" in flags and _api_sourced(analysis, rmap, tools | idps):
         # "reads tickets from our existing Zendesk account": the records live in the service, not in a
         # database of ours (no data phase, no schema, no tables to map).
         flags.discard("has_data")
@@ -246,6 +248,7 @@ def _with_rules(analysis: Analysis, rmap: RequirementMap, text: str = "") -> Ana
         flags=frozenset(flags),
         unknown=unknown,
         unknown_tools=tuple(n for n in rmap.unknown_techs if n in tools),
+        unknown_idps=tuple(n for n in rmap.unknown_techs if n in idps),
     )
 
 

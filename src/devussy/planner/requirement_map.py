@@ -276,7 +276,10 @@ def _info(requirement: Requirement, techs: list[str], features: list[str]) -> Re
     if requirement.kind == "integration" and not techs:
         names = [t.name for t in find_technologies(requirement.text, lexicon())]
         if not names and not features:
-            names = [requirement.text]
+            words = requirement.text.split()
+            while len(words) > 1 and words[-1].lower() in lexicon().role_words:
+                words = words[:-1]  # "Zendesk account" → Zendesk
+            names = [" ".join(words)]
         for name in names:
             known = analyzer().match_name(name)  # structured-field rules: a bare "Go" is the language here
             if known:

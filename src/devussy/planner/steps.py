@@ -358,6 +358,9 @@ def _unit_templates(unit: Unit, basis: Basis) -> list[StepTemplate]:
             steps += [t for t in domain_templates(unit.words, basis.analysis) if t.phase == "ui"]
         return steps
     if unit.kind == "unknown":
+        if unit.ref in basis.analysis.unknown_idps:
+            # A spike, no adapter: the single sign-on step wires the identity provider in.
+            return [t for t in unknown_templates(unit.ref, unit.words) if t.phase == "foundation"]
         return list(unknown_templates(unit.ref, unit.words, unit.ref not in basis.analysis.unknown_tools))
     return list(domain_templates(unit.words, basis.analysis))
 

@@ -172,7 +172,7 @@ def build_context(
     services += [
         n
         for n in (rmap.unknown_techs if rmap else analysis.unknown_services)
-        if n not in services and n not in analysis.unknown_tools
+        if n not in services and n not in analysis.unknown_tools and n not in analysis.unknown_idps
     ]
     top = _top_features(rmap) or ([_join(features[:3])] if features else [])
     chat = (
@@ -357,7 +357,7 @@ def group_label(rmap: RequirementMap, group: Sequence[str], words: int = 7) -> s
         name = knowledge().features[first.ref].name
         if " and " not in name and len(name.split()) <= 2 and not _shares_a_stem(thing, name):
             *rest, last = thing.split()
-            return " ".join([*rest, singular(last), name]).lower() if last.islower() else f"{thing} {name}"
+            return " ".join([*rest, singular(last) if last.islower() else last, name])
     size = len(thing.split())
     if size <= 6 and (size > 1 or not first.words.verb):
         first_word = thing.split()[0] if thing.split() else ""
@@ -500,7 +500,8 @@ def layout(analysis: Analysis, target: int, rmap: RequirementMap) -> list[PhaseD
     if "has_auth" in flags:
         drafts.append(PhaseDraft(["auth"]))
     drafts.extend(_core_drafts(rmap, absorbed_units(analysis, rmap)))
-    if "integrations_present" in flags or any(n not in analysis.unknown_tools for n in rmap.unknown_techs):
+    wired = (*analysis.unknown_tools, *analysis.unknown_idps)
+    if "integrations_present" in flags or any(n not in wired for n in rmap.unknown_techs):
         drafts.append(PhaseDraft(["integrations"]))
     if "has_ui" in flags:
         drafts.append(PhaseDraft(["ui"]))
