@@ -163,7 +163,9 @@ def test_a_non_english_idea_is_answered_in_english_and_asked_again() -> None:
         ("I want to build a recipe box with search", "Recipe Box"),
         ("A SaaS for team task tracking with Postgres and Stripe billing", "Team Task Tracking SaaS"),
         ("Build a mobile app for runners", "Runners Mobile App"),
-        ("A Rust CLI that syncs dotfiles", "Rust CLI"),
+        ("A Rust CLI that syncs dotfiles", "Dotfiles CLI"),  # named by its subject, not its stack
+        ("Go library for parsing and validating VAT numbers, published to pkg.go.dev", "VAT Library"),
+        ("Hi! I get headaches a lot. I want a phone app to log them", "Phone App"),  # context skipped
         ("A Flask API for a veterinary clinic: vets record visits", "Veterinary Clinic API"),
         (
             "A read-only reporting dashboard over our existing MySQL order database",
