@@ -624,7 +624,8 @@ def find_technologies(
         at_start = first_word is not None and start == first_word.start()
         if single and at_start and not _looks_like_a_name(name):
             continue  # an ordinary word that starts the sentence
-        if at_start and not single and lex.canonical(" ".join(words[1:])) != " ".join(words[1:]):
+        rest = " ".join(words[1:])
+        if at_start and not single and (rest in lex.by_alias or rest.lower() in lex.by_alias):
             continue  # "Internal React dashboard": the lexicon's name is found on its own
         if all(w.lower() in lex.not_technologies or not re.search(r"[A-Za-z]", w) for w in words):
             continue
