@@ -1,7 +1,7 @@
 // The Devussy HTTP API (DESIGN §4), on the app's own origin.
 import { authHeaders, reportUnauthorized } from './auth';
 import { streamSSE, StreamError, type StreamHandlers } from './sse';
-import type { DevPlan, Handoff, ProjectDesign } from './types';
+import type { DesignReview, DevPlan, Handoff, ProjectDesign } from './types';
 import { parseWire, WireError, type WireName, type WireSchemas } from './wire/schemas';
 
 export interface CallHandlers extends StreamHandlers {
@@ -85,7 +85,7 @@ export const api = {
     };
   },
 
-  async artifactsJson(body: { design: ProjectDesign | null; plan: DevPlan; handoff: Handoff | null }): Promise<Record<string, string>> {
+  async artifactsJson(body: { design: ProjectDesign | null; plan: DevPlan; handoff: Handoff | null; review?: DesignReview | null }): Promise<Record<string, string>> {
     const response = await fetch(`${BASE}/api/artifacts?format=json`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...authHeaders() },
@@ -97,7 +97,7 @@ export const api = {
     return files;
   },
 
-  async artifactsZip(body: { design: ProjectDesign | null; plan: DevPlan; handoff: Handoff | null }): Promise<{ blob: Blob; filename: string }> {
+  async artifactsZip(body: { design: ProjectDesign | null; plan: DevPlan; handoff: Handoff | null; review?: DesignReview | null }): Promise<{ blob: Blob; filename: string }> {
     const response = await fetch(`${BASE}/api/artifacts`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/zip', ...authHeaders() },
