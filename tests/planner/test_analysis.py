@@ -226,7 +226,10 @@ def test_analysis_of_hostile_shapes_finishes() -> None:
     finished: list[str] = []
     try:
         result = subprocess.run(
-            [sys.executable, "-c", script], input=json.dumps(HOSTILE_SHAPES), capture_output=True, text=True,
+            [sys.executable, "-c", script],
+            input=json.dumps(HOSTILE_SHAPES),
+            capture_output=True,
+            text=True,
             timeout=HANG_SECONDS,
         )
         finished = result.stdout.split("\n")

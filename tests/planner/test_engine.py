@@ -379,3 +379,30 @@ def test_added_phase_for_something_the_brief_lacked() -> None:
     edited = plan.model_copy(update={"phases": [*plan.phases, *extra]})
     assert "Redis cache with explicit expiry" in step_titles(planner.phase_detail(edited, 20))
     assert "Payment records: payments" in step_titles(planner.phase_detail(edited, 21))
+
+
+def titles_of(summary: str) -> list[str]:
+    run = run_pipeline(ProjectBrief(name="Probe", summary=summary))
+    return [step.title for phase in run.details for step in phase.steps]
+
+
+def test_the_existing_database_is_named_once_in_the_mapping_step() -> None:
+    unnamed = titles_of(
+        "Split the invoicing module out of our monolith without downtime; keep the existing schema."
+    )
+    assert not [t for t in unnamed if "the the" in t or "existing the" in t]
+    oracle = titles_of(
+        "Split the invoicing module out of our Spring monolith. Keep the existing Oracle schema."
+    )
+    assert "Map the existing Oracle Database tables the features read" in oracle
+    assert not [t for t in oracle if t.startswith(("Spike: Spring", "Integrate Spring", "Integrate Oracle"))]
+
+
+def test_only_what_users_install_gets_a_changelog_and_versions() -> None:
+    installed = titles_of(
+        "A Flutter app for iOS and Android where hikers record GPS tracks offline, see distance and "
+        "elevation, share tracks with friends and export GPX files."
+    )
+    assert any(t.startswith("Changelog") for t in installed)
+    hosted = titles_of("A web app where members of our gym book classes and pay for them with Stripe.")
+    assert not any(t.startswith("Changelog") for t in hosted)

@@ -53,8 +53,23 @@ _COMPOUND_HEADS = word_set(
     "history log logs list lists queue page pages screen screens mode modes settings view views form forms",
     "table feed details status overview summary count limit rate box button bar panel board card cards",
 )
-_ADVERB_ENDINGS = ("ally", "ively", "ously", "ently", "antly", "ately", "fully", "lessly", "ingly", "edly",
-                   "ctly", "ckly", "tly", "rly", "sily")
+_ADVERB_ENDINGS = (
+    "ally",
+    "ively",
+    "ously",
+    "ently",
+    "antly",
+    "ately",
+    "fully",
+    "lessly",
+    "ingly",
+    "edly",
+    "ctly",
+    "ckly",
+    "tly",
+    "rly",
+    "sily",
+)
 _NUMBERS = word_set("one two three four five six seven eight nine ten eleven twelve dozen")
 _NOT_NOUNS = word_set("it them this that these those everything something anything one ones")
 _META_NOUNS = word_set(
@@ -154,11 +169,15 @@ def words_of(text: str) -> DomainWords:
     elif len(thing_tokens) == 1 and thing_tokens[0].lower() in _VAGUE_HEADS:
         # "a code from the invitation" is an invitation code, "the list of guests" a guest list
         end = start + 1
-        owner = re.match(r"(?:from|of|on|in|for) (?:the |a |an |their |our |your |its )?([A-Za-z][\w-]*)$",
-                         " ".join(tokens[end : end + 3]).split(" and ")[0])
+        owner = re.match(
+            r"(?:from|of|on|in|for) (?:the |a |an |their |our |your |its )?([A-Za-z][\w-]*)$",
+            " ".join(tokens[end : end + 3]).split(" and ")[0],
+        )
         if owner is None:
-            owner = re.match(r"(?:from|of|on|in|for) (?:the |a |an |their |our |your |its )?([A-Za-z][\w-]*)",
-                             " ".join(tokens[end : end + 3]))
+            owner = re.match(
+                r"(?:from|of|on|in|for) (?:the |a |an |their |our |your |its )?([A-Za-z][\w-]*)",
+                " ".join(tokens[end : end + 3]),
+            )
         if owner and owner.group(1).lower() not in _NOT_NOUNS | _META_NOUNS:
             thing_tokens = [singular(owner.group(1).lower()), thing_tokens[0]]
     thing = " ".join(thing_tokens[:6])
@@ -202,7 +221,7 @@ def activity(words: DomainWords) -> str:
 
 
 def gerund(verb: str) -> str:
-    """"book" → "booking", "vote" → "voting", "plan" → "planning", "see" → "seeing"."""
+    """ "book" → "booking", "vote" → "voting", "plan" → "planning", "see" → "seeing"."""
     if verb.endswith("ie"):
         return verb[:-2] + "ying"
     if verb.endswith("e") and not verb.endswith(("ee", "ye", "oe")) and len(verb) > 2:
@@ -283,9 +302,7 @@ def entity_of(tokens: list[str]) -> str | None:
     words = [
         w
         for w in words
-        if w.lower() not in _NUMBERS
-        and w.lower() not in _NOT_NOUNS
-        and not _is_adverb(w.lower())
+        if w.lower() not in _NUMBERS and w.lower() not in _NOT_NOUNS and not _is_adverb(w.lower())
     ]
     if not words:
         return None

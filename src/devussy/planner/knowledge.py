@@ -90,6 +90,7 @@ PLACEHOLDERS = frozenset(
         "init",
         "manifest",
         "db",
+        "db_label",
         "framework",
         "frontend",
         "deploy",

@@ -558,8 +558,7 @@ def _project_wide(template: StepTemplate, basis: Basis) -> list[str]:
         callers = [
             r
             for unit in rmap.units
-            if unit.kind == "feature"
-            and any(s.phase == "integrations" for s in kb.features[unit.ref].steps)
+            if unit.kind == "feature" and any(s.phase == "integrations" for s in kb.features[unit.ref].steps)
             for r in unit.requirements
         ]
         if callers:

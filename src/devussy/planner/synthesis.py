@@ -225,6 +225,7 @@ def build_context(
             "build": tc["build"] or "make build",
             "publish": tc["publish"] or tc["build"] or "make release",
             "db": db,
+            "db_label": db.removeprefix("the "),  # "Map the existing database tables", not "the the database"
             "framework": named(["web_framework"], "the HTTP layer"),
             "frontend": named(
                 ["frontend", "mobile"], f"{frameworks[0]} templates" if frameworks else "the UI toolkit"

@@ -83,7 +83,10 @@ _LEADING_FILLER = re.compile(
     # First-person lead-ins first ("what I'd love is", "it would be nice to", "I want"), so a bare "I"
     # is not taken before them; then the connectives, pronouns and modals a clause may start with.
     r"^(?:(?:(?:what\s+)?(?:i|we)(?:'d|’d|\s+would)\s+(?:really\s+)?(?:love|like|want|need)(?:\s+is)?(?:\s+to)?|"
-    r"(?:what\s+)?(?:i|we)\s+(?:really\s+)?(?:want|need)(?:\s+is|\s+to)?|"
+    r"(?:what\s+)?(?:i|we)\s+(?:really\s+)?(?:want|need)(?:\s+is|\s+to)?"
+    r"(?:\s+(?:build|make|create|write|get)\s+(?:(?:me|her|him|us|them)\s+)?"
+    r"(?:something|an?\s+(?:simple|small|little)\s+(?:app|tool|thing|website|site))?(?:\s+(?:simple|small|easy))?"
+    r"(?:\s+(?:to|that|where|which))?)?|"
     r"(?:it\s+)?(?:would|'d|’d)\s+be\s+(?:nice|great|cool|good|awesome|handy|helpful)\s+(?:to|if)|"
     r"(?:lets?|allows?|enables?|helps?)\s+(?:me|us|you|them|him|her|people|everyone|users?)(?:\s+to)?|"
     r"and|or|but|then|also|plus|including|as well as|so that|so|that|which|who|where|whereby|to|it|"
@@ -256,8 +259,12 @@ class _SentenceReader:
             self._add(0, "quality", self.sentence)
             self._add_techs()
             return self.found
-        clauses = _clauses(self.sentence, self._apart)
-        groups = _list_groups(clauses, self.sentence)
+        plain = _clauses(self.sentence, self._apart)
+        clauses = _object_lists(plain, self.sentence, self.lex)
+        groups = [
+            serial and span in plain
+            for serial, span in zip(_list_groups(clauses, self.sentence), clauses, strict=True)
+        ]
         # An example in parentheses ("(for example "5 km/h" to m/s)") is left out of the clause around it.
         shown = _PARENTHESIS.sub(
             lambda m: " " * len(m.group()) if _EXAMPLE_LEAD.match(m.group(1).strip()) else m.group(),
@@ -437,7 +444,14 @@ class _SentenceReader:
     def _to_relative_clause(self, rest: str) -> str:
         """ "something on the tablet at the counter where we take preorders": what follows the product's
         place or audience is the relative clause that says what it does."""
-        match = re.search(r"\b(?:that|which|where|who)\b", rest[:160], re.IGNORECASE)
+        match = next(
+            (
+                m
+                for m in re.finditer(r"\b(?:that|which|where|who|to\s+([a-z]+))\b", rest[:160], re.IGNORECASE)
+                if not m.group(1) or self.lex.is_verb(m.group(1))  # "something simple to see which ..."
+            ),
+            None,
+        )
         if match is None or not rest[: match.start()].strip():
             return rest
         before = rest[: match.start()]
@@ -474,7 +488,7 @@ class _SentenceReader:
             return rest
         end = match.end()
         while True:
-            m = re.match(r"[\s,]*(?:(?:and|with|in|on|using)\s+)?", rest[end:], re.IGNORECASE)
+            m = re.match(r"[\s,(]*(?:(?:and|with|in|on|using)\s+)?", rest[end:], re.IGNORECASE)
             position = end + (m.end() if m else 0)
             span = next((t for t in self.techs if t.start - offset == position), None)
             if span is None:
@@ -484,6 +498,9 @@ class _SentenceReader:
                     continue
                 break
             end = span.end - offset
+            closing = re.match(r"\s*\)", rest[end:])  # "in Unity (C#)"
+            if closing and rest[:end].count("(") > rest[:end].count(")"):
+                end += closing.end()
         if end == match.end():
             return rest
         return " " * end + rest[end:]
@@ -577,7 +594,10 @@ class _SentenceReader:
     def _with_role(self, tech: _TechSpan) -> str:
         after = self.sentence[tech.end :]
         match = re.match(r"\s+([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)", after)
-        written = self.sentence[tech.start : tech.end]
+        # "written in Go" is how the lexicon finds Go; the requirement names the language.
+        written = re.sub(
+            r"^(?:written|built|coded)\s+in\s+", "", self.sentence[tech.start : tech.end], flags=re.I
+        )
         # The user's spelling ("Postgres") unless it is an all-lower-case alias ("postgres", "k8s").
         label = written if written != written.lower() else tech.name
         if match:
@@ -633,6 +653,8 @@ def find_technologies(
             continue  # the project's own name ("ModBot"), not "VS Code" in "VS Code Extension"
         if single and (len(name) == 1 or _DOMAIN_ACRONYM.match(sentence, start)) and name not in lex.by_alias:
             continue  # "D&D", "SIR epidemic models", "ID3 tags": a letter or a domain term, not a technology
+        if single and re.fullmatch(r"[A-Z]{2,}s", name) and name not in lex.by_alias:
+            continue  # "OCRs them", "PDFs", "APIs": a plural acronym is a verb or a thing, not a product
         if _DOMAIN_AFTER_NAME.match(sentence, end):
             continue  # "a BackupSchedule custom resource" is a domain name
         spans.append(_TechSpan(start, end, lex.canonical(name)))
@@ -728,6 +750,37 @@ def _join_adverbials(spans: list[tuple[int, int]], sentence: str) -> list[tuple[
         else:
             joined.append((pending, len(sentence)))
     return joined
+
+
+def _object_lists(clauses: list[tuple[int, int]], sentence: str, lex: Lexicon) -> list[tuple[int, int]]:
+    """ "appends the date, vendor and total to a Google Sheet" is one clause: a verb's objects listed
+    with commas, the last of them carrying the verb's destination, are not requirements of their own."""
+
+    def has_verb(text: str) -> bool:
+        words = [w.lower() for w in _WORD.findall(_strip_leading(text))]
+        return any(lex.is_verb(w) and w not in lex.noun_forms for w in words)
+
+    merged: list[tuple[int, int]] = []
+    index = 0
+    while index < len(clauses):
+        start, end = clauses[index]
+        last = index
+        if has_verb(sentence[start:end]):
+            probe = index + 1
+            while probe < len(clauses) and "," in sentence[clauses[probe - 1][1] : clauses[probe][0]]:
+                text = sentence[clauses[probe][0] : clauses[probe][1]]
+                words = _WORD.findall(text)
+                if has_verb(text) or len(words) > 8:
+                    break
+                if re.search(r"\band\b.+\b(?:to|into|onto|in|on|as)\s+(?:an?|the|my|our|their|your)\b", text):
+                    last = probe
+                    break
+                if len(words) > 2:
+                    break
+                probe += 1
+        merged.append((start, clauses[last][1]))
+        index = last + 1
+    return merged
 
 
 def _list_groups(clauses: list[tuple[int, int]], sentence: str) -> list[bool]:

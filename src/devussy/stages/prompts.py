@@ -19,9 +19,7 @@ from devussy.stages.inputs import StageInput
 @cache
 def load_prompt(name: str) -> Template:
     try:
-        text = (
-            resources.files("devussy.stages").joinpath("prompts", f"{name}.md").read_text(encoding="utf-8")
-        )
+        text = resources.files("devussy.stages").joinpath("prompts", f"{name}.md").read_text(encoding="utf-8")
     except FileNotFoundError:
         raise KeyError(f"no prompt template named {name!r}") from None
     return Template(text)

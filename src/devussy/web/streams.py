@@ -248,5 +248,3 @@ HANDOFF = StageEndpoint(
     stage_input=lambda request: HandoffInput(design=request.design, plan=request.plan),
     done=lambda value, usage: HandoffDone(handoff=value, usage=usage),
 )
-
-

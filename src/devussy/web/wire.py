@@ -85,5 +85,3 @@ class PhaseDone(DoneEvent):
 
 class HandoffDone(DoneEvent):
     handoff: Handoff
-
-
