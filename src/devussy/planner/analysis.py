@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from devussy.models import ProjectBrief
+from devussy.planner.domain import is_adverb, word_set
 from devussy.planner.knowledge import (
     INTEGRATION_CATEGORIES,
     Feature,
@@ -160,7 +161,25 @@ _PHRASE_STOP = frozenset(
         "than",
         "each",
         "every",
+        "against",
+        "like",
+        "about",
+        "over",
+        "through",
+        "backed",
+        "before",
+        "after",
     ]
+)
+_DATA_TYPES = frozenset({"data_pipeline", "ml_service"})
+# Product features a data job's words can mention without asking for them, with the category of
+# technology that would make them real.
+_PRODUCT_FEATURES = {"user_accounts": "auth", "payments": "payments"}
+# Words the pattern can reach that name no record: pronouns, states and manners ("tracks fully offline",
+# "log attacks quickly", "what they've sent").
+_NOT_RECORD_WORDS = word_set(
+    "i we you he she they they've we've i've live lives stays runs works",
+    "offline online locally remotely fully quickly database databases",
 )
 _NOT_ENTITIES = frozenset(
     [
@@ -464,6 +483,11 @@ class Analyzer:
             elif "frontend" in categories:
                 project_type = "web_app"
 
+        if project_type in _DATA_TYPES:
+            # A pipeline's or model's brief describes its data ("a funnel from signup to first purchase"):
+            # sign-up and payments are features only when it names the service that provides them.
+            categories = {self.kb.technologies[t].category for t in explicit}
+            features = [f for f in features if _PRODUCT_FEATURES.get(f, "") in categories | {""}]
         negated = frozenset(area for area, pattern in _NEGATED_AREAS.items() if pattern.search(full_text))
         implied = self._close_implications(explicit, project_type)
         assumed: list[str] = []
@@ -603,7 +627,19 @@ class Analyzer:
                 if token in _PHRASE_STOP:
                     break
                 phrase.append(token)
-            candidates = [w for w in reversed(phrase) if w not in blocked and len(w) >= 3]
+            heads = lexicon().heads
+            candidates = [
+                w
+                for w in reversed(phrase)
+                if w not in blocked
+                and len(w) >= 3
+                and w not in _NOT_RECORD_WORDS
+                and not is_adverb(w)
+                and not (
+                    w.endswith(("ed", "ing")) and lexicon().is_verb(w)
+                )  # "backed by", "invoicing module"
+                and w not in heads  # the product's own head ("Go package", "bot"), not a record
+            ]
             if not candidates:
                 continue
             entity = _singular(candidates[0]).replace("-", " ").title().replace(" ", "")

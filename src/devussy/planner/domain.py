@@ -71,13 +71,19 @@ _ADVERB_ENDINGS = (
     "sily",
 )
 _NUMBERS = word_set("one two three four five six seven eight nine ten eleven twelve dozen")
-_NOT_NOUNS = word_set("it them this that these those everything something anything one ones")
+_NOT_NOUNS = word_set(
+    "it them this that these those everything something anything one ones",
+    "out up down off away back twice once",  # "split the module out", "get a reminder twice"
+    "paid sent made done built given taken seen known shown written gone",  # irregular participles
+    "have has had is are was were be been do does did",  # auxiliaries: "students have paid"
+)
 _META_NOUNS = word_set(
     "data thing things stuff info information content everything anything",
     "morning mornings evening evenings night nights today tomorrow tonight weekend weekends",
     "url urls link links command commands flag flags option options support",
     "second seconds minute minutes hour hours day days week weeks month months year years",  # units
     "longer shorter faster slower older newer bigger smaller higher lower",  # comparisons, not records
+    "step steps stage stages table tables",  # parts of a workflow or of storage, not records
 )
 _CLAUSE_WORDS = word_set("how what why whether which who when where")
 
@@ -153,7 +159,7 @@ def words_of(text: str) -> DomainWords:
         thing_tokens = thing_tokens[:-1]  # "pull requests waiting" → "pull requests"
     while thing_tokens and (
         thing_tokens[-1].lower() in _THING_STOPS | {"of", "and", "or"}
-        or (len(thing_tokens) > 1 and _is_adverb(thing_tokens[-1].lower()))
+        or (len(thing_tokens) > 1 and is_adverb(thing_tokens[-1].lower()))
     ):
         thing_tokens.pop()  # "photos of" → "photos", "audio locally" → "audio"
     no_record = no_object and not condition
@@ -282,7 +288,7 @@ def _keyword(verb: str | None, thing_tokens: list[str], lowered: list[str]) -> s
 _POSSESSIVE = re.compile(r"\b([a-z][a-z-]*s)['’](?=\s)|\b([a-z][a-z-]*)['’]s\b")
 
 
-def _is_adverb(word: str) -> bool:
+def is_adverb(word: str) -> bool:
     return len(word) >= 5 and word.endswith(_ADVERB_ENDINGS)
 
 
@@ -302,7 +308,7 @@ def entity_of(tokens: list[str]) -> str | None:
     words = [
         w
         for w in words
-        if w.lower() not in _NUMBERS and w.lower() not in _NOT_NOUNS and not _is_adverb(w.lower())
+        if w.lower() not in _NUMBERS and w.lower() not in _NOT_NOUNS and not is_adverb(w.lower())
     ]
     if not words:
         return None

@@ -271,6 +271,22 @@ def clear_entries() -> None:
     _ENTRIES.clear()
 
 
+_ANALYTICS = re.compile(
+    r"\b(?:funnels?|cohorts?|retention|conversion rates?|churn|daily active users|dau|mau|lifetime value|"
+    r"attribution)\b",
+    re.IGNORECASE,
+)
+_MEASURED_FEATURES = frozenset({"user_accounts", "payments", "subscriptions", "orders_cart"})
+
+
+def built_features(text: str, features: Sequence[str]) -> list[str]:
+    """The features a text asks to build: "a funnel from signup to first purchase" measures sign-ups and
+    purchases; it builds neither."""
+    if not _ANALYTICS.search(text):
+        return list(features)
+    return [f for f in features if f not in _MEASURED_FEATURES]
+
+
 def _info(requirement: Requirement, techs: list[str], features: list[str]) -> RequirementInfo:
     unknown: list[str] = []
     if requirement.kind == "integration" and not techs:
@@ -293,6 +309,7 @@ def _info(requirement: Requirement, techs: list[str], features: list[str]) -> Re
         rules = tuple(r for r in rule_classes(requirement.text) if r == "incremental_migration")
         if requirement.kind == "feature" and MIGRATION_WORK.match(requirement.text):
             features = []  # "Move our legacy invoicing system to Laravel": what moves, not what to build
+    features = built_features(requirement.text, features)
     quality = tuple(tag for tag, pattern in QUALITY_TAGS if pattern.search(requirement.text))
     return RequirementInfo(
         requirement=requirement,

@@ -21,7 +21,7 @@ from devussy.planner.analysis import HOSTED_TYPES, Analysis, analyzer, resolve_t
 from devussy.planner.commands import name_forms
 from devussy.planner.domain import activity, singular, stem
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, PHASE_ORDER, knowledge
-from devussy.planner.requirement_map import MIGRATION_WORK, RequirementMap, Unit
+from devussy.planner.requirement_map import MIGRATION_WORK, RequirementMap, Unit, built_features
 from devussy.planner.templates import absorbed_units
 from devussy.requirements.lexicon import lexicon
 
@@ -478,6 +478,7 @@ def _entries_per_label(labels: str) -> tuple[list[str], list[str]]:
     features: list[str] = []
     for label in re.split(r"\s*[,;]\s*|\s+and\s+", labels):
         found_techs, found_features = analyzer().find_entries(label)
+        found_features = built_features(label, found_features)
         techs += [t for t in found_techs if t not in techs]
         features += [f for f in found_features if f not in features]
     return techs, features
