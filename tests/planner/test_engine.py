@@ -406,3 +406,38 @@ def test_only_what_users_install_gets_a_changelog_and_versions() -> None:
     assert any(t.startswith("Changelog") for t in installed)
     hosted = titles_of("A web app where members of our gym book classes and pay for them with Stripe.")
     assert not any(t.startswith("Changelog") for t in hosted)
+
+
+def test_a_batch_model_is_scheduled_not_served() -> None:
+    titles = titles_of(
+        "Train a model that predicts next-week demand per store from sales history in Snowflake, and write "
+        "the forecasts back to a Snowflake table every Monday."
+    )
+    assert "Batch predictions written with the model version" in titles
+    assert not [t for t in titles if t == "Inference endpoint" or t.startswith("Deploy ")]
+
+
+def test_read_only_access_to_a_service_maps_no_database_tables() -> None:
+    job = titles_of(
+        "Weekly report of Jira cycle time per team, with read-only access to Jira Cloud, posted as a PDF "
+        "to a Confluence page every Friday. Python."
+    )
+    assert not [t for t in job if t.startswith("Map the existing")]
+    tool = titles_of(
+        "Internal web tool: scan a barcode to look up a SKU in our existing Odoo ERP (read-only), print "
+        "shelf labels."
+    )
+    assert not [t for t in tool if t.startswith(("Map the existing", "Data-access layer"))]
+    assert "Read the records from Odoo ERP within its rate limits" in tool
+
+
+def test_the_briefs_opening_not_a_derived_name_decides_the_type() -> None:
+    brief = ProjectBrief(
+        name="School Robotics Club",
+        summary="Our school's robotics club needs a web app where students check out parts.",
+    )
+    assert plan_analysis(brief).project_type == "web_app"
+    report = ProjectBrief(
+        name="Probe", summary="Weekly report of Jira cycle time per team, posted to Confluence."
+    )
+    assert plan_analysis(report).project_type == "data_pipeline"

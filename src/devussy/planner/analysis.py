@@ -440,6 +440,17 @@ class Analyzer:
             scores[hit.entry] = scores.get(hit.entry, 0) + weight
         return scores
 
+    def _type_scores_after_name(self, text: str) -> dict[str, int]:
+        """Type scores where the brief's own opening phrase weighs most, not the project's name above it
+        (a name derived from "our robotics club needs a web app" must not make it firmware)."""
+        name, newline, rest = text.partition("\n")
+        if not newline or len(name.split()) > 6:
+            return self.project_type_scores(text)
+        scores = self.project_type_scores(rest)
+        for entry, count in self.project_type_scores(name).items():
+            scores[entry] = scores.get(entry, 0) + count // OPENING_WEIGHT
+        return scores
+
     # -- the analysis ---------------------------------------------------------------------------
     def analyze(
         self,
@@ -467,7 +478,7 @@ class Analyzer:
                         bucket.append(name.strip())
         explicit = [t for t in self.kb.technologies if t in set(explicit)]
 
-        scores = self.project_type_scores(text)
+        scores = self._type_scores_after_name(text)
         project_type_stated = bool(scores)
         if scores:
             best = max(scores.values())

@@ -237,6 +237,10 @@ def _with_rules(analysis: Analysis, rmap: RequirementMap, text: str = "") -> Ana
         # database of ours (no data phase, no schema, no tables to map).
         flags.discard("has_data")
         flags.add("api_source")
+    if analysis.project_type == "ml_service" and _BATCH.search(text):
+        flags.add("batch_only")  # "predictions run as a nightly batch", "write the forecasts every Monday"
+    if "read_only" in flags and _read_only_service(analysis, rmap, tools | idps):
+        flags.add("service_read_only")
     if (
         any(analysis.category(t) == "embedded" for t in analysis.stack)
         and analysis.project_type != "embedded"
@@ -258,6 +262,33 @@ _OWN_RECORDS_TYPES = frozenset(
 _FROM_SERVICE = re.compile(r"\b(?:from|in|via|through|into|on|to)\b", re.IGNORECASE)
 
 
+_BATCH = re.compile(
+    r"\b(?:nightly|daily|weekly|hourly|monthly)\s+batch\b|\bbatch\s+(?:job|run|predictions?|scoring|inference)\b|"
+    r"\bnot\s+an?\s+(?:real[- ]time|online|live)\s+(?:service|api|endpoint)\b|"
+    r"\b(?:write|writes|writing|store|stores|load|loads|push|pushes)\b[^.;]{0,80}\bevery\s+"
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|day|night|week|hour|morning)\b",
+    re.IGNORECASE,
+)
+
+
+def _service_names(analysis: Analysis, rmap: RequirementMap, tools: frozenset[str]) -> list[str]:
+    kb = knowledge()
+    names = [
+        kb.technologies[t].name for t in analysis.stack if analysis.category(t) in INTEGRATION_CATEGORIES
+    ]
+    return names + [n for n in rmap.unknown_techs if n not in tools]
+
+
+def _read_only_service(analysis: Analysis, rmap: RequirementMap, tools: frozenset[str]) -> bool:
+    """Whether "read-only" is about a service the product calls ("read-only access to Jira Cloud") and no
+    database is named: there are no tables of theirs to map."""
+    if analysis.unknown_stores or any(analysis.category(t) == "database" for t in analysis.stack):
+        return False
+    names = [n.lower() for n in _service_names(analysis, rmap, tools)]
+    stated = [i.requirement.text.lower() for i in rmap.infos if "read_only" in i.rules]
+    return bool(stated) and all(any(n in text for n in names) for text in stated)
+
+
 def _api_sourced(analysis: Analysis, rmap: RequirementMap, tools: frozenset[str]) -> bool:
     """Whether the product's records come from services it calls rather than a database of its own: no
     database is named, and the features read from a named service while the brief says that data is
@@ -266,11 +297,7 @@ def _api_sourced(analysis: Analysis, rmap: RequirementMap, tools: frozenset[str]
         return False
     if any(analysis.category(t) == "database" for t in analysis.stack):
         return False
-    kb = knowledge()
-    names = [
-        kb.technologies[t].name for t in analysis.stack if analysis.category(t) in INTEGRATION_CATEGORIES
-    ]
-    names += [n for n in rmap.unknown_techs if n not in tools]
+    names = _service_names(analysis, rmap, tools)
     if not names:
         return False
 

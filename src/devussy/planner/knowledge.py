@@ -452,6 +452,7 @@ _FLAGS = frozenset(
         "edge_device",
         "batch_only",
         "api_source",
+        "service_read_only",
     }
 )
 

@@ -74,7 +74,8 @@ _SERVICE_AFTER = re.compile(
 _SERVICE_BEFORE = re.compile(
     r"\b(?:from|to|into|via|through|sync\w*|send\w*|post\w*|pull\w*|push\w*|fetch\w*|upload\w*|"
     r"register\w*|read\w*|writ\w*|import\w*|export\w*|call\w*|query\w*|reads|talks?|pay\w*|charg\w*|bill\w*|"
-    r"sign\w*|log\w*|authenticat\w*|notif\w*|email\w*|messag\w*|ship\w*|deliver\w*|verif\w*|checkout)\b"
+    r"sign\w*|log\w*|authenticat\w*|notif\w*|email\w*|messag\w*|ship\w*|deliver\w*|verif\w*|checkout|"
+    r"existing|current|legacy)\b"
     r"(?:\W+\w+){0,3}?\W*\Z",
     re.IGNORECASE,
 )
