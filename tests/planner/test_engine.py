@@ -441,3 +441,14 @@ def test_the_briefs_opening_not_a_derived_name_decides_the_type() -> None:
         name="Probe", summary="Weekly report of Jira cycle time per team, posted to Confluence."
     )
     assert plan_analysis(report).project_type == "data_pipeline"
+
+
+def test_c_and_cpp_steps_name_the_test_file_not_the_ctest_pattern() -> None:
+    run = run_pipeline(
+        ProjectBrief(
+            name="Probe", summary="Arduino sketch that reads two DHT22 sensors and opens a vent servo."
+        )
+    )
+    details = " ".join(step.details for phase in run.details for step in phase.steps)
+    assert "Its tests live in `tests/test_" in details
+    assert "Its tests live in `^" not in details

@@ -247,8 +247,12 @@ def _with_rules(analysis: Analysis, rmap: RequirementMap, text: str = "") -> Ana
     ):
         flags.add("edge_device")  # a model or app that runs on a board (a Jetson, a Raspberry Pi)
     unknown = tuple(dict.fromkeys([*analysis.unknown, *rmap.unknown_techs]))
+    features = analysis.features
+    if "sso_only" in flags and "single_sign_on" not in features:
+        features = (*features, "single_sign_on")  # "login via Azure AD" asks for SSO without naming it
     return dataclasses.replace(
         analysis,
+        features=features,
         flags=frozenset(flags),
         unknown=unknown,
         unknown_tools=tuple(n for n in rmap.unknown_techs if n in tools),
