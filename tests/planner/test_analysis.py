@@ -266,3 +266,11 @@ def test_a_data_job_measures_sign_ups_and_purchases_without_building_them() -> N
     )
     features = analyze_brief(ProjectBrief(name="Probe", summary=summary)).features
     assert "payments" not in features and "user_accounts" not in features
+
+
+def test_a_feature_named_with_its_vendor_leaves_the_vendor_a_technology() -> None:
+    analysis = analyze_brief(
+        ProjectBrief(name="Probe", summary="A SaaS with payments and subscriptions via Stripe.")
+    )
+    assert "subscriptions" in analysis.features
+    assert "stripe" in analysis.explicit
