@@ -55,8 +55,6 @@ async def test_live_view_shows_each_unit_with_status_tokens_and_time() -> None:
     assert text.count("phase 5") == 1 and "✓ phase 5" in text and "9 tok" in text
 
 
-
-
 async def test_phase_rows_carry_the_titles_the_plan_stream_named() -> None:
     view = LiveView(Console(file=io.StringIO(), width=120, color_system=None))
     with view:

@@ -110,7 +110,12 @@ def test_streams_document_their_events_by_type_and_progress_by_event() -> None:
     assert progress["discriminator"]["propertyName"] == "event"
     assert set(progress["discriminator"]["mapping"]) == {"phase", "repair", "coverage"}
     assert schemas["StageName"]["enum"] == [
-        "interview", "design", "design_review", "basic_plan", "phase_detail", "handoff"
+        "interview",
+        "design",
+        "design_review",
+        "basic_plan",
+        "phase_detail",
+        "handoff",
     ]
     assert schemas["StageLabel"]["enum"] == ["interview", "design", "review", "plan", "detail", "handoff"]
     assert schemas["StartEvent"]["properties"]["stage"]["enum"] == schemas["StageLabel"]["enum"]

@@ -59,7 +59,11 @@ def test_done_event_of_each_stage(event: Any, values: dict[str, Any]) -> None:
 def test_done_event_leaves_out_top_level_nulls_only() -> None:
     pending = InterviewDone(reply="Which language?", complete=False, usage=USAGE).wire_json()
     assert pending == {
-        "type": "done", "done": True, "usage": USAGE_JSON, "reply": "Which language?", "complete": False
+        "type": "done",
+        "done": True,
+        "usage": USAGE_JSON,
+        "reply": "Which language?",
+        "complete": False,
     }
     finished = InterviewDone(reply="Thanks", complete=True, brief=samples.BRIEF, usage=USAGE).wire_json()
     assert finished["complete"] is True and finished["brief"]["name"] == "TaskFlow"

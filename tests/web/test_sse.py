@@ -107,7 +107,9 @@ async def test_run_stage_writes_done_with_the_result() -> None:
     tokens = [e.data["content"] for e in events if e.event == "token"]
     assert tokens == [f"t{index} " for index in range(500)]
     assert events[-1].data == {
-        "type": "done", "done": True, "reply": "ok",
+        "type": "done",
+        "done": True,
+        "reply": "ok",
         "usage": {"promptTokens": 0, "completionTokens": 0, "cost": None},
         "complete": False,
     }

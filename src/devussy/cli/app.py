@@ -149,8 +149,13 @@ def main(
     except SystemExit as exit_:  # --help and --version
         return exit_.code if isinstance(exit_.code, int) else EXIT_OK
 
-    commands = {"plan": run_plan, "providers": run_providers, "schema": run_schema, "serve": run_serve,
-                **WORKSPACE_COMMANDS}
+    commands = {
+        "plan": run_plan,
+        "providers": run_providers,
+        "schema": run_schema,
+        "serve": run_serve,
+        **WORKSPACE_COMMANDS,
+    }
     try:
         return commands[args.command](args, stdout)
     except KeyboardInterrupt:

@@ -202,8 +202,13 @@ def run_plan(args: argparse.Namespace, stdout: TextIO) -> int:
 
 
 def _plan_into(
-    args: argparse.Namespace, stdout: TextIO, brief: ProjectBrief, settings: Settings, out_dir: Path,
-    view: RunView, runner: Any,
+    args: argparse.Namespace,
+    stdout: TextIO,
+    brief: ProjectBrief,
+    settings: Settings,
+    out_dir: Path,
+    view: RunView,
+    runner: Any,
 ) -> int:
     from devussy.artifacts import render_artifacts, stale_phase_files, write_artifacts, write_zip
 

@@ -268,9 +268,7 @@ def parse_design(text: str, *, project_name: str | None = None) -> ProjectDesign
     name = strip_title_prefix(title, TITLE_PREFIXES) if title else project_name
     if not name:
         raise FormatError("missing title line '# Project Design: <project name>'")
-    summary = bodies.get("summary") or "\n".join(preamble).strip() or _first_paragraph(
-        bodies[content[0]]
-    )
+    summary = bodies.get("summary") or "\n".join(preamble).strip() or _first_paragraph(bodies[content[0]])
     return ProjectDesign(
         project_name=name,
         summary=summary,

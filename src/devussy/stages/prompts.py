@@ -17,9 +17,7 @@ from devussy.llm.base import ChatMessage
 @cache
 def load_prompt(name: str) -> Template:
     try:
-        text = (
-            resources.files("devussy.stages").joinpath("prompts", f"{name}.md").read_text(encoding="utf-8")
-        )
+        text = resources.files("devussy.stages").joinpath("prompts", f"{name}.md").read_text(encoding="utf-8")
     except FileNotFoundError:
         raise KeyError(f"no prompt template named {name!r}") from None
     return Template(text)

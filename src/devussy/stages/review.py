@@ -89,8 +89,9 @@ STAGE = StageSpec(
     input_model=ReviewInput,
     output_model=ReviewNotes,
     render=render_review_notes,
-    parse=lambda text, stage_input: parse_review_notes(text, project_name=stage_input.design.project_name)
-    .model_copy(update={"project_name": stage_input.design.project_name}),
+    parse=lambda text, stage_input: parse_review_notes(
+        text, project_name=stage_input.design.project_name
+    ).model_copy(update={"project_name": stage_input.design.project_name}),
     messages=review_messages,
     schema_omits=(),
 )

@@ -160,8 +160,12 @@ def preflight(exchange: Exchange, methods: str) -> None:
 
 def method_not_allowed(exchange: Exchange, methods: str) -> None:
     admit(exchange)
-    raise HTTPError(405, f"use {methods} for this endpoint", "method_not_allowed",
-                    headers={"Allow": f"{methods}, OPTIONS"})
+    raise HTTPError(
+        405,
+        f"use {methods} for this endpoint",
+        "method_not_allowed",
+        headers={"Allow": f"{methods}, OPTIONS"},
+    )
 
 
 def serve(handler: Handler, method: Literal["GET", "POST"], endpoint: Endpoint) -> None:

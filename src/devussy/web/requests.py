@@ -37,6 +37,7 @@ def derive_name(idea: str) -> str:
 
     return name_from_idea(idea)
 
+
 RequestT = TypeVar("RequestT", bound=DevussyModel)
 
 # A too-large body up to this size is read and dropped (by the endpoint layer) so the client can read
@@ -203,9 +204,9 @@ def content_length(headers: Headers) -> int | None:
     second, different Content-Length is how request smuggling starts.
     """
     get_all = getattr(headers, "get_all", None)  # email.message.Message keeps repeated headers
-    found: list[str | None] = get_all("Content-Length") or [] if get_all is not None else [
-        headers.get("Content-Length")
-    ]
+    found: list[str | None] = (
+        get_all("Content-Length") or [] if get_all is not None else [headers.get("Content-Length")]
+    )
     values = [value for value in found if value is not None]
     if not values:
         return None
@@ -298,15 +299,19 @@ def parse_json_object(headers: Headers, body: bytes) -> dict[str, Any]:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise HTTPError(400, f"the body is not UTF-8 text (a bad byte at position {exc.start})",
-                        "invalid_json") from None
+        raise HTTPError(
+            400, f"the body is not UTF-8 text (a bad byte at position {exc.start})", "invalid_json"
+        ) from None
     try:
         data = json.loads(
             text, parse_constant=_reject_constant, parse_float=_finite_float, parse_int=_bounded_int
         )
     except json.JSONDecodeError as exc:
-        raise HTTPError(400, f"the body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
-                        "invalid_json") from None
+        raise HTTPError(
+            400,
+            f"the body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+            "invalid_json",
+        ) from None
     except RecursionError:
         raise HTTPError(400, "the body is not accepted: JSON nested too deeply", "invalid_json") from None
     except _NotAccepted as exc:
@@ -316,8 +321,12 @@ def parse_json_object(headers: Headers, body: bytes) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise HTTPError(422, "the body must be a JSON object", "invalid_request")
     if _has_lone_surrogate(data):
-        raise HTTPError(400, "the body is not accepted: a string holds half a UTF-16 surrogate pair "
-                        "(a lone \\ud800-\\udfff escape)", "invalid_json")
+        raise HTTPError(
+            400,
+            "the body is not accepted: a string holds half a UTF-16 surrogate pair "
+            "(a lone \\ud800-\\udfff escape)",
+            "invalid_json",
+        )
     return data
 
 

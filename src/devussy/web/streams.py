@@ -279,5 +279,3 @@ HANDOFF = StageEndpoint(
     stage_input=lambda request: HandoffInput(design=request.design, plan=request.plan),
     done=lambda stage_input, value, usage: HandoffDone(handoff=value, usage=usage),
 )
-
-

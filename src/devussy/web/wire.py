@@ -110,5 +110,3 @@ class CoverageResponse(DevussyModel):
 
 class HandoffDone(DoneEvent):
     handoff: Handoff
-
-
