@@ -22,13 +22,27 @@ def analysis_of(summary: str) -> Analysis:
     return plan_analysis(brief, design_requirements(brief))
 
 
-def test_a_feature_in_the_brief_s_words_gets_a_core_step_and_a_screen_in_those_words() -> None:
+def test_a_feature_in_the_brief_s_words_gets_its_action_its_rules_and_a_screen_in_short_imperative_titles() -> None:
     words = words_of("Members swap climbing shoes with each other")
-    core, screen = domain_templates(words, analysis_of("A Django web app where members swap climbing shoes."))
-    assert core.title == "Members swap climbing shoes with each other" and core.phase == "core"
+    core, rules, screen = domain_templates(
+        words, analysis_of("A Django web app where members swap climbing shoes.")
+    )
+    assert core.title == "Swap climbing shoes" and core.phase == "core"
+    assert "members swap climbing shoes with each other" in core.details  # the brief's sentence, in the body
     assert "ClimbingShoe" in core.details or "Shoe" in core.details  # the record it keeps, from its words
     assert core.command == "{test:swap_climbing_shoes}"
-    assert screen.phase == "ui" and screen.title == "Screen: members swap climbing shoes with each other"
+    assert rules.title == "Rules for swapping climbing shoes" and rules.phase == "core"
+    assert "at once" in rules.details and rules.command == "{test:swap_climbing_shoes_rules}"
+    assert screen.phase == "ui" and screen.title == "Screen to swap climbing shoes"
+
+
+def test_work_behind_the_scenes_gets_no_screen_and_reading_gets_no_rules() -> None:
+    analysis = analysis_of("A Flask app where members book the shared trailer; email a reminder to members.")
+    reminder = domain_templates(words_of("Email a reminder the evening before a booking"), analysis)
+    assert [s.phase for s in reminder] == ["core", "core"]  # no "Screen: email a reminder"
+    assert reminder[0].title == "Email a reminder"
+    listing = domain_templates(words_of("Committee see who has booked what each month as a CSV"), analysis)
+    assert [s.title for s in listing] == ["See who has booked what", "Screen to see who has booked what"]
 
 
 def test_no_screen_without_a_ui_and_no_write_path_when_read_only() -> None:

@@ -73,7 +73,7 @@ _ADVERB_ENDINGS = (
 _NUMBERS = word_set("one two three four five six seven eight nine ten eleven twelve dozen")
 _NOT_NOUNS = word_set(
     "it them this that these those everything something anything one ones",
-    "out up down off away back twice once",  # "split the module out", "get a reminder twice"
+    "out up down off away back twice once too also either",  # "split the module out", "files too"
     "paid sent made done built given taken seen known shown written gone",  # irregular participles
     "have has had is are was were be been do does did",  # auxiliaries: "students have paid"
 )
@@ -99,10 +99,19 @@ class DomainWords:
     entities: tuple[str, ...] = ()  # every record it names ("inventory items and stock movements": two)
 
 
+_ASIDE = re.compile(r"\s*\([^()]*\)")
+# "a reminder the evening before": a time after the object says when, it is not what is sent
+_TIMES = word_set(
+    "morning mornings evening evenings night nights day days week weeks month months year years weekend",
+    "afternoon hour hours minute minutes",
+)
+
+
 @lru_cache(maxsize=1024)
 def words_of(text: str) -> DomainWords:
     cleaned = re.sub(r"\s+", " ", text).strip().rstrip(".")
-    tokens = _WORD.findall(cleaned)
+    # "(gzip rotated files too)": an aside says more about the thing, it is not part of its name
+    tokens = _WORD.findall(_ASIDE.sub("", cleaned))
     lowered = [t.lower() for t in tokens]
     lex = lexicon()
     verb_at = next((i for i in range(len(lowered)) if _is_verb_at(lowered, i)), None)
@@ -153,7 +162,9 @@ def words_of(text: str) -> DomainWords:
         ),
         None,
     )
-    if inner is not None:
+    if inner is not None and thing_tokens[inner + 1].lower() in _TIMES:
+        thing_tokens = thing_tokens[:inner]  # "a reminder the evening before a booking": the reminder
+    elif inner is not None:
         thing_tokens = thing_tokens[inner + 1 :]  # "DM each reviewer the pull requests": what is sent
     if len(thing_tokens) > 1 and thing_tokens[-1].lower().endswith("ing") and thing_tokens[-2].endswith("s"):
         thing_tokens = thing_tokens[:-1]  # "pull requests waiting" → "pull requests"
@@ -224,6 +235,59 @@ def activity(words: DomainWords) -> str:
     if at is None or base is None:
         return words.text
     return " ".join([gerund(base), *tokens[at + 1 :]])
+
+
+_CUT_BEFORE = word_set(
+    "in on at with for from to into by via through when before after as each every across between during over",
+    "under without within so because while until using instead",
+)
+
+
+def imperative(words: DomainWords, limit: int = 7) -> str:
+    """The requirement as a short instruction in its own words: "members of our allotment society book
+    the shared rotavator and trailer by the half day" → "Book the shared rotavator and trailer"; a
+    requirement with no verb keeps its phrase ("Refunds and top products")."""
+    text = _ASIDE.sub("", words.text)
+    tokens = text.split()
+    at = (
+        next((i for i, t in enumerate(tokens) if t.lower().strip(",.;:") == words.verb), None)
+        if words.verb
+        else None
+    )
+    base = lexicon().base_verb(words.verb) if words.verb else None
+    if at is None or base is None:
+        return _cut(tokens, limit, first=1)
+    verb = tokens[at] if tokens[at].isupper() else base.capitalize()  # "DM", "SMS"
+    return _cut([verb, *tokens[at + 1 :]], limit, first=2)
+
+
+def doing(words: DomainWords, limit: int = 7) -> str:
+    """The short instruction as an activity: "booking the shared rotavator and trailer"."""
+    action = imperative(words, limit)
+    base = lexicon().base_verb(words.verb) if words.verb else None
+    head, _, rest = action.partition(" ")
+    if base is None or head.lower() != base:
+        return action[:1].lower() + action[1:] if not head.isupper() else action
+    return f"{gerund(base)} {rest}".strip()
+
+
+def _cut(tokens: list[str], limit: int, first: int) -> str:
+    """At most ``limit`` words, cut before a preposition that leaves a whole phrase."""
+    tokens = [t.rstrip(",;:") for t in tokens]
+    cuts = [
+        i
+        for i in range(first, min(len(tokens), limit + 1))
+        if tokens[i].lower() in _CUT_BEFORE
+        or (tokens[i].lower() in _DETERMINERS and i + 1 < len(tokens) and tokens[i + 1].lower() in _TIMES)
+    ]
+    if cuts:
+        tokens = tokens[: cuts[0]]
+    elif len(tokens) > limit:
+        tokens = tokens[:limit]
+        while len(tokens) > first and tokens[-1].lower() in _SKIP_BEFORE_THING | _THING_STOPS | {"and", "or"}:
+            tokens.pop()
+    phrase = " ".join(tokens)
+    return phrase[:1].upper() + phrase[1:]
 
 
 def gerund(verb: str) -> str:
@@ -308,7 +372,7 @@ def entity_of(tokens: list[str]) -> str | None:
     words = [
         w
         for w in words
-        if w.lower() not in _NUMBERS and w.lower() not in _NOT_NOUNS and not is_adverb(w.lower())
+        if w.lower() not in _NUMBERS | _NOT_NOUNS | _CLAUSE_WORDS and not is_adverb(w.lower())
     ]
     if not words:
         return None

@@ -16,7 +16,8 @@ from functools import lru_cache
 
 from devussy.planner.analysis import Analysis
 from devussy.planner.commands import name_forms
-from devussy.planner.domain import DomainWords
+from devussy.planner.domain import DomainWords, doing, imperative
+from devussy.requirements.lexicon import lexicon
 from devussy.planner.knowledge import StepTemplate, knowledge
 
 UNKNOWN_MARK = "not in the built-in knowledge base: confirm the SDK and its docs"
@@ -35,6 +36,18 @@ NO_UI_TYPES = frozenset(
 )
 
 
+# Work that happens behind the scenes: nobody opens a screen to be emailed a reminder.
+BACKGROUND_VERBS = frozenset(
+    "email text sms notify remind send post push sync import ingest fetch poll scrape crawl watch archive "
+    "rotate purge expire schedule back alert page forward mirror replicate harvest collect".split()
+)
+# Work that only reads: it has no conflicts or limits of its own to enforce.
+READING_VERBS = frozenset(
+    "see view show display list print read report export search find browse chart plot compare summarise "
+    "summarize count query check monitor inspect analyse analyze visualise visualize download".split()
+)
+
+
 def safe(text: str, limit: int = 160) -> str:
     cleaned = text.replace("{", "(").replace("}", ")").strip()
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
@@ -49,7 +62,6 @@ def domain_templates(words: DomainWords, analysis: Analysis) -> tuple[StepTempla
 def _domain_templates(
     words: DomainWords, project_type: str, flags: frozenset[str]
 ) -> tuple[StepTemplate, ...]:
-    title = safe(words.title, 180)
     phrase = safe(words.text)
     keyword = words.keyword
     entity = words.entity
@@ -78,10 +90,12 @@ def _domain_templates(
         if "has_auth" in flags
         else ""
     )
+    base = (lexicon().base_verb(words.verb) or words.verb) if words.verb else None
+    action = imperative(words)
     core = StepTemplate(
         phase="core",
         order=30,
-        title=title,
+        title=safe(action, 120),
         details=(
             f'Build "{phrase}" end to end through {{surface}}: the behaviour, its input validation and its '
             "failure cases, with its logic apart from the interface so it is tested directly. "
@@ -97,16 +111,42 @@ def _domain_templates(
         command="{test:" + keyword + "}",
     )
     templates = [core]
-    if "has_ui" in flags and project_type not in NO_UI_TYPES:
+    changes_records = (
+        "has_data" in flags and not existing and "api_source" not in flags and base not in READING_VERBS
+    )
+    if changes_records and base is not None:
+        thing = safe(words.thing, 80)
+        templates.append(
+            StepTemplate(
+                phase="core",
+                order=30,
+                title=safe(f"Rules for {doing(words)}", 120),
+                details=(
+                    f'Write down and enforce the rules "{phrase}" implies, in the service layer and the '
+                    f"database rather than only in {{surface}}: who may do it, its limits, and what happens "
+                    f"when two people act on the same {thing} at once (exactly one wins: a uniqueness "
+                    "constraint or a transaction, not a check-then-write). A rule the brief does not state is "
+                    "an open question to settle (see handoff.md), not a guess."
+                ),
+                acceptance=[
+                    f"Two concurrent requests for the same {thing} leave exactly one change, shown by a test",
+                    "Each rule has a test that fails when the rule is removed",
+                ],
+                command="{test:" + keyword + "_rules}",
+            )
+        )
+    background = base in BACKGROUND_VERBS
+    if "has_ui" in flags and project_type not in NO_UI_TYPES and not background:
         templates.append(
             StepTemplate(
                 phase="ui",
                 order=40,
-                title=f"Screen: {safe(words.text, 170)}",
+                title=safe(
+                    f"Screen to {action[:1].lower() + action[1:]}" if base else f"Screen for {words.text}", 120
+                ),
                 details=(
                     f'Add the screen for "{phrase}" in {{frontend}} on top of the core step: the form or '
-                    "view "
-                    "it needs, with loading, empty and error states, and a visible confirmation."
+                    "view it needs, with loading, empty and error states, and a visible confirmation."
                 ),
                 acceptance=[
                     f'"{safe(words.title, 200)}" can be done from the UI without reloading, with a visible '

@@ -147,6 +147,9 @@ class RequirementMap:
     rules: frozenset[str]  # every constraint rule the requirements trigger
     unknown_techs: tuple[str, ...]
     by_id: dict[str, RequirementInfo] = field(default_factory=dict)
+    # names of what the product reads ("nginx" in "our nginx access logs"): no spike, no adapter; the
+    # steps that read it cover their integration requirement
+    data_formats: tuple[str, ...] = ()
 
     def ids(self, *kinds: str) -> list[str]:
         return [i.requirement.id for i in self.infos if not kinds or i.requirement.kind in kinds]
@@ -208,7 +211,10 @@ def build_map(requirements: Sequence[Requirement]) -> RequirementMap:
 def _build_map(key: tuple[tuple[str, str, str, str], ...]) -> RequirementMap:
     requirements = [Requirement(id=i, text=t, kind=k, source=s) for i, t, k, s in key]  # type: ignore[arg-type]
     found = _entries([r.text for r in requirements])
-    infos = tuple(_info(r, *found[r.text]) for r in requirements)
+    read_only = any(
+        "read_only" in rule_classes(r.text) for r in requirements if r.kind in ("constraint", "non_goal")
+    )
+    infos = tuple(_info(r, *found[r.text], read_only=read_only) for r in requirements)
     kb = knowledge()
     units: list[Unit] = []
     seen_features: set[str] = set()
@@ -238,6 +244,8 @@ def _build_map(key: tuple[tuple[str, str, str, str], ...]) -> RequirementMap:
         for name in info.unknown:
             if name.lower() not in {u.lower() for u in unknown}:
                 unknown.append(name)
+    formats = data_format_names(unknown, (i.requirement.text for i in infos))
+    unknown = [n for n in unknown if n not in formats]
     for name in unknown:
         covering = tuple(i.requirement.id for i in infos if name in i.unknown)
         units.append(Unit(f"tech:{name}", "unknown", name, covering, words_of(name), UNKNOWN_POINTS))
@@ -250,6 +258,7 @@ def _build_map(key: tuple[tuple[str, str, str, str], ...]) -> RequirementMap:
         rules=frozenset(rules),
         unknown_techs=tuple(unknown),
         by_id={i.requirement.id: i for i in infos},
+        data_formats=tuple(sorted(formats)),
     )
 
 
@@ -278,17 +287,77 @@ _ANALYTICS = re.compile(
     re.IGNORECASE,
 )
 _MEASURED_FEATURES = frozenset({"user_accounts", "payments", "subscriptions", "orders_cart"})
+# Money a text reports on rather than takes: "daily revenue, refunds and top products", "sales by region".
+_REPORTED_MONEY = re.compile(
+    r"\b(?:revenue|turnover|takings|gross\s+margin)\b|"
+    r"\b(?:show|shows|showing|see|sees|seeing|report|reports|reporting|chart|charts|charting|summari[sz]e\w*|"
+    r"totals?\s+of|breakdown\s+of|analy[sz]e\w*)\s+(?:\w+\s+){0,3}?(?:refunds?|payments?|purchases?|orders?|sales)\b",
+    re.IGNORECASE,
+)
+_TRANSACTION_FEATURES = frozenset({"payments", "subscriptions", "orders_cart"})
 
 
-def built_features(text: str, features: Sequence[str]) -> list[str]:
+def built_features(text: str, features: Sequence[str], read_only: bool = False) -> list[str]:
     """The features a text asks to build: "a funnel from signup to first purchase" measures sign-ups and
-    purchases; it builds neither."""
-    if not _ANALYTICS.search(text):
+    purchases; it builds neither. Refunds and revenue a dashboard shows, or any a read-only product names,
+    are data to report, not a payment flow to build."""
+    if _ANALYTICS.search(text):
+        return [f for f in features if f not in _MEASURED_FEATURES]
+    if read_only or _REPORTED_MONEY.search(text):
+        return [f for f in features if f not in _TRANSACTION_FEATURES]
+    return list(features)
+
+
+# Where a requirement refers to a thing rather than asks for it: "Email a reminder the evening before a
+# booking" asks for reminders; the booking is what they are about.
+_REFERENCE = re.compile(
+    r"\b(?:before|after|ahead\s+of|following|about|of|per|until|once|for\s+(?:each|every|a|an|the))\s+"
+    r"(?:(?:a|an|the|each|every|their|our|his|her|its|my|your)\s+)?",
+    re.IGNORECASE,
+)
+
+
+def asked_features(text: str, features: Sequence[str]) -> list[str]:
+    """The features a requirement asks for: those named before the first phrase that refers to a thing
+    (when any is), not the ones only named inside that phrase."""
+    if len(features) < 2:
         return list(features)
-    return [f for f in features if f not in _MEASURED_FEATURES]
+    cut = _REFERENCE.search(text)
+    if cut is None or cut.start() == 0:
+        return list(features)
+    # the reference runs to the next item of a list: "a dashboard for the organisers and payments for …"
+    end = re.compile(r",|\b(?:and|or)\b").search(text, cut.end())
+    outside = text[: cut.start()] + (" ; " + text[end.end() :] if end else "")
+    _, asked = analyzer().find_entries(outside)
+    kept = [f for f in features if f in asked]
+    return kept or list(features)
 
 
-def _info(requirement: Requirement, techs: list[str], features: list[str]) -> RequirementInfo:
+# A technology named as the source or format of data the product reads ("our nginx access logs", "Apache
+# Parquet files", "Zeek logs") is input, not a service to integrate.
+_DATA_AFTER = re.compile(
+    r"\A(?:'s)?\s++(?:[\w-]+\s+){0,2}?(?:logs?|log\s+files|files|exports?|dumps?|archives?|traces?|"
+    r"datasets?|records|output|reports?)\b",
+    re.IGNORECASE,
+)
+
+
+def data_format_names(names: Iterable[str], texts: Iterable[str]) -> frozenset[str]:
+    """The names among ``names`` every mention of which is followed by what the product reads."""
+    texts = list(texts)
+    found: set[str] = set()
+    for name in names:
+        pattern = re.compile(rf"(?<![\w.-]){re.escape(name)}(?![\w-])", re.IGNORECASE)
+        after = [text[m.end() : m.end() + 40] for text in texts for m in pattern.finditer(text)]
+        named = [a for a in after if a.strip()]  # the integration requirement that is the bare name
+        if named and all(_DATA_AFTER.match(a) for a in named):
+            found.add(name)
+    return frozenset(found)
+
+
+def _info(
+    requirement: Requirement, techs: list[str], features: list[str], read_only: bool = False
+) -> RequirementInfo:
     unknown: list[str] = []
     if requirement.kind == "integration" and not techs:
         names = [t.name for t in find_technologies(requirement.text, lexicon())]
@@ -310,7 +379,7 @@ def _info(requirement: Requirement, techs: list[str], features: list[str]) -> Re
         rules = tuple(r for r in rule_classes(requirement.text) if r == "incremental_migration")
         if requirement.kind == "feature" and MIGRATION_WORK.match(requirement.text):
             features = []  # "Move our legacy invoicing system to Laravel": what moves, not what to build
-    features = built_features(requirement.text, features)
+    features = asked_features(requirement.text, built_features(requirement.text, features, read_only))
     quality = tuple(tag for tag, pattern in QUALITY_TAGS if pattern.search(requirement.text))
     return RequirementInfo(
         requirement=requirement,

@@ -233,6 +233,11 @@ class _Filler:
         for unit in basis.rmap.units:
             if unit.kind == "unknown":
                 names.setdefault(unit.ref, []).extend(unit.requirements)
+        for name in basis.rmap.data_formats:
+            # "our nginx access logs": the steps that read them serve the integration requirement "Nginx"
+            ids = [i.requirement.id for i in basis.rmap.infos if name in i.unknown]
+            names.setdefault(name, []).extend(ids)
+            names.setdefault(name.lower(), []).extend(ids)
         self._ids_by_name = names
         self._names = (
             re.compile(

@@ -19,7 +19,7 @@ from functools import lru_cache
 from devussy.models import slugify
 from devussy.planner.analysis import HOSTED_TYPES, Analysis, analyzer, resolve_toolchain
 from devussy.planner.commands import name_forms
-from devussy.planner.domain import activity, singular, stem
+from devussy.planner.domain import doing, singular, stem
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, PHASE_ORDER, knowledge
 from devussy.planner.requirement_map import MIGRATION_WORK, RequirementMap, Unit, built_features
 from devussy.planner.templates import absorbed_units
@@ -117,6 +117,13 @@ def summarise(text: str, limit: int = SUMMARY_LIMIT) -> str:
     return summary + " …"
 
 
+def _list(labels: Sequence[str]) -> str:
+    """Labels for a title: "a, b and c", or "a, b, c" when a label has its own "and" (never "; ")."""
+    if len(labels) <= 1 or any(" and " in label for label in labels):
+        return ", ".join(labels)
+    return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
 def _join(names: Sequence[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
@@ -161,9 +168,8 @@ def build_context(
     features = [kb.features[f].name for f in analysis.features]
     hosted = analysis.project_type in HOSTED_TYPES
     deploy_generic = deployment or ("the chosen hosting platform" if hosted else "the release channel")
-    auth_generic = (
-        f"{frameworks[0]}'s built-in authentication" if frameworks else "a maintained authentication library"
-    )
+    framework_ids = [t for t in analysis.stack if analysis.category(t) == "web_framework"]
+    auth_generic = _AUTH_LIBRARIES.get(framework_ids[0] if framework_ids else "", "a maintained authentication library")
     language = named(["language"], "the chosen language")
     ptype = kb.project_types[analysis.project_type]
     services = [
@@ -262,6 +268,21 @@ def build_context(
     )
 
 
+# How each web framework signs users in: its own authentication where it has one, else the usual library
+# (Flask has no built-in authentication).
+_AUTH_LIBRARIES = {
+    "django": "Django's built-in authentication",
+    "rails": "Rails' built-in authentication generator",
+    "laravel": "Laravel's built-in authentication",
+    "phoenix": "Phoenix's generated authentication (phx.gen.auth)",
+    "aspnet_core": "ASP.NET Core Identity",
+    "spring_boot": "Spring Security",
+    "fastapi": "FastAPI's security utilities (fastapi.security)",
+    "flask": "Flask-Login",
+    "express": "Passport.js",
+    "nestjs": "Passport.js with @nestjs/passport",
+}
+
 _VENDOR_FEATURES = {
     "payments": {"payments", "subscriptions"},
     "email": {"notifications"},
@@ -351,21 +372,26 @@ def group_label(rmap: RequirementMap, group: Sequence[str], words: int = 7) -> s
     thing = first.words.thing
     if not first.words.verb and len(first.words.text.split()) <= 6:
         thing = first.words.text  # a short noun phrase names itself: "client portal with real-time chat"
-    if thing.split() and thing.split()[0].lower() in _CUT_BEFORE:
-        return _short_phrase(activity(first.words), words)  # "deduplicating by email", not "by email"
-    if first.kind == "feature" and first.words.verb and 0 < len(thing.split()) <= 2:
+    parts = thing.split()
+    if not parts or parts[0].lower() in _CUT_BEFORE or parts[0].lower() in _CLAUSE_OPENERS:
+        return doing(first.words, min(words, 6))  # "deduplicating by email", "seeing who has booked what"
+    if first.kind == "feature" and first.words.verb and len(parts) <= 2:
         # "reminds me when a plant needs water" → "plant reminders", "search orders by …" → "order search"
         name = knowledge().features[first.ref].name
         if " and " not in name and len(name.split()) <= 2 and not _shares_a_stem(thing, name):
-            *rest, last = thing.split()
+            *rest, last = parts
             return " ".join([*rest, singular(last) if last.islower() else last, name])
-    size = len(thing.split())
-    if size <= 6 and (size > 1 or not first.words.verb):
-        first_word = thing.split()[0] if thing.split() else ""
+    size = len(parts)
+    if size <= min(words, 5) and (size > 1 or not first.words.verb):
+        first_word = parts[0]
         # "PostgreSQL", "BackupSchedule", "NFC", and names such as "Stripe payments"
         keeps_case = first_word[1:] != first_word[1:].lower() or first_word.lower() in lexicon().by_alias
         return thing if keeps_case else thing[:1].lower() + thing[1:]
-    return _short_phrase(activity(first.words), words)
+    return doing(first.words, min(words, 6))
+
+
+# A thing that opens a clause ("who has booked what") names no thing: the activity says more.
+_CLAUSE_OPENERS = frozenset("who what which whom whose how why whether has have had is are was were".split())
 
 
 def _shares_a_stem(a: str, b: str) -> bool:
@@ -376,18 +402,6 @@ def _shares_a_stem(a: str, b: str) -> bool:
 _CUT_BEFORE = frozenset(
     {*("in", "on", "at", "with", "for", "from", "to", "into"), *("by", "via", "through", "of", "when")}
 )
-
-
-def _short_phrase(text: str, words: int = 6) -> str:
-    """The first ``words`` words, cut before a preposition when that leaves a whole phrase ("summarising
-    the article in the current tab" → "summarising the article"), else with an ellipsis."""
-    parts = text.split()
-    if len(parts) <= words:
-        return text
-    cuts = [i for i in range(2, words + 1) if parts[i].lower() in _CUT_BEFORE]
-    if cuts:
-        return " ".join(parts[: cuts[-1]])
-    return " ".join(parts[:words]) + "…"
 
 
 def _sensitive_areas(analysis: Analysis, rmap: RequirementMap | None = None) -> list[str]:
@@ -614,7 +628,7 @@ def draft_title(draft: PhaseDraft, ctx: Context, rmap: RequirementMap) -> str:
     if len(labels) > MAX_TITLE_LABELS:
         labels = [*labels[:MAX_TITLE_LABELS], f"{len(labels) - MAX_TITLE_LABELS} more"]
     if draft.kinds == ["core"] and labels:
-        return clip("Core features: " + _join(labels))
+        return clip("Core features: " + _list(labels))
     if draft.kinds == ["integrations"] and draft.techs:
         return "Integrations: " + _join([kb.technologies[t].name for t in draft.techs])
     if len(draft.kinds) == 1:
@@ -623,7 +637,7 @@ def draft_title(draft: PhaseDraft, ctx: Context, rmap: RequirementMap) -> str:
         parts = [_SHORT_KIND_TITLES[k] for k in draft.kinds]
         title = (", ".join(parts[:-1]) + " and " + parts[-1]).capitalize()
     if "core" in draft.kinds and labels:
-        title += ": " + _join(labels)
+        title += ": " + _list(labels)
     return clip(title)
 
 
