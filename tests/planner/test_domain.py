@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from devussy.planner.domain import activity, entity_of, gerund, singular, stem, words_of
+from devussy.planner.domain import activity, doing, entity_of, gerund, imperative, singular, stem, words_of
 
 
 @pytest.mark.parametrize(
@@ -83,3 +83,40 @@ def test_singular_and_stem() -> None:
 )
 def test_particles_participles_auxiliaries_and_storage_name_no_record(text: str) -> None:
     assert not {"Out", "Twice", "Paid", "Have", "Step", "Table"} & set(words_of(text).entities)
+
+
+def test_a_clause_after_the_verb_names_no_record() -> None:
+    words = words_of("Committee see who has booked what each month as a CSV")
+    assert words.entities == ()  # never a "What" record
+
+
+def test_an_aside_and_a_time_after_the_object_are_not_the_thing() -> None:
+    logs = words_of("Reads our nginx access logs (gzip rotated files too)")
+    assert logs.thing == "nginx access logs" and "Too" not in logs.entities
+    reminder = words_of("Email a reminder the evening before a booking")
+    assert reminder.thing == "reminder"  # the reminder is sent; the evening is when
+
+
+@pytest.mark.parametrize(
+    ("text", "instruction", "activity_form"),
+    [
+        (
+            "Members of our allotment society book the shared rotavator and trailer by the half day",
+            "Book the shared rotavator and trailer",
+            "booking the shared rotavator and trailer",
+        ),
+        (
+            "Prints the top 20 slowest endpoints with p50/p95 latency",
+            "Print the top 20 slowest endpoints",
+            "printing the top 20 slowest endpoints",
+        ),
+        ("Email a reminder the evening before a booking", "Email a reminder", "emailing a reminder"),
+        ("Refunds and top products", "Refunds and top products", "refunds and top products"),
+    ],
+)
+def test_a_requirement_as_a_short_instruction_and_activity(
+    text: str, instruction: str, activity_form: str
+) -> None:
+    words = words_of(text)
+    assert imperative(words) == instruction
+    assert doing(words) == activity_form

@@ -357,7 +357,9 @@ def test_plan_written_by_another_engine_is_classified_by_title() -> None:
     detail = {p.number: planner.phase_detail(plan, p.number) for p in plan.phases}
     assert "FastAPI application skeleton" in step_titles(detail[1])
     assert "PostgreSQL for development and tests" in step_titles(detail[2])
-    assert "Sign-in and sign-out with FastAPI's security utilities (fastapi.security)" in step_titles(detail[3])
+    assert "Sign-in and sign-out with FastAPI's security utilities (fastapi.security)" in step_titles(
+        detail[3]
+    )
     assert any(t.startswith("FastAPI routers and dependencies") for t in step_titles(detail[4]))
     assert "Stripe test mode and local webhook forwarding" in step_titles(detail[5])
     assert "Real-time message delivery over WebSockets" in step_titles(detail[6])

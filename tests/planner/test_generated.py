@@ -22,7 +22,7 @@ def analysis_of(summary: str) -> Analysis:
     return plan_analysis(brief, design_requirements(brief))
 
 
-def test_a_feature_in_the_brief_s_words_gets_its_action_its_rules_and_a_screen_in_short_imperative_titles() -> None:
+def test_a_feature_in_the_brief_s_words_gets_its_action_rules_and_screen_in_short_imperative_titles() -> None:
     words = words_of("Members swap climbing shoes with each other")
     core, rules, screen = domain_templates(
         words, analysis_of("A Django web app where members swap climbing shoes.")

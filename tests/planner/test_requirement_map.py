@@ -73,3 +73,43 @@ def test_analytics_over_sign_ups_and_purchases_builds_no_accounts_or_payments() 
     brief = ProjectBrief(name="Probe", summary="Report a funnel from signup to first purchase for each week.")
     features = {f for info in build_map(extract_requirements(brief)).infos for f in info.features}
     assert not features & {"payments", "user_accounts"}
+
+
+def test_a_feature_a_requirement_only_refers_to_is_not_attached_to_it() -> None:
+    rmap = build_map(
+        [
+            req("R1", "Members book the shared trailer by the half day"),
+            req("R2", "Email a reminder the evening before a booking"),
+        ]
+    )
+    asking = {u.ref: u.requirements for u in rmap.units if u.kind == "feature"}
+    assert "R2" not in asking.get("booking", ())  # the reminder is about a booking, it books nothing
+    assert "R2" in asking["reminders"]
+
+
+def test_a_list_after_a_reference_keeps_its_items() -> None:
+    rmap = build_map([req("R1", "An admin dashboard for the organisers and payments for deposits")])
+    assert {"admin_dashboard", "payments"} <= {u.ref for u in rmap.units}
+
+
+def test_money_a_dashboard_reports_or_a_read_only_product_names_builds_no_payments() -> None:
+    shown = build_map([req("R1", "A dashboard showing daily revenue, refunds and top products")])
+    assert "payments" not in {u.ref for u in shown.units}
+    read_only = build_map(
+        [req("R1", "Refunds and top products"), req("R2", "The dashboard is read-only", "constraint")]
+    )
+    assert "payments" not in {u.ref for u in read_only.units}
+    assert "payments" in {u.ref for u in build_map([req("R1", "Take payments for orders")]).units}
+
+
+def test_a_tool_named_as_the_source_of_files_the_product_reads_is_no_integration() -> None:
+    rmap = build_map(
+        [
+            req("R1", "Reads our nginx access logs (gzip rotated files too)"),
+            req("R2", "Nginx", "integration"),
+        ]
+    )
+    assert rmap.unknown_techs == () and rmap.data_formats == ("Nginx",)
+    assert not [u for u in rmap.units if u.kind == "unknown"]
+    called = build_map([req("R1", "Sync contacts to Pipedrive"), req("R2", "Pipedrive", "integration")])
+    assert called.unknown_techs == ("Pipedrive",) and called.data_formats == ()

@@ -224,3 +224,41 @@ def test_a_core_phases_requirements_line_says_which_features_it_builds() -> None
     )
     covered_first = {r for s in planner.phase_detail(edited, first.number).steps for r in s.covers}
     assert moved in covered_first
+
+
+def test_a_go_cli_with_cobra_defines_its_interface_once() -> None:
+    plan = detailed(
+        ProjectBrief(
+            name="slowlog", summary="Command-line tool in Go with Cobra that prints the slowest endpoints."
+        )
+    )
+    titles = [s.title for s in steps(plan)]
+    assert "Command-line interface with Cobra" in titles
+    assert "Define the command-line interface" not in titles
+
+
+@pytest.mark.parametrize(
+    ("summary", "has_profiles"),
+    [
+        ("A Flask web app where members sign in and book the shared trailer by the half day.", False),
+        ("A Flask web app where members sign in, book the shared trailer and edit their profiles.", True),
+    ],
+)
+def test_profiles_and_account_deletion_only_when_the_brief_asks(summary: str, has_profiles: bool) -> None:
+    plan = detailed(ProjectBrief(name="Trailer", summary=summary))
+    assert any("profile" in s.title.lower() for s in steps(plan)) is has_profiles
+    assert "built-in authentication" not in text(plan)  # Flask has none
+
+
+def test_a_server_rendered_app_over_an_existing_database_gets_no_offline_states_or_compose() -> None:
+    plan = detailed(
+        ProjectBrief(
+            name="Dash",
+            summary=(
+                "A read-only internal dashboard in Next.js over our existing Postgres database, deployed with "
+                "Docker, listing late orders."
+            ),
+        )
+    )
+    titles = " | ".join(s.title for s in steps(plan))
+    assert "offline" not in titles.lower() and "Docker Compose" not in titles

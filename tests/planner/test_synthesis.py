@@ -20,6 +20,7 @@ from devussy.planner.synthesis import (
     classify,
     clip,
     dependencies,
+    draft_title,
     layout,
     summarise,
 )
@@ -333,3 +334,34 @@ def test_summarise_keeps_short_text_and_cuts_long_text_at_a_sentence() -> None:
     no_stop = "word " * 300
     cut = summarise(no_stop)
     assert len(cut) <= 600 and cut.endswith(" …") and "word word" in cut
+
+
+def test_titles_never_glue_labels_with_semicolons() -> None:
+    brief = ProjectBrief(
+        name="Rotavator",
+        summary=(
+            "A small Flask app where members book the shared rotavator and trailer by the half day. Email a "
+            "reminder the evening before a booking, and let the committee see who has booked what each "
+            "month as a CSV."
+        ),
+    )
+    rmap = build_map(extract_requirements(brief))
+    drafts = layout(analyze_brief(brief), 6, rmap)
+    ctx = context_of(brief)
+    core_titles = [draft_title(d, ctx, rmap) for d in drafts if "core" in d.kinds]
+    assert core_titles and all(";" not in t and "…" not in t for t in core_titles)
+    assert any("seeing who has booked what" in t for t in core_titles)  # an activity, not "has booked what"
+
+
+@pytest.mark.parametrize(
+    ("summary", "auth"),
+    [
+        ("A Flask web app where members book rooms, with user accounts.", "Flask-Login"),
+        (
+            "A Django web app where members book rooms, with user accounts.",
+            "Django's built-in authentication",
+        ),
+    ],
+)
+def test_sign_in_names_what_the_framework_really_offers(summary: str, auth: str) -> None:
+    assert context_of(ProjectBrief(name="Rooms", summary=summary)).values["auth"] == auth

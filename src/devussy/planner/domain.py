@@ -238,7 +238,8 @@ def activity(words: DomainWords) -> str:
 
 
 _CUT_BEFORE = word_set(
-    "in on at with for from to into by via through when before after as each every across between during over",
+    "in on at with for from to into by via through when before after as each every across between",
+    "during over",
     "under without within so because while until using instead",
 )
 

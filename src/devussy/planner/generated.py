@@ -17,8 +17,8 @@ from functools import lru_cache
 from devussy.planner.analysis import Analysis
 from devussy.planner.commands import name_forms
 from devussy.planner.domain import DomainWords, doing, imperative
-from devussy.requirements.lexicon import lexicon
 from devussy.planner.knowledge import StepTemplate, knowledge
+from devussy.requirements.lexicon import lexicon
 
 UNKNOWN_MARK = "not in the built-in knowledge base: confirm the SDK and its docs"
 NO_UI_TYPES = frozenset(
@@ -38,13 +38,69 @@ NO_UI_TYPES = frozenset(
 
 # Work that happens behind the scenes: nobody opens a screen to be emailed a reminder.
 BACKGROUND_VERBS = frozenset(
-    "email text sms notify remind send post push sync import ingest fetch poll scrape crawl watch archive "
-    "rotate purge expire schedule back alert page forward mirror replicate harvest collect".split()
+    [
+        "email",
+        "text",
+        "sms",
+        "notify",
+        "remind",
+        "send",
+        "post",
+        "push",
+        "sync",
+        "import",
+        "ingest",
+        "fetch",
+        "poll",
+        "scrape",
+        "crawl",
+        "watch",
+        "archive",
+        "rotate",
+        "purge",
+        "expire",
+        "schedule",
+        "back",
+        "alert",
+        "page",
+        "forward",
+        "mirror",
+        "replicate",
+        "harvest",
+        "collect",
+    ]
 )
 # Work that only reads: it has no conflicts or limits of its own to enforce.
 READING_VERBS = frozenset(
-    "see view show display list print read report export search find browse chart plot compare summarise "
-    "summarize count query check monitor inspect analyse analyze visualise visualize download".split()
+    [
+        "see",
+        "view",
+        "show",
+        "display",
+        "list",
+        "print",
+        "read",
+        "report",
+        "export",
+        "search",
+        "find",
+        "browse",
+        "chart",
+        "plot",
+        "compare",
+        "summarise",
+        "summarize",
+        "count",
+        "query",
+        "check",
+        "monitor",
+        "inspect",
+        "analyse",
+        "analyze",
+        "visualise",
+        "visualize",
+        "download",
+    ]
 )
 
 
@@ -125,8 +181,8 @@ def _domain_templates(
                     f'Write down and enforce the rules "{phrase}" implies, in the service layer and the '
                     f"database rather than only in {{surface}}: who may do it, its limits, and what happens "
                     f"when two people act on the same {thing} at once (exactly one wins: a uniqueness "
-                    "constraint or a transaction, not a check-then-write). A rule the brief does not state is "
-                    "an open question to settle (see handoff.md), not a guess."
+                    "constraint or a transaction, not a check-then-write). A rule the brief does not state "
+                    "is an open question to settle (see handoff.md), not a guess."
                 ),
                 acceptance=[
                     f"Two concurrent requests for the same {thing} leave exactly one change, shown by a test",
@@ -142,7 +198,8 @@ def _domain_templates(
                 phase="ui",
                 order=40,
                 title=safe(
-                    f"Screen to {action[:1].lower() + action[1:]}" if base else f"Screen for {words.text}", 120
+                    f"Screen to {action[:1].lower() + action[1:]}" if base else f"Screen for {words.text}",
+                    120,
                 ),
                 details=(
                     f'Add the screen for "{phrase}" in {{frontend}} on top of the core step: the form or '

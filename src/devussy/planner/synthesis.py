@@ -169,7 +169,9 @@ def build_context(
     hosted = analysis.project_type in HOSTED_TYPES
     deploy_generic = deployment or ("the chosen hosting platform" if hosted else "the release channel")
     framework_ids = [t for t in analysis.stack if analysis.category(t) == "web_framework"]
-    auth_generic = _AUTH_LIBRARIES.get(framework_ids[0] if framework_ids else "", "a maintained authentication library")
+    auth_generic = _AUTH_LIBRARIES.get(
+        framework_ids[0] if framework_ids else "", "a maintained authentication library"
+    )
     language = named(["language"], "the chosen language")
     ptype = kb.project_types[analysis.project_type]
     services = [
@@ -391,7 +393,25 @@ def group_label(rmap: RequirementMap, group: Sequence[str], words: int = 7) -> s
 
 
 # A thing that opens a clause ("who has booked what") names no thing: the activity says more.
-_CLAUSE_OPENERS = frozenset("who what which whom whose how why whether has have had is are was were".split())
+_CLAUSE_OPENERS = frozenset(
+    [
+        "who",
+        "what",
+        "which",
+        "whom",
+        "whose",
+        "how",
+        "why",
+        "whether",
+        "has",
+        "have",
+        "had",
+        "is",
+        "are",
+        "was",
+        "were",
+    ]
+)
 
 
 def _shares_a_stem(a: str, b: str) -> bool:
