@@ -255,8 +255,8 @@ def test_a_server_rendered_app_over_an_existing_database_gets_no_offline_states_
         ProjectBrief(
             name="Dash",
             summary=(
-                "A read-only internal dashboard in Next.js over our existing Postgres database, deployed with "
-                "Docker, listing late orders."
+                "A read-only internal dashboard in Next.js over our existing Postgres database, "
+                "deployed with Docker, listing late orders."
             ),
         )
     )
