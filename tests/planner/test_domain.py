@@ -120,3 +120,20 @@ def test_a_requirement_as_a_short_instruction_and_activity(
     words = words_of(text)
     assert imperative(words) == instruction
     assert doing(words) == activity_form
+
+
+def test_acronym_verbs_keep_their_case_and_a_time_before_a_cut_goes_with_it() -> None:
+    assert imperative(words_of("Members RSVP to rehearsals")) == "RSVP to rehearsals"
+    assert doing(words_of("Members RSVP to rehearsals")) == "RSVPing to rehearsals"
+    assert imperative(words_of("Emails the lab manager 14 days before a calibration expires")) == (
+        "Email the lab manager"
+    )
+    assert imperative(words_of("Posts a summary of each merged pull request to a Slack channel")) == (
+        "Post a summary of each merged pull request"
+    )
+
+
+def test_two_verbs_without_an_object_name_no_record() -> None:
+    assert words_of("Walkers accept or decline").entities == ()
+    assert words_of("Posts an OpenAI-written summary to the channel").entities == ()
+    assert words_of("Teacher creates quizzes").entities == ("Quiz",)

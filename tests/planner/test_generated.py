@@ -39,7 +39,7 @@ def test_a_feature_in_the_brief_s_words_gets_its_action_rules_and_screen_in_shor
 def test_work_behind_the_scenes_gets_no_screen_and_reading_gets_no_rules() -> None:
     analysis = analysis_of("A Flask app where members book the shared trailer; email a reminder to members.")
     reminder = domain_templates(words_of("Email a reminder the evening before a booking"), analysis)
-    assert [s.phase for s in reminder] == ["core", "core"]  # no "Screen: email a reminder"
+    assert [s.phase for s in reminder] == ["core"]  # no "Screen: email a reminder", no booking rules
     assert reminder[0].title == "Email a reminder"
     listing = domain_templates(words_of("Committee see who has booked what each month as a CSV"), analysis)
     assert [s.title for s in listing] == ["See who has booked what", "Screen to see who has booked what"]

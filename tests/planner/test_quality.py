@@ -43,6 +43,14 @@ def test_made_up_entities_are_records_the_brief_never_mentions() -> None:
     assert made_up_entities(listed, brief) == ["Invoice"]
 
 
+def test_a_record_named_by_a_word_that_names_nothing_is_made_up() -> None:
+    brief = ProjectBrief(
+        name="Trailer", summary="Members book the trailer; the committee sees who booked what."
+    )
+    design = design_with("Stored in PostgreSQL. Entities:\n- Trailer: name\n- What: member\n")
+    assert made_up_entities(design, brief) == ["What"]  # a word of the brief, but no record
+
+
 def test_stack_mismatches_are_tools_of_a_language_the_plan_does_not_use() -> None:
     brief = ProjectBrief(
         name="mdconv", summary="A Rust command-line tool that converts markdown files to HTML."

@@ -113,3 +113,15 @@ def test_a_tool_named_as_the_source_of_files_the_product_reads_is_no_integration
     assert not [u for u in rmap.units if u.kind == "unknown"]
     called = build_map([req("R1", "Sync contacts to Pipedrive"), req("R2", "Pipedrive", "integration")])
     assert called.unknown_techs == ("Pipedrive",) and called.data_formats == ()
+
+
+def test_a_pronoun_object_is_what_the_previous_feature_acts_on() -> None:
+    rmap = build_map(
+        [
+            req("R1", "Watches a folder of scanned receipts"),
+            req("R2", "OCRs them with Tesseract"),
+        ]
+    )
+    words = rmap.by_id["R2"].words
+    assert words.thing == "scanned receipts" and words.entities == ("Receipt",)  # not "them with Tesseract"
+    assert words.title == "OCRs them with Tesseract"  # the brief's own sentence is kept

@@ -81,7 +81,7 @@ _META_NOUNS = word_set(
     "data thing things stuff info information content everything anything",
     "morning mornings evening evenings night nights today tomorrow tonight weekend weekends",
     "url urls link links command commands flag flags option options support",
-    "second seconds minute minutes hour hours day days week weeks month months year years",  # units
+    "second seconds minute minutes hour hours day days week weeks month months year years time times",  # units
     "longer shorter faster slower older newer bigger smaller higher lower",  # comparisons, not records
     "step steps stage stages table tables",  # parts of a workflow or of storage, not records
 )
@@ -131,8 +131,10 @@ def words_of(text: str) -> DomainWords:
         verb_at is not None
         and start + 1 < len(tokens)
         and lowered[start] in ("and", "or")
-        and lex.is_verb(lowered[start + 1])
-        and lowered[start + 1] not in lex.noun_forms
+        and (
+            (lex.is_verb(lowered[start + 1]) and lowered[start + 1] not in lex.noun_forms)
+            or start + 2 == len(tokens)  # "walkers accept or decline": two verbs, no object
+        )
     ):
         start += 2
     while start < len(tokens) and lowered[start] in _SKIP_BEFORE_THING - _CONDITIONS:
@@ -238,13 +240,13 @@ def activity(words: DomainWords) -> str:
 
 
 _CUT_BEFORE = word_set(
-    "in on at with for from to into by via through when before after as each every across between",
+    "in on at with for from to into by via through when before after as across between",
     "during over",
     "under without within so because while until using instead",
 )
 
 
-def imperative(words: DomainWords, limit: int = 7) -> str:
+def imperative(words: DomainWords, limit: int = 8) -> str:
     """The requirement as a short instruction in its own words: "members of our allotment society book
     the shared rotavator and trailer by the half day" → "Book the shared rotavator and trailer"; a
     requirement with no verb keeps its phrase ("Refunds and top products")."""
@@ -257,19 +259,28 @@ def imperative(words: DomainWords, limit: int = 7) -> str:
     )
     base = lexicon().base_verb(words.verb) if words.verb else None
     if at is None or base is None:
-        return _cut(tokens, limit, first=1)
-    verb = tokens[at] if tokens[at].isupper() else base.capitalize()  # "DM", "SMS"
+        return _cut(tokens, max(limit, 8), first=len(tokens))  # a phrase is cut only when long
+    said = tokens[at]
+    # "DM", "OCRs", "RSVP": an acronym stays one
+    verb = base.upper() if sum(c.isupper() for c in said) >= 2 else base.capitalize()
     return _cut([verb, *tokens[at + 1 :]], limit, first=2)
 
 
-def doing(words: DomainWords, limit: int = 7) -> str:
+def doing(words: DomainWords, limit: int = 8) -> str:
     """The short instruction as an activity: "booking the shared rotavator and trailer"."""
     action = imperative(words, limit)
     base = lexicon().base_verb(words.verb) if words.verb else None
     head, _, rest = action.partition(" ")
     if base is None or head.lower() != base:
-        return action[:1].lower() + action[1:] if not head.isupper() else action
-    return f"{gerund(base)} {rest}".strip()
+        return action if sum(c.isupper() for c in head) >= 2 else action[:1].lower() + action[1:]
+    form = f"{head}ing" if head.isupper() else gerund(base)  # "RSVPing"
+    return f"{form} {rest}".strip()
+
+
+def lower_first(text: str) -> str:
+    """ "Book the trailer" → "book the trailer"; "RSVP to rehearsals" and "NFC tags" keep their case."""
+    head = text.split(" ", 1)[0]
+    return text if sum(c.isupper() for c in head) >= 2 else text[:1].lower() + text[1:]
 
 
 def _cut(tokens: list[str], limit: int, first: int) -> str:
@@ -282,11 +293,18 @@ def _cut(tokens: list[str], limit: int, first: int) -> str:
         or (tokens[i].lower() in _DETERMINERS and i + 1 < len(tokens) and tokens[i + 1].lower() in _TIMES)
     ]
     if cuts:
-        tokens = tokens[: cuts[0]]
+        at = cuts[0]
+        if (
+            at >= 2
+            and tokens[at - 1].lower() in _TIMES
+            and re.fullmatch(r"\d+|an?|" + "|".join(_NUMBERS), tokens[at - 2].lower())
+        ):
+            at -= 2  # "the lab manager 14 days before …": the time goes with what follows
+        tokens = tokens[:at]
     elif len(tokens) > limit:
         tokens = tokens[:limit]
-        while len(tokens) > first and tokens[-1].lower() in _SKIP_BEFORE_THING | _THING_STOPS | {"and", "or"}:
-            tokens.pop()
+    while len(tokens) > 1 and tokens[-1].lower() in _SKIP_BEFORE_THING | _THING_STOPS | {"and", "or", "of"}:
+        tokens.pop()
     phrase = " ".join(tokens)
     return phrase[:1].upper() + phrase[1:]
 
@@ -353,6 +371,12 @@ def _keyword(verb: str | None, thing_tokens: list[str], lowered: list[str]) -> s
 _POSSESSIVE = re.compile(r"\b([a-z][a-z-]*s)['’](?=\s)|\b([a-z][a-z-]*)['’]s\b")
 
 
+def names_no_record(word: str) -> bool:
+    """Words that can never be a record's name: pronouns, clause words, particles, units, auxiliaries."""
+    low = word.lower()
+    return low in _NOT_NOUNS or low in _CLAUSE_WORDS or low in _META_NOUNS or is_adverb(low)
+
+
 def is_adverb(word: str) -> bool:
     return len(word) >= 5 and word.endswith(_ADVERB_ENDINGS)
 
@@ -386,7 +410,10 @@ def entity_of(tokens: list[str]) -> str | None:
     if lex.is_verb(lowered) and lowered not in lex.noun_forms and not plural and not modifier:
         return None  # "let members vote" ends on a verb; "watering schedule" on a noun
     if lowered in _VIEW_HEADS and len(words) > 1:
-        return singular(words[-2].lower()).title().replace("-", "")  # "match history" keeps Match records
+        before = words[-2].lower()
+        if any(names_no_record(part) for part in before.split("-")):
+            return None  # "an OpenAI-written summary" is a view of nothing the brief keeps
+        return singular(before).title().replace("-", "")  # "match history" keeps Match records
     if head[:1].isupper() and len(words) == 1 and head.lower() not in lex.noun_forms:
         return None  # a proper name ("Strava"), not a record
     if lowered in lex.by_alias or head in lex.by_alias or lowered in lex.not_technologies:
@@ -402,6 +429,8 @@ def entity_of(tokens: list[str]) -> str | None:
 def singular(word: str) -> str:
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
+    if word.endswith("zzes"):
+        return word[:-3]  # "quizzes" → "quiz"
     if word.endswith(("sses", "ches", "shes", "xes")):
         return word[:-2]
     if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
@@ -419,6 +448,8 @@ def stem(word: str) -> str:
         word = word[:-2]
     elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
         word = word[:-1]
+    if word.endswith("zz"):
+        word = word[:-1]  # "quizzes" → "quizz" meets "quiz"
     for suffix in ("ing", "ed"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from devussy.planner.analysis import Analysis
 from devussy.planner.commands import name_forms
-from devussy.planner.domain import DomainWords, doing, imperative
+from devussy.planner.domain import DomainWords, doing, imperative, lower_first
 from devussy.planner.knowledge import StepTemplate, knowledge
 from devussy.requirements.lexicon import lexicon
 
@@ -104,6 +104,18 @@ READING_VERBS = frozenset(
 )
 
 
+# What people receive rather than do: "residents get an SMS when their repair is done".
+_MESSAGES = frozenset(
+    "sms text texts email emails notification notifications reminder reminders alert alerts message messages "
+    "push digest digests summary summaries newsletter newsletters".split()
+)
+
+
+def _is_message(words: DomainWords) -> bool:
+    last = words.thing.split()[-1].lower() if words.thing.split() else ""
+    return last in _MESSAGES and (words.verb or "") in ("get", "gets", "receive", "receives", "", "email")
+
+
 def safe(text: str, limit: int = 160) -> str:
     cleaned = text.replace("{", "(").replace("}", ")").strip()
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
@@ -168,7 +180,11 @@ def _domain_templates(
     )
     templates = [core]
     changes_records = (
-        "has_data" in flags and not existing and "api_source" not in flags and base not in READING_VERBS
+        "has_data" in flags
+        and not existing
+        and "api_source" not in flags
+        and base not in READING_VERBS
+        and not _is_message(words)
     )
     if changes_records and base is not None:
         thing = safe(words.thing, 80)
@@ -191,7 +207,7 @@ def _domain_templates(
                 command="{test:" + keyword + "_rules}",
             )
         )
-    background = base in BACKGROUND_VERBS
+    background = base in BACKGROUND_VERBS or _is_message(words)
     if "has_ui" in flags and project_type not in NO_UI_TYPES and not background:
         templates.append(
             StepTemplate(

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from devussy.models import DevPlan, ProjectBrief, ProjectDesign, Requirement
 from devussy.planner.analysis import Analysis
-from devussy.planner.domain import stem, word_set
+from devussy.planner.domain import names_no_record, stem, word_set
 
 FAMILIES = {
     "feature": "build",
@@ -110,7 +110,8 @@ def made_up_entities(design: ProjectDesign, brief: ProjectBrief) -> list[str]:
     made_up = []
     for entity in data_model_entities(design):
         parts = re.findall(r"[A-Z][a-z0-9]*", entity) or [entity]
-        if not all(stem(p) in words for p in parts):
+        # "What" from "who has booked what" uses a word of the brief, but names no record
+        if not all(stem(p) in words for p in parts) or any(names_no_record(p) for p in parts):
             made_up.append(entity)
     return made_up
 

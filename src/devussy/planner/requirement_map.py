@@ -214,7 +214,7 @@ def _build_map(key: tuple[tuple[str, str, str, str], ...]) -> RequirementMap:
     read_only = any(
         "read_only" in rule_classes(r.text) for r in requirements if r.kind in ("constraint", "non_goal")
     )
-    infos = tuple(_info(r, *found[r.text], read_only=read_only) for r in requirements)
+    infos = _resolve_pronouns(tuple(_info(r, *found[r.text], read_only=read_only) for r in requirements))
     kb = knowledge()
     units: list[Unit] = []
     seen_features: set[str] = set()
@@ -390,6 +390,31 @@ def _info(
         quality=quality if requirement.kind == "quality" else (),
         words=words_of(requirement.text),
     )
+
+
+_PRONOUN_OBJECT = re.compile(r"^(\S+(?:\s+(?:and|or)\s+\S+)?)\s+(them|it|those|these)\b", re.IGNORECASE)
+
+
+def _resolve_pronouns(infos: tuple[RequirementInfo, ...]) -> tuple[RequirementInfo, ...]:
+    """ "OCRs them with Tesseract" after "watches a folder of scanned receipts": its steps say what "them"
+    is ("OCR scanned receipts"), from the previous feature's thing (what a "folder of" holds)."""
+    resolved: list[RequirementInfo] = []
+    previous = ""
+    for info in infos:
+        words = info.words
+        if info.requirement.kind == "feature" and words.verb:
+            text = info.requirement.text
+            at = re.search(rf"\b{re.escape(words.verb)}\b", text, re.IGNORECASE)
+            tail = text[at.start() :] if at else ""
+            match = _PRONOUN_OBJECT.match(tail)
+            if match and previous:
+                replaced = text[: at.start()] + tail[: match.start(2)] + previous + tail[match.end(2) :]  # type: ignore[union-attr]
+                words = dataclasses.replace(words_of(replaced), title=words.title)
+                info = dataclasses.replace(info, words=words)
+            elif words.thing and not match:
+                previous = words.thing.split(" of ")[-1]
+        resolved.append(info)
+    return tuple(resolved)
 
 
 def _only_unknown_tech(info: RequirementInfo) -> bool:

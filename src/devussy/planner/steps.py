@@ -26,7 +26,7 @@ from functools import lru_cache
 
 from devussy.models import Requirement, Step
 from devussy.planner.analysis import Analysis, primary_language
-from devussy.planner.domain import words_of
+from devussy.planner.domain import imperative, lower_first, words_of
 from devussy.planner.generated import (
     custom_templates,
     domain_templates,
@@ -462,7 +462,11 @@ def _library(libraries: dict[str, str], basis: Basis) -> str:
 
 
 def _title(cand: _Candidate, basis: Basis) -> str:
-    title = basis.ctx.fill(cand.template.title, cand.template.phase, **_extra(cand, basis))[:200]
+    extra = _extra(cand, basis)
+    if cand.unit is not None and cand.unit.kind == "feature":
+        # "Reminders: email a reminder", not the requirement's whole sentence (the details quote it)
+        extra["req"] = lower_first(imperative(cand.unit.words))
+    title = basis.ctx.fill(cand.template.title, cand.template.phase, **extra)[:200]
     return title[:1].upper() + title[1:]
 
 
