@@ -81,7 +81,8 @@ _META_NOUNS = word_set(
     "data thing things stuff info information content everything anything",
     "morning mornings evening evenings night nights today tomorrow tonight weekend weekends",
     "url urls link links command commands flag flags option options support",
-    "second seconds minute minutes hour hours day days week weeks month months year years time times",  # units
+    # units
+    "second seconds minute minutes hour hours day days week weeks month months year years time times",
     "longer shorter faster slower older newer bigger smaller higher lower",  # comparisons, not records
     "step steps stage stages table tables",  # parts of a workflow or of storage, not records
 )

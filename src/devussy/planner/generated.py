@@ -214,7 +214,7 @@ def _domain_templates(
                 phase="ui",
                 order=40,
                 title=safe(
-                    f"Screen to {action[:1].lower() + action[1:]}" if base else f"Screen for {words.text}",
+                    f"Screen to {lower_first(action)}" if base else f"Screen for {words.text}",
                     120,
                 ),
                 details=(

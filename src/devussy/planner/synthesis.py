@@ -385,7 +385,8 @@ def group_label(rmap: RequirementMap, group: Sequence[str], words: int = 7) -> s
             return " ".join([*rest, singular(last) if last.islower() else last, name])
     owner = re.fullmatch(r"(\w+) of (?:(?:each|every|the|all|our|their|its)\s+)?(.+)", thing)
     if owner and len(parts) > 3 and len(owner.group(2).split()) <= 4:
-        return f"{owner.group(2)} {owner.group(1)}"  # "summary of each merged pull request" → "merged pull request summary"
+        # "summary of each merged pull request" → "merged pull request summary"
+        return f"{owner.group(2)} {owner.group(1)}"
     size = len(parts)
     if size <= min(words, 5) and (size > 1 or not first.words.verb):
         first_word = parts[0]
