@@ -106,8 +106,7 @@ READING_VERBS = frozenset(
 
 # What people receive rather than do: "residents get an SMS when their repair is done".
 _MESSAGES = frozenset(
-    "sms text texts email emails notification notifications reminder reminders alert alerts message messages "
-    "push digest digests summary summaries newsletter newsletters".split()
+    ["sms", "text", "texts", "email", "emails", "notification", "notifications", "reminder", "reminders", "alert", "alerts", "message", "messages", "push", "digest", "digests", "summary", "summaries", "newsletter", "newsletters"]
 )
 
 
