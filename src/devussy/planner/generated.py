@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from devussy.planner.analysis import Analysis
 from devussy.planner.commands import name_forms
-from devussy.planner.domain import DomainWords, doing, imperative, lower_first
+from devussy.planner.domain import DomainWords, doing, imperative, lower_first, word_set
 from devussy.planner.knowledge import StepTemplate, knowledge
 from devussy.requirements.lexicon import lexicon
 
@@ -105,8 +105,9 @@ READING_VERBS = frozenset(
 
 
 # What people receive rather than do: "residents get an SMS when their repair is done".
-_MESSAGES = frozenset(
-    ["sms", "text", "texts", "email", "emails", "notification", "notifications", "reminder", "reminders", "alert", "alerts", "message", "messages", "push", "digest", "digests", "summary", "summaries", "newsletter", "newsletters"]
+_MESSAGES = word_set(
+    "sms text texts email emails notification notifications reminder reminders alert alerts message messages",
+    "push digest digests summary summaries newsletter newsletters",
 )
 
 
