@@ -411,10 +411,10 @@ def entity_of(tokens: list[str]) -> str | None:
     if lex.is_verb(lowered) and lowered not in lex.noun_forms and not plural and not modifier:
         return None  # "let members vote" ends on a verb; "watering schedule" on a noun
     if lowered in _VIEW_HEADS and len(words) > 1:
-        before = words[-2].lower()
-        if any(names_no_record(part) for part in before.split("-")):
+        owner = words[-2].lower()
+        if any(names_no_record(part) for part in owner.split("-")):
             return None  # "an OpenAI-written summary" is a view of nothing the brief keeps
-        return singular(before).title().replace("-", "")  # "match history" keeps Match records
+        return singular(owner).title().replace("-", "")  # "match history" keeps Match records
     if head[:1].isupper() and len(words) == 1 and head.lower() not in lex.noun_forms:
         return None  # a proper name ("Strava"), not a record
     if lowered in lex.by_alias or head in lex.by_alias or lowered in lex.not_technologies:
