@@ -262,3 +262,21 @@ def test_a_server_rendered_app_over_an_existing_database_gets_no_offline_states_
     )
     titles = " | ".join(s.title for s in steps(plan))
     assert "offline" not in titles.lower() and "Docker Compose" not in titles
+
+
+def test_a_feature_that_states_a_size_and_a_time_gets_a_benchmark_not_a_restated_step() -> None:
+    plan = detailed(
+        ProjectBrief(
+            name="slowlog",
+            summary=(
+                "Command-line tool in Go that reads our nginx access logs (gzip rotated files too), and prints "
+                "the top 20 slowest endpoints with p50/p95 latency. Must handle 5 GB of logs in under a minute "
+                "on a laptop. No external services."
+            ),
+        )
+    )
+    titles = [s.title for s in steps(plan)]
+    assert "Benchmark: handle 5 GB of logs in under a minute on a laptop" in titles
+    assert not any(t.startswith("Handle 5 GB") for t in titles)
+    assert not any("Nginx" in t and ("Spike" in t or "Integrate" in t or "credentials" in t) for t in titles)
+    assert check_coverage(plan).ok  # the benchmark covers the target, the log reader covers "Nginx"

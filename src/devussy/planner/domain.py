@@ -247,7 +247,7 @@ _CUT_BEFORE = word_set(
 )
 
 
-def imperative(words: DomainWords, limit: int = 8) -> str:
+def imperative(words: DomainWords, limit: int = 8, whole: bool = False) -> str:
     """The requirement as a short instruction in its own words: "members of our allotment society book
     the shared rotavator and trailer by the half day" → "Book the shared rotavator and trailer"; a
     requirement with no verb keeps its phrase ("Refunds and top products")."""
@@ -264,7 +264,7 @@ def imperative(words: DomainWords, limit: int = 8) -> str:
     said = tokens[at]
     # "DM", "OCRs", "RSVP": an acronym stays one
     verb = base.upper() if sum(c.isupper() for c in said) >= 2 else base.capitalize()
-    return _cut([verb, *tokens[at + 1 :]], limit, first=2)
+    return _cut([verb, *tokens[at + 1 :]], limit, first=limit if whole else 2)
 
 
 def doing(words: DomainWords, limit: int = 8) -> str:

@@ -18,6 +18,7 @@ from devussy.planner.analysis import Analysis
 from devussy.planner.commands import name_forms
 from devussy.planner.domain import DomainWords, doing, imperative, lower_first, word_set
 from devussy.planner.knowledge import StepTemplate, knowledge
+from devussy.planner.requirement_map import is_target
 from devussy.requirements.lexicon import lexicon
 
 UNKNOWN_MARK = "not in the built-in knowledge base: confirm the SDK and its docs"
@@ -295,6 +296,24 @@ def unknown_templates(name: str, words: DomainWords, service: bool = True) -> tu
 
 def quality_template(words: DomainWords) -> StepTemplate:
     phrase = safe(words.text)
+    if is_target(words.text):
+        # a size and a time: a benchmark on generated input of that size, not a timed unit test
+        return StepTemplate(
+            phase="hardening",
+            order=35,
+            title=f"Benchmark: {safe(lower_first(imperative(words, 16, whole=True)) if words.verb else words.text, 150)}",
+            details=(
+                f'Turn "{phrase}" into a benchmark: a script that generates input of the stated size (kept '
+                "out of the repository), runs the real code path on it and prints the time and peak memory "
+                "as JSON; profile and fix what misses the target, and write down the machine it was "
+                "measured on. CI runs it on a smaller input and compares against the last run."
+            ),
+            acceptance=[
+                f'The benchmark shows "{safe(words.title, 200)}" is met on the stated input size',
+                "Peak memory stays flat as the input grows (streamed, not loaded whole)",
+            ],
+            command="{test:" + words.keyword + "_benchmark}",
+        )
     return StepTemplate(
         phase="hardening",
         order=35,

@@ -150,6 +150,9 @@ class RequirementMap:
     # names of what the product reads ("nginx" in "our nginx access logs"): no spike, no adapter; the
     # steps that read it cover their integration requirement
     data_formats: tuple[str, ...] = ()
+    # feature requirements that state a measurable target ("handle 5 GB of logs in under a minute"): a
+    # benchmark serves them, not a feature step restating the sentence
+    targets: frozenset[str] = frozenset()
 
     def ids(self, *kinds: str) -> list[str]:
         return [i.requirement.id for i in self.infos if not kinds or i.requirement.kind in kinds]
@@ -217,6 +220,7 @@ def _build_map(key: tuple[tuple[str, str, str, str], ...]) -> RequirementMap:
     infos = _resolve_pronouns(tuple(_info(r, *found[r.text], read_only=read_only) for r in requirements))
     kb = knowledge()
     units: list[Unit] = []
+    targets: set[str] = set()
     seen_features: set[str] = set()
     for info in infos:
         for fid in info.features:
@@ -228,7 +232,9 @@ def _build_map(key: tuple[tuple[str, str, str, str], ...]) -> RequirementMap:
             )
             words = _feature_words([i for i in infos if fid in i.features])
             units.append(Unit(f"feature:{fid}", "feature", fid, covering, words, kb.features[fid].points))
-        if info.requirement.kind == "feature" and not info.features and not _only_unknown_tech(info):
+        if info.requirement.kind == "feature" and not info.features and is_target(info.requirement.text):
+            targets.add(info.requirement.id)
+        elif info.requirement.kind == "feature" and not info.features and not _only_unknown_tech(info):
             units.append(
                 Unit(
                     f"req:{info.requirement.id}",
@@ -259,6 +265,7 @@ def _build_map(key: tuple[tuple[str, str, str, str], ...]) -> RequirementMap:
         unknown_techs=tuple(unknown),
         by_id={i.requirement.id: i for i in infos},
         data_formats=tuple(sorted(formats)),
+        targets=frozenset(targets),
     )
 
 
@@ -279,6 +286,19 @@ def _entries(texts: Sequence[str]) -> dict[str, tuple[list[str], list[str]]]:
 
 def clear_entries() -> None:
     _ENTRIES.clear()
+
+
+_TARGET = re.compile(
+    r"\b\d[\d.,]*\s*(?:[kmgt]b|ms|milliseconds?|seconds?|minutes?|hours?|rows|records|requests|events|files|"
+    r"users|messages)\b[^.;]{0,60}?\b(?:in|under|within|below|less\s+than|per)\s+(?:an?|one|\d[\d.,]*)\s*"
+    r"(?:ms|milliseconds?|seconds?|minutes?|hours?|second|minute|hour)\b",
+    re.IGNORECASE,
+)
+
+
+def is_target(text: str) -> bool:
+    """ "Handle 5 GB of logs in under a minute on a laptop": a size and a time to meet, not a feature."""
+    return bool(_TARGET.search(text))
 
 
 _ANALYTICS = re.compile(

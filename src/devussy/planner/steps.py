@@ -533,6 +533,9 @@ def _covers(cand: _Candidate, title: str, details: str, basis: Basis, filler: _F
     ids: set[str] = set()
     if cand.unit is not None:
         ids.update(cand.unit.requirements)
+    target = cand.thread.removeprefix("req:")
+    if target in rmap.targets:
+        ids.add(target)  # the benchmark of a feature requirement that states a target
     for unit in filler.absorbers.get(id(cand.template), []):
         ids.update(unit.requirements)
     if cand.tech is not None:
@@ -645,7 +648,7 @@ def _cover_the_rest(
         templates: list[StepTemplate] = []
         unit = next((u for u in rmap.units if rid in u.requirements), None)
         tid = info.techs[0] if info.techs else None
-        if info.requirement.kind == "quality":
+        if info.requirement.kind == "quality" or rid in rmap.targets:
             templates = [quality_template(info.words)]
             target = view.first_of_kind.get("hardening") or numbers[-1]
         elif tid is not None and info.requirement.kind == "integration":

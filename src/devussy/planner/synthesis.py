@@ -383,6 +383,8 @@ def group_label(rmap: RequirementMap, group: Sequence[str], words: int = 7) -> s
         if " and " not in name and len(name.split()) <= 2 and not _shares_a_stem(thing, name):
             *rest, last = parts
             return " ".join([*rest, singular(last) if last.islower() else last, name])
+        if " and " not in name and len(name.split()) <= 2:
+            return name  # "email a reminder the evening before a booking" → "reminders"
     owner = re.fullmatch(r"(\w+) of (?:(?:each|every|the|all|our|their|its)\s+)?(.+)", thing)
     if owner and len(parts) > 3 and len(owner.group(2).split()) <= 4:
         # "summary of each merged pull request" → "merged pull request summary"
