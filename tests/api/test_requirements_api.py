@@ -131,7 +131,9 @@ def test_coverage_endpoint_checks_a_plan_against_its_or_an_edited_list() -> None
     assert response.status == 200 and response.header("Content-Type") == "application/json; charset=utf-8"
     coverage = response.json()["coverage"]
     assert {e["id"]: e["status"] for e in coverage["requirements"]} == {
-        "R1": "covered", "R2": "respected", "R3": "uncovered"
+        "R1": "covered",
+        "R2": "respected",
+        "R3": "uncovered",
     }
     edited = [*REQUIREMENTS[:2], Requirement(id="R4", text="No mobile app", kind="non_goal")]
     response = post("coverage.py", {"plan": detailed.to_json_dict(), "requirements": wire(edited)})

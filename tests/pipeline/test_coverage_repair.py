@@ -34,8 +34,12 @@ def answers(*texts: str) -> Scripted:
 
 def step(number: int, title: str, details: str = "Do it in `app.py`.", covers: tuple[str, ...] = ()) -> Step:
     return Step(
-        id=f"2.{number}", title=title, details=details, acceptance_criteria=["it works"],
-        test_command="pytest -q", covers=list(covers),
+        id=f"2.{number}",
+        title=title,
+        details=details,
+        acceptance_criteria=["it works"],
+        test_command="pytest -q",
+        covers=list(covers),
     )
 
 

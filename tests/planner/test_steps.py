@@ -269,9 +269,9 @@ def test_a_feature_that_states_a_size_and_a_time_gets_a_benchmark_not_a_restated
         ProjectBrief(
             name="slowlog",
             summary=(
-                "Command-line tool in Go that reads our nginx access logs (gzip rotated files too), and prints "
-                "the top 20 slowest endpoints with p50/p95 latency. Must handle 5 GB of logs in under a minute "
-                "on a laptop. No external services."
+                "Command-line tool in Go that reads our nginx access logs (gzip rotated files too), and "
+                "prints the top 20 slowest endpoints with p50/p95 latency. Must handle 5 GB of logs in under "
+                "a minute on a laptop. No external services."
             ),
         )
     )

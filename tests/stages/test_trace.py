@@ -47,7 +47,9 @@ def test_plan_problems_name_each_uncited_feature_and_integration_requirement() -
 
 def test_a_phase_contradicting_a_constraint_is_a_plan_problem() -> None:
     contradicting = Phase(
-        number=2, title="Database schema", summary="Create the database schema and migrations.",
+        number=2,
+        title="Database schema",
+        summary="Create the database schema and migrations.",
         requirements=["R1"],
     )
     problems = plan_problems(plan(phase(1, ["R1", "R3", "R5"]), contradicting))
@@ -75,7 +77,8 @@ def test_a_phase_answers_only_for_the_requirements_it_cites() -> None:
 def test_every_step_answers_for_every_constraint() -> None:
     whole = plan(phase(1, ["R1"]))
     detailed = phase(
-        1, ["R1"],
+        1,
+        ["R1"],
         [step("1.1", "Booking form", covers=("R1",)), step("1.2", "Write the migrations", "Create tables.")],
     )
     problems = phase_problems(detailed, whole)

@@ -64,8 +64,9 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
         ),
         (
             "ProgressEvent",
-            CoverageChecked(coverage=check_coverage(samples.plan()), repaired=True, unresolved=["x"])
-            .wire_json(),
+            CoverageChecked(
+                coverage=check_coverage(samples.plan()), repaired=True, unresolved=["x"]
+            ).wire_json(),
         ),
         (
             "BasicPlanRequest",

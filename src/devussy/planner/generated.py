@@ -297,11 +297,12 @@ def unknown_templates(name: str, words: DomainWords, service: bool = True) -> tu
 def quality_template(words: DomainWords) -> StepTemplate:
     phrase = safe(words.text)
     if is_target(words.text):
+        target = lower_first(imperative(words, 16, whole=True)) if words.verb else words.text
         # a size and a time: a benchmark on generated input of that size, not a timed unit test
         return StepTemplate(
             phase="hardening",
             order=35,
-            title=f"Benchmark: {safe(lower_first(imperative(words, 16, whole=True)) if words.verb else words.text, 150)}",
+            title=f"Benchmark: {safe(target, 150)}",
             details=(
                 f'Turn "{phrase}" into a benchmark: a script that generates input of the stated size (kept '
                 "out of the repository), runs the real code path on it and prints the time and peak memory "
