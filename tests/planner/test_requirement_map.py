@@ -125,3 +125,14 @@ def test_a_pronoun_object_is_what_the_previous_feature_acts_on() -> None:
     words = rmap.by_id["R2"].words
     assert words.thing == "scanned receipts" and words.entities == ("Receipt",)  # not "them with Tesseract"
     assert words.title == "OCRs them with Tesseract"  # the brief's own sentence is kept
+
+
+def test_a_feature_speaks_with_the_words_of_the_requirement_that_does_what_it_does() -> None:
+    rmap = build_map(
+        [
+            req("R1", "Vets manage appointments and patient records"),
+            req("R2", "Owners book appointments online"),
+        ]
+    )
+    booking = next(u for u in rmap.units if u.ref == "booking")
+    assert booking.words.verb == "book" and booking.words.thing == "appointments"

@@ -275,6 +275,10 @@ def doing(words: DomainWords, limit: int = 8) -> str:
     if base is None or head.lower() != base:
         return action if sum(c.isupper() for c in head) >= 2 else action[:1].lower() + action[1:]
     form = f"{head}ing" if head.isupper() else gerund(base)  # "RSVPing"
+    joined = re.match(r"(and|or) (\S+)(.*)$", rest)
+    second = lexicon().base_verb(joined.group(2)) if joined else None
+    if joined and second:
+        rest = f"{joined.group(1)} {gerund(second)}{joined.group(3)}"  # "accepting or declining"
     return f"{form} {rest}".strip()
 
 
@@ -304,6 +308,9 @@ def _cut(tokens: list[str], limit: int, first: int) -> str:
         tokens = tokens[:at]
     elif len(tokens) > limit:
         tokens = tokens[:limit]
+        inner = [i for i in range(first, len(tokens)) if tokens[i].lower() in ("of", "for", "to", "from")]
+        if inner:
+            tokens = tokens[: inner[-1]]  # "replacing our Excel tracking", not "… tracking of lab"
     while len(tokens) > 1 and tokens[-1].lower() in _SKIP_BEFORE_THING | _THING_STOPS | {"and", "or", "of"}:
         tokens.pop()
     phrase = " ".join(tokens)

@@ -230,7 +230,7 @@ def _build_map(key: tuple[tuple[str, str, str, str], ...]) -> RequirementMap:
             covering = tuple(
                 i.requirement.id for i in infos if fid in i.features and i.requirement.kind != "non_goal"
             )
-            words = _feature_words([i for i in infos if fid in i.features])
+            words = _feature_words(fid, [i for i in infos if fid in i.features])
             units.append(Unit(f"feature:{fid}", "feature", fid, covering, words, kb.features[fid].points))
         if info.requirement.kind == "feature" and not info.features and is_target(info.requirement.text):
             targets.add(info.requirement.id)
@@ -466,13 +466,19 @@ def _groups(units: Sequence[Unit]) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(keys) for keys in grouped.values())
 
 
-def _feature_words(infos: list[RequirementInfo]) -> DomainWords:
+def _feature_words(fid: str, infos: list[RequirementInfo]) -> DomainWords:
     """The brief's words for a feature several requirements ask for: the first one's verb and test name,
     and every asking requirement named ("sales by region and top products")."""
     asking = [i for i in infos if i.requirement.kind in ("feature", "integration")] or infos
     # "Move our legacy invoicing system to Laravel" is the migration itself; "accountants issue invoices"
     # says what the feature does.
     asking = [i for i in asking if not i.rules] or asking
+    if asking:
+        # "owners book appointments online" names the booking feature by its verb; "vets manage appointments"
+        # only by its records: the one that does what the feature does speaks for it
+        feature_stems = {stem(w) for w in re.findall(r"[a-z]+", f"{fid} {knowledge().features[fid].name}")}
+        doers = [i for i in asking if i.words.verb and stem(i.words.verb) in feature_stems]
+        asking = doers + [i for i in asking if i not in doers]
     first = asking[0].words
     texts: list[str] = []
     said: set[str] = set()

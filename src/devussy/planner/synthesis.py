@@ -19,7 +19,7 @@ from functools import lru_cache
 from devussy.models import slugify
 from devussy.planner.analysis import HOSTED_TYPES, Analysis, analyzer, resolve_toolchain
 from devussy.planner.commands import name_forms
-from devussy.planner.domain import doing, singular, stem
+from devussy.planner.domain import doing, names_no_record, singular, stem
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, PHASE_ORDER, knowledge
 from devussy.planner.requirement_map import MIGRATION_WORK, RequirementMap, Unit, built_features
 from devussy.planner.templates import absorbed_units
@@ -375,15 +375,20 @@ def group_label(rmap: RequirementMap, group: Sequence[str], words: int = 7) -> s
     if not first.words.verb and len(first.words.text.split()) <= 6:
         thing = first.words.text  # a short noun phrase names itself: "client portal with real-time chat"
     parts = thing.split()
-    if not parts or parts[0].lower() in _CUT_BEFORE or parts[0].lower() in _CLAUSE_OPENERS:
+    if (
+        not parts
+        or parts[0].lower() in _CUT_BEFORE
+        or parts[0].lower() in _CLAUSE_OPENERS
+        or names_no_record(parts[-1])  # "the lab manager 14 days before …"
+    ):
         return doing(first.words, min(words, 6))  # "deduplicating by email", "seeing who has booked what"
     if first.kind == "feature" and first.words.verb and len(parts) <= 2:
         # "reminds me when a plant needs water" → "plant reminders", "search orders by …" → "order search"
-        name = knowledge().features[first.ref].name
-        if " and " not in name and len(name.split()) <= 2 and not _shares_a_stem(thing, name):
+        name = knowledge().features[first.ref].name.split(" and ")[0]  # "bookings and scheduling" → bookings
+        if len(name.split()) <= 2 and not _shares_a_stem(thing, name):
             *rest, last = parts
             return " ".join([*rest, singular(last) if last.islower() else last, name])
-        if " and " not in name and len(name.split()) <= 2:
+        if len(name.split()) <= 2:
             return name  # "email a reminder the evening before a booking" → "reminders"
     owner = re.fullmatch(r"(\w+) of (?:(?:each|every|the|all|our|their|its)\s+)?(.+)", thing)
     if owner and len(parts) > 3 and len(owner.group(2).split()) <= 4:
