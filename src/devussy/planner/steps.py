@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from devussy.models import Requirement, Step
-from devussy.planner.analysis import Analysis, primary_language
+from devussy.planner.analysis import Analysis, analyzer, primary_language
 from devussy.planner.domain import imperative, lower_first, words_of
 from devussy.planner.generated import (
     custom_templates,
@@ -36,7 +36,7 @@ from devussy.planner.generated import (
 )
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, PHASE_ORDER, StepTemplate, knowledge
 from devussy.planner.requirement_map import QUALITY_TAGS, RequirementMap, Unit
-from devussy.planner.synthesis import CUSTOM, Context, PhaseShape, classify, clip
+from devussy.planner.synthesis import CUSTOM, Context, PhaseShape, classify, clip, group_label
 from devussy.planner.templates import absorbed_units, applies
 from devussy.requirements.coverage import find_violations
 
@@ -159,6 +159,9 @@ class _View:
         # built there too, for the requirements that phase cites.
         self.units: list[Unit] = list(rmap.units)
         known = {u.ref for u in rmap.units if u.kind == "feature"}
+        # Titles the planner wrote name the brief's features in its words ("rating the difficulty"): a
+        # feature those words happen to match was not asked for.
+        known |= _label_features(rmap)
         for n in core:
             for fid in shapes[n].features:
                 if fid not in known:
@@ -197,6 +200,15 @@ class _View:
             name: (self.primary_integrations if self.primary_integrations is not None else self.primary_core)
             for name in rmap.unknown_techs
         }
+
+
+def _label_features(rmap: RequirementMap) -> set[str]:
+    found: set[str] = set()
+    for group in rmap.groups:
+        label = group_label(rmap, group)
+        if label:
+            found.update(analyzer().find_entries(label)[1])
+    return found
 
 
 def plan_steps(basis_key: object, basis: Basis, phases: tuple[PhaseInput, ...]) -> PlanSteps:
