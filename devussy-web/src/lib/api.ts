@@ -66,6 +66,48 @@ async function jsonError(response: Response): Promise<StreamError> {
   return new StreamError(message, code, response.status);
 }
 
+/** POST JSON and validate the JSON answer against the generated schema (a 4xx/5xx becomes a StreamError). */
+async function postJson<K extends WireName>(path: string, body: unknown, answer: K, signal?: AbortSignal): Promise<WireSchemas[K]> {
+  let response: Response;
+  try {
+    response = await fetch(`${BASE}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...authHeaders() },
+      body: JSON.stringify(body),
+      signal,
+    });
+  } catch (error) {
+    if (signal?.aborted) throw new StreamError('Cancelled', 'cancelled');
+    throw new StreamError(`Could not reach the server: ${(error as Error).message}`, 'network_error');
+  }
+  if (!response.ok) throw await jsonError(response);
+  let value: unknown;
+  try {
+    value = await response.json();
+  } catch {
+    throw new StreamError('The server did not answer with JSON', 'invalid_response', response.status);
+  }
+  try {
+    return parseWire(answer, value);
+  } catch (error) {
+    if (error instanceof WireError) throw new StreamError(error.message, error.code);
+    throw error;
+  }
+}
+
+/** POST JSON and take the attachment it answers with (a zip), named as the server names it. */
+async function postForFile(path: string, body: unknown, fallbackName: string): Promise<{ blob: Blob; filename: string }> {
+  const response = await fetch(`${BASE}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/zip', ...authHeaders() },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw await jsonError(response);
+  const disposition = response.headers.get('content-disposition') ?? '';
+  const match = /filename="?([^";]+)"?/.exec(disposition);
+  return { blob: await response.blob(), filename: match?.[1] ?? fallbackName };
+}
+
 export const api = {
   interview: (body: Body<'InterviewRequest'>, handlers: CallHandlers) => stream('/api/interview', body, 'InterviewDone', handlers),
   design: (body: Body<'DesignRequest'>, handlers: CallHandlers) => stream('/api/design', body, 'DesignDone', handlers),
@@ -97,15 +139,10 @@ export const api = {
     return files;
   },
 
-  async artifactsZip(body: { design: ProjectDesign | null; plan: DevPlan; handoff: Handoff | null }): Promise<{ blob: Blob; filename: string }> {
-    const response = await fetch(`${BASE}/api/artifacts`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/zip', ...authHeaders() },
-      body: JSON.stringify(body),
-    });
-    if (!response.ok) throw await jsonError(response);
-    const disposition = response.headers.get('content-disposition') ?? '';
-    const match = /filename="?([^";]+)"?/.exec(disposition);
-    return { blob: await response.blob(), filename: match?.[1] ?? 'devplan.zip' };
-  },
+  artifactsZip: (body: { design: ProjectDesign | null; plan: DevPlan; handoff: Handoff | null }) => postForFile('/api/artifacts', body, 'devplan.zip'),
+
+  // The living plan (docs/workspace.md): stateless, the files travel with every request.
+  workspaceStatus: (body: Body<'WorkspaceFilesRequest'>) => postJson('/api/workspace/status', body, 'WorkspaceStatusResponse'),
+  workspaceUpdate: (body: Body<'WorkspaceUpdateRequest'>) => postJson('/api/workspace/update', body, 'WorkspaceUpdateResponse'),
+  workspaceExport: (body: Body<'WorkspaceFilesRequest'>) => postForFile('/api/workspace/export', body, 'devplan.zip'),
 };
