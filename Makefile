@@ -23,6 +23,7 @@ test: setup lint pytest web-types-check web-test e2e
 
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 pytest: setup
 	$(PY) -m pytest

@@ -32,7 +32,7 @@ STEPS = 6
 def phase_text(request: dict[str, Any] | None = None) -> str:
     """The upstream's answer (also the fake server's --responder): a valid detailed phase 2."""
     from devussy.models import Phase, Step
-    from devussy.pipeline.detailed_devplan import render_phase_detail
+    from devussy.stages.detail import render_phase_detail
 
     steps = [
         Step(

@@ -35,9 +35,10 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from devussy.config import Settings  # noqa: E402
 from devussy.models import DevPlan, Phase, Step  # noqa: E402
-from devussy.pipeline.detailed_devplan import DetailedDevPlanGenerator, render_phase_detail  # noqa: E402
+from devussy.pipeline.generators import DetailedDevPlanGenerator  # noqa: E402
 from devussy.pipeline.settings import stage_settings  # noqa: E402
-from devussy.web import endpoints  # noqa: E402
+from devussy.stages.detail import render_phase_detail  # noqa: E402
+from devussy.web import endpoints, streams  # noqa: E402
 
 GAP_SECONDS = 0.001
 REPEATS = 3
@@ -160,10 +161,11 @@ def request_bytes() -> bytes:
 
 def run_in_process(tokens: list[str]) -> list[int]:
     transport = TimedUpstream(tokens)
+    factory = settings_for(transport)
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            endpoints.serve_stage(self, endpoints.DETAIL, settings_for(transport))
+            endpoints.answer(self, lambda exchange: streams.serve_stage(exchange, streams.DETAIL, factory))
 
         def log_message(self, *args: Any) -> None:
             return None
@@ -195,9 +197,9 @@ def run_loopback(tokens: list[str]) -> list[int]:
     from devussy.web.devserver import make_server
 
     transport = TimedUpstream(tokens)
-    original = endpoints.resolve_stage_settings
-    endpoints.resolve_stage_settings = settings_for(transport)  # type: ignore[assignment]
-    server = make_server("127.0.0.1", 0, static_dir=ROOT / "no-ui", api_dir=ROOT / "api")
+    original = streams.resolve_stage_settings
+    streams.resolve_stage_settings = settings_for(transport)  # type: ignore[assignment]
+    server = make_server("127.0.0.1", 0, static_dir=ROOT / "no-ui")
     server.RequestHandlerClass.log_message = lambda *args: None  # type: ignore[method-assign]
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
@@ -211,7 +213,7 @@ def run_loopback(tokens: list[str]) -> list[int]:
         )
         received = json.loads(client.stdout)
     finally:
-        endpoints.resolve_stage_settings = original  # type: ignore[assignment]
+        streams.resolve_stage_settings = original  # type: ignore[assignment]
         server.shutdown()
         server.server_close()
     return [done - arrived for arrived, done in zip(transport.arrivals, received, strict=True)]

@@ -38,8 +38,8 @@ from devussy.llm.base import ChatMessage, ChatRequest
 from devussy.llm.openai import OpenAIProvider
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `tests` is not an installed package
+from tests import samples
 from tests.fakes.openai_server import FakeOpenAIServer, stall
-from tests.web import samples
 from tests.web.helpers import running_dev_server, stream_until_first_token
 
 LONG_TEXT = " ".join(f"word{i}" for i in range(2000))

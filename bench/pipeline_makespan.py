@@ -36,12 +36,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `tests` is not a
 from devussy.llm.openai import OpenAIProvider
 from devussy.models import DevPlan, ProjectBrief
 from devussy.pipeline.base import StageResult, StageSettings
-from devussy.pipeline.basic_devplan import BasicDevPlanGenerator
-from devussy.pipeline.complexity import assess_complexity
-from devussy.pipeline.detailed_devplan import DetailedDevPlanGenerator
-from devussy.pipeline.handoff_prompt import HandoffPromptGenerator
-from devussy.pipeline.project_design import ProjectDesignGenerator
+from devussy.pipeline.generators import (
+    BasicDevPlanGenerator,
+    DetailedDevPlanGenerator,
+    HandoffPromptGenerator,
+    ProjectDesignGenerator,
+)
 from devussy.pipeline.runner import PipelineRunner
+from devussy.planner.complexity import assess_complexity
 from devussy.streaming import NullStreamingHandler
 
 T = TypeVar("T")

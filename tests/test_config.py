@@ -52,6 +52,14 @@ def test_unknown_provider_is_a_clear_config_error() -> None:
         Settings.from_env({"DEVUSSY_PROVIDER": "gemini"})
 
 
+def test_a_registered_provider_is_a_known_provider(monkeypatch: pytest.MonkeyPatch) -> None:
+    from devussy.llm import registry
+    from devussy.llm.mock import MockProvider
+
+    monkeypatch.setitem(registry._FACTORIES, "gemini", lambda settings, transport: MockProvider(str))
+    assert Settings.from_env({"DEVUSSY_PROVIDER": "gemini"}).provider == "gemini"
+
+
 def test_environment_values() -> None:
     settings = Settings.from_env(
         {

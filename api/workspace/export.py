@@ -6,17 +6,9 @@ import sys
 # src/ on the path: the package imports the same way on the serverless host and locally.
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "src"))
 
-from http.server import BaseHTTPRequestHandler
-
-from devussy.web import endpoints
+from devussy.web.endpoints import RouteHandler, workspace_export
 
 
-class handler(BaseHTTPRequestHandler):
-    def do_OPTIONS(self) -> None:
-        endpoints.preflight(self, "POST")
-
-    def do_POST(self) -> None:
-        endpoints.workspace_export(self)
-
-    def do_GET(self) -> None:
-        endpoints.method_not_allowed(self, "POST")
+class handler(RouteHandler):
+    method = "POST"
+    endpoint = workspace_export

@@ -18,17 +18,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from devussy.errors import ConfigError
-
-STAGES = ("interview", "design", "basic_plan", "phase_detail", "handoff")
-PROVIDERS = ("builtin", "openai", "anthropic")
-# Env spellings of each stage for DEVUSSY_<STAGE>_MODEL: the short name first, then the stage's own name.
-_STAGE_ENV = {
-    "interview": ("INTERVIEW",),
-    "design": ("DESIGN",),
-    "basic_plan": ("PLAN", "BASIC_PLAN"),
-    "phase_detail": ("DETAIL", "PHASE_DETAIL"),
-    "handoff": ("HANDOFF",),
-}
+from devussy.stages.names import STAGES, env_names
 
 
 @dataclass(frozen=True)
@@ -57,6 +47,11 @@ class Settings:
     @property
     def api_key(self) -> SecretStr | None:
         return {"openai": self.openai_api_key, "anthropic": self.anthropic_api_key}.get(self.provider)
+
+    def key_for(self, env_name: str | None) -> SecretStr | None:
+        """The API key read from the environment variable ``env_name`` (a provider's ``key_env``)."""
+        keys = {"OPENAI_API_KEY": self.openai_api_key, "ANTHROPIC_API_KEY": self.anthropic_api_key}
+        return keys.get(env_name) if env_name else None
 
     def model_for(self, stage: str) -> str | None:
         return self.stage_models.get(stage) or self.model
@@ -87,14 +82,17 @@ class Settings:
                 provider = "anthropic"
             else:
                 provider = "builtin"
-        if provider not in PROVIDERS:
+        from devussy.llm.registry import provider_names  # the registry imports this module
+
+        known = provider_names()
+        if provider not in known:
             raise ConfigError(
-                f"DEVUSSY_PROVIDER={provider!r} is not a known provider; choose one of {', '.join(PROVIDERS)}"
+                f"DEVUSSY_PROVIDER={provider!r} is not a known provider; choose one of {', '.join(known)}"
             )
 
-        stage_models = {}
-        for stage, env_names in _STAGE_ENV.items():
-            for env_name in env_names:
+        stage_models: dict[str, str] = {}
+        for stage in STAGES:
+            for env_name in env_names(stage):
                 value = values.text(f"DEVUSSY_{env_name}_MODEL", f"{stage}_model")
                 if value:
                     stage_models[stage] = value

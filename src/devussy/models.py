@@ -71,7 +71,10 @@ class Requirement(DevussyModel):
 def check_requirement_ids(requirements: list[Requirement]) -> list[Requirement]:
     """Ids are unique; the error names every duplicate."""
     seen: set[str] = set()
-    duplicates = sorted({r.id for r in requirements if r.id in seen or seen.add(r.id)}, key=_id_order)
+    repeated: set[str] = set()
+    for requirement in requirements:
+        (repeated if requirement.id in seen else seen).add(requirement.id)
+    duplicates = sorted(repeated, key=_id_order)
     if duplicates:
         raise ValueError(f"duplicate requirement ids: {', '.join(duplicates)}")
     return requirements

@@ -1,20 +1,21 @@
 """The sink interface every stage streams into (CLI view, SSE writer, tests).
 
 Named as in the original Devussy: ``StreamingHandler`` with ``on_token_async`` and
-``on_completion_async``. ``on_progress_async`` carries structured milestones such as
-``{"event": "phase", "phase": {...}}`` when the plan stream has yielded a complete phase.
+``on_completion_async``. ``on_progress_async`` carries the typed milestones of ``devussy.events``,
+such as ``PhaseAnnounced`` when the plan stream has yielded a complete phase.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Protocol
+
+from devussy.events import ProgressEvent
 
 
 class StreamingHandler(Protocol):
     async def on_token_async(self, token: str) -> None: ...
 
-    async def on_progress_async(self, event: Mapping[str, Any]) -> None: ...
+    async def on_progress_async(self, event: ProgressEvent) -> None: ...
 
     async def on_completion_async(self, text: str) -> None: ...
 
@@ -23,7 +24,7 @@ class NullStreamingHandler:
     async def on_token_async(self, token: str) -> None:
         return None
 
-    async def on_progress_async(self, event: Mapping[str, Any]) -> None:
+    async def on_progress_async(self, event: ProgressEvent) -> None:
         return None
 
     async def on_completion_async(self, text: str) -> None:
@@ -35,7 +36,7 @@ class CollectingStreamingHandler:
 
     def __init__(self) -> None:
         self.tokens: list[str] = []
-        self.progress: list[dict[str, Any]] = []
+        self.progress: list[ProgressEvent] = []
         self.completions: list[str] = []
 
     @property
@@ -45,8 +46,8 @@ class CollectingStreamingHandler:
     async def on_token_async(self, token: str) -> None:
         self.tokens.append(token)
 
-    async def on_progress_async(self, event: Mapping[str, Any]) -> None:
-        self.progress.append(dict(event))
+    async def on_progress_async(self, event: ProgressEvent) -> None:
+        self.progress.append(event)
 
     async def on_completion_async(self, text: str) -> None:
         self.completions.append(text)

@@ -1,4 +1,4 @@
-"""Each api/ handler class, called in memory (no socket) with a fake stage behind it."""
+"""Each api/ handler class, called in memory (no socket), running the real stages on the mock engine."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 
 from devussy.errors import ProviderError, StageError
-from tests.api.fake_stages import FakeStages
-from tests.web import samples
+from devussy.events import PhaseAnnounced
+from devussy.stages.inputs import DesignInput, DetailInput
+from tests import samples
 from tests.web.helpers import Response, call, load_api_handler
+from tests.web.mock_engine import StageAnswers
 
 SSE = {
     "interview.py": ("/api/interview", "interview", "reply"),
@@ -70,7 +72,7 @@ def assert_error(response: Response, status: int, code: str) -> None:
 
 
 @pytest.mark.parametrize("api_file", list(SSE))
-def test_stage_endpoints_stream_start_tokens_done(api_file: str, fake_stages: FakeStages) -> None:
+def test_stage_endpoints_stream_start_tokens_done(api_file: str, engine: StageAnswers) -> None:
     _path, label, key = SSE[api_file]
     response = post(api_file)
     assert response.status == 200
@@ -79,15 +81,16 @@ def test_stage_endpoints_stream_start_tokens_done(api_file: str, fake_stages: Fa
     assert response.header("X-Accel-Buffering") == "no"
     events = response.events
     assert events[0].event == "start" and events[0].data["stage"] == label
-    assert [e.data["content"] for e in events if e.event == "token"] == fake_stages.tokens
+    (task,) = engine.tasks
+    assert [e.data["content"] for e in events if e.event == "token"] == engine.pieces_for(task)
     assert [e.event for e in events].count("done") == 1 and events[-1].event == "done"
     done = events[-1].data
     assert done["done"] is True and key in done
-    assert done["usage"] == {"promptTokens": 3, "completionTokens": 4}
+    assert done["usage"]["promptTokens"] > 0 and done["usage"]["completionTokens"] > 0
     assert [e.id for e in events] == list(range(1, len(events) + 1))
 
 
-def test_design_builds_the_brief_from_front_end_fields(fake_stages: FakeStages) -> None:
+def test_design_builds_the_brief_from_front_end_fields(engine: StageAnswers) -> None:
     body = {
         "projectName": "Shop",
         "requirements": "Sell socks online",
@@ -97,46 +100,54 @@ def test_design_builds_the_brief_from_front_end_fields(fake_stages: FakeStages) 
         "someFutureField": 1,
     }
     assert post("design.py", body).status == 200
-    brief = fake_stages.calls[0][2][0]
+    (task,) = engine.tasks
+    assert isinstance(task, DesignInput)
+    brief = task.brief
     assert (brief.name, brief.summary) == ("Shop", "Sell socks online")
     assert brief.languages == ["Python", "TypeScript"] and brief.integrations == ["Stripe"]
 
 
-def test_design_prefers_a_full_brief(fake_stages: FakeStages) -> None:
-    body = {"brief": samples.brief().to_json_dict()}
-    assert post("design.py", body).status == 200
-    assert fake_stages.calls[0][2][0] == samples.brief()
+def test_design_prefers_a_full_brief(engine: StageAnswers) -> None:
+    body = {"brief": samples.BRIEF.to_json_dict()}
+    done = post("design.py", body).events[-1].data
+    (task,) = engine.tasks
+    assert isinstance(task, DesignInput) and task.brief == samples.BRIEF
+    assert done["design"]["brief"] == samples.BRIEF.to_json_dict()
 
 
-def test_detail_accepts_basic_plan_alias_and_announces_the_phase(fake_stages: FakeStages) -> None:
+def test_detail_accepts_basic_plan_alias_and_announces_the_phase(engine: StageAnswers) -> None:
     body = {"basicPlan": samples.plan().to_json_dict(), "phaseNumber": 3, "projectName": "Todo API"}
     response = post("plan/detail.py", body)
     assert response.events[0].data == {"type": "start", "stage": "detail", "phase": 3}
     assert response.events[-1].data["phase"]["number"] == 3
-    assert fake_stages.calls[0][2][1] == 3
-    assert fake_stages.options == [{"plan_complete": True}]
+    assert len(response.events[-1].data["phase"]["steps"]) == 2
+    (task,) = engine.tasks
+    assert isinstance(task, DetailInput) and (task.phase_number, task.plan_complete) == (3, True)
 
 
-def test_detail_passes_on_that_the_plan_is_still_streaming(fake_stages: FakeStages) -> None:
+def test_detail_passes_on_that_the_plan_is_still_streaming(engine: StageAnswers) -> None:
     body = {"plan": samples.plan().to_json_dict(), "phaseNumber": 1, "planComplete": False}
     assert post("plan/detail.py", body).events[-1].event == "done"
-    assert fake_stages.options == [{"plan_complete": False}]
+    (task,) = engine.tasks
+    assert isinstance(task, DetailInput) and task.plan_complete is False
 
 
-def test_interview_done_carries_reply_and_brief_once_complete(fake_stages: FakeStages) -> None:
+def test_interview_done_carries_reply_and_brief_once_complete(engine: StageAnswers) -> None:
     done = post("interview.py").events[-1].data
     assert done["reply"] == "What should it do?" and done["complete"] is False and "brief" not in done
-    fake_stages.interview_complete = True
+    engine.interview_complete = True
     done = post("interview.py").events[-1].data
-    assert done["complete"] is True and done["brief"]["name"] == "Todo API"
+    assert done["complete"] is True and done["brief"]["name"] == "TaskFlow"
 
 
-def test_progress_events_from_the_stage_become_sse_progress(fake_stages: FakeStages) -> None:
-    phase = samples.phase(1).to_json_dict()
-    fake_stages.progress = [{"event": "phase", "phase": phase}]
+def test_each_plan_phase_is_a_progress_event_as_soon_as_it_is_parsed(engine: StageAnswers) -> None:
     events = post("plan/basic.py").events
     progress = [e.data for e in events if e.event == "progress"]
-    assert progress == [{"type": "progress", "event": "phase", "phase": phase}]
+    phases = [PhaseAnnounced(phase=phase).wire_json() for phase in samples.plan().phases]
+    assert progress == phases
+    assert progress[0] == {"type": "progress", "event": "phase", "phase": samples.phase(1).to_json_dict()}
+    first = next(i for i, e in enumerate(events) if e.event == "progress")
+    assert first < len(events) - 3  # phase 1 went out while the plan was still streaming
 
 
 @pytest.mark.parametrize(
@@ -156,28 +167,28 @@ def test_progress_events_from_the_stage_become_sse_progress(fake_stages: FakeSta
     ],
 )
 def test_stage_failures_end_with_one_error_event(
-    fake_stages: FakeStages, error: Exception, message: str, code: str
+    engine: StageAnswers, error: Exception, message: str, code: str
 ) -> None:
-    fake_stages.error = error
+    engine.error = error
     events = post("design.py").events
     assert events[-1].data == {"type": "error", "error": message, "code": code}
     assert [e.event for e in events].count("error") == 1 and "done" not in [e.event for e in events]
-    assert [
-        e.data["content"] for e in events if e.event == "token"
-    ] == fake_stages.tokens  # partial text kept
+    (task,) = engine.tasks
+    assert [e.data["content"] for e in events if e.event == "token"] == engine.pieces_for(task)  # text kept
 
 
-def test_a_client_that_goes_away_stops_the_stage(fake_stages: FakeStages) -> None:
-    fake_stages.tokens = [f"t{i} " for i in range(100)]
+def test_a_client_that_goes_away_stops_the_stage(engine: StageAnswers) -> None:
+    engine.words_per_chunk = 1
     post("design.py", fail_after_writes=4)  # status line+headers, start, two tokens, then the pipe breaks
-    assert fake_stages.emitted < 5
+    (task,) = engine.tasks
+    assert engine.streamed < 5 < len(engine.pieces_for(task)) and engine.cancelled
 
 
 # -- 4xx paths ----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("api_file", [*SSE, "artifacts.py"])
-def test_bad_json_is_400(api_file: str, fake_stages: FakeStages) -> None:
+def test_bad_json_is_400(api_file: str, engine: StageAnswers) -> None:
     assert_error(post(api_file, b'{"projectName": '), 400, "invalid_json")
     assert_error(post(api_file, b"\xff\xfe"), 400, "invalid_json")
     assert_error(post(api_file, b'{"x": NaN}'), 400, "invalid_json")
@@ -185,7 +196,7 @@ def test_bad_json_is_400(api_file: str, fake_stages: FakeStages) -> None:
 
 
 @pytest.mark.parametrize("api_file", [*SSE, "artifacts.py"])
-def test_wrong_content_type_is_415(api_file: str, fake_stages: FakeStages) -> None:
+def test_wrong_content_type_is_415(api_file: str, engine: StageAnswers) -> None:
     body = json.dumps(valid_body(api_file))
     assert_error(post(api_file, body, content_type="text/plain"), 415, "unsupported_media_type")
     assert_error(post(api_file, body, content_type=None), 415, "unsupported_media_type")
@@ -193,16 +204,16 @@ def test_wrong_content_type_is_415(api_file: str, fake_stages: FakeStages) -> No
 
 
 @pytest.mark.parametrize("api_file", [*SSE, "artifacts.py"])
-def test_too_large_is_413(api_file: str, fake_stages: FakeStages, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_too_large_is_413(api_file: str, engine: StageAnswers, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DEVUSSY_MAX_BODY_BYTES", "200")
     assert_error(post(api_file, {"padding": "x" * 300}), 413, "body_too_large")
 
 
 @pytest.mark.parametrize("api_file", [*SSE, "artifacts.py"])
-def test_invalid_fields_are_422(api_file: str, fake_stages: FakeStages) -> None:
+def test_invalid_fields_are_422(api_file: str, engine: StageAnswers) -> None:
     assert_error(post(api_file, {}), 422, "invalid_request")
     assert_error(post(api_file, []), 422, "invalid_request")
-    assert fake_stages.calls == []
+    assert engine.requests == []
 
 
 @pytest.mark.parametrize(
@@ -216,30 +227,31 @@ def test_invalid_fields_are_422(api_file: str, fake_stages: FakeStages) -> None:
         ("design.py", {"modelConfig": {"temperature": 9}}),
     ],
 )
-def test_field_errors_name_the_field(api_file: str, change: dict[str, Any], fake_stages: FakeStages) -> None:
+def test_field_errors_name_the_field(api_file: str, change: dict[str, Any], engine: StageAnswers) -> None:
     response = post(api_file, {**valid_body(api_file), **change})
     assert_error(response, 422, "invalid_request")
     assert next(iter(change)) in response.json()["error"]
 
 
-def test_unknown_phase_is_404(fake_stages: FakeStages) -> None:
+def test_unknown_phase_is_404(engine: StageAnswers) -> None:
     response = post("plan/detail.py", {**valid_body("plan/detail.py"), "phaseNumber": 7})
     assert_error(response, 404, "unknown_phase")
-    assert fake_stages.calls == []
+    assert engine.requests == []
 
 
-def test_model_not_offered_is_422(fake_stages: FakeStages, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_model_not_offered_is_422(engine: StageAnswers, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DEVUSSY_MODELS", "small-model,big-model")
     body = {**valid_body("design.py"), "modelConfig": {"model": "gpt-unlimited"}}
     assert_error(post("design.py", body), 422, "model_not_offered")
     body["modelConfig"] = {"model": "big-model", "temperature": 0.2, "maxTokens": 100}
     assert post("design.py", body).status == 200
-    assert fake_stages.calls[0][1].model == "big-model"
+    (request,) = engine.requests
+    assert (request.model, request.temperature, request.max_tokens) == ("big-model", 0.2, 100)
 
 
 @pytest.mark.parametrize("api_file", [*SSE, "artifacts.py", "models.py", "health.py", "openapi.py"])
 def test_token_is_required_when_configured(
-    api_file: str, fake_stages: FakeStages, monkeypatch: pytest.MonkeyPatch
+    api_file: str, engine: StageAnswers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     token = "s3cret-access-token"
     monkeypatch.setenv("DEVUSSY_ACCESS_TOKEN", token)
@@ -267,7 +279,7 @@ def test_token_is_required_when_configured(
     assert token.encode() not in ok.body
 
 
-def test_wrong_method_is_405(fake_stages: FakeStages) -> None:
+def test_wrong_method_is_405(engine: StageAnswers) -> None:
     response = call(load_api_handler("design.py"), "GET", "/api/design")
     assert_error(response, 405, "method_not_allowed")
     assert response.header("Allow") == "POST, OPTIONS"
@@ -304,18 +316,18 @@ def test_preflight_allows_same_origin_and_configured_origins(monkeypatch: pytest
 
 
 def test_cross_origin_calls_are_rejected_before_running_anything(
-    fake_stages: FakeStages, monkeypatch: pytest.MonkeyPatch
+    engine: StageAnswers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     response = post("design.py", headers={"Origin": "https://evil.example"})
     assert_error(response, 403, "origin_not_allowed")
     assert response.header("Access-Control-Allow-Origin") is None
-    assert fake_stages.calls == []
+    assert engine.requests == []
     monkeypatch.setenv("DEVUSSY_ALLOWED_ORIGINS", "*")
     response = post("design.py", headers={"Origin": "https://evil.example"})
     assert response.status == 200 and response.header("Access-Control-Allow-Origin") == "*"
 
 
-def test_error_responses_carry_cors_headers_for_allowed_origins(fake_stages: FakeStages) -> None:
+def test_error_responses_carry_cors_headers_for_allowed_origins(engine: StageAnswers) -> None:
     response = post("design.py", b"{", headers={"Origin": "http://testserver"})
     assert response.status == 400 and response.header("Access-Control-Allow-Origin") == "http://testserver"
 
@@ -353,9 +365,9 @@ def test_artifacts_zip_and_json() -> None:
     handler = load_api_handler("artifacts.py")
     zipped = call(handler, "POST", "/api/artifacts", valid_body("artifacts.py"))
     assert zipped.status == 200 and zipped.header("Content-Type") == "application/zip"
-    assert zipped.header("Content-Disposition") == 'attachment; filename="todo-api-devplan.zip"'
+    assert zipped.header("Content-Disposition") == 'attachment; filename="taskflow-devplan.zip"'
     names = zipfile.ZipFile(io.BytesIO(zipped.body)).namelist()
-    assert "todo-api/devplan.md" in names and "todo-api/plan.json" in names
+    assert "taskflow/devplan.md" in names and "taskflow/plan.json" in names
     as_json = call(handler, "POST", "/api/artifacts?format=json", {"plan": samples.plan().to_json_dict()})
     files = as_json.json()["files"]
     assert "devplan.md" in files and "handoff.md" not in files

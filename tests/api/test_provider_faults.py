@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests import samples
 from tests.fakes.openai_server import (
     FakeOpenAIServer,
     Fault,
@@ -15,7 +16,6 @@ from tests.fakes.openai_server import (
     server_error,
     stall,
 )
-from tests.web import samples
 from tests.web.helpers import http_call, running_dev_server, stream_until_first_token
 
 DETAIL = {"plan": samples.plan().to_json_dict(), "phaseNumber": 2, "projectName": "Todo API"}

@@ -34,4 +34,4 @@ def test_api_files_insert_src_on_the_path() -> None:
     for route in ROUTES:
         text = (API_DIR / route.api_file).read_text()
         assert 'sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[' in text
-        assert "class handler(BaseHTTPRequestHandler):" in text and "def do_OPTIONS" in text
+        assert "\nclass handler(RouteHandler):\n" in text and f'    method = "{route.method}"' in text

@@ -1,4 +1,4 @@
-"""Fixtures for every CLI test: a clean environment, the runner double, the scripted engine."""
+"""Fixtures for every CLI test: a clean environment, and the mock engine under the real runner."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 pytest.register_assert_rewrite("tests.cli.helpers")  # assert_complete_plan's failures show values
 
-from tests.cli.helpers import FakeRunner, ScriptedEngine  # noqa: E402
+from tests.cli.helpers import StageAnswers, mock_engine  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -21,17 +21,11 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def fake_runner(monkeypatch: pytest.MonkeyPatch) -> type[FakeRunner]:
-    FakeRunner.created = []
-    monkeypatch.setattr("devussy.cli.plan.make_runner", lambda settings, observer, checkpoint_dir: FakeRunner(
-        settings, observer, checkpoint_dir))
-    return FakeRunner
-
-
-@pytest.fixture
-def engine(monkeypatch: pytest.MonkeyPatch) -> ScriptedEngine:
+def engine(monkeypatch: pytest.MonkeyPatch) -> StageAnswers:
+    """The stage answers behind ``builtin``: every command runs the real runner and stages."""
     from devussy.llm import registry
 
-    scripted = ScriptedEngine()
-    monkeypatch.setitem(registry._FACTORIES, "builtin", lambda settings, transport: scripted)
-    return scripted
+    answers = StageAnswers()
+    provider = mock_engine(answers)
+    monkeypatch.setitem(registry._FACTORIES, "builtin", lambda settings, transport: provider)
+    return answers

@@ -7,17 +7,20 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
-
-import pytest
 
 from devussy.artifacts import read_section
 from devussy.cli import main
-from devussy.config import Settings
 from devussy.errors import ProviderError
-from devussy.models import DevPlan, Handoff, Phase, ProjectBrief, Step, Usage, slugify
+from devussy.llm.base import Capabilities, ChatRequest
+from devussy.llm.mock import MockProvider
+from devussy.models import DevPlan, slugify
+from devussy.stages.design import render_design
+from devussy.stages.detail import render_phase_detail
+from devussy.stages.handoff import render_handoff
+from devussy.stages.inputs import DesignInput, DetailInput, HandoffInput, PlanInput
+from devussy.stages.plan import render_plan
+from tests import samples
 
 SECRET = "sk-test-SECRET"
 
@@ -26,76 +29,6 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(list(argv), stdout=out, stderr=err)
     return code, out.getvalue(), err.getvalue()
-
-
-# --------------------------------------------------------------------------- a runner double
-# Speaks the runner contract (observer sinks, progress events, checkpoints, RunResult) so the CLI
-# can be tested on its own; the real pipeline is exercised in test_plan.py and test_interview.py.
-
-
-@dataclass
-class FakeResult:
-    design: Any
-    plan: DevPlan
-    handoff: Handoff | None
-    usage: Usage
-
-
-def small_plan(brief: ProjectBrief) -> DevPlan:
-    def step(phase: int, n: int) -> Step:
-        return Step(id=f"{phase}.{n}", title=f"Do {phase}.{n}", details="details", acceptance_criteria=["ok"],
-                    test_command="pytest -q")
-
-    return DevPlan(
-        project_name=brief.name,
-        summary=brief.summary,
-        phases=[Phase(number=n, title=f"Phase {n}", summary="s", depends_on=list(range(1, n)),
-                      steps=[step(n, 1), step(n, 2)]) for n in (1, 2)],
-    )
-
-
-class FakeRunner:
-    created: ClassVar[list[FakeRunner]] = []
-
-    def __init__(
-        self, settings: Settings, observer: Any, checkpoint_dir: Path, fail: BaseException | None = None
-    ) -> None:
-        self.settings, self.observer, self.checkpoint_dir = settings, observer, checkpoint_dir
-        self.fail = fail
-        self.resume: bool | None = None
-        FakeRunner.created.append(self)
-
-    async def _unit(self, stage: str, phase: int | None = None) -> None:
-        sink = self.observer.sink(stage, phase)
-        marker = self.checkpoint_dir / ".fake-checkpoints" / f"{stage}-{phase}"
-        if self.resume and marker.exists():
-            await sink.on_progress_async({"event": "skipped", "reason": "checkpoint"})
-            return
-        await sink.on_progress_async({"event": "start"})
-        for token in ("a", "b", "c"):
-            await sink.on_token_async(token)
-        if self.fail is not None and phase == 2:
-            await sink.on_progress_async({"event": "failed", "code": "provider_timeout", "message": "slow"})
-            raise self.fail
-        usage = {"promptTokens": 5, "completionTokens": 7}
-        await sink.on_progress_async({"event": "finished", "usage": usage})
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text("done")
-
-    async def run(self, brief: ProjectBrief, *, resume: bool = False) -> FakeResult:
-        self.resume = resume
-        await self._unit("design")
-        await self._unit("basic_plan")
-        for number in (1, 2):
-            await self._unit("phase_detail", number)
-        await self._unit("handoff")
-        handoff = Handoff(project_name=brief.name, prompt="Start at 1.1", start_phase=1, start_step="1.1")
-        return FakeResult(None, small_plan(brief), handoff, Usage(prompt_tokens=25, completion_tokens=35))
-
-
-def fail_with(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
-    monkeypatch.setattr("devussy.cli.plan.make_runner", lambda settings, observer, checkpoint_dir: FakeRunner(
-        settings, observer, checkpoint_dir, fail=error))
 
 
 def run_subprocess(
@@ -109,49 +42,43 @@ def run_subprocess(
 
 
 # --------------------------------------------------------------------------- a scripted engine
-# Registered in place of "builtin" under the real PipelineRunner and stages: it answers each stage with
-# text in the stage's own format, so parsing runs for real.
+# A MockProvider registered in place of "builtin" under the real PipelineRunner and stages: it answers
+# each stage with text in the stage's own format (the pipeline samples), so parsing runs for real.
 
 
-class ScriptedEngine:
-    name = "scripted"
-    default_model = "scripted"
+class StageAnswers:
+    """The handler: the samples for every stage; ``fail`` raises an error at one stage (or phase)."""
 
-    def __init__(self, fail_phase: int | None = None) -> None:
-        from devussy.llm.base import Capabilities
-
-        self.capabilities = Capabilities(usage_in_stream=True, offline=True)
-        self.fail_phase = fail_phase
+    def __init__(self) -> None:
         self.stages: list[str] = []
+        self.fail: tuple[str, int | None, BaseException] | None = None
 
-    def answer(self, request: Any) -> str:
-        from devussy.pipeline.basic_devplan import render_plan
-        from devussy.pipeline.detailed_devplan import render_phase_detail
-        from devussy.pipeline.handoff_prompt import render_handoff
-        from devussy.pipeline.project_design import render_design
-        from tests.pipeline import samples
+    def fail_at(self, stage: str, error: BaseException, phase: int | None = None) -> None:
+        self.fail = (stage, phase, error)
 
-        stage, payload = request.task.stage, request.task.payload
-        if stage == "design":
-            return render_design(samples.design(payload["brief"]["name"]))
-        if stage == "basic_plan":
-            return render_plan(samples.plan(3, payload["design"]["projectName"]))
-        if stage == "phase_detail":
-            number = payload["phaseNumber"]
-            if number == self.fail_phase:
-                raise ProviderError(f"phase {number}: upstream down", code="provider_unavailable")
-            outline = DevPlan.model_validate(payload["plan"]).phase(number)
-            return render_phase_detail(samples.detailed(outline))
-        return render_handoff(samples.handoff(payload["design"]["projectName"]))
+    def __call__(self, request: ChatRequest) -> str:
+        task = request.task
+        assert task is not None
+        self.stages.append(task.stage)
+        if self.fail is not None:
+            stage, phase, error = self.fail
+            if task.stage == stage and (phase is None or getattr(task, "phase_number", None) == phase):
+                raise error
+        match task:
+            case DesignInput():
+                return render_design(samples.design(task.brief.name))
+            case PlanInput():
+                return render_plan(samples.plan(3, task.design.project_name))
+            case DetailInput():
+                return render_phase_detail(samples.detailed(task.phase))
+            case HandoffInput():
+                return render_handoff(samples.handoff(task.design.project_name))
+        raise ProviderError(f"no answer for {task.stage}", code="provider_bad_request")
 
-    async def stream(self, request: Any) -> Any:
-        from devussy.llm.base import ChatDelta
 
-        self.stages.append(request.task.stage)
-        text = self.answer(request)
-        for start in range(0, len(text), 64):
-            yield ChatDelta(text=text[start : start + 64])
-        yield ChatDelta(usage=Usage(prompt_tokens=10, completion_tokens=len(text) // 4), finish_reason="stop")
+def mock_engine(answers: StageAnswers) -> MockProvider:
+    """The engine the CLI runs (registered as ``builtin``): models it is given are offered."""
+    return MockProvider(answers, name="builtin", capabilities=Capabilities(usage_in_stream=True))
 
 
 def assert_complete_plan(out_dir: Path) -> DevPlan:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from devussy.errors import ConfigError, ProviderError
-from tests.cli.helpers import SECRET, FakeRunner, fail_with, run_cli, run_subprocess
+from tests.cli.helpers import SECRET, StageAnswers, run_cli, run_subprocess
 
 
 @pytest.mark.parametrize(
@@ -26,49 +27,49 @@ from tests.cli.helpers import SECRET, FakeRunner, fail_with, run_cli, run_subpro
         ([], "the following arguments are required: COMMAND"),
     ],
 )
-def test_usage_errors_exit_2_with_one_line(
-    argv: list[str], message: str, fake_runner: type[FakeRunner]
-) -> None:
+def test_usage_errors_exit_2_with_one_line(argv: list[str], message: str, engine: StageAnswers) -> None:
     code, out, err = run_cli(*argv)
     assert code == 2 and out == ""
     assert message in err and len(err.strip().splitlines()) == 1
-    assert "Traceback" not in err and not fake_runner.created
+    assert "Traceback" not in err and not engine.stages
 
 
-def test_bad_environment_is_a_config_error(
-    monkeypatch: pytest.MonkeyPatch, fake_runner: type[FakeRunner]
-) -> None:
+def test_bad_environment_is_a_config_error(monkeypatch: pytest.MonkeyPatch, engine: StageAnswers) -> None:
     monkeypatch.setenv("DEVUSSY_PROVIDER", "bogus")
     code, _, err = run_cli("plan", "x")
     assert code == 2 and err.startswith("devussy: error: DEVUSSY_PROVIDER='bogus' is not a known provider")
 
 
-def test_run_failure_exits_1_with_code_and_resume_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_run_failure_exits_1_with_code_and_resume_hint(
+    monkeypatch: pytest.MonkeyPatch, engine: StageAnswers
+) -> None:
     error = ProviderError(f"timed out talking to upstream with key {SECRET}", code="provider_timeout")
-    fail_with(monkeypatch, error)
-    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
-    code, out, err = run_cli("plan", "x", "--out", "o", "--plain")
+    engine.fail_at("phase_detail", error, phase=2)
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)  # a secret the messages must not show
+    code, out, err = run_cli("plan", "x", "--out", "o", "--plain", "--provider", "builtin")
     assert code == 1
-    assert err.startswith("devussy: error: timed out talking to upstream with key *** [provider_timeout]")
+    assert err.startswith("devussy: error: phase details failed for phase(s) 2: phase 2: timed out talking")
+    assert "with key *** [provider_timeout]" in err
     assert "--resume" in err and "Traceback" not in err and SECRET not in out + err
-    assert "phase 2   failed: provider_timeout: slow" in out
-    assert not Path("o/devplan.md").exists() and Path("o/.fake-checkpoints/phase_detail-1").exists()
+    assert "phase 2   failed: provider_timeout: timed out talking to upstream with key ***" in out
+    checkpoint = json.loads(Path("o/.devussy/checkpoint.json").read_text())
+    assert not Path("o/devplan.md").exists() and sorted(checkpoint["phases"]) == ["1", "3"]
 
 
-def test_config_error_during_run_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
-    fail_with(monkeypatch, ConfigError("the openai provider needs OPENAI_API_KEY"))
+def test_config_error_during_run_exits_2(engine: StageAnswers) -> None:
+    engine.fail_at("design", ConfigError("the openai provider needs OPENAI_API_KEY"))
     code, _, err = run_cli("plan", "x", "--out", "o")
     assert code == 2 and err == "devussy: error: the openai provider needs OPENAI_API_KEY\n"
 
 
-def test_ctrl_c_exits_130_with_resume_hint(monkeypatch: pytest.MonkeyPatch) -> None:
-    fail_with(monkeypatch, KeyboardInterrupt())
+def test_ctrl_c_exits_130_with_resume_hint(engine: StageAnswers) -> None:
+    engine.fail_at("design", KeyboardInterrupt())
     code, _, err = run_cli("plan", "x", "--out", "o")
     assert code == 130 and "--resume" in err and "Traceback" not in err
 
 
-def test_unexpected_exception_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    fail_with(monkeypatch, RuntimeError("boom"))
+def test_unexpected_exception_is_one_line(engine: StageAnswers) -> None:
+    engine.fail_at("design", RuntimeError("boom"))
     code, _, err = run_cli("plan", "x", "--out", "o")
     assert code == 1 and err == "devussy: error: internal error (RuntimeError): boom\n"
 
@@ -94,3 +95,13 @@ def test_a_closed_pipe_is_not_an_error_message(tmp_path: Path) -> None:
     assert err == b"" and process.returncode == 1
 
 
+
+
+def test_a_registered_provider_can_be_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
+    from devussy.llm import registry
+    from tests.cli.helpers import mock_engine
+
+    answers = StageAnswers()
+    monkeypatch.setitem(registry._FACTORIES, "local", lambda settings, transport: mock_engine(answers))
+    code, _, err = run_cli("plan", "x", "--provider", "local", "--out", "o")
+    assert (code, err) == (0, "") and "handoff" in answers.stages

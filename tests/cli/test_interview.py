@@ -8,13 +8,15 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from devussy.cli.app import build_parser
 from devussy.cli.interview import CLOSING_ANSWERS, InterviewEcho, first_input, merge_flags, visible_reply
 from devussy.errors import ProviderError
+from devussy.events import RepairRequested
+from devussy.llm.base import ChatRequest
+from devussy.llm.mock import MockProvider
 from devussy.models import DevPlan, ProjectBrief
 from tests.cli.helpers import SECRET, assert_complete_plan, run_cli
 
@@ -180,32 +182,17 @@ def test_interview_missing_key_fails_before_any_question(monkeypatch: pytest.Mon
     assert err == "devussy: error: the anthropic provider needs ANTHROPIC_API_KEY\n"
 
 
-class EndlessInterviewer:
+def endless_interviewer(request: ChatRequest) -> list[str]:
     """An interview engine that never writes the brief, whatever it is told."""
-
-    name = "endless"
-    default_model = "endless"
-
-    def __init__(self) -> None:
-        from devussy.llm.base import Capabilities
-
-        self.capabilities = Capabilities(offline=True)
-        self.inputs: list[str] = []
-
-    async def stream(self, request: Any) -> Any:
-        from devussy.llm.base import ChatDelta
-
-        self.inputs.append(request.messages[-1].content)
-        if request.task.stage != "interview":
-            raise ProviderError("only interviews here", code="provider_bad_request")
-        for word in ("And ", "one ", "more ", "thing?"):
-            yield ChatDelta(text=word)
+    if request.task is None or request.task.stage != "interview":
+        raise ProviderError("only interviews here", code="provider_bad_request")
+    return ["And ", "one ", "more ", "thing?"]
 
 
 def test_interview_an_engine_that_never_finishes_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     from devussy.llm import registry
 
-    engine = EndlessInterviewer()
+    engine = MockProvider(endless_interviewer)
     monkeypatch.setitem(registry._FACTORIES, "builtin", lambda settings, transport: engine)
     monkeypatch.setattr("devussy.cli.interview.MAX_QUESTIONS", 2)
     code, out, err = run_interview_cli(monkeypatch, "a\nb\nc\nd\n", "--out", "o")
@@ -213,7 +200,8 @@ def test_interview_an_engine_that_never_finishes_is_bounded(monkeypatch: pytest.
     assert err.startswith("devussy: error: interview: the interview engine kept asking")
     assert "--resume" not in err
     assert err.rstrip().endswith("[provider_bad_response]")
-    assert engine.inputs == [RECIPE_IDEA, "a", "b", *CLOSING_ANSWERS]  # "c" and "d" were never asked for
+    inputs = [request.messages[-1].content for request in engine.requests]
+    assert inputs == [RECIPE_IDEA, "a", "b", *CLOSING_ANSWERS]  # "c" and "d" were never asked for
     assert out.count("And one more thing?") == 5 and "> done (2 questions are enough)" in out
     assert not Path("o").exists()
 
@@ -221,12 +209,10 @@ def test_interview_an_engine_that_never_finishes_is_bounded(monkeypatch: pytest.
 def test_interview_provider_error_is_one_line_without_a_resume_hint(monkeypatch: pytest.MonkeyPatch) -> None:
     from devussy.llm import registry
 
-    class Down(EndlessInterviewer):
-        async def stream(self, request: Any) -> Any:
-            raise ProviderError(f"upstream down (key {SECRET})", code="provider_unavailable")
-            yield  # an async generator
+    def down(request: ChatRequest) -> str:
+        raise ProviderError(f"upstream down (key {SECRET})", code="provider_unavailable")
 
-    monkeypatch.setitem(registry._FACTORIES, "builtin", lambda settings, transport: Down())
+    monkeypatch.setitem(registry._FACTORIES, "builtin", lambda settings, transport: MockProvider(down))
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
     code, _, err = run_interview_cli(monkeypatch, "", "--provider", "builtin", "--out", "o")
     assert (code, err) == (1, "devussy: error: interview: upstream down (key ***) [provider_unavailable]\n")
@@ -256,7 +242,7 @@ async def test_interview_echo_streams_then_prints_what_parsing_kept() -> None:
         await echo.on_token_async(token)
     assert out.getvalue() == "Thanks, done."
     echo.finish("Thanks, done.")
-    await echo.on_progress_async({"event": "repair", "errors": ["x"]})
+    await echo.on_progress_async(RepairRequested(errors=["x"]))
     await echo.on_token_async("Second")
     echo.finish("Second try")
     assert out.getvalue() == (

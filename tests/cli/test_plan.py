@@ -4,82 +4,85 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from devussy.artifacts import read_section
 from devussy.cli.plan import derive_name
-from devussy.models import DevPlan, ProjectBrief
-from tests.cli.helpers import (
-    SECRET,
-    FakeResult,
-    FakeRunner,
-    ScriptedEngine,
-    assert_complete_plan,
-    run_cli,
-    run_subprocess,
-)
+from devussy.cli.views import RunView
+from devussy.config import Settings
+from devussy.errors import ProviderError
+from devussy.models import DevPlan
+from devussy.pipeline.runner import PipelineRunner
+from tests.cli.helpers import SECRET, StageAnswers, assert_complete_plan, run_cli, run_subprocess
 
 
-def test_plan_writes_artifacts_and_prints_plain_events(fake_runner: type[FakeRunner], tmp_path: Path) -> None:
+def test_plan_writes_artifacts_and_prints_plain_events(engine: StageAnswers, tmp_path: Path) -> None:
     code, out, err = run_cli("plan", "a recipe box with search. Later more.", "--plain")
     assert (code, err) == (0, "")
     out_dir = Path("devussy-out/recipe-box")
-    assert sorted(p.name for p in out_dir.iterdir() if not p.name.startswith(".")) == [
-        "devplan.md", "handoff.md", "phase1.md", "phase2.md", "plan.json", "recipe-box-devplan.zip"]
+    names = ["design.md", "devplan.md", "handoff.md", "phase1.md", "phase2.md", "phase3.md", "plan.json"]
+    assert sorted(p.name for p in out_dir.iterdir() if not p.name.startswith(".")) == sorted(
+        [*names, "recipe-box-devplan.zip"])
     with zipfile.ZipFile(out_dir / "recipe-box-devplan.zip") as archive:
-        assert sorted(archive.namelist()) == [f"recipe-box/{name}" for name in [
-            "devplan.md", "handoff.md", "phase1.md", "phase2.md", "plan.json"]]
+        assert sorted(archive.namelist()) == [f"recipe-box/{name}" for name in names]
         assert archive.read("recipe-box/plan.json") == (out_dir / "plan.json").read_bytes()
     devplan = (out_dir / "devplan.md").read_text()
-    assert read_section(devplan, "next_task_group").startswith("- [ ] **1.1 Do 1.1**")
+    assert read_section(devplan, "next_task_group").startswith("- [ ] **1.1 Step 1 of Part 1")
     lines = out.splitlines()
     assert any(line.endswith("design    started") for line in lines)
-    assert any(line.endswith("phase 2   finished (7 tokens)") for line in lines)
-    assert f"Wrote 6 files to {out_dir}, 60 tokens:" in out
-    assert fake_runner.created[0].resume is False
+    assert any(re.search(r"phase 2   finished \(\d+ tokens\)$", line) for line in lines)
+    assert any(line.endswith("plan      parsed phase 3: Part 3 – build") for line in lines)
+    total = re.search(rf"Wrote 8 files to {out_dir}, (\d+) tokens:", out)
+    completion = sum(int(n) for n in re.findall(r"finished \((\d+) tokens\)", out))
+    assert total and int(total.group(1)) > completion > 0  # the total counts prompt tokens too
+    assert "skipped" not in out
 
 
 def test_plan_flags_build_brief_and_override_settings(
-    fake_runner: type[FakeRunner], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    engine: StageAnswers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from devussy.cli import plan as cli_plan
+
     monkeypatch.setenv("DEVUSSY_MODEL", "from-env")
-    captured: dict[str, Any] = {}
-    original_run = FakeRunner.run
+    made: list[tuple[Settings, Path]] = []
+    real_make_runner = cli_plan.make_runner
 
-    async def spy(self: FakeRunner, brief: ProjectBrief, *, resume: bool = False) -> FakeResult:
-        captured["brief"] = brief
-        return await original_run(self, brief, resume=resume)
+    def spy(settings: Settings, observer: RunView, out_dir: Path) -> PipelineRunner:
+        made.append((settings, out_dir))
+        return real_make_runner(settings, observer, out_dir)
 
-    monkeypatch.setattr(FakeRunner, "run", spy)
+    monkeypatch.setattr(cli_plan, "make_runner", spy)
     code, _, err = run_cli(
         "plan", "an app", "--name", "Box", "--provider", "builtin", "--model", "m1", "--concurrency", "5",
         "--language", "Python", "--language", "SQL", "--framework", "FastAPI", "--data-store", "Postgres",
         "--integration", "Stripe", "--out", str(tmp_path / "o"),
     )
     assert code == 0, err
-    settings = fake_runner.created[0].settings
+    ((settings, out_dir),) = made
     assert (settings.provider, settings.model, settings.max_concurrency) == ("builtin", "m1", 5)
-    brief = captured["brief"]
+    assert out_dir == tmp_path / "o"
+    brief = DevPlan.model_validate(json.loads((tmp_path / "o/plan.json").read_text())["plan"]).brief
+    assert brief is not None
     assert (brief.name, brief.summary, brief.languages, brief.frameworks) == (
         "Box", "an app", ["Python", "SQL"], ["FastAPI"])
     assert (brief.data_stores, brief.integrations) == (["Postgres"], ["Stripe"])
-    assert fake_runner.created[0].checkpoint_dir == tmp_path / "o"
 
 
-def test_resume_reuses_checkpoints(fake_runner: type[FakeRunner], tmp_path: Path) -> None:
+def test_resume_reuses_checkpoints(engine: StageAnswers, tmp_path: Path) -> None:
     assert run_cli("plan", "idea", "--out", "o", "--plain")[0] == 0
+    engine.stages.clear()
     code, out, _ = run_cli("plan", "idea", "--out", "o", "--plain", "--resume")
-    assert code == 0 and fake_runner.created[1].resume is True
-    assert out.count("skipped: reused (checkpoint)") == 5
+    assert code == 0 and engine.stages == []
+    assert out.count("skipped: reused (checkpoint)") == 6  # design, plan, three phases, handoff
 
 
-def test_rerun_keeps_the_progress_log(fake_runner: type[FakeRunner]) -> None:
+def test_rerun_keeps_the_progress_log(engine: StageAnswers) -> None:
     from devussy.artifacts import update_progress_log
 
     run_cli("plan", "idea", "--out", "o")
@@ -89,13 +92,13 @@ def test_rerun_keeps_the_progress_log(fake_runner: type[FakeRunner]) -> None:
     assert read_section(devplan.read_text(), "progress_log") == "- did 1.1"
 
 
-def test_out_must_be_a_directory(fake_runner: type[FakeRunner], tmp_path: Path) -> None:
+def test_out_must_be_a_directory(engine: StageAnswers, tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     code, _, err = run_cli("plan", "x", "--out", str(tmp_path / "file"))
-    assert code == 2 and "is not a directory" in err
+    assert code == 2 and "is not a directory" in err and engine.stages == []
 
 
-def test_plain_view_is_used_when_stdout_is_not_a_terminal(fake_runner: type[FakeRunner]) -> None:
+def test_plain_view_is_used_when_stdout_is_not_a_terminal(engine: StageAnswers) -> None:
     code, out, _ = run_cli("plan", "x", "--out", "o")
     assert code == 0 and "\x1b[" not in out and "design    started" in out
 
@@ -110,10 +113,7 @@ def test_derive_name() -> None:
 
 
 # --------------------------------------------------------------------------- the real runner
-# The real PipelineRunner and stages, with the scripted engine (helpers.ScriptedEngine).
-
-
-def test_real_runner_writes_a_complete_plan(engine: ScriptedEngine) -> None:
+def test_real_runner_writes_a_complete_plan(engine: StageAnswers) -> None:
     code, out, err = run_cli("plan", "TaskFlow: a team task tracker", "--name", "TaskFlow", "--out", "o")
     assert (code, err) == (0, "")
     assert sorted(engine.stages) == ["basic_plan", "design", "handoff", "phase_detail", "phase_detail",
@@ -129,14 +129,15 @@ def test_real_runner_writes_a_complete_plan(engine: ScriptedEngine) -> None:
     assert "phase 3   finished" in out and "Wrote 8 files to o" in out
 
 
-def test_real_runner_resume_reuses_the_checkpoint(engine: ScriptedEngine) -> None:
-    engine.fail_phase = 2
+def test_real_runner_resume_reuses_the_checkpoint(engine: StageAnswers) -> None:
+    down = ProviderError("phase 2: upstream down", code="provider_unavailable")
+    engine.fail_at("phase_detail", down, phase=2)
     code, out, err = run_cli("plan", "TaskFlow tracker", "--out", "o", "--plain")
     assert code == 1 and "[provider_unavailable]" in err and "--resume" in err
     assert "phase 2   failed: provider_unavailable" in out
     assert not Path("o/devplan.md").exists()
 
-    engine.fail_phase, engine.stages = None, []
+    engine.fail, engine.stages = None, []
     code, out, err = run_cli("plan", "TaskFlow tracker", "--out", "o", "--plain", "--resume")
     assert (code, err) == (0, "")
     assert engine.stages == ["phase_detail", "handoff"]  # only what had not finished
@@ -146,7 +147,7 @@ def test_real_runner_resume_reuses_the_checkpoint(engine: ScriptedEngine) -> Non
     assert f"phase 2   started: {title}" in out  # the reused plan still names the phase
 
 
-def test_resume_with_another_idea_is_a_clear_error(engine: ScriptedEngine) -> None:
+def test_resume_with_another_idea_is_a_clear_error(engine: StageAnswers) -> None:
     assert run_cli("plan", "first idea", "--out", "o")[0] == 0
     code, _, err = run_cli("plan", "second idea", "--out", "o", "--resume")
     assert code == 2 and "belongs to a different brief" in err
@@ -197,14 +198,14 @@ def test_ctrl_c_in_a_real_run_exits_130_and_keeps_checkpoints(tmp_path: Path) ->
         "import asyncio, sys\n"
         "from devussy import cli\n"
         "from devussy.llm import registry\n"
-        "from tests.cli.helpers import ScriptedEngine\n"
-        "class Slow(ScriptedEngine):\n"
-        "    async def stream(self, request):\n"
-        "        async for delta in super().stream(request):\n"
-        "            if request.task.stage == 'phase_detail':\n"
-        "                await asyncio.sleep(30)\n"
-        "            yield delta\n"
-        "engine = Slow()\n"
+        "from devussy.llm.mock import MockProvider\n"
+        "from tests.cli.helpers import StageAnswers\n"
+        "answers = StageAnswers()\n"
+        "async def slow(request):\n"
+        "    if request.task.stage == 'phase_detail':\n"
+        "        await asyncio.sleep(30)\n"
+        "    return answers(request)\n"
+        "engine = MockProvider(slow, name='builtin')\n"
         "registry.register_provider('builtin', lambda settings, transport: engine)\n"
         "sys.exit(cli.main(['plan', 'TaskFlow tracker', '--out', 'o', '--plain']))\n"
     )

@@ -7,6 +7,15 @@ import io
 from rich.console import Console
 
 from devussy.cli.views import LiveView, PlainView, apply_event
+from devussy.events import (
+    PhaseAnnounced,
+    PhaseOutline,
+    UnitFailed,
+    UnitFinished,
+    UnitSkipped,
+    UnitStarted,
+)
+from devussy.models import Phase, Usage
 
 
 async def test_live_view_shows_each_unit_with_status_tokens_and_time() -> None:
@@ -15,24 +24,22 @@ async def test_live_view_shows_each_unit_with_status_tokens_and_time() -> None:
     view = LiveView(console)
     with view:
         design = view.sink("design")
-        await design.on_progress_async({"event": "start"})
+        await design.on_progress_async(UnitStarted())
         await design.on_token_async("x")
-        await design.on_progress_async({"event": "finished", "usage": {"completionTokens": 42}})
+        await design.on_progress_async(UnitFinished(usage=Usage(completion_tokens=42)))
         phase = view.sink("phase_detail", 3)
-        await phase.on_progress_async({"event": "start"})
+        await phase.on_progress_async(UnitStarted())
         for _ in range(4):
             await phase.on_token_async("t")
         failed = view.sink("phase_detail", 4)
-        await failed.on_progress_async(
-            {"event": "failed", "code": "provider_timeout", "message": "no answer"}
-        )
+        await failed.on_progress_async(UnitFailed(code="provider_timeout", message="no answer"))
         skipped = view.sink("handoff")
-        await skipped.on_progress_async({"event": "skipped", "reason": "checkpoint"})
+        await skipped.on_progress_async(UnitSkipped())
         restarted = view.sink("phase_detail", 5)
-        await restarted.on_progress_async({"event": "failed", "code": "cancelled", "message": "cancelled"})
+        await restarted.on_progress_async(UnitFailed(code="cancelled", message="cancelled"))
         restarted = view.sink("phase_detail", 5)  # the runner restarts it: same row
-        await restarted.on_progress_async({"event": "start"})
-        await restarted.on_progress_async({"event": "finished", "usage": {"completionTokens": 9}})
+        await restarted.on_progress_async(UnitStarted())
+        await restarted.on_progress_async(UnitFinished(usage=Usage(completion_tokens=9)))
     assert len(view.units) == 5
     assert "\x1b[" in buffer.getvalue()  # it drew live frames
     final = Console(file=io.StringIO(), width=120, color_system=None)
@@ -53,13 +60,12 @@ async def test_phase_rows_carry_the_titles_the_plan_stream_named() -> None:
     with view:
         early = view.sink("phase_detail", 2)  # started before its phase event reached the view
         plan = view.sink("basic_plan")
-        await plan.on_progress_async({"event": "phase", "phase": {"number": 1, "title": "Foundation"}})
-        await plan.on_progress_async({"event": "phase", "phase": {"number": 2, "title": "Data " * 12}})
-        await plan.on_progress_async({"event": "phase", "phase": {"number": "3", "title": None}})  # ignored
+        await plan.on_progress_async(PhaseAnnounced(phase=Phase(number=1, title="Foundation", summary="s")))
+        await plan.on_progress_async(PhaseAnnounced(phase=Phase(number=2, title="Data " * 12, summary="s")))
         first = view.sink("phase_detail", 1)
-        await first.on_progress_async({"event": "start"})
-        await early.on_progress_async({"event": "start"})
-    assert view.phase_titles == {1: "Foundation", 2: "Data " * 12}
+        await first.on_progress_async(UnitStarted())
+        await early.on_progress_async(UnitStarted())
+    assert view.phase_titles == {1: "Foundation", 2: ("Data " * 12).strip()}
     final = Console(file=io.StringIO(), width=140, color_system=None)
     final.print(view.progress.get_renderable())
     text = final.file.getvalue()  # type: ignore[attr-defined]
@@ -70,7 +76,7 @@ async def test_phase_rows_carry_the_titles_the_plan_stream_named() -> None:
 def test_plain_view_names_the_phase_when_it_starts() -> None:
     out = io.StringIO()
     view = PlainView(out)
-    view.name_phase({"number": 4, "title": "Payments"})
+    view.name_phase(PhaseOutline(number=4, title="Payments"))
     unit = view.sink("phase_detail", 4)
-    view.refresh(unit._unit, apply_event(unit._unit, {"event": "start"}))
+    view.refresh(unit._unit, apply_event(unit._unit, UnitStarted()))
     assert out.getvalue().rstrip().endswith("phase 4   started: Payments")

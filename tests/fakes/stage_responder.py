@@ -1,9 +1,10 @@
 """A responder for ``FakeOpenAIServer`` that answers Devussy's stage prompts like a good model would.
 
 It recognises the stage from the system prompt's first line (``Devussy stage: <stage>``), reads the
-stage input from the ```json block the user prompt quotes, and answers with the offline planner's
-rendered output, so benches and browser e2e tests can run the real pipeline (prompts, streaming,
-incremental parsing, the OpenAI adapter) against an OpenAI-compatible server.
+stage input from the ```json block the user prompt quotes (validated into the stage's input model),
+and answers with the offline planner's rendered output, so benches and browser e2e tests can run
+the real pipeline (prompts, streaming, incremental parsing, the OpenAI adapter) against an
+OpenAI-compatible server.
 
     with FakeOpenAIServer(responder=StageResponder(), tokens_per_second=200) as server: ...
 
@@ -12,12 +13,15 @@ CLI: ``python -m tests.fakes.openai_server --responder tests.fakes.stage_respond
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-from devussy.llm.base import ChatMessage, ChatRequest, StageTask
+from devussy.llm.base import ChatMessage, ChatRequest
 from devussy.llm.builtin import BuiltinProvider, Planner
+from devussy.models import ChatTurn
+from devussy.stages.inputs import InterviewInput, StageInput
+from devussy.stages.names import STAGES
+from devussy.stages.specs import SPECS
 
 STAGE_LINE = re.compile(r"^Devussy stage: (\w+)")
 INPUT_BLOCK = re.compile(r"\n```json\n(.*?)\n```(?:\n|$)", re.DOTALL)
@@ -34,24 +38,21 @@ class StageResponder:
         found = STAGE_LINE.match(str(messages[0].get("content", "")))
         if not found:
             raise ValueError("not a Devussy stage request: the system prompt names no stage")
-        stage = found.group(1)
+        stage = next((name for name in STAGES if name == found.group(1)), None)
+        if stage is None:
+            raise ValueError(f"not a Devussy stage: {found.group(1)!r}")
+        task: StageInput
         if stage == "interview":
             turns = [m for m in messages[1:] if m.get("role") in ("user", "assistant")]
-            payload: dict[str, Any] = {
-                "history": [{"role": m["role"], "content": m.get("content", "")} for m in turns[:-1]],
-                "userInput": turns[-1].get("content", "") if turns else "",
-            }
+            history = [ChatTurn.model_validate(m) for m in turns[:-1]]
+            task = InterviewInput(history=history, user_input=turns[-1].get("content", "") if turns else "")
         else:
             first_user = next(m for m in messages if m.get("role") == "user")
             block = INPUT_BLOCK.search(str(first_user.get("content", "")))
             if block is None:
                 raise ValueError(f"the {stage} prompt quotes no stage input")
-            payload = json.loads(block.group(1))
-        request = ChatRequest(
-            messages=[ChatMessage("user", "")],
-            task=StageTask(stage=stage, payload=payload),  # type: ignore[arg-type]
-        )
-        return self.engine.answer(request)
+            task = SPECS[stage].input_model.model_validate_json(block.group(1))
+        return self.engine.answer(ChatRequest(messages=[ChatMessage("user", "")], task=task))
 
 
 _default: StageResponder | None = None

@@ -1,7 +1,9 @@
 from collections.abc import AsyncIterator
 
-from devussy.llm.base import Capabilities, ChatDelta, ChatMessage, ChatRequest, LLMProvider, StageTask
+from devussy.llm.base import Capabilities, ChatDelta, ChatMessage, ChatRequest, LLMProvider
 from devussy.models import Usage
+from devussy.stages.inputs import PlanInput
+from tests import samples
 
 
 class EchoProvider:
@@ -20,7 +22,8 @@ def test_a_plain_class_satisfies_the_provider_contract() -> None:
 
 
 async def test_stream_yields_text_then_a_final_usage_delta() -> None:
-    request = ChatRequest(messages=[ChatMessage("user", "plan my app")], task=StageTask("design", {"x": 1}))
+    task = PlanInput(design=samples.design())
+    request = ChatRequest(messages=[ChatMessage("user", "plan my app")], task=task)
     deltas = [delta async for delta in EchoProvider().stream(request)]
     assert [d.text for d in deltas[:-1]] == ["plan", "my", "app"]
     assert deltas[-1].usage == Usage(completion_tokens=1) and deltas[-1].finish_reason == "stop"
@@ -30,4 +33,3 @@ def test_capabilities_default_to_a_plain_streaming_engine() -> None:
     plain = Capabilities()
     flags = (plain.streaming, plain.json_schema, plain.usage_in_stream, plain.offline)
     assert flags == (True, False, False, False)
-    assert StageTask("phase_detail").payload == {}

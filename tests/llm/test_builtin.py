@@ -5,19 +5,25 @@ from contextlib import aclosing
 
 import pytest
 
-from devussy.errors import ProviderError
-from devussy.llm.base import ChatMessage, ChatRequest, LLMProvider, StageTask
-from devussy.llm.builtin import BuiltinProvider, chunk_text, estimate_tokens
-from devussy.models import ChatTurn
+from devussy.errors import ProviderError, StageError
+from devussy.events import RepairRequested
+from devussy.llm.base import ChatMessage, ChatRequest, LLMProvider
+from devussy.llm.builtin import BuiltinProvider
+from devussy.llm.chunks import chunk_text, estimate_tokens
+from devussy.models import ChatTurn, DevPlan, ProjectBrief, ProjectDesign
 from devussy.pipeline.base import StageSettings
-from devussy.pipeline.basic_devplan import BasicDevPlanGenerator, render_plan
-from devussy.pipeline.detailed_devplan import DetailedDevPlanGenerator
-from devussy.pipeline.handoff_prompt import HandoffPromptGenerator
-from devussy.pipeline.interview import InterviewGenerator
-from devussy.pipeline.project_design import ProjectDesignGenerator
+from devussy.pipeline.generators import (
+    BasicDevPlanGenerator,
+    DetailedDevPlanGenerator,
+    HandoffPromptGenerator,
+    InterviewGenerator,
+    ProjectDesignGenerator,
+)
 from devussy.pipeline.runner import PipelineRunner
+from devussy.stages.inputs import DesignInput, DetailInput, HandoffInput, PlanInput
+from devussy.stages.plan import render_plan
 from devussy.streaming import CollectingStreamingHandler
-from tests.pipeline import samples
+from tests import samples
 
 
 def provider(**kwargs: object) -> BuiltinProvider:
@@ -42,7 +48,7 @@ async def test_streams_rendered_plan_in_small_chunks_with_usage() -> None:
     design = samples.design()
     request = ChatRequest(
         messages=[ChatMessage("system", "Devussy stage: basic_plan"), ChatMessage("user", "plan it")],
-        task=StageTask(stage="basic_plan", payload={"design": design.to_json_dict()}),
+        task=PlanInput(design=design),
     )
     deltas = [delta async for delta in provider().stream(request)]
     text = "".join(d.text for d in deltas)
@@ -63,27 +69,40 @@ async def test_request_without_task_is_a_clear_bad_request() -> None:
     assert "no stage task" in caught.value.message
 
 
-async def test_invalid_payload_is_a_bad_request_not_a_traceback() -> None:
-    request = ChatRequest(
-        messages=[], task=StageTask(stage="basic_plan", payload={"design": {"projectName": ""}})
-    )
-    with pytest.raises(ProviderError, match="invalid basic_plan input") as caught:
-        async for _ in provider().stream(request):
+class RefusingPlanner(samples.SamplePlanner):
+    def design(self, brief: ProjectBrief) -> ProjectDesign:
+        raise ValueError("no design for an empty idea")
+
+    def basic_plan(self, design_: ProjectDesign) -> DevPlan:
+        return DevPlan.model_validate({"projectName": design_.project_name, "summary": "", "phases": []})
+
+
+async def test_an_input_the_planner_cannot_use_is_a_bad_request_not_a_traceback() -> None:
+    engine = BuiltinProvider(RefusingPlanner())
+    request = ChatRequest(messages=[], task=DesignInput(brief=samples.BRIEF, complexity=samples.COMPLEXITY))
+    with pytest.raises(ProviderError, match="cannot answer this design request: no design") as caught:
+        async for _ in engine.stream(request):
             pass
     assert caught.value.code == "provider_bad_request"
-    request = ChatRequest(messages=[], task=StageTask(stage="design", payload={}))
-    with pytest.raises(ProviderError, match="cannot answer"):
-        async for _ in provider().stream(request):
+    request = ChatRequest(messages=[], task=PlanInput(design=samples.design()))
+    refused = r"cannot answer this basic_plan request: summary: .*; \.\.\. and 1 more"
+    with pytest.raises(ProviderError, match=refused):
+        async for _ in engine.stream(request):
             pass
+
+
+async def test_an_unknown_phase_is_the_stage_error_of_the_one_check() -> None:
+    request = ChatRequest(messages=[], task=DetailInput(plan=samples.plan(2), phase_number=9))
+    with pytest.raises(StageError, match=r"phase 9 is not in the plan \(phases: 1, 2\)") as caught:
+        async for _ in BuiltinProvider().stream(request):
+            pass
+    assert caught.value.code == "unknown_phase"
 
 
 async def test_chunk_delay_paces_the_stream_and_closing_stops_it() -> None:
     request = ChatRequest(
         messages=[],
-        task=StageTask(
-            stage="handoff",
-            payload={"design": samples.design().to_json_dict(), "plan": samples.plan().to_json_dict()},
-        ),
+        task=HandoffInput(design=samples.design(), plan=samples.plan()),
     )
     loop = asyncio.get_running_loop()
     started = loop.time()
@@ -113,7 +132,7 @@ async def test_every_stage_through_the_generators() -> None:
     assert phase == samples.detailed(plan.phase(2))
     handoff = (await HandoffPromptGenerator(settings).generate(design, plan, sink)).value
     assert handoff == samples.handoff()
-    assert [e for e in sink.progress if e["event"] == "repair"] == []
+    assert [e for e in sink.progress if isinstance(e, RepairRequested)] == []
 
 
 async def test_offline_planner_end_to_end() -> None:

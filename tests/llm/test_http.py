@@ -1,13 +1,10 @@
-"""HTTP helpers: status → code, Retry-After parsing, secret scrubbing, URL redaction."""
+"""HTTP helpers: status → code, Retry-After parsing, URL redaction; upstream text is redacted."""
 
 from __future__ import annotations
 
 import email.utils
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-from pydantic import SecretStr
 
 from devussy.errors import ConfigError
 from devussy.llm.http import (
@@ -17,8 +14,6 @@ from devussy.llm.http import (
     join_url,
     parse_retry_after,
     redact_url,
-    scrub,
-    secrets_of,
 )
 
 
@@ -61,27 +56,8 @@ def test_parse_retry_after() -> None:
 def test_error_body_is_quoted_short_and_scrubbed() -> None:
     key = "sk-live-abcdefghijklmnop"
     error = error_for_status("p", 401, f"<html>bad key {key}</html>" + "x" * 1000, secrets=(key,))
-    assert key not in error.message and "[redacted]" in error.message
+    assert key not in error.message and "***" in error.message
     assert len(error.message) < 400
-
-
-@given(
-    st.text(min_size=8, max_size=40).filter(lambda s: s.strip() == s and len(set(s)) > 3),
-    st.text(max_size=50),
-)
-def test_scrub_removes_the_secret_wherever_it_appears(secret: str, filler: str) -> None:
-    text = f"{filler}{secret}{filler}{secret}"
-    assert secret not in scrub(text, [secret])
-
-
-def test_scrub_also_masks_key_shaped_strings() -> None:
-    assert scrub("key sk-proj-ABCDEF123456 and gsk_x", []) == "key [redacted] and gsk_x"
-
-
-def test_secrets_of_includes_url_credentials() -> None:
-    found = secrets_of(SecretStr("k-123"), "https://bob:pa55word@host.test/v1?api_key=qwertyuiop")
-    assert {"k-123", "pa55word", "bob", "qwertyuiop"} <= set(found)
-    assert secrets_of(None, None) == ()
 
 
 def test_redact_url_drops_credentials_and_query() -> None:

@@ -181,7 +181,7 @@ async def test_a_rejected_key_is_never_quoted_back() -> None:
     with FakeOpenAIServer(api_key="sk-right-000000000000") as server:
         deltas, error = await collect(provider_for(server, api_key=key), chat("hello"))
         assert deltas == [] and error is not None and error.code == "provider_auth"
-        assert key not in str(error) and key not in repr(error) and "[redacted]" in error.message
+        assert key not in str(error) and key not in repr(error) and "***" in error.message
         assert len(server.chat_requests()) == 1
 
 

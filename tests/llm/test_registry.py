@@ -88,7 +88,7 @@ def test_registered_factories_are_used() -> None:
 
     register_provider("mine", factory)
     assert isinstance(create_provider(Settings(), "mine"), FakeBuiltin) and len(created) == 1
-    assert "mine" in [entry["name"] for entry in available_providers(Settings())]
+    assert "mine" in [entry.name for entry in available_providers(Settings())]
 
 
 async def test_transport_reaches_the_provider() -> None:
@@ -109,7 +109,7 @@ def test_available_providers_describes_each_without_secrets() -> None:
         anthropic_api_key=SecretStr(ANTHROPIC_KEY),
         access_token=SecretStr("access-token-xyz"),
     )
-    described = {entry["name"]: entry for entry in available_providers(settings)}
+    described = {entry.name: entry.to_json_dict() for entry in available_providers(settings)}
 
     assert set(described) == {"builtin", "openai", "anthropic"}
     openai = described["openai"]
@@ -126,18 +126,17 @@ def test_available_providers_describes_each_without_secrets() -> None:
 
 
 def test_unconfigured_providers_say_what_to_set() -> None:
-    described = {entry["name"]: entry for entry in available_providers(Settings())}
-    assert described["builtin"]["default"] is True and described["builtin"]["usable"] is True
-    assert described["openai"]["configured"] is False and "OPENAI_API_KEY" in described["openai"]["reason"]
-    assert (
-        described["anthropic"]["usable"] is False and "ANTHROPIC_API_KEY" in described["anthropic"]["reason"]
-    )
+    described = {entry.name: entry for entry in available_providers(Settings())}
+    assert described["builtin"].default is True and described["builtin"].usable is True
+    openai, anthropic = described["openai"], described["anthropic"]
+    assert openai.configured is False and "OPENAI_API_KEY" in (openai.reason or "")
+    assert anthropic.usable is False and "ANTHROPIC_API_KEY" in (anthropic.reason or "")
 
 
 def test_openai_without_a_model_is_configured_but_not_usable() -> None:
     settings = Settings(provider="openai", openai_api_key=SecretStr(OPENAI_KEY))
-    (openai,) = [entry for entry in available_providers(settings) if entry["name"] == "openai"]
-    assert openai["configured"] is True and openai["usable"] is False and "DEVUSSY_MODEL" in openai["reason"]
+    (openai,) = [entry for entry in available_providers(settings) if entry.name == "openai"]
+    assert openai.configured is True and openai.usable is False and "DEVUSSY_MODEL" in (openai.reason or "")
 
 
 def test_the_builtin_engine_is_imported_lazily() -> None:

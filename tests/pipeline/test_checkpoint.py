@@ -6,7 +6,7 @@ import pytest
 
 from devussy.errors import CheckpointError
 from devussy.pipeline.checkpoint import Checkpoint, CheckpointStore, brief_fingerprint
-from tests.pipeline import samples
+from tests import samples
 
 
 def test_save_and_load_roundtrip(tmp_path: Path) -> None:

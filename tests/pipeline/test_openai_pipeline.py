@@ -10,9 +10,9 @@ import pytest
 from devussy.llm.openai import OpenAIProvider
 from devussy.pipeline.base import StageSettings
 from devussy.pipeline.runner import PhaseDetailsFailed, PipelineRunner
+from tests import samples
 from tests.fakes.openai_server import FakeOpenAIServer, cut_after
 from tests.fakes.stage_responder import StageResponder
-from tests.pipeline import samples
 from tests.pipeline.test_runner import RecordingObserver
 
 

@@ -2,24 +2,24 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from devussy.errors import CheckpointError, DevussyError, ProviderError
+from devussy.events import PhaseAnnounced, ProgressEvent, UnitFailed, UnitFinished
 from devussy.llm.base import ChatRequest
-from devussy.models import DevPlan, Phase
-from devussy.pipeline.basic_devplan import render_plan
 from devussy.pipeline.checkpoint import CheckpointStore
-from devussy.pipeline.detailed_devplan import render_phase_detail
-from devussy.pipeline.handoff_prompt import render_handoff
-from devussy.pipeline.project_design import render_design
 from devussy.pipeline.runner import PhaseDetailsFailed, PipelineRunner
+from devussy.stages.design import render_design
+from devussy.stages.detail import render_phase_detail
+from devussy.stages.handoff import render_handoff
+from devussy.stages.inputs import DetailInput
+from devussy.stages.plan import render_plan
 from devussy.streaming import CollectingStreamingHandler
-from tests.pipeline import samples
-from tests.pipeline.scripted import ScriptedProvider, stage_of, stage_requests
+from tests import samples
+from tests.pipeline.scripted import Scripted, stage_of, stage_requests
 
 TIMEOUT = 10
 
@@ -33,9 +33,9 @@ class RecordingObserver:
         observer = self
 
         class Sink(CollectingStreamingHandler):
-            async def on_progress_async(self, event: Mapping[str, Any]) -> None:
+            async def on_progress_async(self, event: ProgressEvent) -> None:
                 await super().on_progress_async(event)
-                observer.log.append((stage, phase, str(event["event"])))
+                observer.log.append((stage, phase, event.event))
 
         sink = Sink()
         self.sinks.setdefault((stage, phase), []).append(sink)
@@ -48,19 +48,16 @@ class RecordingObserver:
 def answer(plan_phases: int = 3, fail_phases: frozenset[int] = frozenset()):
     def script(request: ChatRequest) -> str:
         stage = stage_of(request)
-        assert request.task is not None
-        payload = request.task.payload
+        task = request.task
         if stage == "design":
             return render_design(samples.design())
         if stage == "basic_plan":
             return render_plan(samples.plan(plan_phases))
         if stage == "phase_detail":
-            number = payload["phaseNumber"]
-            if number in fail_phases:
-                raise ProviderError(f"phase {number} upstream down", code="provider_unavailable")
-            return render_phase_detail(
-                samples.detailed(DevPlan.model_validate(payload["plan"]).phase(number))
-            )
+            assert isinstance(task, DetailInput)
+            if task.phase_number in fail_phases:
+                raise ProviderError(f"phase {task.phase_number} upstream down", code="provider_unavailable")
+            return render_phase_detail(samples.detailed(task.phase))
         if stage == "handoff":
             return render_handoff(samples.handoff())
         raise AssertionError(stage)
@@ -68,12 +65,12 @@ def answer(plan_phases: int = 3, fail_phases: frozenset[int] = frozenset()):
     return script
 
 
-def runner_for(provider: ScriptedProvider, **kwargs: Any) -> PipelineRunner:
+def runner_for(provider: Scripted, **kwargs: Any) -> PipelineRunner:
     return PipelineRunner(lambda stage: provider.settings(), **kwargs)
 
 
 async def test_run_chains_all_stages_in_order() -> None:
-    provider = ScriptedProvider(answer(3))
+    provider = Scripted(answer(3))
     observer = RecordingObserver()
     result = await asyncio.wait_for(runner_for(provider, observer=observer).run(samples.BRIEF), TIMEOUT)
 
@@ -93,10 +90,10 @@ async def test_run_chains_all_stages_in_order() -> None:
     assert observer.events("failed") == []
     # the plan's sink got a phase event for each phase
     plan_sink = observer.sinks[("basic_plan", None)][0]
-    assert [e["phase"]["number"] for e in plan_sink.progress if e["event"] == "phase"] == [1, 2, 3]
+    assert [e.phase.number for e in plan_sink.progress if isinstance(e, PhaseAnnounced)] == [1, 2, 3]
     detail_sink = observer.sinks[("phase_detail", 2)][0]
-    assert detail_sink.progress[-1]["event"] == "finished"
-    assert detail_sink.progress[-1]["usage"]["promptTokens"] == 10
+    finished = detail_sink.progress[-1]
+    assert isinstance(finished, UnitFinished) and finished.usage.prompt_tokens == 10
 
 
 async def test_phase_detail_starts_before_the_plan_stream_ends() -> None:
@@ -118,16 +115,16 @@ async def test_phase_detail_starts_before_the_plan_stream_ends() -> None:
 
     plan_text = render_plan(samples.plan(4))
     last_plan_chunk = (len(plan_text.split(" ")) + 1) // 2 - 1
-    provider = ScriptedProvider(script, before_chunk=before_chunk)
+    provider = Scripted(script, before_chunk=before_chunk)
     result = await asyncio.wait_for(runner_for(provider).run(samples.BRIEF), TIMEOUT)
     assert plan_finished_after_detail == [True]
     assert len(result.plan.phases) == 4
     # early details saw the plan as known so far: phase 1's request knew fewer phases than the plan
-    first_detail = stage_requests(provider, "phase_detail")[0]
-    assert first_detail.task is not None
-    assert len(first_detail.task.payload["plan"]["phases"]) < 4
-    assert first_detail.task.payload["planComplete"] is False
-    assert "the phases known so far" in first_detail.messages[1].content
+    first_detail = stage_requests(provider, "phase_detail")[0].task
+    assert isinstance(first_detail, DetailInput)
+    assert len(first_detail.plan.phases) < 4
+    assert first_detail.plan_complete is False
+    assert "the phases known so far" in stage_requests(provider, "phase_detail")[0].messages[1].content
 
 
 @pytest.mark.parametrize("limit", [1, 2, 3])
@@ -135,7 +132,7 @@ async def test_concurrency_limit_is_honoured(limit: int) -> None:
     async def slow(request: ChatRequest, index: int) -> None:
         await asyncio.sleep(0.001 if stage_of(request) == "phase_detail" else 0)
 
-    provider = ScriptedProvider(answer(6), before_chunk=slow)
+    provider = Scripted(answer(6), before_chunk=slow)
     result = await asyncio.wait_for(runner_for(provider, concurrency=limit).run(samples.BRIEF), TIMEOUT)
     assert len(result.plan.phases) == 6
     assert provider.max_by_stage["phase_detail"] == limit
@@ -143,7 +140,7 @@ async def test_concurrency_limit_is_honoured(limit: int) -> None:
 
 
 async def test_failed_phase_does_not_stop_others_and_resume_redoes_only_it(tmp_path: Path) -> None:
-    provider = ScriptedProvider(answer(3, fail_phases=frozenset({2})))
+    provider = Scripted(answer(3, fail_phases=frozenset({2})))
     observer = RecordingObserver()
     with pytest.raises(PhaseDetailsFailed) as caught:
         await asyncio.wait_for(
@@ -159,15 +156,16 @@ async def test_failed_phase_does_not_stop_others_and_resume_redoes_only_it(tmp_p
     assert saved is not None and saved.design is not None and saved.plan is not None
     assert sorted(saved.phases) == [1, 3]
 
-    again = ScriptedProvider(answer(3))
+    again = Scripted(answer(3))
     observer = RecordingObserver()
     result = await asyncio.wait_for(
         runner_for(again, checkpoint_dir=str(tmp_path), observer=observer).run(samples.BRIEF, resume=True),
         TIMEOUT,
     )
     assert [stage_of(r) for r in again.requests] == ["phase_detail", "handoff"]
-    assert again.requests[0].task is not None and again.requests[0].task.payload["phaseNumber"] == 2
-    assert "planComplete" not in again.requests[0].task.payload  # resumed from the complete plan
+    redone = again.requests[0].task
+    assert isinstance(redone, DetailInput) and redone.phase_number == 2
+    assert redone.plan_complete is True  # resumed from the complete plan
     skipped = observer.events("skipped")
     assert ("design", None) in skipped and ("basic_plan", None) in skipped
     assert ("phase_detail", 1) in skipped and ("phase_detail", 3) in skipped
@@ -182,13 +180,13 @@ async def test_cancelled_run_leaves_consistent_checkpoint_and_resumes(tmp_path: 
 
     async def block_phase_3(request: ChatRequest, index: int) -> None:
         await asyncio.sleep(0)
-        if stage_of(request) == "phase_detail" and request.task and request.task.payload["phaseNumber"] == 3:
+        if isinstance(request.task, DetailInput) and request.task.phase_number == 3:
             store = CheckpointStore(tmp_path).load()
             if store is not None and len(store.phases) == 2:
                 saved_two.set()
             await never.wait()
 
-    provider = ScriptedProvider(answer(3), before_chunk=block_phase_3)
+    provider = Scripted(answer(3), before_chunk=block_phase_3)
     run = asyncio.create_task(
         runner_for(provider, checkpoint_dir=str(tmp_path), concurrency=3).run(samples.BRIEF)
     )
@@ -207,7 +205,7 @@ async def test_cancelled_run_leaves_consistent_checkpoint_and_resumes(tmp_path: 
     assert sorted(data["phases"]) == ["1", "2"] and data["handoff"] is None
     assert list((tmp_path / ".devussy").iterdir()) == [checkpoint_file]  # no temp files left
 
-    again = ScriptedProvider(answer(3))
+    again = Scripted(answer(3))
     result = await asyncio.wait_for(
         runner_for(again, checkpoint_dir=str(tmp_path)).run(samples.BRIEF, resume=True), TIMEOUT
     )
@@ -216,7 +214,7 @@ async def test_cancelled_run_leaves_consistent_checkpoint_and_resumes(tmp_path: 
 
 
 async def test_resume_with_a_different_brief_is_refused(tmp_path: Path) -> None:
-    provider = ScriptedProvider(answer(2))
+    provider = Scripted(answer(2))
     await asyncio.wait_for(runner_for(provider, checkpoint_dir=str(tmp_path)).run(samples.BRIEF), TIMEOUT)
     other = samples.BRIEF.model_copy(update={"summary": "Something else entirely."})
     with pytest.raises(CheckpointError, match="different brief") as refused:
@@ -239,14 +237,14 @@ async def test_plan_changed_by_repair_restarts_details_that_were_based_on_it() -
             return plans.pop(0)
         return base(request)
 
-    provider = ScriptedProvider(script)
+    provider = Scripted(script)
     result = await asyncio.wait_for(runner_for(provider).run(samples.BRIEF), TIMEOUT)
     assert result.plan.phases[0].title == samples.phase_outline(1).title
     assert result.plan.phases[0].steps[0].title.endswith(samples.phase_outline(1).title)
     titles = [
-        Phase.model_validate(r.task.payload["plan"]["phases"][0]).title
+        r.task.plan.phases[0].title
         for r in stage_requests(provider, "phase_detail")
-        if r.task and r.task.payload["phaseNumber"] == 1
+        if isinstance(r.task, DetailInput) and r.task.phase_number == 1
     ]
     assert titles[0] == "Old title" and titles[-1] == samples.phase_outline(1).title
 
@@ -257,13 +255,10 @@ async def test_design_failure_is_reported_and_raised() -> None:
 
     observer = RecordingObserver()
     with pytest.raises(ProviderError):
-        await runner_for(ScriptedProvider(script), observer=observer).run(samples.BRIEF)
+        await runner_for(Scripted(script), observer=observer).run(samples.BRIEF)
     assert observer.log == [("design", None, "start"), ("design", None, "failed")]
-    assert observer.sinks[("design", None)][0].progress[-1] == {
-        "event": "failed",
-        "code": "provider_auth",
-        "message": "no key",
-    }
+    failed = observer.sinks[("design", None)][0].progress[-1]
+    assert failed == UnitFailed(code="provider_auth", message="no key")
 
 
 def test_concurrency_must_be_positive() -> None:

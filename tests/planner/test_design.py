@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from devussy.models import ProjectBrief, ProjectDesign
-from devussy.pipeline.complexity import profile_from_analysis
 from devussy.planner.analysis import analyze_brief
+from devussy.planner.complexity import profile_from_analysis
 from devussy.planner.design import MAX_RISKS, assumptions, build_design, tech_stack_entries
 from devussy.planner.knowledge import knowledge
 from devussy.planner.synthesis import build_context

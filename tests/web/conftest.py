@@ -4,8 +4,8 @@ import os
 
 import pytest
 
-from tests.api.fake_stages import fake_stages  # noqa: F401 -- fixture for the tests here
 from tests.web.helpers import ENV_PREFIXES
+from tests.web.mock_engine import engine  # noqa: F401 -- fixture for the tests here
 
 
 @pytest.fixture(autouse=True)

@@ -199,7 +199,7 @@ def running_dev_server(static_dir: Path | None = None) -> Iterator[int]:
     """The dev server on a free loopback port, in a thread; yields the port."""
     from devussy.web.devserver import make_server
 
-    server = make_server("127.0.0.1", 0, static_dir=static_dir or REPO / "no-ui-here", api_dir=API_DIR)
+    server = make_server("127.0.0.1", 0, static_dir=static_dir or REPO / "no-ui-here")
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.fake_stages import FakeStages
 from tests.web.helpers import REPO, http_call, parse_sse, running_dev_server, stream_until_first_token
+from tests.web.mock_engine import StageAnswers
 
 
 @pytest.fixture
@@ -95,15 +95,15 @@ def test_api_routes_reach_the_handler_classes() -> None:
         assert preflight.status == 204
 
 
-def test_streams_over_loopback_and_many_at_once(fake_stages: FakeStages) -> None:
-    fake_stages.tokens = [f"w{i} " for i in range(50)]
+def test_streams_over_loopback_and_many_at_once(engine: StageAnswers) -> None:
     body = {"projectName": "Todo", "requirements": "A todo app"}
     with running_dev_server() as port, ThreadPoolExecutor(max_workers=16) as pool:
         responses = list(pool.map(lambda _: http_call(port, "POST", "/api/design", body), range(32)))
+    pieces = engine.pieces_for(engine.tasks[0])
     for response in responses:
         assert response.status == 200
         events = response.events
-        assert [e.data["content"] for e in events if e.event == "token"] == fake_stages.tokens
+        assert [e.data["content"] for e in events if e.event == "token"] == pieces
         assert events[-1].event == "done"
 
 
@@ -115,19 +115,18 @@ def test_413_reaches_a_loopback_client(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_client_disconnect_cancels_the_stage(
-    fake_stages: FakeStages, monkeypatch: pytest.MonkeyPatch
+    engine: StageAnswers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake_stages.tokens = ["first ", *["slow "] * 100]
-    fake_stages.delay = 5.0  # the stage waits between tokens (like a provider that went quiet)
+    engine.delay = 5.0  # the engine waits between pieces (like a provider that went quiet)
     with running_dev_server() as port:
         body = {"projectName": "Todo", "requirements": "A todo app"}
         sock = stream_until_first_token(port, "/api/design", body)
         sock.close()
         deadline = time.monotonic() + 5  # a hang guard; bench/cancel_latency.py measures how fast
-        while not fake_stages.cancelled_flag and time.monotonic() < deadline:
+        while not engine.cancelled and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert fake_stages.cancelled_flag
-    assert fake_stages.emitted == 1
+        assert engine.cancelled
+    assert engine.streamed == 1
 
 
 def test_dev_server_script_prints_its_url_and_stops_on_sigterm(tmp_path: Path) -> None:

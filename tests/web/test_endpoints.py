@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-import sys
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
@@ -19,12 +19,15 @@ from pydantic import SecretStr
 from devussy.config import Settings
 from devussy.errors import ConfigError
 from devussy.models import ModelConfig
-from devussy.web import endpoints
+from devussy.pipeline.base import StageSettings
+from devussy.web import endpoints, streams
+from devussy.web.endpoints import Exchange
 from devussy.web.errors import INTERNAL_ERROR_MESSAGE, HTTPError
 from devussy.web.sse import HEARTBEAT_SECONDS
-from tests.api.fake_stages import FakeStages
-from tests.web import samples
+from devussy.web.wire import DesignDone, StartEvent
+from tests import samples
 from tests.web.helpers import FakeConnection, Response, _FakeServer, build_request, call, load_api_handler
+from tests.web.mock_engine import StageAnswers
 
 TOKEN = "tok-admission-123456"
 SECRET = "sk-test-never-shown-123456"
@@ -65,7 +68,7 @@ def test_heartbeat_seconds_from_the_environment(
     monkeypatch: pytest.MonkeyPatch, value: str, seconds: float
 ) -> None:
     monkeypatch.setenv("DEVUSSY_HEARTBEAT_SECONDS", value)
-    assert endpoints.heartbeat_seconds() == seconds
+    assert streams.heartbeat_seconds() == seconds
 
 
 def test_load_settings_turns_a_config_error_into_a_500(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -86,15 +89,15 @@ def test_load_settings_turns_a_config_error_into_a_500(monkeypatch: pytest.Monke
     ],
 )
 def test_resolve_stage_settings_maps_codes_and_redacts(
-    fake_stages: FakeStages, monkeypatch: pytest.MonkeyPatch, code: str, status: int
+    monkeypatch: pytest.MonkeyPatch, code: str, status: int
 ) -> None:
     def failing(settings: Settings, stage: str, model_config: ModelConfig | None = None) -> Any:
         raise ConfigError(f"cannot use key {SECRET} for {stage}", code=code)
 
-    monkeypatch.setattr(sys.modules["devussy.pipeline.settings"], "stage_settings", failing)
+    monkeypatch.setattr("devussy.pipeline.settings.stage_settings", failing)
     settings = Settings(provider="openai", openai_api_key=SecretStr(SECRET))
     with pytest.raises(HTTPError) as info:
-        endpoints.resolve_stage_settings(settings, "design", None)
+        streams.resolve_stage_settings(settings, "design", None)
     assert (info.value.status, info.value.code) == (status, code)
     assert info.value.message == "cannot use key *** for design"
 
@@ -103,7 +106,7 @@ def test_resolve_stage_settings_maps_codes_and_redacts(
 
 
 def test_a_settings_error_is_a_500_json_before_anything_else(
-    fake_stages: FakeStages, monkeypatch: pytest.MonkeyPatch
+    engine: StageAnswers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DEVUSSY_PROVIDER", "bogus")
     monkeypatch.setenv("DEVUSSY_ACCESS_TOKEN", TOKEN)
@@ -111,7 +114,7 @@ def test_a_settings_error_is_a_500_json_before_anything_else(
     body = assert_error(response, 500, "config_error")
     assert "DEVUSSY_PROVIDER" in body["error"]
     assert response.header("Access-Control-Allow-Origin") is None
-    assert fake_stages.calls == []
+    assert engine.requests == []
     for api_file, method, path in [
         ("health.py", "GET", "/api/health"),
         ("design.py", "OPTIONS", "/api/design"),
@@ -119,13 +122,13 @@ def test_a_settings_error_is_a_500_json_before_anything_else(
         assert_error(call(load_api_handler(api_file), method, path), 500, "config_error")
 
 
-def test_origin_is_checked_before_the_token(fake_stages: FakeStages, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_origin_is_checked_before_the_token(engine: StageAnswers, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DEVUSSY_ACCESS_TOKEN", TOKEN)
     assert_error(post_design(headers={"Origin": "https://evil.example"}), 403, "origin_not_allowed")
 
 
 def test_a_401_for_an_allowed_origin_carries_cors_headers(
-    fake_stages: FakeStages, monkeypatch: pytest.MonkeyPatch
+    engine: StageAnswers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Without them the browser hides the 401 from the page, which then cannot ask for a token.
     monkeypatch.setenv("DEVUSSY_ACCESS_TOKEN", TOKEN)
@@ -135,7 +138,7 @@ def test_a_401_for_an_allowed_origin_carries_cors_headers(
     assert response.header("WWW-Authenticate") == 'Bearer realm="devussy"'
 
 
-def test_token_is_checked_before_the_body(fake_stages: FakeStages, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_token_is_checked_before_the_body(engine: StageAnswers, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DEVUSSY_ACCESS_TOKEN", TOKEN)
     monkeypatch.setenv("DEVUSSY_MAX_BODY_BYTES", "200")
     assert_error(post_design(b"{not json"), 401, "unauthorized")
@@ -153,14 +156,14 @@ def test_token_is_checked_before_the_method(monkeypatch: pytest.MonkeyPatch) -> 
     assert_error(wrong, 405, "method_not_allowed")
 
 
-def test_body_is_checked_before_validation(fake_stages: FakeStages) -> None:
+def test_body_is_checked_before_validation(engine: StageAnswers) -> None:
     assert_error(post_design({}, content_type="text/plain"), 415, "unsupported_media_type")
     assert_error(post_design(b'{"projectName": 1'), 400, "invalid_json")
     assert_error(post_design({}), 422, "invalid_request")
 
 
 def test_validation_then_phase_check_then_stage_settings(
-    fake_stages: FakeStages, monkeypatch: pytest.MonkeyPatch
+    engine: StageAnswers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DEVUSSY_MODELS", "small-model")
     detail = load_api_handler("plan/detail.py")
@@ -172,16 +175,18 @@ def test_validation_then_phase_check_then_stage_settings(
     assert_error(
         call(detail, "POST", "/api/plan/detail", detail_body(2, **unoffered)), 422, "model_not_offered"
     )
-    assert fake_stages.calls == []
+    assert engine.requests == []
 
 
 # -- serve_stage and stream -----------------------------------------------------------------------
 
 
-def handler_running(action: Any) -> type[BaseHTTPRequestHandler]:
+def handler_running(endpoint: Callable[[Exchange], Any]) -> type[BaseHTTPRequestHandler]:
+    """A request handler that answers every request with ``endpoint`` (as the route table does)."""
+
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            action(self)
+            endpoints.answer(self, endpoint)
 
         do_POST = do_GET
 
@@ -191,20 +196,22 @@ def handler_running(action: Any) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def test_serve_stage_uses_the_stage_settings_factory_it_is_given(fake_stages: FakeStages) -> None:
+def test_serve_stage_uses_the_stage_settings_factory_it_is_given(engine: StageAnswers) -> None:
     seen: list[tuple[str, ModelConfig | None]] = []
 
-    def factory(settings: Settings, stage: str, model_config: ModelConfig | None) -> Any:
+    def factory(settings: Settings, stage: str, model_config: ModelConfig | None) -> StageSettings:
         seen.append((stage, model_config))
-        return "resolved-settings"
+        return StageSettings(provider=engine.provider, model="resolved-model")
 
-    handler = handler_running(lambda h: endpoints.serve_stage(h, endpoints.BASIC_PLAN, factory))
+    handler = handler_running(lambda exchange: streams.serve_stage(exchange, streams.BASIC_PLAN, factory))
     body = {"design": samples.design().to_json_dict(), "modelConfig": {"temperature": 0.5}}
     response = call(handler, "POST", "/api/plan/basic", body)
     assert response.status == 200
     assert response.events[0].data == {"type": "start", "stage": "plan"}
     assert seen == [("basic_plan", ModelConfig(temperature=0.5))]
-    assert fake_stages.calls[0][:2] == ("basic_plan", "resolved-settings")
+    assert [(r.task.stage if r.task else None, r.model) for r in engine.requests] == [
+        ("basic_plan", "resolved-model")
+    ]
 
 
 def test_stream_ends_with_an_error_event_when_the_machinery_fails(
@@ -215,16 +222,17 @@ def test_stream_ends_with_an_error_event_when_the_machinery_fails(
     async def broken_run_stage(*args: Any, **kwargs: Any) -> str:
         raise RuntimeError("event loop trouble")
 
-    async def work(sink: Any) -> dict[str, Any]:
-        return {}
+    async def work(sink: Any) -> DesignDone:
+        raise AssertionError("never run")
 
     monkeypatch.setattr(sse, "run_stage", broken_run_stage)
     outcomes: list[str] = []
-    handler = handler_running(
-        lambda h: outcomes.append(
-            endpoints.stream(h, "design", work, headers={"X-Cors": "1"}, start_extra={}, secrets=[])
-        )
-    )
+
+    def streaming(exchange: Exchange) -> None:
+        exchange.cors = {"X-Cors": "1"}
+        outcomes.append(streams.stream(exchange, StartEvent(stage="design"), work, secrets=[]))
+
+    handler = handler_running(streaming)
     with caplog.at_level(logging.ERROR, logger="devussy.web"):
         response = call(handler, "POST", "/api/design", {})
     assert outcomes == ["error"]
@@ -241,30 +249,29 @@ def test_stream_to_a_client_that_is_already_gone_runs_nothing() -> None:
     ran: list[bool] = []
     outcomes: list[str] = []
 
-    async def work(sink: Any) -> dict[str, Any]:
+    async def work(sink: Any) -> DesignDone:
         ran.append(True)
-        return {}
+        raise AssertionError("never run")
 
-    handler = handler_running(
-        lambda h: outcomes.append(endpoints.stream(h, "design", work, headers={}, start_extra={}, secrets=[]))
-    )
+    def streaming(exchange: Exchange) -> None:
+        outcomes.append(streams.stream(exchange, StartEvent(stage="design"), work, secrets=[]))
+
+    handler = handler_running(streaming)
     connection = FakeConnection(build_request("POST", "/api/design", {}), fail_after_writes=0)
     handler(connection, ("127.0.0.1", 50000), _FakeServer())  # type: ignore[arg-type]
     assert outcomes == ["disconnected"] and ran == []
 
 
-# -- _guarded -------------------------------------------------------------------------------------
+# -- answer: the guard around every endpoint ------------------------------------------------------
 
 
-@endpoints._guarded
-def _exploding(handler: BaseHTTPRequestHandler, state: dict[str, Any]) -> None:
-    endpoints._admit(handler, state)
+def _exploding(exchange: Exchange) -> None:
+    endpoints.admit(exchange)
     raise RuntimeError(f"lookup failed with key {SECRET}")
 
 
-@endpoints._guarded
-def _refusing(handler: BaseHTTPRequestHandler, state: dict[str, Any]) -> None:
-    endpoints._admit(handler, state)
+def _refusing(exchange: Exchange) -> None:
+    endpoints.admit(exchange)
     raise HTTPError(409, "already running", "conflict", headers={"Retry-After": "3"})
 
 

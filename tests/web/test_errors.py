@@ -26,7 +26,7 @@ def test_error_body_is_exactly_error_and_code() -> None:
     body = HTTPError(422, "phaseNumber: must be at least 1", "invalid_request").body()
     assert body == {"error": "phaseNumber: must be at least 1", "code": "invalid_request"}
     # The documented response model (OpenAPI) accepts it unchanged.
-    assert ErrorResponse.model_validate(body).to_json_dict() == body
+    assert ErrorResponse.model_validate(body).model_dump() == body
 
 
 def test_errors_without_headers_do_not_share_a_headers_dict() -> None:

@@ -3,9 +3,12 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
+from devussy.errors import ProviderError
 from devussy.web.openapi import build_openapi
 from devussy.web.routes import ROUTES
-from tests.web import samples
+from tests import samples
+from tests.web.helpers import call, load_api_handler
+from tests.web.mock_engine import StageAnswers
 
 
 def test_every_route_is_documented_and_nothing_else() -> None:
@@ -68,3 +71,60 @@ def test_the_artifacts_endpoint_documents_zip_and_json() -> None:
     assert operation["parameters"][0]["name"] == "format"
     detail = build_openapi()["paths"]["/api/plan/detail"]["post"]["responses"]
     assert {"400", "401", "404", "413", "415", "422"} <= set(detail)
+
+
+def _stream_validator(path: str) -> jsonschema.protocols.Validator:
+    document = build_openapi()
+    schema = document["paths"][path]["post"]["responses"]["200"]["content"]["text/event-stream"]["schema"]
+    return jsonschema.Draft202012Validator({**schema, "components": document["components"]})
+
+
+def test_streams_document_their_events_by_type_and_progress_by_event() -> None:
+    document = build_openapi()
+    schemas = document["components"]["schemas"]
+    stream = document["paths"]["/api/plan/basic"]["post"]["responses"]["200"]["content"]["text/event-stream"]
+    members = [ref["$ref"].rsplit("/", 1)[1] for ref in stream["schema"]["oneOf"]]
+    assert members == ["StartEvent", "TokenEvent", "ProgressEvent", "PlanDone", "ErrorEvent"]
+    types = {name: schemas[name]["properties"]["type"]["const"] for name in members if "Progress" not in name}
+    assert types == {"StartEvent": "start", "TokenEvent": "token", "PlanDone": "done", "ErrorEvent": "error"}
+    progress = schemas["ProgressEvent"]
+    assert progress["discriminator"]["propertyName"] == "event"
+    assert set(progress["discriminator"]["mapping"]) == {"phase", "repair"}
+    assert schemas["StageName"]["enum"] == ["interview", "design", "basic_plan", "phase_detail", "handoff"]
+    assert schemas["StageLabel"]["enum"] == ["interview", "design", "plan", "detail", "handoff"]
+    assert schemas["StartEvent"]["properties"]["stage"]["enum"] == schemas["StageLabel"]["enum"]
+    providers = schemas["ModelsResponse"]["properties"]["providers"]
+    assert providers["items"] == {"$ref": "#/components/schemas/ProviderInfo"}
+
+
+@pytest.mark.parametrize(
+    ("api_file", "path", "body"),
+    [
+        ("plan/basic.py", "/api/plan/basic", {"design": samples.design().to_json_dict()}),
+        ("plan/detail.py", "/api/plan/detail", {"plan": samples.plan().to_json_dict(), "phaseNumber": 2}),
+        ("interview.py", "/api/interview", {"userInput": "a todo app"}),
+    ],
+)
+def test_every_event_a_stream_sends_matches_its_documented_schema(
+    engine: StageAnswers, api_file: str, path: str, body: dict[str, object]
+) -> None:
+    engine.error = None
+    events = call(load_api_handler(api_file), "POST", path, body).events
+    validator = _stream_validator(path)
+    assert {event.event for event in events} >= {"start", "token", "done"}
+    for event in events:
+        validator.validate(event.data)
+    engine.error = ProviderError("upstream down", code="provider_unavailable")
+    for event in call(load_api_handler(api_file), "POST", path, body).events:
+        validator.validate(event.data)
+
+
+def test_the_stream_schema_refuses_what_the_server_never_sends() -> None:
+    validator = _stream_validator("/api/design")
+    for wrong in (
+        {"type": "progress", "event": "start"},  # a runner event, never streamed
+        {"type": "done", "done": True, "usage": {"promptTokens": 1, "completionTokens": 1}},  # no design
+        {"type": "start", "stage": "basic_plan"},  # the wire says "plan"
+    ):
+        with pytest.raises(jsonschema.ValidationError):
+            validator.validate(wrong)

@@ -14,7 +14,7 @@ from devussy.web.requests import (
     read_body,
     validate_request,
 )
-from tests.web import samples
+from tests import samples
 
 JSON = {"Content-Type": "application/json"}
 
@@ -71,8 +71,8 @@ def test_design_needs_an_idea_or_a_brief() -> None:
     with pytest.raises(HTTPError) as error:
         validate_request(DesignRequest, {"projectName": "x"})
     assert error.value.status == 422 and "requirements" in error.value.message
-    request = validate_request(DesignRequest, {"brief": samples.brief().to_json_dict()})
-    assert request.to_brief() == samples.brief()
+    request = validate_request(DesignRequest, {"brief": samples.BRIEF.to_json_dict()})
+    assert request.to_brief() == samples.BRIEF
 
 
 def test_design_without_a_name_is_named_from_the_idea_like_the_cli() -> None:

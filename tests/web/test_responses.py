@@ -1,4 +1,4 @@
-"""Response bodies (the SSE ``done`` payloads) and the helpers that write JSON/bytes responses."""
+"""Response bodies (the SSE ``done`` events) and the helpers that write JSON/bytes responses."""
 
 from __future__ import annotations
 
@@ -11,25 +11,16 @@ import pytest
 
 from devussy.models import Usage
 from devussy.web.errors import HTTPError
-from devussy.web.responses import (
-    DesignDone,
-    HandoffDone,
-    InterviewDone,
-    PhaseDone,
-    PlanDone,
-    done_payload,
-    send_bytes,
-    send_error,
-    send_json,
-)
-from tests.web import samples
+from devussy.web.responses import send_bytes, send_error, send_json
+from devussy.web.wire import DesignDone, HandoffDone, InterviewDone, PhaseDone, PlanDone
+from tests import samples
 from tests.web.helpers import FakeConnection, _FakeServer, build_request, call
 
 USAGE = Usage(prompt_tokens=12, completion_tokens=34)
 USAGE_JSON = {"promptTokens": 12, "completionTokens": 34}
 
 
-# -- done payloads --------------------------------------------------------------------------------
+# -- done events ----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -45,28 +36,29 @@ USAGE_JSON = {"promptTokens": 12, "completionTokens": 34}
         (HandoffDone(handoff=samples.handoff(), usage=USAGE), "handoff", samples.handoff().to_json_dict()),
     ],
 )
-def test_done_payload_of_each_stage(event: Any, key: str, value: dict[str, Any]) -> None:
-    payload = done_payload(event)
-    assert payload == {"done": True, "usage": USAGE_JSON, key: value}
-    # The sink adds "type"; with it the payload validates back into the same event.
-    assert type(event).model_validate({"type": "done", **payload}) == event
+def test_done_event_of_each_stage(event: Any, key: str, value: dict[str, Any]) -> None:
+    payload = event.wire_json()
+    assert payload == {"type": "done", "done": True, "usage": USAGE_JSON, key: value}
+    assert type(event).model_validate(payload) == event  # what the client reads back
 
 
-def test_done_payload_leaves_out_top_level_nulls_only() -> None:
-    pending = done_payload(InterviewDone(reply="Which language?", complete=False, usage=USAGE))
-    assert pending == {"done": True, "usage": USAGE_JSON, "reply": "Which language?", "complete": False}
-    finished = done_payload(InterviewDone(reply="Thanks", complete=True, brief=samples.brief(), usage=USAGE))
-    assert finished["complete"] is True and finished["brief"]["name"] == "Todo API"
+def test_done_event_leaves_out_top_level_nulls_only() -> None:
+    pending = InterviewDone(reply="Which language?", complete=False, usage=USAGE).wire_json()
+    assert pending == {
+        "type": "done", "done": True, "usage": USAGE_JSON, "reply": "Which language?", "complete": False
+    }
+    finished = InterviewDone(reply="Thanks", complete=True, brief=samples.BRIEF, usage=USAGE).wire_json()
+    assert finished["complete"] is True and finished["brief"]["name"] == "TaskFlow"
     assert finished["brief"]["deployment"] is None  # nested nulls are part of the model's shape
-    design = done_payload(DesignDone(design=samples.design(), usage=USAGE))["design"]
+    design = DesignDone(design=samples.design(), usage=USAGE).wire_json()["design"]
     assert "complexity" in design and design["complexity"] is None
 
 
-def test_done_payload_is_camel_case_json() -> None:
-    payload = done_payload(PhaseDone(phase=samples.phase(3, steps=1), usage=USAGE))
+def test_done_event_is_camel_case_json() -> None:
+    payload = PhaseDone(phase=samples.phase(3, steps=1), usage=USAGE).wire_json()
     step = payload["phase"]["steps"][0]
     assert {"acceptanceCriteria", "testCommand", "dependsOn"} <= set(step)
-    assert payload["phase"]["dependsOn"] == [1, 2]
+    assert payload["phase"]["dependsOn"] == [2]
     assert json.loads(json.dumps(payload)) == payload
 
 

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from devussy.errors import ProviderError, StageError
+from devussy.events import PhaseAnnounced
+from devussy.models import Usage
 from devussy.web.sse import (
     INTERNAL_ERROR_MESSAGE,
     APIStreamingHandler,
@@ -18,7 +20,12 @@ from devussy.web.sse import (
     socket_closed,
     wait_for_disconnect,
 )
+from devussy.web.wire import DoneEvent, InterviewDone, PhaseDone, StartEvent
+from tests import samples
 from tests.web.helpers import parse_sse
+
+PHASE = samples.phase(1)
+DONE = InterviewDone(reply="ab", complete=False, usage=Usage())
 
 
 class RecordingFile(io.BytesIO):
@@ -39,19 +46,20 @@ class BrokenFile(io.RawIOBase):
 async def test_events_are_framed_numbered_and_flushed_one_by_one() -> None:
     out = RecordingFile()
     sink = APIStreamingHandler(out)
-    sink.start("detail", phase=2)
+    sink.send(StartEvent(stage="detail", phase=2))
     await sink.on_token_async("Hel")
     await sink.on_token_async("lo\nworld ✓")
-    await sink.on_progress_async({"event": "phase", "phase": {"number": 1}, "type": "ignored"})
-    sink.done({"phase": {"number": 2}, "usage": {"promptTokens": 1, "completionTokens": 2}})
+    await sink.on_progress_async(PhaseAnnounced(phase=PHASE))
+    sink.send(PhaseDone(phase=PHASE, usage=Usage(prompt_tokens=1, completion_tokens=2)))
 
     events, comments = parse_sse(out.getvalue())
     assert [e.id for e in events] == [1, 2, 3, 4, 5]
     assert [e.event for e in events] == ["start", "token", "token", "progress", "done"]
     assert events[0].data == {"type": "start", "stage": "detail", "phase": 2}
     assert "".join(e.data["content"] for e in events if e.event == "token") == "Hello\nworld ✓"
-    assert events[3].data == {"type": "progress", "event": "phase", "phase": {"number": 1}}
-    assert events[4].data["done"] is True
+    assert events[3].data == {"type": "progress", "event": "phase", "phase": PHASE.to_json_dict()}
+    usage = {"promptTokens": 1, "completionTokens": 2}
+    assert events[4].data == {"type": "done", "done": True, "phase": PHASE.to_json_dict(), "usage": usage}
     assert out.flushes == 5
     assert comments == []
 
@@ -81,16 +89,19 @@ async def test_run_stage_writes_done_with_the_result() -> None:
     out = io.BytesIO()
     sink = APIStreamingHandler(out)
 
-    async def work(sink: APIStreamingHandler) -> dict[str, Any]:
+    async def work(sink: APIStreamingHandler) -> InterviewDone:
         for index in range(500):
             await sink.on_token_async(f"t{index} ")
-        return {"design": {"x": 1}}
+        return InterviewDone(reply="ok", complete=False, usage=Usage())
 
     assert await run_stage(sink, work) == "done"
     events, _ = parse_sse(out.getvalue())
     tokens = [e.data["content"] for e in events if e.event == "token"]
     assert tokens == [f"t{index} " for index in range(500)]
-    assert events[-1].data == {"type": "done", "done": True, "design": {"x": 1}}
+    assert events[-1].data == {
+        "type": "done", "done": True, "usage": {"promptTokens": 0, "completionTokens": 0}, "reply": "ok",
+        "complete": False,
+    }
     assert [e.event for e in events].count("done") == 1
 
 
@@ -105,7 +116,7 @@ async def test_devussy_errors_end_with_their_code(error: Exception, code: str) -
     out = io.BytesIO()
     sink = APIStreamingHandler(out)
 
-    async def work(sink: APIStreamingHandler) -> dict[str, Any]:
+    async def work(sink: APIStreamingHandler) -> DoneEvent:
         await sink.on_token_async("partial")
         raise error
 
@@ -121,7 +132,7 @@ async def test_unexpected_errors_are_generic_and_logged_without_secrets(
     out = io.BytesIO()
     sink = APIStreamingHandler(out)
 
-    async def work(sink: APIStreamingHandler) -> dict[str, Any]:
+    async def work(sink: APIStreamingHandler) -> DoneEvent:
         raise KeyError("sk-secret-value-123")
 
     with caplog.at_level(logging.ERROR, logger="devussy.web"):
@@ -137,7 +148,7 @@ async def test_error_messages_are_redacted() -> None:
     out = io.BytesIO()
     sink = APIStreamingHandler(out)
 
-    async def work(sink: APIStreamingHandler) -> dict[str, Any]:
+    async def work(sink: APIStreamingHandler) -> DoneEvent:
         raise ProviderError("bad key sk-abcdef123456", code="provider_auth")
 
     await run_stage(sink, work, secrets=["sk-abcdef123456"])
@@ -149,11 +160,11 @@ async def test_heartbeat_pings_during_silence() -> None:
     out = io.BytesIO()
     sink = APIStreamingHandler(out, heartbeat_seconds=0.05)
 
-    async def work(sink: APIStreamingHandler) -> dict[str, Any]:
+    async def work(sink: APIStreamingHandler) -> DoneEvent:
         await sink.on_token_async("a")
         await asyncio.sleep(0.3)
         await sink.on_token_async("b")
-        return {"reply": "ab"}
+        return DONE
 
     await run_stage(sink, work)
     events, comments = parse_sse(out.getvalue())
@@ -168,13 +179,13 @@ async def test_client_gone_cancels_the_stage_quickly() -> None:
     cancelled = asyncio.Event()
     gone = asyncio.Event()
 
-    async def work(sink: APIStreamingHandler) -> dict[str, Any]:
+    async def work(sink: APIStreamingHandler) -> DoneEvent:
         try:
             await asyncio.sleep(30)  # e.g. waiting for the provider's first token
         except asyncio.CancelledError:
             cancelled.set()
             raise
-        return {}
+        return DONE
 
     async def client_gone() -> None:
         await asyncio.sleep(0.05)
@@ -191,11 +202,11 @@ async def test_write_failure_stops_the_stage() -> None:
     sink = APIStreamingHandler(BrokenFile())  # type: ignore[arg-type]
     reached: list[int] = []
 
-    async def work(sink: APIStreamingHandler) -> dict[str, Any]:
+    async def work(sink: APIStreamingHandler) -> DoneEvent:
         for index in range(10):
             reached.append(index)
             await sink.on_token_async("x")
-        return {}
+        return DONE
 
     assert await run_stage(sink, work) == "disconnected"
     assert reached == [0]
@@ -221,10 +232,10 @@ async def test_a_broken_watcher_does_not_end_the_stream() -> None:
     async def broken_watch() -> None:
         raise AttributeError("no poll on this platform")
 
-    async def work(sink: APIStreamingHandler) -> dict[str, Any]:
+    async def work(sink: APIStreamingHandler) -> DoneEvent:
         await asyncio.sleep(0.05)
         await sink.on_token_async("still here")
-        return {"ok": True}
+        return DONE
 
     assert await run_stage(sink, work, client_gone=broken_watch) == "done"
-    assert parse_sse(out.getvalue())[0][-1].data["ok"] is True
+    assert parse_sse(out.getvalue())[0][-1].data["done"] is True

@@ -100,7 +100,7 @@ def render_requirements_table(requirements: list[Requirement], report: CoverageR
         steps = ", ".join(entry.steps) if entry and entry.steps else _NONE
         if entry and entry.status == "planned":
             steps = ", ".join(f"phase {n}" for n in entry.phases)
-        shown = entry.status if entry else "not checked"
+        shown: str = entry.status if entry else "not checked"
         if shown in ("uncovered", "violated"):
             shown = f"**{shown.upper()}**"
         kind = requirement.kind.replace("_", "-")

@@ -18,8 +18,8 @@ from devussy.cli.commands import run_providers, run_schema, run_serve
 from devussy.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, InterviewFailed, UsageError
 from devussy.cli.plan import run_plan
 from devussy.cli.workspace import WORKSPACE_COMMANDS, add_workspace_commands
-from devussy.config import PROVIDERS
 from devussy.errors import CheckpointError, ConfigError, DevussyError, WorkspaceError
+from devussy.llm.registry import provider_names
 from devussy.redaction import redact, secrets_in_env
 
 # --------------------------------------------------------------------------- argument parsing
@@ -60,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan = commands.add_parser("plan", help="generate a devplan for an idea and write the artifacts")
     plan.add_argument("idea", help="the project idea, in plain words")
     plan.add_argument("--name", help="project name (default: taken from the idea)")
-    plan.add_argument("--provider", choices=PROVIDERS, help="engine to use (default: from the environment)")
+    plan.add_argument(
+        "--provider", choices=provider_names(), help="engine to use (default: from the environment)"
+    )
     plan.add_argument("--model", help="model name (default: DEVUSSY_MODEL)")
     plan.add_argument("--out", type=Path, help="output directory (default: ./devussy-out/<project-slug>)")
     plan.add_argument("--concurrency", type=_positive_int, help="phase details generated at once")

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Mapping
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from devussy.cli.errors import EXIT_OK
 from devussy.config import Settings
 from devussy.errors import ConfigError
 from devussy.models import export_json_schema
 from devussy.redaction import redact, secrets_in_env
+
+if TYPE_CHECKING:
+    from devussy.llm.registry import ProviderInfo
 
 
 def run_providers(args: argparse.Namespace, stdout: TextIO) -> int:
@@ -20,7 +22,7 @@ def run_providers(args: argparse.Namespace, stdout: TextIO) -> int:
     settings = Settings.from_env()
     providers = available_providers(settings)
     if args.json:
-        text = json.dumps(providers, indent=2, sort_keys=True)
+        text = json.dumps([entry.to_json_dict() for entry in providers], indent=2, sort_keys=True)
     elif providers:
         text = "\n".join([*map(format_provider, providers), "(* = default; set DEVUSSY_PROVIDER to change)"])
     else:
@@ -29,20 +31,21 @@ def run_providers(args: argparse.Namespace, stdout: TextIO) -> int:
     return EXIT_OK
 
 
-def format_provider(entry: Mapping[str, Any]) -> str:
+def format_provider(entry: ProviderInfo) -> str:
     """One line for a provider description from ``available_providers``."""
-    mark = "*" if entry.get("default") else " "
-    reason = entry.get("reason") or "unknown reason"
-    if entry.get("usable"):
+    mark = "*" if entry.default else " "
+    reason = entry.reason or "unknown reason"
+    if entry.usable:
         status = "ready"
-    elif entry.get("configured"):
+    elif entry.configured:
         status = f"configured, not usable: {reason}"
     else:
         status = f"not configured: {reason}"
-    parts = [f"{mark} {entry.get('name', '?'):<10} {status}"]
-    if entry.get("models"):
-        parts.append("models: " + ", ".join(map(str, entry["models"])))
-    flags = [name for name, value in (entry.get("capabilities") or {}).items() if value is True]
+    parts = [f"{mark} {entry.name:<10} {status}"]
+    if entry.models:
+        parts.append("models: " + ", ".join(entry.models))
+    capabilities = entry.capabilities.to_json_dict() if entry.capabilities else {}
+    flags = [name for name, value in capabilities.items() if value is True]
     if flags:
         parts.append("capabilities: " + ", ".join(flags))
     return "  ".join(parts)

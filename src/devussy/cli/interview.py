@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import re
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -15,7 +14,10 @@ from pydantic import ValidationError
 from devussy.cli.errors import UsageError
 from devussy.config import Settings
 from devussy.errors import DevussyError
+from devussy.events import ProgressEvent, RepairRequested
 from devussy.models import ChatTurn, ProjectBrief
+from devussy.stages.inputs import InterviewInput
+from devussy.validation import describe_errors
 
 MAX_ANSWER_CHARS = 20_000  # a chat turn's limit
 MAX_QUESTIONS = 20  # then the CLI answers "done" itself: a chatty engine cannot keep a script waiting
@@ -60,9 +62,7 @@ def merge_flags(brief: ProjectBrief, args: argparse.Namespace) -> ProjectBrief:
     try:
         return ProjectBrief.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "brief"
-        raise UsageError(f"invalid {where}: {first['msg']}") from None
+        raise UsageError(f"invalid {describe_errors(exc, limit=1, root='brief')}") from None
 
 
 def saved_brief(out_dir: Path) -> ProjectBrief | None:
@@ -80,10 +80,11 @@ def run_interview(settings: Settings, idea: str, stdout: TextIO) -> ProjectBrief
     "done"/"skip"; an empty line means "no preference"; end of input means "done". Each turn runs in
     its own event loop, so Ctrl-C while waiting for an answer is a plain KeyboardInterrupt.
     """
-    from devussy.pipeline.interview import InterviewGenerator
+    from devussy.pipeline.generation import generate
     from devussy.pipeline.settings import stage_settings
+    from devussy.stages.interview import STAGE
 
-    generator = InterviewGenerator(stage_settings(settings, "interview"))
+    stage = stage_settings(settings, "interview")
     echo_answers = not _is_terminal(sys.stdin)  # a terminal shows typed answers; a pipe does not
     print('Interview: answer each question on one line ("done" plans with what is known).', file=stdout)
     history: list[ChatTurn] = []
@@ -91,7 +92,8 @@ def run_interview(settings: Settings, idea: str, stdout: TextIO) -> ProjectBrief
     while True:
         print(file=stdout)
         echo = InterviewEcho(stdout)
-        reply = asyncio.run(generator.generate(history, answer, echo)).value
+        stage_input = InterviewInput(history=history, user_input=answer)
+        reply = asyncio.run(generate(STAGE, stage, stage_input, echo)).value
         echo.finish(reply.reply)
         if reply.brief is not None:
             print(file=stdout)
@@ -146,7 +148,7 @@ def visible_reply(raw: str) -> str:
 
     A last line that may still become a fence or a reasoning tag is held back until it cannot.
     """
-    from devussy.pipeline.parsing import strip_think
+    from devussy.stages.parsing import strip_think
 
     text = strip_think(raw.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", ""))
     fence = _FENCE_LINE.search(text)
@@ -179,8 +181,8 @@ class InterviewEcho:
             self._write(visible[len(self.printed) :])
             self.printed = visible
 
-    async def on_progress_async(self, event: Mapping[str, Any]) -> None:
-        if event.get("event") == "repair":
+    async def on_progress_async(self, event: ProgressEvent) -> None:
+        if isinstance(event, RepairRequested):
             note = "(the answer did not parse; asking the engine again)\n"
             self._write(("\n" if self.printed else "") + note)
             self._raw, self.printed = "", ""

@@ -22,6 +22,7 @@ from devussy.cli.views import LiveView, PlainView, RunView
 from devussy.config import Settings
 from devussy.errors import ConfigError, DevussyError
 from devussy.models import ProjectBrief, Usage, slugify
+from devussy.validation import describe_errors
 
 DEFAULT_OUT_ROOT = Path("devussy-out")
 
@@ -47,9 +48,7 @@ def build_brief(args: argparse.Namespace) -> ProjectBrief:
             integrations=args.integration,
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "brief"
-        raise UsageError(f"invalid {where}: {first['msg']}") from None
+        raise UsageError(f"invalid {describe_errors(exc, limit=1, root='brief')}") from None
 
 
 def resolve_settings(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> Settings:

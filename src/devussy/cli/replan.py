@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from devussy.cli.errors import EXIT_OK
-from devussy.config import PROVIDERS, Settings
+from devussy.config import Settings
+from devussy.llm.registry import provider_names
 
 
 def add_replan_command(commands: Any) -> None:
@@ -22,7 +23,9 @@ def add_replan_command(commands: Any) -> None:
     replan.add_argument("dir", type=Path, help="the plan folder `devussy plan` wrote")
     replan.add_argument("change", help='what changed, in plain words, e.g. "add Stripe payments"')
     replan.add_argument("--yes", "-y", action="store_true", help="write the changes without asking")
-    replan.add_argument("--provider", choices=PROVIDERS, help="engine to use (default: from the environment)")
+    replan.add_argument(
+        "--provider", choices=provider_names(), help="engine to use (default: from the environment)"
+    )
     replan.add_argument("--model", help="model name (default: DEVUSSY_MODEL)")
 
 

@@ -7,20 +7,27 @@ A unit is a stage, or one phase's detail. On a terminal the view is a rich live 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import TextIO
 
-from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, ProgressColumn, Task, TaskID, TextColumn, TimeElapsedColumn
 from rich.spinner import Spinner
 from rich.text import Text
 
+from devussy.events import (
+    PhaseAnnounced,
+    PhaseOutline,
+    ProgressEvent,
+    RepairRequested,
+    UnitFailed,
+    UnitFinished,
+    UnitSkipped,
+    UnitStarted,
+)
 from devussy.models import Usage
 from devussy.redaction import redact, secrets_in_env
-
-STAGE_LABELS = {"interview": "interview", "design": "design", "basic_plan": "plan", "handoff": "handoff"}
+from devussy.stages.names import STAGE_LABELS, StageName
 
 
 @dataclass
@@ -43,52 +50,38 @@ def shorten(title: str, width: int = 32) -> str:
     return title if len(title) <= width else title[: width - 1].rstrip() + "…"
 
 
-def unit_label(stage: str, phase: int | None) -> str:
+def unit_label(stage: StageName, phase: int | None) -> str:
     if phase is not None:
         return f"phase {phase}"
-    return STAGE_LABELS.get(stage, stage)
+    return STAGE_LABELS[stage]
 
 
-def _usage_from(event: Mapping[str, Any]) -> Usage | None:
-    raw = event.get("usage")
-    if isinstance(raw, Usage):
-        return raw
-    if isinstance(raw, Mapping):
-        try:
-            return Usage.model_validate(dict(raw))
-        except ValidationError:
-            return None
-    return None
-
-
-def apply_event(unit: UnitState, event: Mapping[str, Any]) -> str | None:
-    """Update ``unit`` from a runner event; returns the line the plain view prints (None: nothing)."""
-    kind = event.get("event")
-    if kind == "start":
-        unit.status = "running"
-        return f"started: {unit.title}" if unit.title else "started"
-    if kind == "finished":
-        unit.status = "done"
-        unit.usage = _usage_from(event) or unit.usage
-        return f"finished ({unit.tokens} tokens)"
-    if kind == "failed" and event.get("code") == "cancelled":
-        unit.status, unit.note = "failed", "cancelled"
-        return "cancelled"
-    if kind == "failed":
-        unit.status = "failed"
-        note = f"{event.get('code', 'error')}: {event.get('message', '')}".strip()
-        unit.note = redact(note, secrets_in_env())
-        return f"failed: {unit.note}"
-    if kind == "skipped":
-        unit.status = "skipped"
-        unit.note = f"reused ({event.get('reason', 'skipped')})"
-        return f"skipped: {unit.note}"
-    if kind == "phase":
-        phase = event.get("phase") or {}
-        return f"parsed phase {phase.get('number', '?')}: {phase.get('title', '')}".rstrip(": ")
-    if kind == "repair":
-        unit.note = "repairing output"
-        return f"output did not parse ({len(event.get('errors') or [])} errors); asking for a repair"
+def apply_event(unit: UnitState, event: ProgressEvent) -> str | None:
+    """Update ``unit`` from a runner or stage event; returns the line the plain view prints."""
+    match event:
+        case UnitStarted():
+            unit.status = "running"
+            return f"started: {unit.title}" if unit.title else "started"
+        case UnitFinished():
+            unit.status = "done"
+            unit.usage = event.usage
+            return f"finished ({unit.tokens} tokens)"
+        case UnitFailed(code="cancelled"):
+            unit.status, unit.note = "failed", "cancelled"
+            return "cancelled"
+        case UnitFailed():
+            unit.status = "failed"
+            unit.note = redact(f"{event.code}: {event.message}".strip(), secrets_in_env())
+            return f"failed: {unit.note}"
+        case UnitSkipped():
+            unit.status = "skipped"
+            unit.note = f"reused ({event.reason})"
+            return f"skipped: {unit.note}"
+        case PhaseAnnounced():
+            return f"parsed phase {event.phase.number}: {event.phase.title}"
+        case RepairRequested():
+            unit.note = "repairing output"
+            return f"output did not parse ({len(event.errors)} errors); asking for a repair"
     return None
 
 
@@ -102,13 +95,14 @@ class UnitSink:
         self._unit.chunks += 1
         self._view.refresh(self._unit)
 
-    async def on_progress_async(self, event: Mapping[str, Any]) -> None:
+    async def on_progress_async(self, event: ProgressEvent) -> None:
         line = apply_event(self._unit, event)
         self._view.refresh(self._unit, line)
-        if event.get("event") == "phase":
-            self._view.name_phase(event.get("phase") or {})
-        for phase in event.get("phases") or []:  # a plan reused from a checkpoint lists its outline
-            self._view.name_phase(phase)
+        if isinstance(event, PhaseAnnounced):
+            self._view.name_phase(PhaseOutline(number=event.phase.number, title=event.phase.title))
+        elif isinstance(event, UnitSkipped):  # a plan reused from a checkpoint lists its outline
+            for phase in event.phases:
+                self._view.name_phase(phase)
 
     async def on_completion_async(self, text: str) -> None:
         return None
@@ -121,17 +115,15 @@ class RunView:
         self.units: list[UnitState] = []
         self.phase_titles: dict[int, str] = {}  # from the plan stream's phase events
 
-    def name_phase(self, phase: Mapping[str, Any]) -> None:
-        number, title = phase.get("number"), phase.get("title")
-        if not isinstance(number, int) or not isinstance(title, str):
-            return
+    def name_phase(self, phase: PhaseOutline) -> None:
+        number, title = phase.number, phase.title
         self.phase_titles[number] = title
         for unit in self.units:  # a detail that started before the event reached the view
             if unit.label == unit_label("phase_detail", number) and unit.title != title:
                 unit.title = title
                 self.refresh(unit)
 
-    def sink(self, stage: str, phase: int | None = None) -> UnitSink:
+    def sink(self, stage: StageName, phase: int | None = None) -> UnitSink:
         label = unit_label(stage, phase)
         # A unit that starts again (the runner restarts a cancelled phase detail) keeps its row.
         unit = next((u for u in self.units if u.label == label and u.status == "failed"), None)

@@ -1,22 +1,7 @@
-"""LLM providers behind one contract (``base.LLMProvider``), created by name from ``registry``."""
+"""LLM providers behind one contract (``base.LLMProvider``), created by name from ``registry``.
 
-from devussy.llm.anthropic import AnthropicProvider
-from devussy.llm.base import Capabilities, ChatDelta, ChatMessage, ChatRequest, LLMProvider, StageTask
-from devussy.llm.openai import OpenAIProvider
-from devussy.llm.registry import available_providers, create_provider, register_provider
-from devussy.llm.resilience import RetryPolicy
-
-__all__ = [
-    "AnthropicProvider",
-    "Capabilities",
-    "ChatDelta",
-    "ChatMessage",
-    "ChatRequest",
-    "LLMProvider",
-    "OpenAIProvider",
-    "RetryPolicy",
-    "StageTask",
-    "available_providers",
-    "create_provider",
-    "register_provider",
-]
+``base`` (the contract), ``openai``, ``anthropic``, ``builtin`` (the offline planner), ``mock``
+(a provider driven by a function, for tests and demos), ``registry``, ``resilience`` (retries and
+timeouts), ``http`` and ``http_provider`` (what the HTTP adapters share). Import the module you
+need: this package imports none of them, so using one never pays for the others (or for httpx).
+"""

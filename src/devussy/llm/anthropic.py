@@ -46,7 +46,8 @@ FINISH_REASONS = {
 
 class AnthropicProvider(HTTPProvider):
     name = "anthropic"
-    key_setting = "anthropic_api_key"
+    key_env = "ANTHROPIC_API_KEY"
+    default_model: str | None = DEFAULT_MODEL
     capabilities = Capabilities(streaming=True, json_schema=False, usage_in_stream=True, max_context=200_000)
 
     def __init__(
@@ -60,11 +61,9 @@ class AnthropicProvider(HTTPProvider):
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep | None = None,
     ) -> None:
-        parts = urlsplit(check_base_url(base_url or DEFAULT_BASE_URL))
         super().__init__(
             api_key=api_key,
-            # "/v1" is added per request
-            base_url=urlunsplit(parts._replace(path=parts.path.rstrip("/").removesuffix("/v1"))),
+            base_url=base_url,
             model=model or DEFAULT_MODEL,
             timeouts=timeouts,
             max_retries=max_retries,
@@ -72,7 +71,13 @@ class AnthropicProvider(HTTPProvider):
             sleep=sleep,
         )
         if self._api_key is None or not self._api_key.get_secret_value():
-            raise ConfigError("the anthropic provider needs ANTHROPIC_API_KEY")
+            raise ConfigError(f"the anthropic provider needs {self.key_env}")
+
+    @classmethod
+    def endpoint(cls, base_url: str | None) -> str:
+        parts = urlsplit(check_base_url(base_url or DEFAULT_BASE_URL))
+        # "/v1" is added per request
+        return urlunsplit(parts._replace(path=parts.path.rstrip("/").removesuffix("/v1")))
 
     def _attempt_for(self, request: ChatRequest) -> Attempt:
         body = self._body(request)

@@ -6,13 +6,12 @@ iterator (``aclose()``, or leaving an ``async for`` early) must cancel the upstr
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from devussy.models import Usage
-
-StageName = Literal["interview", "design", "basic_plan", "phase_detail", "handoff"]
+from devussy.stages.inputs import StageInput
 
 
 @dataclass(frozen=True)
@@ -31,25 +30,15 @@ class ChatMessage:
 
 
 @dataclass(frozen=True)
-class StageTask:
-    """What the pipeline is asking for, in structured form.
-
-    LLM providers ignore it and read the messages; the built-in offline engine answers from it.
-    ``payload`` holds the stage inputs as camelCase JSON (e.g. ``{"design": {...}}``).
-    """
-
-    stage: StageName
-    payload: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class ChatRequest:
     messages: list[ChatMessage]
     model: str | None = None
     temperature: float | None = None
     max_tokens: int | None = None
     json_schema: dict[str, Any] | None = None  # {"name": ..., "schema": {...}}; used if supported
-    task: StageTask | None = None
+    # The stage input this request asks about (``task.stage`` names the stage). LLM providers ignore
+    # it and read the messages; the built-in offline engine answers from it.
+    task: StageInput | None = None
 
 
 @dataclass(frozen=True)
@@ -64,4 +53,4 @@ class LLMProvider(Protocol):
     name: str
     capabilities: Capabilities
 
-    def stream(self, request: ChatRequest) -> AsyncIterator[ChatDelta]: ...
+    def stream(self, request: ChatRequest) -> AsyncGenerator[ChatDelta, None]: ...

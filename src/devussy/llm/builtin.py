@@ -1,6 +1,6 @@
 """The built-in offline engine behind the provider contract.
 
-It answers a request's :class:`StageTask` (not its messages) with the deterministic
+It answers a request's typed stage input (``request.task``, not its messages) with the deterministic
 :class:`devussy.planner.OfflinePlanner`, renders the result in the stage's canonical text format
 (the same ``render_*`` functions the parsers round-trip), and streams it a few words at a time, so
 the UI, CLI and SSE layer behave exactly as with a remote model.
@@ -13,15 +13,14 @@ tokenizers. It is reported in the final delta like a remote provider's usage.
 from __future__ import annotations
 
 import asyncio
-import math
-import re
-from collections.abc import AsyncIterator, Callable
-from typing import Any, Protocol
+from collections.abc import AsyncGenerator
+from typing import Protocol
 
 from pydantic import ValidationError
 
 from devussy.errors import ProviderError
 from devussy.llm.base import Capabilities, ChatDelta, ChatRequest
+from devussy.llm.chunks import chunk_text, estimate_tokens
 from devussy.models import (
     ChatTurn,
     DevPlan,
@@ -32,8 +31,20 @@ from devussy.models import (
     ProjectDesign,
     Usage,
 )
-
-_WORD_WITH_SPACE = re.compile(r"\s*\S+\s*|\s+")
+from devussy.stages.design import render_design
+from devussy.stages.detail import render_phase_detail
+from devussy.stages.handoff import render_handoff
+from devussy.stages.inputs import (
+    DesignInput,
+    DetailInput,
+    HandoffInput,
+    InterviewInput,
+    PlanInput,
+    StageInput,
+)
+from devussy.stages.interview import render_interview
+from devussy.stages.plan import render_plan
+from devussy.validation import describe_errors
 
 
 class Planner(Protocol):
@@ -44,20 +55,11 @@ class Planner(Protocol):
     def handoff(self, design: ProjectDesign, plan: DevPlan) -> Handoff: ...
 
 
-def estimate_tokens(text: str) -> int:
-    return math.ceil(len(text) / 4)
-
-
-def chunk_text(text: str, words_per_chunk: int = 3) -> list[str]:
-    """Split into pieces of a few words; ``"".join(chunk_text(t)) == t``."""
-    words = _WORD_WITH_SPACE.findall(text)
-    return ["".join(words[i : i + words_per_chunk]) for i in range(0, len(words), words_per_chunk)]
-
-
 class BuiltinProvider:
     name = "builtin"
     capabilities = Capabilities(streaming=True, json_schema=False, usage_in_stream=True, offline=True)
     default_model = "builtin"
+    key_env: str | None = None
 
     def __init__(
         self, planner: Planner | None = None, *, chunk_delay: float = 0.0, words_per_chunk: int = 3
@@ -70,7 +72,7 @@ class BuiltinProvider:
         self.chunk_delay = chunk_delay  # seconds between chunks, for demos
         self.words_per_chunk = max(1, words_per_chunk)
 
-    async def stream(self, request: ChatRequest) -> AsyncIterator[ChatDelta]:
+    async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatDelta, None]:
         text = self.answer(request)
         for piece in chunk_text(text, self.words_per_chunk):
             if self.chunk_delay:
@@ -90,18 +92,12 @@ class BuiltinProvider:
                 "the builtin engine answers Devussy pipeline stages only; this request has no stage task",
                 code="provider_bad_request",
             )
-        handler = self._handlers().get(task.stage)
-        if handler is None:
-            raise ProviderError(
-                f"the builtin engine has no stage {task.stage!r}", code="provider_bad_request"
-            )
         try:
-            return handler(task.payload)
+            return self._render(task)
         except ValidationError as exc:
-            first = exc.errors(include_url=False)[0]
-            where = ".".join(str(part) for part in first["loc"])
             raise ProviderError(
-                f"invalid {task.stage} input for the builtin engine: {where}: {first['msg']}",
+                f"the builtin engine cannot answer this {task.stage} request: "
+                + describe_errors(exc, limit=1),
                 code="provider_bad_request",
             ) from None
         except (KeyError, ValueError) as exc:
@@ -110,40 +106,22 @@ class BuiltinProvider:
                 code="provider_bad_request",
             ) from None
 
-    def _handlers(self) -> dict[str, Callable[[dict[str, Any]], str]]:
-        # Imported here: the stage modules import the LLM layer, not the other way round.
-        from devussy.pipeline.basic_devplan import render_plan
-        from devussy.pipeline.detailed_devplan import render_phase_detail
-        from devussy.pipeline.handoff_prompt import render_handoff
-        from devussy.pipeline.interview import render_interview
-        from devussy.pipeline.project_design import render_design
-
+    def _render(self, task: StageInput) -> str:
+        """Answer the stage input with the planner; render it in the stage's own text format."""
         planner = self.planner
-
-        def interview(payload: dict[str, Any]) -> str:
-            history = [ChatTurn.model_validate(turn) for turn in payload.get("history") or []]
-            return render_interview(planner.interview(history, str(payload.get("userInput", ""))))
-
-        def design(payload: dict[str, Any]) -> str:
-            return render_design(planner.design(ProjectBrief.model_validate(payload["brief"])))
-
-        def basic_plan(payload: dict[str, Any]) -> str:
-            return render_plan(planner.basic_plan(ProjectDesign.model_validate(payload["design"])))
-
-        def phase_detail(payload: dict[str, Any]) -> str:
-            plan = DevPlan.model_validate(payload["plan"])
-            plan_complete = payload.get("planComplete", True) is not False
-            phase = planner.phase_detail(plan, int(payload["phaseNumber"]), plan_complete=plan_complete)
-            return render_phase_detail(phase)
-
-        def handoff(payload: dict[str, Any]) -> str:
-            design_model = ProjectDesign.model_validate(payload["design"])
-            return render_handoff(planner.handoff(design_model, DevPlan.model_validate(payload["plan"])))
-
-        return {
-            "interview": interview,
-            "design": design,
-            "basic_plan": basic_plan,
-            "phase_detail": phase_detail,
-            "handoff": handoff,
-        }
+        match task:
+            case InterviewInput():
+                return render_interview(planner.interview(task.history, task.user_input))
+            case DesignInput():
+                return render_design(planner.design(task.brief))
+            case PlanInput():
+                return render_plan(planner.basic_plan(task.design))
+            case DetailInput():
+                phase = planner.phase_detail(task.plan, task.phase_number, plan_complete=task.plan_complete)
+                return render_phase_detail(phase)
+            case HandoffInput():
+                return render_handoff(planner.handoff(task.design, task.plan))
+            case _:
+                raise ProviderError(
+                    f"the builtin engine has no stage {task.stage!r}", code="provider_bad_request"
+                )

@@ -1,4 +1,4 @@
-"""HTTP helpers shared by the provider adapters: status → error code, secret scrubbing, Retry-After.
+"""HTTP helpers shared by the provider adapters: status → error code, Retry-After, URL redaction.
 
 Nothing here knows a wire format; ``openai.py`` and ``anthropic.py`` parse their own events.
 """
@@ -9,19 +9,17 @@ import email.utils
 import functools
 import json
 import logging
-import re
 import ssl
 import time
 from collections.abc import Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-from pydantic import SecretStr
 
 from devussy.errors import ConfigError, ProviderError
+from devussy.redaction import redact
 
 MAX_QUOTED_BODY = 300  # characters of an upstream error body we quote in a message
-_KEY_LIKE = re.compile(r"\b(?:sk|gsk|xai)-[A-Za-z0-9_\-*.]{6,}")
 
 
 def check_base_url(url: str, env_name: str = "DEVUSSY_BASE_URL") -> str:
@@ -52,26 +50,6 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
-def secrets_of(api_key: SecretStr | None, base_url: str | None) -> tuple[str, ...]:
-    """Every string that must never be quoted: the key and any credentials inside the base URL."""
-    found: list[str] = []
-    if api_key is not None and api_key.get_secret_value():
-        found.append(api_key.get_secret_value())
-    if base_url:
-        parts = urlsplit(base_url)
-        found.extend(value for value in (parts.password, parts.username) if value)
-        found.extend(value for value in re.findall(r"=([^&]{6,})", parts.query))
-    return tuple(found)
-
-
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    """Remove secrets (and anything that looks like an API key) from text quoted from upstream."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        if secret:
-            text = text.replace(secret, "[redacted]")
-    return _KEY_LIKE.sub("[redacted]", text)
-
-
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date); None if absent/invalid."""
     if not value:
@@ -100,8 +78,8 @@ def error_message_from_body(body: str) -> str:
         return " ".join(body.split())[:MAX_QUOTED_BODY]
     if isinstance(data, dict):
         error = data.get("error", data)
-        if isinstance(error, dict) and isinstance(error.get("message"), str):
-            return error["message"][:MAX_QUOTED_BODY]
+        if isinstance(error, dict) and isinstance(message := error.get("message"), str):
+            return message[:MAX_QUOTED_BODY]
         if isinstance(error, str):
             return error[:MAX_QUOTED_BODY]
     return " ".join(body.split())[:MAX_QUOTED_BODY]
@@ -111,7 +89,7 @@ def error_for_status(
     provider: str, status: int, body: str, *, secrets: Iterable[str], retry_after: str | None = None
 ) -> ProviderError:
     """Map a non-2xx HTTP response to a ProviderError with a stable code (never quoting a secret)."""
-    detail = scrub(error_message_from_body(body), secrets)
+    detail = redact(error_message_from_body(body), secrets)
     message = f"{provider} returned HTTP {status}" + (f": {detail}" if detail else "")
     wait = parse_retry_after(retry_after)
     if status in (401, 403):
@@ -175,7 +153,7 @@ def error_from_payload(provider: str, error: object, *, secrets: Iterable[str]) 
         text = str(error.get("message") or error.get("type") or "unknown error")
     else:
         words, text = str(error).lower(), str(error)
-    detail = scrub(" ".join(text.split())[:MAX_QUOTED_BODY], secrets)
+    detail = redact(" ".join(text.split())[:MAX_QUOTED_BODY], secrets)
     for needles, code, retryable in _PAYLOAD_CODES:
         if any(needle in words for needle in needles):
             return ProviderError(f"{provider} stream error: {detail}", code=code, retryable=retryable)

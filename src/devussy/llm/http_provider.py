@@ -1,14 +1,14 @@
 """What the HTTP adapters share: key, endpoint, model, retry policy, a secret-safe repr, and a
 ``stream`` that runs the adapter's single HTTP attempt under the retry and timeout rules.
 
-An adapter sets ``name`` and ``key_setting`` and implements ``_attempt_for(request)``: validate the
+An adapter sets ``name`` and ``key_env`` and implements ``_attempt_for(request)``: validate the
 request, then return a function that makes one attempt with a given client and yields deltas.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import aclosing
 from dataclasses import replace
 from typing import Any, Self
@@ -19,21 +19,23 @@ from pydantic import SecretStr
 from devussy.config import Settings, Timeouts
 from devussy.errors import ProviderError
 from devussy.llm.base import ChatDelta, ChatRequest
-from devussy.llm.http import redact_url, scrub, secrets_of
+from devussy.llm.http import redact_url
 from devussy.llm.resilience import RetryPolicy, Sleep, stream_over_http
+from devussy.redaction import provider_secrets, redact
 
 Attempt = Callable[[httpx.AsyncClient], AsyncIterator[ChatDelta]]
 
 
 class HTTPProvider:
     name: str
-    key_setting: str  # the Settings attribute that holds this provider's key
+    key_env: str  # the environment variable that holds this provider's key
+    default_model: str | None = None
 
     def __init__(
         self,
         *,
         api_key: SecretStr | str | None,
-        base_url: str,
+        base_url: str | None,
         model: str | None,
         timeouts: Timeouts | None = None,
         max_retries: int = 3,
@@ -41,13 +43,18 @@ class HTTPProvider:
         sleep: Sleep | None = None,
     ) -> None:
         self._api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
-        self.base_url = base_url
+        self.base_url = self.endpoint(base_url)
         self.default_model = model
         self.timeouts = timeouts or Timeouts()
         self.retry_policy = RetryPolicy(max_retries=max_retries)
         if sleep is not None:
             self.retry_policy = replace(self.retry_policy, sleep=sleep)
         self._transport = transport
+
+    @classmethod
+    def endpoint(cls, base_url: str | None) -> str:
+        """The checked base URL requests go to (``None``: the provider's own)."""
+        raise NotImplementedError
 
     @classmethod
     def from_settings(
@@ -59,7 +66,7 @@ class HTTPProvider:
     ) -> Self:
         own = settings.provider == cls.name  # DEVUSSY_BASE_URL / DEVUSSY_MODEL belong to the active provider
         return cls(
-            api_key=getattr(settings, cls.key_setting),
+            api_key=settings.key_for(cls.key_env),
             base_url=settings.base_url if own else None,
             model=settings.model if own else None,
             timeouts=settings.timeouts,
@@ -69,13 +76,13 @@ class HTTPProvider:
         )
 
     @property
-    def _secrets(self) -> tuple[str, ...]:
-        return secrets_of(self._api_key, self.base_url)
+    def _secrets(self) -> list[str]:
+        return provider_secrets(self._api_key, self.base_url)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={redact_url(self.base_url)!r}, model={self.default_model!r})"
 
-    async def stream(self, request: ChatRequest) -> AsyncIterator[ChatDelta]:
+    async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatDelta, None]:
         deltas = stream_over_http(
             self._attempt_for(request),
             provider=self.name,
@@ -97,7 +104,7 @@ class HTTPProvider:
             payload = json.loads(data)
         except ValueError:
             raise ProviderError(
-                f"{self.name} sent an event that is not JSON: {scrub(data[:80], self._secrets)!r}",
+                f"{self.name} sent an event that is not JSON: {redact(data[:80], self._secrets)!r}",
                 code="provider_bad_response",
             ) from None
         if not isinstance(payload, dict):

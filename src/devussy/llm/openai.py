@@ -51,7 +51,7 @@ _LEARNED: dict[str, set[str]] = {}
 
 class OpenAIProvider(HTTPProvider):
     name = "openai"
-    key_setting = "openai_api_key"
+    key_env = "OPENAI_API_KEY"
 
     def __init__(
         self,
@@ -68,7 +68,7 @@ class OpenAIProvider(HTTPProvider):
     ) -> None:
         super().__init__(
             api_key=api_key,
-            base_url=check_base_url(base_url or DEFAULT_BASE_URL),
+            base_url=base_url,
             model=model,
             timeouts=timeouts,
             max_retries=max_retries,
@@ -78,6 +78,10 @@ class OpenAIProvider(HTTPProvider):
         host = urlsplit(self.base_url).hostname or ""
         self.capabilities = capabilities or KNOWN_CAPABILITIES.get(host, DEFAULT_CAPABILITIES)
         self._learned = _LEARNED if learned is None else learned
+
+    @classmethod
+    def endpoint(cls, base_url: str | None) -> str:
+        return check_base_url(base_url or DEFAULT_BASE_URL)
 
     def _attempt_for(self, request: ChatRequest) -> Attempt:
         model = request.model or self.default_model
@@ -182,8 +186,8 @@ class OpenAIProvider(HTTPProvider):
             if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
                 continue
             choice = choices[0]
-            delta = choice.get("delta")
-            text = delta.get("content") if isinstance(delta, dict) else None
+            change = choice.get("delta")
+            text = change.get("content") if isinstance(change, dict) else None
             if isinstance(text, str) and text:
                 yield ChatDelta(text=text)
             if choice.get("finish_reason"):

@@ -1,27 +1,54 @@
-"""Provider factories by name, and what each one can do for ``/api/models`` and ``devussy providers``.
+"""Provider factories by name: the one list of engines, and what each can do (``/api/models``,
+``devussy providers``).
 
 A factory takes the settings and an optional httpx transport (the test seam) and returns an
-:class:`LLMProvider`, or raises :class:`ConfigError` saying what to configure. Other code asks for
-capabilities (``provider.capabilities.json_schema``), never for a provider's name.
+:class:`LLMProvider`, or raises :class:`ConfigError` saying what to configure. Registering a name
+makes it a valid ``DEVUSSY_PROVIDER`` / ``--provider`` / ``modelConfig.provider``. The built-in
+factories import their adapter on first use, so reading the list costs nothing. Other code asks
+for capabilities (``provider.capabilities.json_schema``), never for a provider's name.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias
 
-import httpx
+from pydantic import Field
 
-from devussy.config import Settings
 from devussy.errors import ConfigError
-from devussy.llm.anthropic import AnthropicProvider
 from devussy.llm.base import Capabilities, LLMProvider
-from devussy.llm.openai import OpenAIProvider
+from devussy.models import DevussyModel
 
-ProviderFactory = Callable[[Settings, httpx.AsyncBaseTransport | None], LLMProvider]
+if TYPE_CHECKING:
+    import httpx
+
+    from devussy.config import Settings
+
+ProviderFactory: TypeAlias = "Callable[[Settings, httpx.AsyncBaseTransport | None], LLMProvider]"
 
 _FACTORIES: dict[str, ProviderFactory] = {}
+
+
+class CapabilitiesInfo(DevussyModel):
+    streaming: bool
+    json_schema: bool
+    usage_in_stream: bool
+    max_context: int | None = None
+    offline: bool
+
+
+class ProviderInfo(DevussyModel):
+    """One engine as ``/api/models`` describes it. Never contains a key or URL credentials."""
+
+    name: str
+    default: bool
+    configured: bool
+    usable: bool
+    reason: str | None = None
+    default_model: str | None = None
+    models: list[str] = Field(default_factory=list)
+    capabilities: CapabilitiesInfo | None = None
 
 
 def register_provider(name: str, factory: ProviderFactory) -> None:
@@ -43,37 +70,33 @@ def create_provider(
     return factory(settings, transport)
 
 
-def available_providers(settings: Settings) -> list[dict[str, Any]]:
-    """One JSON-ready description per registered provider. Never contains a key or URL credentials."""
+def available_providers(settings: Settings) -> list[ProviderInfo]:
+    """One description per registered provider."""
     described = []
     for name in _FACTORIES:
         is_default = name == settings.provider
-        entry: dict[str, Any] = {"name": name, "default": is_default}
         try:
             provider = create_provider(settings, name)
         except ConfigError as exc:
-            entry.update(
-                configured=False,
-                usable=False,
-                reason=exc.message,
-                defaultModel=None,
-                models=[],
-                capabilities=None,
+            unconfigured = ProviderInfo(
+                name=name, default=is_default, configured=False, usable=False, reason=exc.message
             )
-            described.append(entry)
+            described.append(unconfigured)
             continue
-        default_model = getattr(provider, "default_model", None)
         models = offered_models_for(settings, provider)
         offline = provider.capabilities.offline
-        entry.update(
-            configured=True,
-            usable=offline or bool(models),
-            reason=None if offline or models else "no model configured: set DEVUSSY_MODEL",
-            defaultModel=default_model,
-            models=models,
-            capabilities=_capabilities_json(provider.capabilities),
+        described.append(
+            ProviderInfo(
+                name=name,
+                default=is_default,
+                configured=True,
+                usable=offline or bool(models),
+                reason=None if offline or models else "no model configured: set DEVUSSY_MODEL",
+                default_model=getattr(provider, "default_model", None),
+                models=models,
+                capabilities=_capabilities_info(provider.capabilities),
+            )
         )
-        described.append(entry)
     return described
 
 
@@ -86,24 +109,32 @@ def offered_models_for(settings: Settings, provider: LLMProvider) -> list[str]:
     return list(dict.fromkeys(name for name in names if name))
 
 
-def _capabilities_json(capabilities: Capabilities) -> dict[str, Any]:
-    names = {"json_schema": "jsonSchema", "usage_in_stream": "usageInStream", "max_context": "maxContext"}
-    return {names.get(key, key): value for key, value in asdict(capabilities).items()}
+def _capabilities_info(capabilities: Capabilities) -> CapabilitiesInfo:
+    return CapabilitiesInfo.model_validate(asdict(capabilities))
+
+
+# Each built-in adapter is imported when it is first created: the builtin engine pulls in the offline
+# planner, the HTTP adapters httpx, and an API function may need neither.
 
 
 def _openai(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> LLMProvider:
+    from devussy.llm.openai import OpenAIProvider
+
     own_base_url = settings.base_url if settings.provider == "openai" else None
     if settings.openai_api_key is None and own_base_url is None:
-        raise ConfigError("the openai provider needs OPENAI_API_KEY, or DEVUSSY_BASE_URL for a local server")
+        raise ConfigError(
+            f"the openai provider needs {OpenAIProvider.key_env}, or DEVUSSY_BASE_URL for a local server"
+        )
     return OpenAIProvider.from_settings(settings, transport=transport)
 
 
 def _anthropic(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> LLMProvider:
+    from devussy.llm.anthropic import AnthropicProvider
+
     return AnthropicProvider.from_settings(settings, transport=transport)
 
 
 def _builtin(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> LLMProvider:
-    # Imported lazily: it pulls in the offline planner, which API handlers may never need.
     from devussy.llm.builtin import BuiltinProvider
 
     return BuiltinProvider()

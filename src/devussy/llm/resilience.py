@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import aclosing
 from dataclasses import dataclass, field
 
@@ -33,7 +33,8 @@ from tenacity import (
 from devussy.config import Timeouts
 from devussy.errors import ProviderError
 from devussy.llm.base import ChatDelta
-from devussy.llm.http import client_timeout, scrub, shared_ssl_context
+from devussy.llm.http import client_timeout, shared_ssl_context
+from devussy.redaction import redact
 
 log = logging.getLogger("devussy.llm")
 
@@ -61,7 +62,7 @@ async def resilient_stream(
     policy: RetryPolicy,
     timeouts: Timeouts,
     secrets: Iterable[str] = (),
-) -> AsyncIterator[ChatDelta]:
+) -> AsyncGenerator[ChatDelta, None]:
     secrets = tuple(secrets)
 
     backoff = wait_exponential(multiplier=policy.initial_backoff, max=policy.max_backoff) + wait_random(
@@ -156,7 +157,7 @@ async def _next_within(
 
 def transport_error(provider: str, exc: httpx.HTTPError, secrets: Iterable[str] = ()) -> ProviderError:
     """Map an httpx exception to a ProviderError. Connection-level failures are retryable."""
-    detail = scrub(str(exc) or type(exc).__name__, secrets)
+    detail = redact(str(exc) or type(exc).__name__, secrets)
     if isinstance(exc, httpx.ConnectTimeout):
         return ProviderError(
             f"{provider}: connecting timed out ({detail})", code="provider_timeout", retryable=True
@@ -194,7 +195,7 @@ async def stream_over_http(
     timeouts: Timeouts,
     transport: httpx.AsyncBaseTransport | None = None,
     secrets: Iterable[str] = (),
-) -> AsyncIterator[ChatDelta]:
+) -> AsyncGenerator[ChatDelta, None]:
     """:func:`resilient_stream` over a client that lives exactly as long as this stream.
 
     A client per stream because API handlers run a fresh event loop per request and a client must

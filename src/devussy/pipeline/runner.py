@@ -1,7 +1,7 @@
 """Chain the stages: design → basic plan → phase details (concurrent, pipelined) → handoff.
 
 Each phase's detail starts as soon as the plan stream has yielded that phase (the plan stage's
-``{"event": "phase"}`` progress), bounded by ``concurrency``. Until the plan is complete, a detail
+``PhaseAnnounced`` events), bounded by ``concurrency``. Until the plan is complete, a detail
 request carries the plan as known so far (design context + the phases announced yet). When the
 final plan differs from what a running detail was based on (e.g. after a repair round), that
 detail is cancelled and restarted with the final plan.
@@ -16,28 +16,40 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from devussy.errors import CheckpointError, DevussyError
+from devussy.events import (
+    PhaseAnnounced,
+    PhaseOutline,
+    ProgressEvent,
+    UnitFailed,
+    UnitFinished,
+    UnitSkipped,
+    UnitStarted,
+)
 from devussy.models import DevPlan, Handoff, Phase, ProjectBrief, ProjectDesign, Usage
 from devussy.pipeline.base import StageResult, StageSettings
-from devussy.pipeline.basic_devplan import BasicDevPlanGenerator
 from devussy.pipeline.checkpoint import Checkpoint, CheckpointStore, brief_fingerprint
-from devussy.pipeline.detailed_devplan import DetailedDevPlanGenerator
-from devussy.pipeline.handoff_prompt import HandoffPromptGenerator
-from devussy.pipeline.project_design import ProjectDesignGenerator
+from devussy.pipeline.generators import (
+    BasicDevPlanGenerator,
+    DetailedDevPlanGenerator,
+    HandoffPromptGenerator,
+    ProjectDesignGenerator,
+)
+from devussy.stages.names import StageName
 from devussy.streaming import NullStreamingHandler, StreamingHandler
 
 T = TypeVar("T")
 
 
 class RunObserver(Protocol):
-    def sink(self, stage: str, phase: int | None) -> StreamingHandler:
+    def sink(self, stage: StageName, phase: int | None) -> StreamingHandler:
         """Called when a unit of work starts (or is skipped); receives its tokens and progress."""
 
 
 class NullObserver:
-    def sink(self, stage: str, phase: int | None) -> StreamingHandler:
+    def sink(self, stage: StageName, phase: int | None) -> StreamingHandler:
         return NullStreamingHandler()
 
 
@@ -81,10 +93,10 @@ class _PhaseWatchingSink:
     async def on_token_async(self, token: str) -> None:
         await self.inner.on_token_async(token)
 
-    async def on_progress_async(self, event: Mapping[str, Any]) -> None:
+    async def on_progress_async(self, event: ProgressEvent) -> None:
         await self.inner.on_progress_async(event)
-        if event.get("event") == "phase":
-            self.on_phase(Phase.model_validate(event["phase"]))
+        if isinstance(event, PhaseAnnounced):
+            self.on_phase(event.phase)
 
     async def on_completion_async(self, text: str) -> None:
         await self.inner.on_completion_async(text)
@@ -93,7 +105,7 @@ class _PhaseWatchingSink:
 class PipelineRunner:
     def __init__(
         self,
-        settings_for: Callable[[str], StageSettings],
+        settings_for: Callable[[StageName], StageSettings],
         *,
         concurrency: int = 3,
         checkpoint_dir: str | None = None,
@@ -149,35 +161,33 @@ class _Run:
 
     async def unit(
         self,
-        stage: str,
+        stage: StageName,
         phase: int | None,
         work: Callable[[StreamingHandler], Awaitable[StageResult[T]]],
         wrap: Callable[[StreamingHandler], StreamingHandler] | None = None,
     ) -> StageResult[T]:
         sink = self.runner.observer.sink(stage, phase)
-        await sink.on_progress_async({"event": "start"})
+        await sink.on_progress_async(UnitStarted())
         try:
             result = await work(wrap(sink) if wrap else sink)
         except asyncio.CancelledError:
-            await _quietly(
-                sink.on_progress_async({"event": "failed", "code": "cancelled", "message": "cancelled"})
-            )
+            await _quietly(sink.on_progress_async(UnitFailed(code="cancelled", message="cancelled")))
             raise
         except DevussyError as exc:
-            await sink.on_progress_async({"event": "failed", "code": exc.code, "message": exc.message})
+            await sink.on_progress_async(UnitFailed(code=exc.code, message=exc.message))
             raise
         except Exception as exc:
-            await sink.on_progress_async(
-                {"event": "failed", "code": "internal_error", "message": _message(exc)}
-            )
+            await sink.on_progress_async(UnitFailed(code="internal_error", message=_message(exc)))
             raise
         self.usage = self.usage + result.usage
-        await sink.on_progress_async({"event": "finished", "usage": result.usage.to_json_dict()})
+        await sink.on_progress_async(UnitFinished(usage=result.usage))
         return result
 
-    async def skipped(self, stage: str, phase: int | None, **details: Any) -> None:
+    async def skipped(
+        self, stage: StageName, phase: int | None, phases: list[PhaseOutline] | None = None
+    ) -> None:
         sink = self.runner.observer.sink(stage, phase)
-        await sink.on_progress_async({"event": "skipped", "reason": "checkpoint", **details})
+        await sink.on_progress_async(UnitSkipped(phases=phases or []))
 
     # -- the run --------------------------------------------------------------------------------
 
@@ -196,18 +206,18 @@ class _Run:
         if self.state.design is not None:
             await self.skipped("design", None)
         else:
-            result = await self.unit(
+            design_result = await self.unit(
                 "design",
                 None,
                 lambda sink: ProjectDesignGenerator(settings_for("design")).generate(self.brief, sink),
             )
-            self.state.design = result.value
+            self.state.design = design_result.value
             self.save()
         design = self.design = self.state.design
 
         if self.state.plan is not None:
-            outline = [{"number": p.number, "title": p.title} for p in self.state.plan.phases]
-            await self.skipped("basic_plan", None, phases=outline)  # views can still name the phases
+            outline = [PhaseOutline(number=p.number, title=p.title) for p in self.state.plan.phases]
+            await self.skipped("basic_plan", None, outline)  # views can still name the phases
         else:
             plan_result = await self.unit(
                 "basic_plan",
@@ -231,17 +241,18 @@ class _Run:
             raise PhaseDetailsFailed(self.failures)
 
         detailed = plan.model_copy(update={"phases": [self.state.phases[p.number] for p in plan.phases]})
-        if self.state.handoff is not None:
+        handoff = self.state.handoff
+        if handoff is not None:
             await self.skipped("handoff", None)
         else:
-            result = await self.unit(
+            handoff_result = await self.unit(
                 "handoff",
                 None,
                 lambda sink: HandoffPromptGenerator(settings_for("handoff")).generate(design, detailed, sink),
             )
-            self.state.handoff = result.value
+            handoff = self.state.handoff = handoff_result.value
             self.save()
-        return RunResult(design=design, plan=detailed, handoff=self.state.handoff, usage=self.usage)
+        return RunResult(design=design, plan=detailed, handoff=handoff, usage=self.usage)
 
     # -- phase details --------------------------------------------------------------------------
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import httpx
 
-from devussy.config import STAGES, Settings
+from devussy.config import Settings
 from devussy.errors import ConfigError
 from devussy.models import ModelConfig
 from devussy.pipeline.base import StageSettings
+from devussy.stages.names import STAGES
 
 
 def stage_settings(

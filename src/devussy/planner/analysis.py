@@ -16,8 +16,10 @@ from functools import lru_cache
 from devussy.models import ProjectBrief
 from devussy.planner.knowledge import (
     INTEGRATION_CATEGORIES,
+    Feature,
     KnowledgeBase,
     Matcher,
+    ProjectType,
     Technology,
     Toolchain,
     knowledge,
@@ -263,7 +265,9 @@ class Analyzer:
         self._types = {pid: _compile(p.match) for pid, p in kb.project_types.items()}
         # Prefilter: an alias can only match if its first word occurs in the text; entries with
         # free-form regexes are always tried.
-        entries = [*kb.technologies.values(), *kb.features.values(), *kb.project_types.values()]
+        entries: list[Technology | Feature | ProjectType] = [
+            *kb.technologies.values(), *kb.features.values(), *kb.project_types.values()
+        ]
         self._triggers: dict[str, frozenset[str] | None] = {
             e.id: None
             if e.match.patterns

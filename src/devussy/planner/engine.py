@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from devussy.errors import StageError
 from devussy.models import (
     ChatTurn,
     ComplexityProfile,
@@ -19,7 +18,7 @@ from devussy.models import (
     ProjectBrief,
     ProjectDesign,
 )
-from devussy.pipeline import complexity as complexity_rubric
+from devussy.planner import complexity as complexity_rubric
 from devussy.planner.analysis import Analysis, analyze_brief, analyze_text
 from devussy.planner.design import build_design
 from devussy.planner.handoff import build_handoff
@@ -38,6 +37,7 @@ from devussy.planner.synthesis import (
     layout,
     phase_steps,
 )
+from devussy.stages.inputs import require_phase
 
 
 @dataclass(frozen=True)
@@ -76,12 +76,7 @@ class OfflinePlanner:
         """Steps for one phase. ``plan_complete=False`` means more phases are still to come (the plan is
         streaming): the phases this planner would add after the known ones stand in for them, so an early
         start gives the same steps as a run on the finished plan."""
-        target = next((p for p in plan.phases if p.number == phase_number), None)
-        if target is None:
-            known = ", ".join(str(p.number) for p in plan.phases)
-            raise StageError(
-                f"Phase {phase_number} is not in the plan (phases: {known})", code="unknown_phase"
-            )
+        target = require_phase(plan, phase_number)
         basis = _basis_for_plan(plan)
         if not plan_complete:
             last = max(p.number for p in plan.phases)
@@ -119,7 +114,7 @@ class _PlanView:
         order = sorted(p.number for p in plan.phases)  # the lowest-numbered core phase is the main one
         core = [n for n in order if "core" in shapes[n].kinds]
         custom = [n for n in order if CUSTOM in shapes[n].kinds]
-        self.primary_core = (core or custom or [None])[0]
+        self.primary_core = (core or custom)[0] if core or custom else None
         integrations = [n for n in order if "integrations" in shapes[n].kinds]
         self.primary_integrations = integrations[0] if integrations else None
         covered = {k for s in shapes.values() for k in s.kinds}

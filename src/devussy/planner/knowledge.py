@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from devussy.errors import ConfigError
+from devussy.validation import describe_errors
 
 KNOWLEDGE_DIR = Path(__file__).with_name("knowledge")
 
@@ -275,10 +276,7 @@ class KnowledgeBase:
 
 
 def _format_error(file_name: str, entry: str, exc: ValidationError) -> str:
-    problems = "; ".join(
-        f"{'.'.join(str(part) for part in err['loc']) or '(entry)'}: {err['msg']}" for err in exc.errors()
-    )
-    return f"{file_name}, entry {entry!r}: {problems}"
+    return f"{file_name}, entry {entry!r}: {describe_errors(exc, limit=None, root='(entry)')}"
 
 
 def _validate_entries(

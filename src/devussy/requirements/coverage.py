@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from devussy.models import (
     GUARDED_KINDS,
     CoverageReport,
+    CoverageStatus,
     DevPlan,
     GapKind,
     Requirement,
@@ -38,6 +39,7 @@ def check_coverage(plan: DevPlan, requirements: Iterable[Requirement] | None = N
         violated_by.setdefault(violation.requirement, []).append(violation.step)
 
     entries = []
+    status: CoverageStatus
     for requirement in wanted:
         covering = [step.id for step in steps if requirement.id in step.covers]
         citing = [phase.number for phase in plan.phases if requirement.id in phase.requirements]

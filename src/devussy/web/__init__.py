@@ -1,6 +1,7 @@
-"""What the serverless handlers in ``api/`` share: CORS, auth, body parsing and validation, JSON
-error responses, the SSE sink (``APIStreamingHandler``), one function per endpoint, the route table
+"""What the serverless handlers in ``api/`` share: the route table, the endpoints (``endpoints``: the
+shared checks and the JSON endpoints; ``streams``: the stage endpoints), CORS, auth, body parsing
+and validation, JSON error responses, the SSE sink (``APIStreamingHandler``), the OpenAPI document
 and the local dev server.
 
-Modules are imported lazily by the handlers so that a cold start only pays for what it uses.
+Each ``api/`` file imports only its endpoint's module, so a cold start only pays for what it uses.
 """

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping
 
 from devussy.config import Settings
 from devussy.web.errors import HTTPError
+from devussy.web.headers import Headers
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="devussy"'}
 
 
-def check_access(headers: Mapping[str, str], settings: Settings) -> None:
+def check_access(headers: Headers, settings: Settings) -> None:
     if settings.access_token is None:
         return
     scheme, _, token = (headers.get("Authorization") or "").strip().partition(" ")

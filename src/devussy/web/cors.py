@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from devussy.config import Settings
 from devussy.web.errors import HTTPError
+from devussy.web.headers import Headers
 
 ALLOWED_HEADERS = "Content-Type, Authorization"
 EXPOSED_HEADERS = "Content-Disposition"
 PREFLIGHT_MAX_AGE = "600"
 
 
-def _same_origin(origin: str, headers: Mapping[str, str]) -> bool:
+def _same_origin(origin: str, headers: Headers) -> bool:
     netloc = urlsplit(origin).netloc.lower()
     if not netloc:
         return False
@@ -21,7 +21,7 @@ def _same_origin(origin: str, headers: Mapping[str, str]) -> bool:
     return netloc in {host.strip().lower() for host in hosts if host}
 
 
-def origin_allowed(origin: str, headers: Mapping[str, str], settings: Settings) -> bool:
+def origin_allowed(origin: str, headers: Headers, settings: Settings) -> bool:
     allowed = settings.allowed_origins
     if "*" in allowed:
         return True
@@ -30,7 +30,7 @@ def origin_allowed(origin: str, headers: Mapping[str, str], settings: Settings) 
     return _same_origin(origin, headers)
 
 
-def cors_headers(headers: Mapping[str, str], settings: Settings) -> dict[str, str]:
+def cors_headers(headers: Headers, settings: Settings) -> dict[str, str]:
     """Headers to add to a response; raises 403 for a browser origin that is not allowed.
 
     Requests without ``Origin`` (curl, the CLI, server-to-server) are not subject to CORS.
@@ -48,7 +48,7 @@ def cors_headers(headers: Mapping[str, str], settings: Settings) -> dict[str, st
     }
 
 
-def preflight_headers(headers: Mapping[str, str], settings: Settings, methods: str) -> dict[str, str]:
+def preflight_headers(headers: Headers, settings: Settings, methods: str) -> dict[str, str]:
     """Headers for an ``OPTIONS`` answer (raises 403 like :func:`cors_headers`)."""
     result = cors_headers(headers, settings)
     result.update(

@@ -1,5 +1,6 @@
-"""Local server: ``/api/*`` goes to the same handler classes the serverless host runs (loaded from
-``api/``), everything else is the web UI's static export (``devussy-web/out``), all on one origin.
+"""Local server: ``/api/*`` is answered by the route table (``routes.serve``, the very code the
+serverless host's ``api/`` handler classes run), everything else is the web UI's static export
+(``devussy-web/out``), all on one origin.
 
 ``ThreadingHTTPServer``: one thread per request, each stream on its own event loop, exactly as on
 the host. Run it with ``python dev_server.py`` or ``devussy serve``.
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import importlib.util
 import mimetypes
 import signal
 import sys
@@ -19,9 +19,9 @@ from pathlib import Path
 from types import FrameType
 from urllib.parse import unquote, urlsplit
 
-from devussy.web import endpoints
+from devussy.web import endpoints, routes
 from devussy.web.errors import HTTPError
-from devussy.web.routes import Route, find_route
+from devussy.web.responses import send_error
 
 _TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -65,31 +65,9 @@ class DevServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256  # listen backlog: many browser tabs / concurrent streams connect at once
 
-    def __init__(self, address: tuple[str, int], static_dir: Path | None, api_dir: Path | None) -> None:
+    def __init__(self, address: tuple[str, int], static_dir: Path | None) -> None:
         self.static_dir = static_dir.resolve() if static_dir else None
-        self.api_dir = api_dir.resolve() if api_dir else None
-        self._handlers: dict[str, type[BaseHTTPRequestHandler] | None] = {}
-        self._lock = threading.Lock()
         super().__init__(address, DevRequestHandler)
-
-    def handler_class(self, route: Route) -> type[BaseHTTPRequestHandler] | None:
-        """The ``handler`` class of the route's api file, loaded once; None if there is no api/ dir."""
-        with self._lock:
-            if route.api_file not in self._handlers:
-                self._handlers[route.api_file] = self._load(route)
-            return self._handlers[route.api_file]
-
-    def _load(self, route: Route) -> type[BaseHTTPRequestHandler] | None:
-        if self.api_dir is None or not (self.api_dir / route.api_file).is_file():
-            return None
-        path = self.api_dir / route.api_file
-        name = "devussy_api_" + route.api_file.removesuffix(".py").replace("/", "_")
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None:
-            return None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module.handler  # type: ignore[no-any-return]
 
 
 class DevRequestHandler(BaseHTTPRequestHandler):
@@ -129,34 +107,12 @@ class DevRequestHandler(BaseHTTPRequestHandler):
 
     # -- API --------------------------------------------------------------------------------------
     def _api(self, path: str) -> None:
-        from devussy.web.responses import send_error
-
-        route = find_route(path)
+        route = routes.find_route(path)
         if route is None:
             send_error(self, HTTPError(404, f"no API endpoint at {path}", "not_found"))
             return
-        handler_class = self.server.handler_class(route)
-        if handler_class is None:  # installed package without api/: same endpoint functions
-            self._api_direct(route)
-            return
-        method = getattr(handler_class, f"do_{self.command}", None)
-        if method is None:
-            endpoints.method_not_allowed(self, route.method)
-            return
-        # The host would construct handler_class on the connection; the request is already parsed
-        # here, so hand its state to an instance of that class and let it answer.
-        delegate = handler_class.__new__(handler_class)
-        delegate.__dict__.update(self.__dict__)
-        method(delegate)
+        endpoints.serve(self, route.method, route.endpoint)
         self.close_connection = True
-
-    def _api_direct(self, route: Route) -> None:
-        if self.command == "OPTIONS":
-            endpoints.preflight(self, route.method)
-        elif self.command == route.method:
-            getattr(endpoints, route.endpoint)(self)
-        else:
-            endpoints.method_not_allowed(self, route.method)
 
     # -- static UI --------------------------------------------------------------------------------
     def _static(self, path: str) -> None:
@@ -224,26 +180,18 @@ class DevRequestHandler(BaseHTTPRequestHandler):
             pass
 
 
-def make_server(
-    host: str = "127.0.0.1", port: int = 8000, static_dir: str | Path | None = None,
-    api_dir: str | Path | None = None,
-) -> DevServer:
-    root = repo_root()
-    static = Path(static_dir) if static_dir is not None else root / "devussy-web" / "out"
-    api = Path(api_dir) if api_dir is not None else root / "api"
-    return DevServer((host, port), static, api)
+def make_server(host: str = "127.0.0.1", port: int = 8000, static_dir: str | Path | None = None) -> DevServer:
+    static = Path(static_dir) if static_dir is not None else repo_root() / "devussy-web" / "out"
+    return DevServer((host, port), static)
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def serve(
-    host: str = "127.0.0.1", port: int = 8000, static_dir: str | Path | None = None,
-    api_dir: str | Path | None = None,
-) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000, static_dir: str | Path | None = None) -> None:
     """Serve until Ctrl-C or SIGTERM; in-flight streams end with the process."""
-    server = make_server(host, port, static_dir, api_dir)
+    server = make_server(host, port, static_dir)
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{server.server_address[1]}/"
     ui = "web UI + API" if server.static_dir and (server.static_dir / "index.html").is_file() else "API only"
@@ -267,10 +215,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     parser.add_argument("--static-dir", help="built web UI (default devussy-web/out)")
-    parser.add_argument("--api-dir", help="the api/ handlers folder (default <repo>/api)")
     args = parser.parse_args(argv)
     try:
-        serve(args.host, args.port, args.static_dir, args.api_dir)
+        serve(args.host, args.port, args.static_dir)
     except OSError as exc:
         print(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1

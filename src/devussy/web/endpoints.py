@@ -1,40 +1,54 @@
-"""One function per endpoint; the ``api/`` handler classes call these and nothing else.
+"""The steps every endpoint shares and the JSON endpoints; the route table (``routes.py``) maps each
+API path to an endpoint, and ``serve`` answers one request for it.
 
 Order of checks for every call: settings → CORS origin → bearer token → body (size, type, JSON) →
-validation → stage settings (model offered?). Any failure is a JSON error with a 4xx status
-(5xx only for a server fault); only a request that passed them all opens an SSE stream.
-Heavy modules (request/response models, the pipeline) are imported inside the functions that use
-them, to keep each function's cold start small.
+validation → stage input (the phase exists?) → stage settings (model offered?). Any failure is a
+JSON error with a 4xx status (5xx only for a server fault); only a request that passed them all
+opens an SSE stream (``streams.py``).
+
+This module is what ``api/health.py`` needs at a cold start, so it imports no domain model: the
+other endpoints import theirs when called (``bench/api_import.py`` measures the difference).
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
-import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar, Literal, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
+from devussy import __version__
 from devussy.config import Settings
 from devussy.errors import ConfigError, DevussyError
 from devussy.redaction import redact, secrets_of
 from devussy.web.auth import check_access
 from devussy.web.cors import cors_headers, preflight_headers
 from devussy.web.errors import CODE_STATUS, INTERNAL_ERROR_MESSAGE, HTTPError, log_failure
-
-if TYPE_CHECKING:
-    from devussy.models import ModelConfig
-    from devussy.pipeline.base import StageSettings
-    from devussy.web import sse
+from devussy.web.responses import HealthResponse, send_bytes, send_error, send_json
 
 logger = logging.getLogger("devussy.web")
 
 Handler = BaseHTTPRequestHandler
-StageSettingsFactory = Callable[[Settings, str, "ModelConfig | None"], "StageSettings"]
+T = TypeVar("T")
+
+
+@dataclass
+class Exchange:
+    """One API call in progress: the request handler and what admission has learned so far."""
+
+    handler: Handler
+    settings: Settings | None = None
+    cors: dict[str, str] = field(default_factory=dict)
+    body_read: bool = False
+
+
+Endpoint = Callable[[Exchange], None]
+
+
+# -- shared steps ---------------------------------------------------------------------------------
 
 
 # -- shared steps ---------------------------------------------------------------------------------
@@ -47,32 +61,21 @@ def load_settings() -> Settings:
         raise HTTPError(500, f"server configuration error: {exc.message}", "config_error") from None
 
 
-def heartbeat_seconds() -> float:
-    """Seconds of silence before a ``: ping`` (DESIGN §4: 15); ``DEVUSSY_HEARTBEAT_SECONDS`` overrides it."""
-    from devussy.web.sse import HEARTBEAT_SECONDS
-
+def checked(settings: Settings, action: Callable[[], T]) -> T:
+    """``action()``, with a DevussyError (unknown phase, model not offered…) as its HTTP error."""
     try:
-        value = float(os.environ.get("DEVUSSY_HEARTBEAT_SECONDS", ""))
-    except ValueError:
-        return HEARTBEAT_SECONDS
-    return value if value > 0 else HEARTBEAT_SECONDS
-
-
-def resolve_stage_settings(settings: Settings, stage: str, model_config: ModelConfig | None) -> StageSettings:
-    from devussy.pipeline.settings import stage_settings
-
-    try:
-        return stage_settings(settings, stage, model_config)
+        return action()
     except DevussyError as exc:
         status = CODE_STATUS.get(exc.code, 500)
         raise HTTPError(status, redact(exc.message, secrets_of(settings)), exc.code) from None
 
 
-def _discard_unread_body(handler: Handler, settings: Settings | None) -> None:
+def _discard_unread_body(exchange: Exchange) -> None:
     """Read a small unread body so closing the socket doesn't reset it before the client reads our answer."""
-    if getattr(handler, "_devussy_body_read", False):
+    if exchange.body_read:
         return
-    limit = settings.max_body_bytes if settings else 1_000_000
+    handler = exchange.handler
+    limit = exchange.settings.max_body_bytes if exchange.settings else 1_000_000
     try:
         length = int(handler.headers.get("Content-Length") or 0)
     except ValueError:
@@ -82,52 +85,45 @@ def _discard_unread_body(handler: Handler, settings: Settings | None) -> None:
             handler.rfile.read(length)
 
 
-def read_json(handler: Handler, settings: Settings) -> dict[str, Any]:
-    from devussy.web.requests import parse_json_object, read_body
+def read_json(exchange: Exchange, settings: Settings) -> dict[str, Any]:
+    from devussy.web.requests import parse_json_object, read_body  # with the request models
 
-    handler._devussy_body_read = True  # type: ignore[attr-defined]
+    exchange.body_read = True
+    handler = exchange.handler
     body = read_body(handler.headers, handler.rfile, settings.max_body_bytes)
     return parse_json_object(handler.headers, body)
 
 
-def _guarded(function: Callable[..., None]) -> Callable[..., None]:
-    """Turn HTTPError into its JSON answer and any other failure into a logged 500 (never a traceback)."""
-
-    @functools.wraps(function)
-    def wrapper(handler: Handler, *args: Any, **kwargs: Any) -> None:
-        state: dict[str, Any] = {"settings": None, "cors": {}}
-        try:
-            function(handler, state, *args, **kwargs)
-        except HTTPError as exc:
-            from devussy.web.responses import send_error
-
-            _discard_unread_body(handler, state["settings"])
-            send_error(handler, exc, state["cors"])
-        except Exception as exc:
-            from devussy.web.responses import send_error
-
-            secrets = secrets_of(state["settings"])
-            log_failure(logger, f"{handler.command} {handler.path} failed", exc, secrets)
-            _discard_unread_body(handler, state["settings"])
-            send_error(handler, HTTPError(500, INTERNAL_ERROR_MESSAGE, "internal_error"), state["cors"])
-
-    return wrapper
+def answer(handler: Handler, endpoint: Endpoint) -> None:
+    """Run ``endpoint`` for one request: an HTTPError becomes its JSON answer, any other failure a
+    logged 500 (never a traceback)."""
+    exchange = Exchange(handler)
+    try:
+        endpoint(exchange)
+    except HTTPError as exc:
+        _discard_unread_body(exchange)
+        send_error(handler, exc, exchange.cors)
+    except Exception as exc:
+        secrets = secrets_of(exchange.settings)
+        log_failure(logger, f"{handler.command} {handler.path} failed", exc, secrets)
+        _discard_unread_body(exchange)
+        send_error(handler, HTTPError(500, INTERNAL_ERROR_MESSAGE, "internal_error"), exchange.cors)
 
 
-def _admit(handler: Handler, state: dict[str, Any]) -> Settings:
+def admit(exchange: Exchange) -> Settings:
     """Settings, CORS and token checks shared by every endpoint."""
     settings = load_settings()
-    state["settings"] = settings
-    state["cors"] = cors_headers(handler.headers, settings)
-    check_access(handler.headers, settings)
+    exchange.settings = settings
+    exchange.cors = cors_headers(exchange.handler.headers, settings)
+    check_access(exchange.handler.headers, settings)
     return settings
 
 
-@_guarded
-def preflight(handler: Handler, state: dict[str, Any], methods: str) -> None:
+def preflight(exchange: Exchange, methods: str) -> None:
     """``OPTIONS``: CORS preflight (no token needed; browsers never send one on a preflight)."""
     settings = load_settings()
-    headers = preflight_headers(handler.headers, settings, methods)
+    headers = preflight_headers(exchange.handler.headers, settings, methods)
+    handler = exchange.handler
     handler.send_response(204)
     for name, value in headers.items():
         handler.send_header(name, value)
@@ -135,287 +131,113 @@ def preflight(handler: Handler, state: dict[str, Any], methods: str) -> None:
     handler.end_headers()
 
 
-@_guarded
-def method_not_allowed(handler: Handler, state: dict[str, Any], methods: str) -> None:
-    _admit(handler, state)
+def method_not_allowed(exchange: Exchange, methods: str) -> None:
+    admit(exchange)
     raise HTTPError(405, f"use {methods} for this endpoint", "method_not_allowed",
                     headers={"Allow": f"{methods}, OPTIONS"})
 
 
-# -- streaming stage endpoints --------------------------------------------------------------------
+def serve(handler: Handler, method: Literal["GET", "POST"], endpoint: Endpoint) -> None:
+    """Answer one request for an endpoint served with ``method``: CORS preflight, the endpoint, or 405."""
+    if handler.command == "OPTIONS":
+        answer(handler, lambda exchange: preflight(exchange, method))
+    elif handler.command == method:
+        answer(handler, endpoint)
+    else:
+        answer(handler, lambda exchange: method_not_allowed(exchange, method))
 
 
-@dataclass(frozen=True)
-class StageEndpoint:
-    """How one SSE endpoint turns a validated request into a stage run."""
+class RouteHandler(BaseHTTPRequestHandler):
+    """What every ``api/`` file's ``handler`` is: a request handler for one endpoint and method."""
 
-    stage: str  # settings stage name: interview, design, basic_plan, phase_detail, handoff
-    label: str  # the "stage" of the SSE start event
-    request_model: str  # class name in devussy.web.requests
-    # (request, stage settings) -> the coroutine function run_stage runs into the sink
-    work: Callable[[Any, StageSettings], sse.StageWork]
-    start_extra: Callable[[Any], dict[str, Any]] = field(default=lambda request: {})
-    check: Callable[[Any], None] | None = None
+    method: ClassVar[Literal["GET", "POST"]]
+    endpoint: ClassVar[Endpoint]
 
+    def _serve(self) -> None:
+        serve(self, type(self).method, type(self).endpoint)
 
-@_guarded
-def serve_stage(
-    handler: Handler,
-    state: dict[str, Any],
-    endpoint: StageEndpoint,
-    stage_settings_for: StageSettingsFactory | None = None,
-) -> None:
-    from devussy.web import requests
-
-    settings = _admit(handler, state)
-    data = read_json(handler, settings)
-    request = requests.validate_request(getattr(requests, endpoint.request_model), data)
-    if endpoint.check is not None:
-        endpoint.check(request)
-    resolve = stage_settings_for or resolve_stage_settings
-    stage_settings = resolve(settings, endpoint.stage, request.llm_config)
-    stream(handler, endpoint.label, endpoint.work(request, stage_settings),
-           headers=state["cors"], start_extra=endpoint.start_extra(request), secrets=secrets_of(settings))
-
-
-def stream(
-    handler: Handler,
-    label: str,
-    work: sse.StageWork,
-    *,
-    headers: Mapping[str, str],
-    start_extra: Mapping[str, Any],
-    secrets: list[str],
-) -> str:
-    """Open the SSE response and run ``work`` into it on a fresh event loop (one per request/thread)."""
-    import asyncio
-    import socket
-
-    from devussy.web import sse
-
-    handler.close_connection = True
-    try:
-        handler.send_response(200)
-        for name, value in {**sse.SSE_HEADERS, **headers}.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        handler.wfile.flush()
-    except (OSError, ValueError):
-        return "disconnected"
-    sink = sse.APIStreamingHandler(handler.wfile, heartbeat_seconds=heartbeat_seconds())
-    try:
-        sink.start(label, **start_extra)
-    except sse.ClientDisconnected:
-        return "disconnected"
-    connection = getattr(handler, "connection", None)
-    client_gone = None
-    if isinstance(connection, socket.socket):
-        def client_gone() -> Any:
-            return sse.wait_for_disconnect(connection)
-
-    try:
-        outcome = asyncio.run(sse.run_stage(sink, work, client_gone=client_gone, secrets=secrets))
-    except Exception as exc:  # a fault in the streaming machinery itself: headers are out, end with an event
-        log_failure(logger, f"streaming {handler.path} failed", exc, secrets)
-        outcome = "error"
-        if not sink.finished and not sink.disconnected:
-            try:
-                sink.error(INTERNAL_ERROR_MESSAGE, "internal_error")
-            except (sse.ClientDisconnected, RuntimeError):
-                outcome = "disconnected"
-    if outcome == "disconnected":
-        logger.info("client disconnected from %s; stage cancelled", handler.path)
-    return outcome
-
-
-def _interview_work(request: Any, settings: StageSettings) -> sse.StageWork:
-    async def work(sink: sse.APIStreamingHandler) -> dict[str, Any]:
-        from devussy.pipeline.interview import InterviewGenerator
-        from devussy.web.responses import InterviewDone, done_payload
-
-        result = await InterviewGenerator(settings).generate(request.history, request.user_input, sink)
-        reply = result.value
-        return done_payload(
-            InterviewDone(reply=reply.reply, complete=reply.complete, brief=reply.brief, usage=result.usage)
-        )
-
-    return work
-
-
-def _design_work(request: Any, settings: StageSettings) -> sse.StageWork:
-    async def work(sink: sse.APIStreamingHandler) -> dict[str, Any]:
-        from devussy.pipeline.project_design import ProjectDesignGenerator
-        from devussy.web.responses import DesignDone, done_payload
-
-        result = await ProjectDesignGenerator(settings).generate(request.to_brief(), sink)
-        return done_payload(DesignDone(design=result.value, usage=result.usage))
-
-    return work
-
-
-def _plan_work(request: Any, settings: StageSettings) -> sse.StageWork:
-    async def work(sink: sse.APIStreamingHandler) -> dict[str, Any]:
-        from devussy.pipeline.basic_devplan import BasicDevPlanGenerator
-        from devussy.web.responses import PlanDone, done_payload
-
-        result = await BasicDevPlanGenerator(settings).generate(request.design, sink)
-        return done_payload(PlanDone(plan=result.value, usage=result.usage))
-
-    return work
-
-
-def _detail_work(request: Any, settings: StageSettings) -> sse.StageWork:
-    async def work(sink: sse.APIStreamingHandler) -> dict[str, Any]:
-        from devussy.pipeline.detailed_devplan import DetailedDevPlanGenerator
-        from devussy.web.responses import PhaseDone, done_payload
-
-        result = await DetailedDevPlanGenerator(settings).generate(
-            request.plan, request.phase_number, sink, plan_complete=request.plan_complete
-        )
-        return done_payload(PhaseDone(phase=result.value, usage=result.usage))
-
-    return work
-
-
-def _handoff_work(request: Any, settings: StageSettings) -> sse.StageWork:
-    async def work(sink: sse.APIStreamingHandler) -> dict[str, Any]:
-        from devussy.pipeline.handoff_prompt import HandoffPromptGenerator
-        from devussy.web.responses import HandoffDone, done_payload
-
-        result = await HandoffPromptGenerator(settings).generate(request.design, request.plan, sink)
-        return done_payload(HandoffDone(handoff=result.value, usage=result.usage))
-
-    return work
-
-
-def _check_phase(request: Any) -> None:
-    numbers = [phase.number for phase in request.plan.phases]
-    if request.phase_number not in numbers:
-        raise HTTPError(404, f"phase {request.phase_number} is not in the plan (phases: "
-                        f"{', '.join(map(str, numbers))})", "unknown_phase")
-
-
-INTERVIEW = StageEndpoint("interview", "interview", "InterviewRequest", _interview_work)
-DESIGN = StageEndpoint("design", "design", "DesignRequest", _design_work)
-BASIC_PLAN = StageEndpoint("basic_plan", "plan", "BasicPlanRequest", _plan_work)
-DETAIL = StageEndpoint("phase_detail", "detail", "DetailRequest", _detail_work,
-                       start_extra=lambda request: {"phase": request.phase_number}, check=_check_phase)
-HANDOFF = StageEndpoint("handoff", "handoff", "HandoffRequest", _handoff_work)
-
-
-def interview(handler: Handler) -> None:
-    serve_stage(handler, INTERVIEW)
-
-
-def design(handler: Handler) -> None:
-    serve_stage(handler, DESIGN)
-
-
-def basic_plan(handler: Handler) -> None:
-    serve_stage(handler, BASIC_PLAN)
-
-
-def detail(handler: Handler) -> None:
-    serve_stage(handler, DETAIL)
-
-
-def handoff(handler: Handler) -> None:
-    serve_stage(handler, HANDOFF)
+    do_GET = do_POST = do_OPTIONS = do_HEAD = do_PUT = do_PATCH = do_DELETE = _serve
 
 
 # -- JSON endpoints -------------------------------------------------------------------------------
 
 
-@_guarded
-def health(handler: Handler, state: dict[str, Any]) -> None:
-    from devussy import __version__
-    from devussy.web.responses import send_json
-
-    settings = _admit(handler, state)
-    body = {"status": "ok", "version": __version__, "provider": settings.provider}
-    send_json(handler, 200, body, state["cors"])
+def health(exchange: Exchange) -> None:
+    settings = admit(exchange)
+    body = HealthResponse(version=__version__, provider=settings.provider)
+    send_json(exchange.handler, 200, body.model_dump(mode="json"), exchange.cors)
 
 
-@_guarded
-def models(handler: Handler, state: dict[str, Any]) -> None:
+def models(exchange: Exchange) -> None:
     from devussy.llm.registry import available_providers
-    from devussy.web.responses import ModelsResponse, send_json
+    from devussy.web.wire import ModelsResponse
 
-    settings = _admit(handler, state)
+    settings = admit(exchange)
     providers = available_providers(settings)
-    default = next((entry for entry in providers if entry["default"]), None)
+    default = next((entry for entry in providers if entry.default), None)
     body = ModelsResponse(
         provider=settings.provider,
         model=settings.model,
-        models=default["models"] if default else [],
+        models=default.models if default else [],
         providers=providers,
     )
-    send_json(handler, 200, body.to_json_dict(), state["cors"])
+    send_json(exchange.handler, 200, body.to_json_dict(), exchange.cors)
 
 
-@_guarded
-def openapi(handler: Handler, state: dict[str, Any]) -> None:
+def openapi(exchange: Exchange) -> None:
     from devussy.web.openapi import build_openapi
-    from devussy.web.responses import send_json
 
-    _admit(handler, state)
-    send_json(handler, 200, build_openapi(), state["cors"])
+    admit(exchange)
+    send_json(exchange.handler, 200, build_openapi(), exchange.cors)
 
 
-@_guarded
-def artifacts(handler: Handler, state: dict[str, Any]) -> None:
+def artifacts(exchange: Exchange) -> None:
     from devussy.artifacts import build_zip, render_artifacts
     from devussy.models import slugify
     from devussy.web.requests import ArtifactsRequest, validate_request
-    from devussy.web.responses import send_bytes, send_json
 
-    settings = _admit(handler, state)
+    settings = admit(exchange)
+    handler = exchange.handler
     output = parse_qs(urlsplit(handler.path).query).get("format", ["zip"])[-1]
     if output not in ("zip", "json"):
         raise HTTPError(422, "format must be zip or json", "invalid_request")
-    request = validate_request(ArtifactsRequest, read_json(handler, settings))
+    request = validate_request(ArtifactsRequest, read_json(exchange, settings))
     files = render_artifacts(request.design, request.plan, request.handoff)
     if output == "json":
-        send_json(handler, 200, {"files": files}, state["cors"])
+        send_json(handler, 200, {"files": files}, exchange.cors)
         return
     slug = slugify(request.plan.project_name)
     disposition = {"Content-Disposition": f'attachment; filename="{slug}-devplan.zip"'}
-    send_bytes(handler, 200, build_zip(files, root=slug), "application/zip", {**state["cors"], **disposition})
+    send_bytes(handler, 200, build_zip(files, root=slug), "application/zip", {**exchange.cors, **disposition})
 
 
 # -- the living plan (stateless: the files come with the request) --------------------------------
 
 
-@_guarded
-def workspace_status(handler: Handler, state: dict[str, Any]) -> None:
+def workspace_status(exchange: Exchange) -> None:
     from devussy.web.requests import validate_request
-    from devussy.web.responses import send_json
     from devussy.web.workspace import WorkspaceFilesRequest, status_answer
 
-    settings = _admit(handler, state)
-    request = validate_request(WorkspaceFilesRequest, read_json(handler, settings))
-    send_json(handler, 200, status_answer(request).to_json_dict(), state["cors"])
+    settings = admit(exchange)
+    request = validate_request(WorkspaceFilesRequest, read_json(exchange, settings))
+    send_json(exchange.handler, 200, status_answer(request).to_json_dict(), exchange.cors)
 
 
-@_guarded
-def workspace_update(handler: Handler, state: dict[str, Any]) -> None:
+def workspace_update(exchange: Exchange) -> None:
     from devussy.web.requests import validate_request
-    from devussy.web.responses import send_json
     from devussy.web.workspace import WorkspaceUpdateRequest, update_answer
 
-    settings = _admit(handler, state)
-    request = validate_request(WorkspaceUpdateRequest, read_json(handler, settings))
-    send_json(handler, 200, update_answer(request).to_json_dict(), state["cors"])
+    settings = admit(exchange)
+    request = validate_request(WorkspaceUpdateRequest, read_json(exchange, settings))
+    send_json(exchange.handler, 200, update_answer(request).to_json_dict(), exchange.cors)
 
 
-@_guarded
-def workspace_export(handler: Handler, state: dict[str, Any]) -> None:
+def workspace_export(exchange: Exchange) -> None:
     from devussy.web.requests import validate_request
-    from devussy.web.responses import send_bytes
     from devussy.web.workspace import WorkspaceFilesRequest, zip_answer
 
-    settings = _admit(handler, state)
-    request = validate_request(WorkspaceFilesRequest, read_json(handler, settings))
+    settings = admit(exchange)
+    request = validate_request(WorkspaceFilesRequest, read_json(exchange, settings))
     archive, filename = zip_answer(request)
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    send_bytes(handler, 200, archive, "application/zip", {**state["cors"], **disposition})
+    send_bytes(exchange.handler, 200, archive, "application/zip", {**exchange.cors, **disposition})

@@ -6,8 +6,8 @@ Field names are the front end's camelCase (DESIGN §4); unknown fields are ignor
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Annotated, Any, BinaryIO, TypeVar
+from io import BufferedIOBase
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AliasChoices, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
@@ -22,7 +22,9 @@ from devussy.models import (
     ProjectDesign,
     ShortText,
 )
+from devussy.validation import describe_errors
 from devussy.web.errors import HTTPError
+from devussy.web.headers import Headers
 
 
 def derive_name(idea: str) -> str:
@@ -123,7 +125,7 @@ def _is_json(content_type: str) -> bool:
     return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
-def read_body(headers: Mapping[str, str], rfile: BinaryIO, max_bytes: int) -> bytes:
+def read_body(headers: Headers, rfile: BufferedIOBase, max_bytes: int) -> bytes:
     """The raw body, or an HTTPError for a missing/too-large/unreadable one."""
     if headers.get("Transfer-Encoding", "").strip().lower() not in ("", "identity"):
         raise HTTPError(411, "send the body with a Content-Length", "length_required")
@@ -148,7 +150,7 @@ def read_body(headers: Mapping[str, str], rfile: BinaryIO, max_bytes: int) -> by
     return body
 
 
-def _drain(rfile: BinaryIO, length: int) -> None:
+def _drain(rfile: BufferedIOBase, length: int) -> None:
     try:
         while length > 0:
             chunk = rfile.read(min(length, 65536))
@@ -163,7 +165,7 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def parse_json_object(headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
+def parse_json_object(headers: Headers, body: bytes) -> dict[str, Any]:
     if not _is_json(headers.get("Content-Type", "")):
         raise HTTPError(415, "send the body as application/json", "unsupported_media_type")
     if not body.strip():
@@ -178,22 +180,11 @@ def parse_json_object(headers: Mapping[str, str], body: bytes) -> dict[str, Any]
     return data
 
 
-def validation_message(error: ValidationError, limit: int = 5) -> str:
-    """A short readable summary (field path + problem); never echoes the submitted values."""
-    parts = []
-    for item in error.errors(include_input=False, include_url=False)[:limit]:
-        location = ".".join(str(part) for part in item["loc"]) or "body"
-        parts.append(f"{location}: {item['msg']}")
-    more = error.error_count() - limit
-    if more > 0:
-        parts.append(f"... and {more} more")
-    return "; ".join(parts)
-
-
 def validate_request(model: type[RequestT], data: dict[str, Any]) -> RequestT:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise HTTPError(422, f"invalid request: {validation_message(exc)}", "invalid_request") from None
+        message = f"invalid request: {describe_errors(exc, root='body')}"
+        raise HTTPError(422, message, "invalid_request") from None
     except RecursionError:
         raise HTTPError(422, "invalid request: the body is nested too deeply", "invalid_request") from None

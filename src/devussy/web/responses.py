@@ -1,5 +1,5 @@
-"""Response bodies (pydantic models, so the OpenAPI document is generated from what the code sends)
-and the helpers that write JSON/bytes responses."""
+"""The helpers that write JSON/bytes responses, and the bodies every endpoint may send (an error,
+the health check). Light on purpose: what carries domain data is in ``wire.py``."""
 
 from __future__ import annotations
 
@@ -9,96 +9,22 @@ from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from devussy.models import DevPlan, DevussyModel, Handoff, Phase, ProjectBrief, ProjectDesign, Usage
 from devussy.web.errors import HTTPError
 
 logger = logging.getLogger("devussy.web")
 
 
-class ErrorResponse(DevussyModel):
+class ErrorResponse(BaseModel):
     error: str = Field(description="What went wrong, for people.")
     code: str = Field(description="Stable machine-readable code, e.g. invalid_request, unknown_phase.")
 
 
-class HealthResponse(DevussyModel):
+class HealthResponse(BaseModel):
     status: Literal["ok"] = "ok"
     version: str
     provider: str
-
-
-class ModelsResponse(DevussyModel):
-    provider: str = Field(description="The engine the server uses by default.")
-    model: str | None = Field(default=None, description="Its default model, if one is configured.")
-    models: list[str] = Field(description="Every model a request's modelConfig.model may name.")
-    providers: list[dict[str, Any]] = Field(description="Engines/providers the server offers (no secrets).")
-
-
-class ArtifactFilesResponse(DevussyModel):
-    files: dict[str, str] = Field(description="Artifact file name → content.")
-
-
-# -- SSE event payloads (the JSON on each `data:` line) -------------------------------------------
-
-
-class StartEvent(DevussyModel):
-    type: Literal["start"] = "start"
-    stage: Literal["interview", "design", "plan", "detail", "handoff"]
-    phase: int | None = Field(default=None, description="Only for the detail stage.")
-
-
-class TokenEvent(DevussyModel):
-    type: Literal["token"] = "token"
-    content: str
-
-
-class ProgressEvent(DevussyModel):
-    """A structured milestone; e.g. ``{"event": "phase", "phase": {...}}`` when a plan phase is parsed."""
-
-    model_config = ConfigDict(**{**DevussyModel.model_config, "extra": "allow"})
-    type: Literal["progress"] = "progress"
-    event: str
-
-
-class ErrorEvent(DevussyModel):
-    type: Literal["error"] = "error"
-    error: str
-    code: str
-
-
-class _Done(DevussyModel):
-    type: Literal["done"] = "done"
-    done: Literal[True] = True
-    usage: Usage
-
-
-class InterviewDone(_Done):
-    reply: str
-    complete: bool
-    brief: ProjectBrief | None = Field(default=None, description="Present once the interview is complete.")
-
-
-class DesignDone(_Done):
-    design: ProjectDesign
-
-
-class PlanDone(_Done):
-    plan: DevPlan
-
-
-class PhaseDone(_Done):
-    phase: Phase
-
-
-class HandoffDone(_Done):
-    handoff: Handoff
-
-
-def done_payload(event: _Done) -> dict[str, Any]:
-    """The ``done`` event's fields (the sink adds ``type``); top-level nulls are left out."""
-    data = event.to_json_dict()
-    return {key: value for key, value in data.items() if key != "type" and value is not None}
 
 
 # -- writing --------------------------------------------------------------------------------------

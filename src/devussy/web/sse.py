@@ -14,12 +14,15 @@ import logging
 import select
 import socket
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any, BinaryIO
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from io import BufferedIOBase
+from typing import Any
 
 from devussy.errors import DevussyError
+from devussy.events import EventModel, ProgressEvent
 from devussy.redaction import redact
 from devussy.web.errors import INTERNAL_ERROR_MESSAGE, log_failure
+from devussy.web.wire import DoneEvent, ErrorEvent, TokenEvent
 
 logger = logging.getLogger("devussy.web")
 
@@ -40,7 +43,7 @@ class ClientDisconnected(Exception):
 class APIStreamingHandler:
     """A :class:`~devussy.streaming.StreamingHandler` that writes Server-Sent Events to ``wfile``."""
 
-    def __init__(self, wfile: BinaryIO, *, heartbeat_seconds: float = HEARTBEAT_SECONDS) -> None:
+    def __init__(self, wfile: BufferedIOBase, *, heartbeat_seconds: float = HEARTBEAT_SECONDS) -> None:
         self._wfile = wfile
         self.heartbeat_seconds = heartbeat_seconds
         self._next_id = 1
@@ -53,35 +56,28 @@ class APIStreamingHandler:
     async def on_token_async(self, token: str) -> None:
         if token:
             self.text_parts.append(token)
-            self.send("token", {"content": token})
+            self.send(TokenEvent(content=token))
 
-    async def on_progress_async(self, event: Mapping[str, Any]) -> None:
-        self.send("progress", {key: value for key, value in event.items() if key != "type"})
+    async def on_progress_async(self, event: ProgressEvent) -> None:
+        self.send(event)
 
     async def on_completion_async(self, text: str) -> None:
         return None  # the terminal event is written by run_stage, with the validated result
 
     # -- writing ----------------------------------------------------------------------------------
-    def send(self, event_type: str, data: Mapping[str, Any]) -> None:
+    def send(self, event: EventModel) -> None:
+        """One event frame, written and flushed; its ``data:`` is the event model's JSON."""
         if self.finished:
-            raise RuntimeError(f"{event_type!r} event after the terminal event")
-        payload = json.dumps(
-            {"type": event_type, **data}, ensure_ascii=False, separators=(",", ":"), default=str
-        )
-        frame = f"id: {self._next_id}\nevent: {event_type}\ndata: {payload}\n\n"
+            raise RuntimeError(f"{event.type!r} event after the terminal event")
+        payload = json.dumps(event.wire_json(), ensure_ascii=False, separators=(",", ":"))
+        frame = f"id: {self._next_id}\nevent: {event.type}\ndata: {payload}\n\n"
         self._next_id += 1
-        if event_type in ("done", "error"):
+        if event.type in ("done", "error"):
             self.finished = True
         self._write(frame.encode("utf-8"))
 
-    def start(self, stage: str, **extra: Any) -> None:
-        self.send("start", {"stage": stage, **extra})
-
-    def done(self, result: Mapping[str, Any]) -> None:
-        self.send("done", {"done": True, **result})
-
     def error(self, message: str, code: str) -> None:
-        self.send("error", {"error": message, "code": code})
+        self.send(ErrorEvent(error=message, code=code))
 
     def ping(self) -> None:
         self._write(b": ping\n\n")
@@ -147,7 +143,8 @@ async def _watch(client_gone: Callable[[], Awaitable[None]]) -> None:
         await asyncio.Event().wait()
 
 
-StageWork = Callable[[APIStreamingHandler], Awaitable[Mapping[str, Any]]]
+# The stage run into the sink; returns the endpoint's ``done`` event.
+StageWork = Callable[[APIStreamingHandler], Coroutine[Any, Any, DoneEvent]]
 
 
 async def run_stage(
@@ -183,7 +180,7 @@ async def run_stage(
         return "disconnected"
     try:
         if exc is None:
-            sink.done(stage.result())
+            sink.send(stage.result())
             return "done"
         if isinstance(exc, DevussyError):
             sink.error(redact(exc.message, secrets), exc.code)

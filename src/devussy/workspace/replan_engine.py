@@ -26,7 +26,7 @@ class PipelineEngine:
         self._report = report or (lambda line: None)
 
     async def design(self, brief: ProjectBrief) -> ProjectDesign:
-        from devussy.pipeline.project_design import ProjectDesignGenerator
+        from devussy.pipeline.generators import ProjectDesignGenerator
 
         self._report("design    with the change as a requirement")
         generator = ProjectDesignGenerator(self._settings["design"])
@@ -34,7 +34,7 @@ class PipelineEngine:
         return result.value
 
     async def plan(self, design: ProjectDesign) -> DevPlan:
-        from devussy.pipeline.basic_devplan import BasicDevPlanGenerator
+        from devussy.pipeline.generators import BasicDevPlanGenerator
 
         self._report("plan      the phase outline")
         generator = BasicDevPlanGenerator(self._settings["basic_plan"])
@@ -42,7 +42,7 @@ class PipelineEngine:
         return result.value
 
     async def detail(self, plan: DevPlan, phase_number: int) -> Phase:
-        from devussy.pipeline.detailed_devplan import DetailedDevPlanGenerator
+        from devussy.pipeline.generators import DetailedDevPlanGenerator
 
         self._report(f"phase {phase_number:<3} steps")
         generator = DetailedDevPlanGenerator(self._settings["phase_detail"])
@@ -50,7 +50,7 @@ class PipelineEngine:
         return result.value
 
     async def handoff(self, design: ProjectDesign, plan: DevPlan) -> Handoff:
-        from devussy.pipeline.handoff_prompt import HandoffPromptGenerator
+        from devussy.pipeline.generators import HandoffPromptGenerator
 
         self._report("handoff   prompt for the next agent")
         generator = HandoffPromptGenerator(self._settings["handoff"])

@@ -241,6 +241,22 @@ export interface components {
              */
             projectName?: string | null;
         };
+        /** CapabilitiesInfo */
+        CapabilitiesInfo: {
+            /** Jsonschema */
+            jsonSchema: boolean;
+            /**
+             * Maxcontext
+             * @default null
+             */
+            maxContext?: number | null;
+            /** Offline */
+            offline: boolean;
+            /** Streaming */
+            streaming: boolean;
+            /** Usageinstream */
+            usageInStream: boolean;
+        };
         /** ChatTurn */
         ChatTurn: {
             /** Content */
@@ -542,9 +558,7 @@ export interface components {
              * Providers
              * @description Engines/providers the server offers (no secrets).
              */
-            providers: {
-                [key: string]: unknown;
-            }[];
+            providers: components["schemas"]["ProviderInfo"][];
         };
         /** OpenRequirement */
         OpenRequirement: {
@@ -580,6 +594,24 @@ export interface components {
             summary: string;
             /** Title */
             title: string;
+        };
+        /**
+         * PhaseAnnounced
+         * @description The plan stream has yielded a complete phase (sent as soon as it parses, before the plan ends).
+         */
+        PhaseAnnounced: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "phase";
+            phase: components["schemas"]["Phase"];
+            /**
+             * Type
+             * @default progress
+             * @constant
+             */
+            type?: "progress";
         };
         /** PhaseDone */
         PhaseDone: {
@@ -639,20 +671,9 @@ export interface components {
         };
         /**
          * ProgressEvent
-         * @description A structured milestone; e.g. ``{"event": "phase", "phase": {...}}`` when a plan phase is parsed.
+         * @description A stage's milestone (a `progress` event), told apart by `event`.
          */
-        ProgressEvent: {
-            /** Event */
-            event: string;
-            /**
-             * Type
-             * @default progress
-             * @constant
-             */
-            type?: "progress";
-        } & {
-            [key: string]: unknown;
-        };
+        ProgressEvent: components["schemas"]["PhaseAnnounced"] | components["schemas"]["RepairRequested"];
         /**
          * ProjectBrief
          * @description What the user wants built: the free-text idea plus whatever structure is known.
@@ -719,6 +740,53 @@ export interface components {
             testingStrategy: string;
         };
         /**
+         * ProviderInfo
+         * @description One engine as ``/api/models`` describes it. Never contains a key or URL credentials.
+         */
+        ProviderInfo: {
+            /** @default null */
+            capabilities?: components["schemas"]["CapabilitiesInfo"] | null;
+            /** Configured */
+            configured: boolean;
+            /** Default */
+            default: boolean;
+            /**
+             * Defaultmodel
+             * @default null
+             */
+            defaultModel?: string | null;
+            /** Models */
+            models?: string[];
+            /** Name */
+            name: string;
+            /**
+             * Reason
+             * @default null
+             */
+            reason?: string | null;
+            /** Usable */
+            usable: boolean;
+        };
+        /**
+         * RepairRequested
+         * @description The answer did not parse (or failed the stage's check): one repair request follows.
+         */
+        RepairRequested: {
+            /** Errors */
+            errors: string[];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "repair";
+            /**
+             * Type
+             * @default progress
+             * @constant
+             */
+            type?: "progress";
+        };
+        /**
          * Requirement
          * @description One thing the user asked for, numbered so every phase and step can cite it (DESIGN §6).
          */
@@ -750,6 +818,18 @@ export interface components {
             /** Risk */
             risk: string;
         };
+        /**
+         * StageLabel
+         * @description The stages as the API's `start` event names them: interview → interview, design → design, basic_plan → plan, phase_detail → detail, handoff → handoff.
+         * @enum {string}
+         */
+        StageLabel: "interview" | "design" | "plan" | "detail" | "handoff";
+        /**
+         * StageName
+         * @description The pipeline stages, as settings, checkpoints and engines name them.
+         * @enum {string}
+         */
+        StageName: "interview" | "design" | "basic_plan" | "phase_detail" | "handoff";
         /** StartEvent */
         StartEvent: {
             /**
@@ -1097,6 +1177,7 @@ export interface components {
 export type ArtifactFilesResponse = components['schemas']['ArtifactFilesResponse'];
 export type ArtifactsRequest = components['schemas']['ArtifactsRequest'];
 export type BasicPlanRequest = components['schemas']['BasicPlanRequest'];
+export type CapabilitiesInfo = components['schemas']['CapabilitiesInfo'];
 export type ChatTurn = components['schemas']['ChatTurn'];
 export type ComplexityFactor = components['schemas']['ComplexityFactor'];
 export type ComplexityProfile = components['schemas']['ComplexityProfile'];
@@ -1116,14 +1197,19 @@ export type ModelConfig = components['schemas']['ModelConfig'];
 export type ModelsResponse = components['schemas']['ModelsResponse'];
 export type OpenRequirement = components['schemas']['OpenRequirement'];
 export type Phase = components['schemas']['Phase'];
+export type PhaseAnnounced = components['schemas']['PhaseAnnounced'];
 export type PhaseDone = components['schemas']['PhaseDone'];
 export type PhaseProgress = components['schemas']['PhaseProgress'];
 export type PlanDone = components['schemas']['PlanDone'];
 export type ProgressEvent = components['schemas']['ProgressEvent'];
 export type ProjectBrief = components['schemas']['ProjectBrief'];
 export type ProjectDesign = components['schemas']['ProjectDesign'];
+export type ProviderInfo = components['schemas']['ProviderInfo'];
+export type RepairRequested = components['schemas']['RepairRequested'];
 export type Requirement = components['schemas']['Requirement'];
 export type Risk = components['schemas']['Risk'];
+export type StageLabel = components['schemas']['StageLabel'];
+export type StageName = components['schemas']['StageName'];
 export type StartEvent = components['schemas']['StartEvent'];
 export type Step = components['schemas']['Step'];
 export type StepRef = components['schemas']['StepRef'];

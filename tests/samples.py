@@ -1,4 +1,5 @@
-"""Hand-made models for pipeline tests, and a small deterministic planner built from them."""
+"""Hand-made domain models for tests (one set for the whole suite), and a small deterministic planner
+built from them."""
 
 from __future__ import annotations
 
@@ -52,6 +53,12 @@ def phase_outline(number: int, depends_on: list[int] | None = None) -> Phase:
         summary=f"Build part {number} of TaskFlow and test it.",
         depends_on=depends_on if depends_on is not None else ([number - 1] if number > 1 else []),
     )
+
+
+def phase(number: int, *, steps: int = 0) -> Phase:
+    """Phase ``number`` of the sample plan, with ``steps`` detailed steps."""
+    outline = phase_outline(number)
+    return detailed(outline, steps) if steps else outline
 
 
 def plan(phase_count: int = 3, name: str = "TaskFlow") -> DevPlan:

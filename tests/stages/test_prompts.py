@@ -5,7 +5,7 @@ from string import Template
 import pytest
 
 from devussy.config import STAGES
-from devussy.pipeline.prompts import format_spec, load_prompt, render_prompt, stage_messages
+from devussy.stages.prompts import format_spec, load_prompt, render_prompt, stage_messages
 
 
 @pytest.mark.parametrize("stage", STAGES)

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import re
 
-from devussy.llm.base import StageTask
+from devussy.llm.base import ChatMessage
 from devussy.models import (
-    ComplexityProfile,
     ProjectBrief,
     ProjectDesign,
     Requirement,
@@ -22,9 +21,8 @@ from devussy.models import (
     RequirementSource,
     Risk,
 )
-from devussy.pipeline.base import StageResult, StageSettings
-from devussy.pipeline.generation import build_request, generate_validated
-from devussy.pipeline.parsing import (
+from devussy.stages.inputs import DesignInput
+from devussy.stages.parsing import (
     DASH_CLASS,
     FormatError,
     clean_output,
@@ -36,8 +34,8 @@ from devussy.pipeline.parsing import (
     strip_emphasis,
     strip_title_prefix,
 )
-from devussy.pipeline.prompts import input_json, stage_messages
-from devussy.streaming import StreamingHandler
+from devussy.stages.prompts import input_json, stage_messages
+from devussy.stages.spec import StageSpec
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "summary": ("summary", "overview", "executive summary", "project summary", "project overview"),
@@ -368,40 +366,42 @@ def merge_requirements(stated: list[Requirement], designed: list[Requirement]) -
     ]
 
 
-def design_payload(brief: ProjectBrief, complexity: ComplexityProfile) -> dict[str, object]:
-    return {"brief": brief.to_json_dict(), "complexity": complexity.to_json_dict()}
+def design_input(brief: ProjectBrief) -> DesignInput:
+    """The design stage's input: the brief and its deterministic complexity profile."""
+    from devussy.planner.complexity import assess_complexity  # the planner's analysis: loaded on first use
+
+    return DesignInput(brief=brief, complexity=assess_complexity(brief))
 
 
-class ProjectDesignGenerator:
-    stage = "design"
+def design_messages(stage_input: DesignInput) -> list[ChatMessage]:
+    return stage_messages(
+        "design",
+        project_name=stage_input.brief.name,
+        phase_count=stage_input.complexity.phase_count,
+        level=stage_input.complexity.level,
+        input_json=input_json(stage_input),
+    )
 
-    def __init__(self, settings: StageSettings) -> None:
-        self.settings = settings
 
-    async def generate(self, brief: ProjectBrief, sink: StreamingHandler) -> StageResult[ProjectDesign]:
-        from devussy.pipeline.complexity import assess_complexity
+def design_for(text: str, stage_input: DesignInput) -> ProjectDesign:
+    """The design is for this brief: it keeps the brief's name and carries the brief and complexity."""
+    brief = stage_input.brief
+    design = parse_design(text, project_name=brief.name)
+    return design.model_copy(
+        update={
+            "project_name": brief.name,
+            "brief": brief,
+            "complexity": stage_input.complexity,
+            "requirements": merge_requirements(brief.requirements, design.requirements),
+        }
+    )
 
-        complexity = assess_complexity(brief)
-        payload = design_payload(brief, complexity)
-        messages = stage_messages(
-            "design",
-            project_name=brief.name,
-            phase_count=complexity.phase_count,
-            level=complexity.level,
-            input_json=input_json(payload),
-        )
-        request = build_request(self.settings, messages, StageTask(stage="design", payload=payload))
 
-        def parse(text: str) -> ProjectDesign:
-            design = parse_design(text, project_name=brief.name)
-            # The design is for this brief: keep the brief's name and carry the context along.
-            return design.model_copy(
-                update={
-                    "project_name": brief.name,
-                    "brief": brief,
-                    "complexity": complexity,
-                    "requirements": merge_requirements(brief.requirements, design.requirements),
-                }
-            )
-
-        return await generate_validated(self.settings, request, parse, sink, stage="design")
+STAGE = StageSpec(
+    name="design",
+    input_model=DesignInput,
+    output_model=ProjectDesign,
+    render=render_design,
+    parse=design_for,
+    messages=design_messages,
+)

@@ -3,7 +3,7 @@ with either ``{"expected": <camelCase model>}`` or ``{"error": "<substring of th
 Detail cases may give ``"phase"`` (the plan's phase, as the generator passes it).
 
 Regenerate an expected file after a deliberate parser change with
-``python -m tests.pipeline.test_corpus <case.md>`` and review the diff.
+``python -m tests.stages.test_corpus <case.md>`` and review the diff.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 
 from devussy.models import DevussyModel, Phase
-from devussy.pipeline.basic_devplan import parse_plan
-from devussy.pipeline.detailed_devplan import parse_phase_detail
-from devussy.pipeline.handoff_prompt import parse_handoff
-from devussy.pipeline.interview import parse_interview
-from devussy.pipeline.project_design import parse_design
+from devussy.stages.design import parse_design
+from devussy.stages.detail import parse_phase_detail
+from devussy.stages.handoff import parse_handoff
+from devussy.stages.interview import parse_interview
+from devussy.stages.plan import parse_plan
 
 CORPUS = Path(__file__).parent / "corpus"
 

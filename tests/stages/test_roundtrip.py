@@ -18,12 +18,12 @@ from devussy.models import (
     Risk,
     Step,
 )
-from devussy.pipeline.basic_devplan import parse_plan, render_plan
-from devussy.pipeline.detailed_devplan import parse_phase_detail, render_phase_detail
-from devussy.pipeline.handoff_prompt import parse_handoff, render_handoff
-from devussy.pipeline.interview import parse_interview, render_interview
-from devussy.pipeline.project_design import parse_design, render_design
-from tests.pipeline import samples
+from devussy.stages.design import parse_design, render_design
+from devussy.stages.detail import parse_phase_detail, render_phase_detail
+from devussy.stages.handoff import parse_handoff, render_handoff
+from devussy.stages.interview import parse_interview, render_interview
+from devussy.stages.plan import parse_plan, render_plan
+from tests import samples
 
 WORDS = [
     "api",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from devussy.pipeline.parsing import (
+from devussy.stages.parsing import (
     clean_output,
     heading_like,
     labelled_value,

@@ -13,7 +13,7 @@ Format (``render_plan``)::
     Depends on: none
 
 Phases are announced while the answer streams: a phase is complete when the next phase heading
-has arrived (or the stream ended), and is then sent as ``{"event": "phase", "phase": {...}}``.
+has arrived (or the stream ended), and is then sent as a ``PhaseAnnounced`` event.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from devussy.llm.base import StageTask
-from devussy.models import DevPlan, Phase, ProjectDesign
-from devussy.pipeline.base import StageResult, StageSettings
-from devussy.pipeline.generation import build_request, generate_validated
-from devussy.pipeline.parsing import (
+from devussy.events import PhaseAnnounced
+from devussy.llm.base import ChatMessage
+from devussy.models import DevPlan, Phase
+from devussy.stages.inputs import PlanInput
+from devussy.stages.parsing import (
     SEPARATOR_CLASS,
     FormatError,
     clean_output,
@@ -40,7 +40,8 @@ from devussy.pipeline.parsing import (
     strip_title_prefix,
     tidy_title,
 )
-from devussy.pipeline.prompts import input_json, stage_messages
+from devussy.stages.prompts import input_json, stage_messages
+from devussy.stages.spec import StageSpec
 from devussy.streaming import StreamingHandler
 
 TITLE_PREFIXES = ("development plan", "dev plan", "devplan", "project plan", "plan")
@@ -181,11 +182,11 @@ def parse_plan(text: str, *, project_name: str | None = None, summary: str | Non
 
 
 class PhaseAnnouncer:
-    """Watches the raw plan stream and announces each phase once it is complete."""
+    """Watches the raw plan stream and announces each phase (``PhaseAnnounced``) once it is complete."""
 
-    def __init__(self, sink: StreamingHandler, announced: dict[int, Phase]) -> None:
+    def __init__(self, sink: StreamingHandler) -> None:
         self.sink = sink
-        self.announced = announced  # shared across the first answer and a repair
+        self.announced: dict[int, Phase] = {}  # kept across the first answer and a repair
         self._complete_upto = 0
 
     async def feed(self, text: str) -> None:
@@ -204,10 +205,17 @@ class PhaseAnnouncer:
                 continue
             await self.announce(phase)
 
+    def restart(self) -> None:
+        self._complete_upto = 0
+
+    async def finish(self, plan: DevPlan) -> None:
+        for phase in plan.phases:
+            await self.announce(phase)
+
     async def announce(self, phase: Phase) -> None:
         if self.announced.get(phase.number) != phase:
             self.announced[phase.number] = phase
-            await self.sink.on_progress_async({"event": "phase", "phase": phase.to_json_dict()})
+            await self.sink.on_progress_async(PhaseAnnounced(phase=phase))
 
 
 def _drop_open_fence(text: str) -> str:
@@ -222,50 +230,37 @@ def _without_chatter(body: list[str]) -> list[str]:
     return clean_output("\n".join(body)).split("\n")
 
 
-def plan_payload(design: ProjectDesign) -> dict[str, object]:
-    return {"design": design.to_json_dict()}
+def plan_messages(stage_input: PlanInput) -> list[ChatMessage]:
+    design = stage_input.design
+    phase_count = design.complexity.phase_count if design.complexity else None
+    return stage_messages(
+        "basic_plan",
+        project_name=design.project_name,
+        phase_count=phase_count or "4 to 8",
+        input_json=input_json(stage_input),
+    )
 
 
-class BasicDevPlanGenerator:
-    stage = "basic_plan"
+def plan_for(text: str, stage_input: PlanInput) -> DevPlan:
+    """The plan of this design: its name, and the design's tech stack, brief and complexity."""
+    design = stage_input.design
+    plan = parse_plan(text, project_name=design.project_name, summary=design.summary)
+    return plan.model_copy(
+        update={
+            "project_name": design.project_name,
+            "tech_stack": list(design.tech_stack),
+            "brief": design.brief,
+            "complexity": design.complexity,
+        }
+    )
 
-    def __init__(self, settings: StageSettings) -> None:
-        self.settings = settings
 
-    async def generate(self, design: ProjectDesign, sink: StreamingHandler) -> StageResult[DevPlan]:
-        payload = plan_payload(design)
-        phase_count = design.complexity.phase_count if design.complexity else None
-        messages = stage_messages(
-            "basic_plan",
-            project_name=design.project_name,
-            phase_count=phase_count or "4 to 8",
-            input_json=input_json(payload),
-        )
-        request = build_request(self.settings, messages, StageTask(stage="basic_plan", payload=payload))
-        announced: dict[int, Phase] = {}
-
-        def parse(text: str) -> DevPlan:
-            plan = parse_plan(text, project_name=design.project_name, summary=design.summary)
-            return plan.model_copy(
-                update={
-                    "project_name": design.project_name,
-                    "tech_stack": list(design.tech_stack),
-                    "brief": design.brief,
-                    "complexity": design.complexity,
-                }
-            )
-
-        async def announce_rest(plan: DevPlan) -> None:
-            announcer = PhaseAnnouncer(sink, announced)
-            for phase in plan.phases:
-                await announcer.announce(phase)
-
-        return await generate_validated(
-            self.settings,
-            request,
-            parse,
-            sink,
-            stage="basic_plan",
-            watcher_factory=lambda: PhaseAnnouncer(sink, announced),
-            on_valid=announce_rest,
-        )
+STAGE = StageSpec(
+    name="basic_plan",
+    input_model=PlanInput,
+    output_model=DevPlan,
+    render=render_plan,
+    parse=plan_for,
+    messages=plan_messages,
+    watch=PhaseAnnouncer,
+)

@@ -27,13 +27,10 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from devussy.errors import StageError
-from devussy.llm.base import StageTask
+from devussy.llm.base import ChatMessage
 from devussy.models import DevPlan, Phase, Step
-from devussy.pipeline.base import StageResult, StageSettings
-from devussy.pipeline.basic_devplan import DEPENDS_LABELS, phase_heading, phase_numbers
-from devussy.pipeline.generation import build_request, generate_validated
-from devussy.pipeline.parsing import (
+from devussy.stages.inputs import DetailInput
+from devussy.stages.parsing import (
     SEPARATOR_CLASS,
     FormatError,
     clean_output,
@@ -44,8 +41,9 @@ from devussy.pipeline.parsing import (
     strip_emphasis,
     tidy_title,
 )
-from devussy.pipeline.prompts import input_json, stage_messages
-from devussy.streaming import StreamingHandler
+from devussy.stages.plan import DEPENDS_LABELS, phase_heading, phase_numbers
+from devussy.stages.prompts import input_json, stage_messages
+from devussy.stages.spec import StageSpec
 
 CRITERIA_LABELS = ("acceptance criteria", "acceptance", "done when", "definition of done", "success criteria")
 TEST_LABELS = ("test command", "test", "verify", "verification", "how to test")
@@ -299,62 +297,42 @@ def _build_step(step_id: str, draft: _StepDraft, phase_number: int) -> Step:
 # ----------------------------------------------------------------------------- stage
 
 
-def detail_payload(plan: DevPlan, phase_number: int, *, plan_complete: bool = True) -> dict[str, object]:
-    payload: dict[str, object] = {"plan": plan.to_json_dict(), "phaseNumber": phase_number}
-    if not plan_complete:
-        payload["planComplete"] = False
-    return payload
-
-
 def plan_outline(plan: DevPlan) -> str:
     return "\n".join(f"- Phase {p.number}: {p.title}" for p in plan.phases)
 
 
-class DetailedDevPlanGenerator:
-    stage = "phase_detail"
+def detail_messages(stage_input: DetailInput) -> list[ChatMessage]:
+    """With ``plan_complete=False`` (the runner's early start, while the plan streams) the prompt says
+    that more phases will follow, so this one keeps to its own scope."""
+    plan, phase = stage_input.plan, stage_input.phase
+    depth = plan.complexity.depth if plan.complexity else None
+    expected = plan.complexity.phase_count if plan.complexity else None
+    outline_note = (
+        ""
+        if stage_input.plan_complete
+        else " (the plan is still being written: these are the phases known so far"
+        + (f" of about {expected}" if expected else "")
+        + "; later phases will cover the rest, so keep this phase to its own summary)"
+    )
+    return stage_messages(
+        "phase_detail",
+        project_name=plan.project_name,
+        phase_number=phase.number,
+        phase_title=phase.title,
+        phase_summary=phase.summary,
+        step_count=depth or "3 to 8",
+        outline=plan_outline(plan),
+        outline_note=outline_note,
+        tech_stack=", ".join(plan.tech_stack) or "(not specified)",
+        input_json=input_json(stage_input),
+    )
 
-    def __init__(self, settings: StageSettings) -> None:
-        self.settings = settings
 
-    async def generate(
-        self, plan: DevPlan, phase_number: int, sink: StreamingHandler, *, plan_complete: bool = True
-    ) -> StageResult[Phase]:
-        """``plan_complete=False`` when the plan is still streaming (the runner's early start): the
-        prompt then says that more phases will follow, so this one keeps to its own scope."""
-        try:
-            phase = plan.phase(phase_number)
-        except KeyError:
-            known = ", ".join(str(p.number) for p in plan.phases)
-            raise StageError(
-                f"phase {phase_number} is not in the plan (phases: {known})", code="unknown_phase"
-            ) from None
-        payload = detail_payload(plan, phase_number, plan_complete=plan_complete)
-        depth = plan.complexity.depth if plan.complexity else None
-        expected = plan.complexity.phase_count if plan.complexity else None
-        outline_note = (
-            ""
-            if plan_complete
-            else " (the plan is still being written: these are the phases known so far"
-            + (f" of about {expected}" if expected else "")
-            + "; later phases will cover the rest, so keep this phase to its own summary)"
-        )
-        messages = stage_messages(
-            "phase_detail",
-            project_name=plan.project_name,
-            phase_number=phase.number,
-            phase_title=phase.title,
-            phase_summary=phase.summary,
-            step_count=depth or "3 to 8",
-            outline=plan_outline(plan),
-            outline_note=outline_note,
-            tech_stack=", ".join(plan.tech_stack) or "(not specified)",
-            input_json=input_json(payload),
-        )
-        request = build_request(self.settings, messages, StageTask(stage="phase_detail", payload=payload))
-        return await generate_validated(
-            self.settings,
-            request,
-            lambda text: parse_phase_detail(text, phase=phase),
-            sink,
-            stage="phase_detail",
-        )
+STAGE = StageSpec(
+    name="phase_detail",
+    input_model=DetailInput,
+    output_model=Phase,
+    render=render_phase_detail,
+    parse=lambda text, stage_input: parse_phase_detail(text, phase=stage_input.phase),
+    messages=detail_messages,
+)

@@ -1,4 +1,4 @@
-"""Prompt templates live in ``pipeline/prompts/*.md`` and are filled with :class:`string.Template`.
+"""Prompt templates live in ``stages/prompts/*.md`` and are filled with :class:`string.Template`.
 
 ``$name`` placeholders are substituted strictly (a missing value is a bug, not an empty string);
 write a literal dollar sign as ``$$``. ``$format`` in a system prompt is the stage's
@@ -7,18 +7,20 @@ write a literal dollar sign as ``$$``. ``$format`` in a system prompt is the sta
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from importlib import resources
 from string import Template
 
 from devussy.llm.base import ChatMessage
+from devussy.stages.inputs import StageInput
 
 
 @cache
 def load_prompt(name: str) -> Template:
     try:
         text = (
-            resources.files("devussy.pipeline").joinpath("prompts", f"{name}.md").read_text(encoding="utf-8")
+            resources.files("devussy.stages").joinpath("prompts", f"{name}.md").read_text(encoding="utf-8")
         )
     except FileNotFoundError:
         raise KeyError(f"no prompt template named {name!r}") from None
@@ -41,8 +43,6 @@ def stage_messages(stage: str, **values: object) -> list[ChatMessage]:
     ]
 
 
-def input_json(payload: dict[str, object]) -> str:
-    """The stage inputs as pretty JSON, as quoted in user prompts (and read back by test fakes)."""
-    import json
-
-    return json.dumps(payload, indent=2, ensure_ascii=False)
+def input_json(stage_input: StageInput) -> str:
+    """The stage input as pretty camelCase JSON, as quoted in user prompts (and read back by test fakes)."""
+    return json.dumps(stage_input.to_json_dict(), indent=2, ensure_ascii=False)

@@ -3,18 +3,19 @@ from __future__ import annotations
 import pytest
 
 from devussy.errors import StageError
-from devussy.pipeline.detailed_devplan import DetailedDevPlanGenerator, render_phase_detail, step_heading
+from devussy.pipeline.generation import generate
+from devussy.stages.detail import STAGE, render_phase_detail, step_heading
+from devussy.stages.inputs import DetailInput
 from devussy.streaming import CollectingStreamingHandler
-from tests.pipeline import samples
-from tests.pipeline.scripted import ScriptedProvider
+from tests import samples
+from tests.pipeline.scripted import Scripted
 
 
 async def test_unknown_phase_is_refused_before_any_request() -> None:
-    provider = ScriptedProvider(lambda request: "")
+    provider = Scripted(lambda request: "")
     with pytest.raises(StageError) as caught:
-        await DetailedDevPlanGenerator(provider.settings()).generate(
-            samples.plan(3), 7, CollectingStreamingHandler()
-        )
+        stage_input = DetailInput(plan=samples.plan(3), phase_number=7)
+        await generate(STAGE, provider.settings(), stage_input, CollectingStreamingHandler())
     assert caught.value.code == "unknown_phase"
     assert "phases: 1, 2, 3" in caught.value.message
     assert provider.requests == []
@@ -25,17 +26,15 @@ async def test_plan_phase_outline_wins_over_the_models_header() -> None:
     answer = samples.detailed(plan.phase(2)).model_copy(
         update={"title": "Renamed by the model", "depends_on": []}
     )
-    provider = ScriptedProvider(lambda request: render_phase_detail(answer))
-    result = await DetailedDevPlanGenerator(provider.settings()).generate(
-        plan, 2, CollectingStreamingHandler()
-    )
+    provider = Scripted(lambda request: render_phase_detail(answer))
+    stage_input = DetailInput(plan=plan, phase_number=2)
+    result = await generate(STAGE, provider.settings(), stage_input, CollectingStreamingHandler())
     assert result.value == samples.detailed(plan.phase(2))
     user = provider.requests[0].messages[1].content
     assert "Detail Phase 2: Part 2 – build" in user
     assert "- Phase 3: Part 3 – build" in user  # the outline
     assert "Tech stack: Python, FastAPI" in user
-    assert provider.requests[0].task is not None
-    assert provider.requests[0].task.payload["phaseNumber"] == 2
+    assert provider.requests[0].task == stage_input
 
 
 def test_step_heading_styles() -> None:

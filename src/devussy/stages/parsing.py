@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from devussy import validation
+
 
 class FormatError(ValueError):
     """The text does not have the structure a stage asked for. ``errors`` are short, quotable lines."""
@@ -27,11 +29,7 @@ def error_lines(exc: Exception) -> list[str]:
     if isinstance(exc, FormatError):
         return exc.errors
     if isinstance(exc, ValidationError):
-        lines = []
-        for err in exc.errors(include_url=False):
-            where = ".".join(str(part) for part in err["loc"]) or "value"
-            lines.append(f"{where}: {err['msg']}")
-        return lines
+        return validation.error_lines(exc)
     return [str(exc) or type(exc).__name__]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from devussy.models import ProjectBrief
-from devussy.pipeline.complexity import assess_complexity, depth_for, phase_count_for
+from devussy.planner.complexity import assess_complexity, depth_for, phase_count_for
 
 TINY_CLI = ProjectBrief(
     name="mdconv", summary="A tiny command-line tool in Rust that converts markdown to HTML."

@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import re
 
-from devussy.llm.base import ChatMessage, StageTask
-from devussy.models import ChatTurn, InterviewReply, ProjectBrief
-from devussy.pipeline.base import StageResult, StageSettings
-from devussy.pipeline.generation import build_request, generate_validated
-from devussy.pipeline.parsing import FormatError, clean_output
-from devussy.pipeline.prompts import format_spec, render_prompt
-from devussy.streaming import StreamingHandler
+from devussy.llm.base import ChatMessage
+from devussy.models import InterviewReply, ProjectBrief
+from devussy.stages.inputs import InterviewInput
+from devussy.stages.parsing import FormatError, clean_output
+from devussy.stages.prompts import format_spec, render_prompt
+from devussy.stages.spec import StageSpec
 
 _JSON_BLOCK = re.compile(
     r"^[ \t]*(```+|~~~+)[ \t]*(json|JSON)?[ \t]*\n(.*?)\n[ \t]*\1[ \t]*$", re.DOTALL | re.MULTILINE
@@ -54,27 +53,19 @@ def parse_interview(text: str) -> InterviewReply:
     return InterviewReply(reply=cleaned, brief=brief)
 
 
-def interview_messages(history: list[ChatTurn], user_input: str) -> list[ChatMessage]:
+def interview_messages(stage_input: InterviewInput) -> list[ChatMessage]:
     return [
         ChatMessage("system", render_prompt("interview_system", format=format_spec("interview"))),
-        *(ChatMessage(turn.role, turn.content) for turn in history),
-        ChatMessage("user", user_input),
+        *(ChatMessage(turn.role, turn.content) for turn in stage_input.history),
+        ChatMessage("user", stage_input.user_input),
     ]
 
 
-class InterviewGenerator:
-    stage = "interview"
-
-    def __init__(self, settings: StageSettings) -> None:
-        self.settings = settings
-
-    async def generate(
-        self, history: list[ChatTurn], user_input: str, sink: StreamingHandler
-    ) -> StageResult[InterviewReply]:
-        payload = {"history": [turn.to_json_dict() for turn in history], "userInput": user_input}
-        request = build_request(
-            self.settings,
-            interview_messages(history, user_input),
-            StageTask(stage="interview", payload=payload),
-        )
-        return await generate_validated(self.settings, request, parse_interview, sink, stage="interview")
+STAGE = StageSpec(
+    name="interview",
+    input_model=InterviewInput,
+    output_model=InterviewReply,
+    render=render_interview,
+    parse=lambda text, stage_input: parse_interview(text),
+    messages=interview_messages,
+)

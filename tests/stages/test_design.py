@@ -1,36 +1,35 @@
 from __future__ import annotations
 
 from devussy.models import Requirement
-from devussy.pipeline.complexity import assess_complexity
-from devussy.pipeline.project_design import (
-    ProjectDesignGenerator,
+from devussy.pipeline.generation import generate
+from devussy.planner.complexity import assess_complexity
+from devussy.stages.design import (
+    STAGE,
+    design_input,
     merge_requirements,
     parse_requirements,
     parse_risks,
     render_design,
 )
+from devussy.stages.inputs import DesignInput
 from devussy.streaming import CollectingStreamingHandler
-from tests.pipeline import samples
-from tests.pipeline.scripted import ScriptedProvider
+from tests import samples
+from tests.pipeline.scripted import Scripted
 
 
 async def test_design_carries_brief_and_complexity_and_brief_name() -> None:
     text = render_design(samples.design("Some Other Name"))
-    provider = ScriptedProvider(lambda request: text)
-    result = await ProjectDesignGenerator(provider.settings()).generate(
-        samples.BRIEF, CollectingStreamingHandler()
-    )
+    provider = Scripted(lambda request: text)
+    sink = CollectingStreamingHandler()
+    result = await generate(STAGE, provider.settings(), design_input(samples.BRIEF), sink)
     complexity = assess_complexity(samples.BRIEF)
     assert result.value.brief == samples.BRIEF
     assert result.value.complexity == complexity
     assert result.value.project_name == samples.BRIEF.name
     request = provider.requests[0]
     assert request.messages[0].content.startswith("Devussy stage: design")
-    assert request.task is not None and request.task.stage == "design"
-    assert request.task.payload == {
-        "brief": samples.BRIEF.to_json_dict(),
-        "complexity": complexity.to_json_dict(),
-    }
+    assert request.task == DesignInput(brief=samples.BRIEF, complexity=complexity)
+    assert request.task.stage == "design"
     assert f"about {complexity.phase_count} phases" in request.messages[1].content
 
 

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import re
 
-from devussy.llm.base import StageTask
-from devussy.models import DevPlan, Handoff, ProjectDesign
-from devussy.pipeline.base import StageResult, StageSettings
-from devussy.pipeline.generation import build_request, generate_validated
-from devussy.pipeline.parsing import FormatError, clean_output, first_title, strip_title_prefix
-from devussy.pipeline.prompts import input_json, stage_messages
-from devussy.streaming import StreamingHandler
+from devussy.llm.base import ChatMessage
+from devussy.models import DevPlan, Handoff
+from devussy.stages.inputs import HandoffInput
+from devussy.stages.parsing import FormatError, clean_output, first_title, strip_title_prefix
+from devussy.stages.prompts import input_json, stage_messages
+from devussy.stages.spec import StageSpec
 
 TITLE_PREFIXES = ("handoff prompt", "handoff", "hand-off", "agent handoff")
 _START_LINE = re.compile(
@@ -69,10 +68,6 @@ def default_start(plan: DevPlan) -> tuple[int, str | None]:
     return phase.number, (phase.steps[0].id if phase.steps else None)
 
 
-def handoff_payload(design: ProjectDesign, plan: DevPlan) -> dict[str, object]:
-    return {"design": design.to_json_dict(), "plan": plan.to_json_dict()}
-
-
 def plan_outline_with_steps(plan: DevPlan) -> str:
     lines = []
     for phase in plan.phases:
@@ -83,29 +78,29 @@ def plan_outline_with_steps(plan: DevPlan) -> str:
     return "\n".join(lines)
 
 
-class HandoffPromptGenerator:
-    stage = "handoff"
+def handoff_messages(stage_input: HandoffInput) -> list[ChatMessage]:
+    return stage_messages(
+        "handoff",
+        project_name=stage_input.design.project_name,
+        outline=plan_outline_with_steps(stage_input.plan),
+        input_json=input_json(stage_input),
+    )
 
-    def __init__(self, settings: StageSettings) -> None:
-        self.settings = settings
 
-    async def generate(
-        self, design: ProjectDesign, plan: DevPlan, sink: StreamingHandler
-    ) -> StageResult[Handoff]:
-        payload = handoff_payload(design, plan)
-        messages = stage_messages(
-            "handoff",
-            project_name=design.project_name,
-            outline=plan_outline_with_steps(plan),
-            input_json=input_json(payload),
-        )
-        request = build_request(self.settings, messages, StageTask(stage="handoff", payload=payload))
+def handoff_for(text: str, stage_input: HandoffInput) -> Handoff:
+    """The handoff keeps the design's name; without ``Start at:`` it starts where ``default_start`` says."""
+    handoff = parse_handoff(text, project_name=stage_input.design.project_name)
+    update: dict[str, object] = {"project_name": stage_input.design.project_name}
+    if handoff.start_phase is None:
+        update["start_phase"], update["start_step"] = default_start(stage_input.plan)
+    return handoff.model_copy(update=update)
 
-        def parse(text: str) -> Handoff:
-            handoff = parse_handoff(text, project_name=design.project_name)
-            update: dict[str, object] = {"project_name": design.project_name}
-            if handoff.start_phase is None:
-                update["start_phase"], update["start_step"] = default_start(plan)
-            return handoff.model_copy(update=update)
 
-        return await generate_validated(self.settings, request, parse, sink, stage="handoff")
+STAGE = StageSpec(
+    name="handoff",
+    input_model=HandoffInput,
+    output_model=Handoff,
+    render=render_handoff,
+    parse=handoff_for,
+    messages=handoff_messages,
+)

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
+from devussy.events import PhaseAnnounced, ProgressEvent, RepairRequested
 from devussy.llm.base import ChatRequest
-from devussy.models import Phase
-from devussy.pipeline.basic_devplan import BasicDevPlanGenerator, parse_plan, phase_heading, render_plan
-from devussy.pipeline.parsing import FormatError
+from devussy.pipeline.generation import generate
+from devussy.stages.inputs import PlanInput
+from devussy.stages.parsing import FormatError
+from devussy.stages.plan import STAGE, parse_plan, phase_heading, render_plan
 from devussy.streaming import CollectingStreamingHandler
-from tests.pipeline import samples
-from tests.pipeline.scripted import ScriptedProvider
+from tests import samples
+from tests.pipeline.scripted import Scripted
 
 
 class TimelineSink(CollectingStreamingHandler):
@@ -19,19 +18,19 @@ class TimelineSink(CollectingStreamingHandler):
         super().__init__()
         self.phase_at: list[tuple[int, int]] = []
 
-    async def on_progress_async(self, event: Mapping[str, Any]) -> None:
+    async def on_progress_async(self, event: ProgressEvent) -> None:
         await super().on_progress_async(event)
-        if event["event"] == "phase":
-            self.phase_at.append((event["phase"]["number"], len(self.text)))
+        if isinstance(event, PhaseAnnounced):
+            self.phase_at.append((event.phase.number, len(self.text)))
 
 
 async def test_phases_are_announced_while_the_plan_streams() -> None:
     plan = samples.plan(4)
     text = render_plan(plan)
-    provider = ScriptedProvider(lambda request: text, words_per_chunk=1)
+    provider = Scripted(lambda request: text, words_per_chunk=1)
     sink = TimelineSink()
     design = samples.design().model_copy(update={"brief": samples.BRIEF, "complexity": samples.COMPLEXITY})
-    result = await BasicDevPlanGenerator(provider.settings()).generate(design, sink)
+    result = await generate(STAGE, provider.settings(), PlanInput(design=design), sink)
 
     assert [number for number, _ in sink.phase_at] == [1, 2, 3, 4]
     for number, streamed in sink.phase_at[:-1]:
@@ -40,7 +39,7 @@ async def test_phases_are_announced_while_the_plan_streams() -> None:
         assert next_heading < streamed < len(text)
         assert streamed < text.index("Depends on", next_heading)  # before the next phase is through
     assert sink.phase_at[-1][1] == len(text)  # the last one only at the end
-    announced = [Phase.model_validate(e["phase"]) for e in sink.progress if e["event"] == "phase"]
+    announced = [e.phase for e in sink.progress if isinstance(e, PhaseAnnounced)]
     assert announced == plan.phases
     assert result.value.phases == plan.phases
     assert result.value.brief == samples.BRIEF and result.value.complexity == samples.COMPLEXITY
@@ -49,24 +48,24 @@ async def test_phases_are_announced_while_the_plan_streams() -> None:
 
 
 async def test_prompt_asks_for_the_complexity_phase_count() -> None:
-    provider = ScriptedProvider(lambda request: render_plan(samples.plan(3)))
+    provider = Scripted(lambda request: render_plan(samples.plan(3)))
     design = samples.design().model_copy(update={"complexity": samples.COMPLEXITY})
-    await BasicDevPlanGenerator(provider.settings()).generate(design, CollectingStreamingHandler())
+    await generate(STAGE, provider.settings(), PlanInput(design=design), CollectingStreamingHandler())
     request: ChatRequest = provider.requests[0]
     assert request.messages[0].content.startswith("Devussy stage: basic_plan")
     assert "with 3 phases" in request.messages[1].content
-    assert request.task is not None and request.task.payload == {"design": design.to_json_dict()}
+    assert request.task == PlanInput(design=design)
     assert request.model == "scripted-model"
 
 
 async def test_repair_does_not_announce_unchanged_phases_twice() -> None:
     broken = render_plan(samples.plan(2)).replace("Build part 2 of TaskFlow and test it.", "")
     answers = [broken, render_plan(samples.plan(2))]
-    provider = ScriptedProvider(lambda request: answers.pop(0))
+    provider = Scripted(lambda request: answers.pop(0))
     sink = CollectingStreamingHandler()
-    await BasicDevPlanGenerator(provider.settings()).generate(samples.design(), sink)
-    events = [e["event"] for e in sink.progress]
-    assert events == ["phase", "repair", "phase"]  # phase 1 once, phase 2 after the repair
+    await generate(STAGE, provider.settings(), PlanInput(design=samples.design()), sink)
+    events = [type(e) for e in sink.progress]
+    assert events == [PhaseAnnounced, RepairRequested, PhaseAnnounced]  # phase 2 again after the repair
 
 
 def test_phase_heading_styles() -> None:

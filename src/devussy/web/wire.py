@@ -1,0 +1,77 @@
+"""What the API sends that carries domain data: the Server-Sent Events of a stage stream (``start``,
+``token``, ``error`` and each endpoint's ``done``; progress events are ``devussy.events``) and the
+JSON bodies built from domain models. The OpenAPI document is generated from these models."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from devussy.events import EventModel
+from devussy.llm.registry import ProviderInfo
+from devussy.models import DevPlan, DevussyModel, Handoff, Phase, ProjectBrief, ProjectDesign, Usage
+from devussy.stages.names import StageLabel
+
+
+class ModelsResponse(DevussyModel):
+    provider: str = Field(description="The engine the server uses by default.")
+    model: str | None = Field(default=None, description="Its default model, if one is configured.")
+    models: list[str] = Field(description="Every model a request's modelConfig.model may name.")
+    providers: list[ProviderInfo] = Field(description="Engines/providers the server offers (no secrets).")
+
+
+class ArtifactFilesResponse(DevussyModel):
+    files: dict[str, str] = Field(description="Artifact file name → content.")
+
+
+# -- SSE events (the JSON on each `data:` line; progress events are in devussy.events) ------------
+
+
+class StartEvent(EventModel):
+    type: Literal["start"] = "start"
+    stage: StageLabel
+    phase: int | None = Field(default=None, description="Only for the detail stage.")
+
+
+class TokenEvent(EventModel):
+    type: Literal["token"] = "token"
+    content: str
+
+
+class ErrorEvent(EventModel):
+    type: Literal["error"] = "error"
+    error: str
+    code: str
+
+
+class DoneEvent(EventModel):
+    """The terminal ``done`` event; each stage endpoint's subclass adds its result."""
+
+    type: Literal["done"] = "done"
+    done: Literal[True] = True
+    usage: Usage
+
+
+class InterviewDone(DoneEvent):
+    reply: str
+    complete: bool
+    brief: ProjectBrief | None = Field(default=None, description="Present once the interview is complete.")
+
+
+class DesignDone(DoneEvent):
+    design: ProjectDesign
+
+
+class PlanDone(DoneEvent):
+    plan: DevPlan
+
+
+class PhaseDone(DoneEvent):
+    phase: Phase
+
+
+class HandoffDone(DoneEvent):
+    handoff: Handoff
+
+
