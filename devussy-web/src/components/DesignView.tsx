@@ -6,6 +6,7 @@ import { cancelStage, runDesign, runPlan } from '@/lib/runner';
 import { appStore, liveKey } from '@/lib/store';
 import type { ProjectDesign } from '@/lib/types';
 import { offerUndo } from '@/lib/undo';
+import { RequirementsReview, requirementsReady } from './RequirementsReview';
 import { StreamText } from './StreamText';
 import { ErrorBox, StageHeader } from './ui';
 
@@ -184,11 +185,13 @@ export function DesignView({ project }: { project: Project }) {
         ) : (
           <>
             <DesignDetails design={value} />
+            <RequirementsReview project={project} disabled={planBusy} />
             <div className="actions">
               <button
                 type="button"
                 className="primary"
-                disabled={planBusy}
+                disabled={planBusy || !requirementsReady(project)}
+                title={requirementsReady(project) ? undefined : 'Fix the requirements first (an empty or too long one)'}
                 data-testid="approve-design"
                 onClick={() => {
                   if (project.plan.value) appStore.navigate(project.id, 'plan');

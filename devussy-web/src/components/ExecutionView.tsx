@@ -1,12 +1,14 @@
 'use client';
 
-import { memo, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
+import { useStepRequest } from '@/lib/focusStep';
 import { CONCURRENCY_CHOICES, allPhasesDone, emptyPhaseRun, isActive, plural, type PhaseRun, type Project } from '@/lib/project';
 import { cancelPhase, runAllPhases, runHandoff, runPhase, setConcurrency } from '@/lib/runner';
 import { staleness } from '@/lib/stale';
 import { appStore, liveKey } from '@/lib/store';
 import type { Phase, Requirement, Step } from '@/lib/types';
 import { undoable } from '@/lib/undo';
+import { CoverageMatrix } from './CoverageMatrix';
 import { Markdown } from './Markdown';
 import { RawText, StreamText } from './StreamText';
 import { Elapsed, ErrorBox, StaleMark, StatusBadge, Tokens } from './ui';
@@ -31,7 +33,7 @@ function StepItem({ step, requirements }: { step: Step; requirements: Map<string
   const [open, setOpen] = useState(false);
   return (
     <li>
-      <details data-testid="step" onToggle={(event) => setOpen(event.currentTarget.open)}>
+      <details data-testid="step" data-step-id={step.id} onToggle={(event) => setOpen(event.currentTarget.open)}>
         <summary>
           <span className="step-id">{step.id}</span> <span data-testid="step-title">{step.title}</span>
           {covers.length ? <RequirementIds ids={covers} requirements={requirements} label={`Step ${step.id} covers`} /> : null}
@@ -177,6 +179,18 @@ export function ExecutionView({ project }: { project: Project }) {
   const complete = allPhasesDone(project);
   const stalePhases = staleness(project).phases;
   const requirements = useRequirements(project);
+  const request = useStepRequest(project.id);
+  // A step asked for from the coverage matrix: open it, bring it into view, move focus to it.
+  useEffect(() => {
+    if (!request.stepId) return;
+    const step = document.querySelector<HTMLDetailsElement>(`details[data-step-id="${CSS.escape(request.stepId)}"]`);
+    request.done();
+    if (!step) return;
+    step.open = true;
+    step.scrollIntoView({ block: 'center' });
+    step.querySelector('summary')?.focus();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [request.id]);
 
   return (
     <section aria-labelledby="exec-heading" data-testid="execution-view">
@@ -243,6 +257,11 @@ export function ExecutionView({ project }: { project: Project }) {
           ))}
         </div>
       )}
+      {project.plan.value ? (
+        <div style={{ marginTop: '1rem' }}>
+          <CoverageMatrix project={project} />
+        </div>
+      ) : null}
     </section>
   );
 }

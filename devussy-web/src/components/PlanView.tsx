@@ -6,6 +6,7 @@ import { cancelStage, runAllPhases, runPlan } from '@/lib/runner';
 import { staleness } from '@/lib/stale';
 import { appStore, liveKey } from '@/lib/store';
 import { offerUndo, undoable } from '@/lib/undo';
+import { CoverageMatrix } from './CoverageMatrix';
 import { StreamText } from './StreamText';
 import { ErrorBox, StageHeader } from './ui';
 
@@ -171,6 +172,7 @@ export function PlanView({ project }: { project: Project }) {
             ))}
           </ol>
           <AddPhaseForm project={project} />
+          <CoverageMatrix project={project} />
           <div className="actions">
             <button
               type="button"

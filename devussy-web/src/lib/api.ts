@@ -2,7 +2,8 @@
 import { authHeaders, reportUnauthorized } from './auth';
 import { streamSSE, StreamError, type StreamHandlers } from './sse';
 import type { DevPlan, Handoff, ProjectDesign } from './types';
-import { parseWire, WireError, type WireName, type WireSchemas } from './wire/schemas';
+import { parseWire, WireError, describeIssues, type WireName, type WireSchemas } from './wire/schemas';
+import { coverageResponseSchema, type CoverageBody, type CoverageReport, type DesignBody, type DetailBody, type PlanBody } from './contract';
 
 export interface CallHandlers extends StreamHandlers {
   signal?: AbortSignal;
@@ -67,7 +68,9 @@ async function jsonError(response: Response): Promise<StreamError> {
 }
 
 /** POST JSON and validate the JSON answer against the generated schema (a 4xx/5xx becomes a StreamError). */
-async function postJson<K extends WireName>(path: string, body: unknown, answer: K, signal?: AbortSignal): Promise<WireSchemas[K]> {
+async function postJson<K extends WireName>(path: string, body: unknown, answer: K, signal?: AbortSignal): Promise<WireSchemas[K]>;
+async function postJson(path: string, body: unknown, answer: null, signal?: AbortSignal): Promise<unknown>;
+async function postJson<K extends WireName>(path: string, body: unknown, answer: K | null, signal?: AbortSignal): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(`${BASE}${path}`, {
@@ -87,6 +90,7 @@ async function postJson<K extends WireName>(path: string, body: unknown, answer:
   } catch {
     throw new StreamError('The server did not answer with JSON', 'invalid_response', response.status);
   }
+  if (answer === null) return value;
   try {
     return parseWire(answer, value);
   } catch (error) {
@@ -110,9 +114,9 @@ async function postForFile(path: string, body: unknown, fallbackName: string): P
 
 export const api = {
   interview: (body: Body<'InterviewRequest'>, handlers: CallHandlers) => stream('/api/interview', body, 'InterviewDone', handlers),
-  design: (body: Body<'DesignRequest'>, handlers: CallHandlers) => stream('/api/design', body, 'DesignDone', handlers),
-  basicPlan: (body: Body<'BasicPlanRequest'>, handlers: CallHandlers) => stream('/api/plan/basic', body, 'PlanDone', handlers),
-  detail: (body: Body<'DetailRequest'>, handlers: CallHandlers) => stream('/api/plan/detail', body, 'PhaseDone', handlers),
+  design: (body: DesignBody, handlers: CallHandlers) => stream('/api/design', body, 'DesignDone', handlers),
+  basicPlan: (body: PlanBody, handlers: CallHandlers) => stream('/api/plan/basic', body, 'PlanDone', handlers),
+  detail: (body: DetailBody, handlers: CallHandlers) => stream('/api/plan/detail', body, 'PhaseDone', handlers),
   handoff: (body: Body<'HandoffRequest'>, handlers: CallHandlers) => stream('/api/handoff', body, 'HandoffDone', handlers),
 
   async models(signal?: AbortSignal): Promise<ModelsInfo> {
@@ -140,6 +144,14 @@ export const api = {
   },
 
   artifactsZip: (body: { design: ProjectDesign | null; plan: DevPlan; handoff: Handoff | null }) => postForFile('/api/artifacts', body, 'devplan.zip'),
+
+  /** The server's coverage check of a plan against a requirement list (never computed here). */
+  async coverage(body: CoverageBody, signal?: AbortSignal): Promise<CoverageReport> {
+    const answer = await postJson('/api/coverage', body, null, signal);
+    const result = coverageResponseSchema.safeParse(answer);
+    if (!result.success) throw new StreamError(`The server sent an invalid coverage report: ${describeIssues(result.error)}`, 'invalid_response');
+    return result.data.coverage;
+  },
 
   // The living plan (docs/workspace.md): stateless, the files travel with every request.
   workspaceStatus: (body: Body<'WorkspaceFilesRequest'>) => postJson('/api/workspace/status', body, 'WorkspaceStatusResponse'),

@@ -19,6 +19,7 @@ import {
   type RunError,
   type StageRun,
 } from './project';
+import { requirementsForRequest } from './requirements';
 import { CancelledError, Scheduler } from './scheduler';
 import { StreamError } from './sse';
 import { fingerprint, handoffInput, phaseInput, planInput } from './stale';
@@ -340,7 +341,12 @@ export function runPlan(projectId: string, options: PlanOptions = {}): Promise<D
       owner,
       (handlers) =>
         api.basicPlan(
-          { design, projectName: design.projectName, modelConfig: modelConfigFor(project.settings, 'basic_plan') },
+          {
+            design,
+            projectName: design.projectName,
+            requirements: requirementsForRequest(design.requirements),
+            modelConfig: modelConfigFor(project.settings, 'basic_plan'),
+          },
           {
             ...handlers,
             onProgress: (data) => {
@@ -423,6 +429,8 @@ export function runPhase(projectId: string, number: number, options: { force?: b
             phaseNumber: number,
             projectName: plan.projectName,
             planComplete: !options.plan,
+            // The reviewed list (the design's), which replaces the plan's.
+            requirements: requirementsForRequest(current.design.value?.requirements ?? plan.requirements),
             modelConfig: modelConfigFor(current.settings, 'phase_detail'),
           },
           handlers,
