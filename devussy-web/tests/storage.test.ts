@@ -36,6 +36,18 @@ function fullProject(): Project {
   return project;
 }
 
+describe('refinements', () => {
+  it('what a refinement changed survives export and import; a malformed one is refused', () => {
+    const project = fullProject();
+    project.design.run = { ...project.design.run, refined: { instruction: 'make voting anonymous', changes: [{ kind: 'added', what: 'Requirement R2', after: 'Votes are anonymous (constraint)' }] } };
+    const imported = importProject(exportProject(project));
+    expect(imported.design.run.refined).toEqual(project.design.run.refined);
+    const broken = JSON.parse(exportProject(project));
+    broken.design.run.refined.changes[0].kind = 'moved';
+    expect(() => importProject(JSON.stringify(broken))).toThrow(/design\.run\.refined\.changes\.0\.kind/);
+  });
+});
+
 describe('ProjectStorage', () => {
   it('round-trips projects and lists them newest first', () => {
     const storage = new ProjectStorage(new MemoryStorage());

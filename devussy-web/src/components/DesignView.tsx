@@ -6,6 +6,7 @@ import { cancelStage, runDesign, runPlan } from '@/lib/runner';
 import { appStore, liveKey } from '@/lib/store';
 import type { ProjectDesign } from '@/lib/types';
 import { offerUndo } from '@/lib/undo';
+import { RefineForm, RefinementChanges } from './Refine';
 import { RequirementsReview, requirementsReady } from './RequirementsReview';
 import { StreamText } from './StreamText';
 import { ErrorBox, StageHeader } from './ui';
@@ -184,6 +185,12 @@ export function DesignView({ project }: { project: Project }) {
           />
         ) : (
           <>
+            {run.refined ? (
+              <RefinementChanges
+                refined={run.refined}
+                onDismiss={() => appStore.update(project.id, (p) => ({ ...p, design: { ...p.design, run: { ...p.design.run, refined: null } } }))}
+              />
+            ) : null}
             <DesignDetails design={value} />
             <RequirementsReview project={project} disabled={planBusy} />
             <div className="actions">
@@ -204,6 +211,16 @@ export function DesignView({ project }: { project: Project }) {
                 Edit design
               </button>
             </div>
+            <RefineForm
+              id="refine-design"
+              what="the design"
+              examples="e.g. “make voting anonymous”, “use PostgreSQL instead”"
+              disabled={planBusy}
+              onRefine={(instruction) => {
+                offerUndo('Design refined', project);
+                void runDesign(project.id, undefined, { instruction }).catch(() => undefined);
+              }}
+            />
           </>
         )
       ) : null}

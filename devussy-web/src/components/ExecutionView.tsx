@@ -9,6 +9,7 @@ import { appStore, liveKey } from '@/lib/store';
 import type { Phase, Requirement, Step } from '@/lib/types';
 import { undoable } from '@/lib/undo';
 import { CoverageMatrix } from './CoverageMatrix';
+import { RefineForm, RefinementChanges } from './Refine';
 import { Markdown } from './Markdown';
 import { RawText, StreamText } from './StreamText';
 import { Elapsed, ErrorBox, StaleMark, StatusBadge, Tokens } from './ui';
@@ -92,6 +93,7 @@ const PhaseCard = memo(function PhaseCard({
   const steps = run.result?.steps ?? [];
   const phaseRequirements = phase.requirements ?? run.result?.requirements ?? [];
   const ignore = () => undefined;
+  const [refining, setRefining] = useState(false);
   return (
     <article className="phase-card" data-testid="phase-card" data-phase={phase.number} data-status={run.status} aria-labelledby={`phase-card-title-${phase.number}`}>
       <header>
@@ -116,10 +118,33 @@ const PhaseCard = memo(function PhaseCard({
               <StepItem key={step.id} step={step} requirements={requirements} />
             ))}
           </ol>
+          {run.refined ? (
+            <RefinementChanges
+              compact
+              refined={run.refined}
+              onDismiss={() =>
+                appStore.update(projectId, (p) => ({ ...p, phases: { ...p.phases, [String(phase.number)]: { ...run, refined: null } } }))
+              }
+            />
+          ) : null}
           <details>
             <summary className="hint">Streamed output</summary>
             <RawText text={run.text} label={`Phase ${phase.number} output`} />
           </details>
+          {refining ? (
+            <RefineForm
+              compact
+              id={`refine-phase-${phase.number}`}
+              what={`phase ${phase.number}`}
+              examples="e.g. “add a load test”, “merge the last two steps”"
+              onRefine={(instruction) => {
+                setRefining(false);
+                undoable(projectId, `Phase ${phase.number} refined`, () =>
+                  void runPhase(projectId, phase.number, { force: true, instruction }).catch(ignore),
+                );
+              }}
+            />
+          ) : null}
         </>
       ) : run.status !== 'idle' && run.status !== 'queued' ? (
         <StreamText streamKey={key} fallback={run.text} label={`Phase ${phase.number} output`} compact live={run.status === 'running'} testId="phase-stream" />
@@ -138,14 +163,19 @@ const PhaseCard = memo(function PhaseCard({
             Cancel
           </button>
         ) : run.status === 'done' ? (
-          <button
-            type="button"
-            className="small"
-            onClick={() => undoable(projectId, `Phase ${phase.number} re-run`, () => void runPhase(projectId, phase.number, { force: true }).catch(ignore))}
-            data-testid="rerun-phase"
-          >
-            Re-run
-          </button>
+          <>
+            <button
+              type="button"
+              className="small"
+              onClick={() => undoable(projectId, `Phase ${phase.number} re-run`, () => void runPhase(projectId, phase.number, { force: true }).catch(ignore))}
+              data-testid="rerun-phase"
+            >
+              Re-run
+            </button>
+            <button type="button" className="small" aria-expanded={refining} onClick={() => setRefining(!refining)} data-testid="refine-phase">
+              Refine…<span className="visually-hidden"> phase {phase.number}</span>
+            </button>
+          </>
         ) : (
           <button type="button" className="small" onClick={() => void runPhase(projectId, phase.number).catch(ignore)} data-testid="retry-phase">
             {run.status === 'idle' ? 'Run' : run.status === 'paused' ? 'Resume' : 'Retry'}

@@ -1,5 +1,6 @@
 // The project: everything the user has done, kept in the browser. Pure functions only; the store
 // (store.ts) owns the live copy and the runner (runner.ts) drives the API.
+import type { Refinement } from './changes';
 import type { ChatTurn, DevPlan, Handoff, ModelConfig, Phase, ProjectBrief, ProjectDesign, StageName } from './types';
 
 export const PROJECT_SCHEMA = 'devussy-project';
@@ -33,6 +34,8 @@ export interface StageRun {
   finishedAt: number | null;
   /** Fingerprint of the input the result was made from (stale.ts); absent for runs before it existed. */
   basedOn?: string | null;
+  /** Set when the run refined the result by an instruction: the instruction and what changed. */
+  refined?: Refinement | null;
 }
 
 export interface PhaseRun extends StageRun {

@@ -19,6 +19,7 @@ import {
   type RunError,
   type StageRun,
 } from './project';
+import { designChanges, phaseChanges, planChanges } from './changes';
 import { requirementsForRequest } from './requirements';
 import { CancelledError, Scheduler } from './scheduler';
 import { StreamError } from './sse';
@@ -131,7 +132,7 @@ async function streamInto<R extends StageRun, D extends { usage?: Usage }>(
 
   if (unloading) throw new CancelledError('The page is unloading');
   liveText.set(key, '', 0);
-  patch({ status: 'running', text: '', tokens: 0, error: null, startedAt: Date.now(), finishedAt: null });
+  patch({ status: 'running', text: '', tokens: 0, error: null, startedAt: Date.now(), finishedAt: null, refined: null });
   try {
     const done = await call({
       signal,
@@ -261,13 +262,21 @@ export async function sendInterview(projectId: string, userInput: string, retry 
   });
 }
 
-/** Design from the idea (or the interview's brief). `join`: wait for a design already streaming instead. */
-export function runDesign(projectId: string, outer?: AbortSignal, options: { join?: boolean } = {}): Promise<ProjectDesign> {
+/** An instruction to regenerate a result with ("make voting anonymous"), the server's 1..2000 characters. */
+export const INSTRUCTION_MAX_CHARS = 2000;
+
+/**
+ * Design from the idea (or the interview's brief). `join`: wait for a design already streaming instead.
+ * `instruction`: refine the current design by it (the previous design goes with the request).
+ */
+export function runDesign(projectId: string, outer?: AbortSignal, options: { join?: boolean; instruction?: string } = {}): Promise<ProjectDesign> {
   const inFlight = flightOf<ProjectDesign>(projectId, 'design');
   if (options.join && inFlight) return inFlight.promise;
   const project = appStore.get(projectId);
   if (!project) return Promise.reject(new Error('unknown project'));
   const { input, interview } = project;
+  const previous = project.design.value;
+  const refining = Boolean(options.instruction && previous);
   appStore.navigate(projectId, 'design');
   return fly(projectId, 'design', outer, async (controller) => {
     const owner = claim(projectId, 'design');
@@ -283,14 +292,16 @@ export function runDesign(projectId: string, outer?: AbortSignal, options: { joi
       apis: splitList(input.apis),
       brief: interview.brief ?? undefined,
       modelConfig: modelConfigFor(project.settings, 'design'),
+      ...(refining ? { instruction: options.instruction, previousDesign: previous ?? undefined } : {}),
     };
     const done = await streamInto(singleTarget(projectId, 'design'), owner, (handlers) => api.design(body, handlers), controller.signal, null);
     const design = done.design;
+    const refined = refining && previous ? { instruction: options.instruction!, changes: designChanges(previous, design) } : null;
     owner.update((p) => {
       const unnamed = !p.input.projectName.trim();
       return {
         ...p,
-        design: { ...p.design, value: design },
+        design: { ...p.design, value: design, run: { ...p.design.run, refined } },
         input: unnamed ? { ...p.input, projectName: design.projectName } : p.input,
         name: unnamed ? design.projectName : p.name,
       };
@@ -306,6 +317,8 @@ export interface PlanOptions {
   join?: boolean;
   /** Keep finished phase details whose phase is unchanged in the new plan (Resume after a reload). */
   keepFinished?: boolean;
+  /** Refine the current plan by this instruction (the previous plan goes with the request). */
+  instruction?: string;
 }
 
 export function runPlan(projectId: string, options: PlanOptions = {}): Promise<DevPlan> {
@@ -325,6 +338,8 @@ export function runPlan(projectId: string, options: PlanOptions = {}): Promise<D
     // A new plan replaces the old one: phase details of the old plan no longer apply.
     schedulerFor(projectId).cancelAll();
   }
+  const previous = project.plan.value;
+  const refining = Boolean(options.instruction && previous);
   const kept = options.keepFinished ? finishedRuns(project) : {};
   return fly<DevPlan>(projectId, 'plan', options.outer, async (controller, flight) => {
     const owner = claim(projectId, 'plan');
@@ -346,6 +361,7 @@ export function runPlan(projectId: string, options: PlanOptions = {}): Promise<D
             projectName: design.projectName,
             requirements: requirementsForRequest(design.requirements),
             modelConfig: modelConfigFor(project.settings, 'basic_plan'),
+            ...(refining ? { instruction: options.instruction, previousPlan: previous ?? undefined } : {}),
           },
           {
             ...handlers,
@@ -364,7 +380,8 @@ export function runPlan(projectId: string, options: PlanOptions = {}): Promise<D
       fingerprint(design),
     );
     const plan = done.plan;
-    owner.update((p) => ({ ...p, plan: { ...p.plan, value: plan }, phases: keepMatching(p.phases, plan) }));
+    const refined = refining && previous ? { instruction: options.instruction!, changes: planChanges(previous, plan) } : null;
+    owner.update((p) => ({ ...p, plan: { ...p.plan, value: plan, run: { ...p.plan.run, refined } }, phases: keepMatching(p.phases, plan) }));
     return plan;
   });
 }
@@ -399,7 +416,7 @@ function keepMatching(runs: Record<string, PhaseRun>, plan: DevPlan): Record<str
  * Queue one phase's detail. A finished phase is skipped unless `force` (the user asked to re-run it).
  * `plan` is the partial plan used while the plan still streams.
  */
-export function runPhase(projectId: string, number: number, options: { force?: boolean; plan?: DevPlan } = {}): Promise<void> {
+export function runPhase(projectId: string, number: number, options: { force?: boolean; plan?: DevPlan; instruction?: string } = {}): Promise<void> {
   const project = appStore.get(projectId);
   if (!project) return Promise.reject(new Error('unknown project'));
   const existing = project.phases[String(number)];
@@ -417,7 +434,9 @@ export function runPhase(projectId: string, number: number, options: { force?: b
   }));
   const task = scheduler.run(key, async (signal) => {
     const current = require(appStore.get(projectId), 'unknown project');
-    const plan = options.plan ?? require(current.plan.value, 'no plan yet');
+    const previous = options.instruction ? current.phases[key]?.result ?? null : null;
+    // Refining: the plan holds the phase as it is, steps included, and the server regenerates it.
+    const plan = options.plan ?? (previous ? mergedPlan(current) : null) ?? require(current.plan.value, 'no plan yet');
     const entry = plan.phases.find((phase) => phase.number === number);
     const done = await streamInto(
       target,
@@ -432,13 +451,15 @@ export function runPhase(projectId: string, number: number, options: { force?: b
             // The reviewed list (the design's), which replaces the plan's.
             requirements: requirementsForRequest(current.design.value?.requirements ?? plan.requirements),
             modelConfig: modelConfigFor(current.settings, 'phase_detail'),
+            ...(previous ? { instruction: options.instruction } : {}),
           },
           handlers,
         ),
       signal,
       entry ? phaseInput(entry) : null,
     );
-    owner.update((p) => ({ ...p, phases: { ...p.phases, [key]: { ...target.read(p), result: done.phase } } }));
+    const refined = previous ? { instruction: options.instruction!, changes: phaseChanges(previous, done.phase) } : null;
+    owner.update((p) => ({ ...p, phases: { ...p.phases, [key]: { ...target.read(p), result: done.phase, refined } } }));
   });
   return task.catch((error) => {
     if (error instanceof CancelledError) {

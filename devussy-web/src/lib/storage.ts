@@ -37,6 +37,14 @@ const runSchema = z.object({
   startedAt: z.number().nullable(),
   finishedAt: z.number().nullable(),
   basedOn: z.string().nullish(),
+  refined: z
+    .object({
+      instruction: z.string(),
+      changes: z.array(
+        z.object({ kind: z.enum(['added', 'removed', 'changed']), what: z.string(), before: z.string().optional(), after: z.string().optional() }),
+      ),
+    })
+    .nullish(),
 });
 const stageSettingsSchema = z.object({
   provider: z.string().nullish(),
