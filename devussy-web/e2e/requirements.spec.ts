@@ -1,0 +1,215 @@
+// Issue 9, the UI part, with the built-in engine: the numbered requirements are reviewed after the
+// design (edit, add, remove; ids stable), the reviewed list goes with the plan and detail requests,
+// and the coverage matrix shows what the server's check (POST /api/coverage) says, with uncovered and
+// violated requirements highlighted and each step a link into the execution view.
+import { expect, test, type Page, type Request } from '@playwright/test';
+import { backend, createProject, recordPageErrors, screenshot } from './helpers';
+
+test.use({ baseURL: backend('builtin') });
+
+const IDEA = 'A web app for booking climbing gym classes: members book and cancel classes, staff manage the schedule. Stripe payments.';
+
+type Requirement = { id: string; text: string; kind: string; source: string };
+
+const requirementRow = (page: Page, id: string) => page.locator(`[data-testid="requirement"][data-requirement="${id}"]`);
+const coverageRow = (page: Page, id: string) => page.locator(`[data-testid="coverage-row"][data-requirement="${id}"]`);
+
+function bodiesOf(page: Page, path: string): Record<string, unknown>[] {
+  const bodies: Record<string, unknown>[] = [];
+  page.on('request', (request: Request) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname === path) bodies.push(request.postDataJSON() as Record<string, unknown>);
+  });
+  return bodies;
+}
+
+/** The design's requirement ids shown in the review, in order. */
+async function shownIds(page: Page): Promise<string[]> {
+  return page.getByTestId('requirement').evaluateAll((items) => items.map((item) => item.getAttribute('data-requirement') ?? ''));
+}
+
+async function addRequirement(page: Page, text: string, kind: string): Promise<string> {
+  const id = (await page.locator('.req-add .req-id').textContent())!.trim();
+  await page.getByLabel(/^New requirement/).fill(text);
+  await page.getByLabel('Kind of the new requirement').selectOption(kind);
+  await page.getByTestId('add-requirement').click();
+  await expect(requirementRow(page, id)).toBeVisible();
+  return id;
+}
+
+test('requirements are reviewed before planning; the edited list goes with the plan and detail requests', async ({ page }) => {
+  const errors = recordPageErrors(page);
+  const designs = bodiesOf(page, '/api/design');
+  const plans = bodiesOf(page, '/api/plan/basic');
+  const details = bodiesOf(page, '/api/plan/detail');
+  let designDone: { requirements?: Requirement[]; design: { requirements?: Requirement[] } } | null = null;
+  page.on('response', async (response) => {
+    if (new URL(response.url()).pathname !== '/api/design') return;
+    const text = await response.text();
+    const line = text.split('\n').find((row) => row.startsWith('data: ') && row.includes('"type":"done"'));
+    if (line) designDone = JSON.parse(line.slice(6));
+  });
+  await page.goto('/');
+  await createProject(page, 'Climbing gym', IDEA);
+  await page.getByTestId('create-design').click();
+  await expect(page.getByTestId('requirements-review')).toBeVisible({ timeout: 60_000 });
+  expect(designs).toHaveLength(1);
+
+  // The design's done event carries the requirements (== design.requirements), and the review shows them.
+  await expect.poll(() => designDone).not.toBeNull();
+  const extracted = designDone!.requirements ?? [];
+  expect(designDone!.design.requirements ?? []).toEqual(extracted);
+  expect(await shownIds(page)).toEqual(extracted.map((requirement) => requirement.id));
+  const highest = Math.max(0, ...extracted.map((requirement) => Number(requirement.id.slice(1))));
+
+  // Add two: each gets the next free id, marked as said by the user.
+  const booking = await addRequirement(page, 'Members can cancel a booking up to two hours before the class', 'feature');
+  const existingDb = await addRequirement(page, 'The Postgres database already exists', 'constraint');
+  expect([booking, existingDb]).toEqual([`R${highest + 1}`, `R${highest + 2}`]);
+  await expect(requirementRow(page, booking).locator('.req-source')).toHaveText('interview');
+
+  // Edit the text and the kind; an emptied requirement blocks planning until it is fixed.
+  await page.getByLabel(`Requirement ${booking}`).fill('');
+  await expect(requirementRow(page, booking)).toContainText(`${booking} is empty`);
+  await expect(page.getByTestId('approve-design')).toBeDisabled();
+  await page.getByLabel(`Requirement ${booking}`).fill('Members can cancel a booking');
+  await page.getByLabel(`Kind of ${existingDb}`).selectOption('non_goal');
+  await page.getByLabel(`Kind of ${existingDb}`).selectOption('constraint');
+
+  // Remove one and undo; ids of the others never change.
+  const extra = await addRequirement(page, 'A waitlist for full classes', 'feature');
+  await page.getByRole('button', { name: `Remove ${extra}` }).click();
+  await expect(requirementRow(page, extra)).toHaveCount(0);
+  await page.getByTestId('undo').click();
+  await expect(requirementRow(page, extra)).toBeVisible();
+  await page.getByRole('button', { name: `Remove ${extra}` }).click();
+  // A new one after a removal does not take the removed id back.
+  const later = await addRequirement(page, 'Staff see who booked a class', 'feature');
+  expect(later).toBe(`R${highest + 4}`);
+  await screenshot(page, 'requirements-review');
+
+  const reviewed = (await shownIds(page)).filter((id) => id !== extra);
+  await page.getByTestId('approve-design').click();
+  await expect(page.getByTestId('plan-phases')).toBeVisible({ timeout: 60_000 });
+  const sent = plans[0].requirements as Requirement[];
+  expect(sent.map((requirement) => requirement.id)).toEqual(reviewed);
+  expect(sent.find((requirement) => requirement.id === booking)).toEqual({ id: booking, text: 'Members can cancel a booking', kind: 'feature', source: 'interview' });
+  expect(sent.find((requirement) => requirement.id === existingDb)!.kind).toBe('constraint');
+
+  // The plan's done carries the list; each detail request sends it too.
+  await page.getByTestId('approve-plan').click();
+  const phaseCount = await page.getByTestId('phase-card').count();
+  await expect(page.locator('[data-testid="phase-card"][data-status="done"]')).toHaveCount(phaseCount, { timeout: 90_000 });
+  expect(details.length).toBe(phaseCount);
+  for (const body of details) expect((body.requirements as Requirement[]).map((requirement) => requirement.id)).toEqual(reviewed);
+  expect(errors).toEqual([]);
+});
+
+test('the coverage matrix is the server\'s check: uncovered and violated stand out, a step opens in the execution view, gaps are listed', async ({ page }) => {
+  const errors = recordPageErrors(page);
+  const checks: { body: Record<string, unknown>; report: { requirements: { id: string; status: string; steps: string[] }[]; violations: { requirement: string; step: string; message: string }[] } }[] = [];
+  page.on('response', async (response) => {
+    if (new URL(response.url()).pathname !== '/api/coverage' || response.status() !== 200) return;
+    checks.push({ body: response.request().postDataJSON(), report: (await response.json()).coverage });
+  });
+  await page.goto('/');
+  await createProject(page, 'Coverage', IDEA);
+  await page.getByTestId('create-design').click();
+  await expect(page.getByTestId('requirements-review')).toBeVisible({ timeout: 60_000 });
+  const feature = await addRequirement(page, 'Members book a class', 'feature');
+  const nobody = await addRequirement(page, 'Export the schedule to a smart fridge', 'integration');
+  const constraint = await addRequirement(page, 'The Postgres database already exists', 'constraint');
+
+  // Phase 2's detail gets a step that migrates the schema and one that covers the feature but has
+  // no test command, whatever the engine wrote: the server's check must find the violation and the gap.
+  await page.route('**/api/plan/detail', async (route) => {
+    const body = route.request().postDataJSON() as { phaseNumber: number };
+    const response = await route.fetch();
+    const text = await response.text();
+    if (body.phaseNumber !== 2) return route.fulfill({ response, body: text });
+    const lines = text.split('\n');
+    const index = lines.findIndex((line) => line.startsWith('data: ') && line.includes('"type":"done"'));
+    const done = JSON.parse(lines[index].slice(6));
+    done.phase.steps = [
+      ...done.phase.steps.slice(0, 1),
+      { id: '2.2', title: 'Write the migrations that create the tables', details: 'Create the schema with Alembic migrations.', acceptanceCriteria: ['tables exist'], testCommand: 'alembic upgrade head', covers: [] },
+      { id: '2.3', title: 'Book a class', details: 'POST /bookings.', acceptanceCriteria: ['201'], covers: [feature] },
+    ];
+    lines[index] = `data: ${JSON.stringify(done)}`;
+    return route.fulfill({ response, body: lines.join('\n') });
+  });
+
+  await page.getByTestId('approve-design').click();
+  await expect(page.getByTestId('plan-phases')).toBeVisible({ timeout: 60_000 });
+  // After the plan: the matrix is there, for every reviewed requirement.
+  await expect(page.getByTestId('coverage-table')).toBeVisible();
+  await expect(coverageRow(page, feature)).toBeVisible();
+  await expect(coverageRow(page, nobody)).toHaveAttribute('data-status', /planned|uncovered/);
+
+  await page.getByTestId('approve-plan').click();
+  const phaseCount = await page.getByTestId('phase-card').count();
+  await expect(page.locator('[data-testid="phase-card"][data-status="done"]')).toHaveCount(phaseCount, { timeout: 90_000 });
+  await expect(coverageRow(page, constraint)).toHaveAttribute('data-status', 'violated');
+  await expect(coverageRow(page, feature)).toHaveAttribute('data-status', 'covered');
+  await expect(coverageRow(page, nobody)).toHaveAttribute('data-status', 'uncovered');
+  await expect(coverageRow(page, constraint)).toHaveClass(/cov-violated/);
+  await expect(coverageRow(page, nobody)).toHaveClass(/cov-uncovered/);
+  await expect(coverageRow(page, constraint).getByTestId('coverage-violation')).toContainText('2.2');
+
+  // Every row says what the server's last check said (nothing computed in the page).
+  const last = checks.at(-1)!;
+  expect((last.body.plan as { phases: unknown[] }).phases).toHaveLength(phaseCount);
+  for (const entry of last.report.requirements) await expect(coverageRow(page, entry.id)).toHaveAttribute('data-status', entry.status);
+  await screenshot(page, 'coverage-matrix');
+
+  // A step in the matrix opens in the execution view, focused.
+  await coverageRow(page, feature).getByRole('button', { name: 'Show step 2.3' }).click();
+  const opened = page.locator('details[data-step-id="2.3"]');
+  await expect(opened).toHaveAttribute('open', '');
+  await expect(opened.locator('summary')).toBeFocused();
+  await expect(opened.getByTestId('step-body')).toContainText('POST /bookings');
+
+  // Gaps: the step without a test command is listed and opens too.
+  await page.getByTestId('coverage-gaps').locator('summary').click();
+  await expect(page.getByTestId('coverage-gaps')).toContainText('2.3: no test command');
+
+  // From the plan view as well.
+  await page.getByTestId('stage-plan').click();
+  await page.getByTestId('coverage-matrix').getByRole('button', { name: 'Show step 2.2' }).first().click();
+  await expect(page.getByTestId('execution-view')).toBeVisible();
+  await expect(page.locator('details[data-step-id="2.2"] summary')).toBeFocused();
+  expect(errors).toEqual([]);
+});
+
+test('removing a requirement the plan cites warns where; the server then refuses the plan, and says which id', async ({ page }) => {
+  await page.goto('/');
+  await createProject(page, 'Cited', IDEA);
+  await page.getByTestId('create-design').click();
+  await expect(page.getByTestId('requirements-review')).toBeVisible({ timeout: 60_000 });
+  const feature = await addRequirement(page, 'Members book a class', 'feature');
+  // The plan cites it: phase 1 lists it (whatever the engine chose), so removal has something to warn about.
+  await page.route('**/api/plan/basic', async (route) => {
+    const response = await route.fetch();
+    const lines = (await response.text()).split('\n');
+    const index = lines.findIndex((line) => line.startsWith('data: ') && line.includes('"type":"done"'));
+    const done = JSON.parse(lines[index].slice(6));
+    done.plan.phases[0].requirements = [feature];
+    lines[index] = `data: ${JSON.stringify(done)}`;
+    await route.fulfill({ response, body: lines.join('\n') });
+  });
+  await page.getByTestId('approve-design').click();
+  await expect(page.getByTestId('plan-phases')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('coverage-table')).toBeVisible();
+
+  await page.getByTestId('stage-design').click();
+  await expect(requirementRow(page, feature).getByTestId('requirement-cited')).toHaveText('cited by phase 1');
+  await page.getByRole('button', { name: `Remove ${feature}` }).click();
+  await expect(page.getByTestId('undo-toast')).toContainText(`The plan cites it in phase 1`);
+  await expect(page.getByTestId('stale-banner')).toBeVisible();
+  await page.getByTestId('stage-plan').click();
+  await expect(page.getByTestId('coverage-error')).toContainText(feature);
+  await expect(page.getByTestId('coverage-error')).toContainText('invalid_request');
+  // Undo puts it back and the matrix is right again.
+  await page.getByTestId('undo').click();
+  await expect(page.getByTestId('coverage-error')).toHaveCount(0);
+  await expect(coverageRow(page, feature)).toBeVisible();
+});
