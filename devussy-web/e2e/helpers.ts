@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Page, type Request } from '@playwright/test';
 import { WEB_DIR } from './stack';
 
 export const SCREENSHOT_DIR = path.join(WEB_DIR, 'test-results', 'screenshots');
@@ -81,4 +81,13 @@ export async function trackConcurrentStreams(page: Page): Promise<void> {
 
 export async function maxConcurrentStreams(page: Page): Promise<number> {
   return page.evaluate(() => (window as unknown as { __maxStreaming: number }).__maxStreaming);
+}
+
+/** The JSON bodies the page POSTs to an API path, in order. */
+export function bodiesOf(page: Page, path: string): Record<string, unknown>[] {
+  const bodies: Record<string, unknown>[] = [];
+  page.on('request', (request: Request) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname === path) bodies.push(request.postDataJSON() as Record<string, unknown>);
+  });
+  return bodies;
 }

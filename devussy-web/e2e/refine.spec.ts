@@ -1,18 +1,11 @@
 // Issue 13, "refine by asking", with the built-in engine: an instruction regenerates the design, the
 // plan or one phase (the request carries it and the previous result), the run streams like any
 // other, and the page shows what changed; Undo puts the previous result back.
-import { expect, test, type Page, type Request } from '@playwright/test';
-import { backend, createProject, recordPageErrors, screenshot } from './helpers';
+import { expect, test } from '@playwright/test';
+import { backend, bodiesOf, createProject, recordPageErrors, screenshot } from './helpers';
 
 test.use({ baseURL: backend('builtin') });
 
-function bodiesOf(page: Page, path: string): Record<string, unknown>[] {
-  const bodies: Record<string, unknown>[] = [];
-  page.on('request', (request: Request) => {
-    if (request.method() === 'POST' && new URL(request.url()).pathname === path) bodies.push(request.postDataJSON() as Record<string, unknown>);
-  });
-  return bodies;
-}
 
 test('an instruction refines the design, the plan and one phase, and each shows what changed', async ({ page }) => {
   const errors = recordPageErrors(page);

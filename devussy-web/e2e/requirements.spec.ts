@@ -2,8 +2,8 @@
 // design (edit, add, remove; ids stable), the reviewed list goes with the plan and detail requests,
 // and the coverage matrix shows what the server's check (POST /api/coverage) says, with uncovered and
 // violated requirements highlighted and each step a link into the execution view.
-import { expect, test, type Page, type Request } from '@playwright/test';
-import { backend, createProject, recordPageErrors, screenshot } from './helpers';
+import { expect, test, type Page } from '@playwright/test';
+import { backend, bodiesOf, createProject, recordPageErrors, screenshot } from './helpers';
 
 test.use({ baseURL: backend('builtin') });
 
@@ -14,13 +14,6 @@ type Requirement = { id: string; text: string; kind: string; source: string };
 const requirementRow = (page: Page, id: string) => page.locator(`[data-testid="requirement"][data-requirement="${id}"]`);
 const coverageRow = (page: Page, id: string) => page.locator(`[data-testid="coverage-row"][data-requirement="${id}"]`);
 
-function bodiesOf(page: Page, path: string): Record<string, unknown>[] {
-  const bodies: Record<string, unknown>[] = [];
-  page.on('request', (request: Request) => {
-    if (request.method() === 'POST' && new URL(request.url()).pathname === path) bodies.push(request.postDataJSON() as Record<string, unknown>);
-  });
-  return bodies;
-}
 
 /** The design's requirement ids shown in the review, in order. */
 async function shownIds(page: Page): Promise<string[]> {

@@ -53,6 +53,12 @@ export function parseLocation(hash: string): { projectId: string | null; stage: 
   return { projectId: id ? decodeURIComponent(id) : null, stage: known, workspaceId: null };
 }
 
+/** "New project": a living plan shown instead is put away. */
+function newProject(): void {
+  workspaceStore.select(null);
+  appStore.createOrReuseBlank();
+}
+
 /** Show a project (or the empty state): a living plan shown instead is put away. */
 function showProject(projectId: string | null): void {
   workspaceStore.select(null);
@@ -192,10 +198,7 @@ export function App() {
           <button
             type="button"
             className="primary"
-            onClick={() => {
-              workspaceStore.select(null);
-              appStore.createOrReuseBlank();
-            }}
+            onClick={newProject}
             data-testid="new-project"
           >
             + New project
@@ -268,14 +271,7 @@ export function App() {
             <section className="panel empty" data-testid="empty-state">
               <h2>Plan your next project</h2>
               <p>Describe an idea; Devussy designs it, breaks it into phases with testable steps, and writes a handoff prompt for you or a coding agent.</p>
-              <button
-                type="button"
-                className="primary"
-                onClick={() => {
-                  workspaceStore.select(null);
-                  appStore.createOrReuseBlank();
-                }}
-              >
+              <button type="button" className="primary" onClick={newProject}>
                 Start a new project
               </button>
               <h3 className="examples-heading">Or try an example</h3>

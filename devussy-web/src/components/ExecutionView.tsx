@@ -11,6 +11,7 @@ import { undoable } from '@/lib/undo';
 import { CoverageMatrix } from './CoverageMatrix';
 import { RefineForm, RefinementChanges } from './Refine';
 import { Markdown } from './Markdown';
+import { StepChecks } from './StepChecks';
 import { RawText, StreamText } from './StreamText';
 import { Elapsed, ErrorBox, StaleMark, StatusBadge, Tokens } from './ui';
 
@@ -42,18 +43,7 @@ function StepItem({ step, requirements }: { step: Step; requirements: Map<string
         {open ? (
         <div className="step-body" data-testid="step-body">
           <Markdown source={step.details} />
-          <h4>Acceptance criteria</h4>
-          {step.acceptanceCriteria?.length ? (
-            <ul>
-              {step.acceptanceCriteria.map((criterion, index) => (
-                <li key={index}>{criterion}</li>
-              ))}
-            </ul>
-          ) : (
-            <p className="gap">None yet: a gap to fill before this step can be checked.</p>
-          )}
-          <h4>Test command</h4>
-          {step.testCommand ? <code className="test-command">{step.testCommand}</code> : <p className="gap">None yet.</p>}
+          <StepChecks acceptanceCriteria={step.acceptanceCriteria} testCommand={step.testCommand} />
           {covers.length ? (
             <>
               <h4>Covers</h4>

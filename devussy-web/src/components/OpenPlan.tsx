@@ -33,6 +33,12 @@ export function OpenPlan({ onOpen }: { onOpen: (id: string) => void }) {
     }
   };
 
+  const onPicked = (event: React.ChangeEvent<HTMLInputElement>) => {
+    const picks = picksFromInput(event.target.files ?? []);
+    event.target.value = '';
+    if (picks.length) void open(async () => picks);
+  };
+
   const remove = (id: string) => {
     const removed = workspaceStore.remove(id);
     if (removed) offerUndoAction(`Living plan “${removed.name}” removed from this browser`, () => workspaceStore.restore(removed));
@@ -86,11 +92,7 @@ export function OpenPlan({ onOpen }: { onOpen: (id: string) => void }) {
         tabIndex={-1}
         aria-hidden="true"
         data-testid="open-plan-zip"
-        onChange={(event) => {
-          const picks = picksFromInput(event.target.files ?? []);
-          event.target.value = '';
-          if (picks.length) void open(async () => picks);
-        }}
+        onChange={onPicked}
       />
       <input
         ref={(element) => {
@@ -104,11 +106,7 @@ export function OpenPlan({ onOpen }: { onOpen: (id: string) => void }) {
         tabIndex={-1}
         aria-hidden="true"
         data-testid="open-plan-folder"
-        onChange={(event) => {
-          const picks = picksFromInput(event.target.files ?? []);
-          event.target.value = '';
-          if (picks.length) void open(async () => picks);
-        }}
+        onChange={onPicked}
       />
       {error ? (
         <div data-testid="open-plan-error">

@@ -18,6 +18,7 @@ import {
 } from '@/lib/workspace';
 import { toRunError, useWorkspaces, workspaceStore } from '@/lib/workspaceStore';
 import { Markdown } from './Markdown';
+import { StepChecks } from './StepChecks';
 import { CopyButton, ErrorBox, downloadBlob, downloadText } from './ui';
 
 type Apply = (actions: WorkspaceAction[]) => void;
@@ -75,18 +76,7 @@ function StepDetails({ step }: { step: WorkspaceStep }) {
   return (
     <div className="step-body" data-testid="ws-step-body">
       {step.details ? <Markdown source={step.details} /> : null}
-      <h4>Acceptance criteria</h4>
-      {step.acceptanceCriteria?.length ? (
-        <ul>
-          {step.acceptanceCriteria.map((criterion, index) => (
-            <li key={index}>{criterion}</li>
-          ))}
-        </ul>
-      ) : (
-        <p className="gap">None.</p>
-      )}
-      <h4>Test command</h4>
-      {step.testCommand ? <code className="test-command">{step.testCommand}</code> : <p className="gap">None.</p>}
+      <StepChecks acceptanceCriteria={step.acceptanceCriteria} testCommand={step.testCommand} />
       {step.covers?.length ? <p className="hint">Covers {step.covers.join(', ')}</p> : null}
       {step.dependsOn?.length ? <p className="hint">Depends on {step.dependsOn.join(', ')}</p> : null}
       {step.waitsOn?.length ? <p className="hint">Waits on {step.waitsOn.join(', ')}</p> : null}
