@@ -48,7 +48,8 @@ function AddRequirement({ project }: { project: Project }) {
   const [text, setText] = useState('');
   const [kind, setKind] = useState<RequirementKind>('feature');
   const design = project.design.value!;
-  const nextId = nextRequirementId(design.requirements ?? [], mergedPlan(project), (design.brief?.requirements ?? []).map((r) => r.id));
+  const issued = project.lastRequirementId ? [`R${project.lastRequirementId}`] : [];
+  const nextId = nextRequirementId(design.requirements ?? [], mergedPlan(project), [...(design.brief?.requirements ?? []).map((r) => r.id), ...issued]);
   const tooLong = text.trim().length > REQUIREMENT_MAX_CHARS;
   return (
     <form
@@ -57,6 +58,7 @@ function AddRequirement({ project }: { project: Project }) {
         event.preventDefault();
         if (!text.trim() || tooLong) return;
         setList(project.id, (list) => addRequirement(list, text, kind, nextId));
+        appStore.update(project.id, (p) => ({ ...p, lastRequirementId: Number(nextId.slice(1)) }));
         setText('');
       }}
     >

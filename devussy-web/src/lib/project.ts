@@ -77,6 +77,8 @@ export interface Project {
   settings: ModelSettings;
   /** Set when streams were paused by leaving the page during "run everything": Resume runs everything again. */
   pausedAuto?: boolean;
+  /** The highest requirement id the user added (`R7` → 7): a removed id is never given out again. */
+  lastRequirementId?: number;
 }
 
 /** Phase details at once by default: the same default as the server and the CLI (DEVUSSY_MAX_CONCURRENCY). */

@@ -34,9 +34,9 @@ export function citedIds(plan: DevPlan | null): Set<string> {
 }
 
 /**
- * The next free id: one more than any id in the list, in the plan's citations or in `alsoTaken`
- * (the list as the design stage gave it), so a removed requirement's id is never given to another
- * one the plan could then be read as citing.
+ * The next free id: one more than any id in the list, in the plan's citations or in `alsoTaken` (the
+ * brief's ids, the last id the user added), so a removed requirement's id is never given to another
+ * one (which the plan, or the user, could then read as the old one).
  */
 export function nextRequirementId(list: Requirement[], plan: DevPlan | null = null, alsoTaken: Iterable<string> = []): string {
   const taken = [...list.map((requirement) => requirement.id), ...citedIds(plan), ...alsoTaken];

@@ -77,6 +77,7 @@ export const projectSchema = z.object({
     stages: z.partialRecord(z.enum(['interview', 'design', 'basic_plan', 'phase_detail', 'handoff']), stageSettingsSchema),
   }),
   pausedAuto: z.boolean().optional(),
+  lastRequirementId: z.number().int().min(0).optional(),
 });
 
 export class ImportError extends Error {
