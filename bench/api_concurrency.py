@@ -64,7 +64,7 @@ def request_bytes() -> bytes:
     )
     body = json.dumps({"plan": plan.to_json_dict(), "phaseNumber": 2, "projectName": "Bench"}).encode()
     return (
-        b"POST /api/plan/detail HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+        b"POST /api/plan/detail HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
         + f"Content-Length: {len(body)}\r\n\r\n".encode()
         + body
     )

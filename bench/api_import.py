@@ -35,7 +35,7 @@ if sys.argv[2] != "-":
         def sendall(self, data): self.sent += data
         def settimeout(self, t): pass
     method, path, body = sys.argv[2], sys.argv[3], sys.argv[4].encode()
-    head = f"{method} {path} HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\n"
+    head = f"{method} {path} HTTP/1.1\\r\\nHost: localhost\\r\\nContent-Type: application/json\\r\\n"
     head += f"Content-Length: {len(body)}\\r\\n\\r\\n"
     conn = Conn(head.encode() + body)
     module.handler.log_message = lambda *a: None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from devussy.config import STAGES, Settings, Timeouts
+from devussy.config import DEFAULT_MAX_OUTPUT_CHARS, STAGES, Settings, Timeouts
 from devussy.errors import ConfigError
 
 
@@ -227,3 +227,31 @@ def test_bad_file_value_is_reported_under_its_file_key(tmp_path) -> None:
 )
 def test_stage_models_accept_short_and_full_stage_names(variable: str, stage: str) -> None:
     assert Settings.from_env({variable: "m-1"}).model_for(stage) == "m-1"
+
+
+def test_host_settings_and_output_cap() -> None:
+    defaults = Settings.from_env({})
+    assert defaults.allowed_hosts == () and defaults.trust_forwarded_host is False
+    assert defaults.max_output_chars == DEFAULT_MAX_OUTPUT_CHARS
+    settings = Settings.from_env(
+        {
+            "DEVUSSY_ALLOWED_HOSTS": "plans.example.com, .corp.example",
+            "VERCEL_URL": "app-abc.vercel.app",
+            "VERCEL_PROJECT_PRODUCTION_URL": "plans.example.com",
+            "DEVUSSY_TRUST_FORWARDED_HOST": "yes",
+            "DEVUSSY_MAX_OUTPUT_CHARS": "5000",
+        }
+    )
+    assert settings.allowed_hosts == ("plans.example.com", ".corp.example", "app-abc.vercel.app")
+    assert settings.trust_forwarded_host is True and settings.max_output_chars == 5000
+    assert Settings.from_env({"DEVUSSY_TRUST_FORWARDED_HOST": "0"}).trust_forwarded_host is False
+    with pytest.raises(ConfigError, match="DEVUSSY_TRUST_FORWARDED_HOST must be true or false"):
+        Settings.from_env({"DEVUSSY_TRUST_FORWARDED_HOST": "sometimes"})
+    with pytest.raises(ConfigError, match="DEVUSSY_MAX_OUTPUT_CHARS must be at least 1"):
+        Settings.from_env({"DEVUSSY_MAX_OUTPUT_CHARS": "0"})
+
+
+def test_host_settings_from_the_file(tmp_path: Path) -> None:
+    path = write_toml(tmp_path / "d.toml", 'allowed_hosts = ["a.example"]\ntrust_forwarded_host = true\n')
+    settings = Settings.from_env({}, toml_path=path)
+    assert settings.allowed_hosts == ("a.example",) and settings.trust_forwarded_host is True

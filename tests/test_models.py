@@ -4,6 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from devussy.models import (
+    MAX_SLUG_LENGTH,
     DevPlan,
     Handoff,
     ModelConfig,
@@ -155,3 +156,32 @@ def test_schema_export_covers_every_model() -> None:
 def test_slugify() -> None:
     assert slugify("My Great App!") == "my-great-app"
     assert slugify("###") == "project"
+
+
+def test_slugify_folds_accents() -> None:
+    assert slugify("Café Menü") == "cafe-menu"
+    assert slugify("Cafe\u0301") == slugify("Café") == "cafe"
+
+
+def test_non_latin_names_get_distinct_ascii_slugs() -> None:
+    slugs = {slugify(name) for name in ("Проект А", "Проект Б", "日本の家計簿", "家計簿")}
+    assert len(slugs) == 4
+    assert all(slug.isascii() and slug.startswith("project-") for slug in slugs)
+    assert slugify("Проект А") == slugify("Проект А ")  # the same name, the same folder
+    assert slugify("家計簿 app").startswith("app-")
+
+
+def test_long_names_are_cut_between_words_and_stay_distinct() -> None:
+    long_a = "word " * 99 + "alpha"
+    long_b = "word " * 99 + "beta"
+    slug_a, slug_b = slugify(long_a), slugify(long_b)
+    assert len(slug_a) <= MAX_SLUG_LENGTH and len(slug_b) <= MAX_SLUG_LENGTH
+    assert slug_a != slug_b and slug_a.startswith("word-word-") and "--" not in slug_a
+    assert slugify("x" * 499).startswith("x" * 51 + "-")
+
+
+def test_handoff_start_phase_is_a_phase_number() -> None:
+    Handoff(project_name="x", prompt="p", start_phase=99)
+    for bad in (0, 100, 10**30):
+        with pytest.raises(ValidationError):
+            Handoff(project_name="x", prompt="p", start_phase=bad)

@@ -20,6 +20,11 @@ from pydantic import SecretStr
 from devussy.errors import ConfigError
 from devussy.stages.names import STAGES, env_names
 
+# About 250 000 tokens: more than any model writes in one answer, far less than a runaway upstream sends.
+DEFAULT_MAX_OUTPUT_CHARS = 1_000_000
+# Set by Vercel on every deployment: the names its own URLs use are allowed hosts without configuration.
+VERCEL_HOST_VARIABLES = ("VERCEL_URL", "VERCEL_BRANCH_URL", "VERCEL_PROJECT_PRODUCTION_URL")
+
 
 @dataclass(frozen=True)
 class Timeouts:
@@ -39,8 +44,12 @@ class Settings:
     stage_models: dict[str, str] = field(default_factory=dict)
     extra_models: tuple[str, ...] = ()  # DEVUSSY_MODELS: more models a request may choose
     allowed_origins: tuple[str, ...] = ()
+    # Host names the API answers to besides IP literals and localhost (DNS rebinding defence, web/hosts.py)
+    allowed_hosts: tuple[str, ...] = ()
+    trust_forwarded_host: bool = False  # take the host from X-Forwarded-Host (behind a proxy that sets it)
     access_token: SecretStr | None = None
     max_body_bytes: int = 1_000_000
+    max_output_chars: int = DEFAULT_MAX_OUTPUT_CHARS  # one answer from an upstream model, in characters
     max_retries: int = 3
     timeouts: Timeouts = field(default_factory=Timeouts)
 
@@ -108,8 +117,16 @@ class Settings:
             stage_models=stage_models,
             extra_models=_list(values.text("DEVUSSY_MODELS", "models")),
             allowed_origins=_list(values.text("DEVUSSY_ALLOWED_ORIGINS", "allowed_origins")),
+            allowed_hosts=tuple(dict.fromkeys([
+                *_list(values.text("DEVUSSY_ALLOWED_HOSTS", "allowed_hosts")),
+                *(env[name].strip() for name in VERCEL_HOST_VARIABLES if env.get(name, "").strip()),
+            ])),
+            trust_forwarded_host=values.boolean("DEVUSSY_TRUST_FORWARDED_HOST", "trust_forwarded_host"),
             access_token=_secret(env.get("DEVUSSY_ACCESS_TOKEN")),
             max_body_bytes=values.integer("DEVUSSY_MAX_BODY_BYTES", "max_body_bytes", 1_000_000),
+            max_output_chars=values.integer(
+                "DEVUSSY_MAX_OUTPUT_CHARS", "max_output_chars", DEFAULT_MAX_OUTPUT_CHARS
+            ),
             max_retries=values.integer("DEVUSSY_MAX_RETRIES", "max_retries", 3, minimum=0),
             timeouts=Timeouts(
                 connect=values.seconds("DEVUSSY_CONNECT_TIMEOUT", "connect_timeout", 10.0),
@@ -120,8 +137,9 @@ class Settings:
 
 
 _FILE_KEYS = frozenset(
-    {"provider", "model", "base_url", "models", "allowed_origins", "max_concurrency", "max_body_bytes",
-     "max_retries", "connect_timeout", "first_token_timeout", "idle_timeout"}
+    {"provider", "model", "base_url", "models", "allowed_origins", "allowed_hosts", "trust_forwarded_host",
+     "max_concurrency", "max_body_bytes", "max_output_chars", "max_retries", "connect_timeout",
+     "first_token_timeout", "idle_timeout"}
     | {f"{stage}_model" for stage in STAGES}
 )
 
@@ -157,6 +175,16 @@ class _Values:
         if number < minimum:
             raise ConfigError(f"{where} must be at least {minimum}, got {number}")
         return number
+
+    def boolean(self, env_name: str, key: str) -> bool:
+        value, where = self._lookup(env_name, key)
+        if value is None:
+            return False
+        if value.lower() in ("1", "true", "yes", "on"):
+            return True
+        if value.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{where} must be true or false, got {value!r}")
 
     def seconds(self, env_name: str, key: str, default: float) -> float:
         value, where = self._lookup(env_name, key)

@@ -30,6 +30,20 @@ class CheckpointError(DevussyError):
     code = "checkpoint_error"
 
 
+class CheckpointWriteError(DevussyError):
+    """A checkpoint could not be written (a full disk, a folder gone read-only): the run stops at once,
+    and the checkpoint keeps what the last successful save held. A run failure (exit 1), not a usage error."""
+
+    code = "checkpoint_write_failed"
+
+
+class InputTooLarge(DevussyError):
+    """More input than an engine reads (e.g. the offline engine's interview limits); the message names
+    the limit. Raised before any work starts: HTTP 413 in the API, exit code 2 in the CLI."""
+
+    code = "input_too_large"
+
+
 class ProviderError(DevussyError):
     """An LLM provider failed. ``retryable`` says whether a retry before the first token may help.
 

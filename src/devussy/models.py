@@ -7,8 +7,10 @@ talk to an older server.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -307,7 +309,7 @@ class CoverageReport(DevussyModel):
 class Handoff(DevussyModel):
     project_name: ShortText
     prompt: LongText = Field(description="Markdown prompt for the next agent or developer.")
-    start_phase: int | None = Field(default=None, ge=1)
+    start_phase: int | None = Field(default=None, ge=1, le=99)  # a phase number (Phase.number)
     start_step: str | None = Field(default=None, pattern=STEP_ID_PATTERN)
 
 
@@ -334,9 +336,26 @@ class ModelConfig(DevussyModel):
     max_tokens: int | None = Field(default=None, ge=1, le=200_000)
 
 
+MAX_SLUG_LENGTH = 60
+
+
 def slugify(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug or "project"
+    """A short ASCII name for folders and files: "Café Menu" → ``cafe-menu``.
+
+    Accents fold to their letter. Letters with no ASCII form (Cyrillic, CJK, …) and names longer than
+    ``MAX_SLUG_LENGTH`` get a short hash of the whole name, so different names never share a folder
+    ("Проект" → ``project-1f0c7b2e``); a name is never cut into a path the file system refuses.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    slug = re.sub(r"[^a-z0-9]+", "-", decomposed.encode("ascii", "ignore").decode().lower()).strip("-")
+    lost = any(char.isalnum() and not char.isascii() for char in decomposed)
+    if not lost and len(slug) <= MAX_SLUG_LENGTH:
+        return slug or "project"
+    digest = hashlib.sha256(unicodedata.normalize("NFC", text.strip()).encode("utf-8", "replace")).hexdigest()
+    head = slug[: MAX_SLUG_LENGTH - 9]
+    if len(slug) > len(head) and "-" in head:
+        head = head[: head.rindex("-")]  # cut between words
+    return f"{head.strip('-') or 'project'}-{digest[:8]}"
 
 
 def export_json_schema() -> str:

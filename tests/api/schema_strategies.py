@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from hypothesis import strategies as st
@@ -52,3 +53,51 @@ def mutated(valid: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[Any]:
         return body
 
     return st.one_of(valid, mutate())
+
+
+# Raw JSON values an attacker sends: each broke something before (a 500, a traceback, a misleading message).
+HOSTILE_TOKENS: tuple[bytes, ...] = (
+    b'"half \\ud83d pair"',  # a lone surrogate escape (no UTF-8 writer can write it)
+    b'"\\udfff"',
+    b"9" * 5000,  # past Python's 4 300-digit int limit
+    b"NaN",
+    b"-Infinity",
+    b"1e999",  # parses to inf
+    b"[" * 50_000 + b"]" * 50_000,  # past the parser's recursion limit
+)
+LONG_STRING = b'"' + b"x" * 200_000 + b'"'
+_MARKER = "__devussy_hostile__"
+
+
+def with_hostile_leaf(valid: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[bytes]:
+    """A schema-valid body, serialised, with one value (at any depth) replaced by a hostile token."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> bytes:
+        body = draw(valid)
+        paths = list(_value_paths(body))
+        if not paths:
+            return json.dumps(body).encode()
+        target = draw(st.sampled_from(paths))
+        _set(body, target, _MARKER)
+        token = draw(st.sampled_from([*HOSTILE_TOKENS, LONG_STRING]))
+        return json.dumps(body).encode().replace(f'"{_MARKER}"'.encode(), token, 1)
+
+    return build()
+
+
+def _value_paths(node: Any, prefix: tuple[Any, ...] = ()) -> Any:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield (*prefix, key)
+            yield from _value_paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield (*prefix, index)
+            yield from _value_paths(value, (*prefix, index))
+
+
+def _set(node: Any, path: tuple[Any, ...], value: Any) -> None:
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
+import threading
+import time
+
 import pytest
 
-from devussy.models import DevPlan, Handoff, InterviewReply, Phase, ProjectDesign
+from devussy.llm.builtin import MAX_INTERVIEW_CHARS, MAX_INTERVIEW_TURNS, BuiltinProvider
+from devussy.models import ChatTurn, DevPlan, Handoff, InterviewReply, Phase, ProjectDesign, Usage
+from devussy.pipeline.base import StageSettings
+from devussy.pipeline.generators import InterviewGenerator
+from devussy.web.sse import APIStreamingHandler, StageWork, run_stage
+from devussy.web.wire import DoneEvent, InterviewDone
+from tests.samples import SamplePlanner
 from tests.web.helpers import Response, call, load_api_handler
 
 
@@ -79,3 +90,81 @@ def test_builtin_offers_only_its_own_model() -> None:
     assert models["provider"] == "builtin" and models["models"] == ["builtin"]
     body["modelConfig"] = {"model": models["models"][0]}
     assert call(handler, "POST", "/api/design", body).events[-1].event == "done"
+
+
+# -- long offline work: heartbeats keep coming, a disconnect stops the stage (issue 12) ---------------
+
+
+class SlowPlanner(SamplePlanner):
+    """An interview that takes as long as the test says: until ``release`` is set (at most 10 s)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.entered = threading.Event()
+        self.finished = threading.Event()
+
+    def interview(self, history: list[ChatTurn], user_input: str) -> InterviewReply:
+        self.entered.set()
+        self.release.wait(10)
+        self.finished.set()
+        return super().interview(history, user_input)
+
+
+def interview_work(planner: SlowPlanner) -> StageWork:
+    settings = StageSettings(provider=BuiltinProvider(planner), model="builtin")
+
+    async def work(sink: APIStreamingHandler) -> DoneEvent:
+        result = await InterviewGenerator(settings).generate([], "done", sink)
+        return InterviewDone(reply=result.value.reply, complete=result.value.complete, usage=Usage())
+
+    return work
+
+
+async def test_heartbeats_keep_coming_while_the_offline_engine_works() -> None:
+    planner = SlowPlanner()
+    out = io.BytesIO()
+    sink = APIStreamingHandler(out, heartbeat_seconds=0.02)
+
+    def release_after_three_pings() -> None:
+        deadline = time.monotonic() + 10
+        while out.getvalue().count(b": ping") < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        planner.release.set()
+
+    releaser = threading.Thread(target=release_after_three_pings)
+    releaser.start()
+    outcome = await run_stage(sink, interview_work(planner))
+    releaser.join()
+    assert outcome == "done"
+    text = out.getvalue()
+    pings_before_first_token = text.split(b"event: token")[0].count(b": ping")
+    assert pings_before_first_token >= 3
+
+
+async def test_a_disconnect_ends_the_stage_while_the_offline_engine_works() -> None:
+    planner = SlowPlanner()
+    sink = APIStreamingHandler(io.BytesIO(), heartbeat_seconds=5)
+
+    async def client_gone() -> None:
+        await asyncio.to_thread(planner.entered.wait, 10)
+
+    outcome = await run_stage(sink, interview_work(planner), client_gone=client_gone)
+    assert outcome == "disconnected"
+    assert not planner.finished.is_set()  # the stage ended without waiting for the planner
+    planner.release.set()
+
+
+def test_an_interview_over_the_offline_engine_limits_is_a_413_before_any_stream() -> None:
+    history = [{"role": "user", "content": "x" * 19_000}, {"role": "assistant", "content": "Go on?"}] * 6
+    interview = load_api_handler("interview.py")
+    response = call(interview, "POST", "/api/interview", {"userInput": "y", "history": history})
+    assert response.status == 413
+    assert response.json()["code"] == "input_too_large"
+    assert response.json()["error"] == (
+        f"the offline engine reads at most {MAX_INTERVIEW_TURNS} interview turns and {MAX_INTERVIEW_CHARS} "
+        "characters; this interview has 13 turns and 114037 characters"
+    )
+    turns = [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}] * 25
+    response = call(interview, "POST", "/api/interview", {"userInput": "y", "history": turns})
+    assert response.status == 413 and "51 turns" in response.json()["error"]

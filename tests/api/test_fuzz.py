@@ -1,7 +1,11 @@
-"""Fuzz every endpoint from its OpenAPI schema, plus malformed bodies: never a 5xx, never a hang."""
+"""Fuzz every endpoint from its OpenAPI schema, plus malformed bodies and headers: never a 5xx, never a hang.
+
+``DEVUSSY_FUZZ_EXAMPLES`` sets the examples per test (25 by default; ``bench/http_fuzz.py`` runs more).
+"""
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any
 
@@ -11,12 +15,12 @@ from hypothesis import strategies as st
 
 from devussy.web.openapi import build_openapi
 from devussy.web.routes import ROUTES, Route
-from tests.api.schema_strategies import ANY_JSON, from_openapi, mutated
-from tests.web.helpers import Response, call, load_api_handler
+from tests.api.schema_strategies import ANY_JSON, from_openapi, mutated, with_hostile_leaf
+from tests.web.helpers import Response, call, call_raw, load_api_handler
 
 CALL_TIMEOUT = 20.0
 FUZZ = settings(
-    max_examples=25,
+    max_examples=int(os.environ.get("DEVUSSY_FUZZ_EXAMPLES", "25")),
     deadline=None,
     database=None,
     suppress_health_check=[
@@ -25,6 +29,8 @@ FUZZ = settings(
         HealthCheck.function_scoped_fixture,
     ],
 )
+# Fewer examples where each one is a whole design and plan: generating those dominates the run.
+HOSTILE = settings(FUZZ, max_examples=max(5, FUZZ.max_examples // 3))
 DOCUMENT = build_openapi()
 POST_ROUTES = [route for route in ROUTES if route.request]
 
@@ -54,6 +60,10 @@ def bounded_call(
         except BaseException as exc:  # surfaced below
             errors.append(exc)
 
+    return _bounded(route, run, result, errors)
+
+
+def _bounded(route: Route, run: Any, result: list[Response], errors: list[BaseException]) -> Response:
     worker = threading.Thread(target=run, daemon=True)
     worker.start()
     worker.join(CALL_TIMEOUT)
@@ -61,6 +71,19 @@ def bounded_call(
     if errors:
         raise errors[0]
     return result[0]
+
+
+def bounded_raw_call(route: Route, raw: bytes) -> Response:
+    result: list[Response] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(call_raw(load_api_handler(route.api_file), raw))
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    return _bounded(route, run, result, errors)
 
 
 def check(response: Response) -> None:
@@ -125,3 +148,51 @@ def test_get_endpoints_with_junk_queries_and_methods(route: Route) -> None:
         check(bounded_call(route, None, method=method, path=f"{route.path}?{query}"))
 
     run()
+
+
+# /api/handoff takes a design and a plan, which /api/plan/basic and /api/artifacts already cover.
+@pytest.mark.parametrize("route", [r for r in POST_ROUTES if r.path != "/api/handoff"], ids=lambda r: r.path)
+def test_schema_bodies_with_a_hostile_value(route: Route) -> None:
+    # Valid bodies with one value replaced by what an attacker sends: half a surrogate pair, a number of
+    # thousands of digits, NaN, 1e999, JSON nested past the parser's depth, a very long string.
+    @HOSTILE
+    @given(raw=with_hostile_leaf(body_strategy(route)))
+    def run(raw: bytes) -> None:
+        check(bounded_call(route, raw))
+
+    run()
+
+
+header_text = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF), max_size=40)
+
+
+@pytest.mark.parametrize("route", [ROUTES[1], ROUTES[-3]], ids=lambda route: route.path)
+def test_hostile_headers(route: Route) -> None:
+    @FUZZ
+    @given(
+        content_length=st.one_of(
+            st.none(), header_text, st.integers(-5, 10**30).map(str), st.just("2, 2"), st.just("+2")
+        ),
+        duplicate_length=st.booleans(),
+        host=st.one_of(st.none(), header_text, st.sampled_from(["localhost", "evil.example", "[::1]:80"])),
+        origin=st.one_of(st.none(), header_text),
+        authorization=st.one_of(st.none(), header_text.map(lambda value: "Bearer " + value)),
+        forwarded=st.one_of(st.none(), header_text),
+    )
+    def run(
+        content_length: str | None, duplicate_length: bool, host: str | None, origin: str | None,
+        authorization: str | None, forwarded: str | None,
+    ) -> None:
+        body = b'{"projectName": "Blog", "requirements": "A tiny blog"}'
+        headers = [("Content-Type", "application/json")]
+        for name, value in (("Host", host), ("Origin", origin), ("Authorization", authorization),
+                            ("X-Forwarded-Host", forwarded), ("Content-Length", content_length)):
+            if value is not None:
+                headers.append((name, value.replace("\r", " ").replace("\n", " ")))
+        if duplicate_length and content_length is not None:
+            headers.append(("Content-Length", str(len(body))))
+        head = f"{route.method} {route.path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers)
+        check(bounded_raw_call(route, head.encode("latin-1") + b"\r\n" + body))
+
+    run()
+

@@ -295,10 +295,10 @@ def test_preflight_allows_same_origin_and_configured_origins(monkeypatch: pytest
         handler,
         "OPTIONS",
         "/api/plan/detail",
-        headers={"Origin": "http://testserver", "Access-Control-Request-Method": "POST"},
+        headers={"Origin": "http://localhost", "Access-Control-Request-Method": "POST"},
     )
     assert same.status == 204
-    assert same.header("Access-Control-Allow-Origin") == "http://testserver"
+    assert same.header("Access-Control-Allow-Origin") == "http://localhost"
     assert "POST" in (same.header("Access-Control-Allow-Methods") or "")
     assert "Authorization" in (same.header("Access-Control-Allow-Headers") or "")
     assert_error(
@@ -328,8 +328,8 @@ def test_cross_origin_calls_are_rejected_before_running_anything(
 
 
 def test_error_responses_carry_cors_headers_for_allowed_origins(engine: StageAnswers) -> None:
-    response = post("design.py", b"{", headers={"Origin": "http://testserver"})
-    assert response.status == 400 and response.header("Access-Control-Allow-Origin") == "http://testserver"
+    response = post("design.py", b"{", headers={"Origin": "http://localhost"})
+    assert response.status == 400 and response.header("Access-Control-Allow-Origin") == "http://localhost"
 
 
 # -- JSON endpoints -------------------------------------------------------------------------------------
@@ -374,3 +374,11 @@ def test_artifacts_zip_and_json() -> None:
     assert_error(
         call(handler, "POST", "/api/artifacts?format=pdf", valid_body("artifacts.py")), 422, "invalid_request"
     )
+
+
+def test_a_handoff_starting_at_a_phase_no_plan_can_have_is_a_422() -> None:
+    body = valid_body("artifacts.py")
+    body["handoff"] = {**samples.handoff().to_json_dict(), "startPhase": 10**30}
+    response = call(load_api_handler("artifacts.py"), "POST", "/api/artifacts", body)
+    assert_error(response, 422, "invalid_request")
+    assert "handoff.startPhase" in response.json()["error"]

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -285,3 +286,38 @@ def test_interview_via_subprocess_with_piped_answers(tmp_path: Path) -> None:
     plan = assert_complete_plan(tmp_path / "o")
     assert "psql" in all_commands(plan)
     assert "Start with o/devplan.md" in done.stdout
+
+
+def test_an_interview_longer_than_the_offline_engine_reads_exits_2_with_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from devussy.llm.builtin import MAX_INTERVIEW_CHARS, MAX_INTERVIEW_TURNS
+
+    idea = "a tool " + "lorem " * 3_000
+    long_answer = "ipsum " * 3_300  # each answer is cut to 20 000 characters
+    monkeypatch.setattr(sys, "stdin", io.StringIO((long_answer + "\n") * 8))
+    code, _, err = run_cli("plan", idea, "--interview", "--plain", "--out", "o")
+    assert code == 2
+    assert err.startswith(
+        f"devussy: error: the offline engine reads at most {MAX_INTERVIEW_TURNS} interview turns and "
+        f"{MAX_INTERVIEW_CHARS} characters; this interview has "
+    )
+    assert "Traceback" not in err and not Path("o/plan.json").exists()
+
+
+def test_an_answer_that_is_not_utf8_is_a_usage_error_not_an_engine_error(tmp_path: Path) -> None:
+    # A real process: stdin decodes bytes that are not UTF-8 to lone surrogates (surrogateescape).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEVUSSY_") and "API_KEY" not in k}
+    done = subprocess.run(
+        [sys.executable, "-m", "devussy", "plan", RECIPE_IDEA, "-i", "--plain", "--out", "o"],
+        input=b"caf\xe9 recipes\nPython\n", capture_output=True, timeout=60, cwd=tmp_path, env=env,
+    )
+    assert done.returncode == 2, done.stderr
+    expected = "devussy: error: an answer on stdin is not UTF-8 text; send the answers as UTF-8\n"
+    assert done.stderr.decode() == expected
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_idea_that_is_not_utf8_is_a_usage_error(engine: Any) -> None:
+    code, out, err = run_cli("plan", "caf\udce9 recipes", "--out", "o")
+    assert (code, out) == (2, "") and "not UTF-8" in err and engine.stages == []

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -276,3 +277,51 @@ def test_missing_key_fails_before_anything_runs() -> None:
     assert err == "devussy: error: the anthropic provider needs ANTHROPIC_API_KEY\n"
 
 
+
+
+def test_an_emoji_split_by_the_upstream_survives_a_repair_round(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.fakes.openai_server import FakeOpenAIServer, tokenize
+    from tests.fakes.stage_responder import StageResponder
+
+    def split_astral(text: str) -> list[str]:
+        """Stream tokens, with every emoji cut into its two UTF-16 halves (providers do that)."""
+        chunks = []
+        for token in tokenize(text):
+            data = token.encode("utf-16-le", "surrogatepass")
+            units = [data[i : i + 2].decode("utf-16-le", "surrogatepass") for i in range(0, len(data), 2)]
+            chunks += units if any("\ud800" <= unit <= "\udfff" for unit in units) else [token]
+        return chunks
+
+    stages = StageResponder()
+    calls: list[int] = []
+
+    def respond(body: dict[str, Any]) -> str:
+        calls.append(1)
+        return "Sorry \U0001f600 no design here" if len(calls) == 1 else stages(body)  # → a repair request
+
+    with FakeOpenAIServer(responder=respond, tokenizer=split_astral) as server:
+        monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+        monkeypatch.setenv("DEVUSSY_BASE_URL", server.base_url)
+        argv = ["plan", "a recipe box web app", "--provider", "openai", "--model", "fake-model", "--out", "o"]
+        code, _, err = run_cli(*argv, "--plain")
+        requests = server.chat_requests()
+    assert (code, err) == (0, ""), err
+    repair = requests[1].body
+    assert repair is not None and "Sorry \U0001f600 no design here" in repair["messages"][-1]["content"]
+    assert_complete_plan(Path("o"))
+
+
+def test_a_very_long_name_still_gets_a_folder(engine: StageAnswers) -> None:
+    name = "Plan " + "n" * 494  # 499 characters: the longest a brief's name may be
+    code, _, err = run_cli("plan", "a todo app", "--name", name, "--plain")
+    assert (code, err) == (0, ""), err
+    folders = list(Path("devussy-out").iterdir())
+    assert len(folders) == 1 and len(folders[0].name) <= 60
+    assert_complete_plan(folders[0])
+
+
+def test_non_latin_names_do_not_share_a_folder(engine: StageAnswers) -> None:
+    for name in ("Проект А", "Проект Б"):
+        assert run_cli("plan", "a todo app", "--name", name, "--plain")[0] == 0
+    folders = sorted(path.name for path in Path("devussy-out").iterdir())
+    assert len(folders) == 2 and all(folder.startswith("project-") for folder in folders)

@@ -1,16 +1,24 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
+from collections.abc import AsyncIterator
 from contextlib import aclosing
 
 import pytest
 
-from devussy.errors import ProviderError, StageError
+from devussy.errors import InputTooLarge, ProviderError, StageError
 from devussy.events import RepairRequested
-from devussy.llm.base import ChatMessage, ChatRequest, LLMProvider
-from devussy.llm.builtin import BuiltinProvider
+from devussy.llm.base import ChatDelta, ChatMessage, ChatRequest, LLMProvider
+from devussy.llm.builtin import (
+    MAX_INTERVIEW_CHARS,
+    MAX_INTERVIEW_TURNS,
+    BuiltinProvider,
+    check_interview_input,
+)
 from devussy.llm.chunks import chunk_text, estimate_tokens
-from devussy.models import ChatTurn, DevPlan, ProjectBrief, ProjectDesign
+from devussy.models import ChatTurn, DevPlan, InterviewReply, ProjectBrief, ProjectDesign
 from devussy.pipeline.base import StageSettings
 from devussy.pipeline.generators import (
     BasicDevPlanGenerator,
@@ -20,7 +28,7 @@ from devussy.pipeline.generators import (
     ProjectDesignGenerator,
 )
 from devussy.pipeline.runner import PipelineRunner
-from devussy.stages.inputs import DesignInput, DetailInput, HandoffInput, PlanInput
+from devussy.stages.inputs import DesignInput, DetailInput, HandoffInput, InterviewInput, PlanInput
 from devussy.stages.plan import render_plan
 from devussy.streaming import CollectingStreamingHandler
 from tests import samples
@@ -145,3 +153,89 @@ async def test_offline_planner_end_to_end() -> None:
     assert result.plan.phases and all(phase.steps for phase in result.plan.phases)
     assert result.handoff.project_name == samples.BRIEF.name
     assert result.usage.completion_tokens > 0
+
+
+# -- the planner runs off the event loop; the interview input it reads is bounded (issue 12) ----------
+
+
+class BlockingPlanner(samples.SamplePlanner):
+    """Its interview blocks until the test releases it (or 10 s pass): long synchronous planner work."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.entered = threading.Event()
+        self.released_in_time: bool | None = None
+
+    def interview(self, history: list[ChatTurn], user_input: str) -> InterviewReply:
+        self.entered.set()
+        self.released_in_time = self.release.wait(10)
+        return super().interview(history, user_input)
+
+
+def interview_request(history: list[ChatTurn] | None = None, user_input: str = "done") -> ChatRequest:
+    return ChatRequest(messages=[], task=InterviewInput(history=history or [], user_input=user_input))
+
+
+async def test_planner_work_leaves_the_event_loop_free() -> None:
+    planner = BlockingPlanner()
+    consumer = asyncio.create_task(collect(BuiltinProvider(planner).stream(interview_request())))
+    # Only a free loop gets here while the planner works: this coroutine is what releases it.
+    await asyncio.to_thread(planner.entered.wait, 10)
+    planner.release.set()
+    deltas = await consumer
+    assert planner.released_in_time is True
+    assert "".join(delta.text for delta in deltas)
+
+
+async def test_cancelling_the_stream_does_not_wait_for_the_planner() -> None:
+    planner = BlockingPlanner()
+    consumer = asyncio.create_task(collect(BuiltinProvider(planner).stream(interview_request())))
+    await asyncio.to_thread(planner.entered.wait, 10)
+    consumer.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await consumer
+    assert planner.released_in_time is None  # the stream is gone while the planner is still at work
+    planner.release.set()
+
+
+async def collect(stream: AsyncIterator[ChatDelta]) -> list[ChatDelta]:
+    return [delta async for delta in stream]
+
+
+def test_interview_limits_name_themselves() -> None:
+    turns = [ChatTurn(role="user", content="x")] * (MAX_INTERVIEW_TURNS - 1)
+    check_interview_input(turns, "y")  # exactly at the limit
+    with pytest.raises(InputTooLarge) as caught:
+        check_interview_input([*turns, ChatTurn(role="assistant", content="q")], "y")
+    assert caught.value.code == "input_too_large"
+    limits = f"at most {MAX_INTERVIEW_TURNS} interview turns and {MAX_INTERVIEW_CHARS} characters"
+    assert limits in str(caught.value)
+    long = [ChatTurn(role="user", content="x" * 20_000)] * (MAX_INTERVIEW_CHARS // 20_000)
+    check_interview_input(long, "")
+    with pytest.raises(InputTooLarge, match=f"{MAX_INTERVIEW_CHARS + 1} characters"):
+        check_interview_input(long, "z")
+
+
+async def test_the_engine_refuses_an_interview_over_its_limits() -> None:
+    history = [ChatTurn(role="user", content="x" * 20_000)] * 6
+    with pytest.raises(InputTooLarge, match="reads at most"):
+        await collect(provider().stream(interview_request(history)))
+
+
+def test_a_cancelled_stream_does_not_keep_its_event_loop_waiting_for_the_planner() -> None:
+    # An API request runs its stage with asyncio.run; when the client leaves, asyncio.run must end at
+    # once, not when the engine's call returns (asyncio.to_thread's executor would be joined there).
+    planner = BlockingPlanner()
+
+    async def leave_mid_work() -> None:
+        consumer = asyncio.create_task(collect(BuiltinProvider(planner).stream(interview_request())))
+        await asyncio.to_thread(planner.entered.wait, 10)
+        consumer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await consumer
+
+    asyncio.run(leave_mid_work())
+    assert planner.released_in_time is None  # asyncio.run returned while the planner was still at work
+    planner.release.set()
+

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from devussy.errors import CheckpointError, DevussyError, ProviderError
+from devussy.errors import CheckpointError, CheckpointWriteError, DevussyError, ProviderError
 from devussy.events import PhaseAnnounced, ProgressEvent, UnitFailed, UnitFinished
 from devussy.llm.base import ChatRequest
-from devussy.pipeline.checkpoint import CheckpointStore
+from devussy.pipeline import checkpoint as checkpoint_module
+from devussy.pipeline.checkpoint import CheckpointStore, saved_units
 from devussy.pipeline.runner import PhaseDetailsFailed, PipelineRunner
 from devussy.stages.design import render_design
 from devussy.stages.detail import render_phase_detail
@@ -19,6 +20,7 @@ from devussy.stages.inputs import DetailInput
 from devussy.stages.plan import render_plan
 from devussy.streaming import CollectingStreamingHandler
 from tests import samples
+from tests.fakes.full_disk import FullDisk
 from tests.pipeline.scripted import Scripted, stage_of, stage_requests
 
 TIMEOUT = 10
@@ -264,3 +266,41 @@ async def test_design_failure_is_reported_and_raised() -> None:
 def test_concurrency_must_be_positive() -> None:
     with pytest.raises(ValueError):
         PipelineRunner(lambda stage: None, concurrency=0)  # type: ignore[arg-type,return-value]
+
+
+async def test_a_full_disk_stops_the_run_with_one_error_that_says_what_is_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    disk = FullDisk(fail_from=3)  # saves 1 and 2 (design, plan) fit; the first phase detail's does not
+    monkeypatch.setattr(checkpoint_module, "os", disk)
+    provider = Scripted(answer(3))
+    with pytest.raises(CheckpointWriteError) as caught:
+        await asyncio.wait_for(
+            runner_for(provider, checkpoint_dir=str(tmp_path), concurrency=1).run(samples.BRIEF), TIMEOUT
+        )
+    message = caught.value.message
+    assert "No space left on device" in message and "the run stopped" in message
+    # design and plan (or design and phase 1, should that detail finish before the plan stream does)
+    assert "The checkpoint still holds the design and " in message
+    assert stage_requests(provider, "handoff") == []  # nothing more is paid for once saving fails
+    assert len(stage_requests(provider, "phase_detail")) < 3 and provider.active == 0  # the rest cancelled
+    checkpoint_file = tmp_path / ".devussy" / "checkpoint.json"
+    assert list(checkpoint_file.parent.iterdir()) == [checkpoint_file]
+    saved = CheckpointStore(tmp_path).load()
+    assert saved is not None and saved.design is not None and saved.handoff is None
+    assert saved_units(saved) in message
+
+    disk.free()
+    again = Scripted(answer(3))
+    result = await asyncio.wait_for(
+        runner_for(again, checkpoint_dir=str(tmp_path)).run(samples.BRIEF, resume=True), TIMEOUT
+    )
+    assert [stage_of(r) for r in again.requests].count("design") == 0 and len(result.plan.phases) == 3
+
+
+async def test_a_full_disk_before_anything_is_saved_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checkpoint_module, "os", FullDisk(fail_from=1))
+    with pytest.raises(CheckpointWriteError, match=r"The checkpoint still holds nothing yet$"):
+        await runner_for(Scripted(answer(2)), checkpoint_dir=str(tmp_path)).run(samples.BRIEF)

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from devussy.models import ProjectBrief
-from devussy.planner.analysis import analyze_brief, analyzer, resolve_toolchain
+from devussy.planner import analysis as analysis_module
+from devussy.planner.analysis import analyze_brief, analyzer, outermost_entries, resolve_toolchain
+
+# A hang detector, not a timing: these inputs take well under a second now and took hours before.
+HANG_SECONDS = 120
 
 
 def techs(text: str) -> list[str]:
@@ -144,3 +154,84 @@ def test_toolchain_sides() -> None:
 def test_entities_come_from_the_idea() -> None:
     analysis = analyze_brief(ProjectBrief(name="x", summary="An app to track expenses and split bills"))
     assert analysis.entities[:2] == ("Expense", "Bill")
+
+
+# -- linear time on hostile input (issue 12) ---------------------------------------------------------
+
+hit_lists = st.lists(
+    st.tuples(st.sampled_from("abc"), st.integers(0, 12), st.integers(1, 6)).map(
+        lambda t: analysis_module._Hit(t[0], t[1], t[1] + t[2])
+    ),
+    max_size=12,
+)
+
+
+@given(hits=hit_lists)
+def test_outermost_entries_keeps_what_no_longer_name_of_another_entry_contains(
+    hits: list[analysis_module._Hit],
+) -> None:
+    pairwise = {
+        h.entry
+        for h in hits
+        if not any(
+            o.entry != h.entry and o.start <= h.start and h.end <= o.end and o.end - o.start > h.end - h.start
+            for o in hits
+        )
+    }
+    assert outermost_entries(hits) == pairwise
+
+
+def test_containment_check_reads_each_hit_a_bounded_number_of_times(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Comparing every pair of hits made a 1 MB interview keep a core busy for minutes. Counting how often
+    # the check reads a hit's fields shows the growth without timing anything.
+    reads = 0
+
+    class CountingHit(analysis_module._Hit):
+        def __getattribute__(self, name: str) -> object:
+            nonlocal reads
+            if name in ("entry", "start", "end"):
+                reads += 1
+            return object.__getattribute__(self, name)
+
+    monkeypatch.setattr(analysis_module, "_Hit", CountingHit)
+    text = "react native postgres redis stripe " * 600
+    hits = len(analyzer().find_entries_with_spans(text)[2])
+    assert hits >= 2400
+    assert reads < 40 * hits
+
+
+HOSTILE_SHAPES = {
+    # Each made one regex backtrack quadratically: minutes for 64 000 characters, hours for these.
+    "database negation then blanks": "we do not need " + " " * 200_000 + "x",
+    "numbers separated by commas": "1," * 100_000,
+    "numbers separated by dots": "1." * 100_000,
+    "the letter C then blanks": "written in C" + " " * 200_000 + "x",
+    "a scale figure then blanks": "9" + " " * 200_000 + "x",
+}
+
+
+def test_analysis_of_hostile_shapes_finishes() -> None:
+    # A subprocess, so that a regression (hours of backtracking) is killed rather than left running.
+    script = (
+        "import sys, json\n"
+        "from devussy.planner.analysis import analyzer\n"
+        "from devussy.planner.interview import _FINISH\n"
+        "shapes = json.loads(sys.stdin.read())\n"
+        "for name, text in shapes.items():\n"
+        "    analyzer().analyze(text)\n"
+        "    print(name, flush=True)\n"
+        "_FINISH.match('done' + ' ' * 200_000 + 'x')  # the interview's 'done' check on every answer\n"
+        "print('interview finish words then blanks', flush=True)\n"
+    )
+    finished: list[str] = []
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", script], input=json.dumps(HOSTILE_SHAPES), capture_output=True, text=True,
+            timeout=HANG_SECONDS,
+        )
+        finished = result.stdout.split("\n")
+        assert result.returncode == 0, result.stderr[-2000:]
+    except subprocess.TimeoutExpired as exc:
+        done = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        pytest.fail(f"analysis hung after {HANG_SECONDS}s; finished only: {done.splitlines()}")
+    assert "interview finish words then blanks" in finished

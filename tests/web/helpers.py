@@ -17,7 +17,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 API_DIR = REPO / "api"
-ENV_PREFIXES = ("DEVUSSY_", "OPENAI_", "ANTHROPIC_")
+ENV_PREFIXES = ("DEVUSSY_", "OPENAI_", "ANTHROPIC_", "VERCEL_")
 
 
 def load_api_handler(relative: str) -> type[BaseHTTPRequestHandler]:
@@ -139,7 +139,7 @@ def build_request(
         payload = body.encode()
     else:
         payload = b"" if body is None else json.dumps(body).encode()
-    all_headers = {"Host": "testserver"}
+    all_headers = {"Host": "localhost"}
     if body is not None:
         if content_type:
             all_headers["Content-Type"] = content_type
@@ -147,6 +147,13 @@ def build_request(
     all_headers.update(headers or {})
     head = f"{method} {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in all_headers.items())
     return head.encode("iso-8859-1") + b"\r\n" + payload
+
+
+def call_raw(handler_class: type[BaseHTTPRequestHandler], raw_request: bytes) -> Response:
+    """Run exactly ``raw_request`` (request line, headers, body) through ``handler_class`` in memory."""
+    connection = FakeConnection(raw_request)
+    handler_class(connection, ("127.0.0.1", 50000), _FakeServer())  # type: ignore[arg-type]
+    return parse_response(bytes(connection.sent))
 
 
 def call(
@@ -218,7 +225,7 @@ def stream_until_first_token(port: int, path: str, body: Mapping[str, Any]) -> s
     raw = json.dumps(body).encode()
     sock = socket.create_connection(("127.0.0.1", port), timeout=10)
     sock.sendall(
-        f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n".encode()
+        f"POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n".encode()
         + f"Content-Length: {len(raw)}\r\n\r\n".encode()
         + raw
     )

@@ -11,14 +11,19 @@ def test_no_origin_means_no_cors_headers() -> None:
     assert cors_headers({"Host": "a.example"}, Settings()) == {}
 
 
-def test_same_origin_is_allowed_by_host_or_forwarded_host() -> None:
+def test_same_origin_is_allowed_by_host() -> None:
     settings = Settings()
     assert origin_allowed("http://a.example:8000", {"Host": "a.example:8000"}, settings)
-    assert origin_allowed(
-        "https://app.vercel.app", {"Host": "internal", "X-Forwarded-Host": "app.vercel.app"}, settings
-    )
     assert not origin_allowed("http://b.example", {"Host": "a.example"}, settings)
     assert not origin_allowed("null", {"Host": "a.example"}, settings)
+
+
+def test_forwarded_host_counts_only_when_trusted() -> None:
+    # Any client can write X-Forwarded-Host; it names the page's host only behind a proxy that sets it.
+    headers = {"Host": "internal", "X-Forwarded-Host": "app.vercel.app"}
+    assert not origin_allowed("https://app.vercel.app", headers, Settings())
+    assert origin_allowed("https://app.vercel.app", headers, Settings(trust_forwarded_host=True))
+    assert not origin_allowed("https://internal", headers, Settings(trust_forwarded_host=True))
 
 
 def test_allowlist_and_explicit_wildcard() -> None:

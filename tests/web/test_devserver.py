@@ -32,7 +32,7 @@ def static_dir(tmp_path: Path) -> Path:
 
 def raw_get(port: int, target: str) -> bytes:
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        sock.sendall(f"GET {target} HTTP/1.0\r\nHost: x\r\n\r\n".encode())
+        sock.sendall(f"GET {target} HTTP/1.0\r\nHost: localhost\r\n\r\n".encode())
         chunks = []
         while chunk := sock.recv(65536):
             chunks.append(chunk)
@@ -163,3 +163,61 @@ def test_busy_port_is_a_clear_error() -> None:
 def test_sse_parser_is_strict() -> None:
     with pytest.raises(AssertionError):
         parse_sse(b"data: {}\n\n")
+
+
+# -- what an attacker tried (issue 12) -------------------------------------------------------------------
+
+
+def raw_request(port: int, data: bytes, *, timeout: float = 5.0) -> bytes:
+    """Send ``data`` as is and read until the server closes (or ``timeout`` passes: a hang fails here)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def post_head(content_length: str, *extra: str) -> bytes:
+    lines = ["POST /api/design HTTP/1.1", "Host: localhost", "Content-Type: application/json",
+             f"Content-Length: {content_length}", *extra]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def test_an_absurd_content_length_gets_its_413_at_once() -> None:
+    with running_dev_server() as port:
+        answer = raw_request(port, post_head(str(10**26)))  # and no body: nothing to wait for
+    assert answer.startswith(b"HTTP/1.0 413") and b'"code":"body_too_large"' in answer
+
+
+@pytest.mark.parametrize("extra", [("Content-Length: 7",), ("Content-Length: 2",)], ids=["same", "different"])
+def test_a_second_content_length_is_a_400(extra: tuple[str]) -> None:
+    with running_dev_server() as port:
+        answer = raw_request(port, post_head("2", *extra) + b"{}")
+    assert answer.startswith(b"HTTP/1.0 400") and b"one Content-Length" in answer
+
+
+def test_a_very_long_static_path_is_a_plain_404(static_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with running_dev_server(static_dir) as port:
+        answer = raw_get(port, "/" + "a" * 5000)
+        deep = raw_get(port, "/" + "/".join(["b" * 250] * 20))  # every part fits, the whole does not
+    assert answer.startswith(b"HTTP/1.0 404") and deep.startswith(b"HTTP/1.0 404")
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_head_on_the_json_endpoints() -> None:
+    with running_dev_server() as port:
+        for path in ("/api/health", "/api/models", "/api/openapi.json"):
+            head = http_call(port, "HEAD", path)
+            get = http_call(port, "GET", path)
+            assert head.status == 200 and head.body == b"", path
+            assert head.header("Content-Length") == get.header("Content-Length") == str(len(get.body))
+
+
+def test_query_strings_never_reach_the_access_log(capsys: pytest.CaptureFixture[str]) -> None:
+    with running_dev_server() as port:
+        http_call(port, "GET", "/api/health?token=sk-SECRET-in-query")
+        raw_request(port, b"GET /api/health?access_token=sk-SECRET-bad HTTP/1.1 extra\r\n\r\n")
+    log = capsys.readouterr().err
+    assert '"GET /api/health?… HTTP/1.1" 200' in log
+    assert "sk-SECRET" not in log

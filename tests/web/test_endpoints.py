@@ -132,9 +132,9 @@ def test_a_401_for_an_allowed_origin_carries_cors_headers(
 ) -> None:
     # Without them the browser hides the 401 from the page, which then cannot ask for a token.
     monkeypatch.setenv("DEVUSSY_ACCESS_TOKEN", TOKEN)
-    response = post_design(headers={"Origin": "http://testserver"})
+    response = post_design(headers={"Origin": "http://localhost"})
     assert_error(response, 401, "unauthorized")
-    assert response.header("Access-Control-Allow-Origin") == "http://testserver"
+    assert response.header("Access-Control-Allow-Origin") == "http://localhost"
     assert response.header("WWW-Authenticate") == 'Bearer realm="devussy"'
 
 
@@ -281,12 +281,12 @@ def test_unexpected_exceptions_become_a_logged_500_without_details(
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
     with caplog.at_level(logging.ERROR, logger="devussy.web"):
         response = call(
-            handler_running(_exploding), "GET", "/api/thing", headers={"Origin": "http://testserver"}
+            handler_running(_exploding), "GET", "/api/thing", headers={"Origin": "http://localhost"}
         )
     body = assert_error(response, 500, "internal_error")
     assert body["error"] == INTERNAL_ERROR_MESSAGE
     assert SECRET.encode() not in response.body and b"Traceback" not in response.body
-    assert response.header("Access-Control-Allow-Origin") == "http://testserver"  # admission had passed
+    assert response.header("Access-Control-Allow-Origin") == "http://localhost"  # admission had passed
     assert "GET /api/thing failed" in caplog.text and "RuntimeError" in caplog.text
 
 

@@ -41,6 +41,7 @@ def test_code_status_table() -> None:
         "model_not_offered": 422,
         "provider_not_offered": 422,
         "unknown_phase": 404,
+        "input_too_large": 413,
         "config_error": 500,
     }
 

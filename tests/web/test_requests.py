@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from email.message import Message
 
 import pytest
 
@@ -9,6 +10,7 @@ from devussy.web.requests import (
     DesignRequest,
     DetailRequest,
     InterviewRequest,
+    content_length,
     derive_name,
     parse_json_object,
     read_body,
@@ -94,3 +96,62 @@ def test_validation_message_never_echoes_input() -> None:
     with pytest.raises(HTTPError) as error:
         validate_request(DetailRequest, {"plan": samples.plan().to_json_dict(), "phaseNumber": "sk-SECRET"})
     assert "phaseNumber" in error.value.message and "sk-SECRET" not in error.value.message
+
+
+# -- odd Content-Length values and bodies with honest messages (issue 12) ----------------------------
+
+
+def message_headers(*pairs: tuple[str, str]) -> Message:
+    headers = Message()
+    for name, value in pairs:
+        headers[name] = value
+    return headers
+
+
+@pytest.mark.parametrize("value", ["+5", "1_0", "٥", "5, 5", "5 5", "0x5", "5.0", "1" * 31])
+def test_only_plain_digits_are_a_content_length(value: str) -> None:
+    with pytest.raises(HTTPError) as error:
+        read_body(message_headers(("Content-Length", value)), io.BytesIO(b"12345"), 100)
+    assert (error.value.status, error.value.code) == (400, "invalid_request")
+    assert "whole number of bytes" in error.value.message
+
+
+def test_two_content_lengths_are_refused_even_when_equal() -> None:
+    for second in ("5", "3"):
+        headers = message_headers(("Content-Length", "5"), ("Content-Length", second))
+        with pytest.raises(HTTPError, match="one Content-Length"):
+            read_body(headers, io.BytesIO(b"12345"), 100)
+    assert content_length(message_headers(("Content-Length", " 5 "))) == 5  # surrounding blanks are allowed
+
+
+def test_a_too_large_body_is_refused_without_reading_it() -> None:
+    rfile = io.BytesIO(b"x" * 50)
+    with pytest.raises(HTTPError) as error:
+        read_body({"Content-Length": str(10**26)}, rfile, 10)
+    assert error.value.status == 413 and rfile.tell() == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'{"a": NaN}', "the body is not valid JSON: NaN is not a JSON number"),
+        (b'{"a": -Infinity}', "the body is not valid JSON: -Infinity is not a JSON number"),
+        (b'{"a": 1e999}', "the body is not accepted: the number 1e999 is too large"),
+        (b'{"a": ' + b"9" * 5000 + b"}", "the body is not accepted: a number has more than 100 digits"),
+        (b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "not accepted: JSON nested too deeply"),
+        (b'{"a": "\xff"}', "the body is not UTF-8 text (a bad byte at position 7)"),
+        (b'{"a": "half \\ud83d"}', "a string holds half a UTF-16 surrogate pair"),
+        (b'{"\\udc00": 1}', "a string holds half a UTF-16 surrogate pair"),
+        (b'{"a": [1, 2}', "the body is not valid JSON: Expecting ',' delimiter (line 1, column 12)"),
+    ],
+)
+def test_bodies_that_are_refused_say_why(body: bytes, message: str) -> None:
+    with pytest.raises(HTTPError) as error:
+        parse_json_object(JSON, body)
+    assert (error.value.status, error.value.code) == (400, "invalid_json")
+    assert message in error.value.message
+
+
+def test_pairs_and_large_but_reasonable_numbers_are_fine() -> None:
+    body = b'{"a": "\\ud83d\\ude00", "b": 1e300, "c": ' + b"9" * 100 + b"}"
+    assert parse_json_object(JSON, body)["a"] == "😀"

@@ -47,4 +47,4 @@ def test_serve_answers_preflights_and_refuses_other_methods() -> None:
     assert call(Handler, "GET", "/api/health").json()["status"] == "ok"
     assert call(Handler, "OPTIONS", "/api/health").status == 204
     refused = call(Handler, "PUT", "/api/health", {})
-    assert refused.status == 405 and refused.header("Allow") == "GET, OPTIONS"
+    assert refused.status == 405 and refused.header("Allow") == "GET, HEAD, OPTIONS"

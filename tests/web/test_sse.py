@@ -239,3 +239,31 @@ async def test_a_broken_watcher_does_not_end_the_stream() -> None:
 
     assert await run_stage(sink, work, client_gone=broken_watch) == "done"
     assert parse_sse(out.getvalue())[0][-1].data["done"] is True
+
+
+# -- half a surrogate pair never breaks the stream (issue 12) ------------------------------------------
+
+
+async def test_a_lone_surrogate_half_is_written_as_a_replacement_character() -> None:
+    out = io.BytesIO()
+    sink = APIStreamingHandler(out)
+
+    async def work(sink: APIStreamingHandler) -> DoneEvent:
+        await sink.on_token_async("smile \ud83d")
+        await sink.on_token_async("\ude00 ok")
+        return InterviewDone(reply="half \ud83d", complete=False, usage=Usage())
+
+    assert await run_stage(sink, work) == "done"
+    events, _ = parse_sse(out.getvalue())
+    assert [e.id for e in events] == [1, 2, 3]
+    assert [e.data.get("content") for e in events[:2]] == ["smile \ufffd", "\ufffd ok"]
+    assert events[-1].data["reply"] == "half \ufffd"
+
+
+def test_a_terminal_event_is_never_lost_to_encoding() -> None:
+    out = io.BytesIO()
+    sink = APIStreamingHandler(out)
+    sink.error("upstream said \udcff", "provider_bad_response")
+    events, _ = parse_sse(out.getvalue())
+    assert len(events) == 1 and events[0].data["error"] == "upstream said \ufffd"
+    assert sink.finished

@@ -42,6 +42,12 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _out_dir(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must name a folder (empty would mean the current one)")
+    return Path(text)
+
+
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -64,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--provider", choices=provider_names(), help="engine to use (default: from the environment)"
     )
     plan.add_argument("--model", help="model name (default: DEVUSSY_MODEL)")
-    plan.add_argument("--out", type=Path, help="output directory (default: ./devussy-out/<project-slug>)")
+    plan.add_argument("--out", type=_out_dir, help="output directory (default: ./devussy-out/<project-slug>)")
     plan.add_argument("--concurrency", type=_positive_int, help="phase details generated at once")
     plan.add_argument("--resume", action="store_true", help="reuse checkpoints of an interrupted run")
     plan.add_argument("--language", action="append", default=[], help="a language to use (repeatable)")

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from devussy.cli.errors import UsageError
 from devussy.config import Settings
-from devussy.errors import DevussyError
+from devussy.errors import DevussyError, InputTooLarge
 from devussy.events import ProgressEvent, RepairRequested
 from devussy.models import ChatTurn, ProjectBrief
 from devussy.stages.inputs import InterviewInput
@@ -85,12 +85,15 @@ def run_interview(settings: Settings, idea: str, stdout: TextIO) -> ProjectBrief
     from devussy.stages.interview import STAGE
 
     stage = stage_settings(settings, "interview")
+    offline = stage.provider.capabilities.offline
     echo_answers = not _is_terminal(sys.stdin)  # a terminal shows typed answers; a pipe does not
     print('Interview: answer each question on one line ("done" plans with what is known).', file=stdout)
     history: list[ChatTurn] = []
     answer, closings = idea, 0  # closings: "done"s the CLI sent itself (end of input, too many questions)
     while True:
         print(file=stdout)
+        if offline:
+            check_offline_input(history, answer)
         echo = InterviewEcho(stdout)
         stage_input = InterviewInput(history=history, user_input=answer)
         reply = asyncio.run(generate(STAGE, stage, stage_input, echo)).value
@@ -120,6 +123,28 @@ def run_interview(settings: Settings, idea: str, stdout: TextIO) -> ProjectBrief
             answer = typed or "no preference"
 
 
+def check_offline_input(history: list[ChatTurn], answer: str) -> None:
+    """The offline engine's interview limits, as a usage error (exit 2) with the API's 413 message."""
+    from devussy.llm.builtin import check_interview_input
+
+    try:
+        check_interview_input(history, answer)
+    except InputTooLarge as exc:
+        raise UsageError(exc.message) from None
+
+
+NOT_UTF8_ANSWER = "an answer on stdin is not UTF-8 text; send the answers as UTF-8"
+
+
+def is_utf8_text(text: str) -> bool:
+    """False for text holding lone surrogates: bytes that were not UTF-8 (argv, stdin) decode to those."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def read_answer(stdout: TextIO, echo: bool) -> str | None:
     """One answer line; None at end of input."""
     print("> ", end="", file=stdout, flush=True)
@@ -127,6 +152,10 @@ def read_answer(stdout: TextIO, echo: bool) -> str | None:
         line = input()
     except (EOFError, RuntimeError):  # RuntimeError: "input(): lost sys.stdin"
         return None
+    except UnicodeDecodeError:
+        raise UsageError(NOT_UTF8_ANSWER) from None
+    if not is_utf8_text(line):  # bytes that are not UTF-8 arrive as lone surrogates (surrogateescape)
+        raise UsageError(NOT_UTF8_ANSWER)
     if echo:
         print(line, file=stdout)
     return line.strip()[:MAX_ANSWER_CHARS]

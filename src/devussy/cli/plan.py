@@ -17,7 +17,8 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from devussy.cli.errors import EXIT_INTERRUPTED, EXIT_OK, InterviewFailed, UsageError
-from devussy.cli.interview import first_input, merge_flags, run_interview, saved_brief
+from devussy.cli.interview import first_input, is_utf8_text, merge_flags, run_interview, saved_brief
+from devussy.cli.output_folder import output_folder
 from devussy.cli.views import LiveView, PlainView, RunView
 from devussy.config import Settings
 from devussy.errors import ConfigError, DevussyError
@@ -38,6 +39,9 @@ def build_brief(args: argparse.Namespace) -> ProjectBrief:
     idea = args.idea.strip()
     if not idea:
         raise UsageError("the idea cannot be empty")
+    texts = [args.idea, args.name or "", *args.language, *args.framework, *args.data_store, *args.integration]
+    if not all(is_utf8_text(text) for text in texts):
+        raise UsageError("the command line holds text that is not UTF-8; check the terminal's encoding")
     try:
         return ProjectBrief(
             name=(args.name or derive_name(idea)).strip(),
@@ -89,8 +93,6 @@ def _view_for(args: argparse.Namespace, stdout: TextIO) -> RunView:
 
 
 def run_plan(args: argparse.Namespace, stdout: TextIO) -> int:
-    from devussy.artifacts import render_artifacts, stale_phase_files, write_artifacts, write_zip
-
     brief = build_brief(args)
     settings = resolve_settings(args)
     # Chosen before any interview (from --out, --name or the idea) so `--resume` finds the same place.
@@ -99,6 +101,16 @@ def run_plan(args: argparse.Namespace, stdout: TextIO) -> int:
         raise UsageError(f"--out {out_dir} exists and is not a directory")
     view = _view_for(args, stdout)
     runner = make_runner(settings, view, out_dir)
+    with output_folder(out_dir):  # writable and locked before the first paid call, not after it
+        return _plan_into(args, stdout, brief, settings, out_dir, view, runner)
+
+
+def _plan_into(
+    args: argparse.Namespace, stdout: TextIO, brief: ProjectBrief, settings: Settings, out_dir: Path,
+    view: RunView, runner: Any,
+) -> int:
+    from devussy.artifacts import render_artifacts, stale_phase_files, write_artifacts, write_zip
+
     resume = args.resume
     if args.interview:
         saved = saved_brief(out_dir) if args.resume else None
@@ -122,9 +134,16 @@ def run_plan(args: argparse.Namespace, stdout: TextIO) -> int:
         result = asyncio.run(runner.run(brief, resume=resume))
 
     files = render_artifacts(result.design, result.plan, result.handoff)
-    paths = write_artifacts(out_dir, files)
     slug = slugify(result.plan.project_name)
-    paths.append(write_zip(out_dir / f"{slug}-devplan.zip", files, root=slug))
+    try:
+        paths = write_artifacts(out_dir, files)
+        paths.append(write_zip(out_dir / f"{slug}-devplan.zip", files, root=slug))
+    except OSError as exc:
+        raise DevussyError(
+            f"cannot write the plan files in {out_dir}: {exc.strerror or exc}; every stage is saved in "
+            "the checkpoint, so a rerun with --resume only writes the files",
+            code="write_failed",
+        ) from exc
     usage = result.usage if isinstance(result.usage, Usage) else None
     tokens = f", {usage.total_tokens} tokens" if usage and usage.total_tokens else ""
     print(f"Wrote {len(paths)} files to {out_dir}{tokens}:", file=stdout)

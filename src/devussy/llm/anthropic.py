@@ -18,7 +18,7 @@ import httpx
 from httpx_sse import EventSource
 from pydantic import SecretStr
 
-from devussy.config import Timeouts
+from devussy.config import DEFAULT_MAX_OUTPUT_CHARS, Timeouts
 from devussy.errors import ConfigError, ProviderError
 from devussy.llm.base import Capabilities, ChatDelta, ChatRequest
 from devussy.llm.http import (
@@ -60,6 +60,7 @@ class AnthropicProvider(HTTPProvider):
         max_retries: int = 3,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep | None = None,
+        max_output_chars: int = DEFAULT_MAX_OUTPUT_CHARS,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -69,6 +70,7 @@ class AnthropicProvider(HTTPProvider):
             max_retries=max_retries,
             transport=transport,
             sleep=sleep,
+            max_output_chars=max_output_chars,
         )
         if self._api_key is None or not self._api_key.get_secret_value():
             raise ConfigError(f"the anthropic provider needs {self.key_env}")

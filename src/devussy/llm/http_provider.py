@@ -1,5 +1,6 @@
 """What the HTTP adapters share: key, endpoint, model, retry policy, a secret-safe repr, and a
-``stream`` that runs the adapter's single HTTP attempt under the retry and timeout rules.
+``stream`` that runs the adapter's single HTTP attempt under the retry and timeout rules, and passes
+the answer through ``boundary.bounded_text`` (well-formed text, at most ``max_output_chars``).
 
 An adapter sets ``name`` and ``key_env`` and implements ``_attempt_for(request)``: validate the
 request, then return a function that makes one attempt with a given client and yields deltas.
@@ -16,12 +17,14 @@ from typing import Any, Self
 import httpx
 from pydantic import SecretStr
 
-from devussy.config import Settings, Timeouts
+from devussy.config import DEFAULT_MAX_OUTPUT_CHARS, Settings, Timeouts
 from devussy.errors import ProviderError
 from devussy.llm.base import ChatDelta, ChatRequest
+from devussy.llm.boundary import bounded_text
 from devussy.llm.http import redact_url
 from devussy.llm.resilience import RetryPolicy, Sleep, stream_over_http
 from devussy.redaction import provider_secrets, redact
+from devussy.text_encoding import well_formed
 
 Attempt = Callable[[httpx.AsyncClient], AsyncIterator[ChatDelta]]
 
@@ -41,8 +44,10 @@ class HTTPProvider:
         max_retries: int = 3,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep | None = None,
+        max_output_chars: int = DEFAULT_MAX_OUTPUT_CHARS,
     ) -> None:
         self._api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
+        self.max_output_chars = max_output_chars
         self.base_url = self.endpoint(base_url)
         self.default_model = model
         self.timeouts = timeouts or Timeouts()
@@ -73,6 +78,7 @@ class HTTPProvider:
             max_retries=settings.max_retries,
             transport=transport,
             sleep=sleep,
+            max_output_chars=settings.max_output_chars,
         )
 
     @property
@@ -83,7 +89,10 @@ class HTTPProvider:
         return f"{type(self).__name__}(base_url={redact_url(self.base_url)!r}, model={self.default_model!r})"
 
     async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatDelta, None]:
-        deltas = stream_over_http(
+        # A message holding half a surrogate pair (from a client's JSON) could not be sent as UTF-8.
+        messages = [replace(message, content=well_formed(message.content)) for message in request.messages]
+        request = replace(request, messages=messages)
+        upstream = stream_over_http(
             self._attempt_for(request),
             provider=self.name,
             policy=self.retry_policy,
@@ -91,6 +100,7 @@ class HTTPProvider:
             transport=self._transport,
             secrets=self._secrets,
         )
+        deltas = bounded_text(upstream, provider=self.name, max_chars=self.max_output_chars)
         async with aclosing(deltas):
             async for delta in deltas:
                 yield delta

@@ -21,7 +21,7 @@ import httpx
 from httpx_sse import EventSource
 from pydantic import SecretStr
 
-from devussy.config import Timeouts
+from devussy.config import DEFAULT_MAX_OUTPUT_CHARS, Timeouts
 from devussy.errors import ConfigError, ProviderError
 from devussy.llm.base import Capabilities, ChatDelta, ChatRequest
 from devussy.llm.http import (
@@ -64,6 +64,7 @@ class OpenAIProvider(HTTPProvider):
         capabilities: Capabilities | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep | None = None,
+        max_output_chars: int = DEFAULT_MAX_OUTPUT_CHARS,
         learned: dict[str, set[str]] | None = None,
     ) -> None:
         super().__init__(
@@ -74,6 +75,7 @@ class OpenAIProvider(HTTPProvider):
             max_retries=max_retries,
             transport=transport,
             sleep=sleep,
+            max_output_chars=max_output_chars,
         )
         host = urlsplit(self.base_url).hostname or ""
         self.capabilities = capabilities or KNOWN_CAPABILITIES.get(host, DEFAULT_CAPABILITIES)

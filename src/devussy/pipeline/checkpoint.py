@@ -3,7 +3,8 @@
 The file records the brief's fingerprint, the design, the basic plan, each detailed phase and the
 handoff, as soon as each is finished. A write goes to a temporary file that replaces the old one
 with ``os.replace``, so an interrupted run (Ctrl-C, a crash, a cancelled task) leaves either the
-previous or the new checkpoint, never half of one.
+previous or the new checkpoint, never half of one. A write that fails (a full disk) removes its
+temporary file and raises :class:`CheckpointWriteError`; the previous checkpoint stays.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
-from devussy.errors import CheckpointError
+from devussy.errors import CheckpointError, CheckpointWriteError
 from devussy.models import DevPlan, DevussyModel, Handoff, Phase, ProjectBrief, ProjectDesign
 
 CHECKPOINT_VERSION = 1
@@ -46,6 +47,10 @@ class CheckpointStore:
             return None
         except OSError as exc:
             raise CheckpointError(f"cannot read checkpoint {self.path}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise CheckpointError(
+                f"{self.path} is not a valid Devussy checkpoint (not UTF-8 text); delete it to start over"
+            ) from None
         try:
             checkpoint = Checkpoint.model_validate_json(text)
         except ValidationError as exc:
@@ -60,11 +65,33 @@ class CheckpointStore:
         return checkpoint
 
     def save(self, checkpoint: Checkpoint) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
         data = checkpoint.model_dump_json(by_alias=True, indent=2)
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, self.path)
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "w", encoding="utf-8") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException as exc:
+            tmp.unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise CheckpointWriteError(
+                    f"cannot save the checkpoint {self.path}: {exc.strerror or exc}"
+                ) from exc
+            raise
+
+
+def saved_units(checkpoint: Checkpoint) -> str:
+    """What a checkpoint holds, for people: "the design, the plan and phases 1, 3"."""
+    named = (("the design", checkpoint.design), ("the plan", checkpoint.plan))
+    parts = [name for name, value in named if value is not None]
+    if checkpoint.phases:
+        numbers = ", ".join(str(number) for number in sorted(checkpoint.phases))
+        parts.append(f"phase{'s' if len(checkpoint.phases) > 1 else ''} {numbers}")
+    if checkpoint.handoff is not None:
+        parts.append("the handoff")
+    if not parts:
+        return "nothing yet"
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]

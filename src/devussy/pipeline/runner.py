@@ -7,7 +7,9 @@ final plan differs from what a running detail was based on (e.g. after a repair 
 detail is cancelled and restarted with the final plan.
 
 With a ``checkpoint_dir``, every finished unit is checkpointed at once (see ``checkpoint.py``), and
-``run(brief, resume=True)`` skips what is already done.
+``run(brief, resume=True)`` skips what is already done. A checkpoint that cannot be written stops the
+whole run with one :class:`CheckpointWriteError` that says what the checkpoint still holds: carrying on
+would pay for work that could not be kept.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
-from devussy.errors import CheckpointError, DevussyError
+from devussy.errors import CheckpointError, CheckpointWriteError, DevussyError
 from devussy.events import (
     PhaseAnnounced,
     PhaseOutline,
@@ -30,7 +32,7 @@ from devussy.events import (
 )
 from devussy.models import DevPlan, Handoff, Phase, ProjectBrief, ProjectDesign, Usage
 from devussy.pipeline.base import StageResult, StageSettings
-from devussy.pipeline.checkpoint import Checkpoint, CheckpointStore, brief_fingerprint
+from devussy.pipeline.checkpoint import Checkpoint, CheckpointStore, brief_fingerprint, saved_units
 from devussy.pipeline.generators import (
     BasicDevPlanGenerator,
     DetailedDevPlanGenerator,
@@ -137,6 +139,8 @@ class _Run:
         self.failures: dict[int, BaseException] = {}
         self.design: ProjectDesign | None = None
         self.announced: dict[int, Phase] = {}
+        self.saved = saved_units(self.state)  # what the checkpoint on disk holds
+        self.fatal: CheckpointWriteError | None = None  # a phase detail's save failed: stop the run
 
     def _initial_state(self, resume: bool) -> Checkpoint:
         fingerprint = brief_fingerprint(self.brief)
@@ -154,8 +158,15 @@ class _Run:
         return Checkpoint(fingerprint=fingerprint)
 
     def save(self) -> None:
-        if self.runner.store is not None:
+        if self.runner.store is None:
+            return
+        try:
             self.runner.store.save(self.state)
+        except CheckpointWriteError as exc:
+            raise CheckpointWriteError(
+                f"{exc.message}; the run stopped. The checkpoint still holds {self.saved}"
+            ) from exc
+        self.saved = saved_units(self.state)
 
     # -- units of work --------------------------------------------------------------------------
 
@@ -231,10 +242,12 @@ class _Run:
         await self.reconcile(plan)
 
         while True:  # a detail restarted during the wait gets awaited in the next round
+            if self.fatal is not None:
+                raise self.fatal  # execute() cancels the details still running
             pending = [task for task, _ in self.tasks.values() if not task.done()]
             if not pending:
                 break
-            await asyncio.wait(pending)
+            await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
         if self.stale:
             await asyncio.gather(*self.stale, return_exceptions=True)
         if self.failures:
@@ -328,7 +341,10 @@ class _Run:
                 return
         self.failures.pop(phase.number, None)
         self.state.phases[phase.number] = result.value
-        self.save()
+        try:
+            self.save()
+        except CheckpointWriteError as exc:
+            self.fatal = self.fatal or exc
 
 
 async def _quietly(awaitable: Awaitable[None]) -> None:

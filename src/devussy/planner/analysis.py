@@ -51,7 +51,7 @@ _NEGATION_BEFORE = re.compile(
 )
 _NEGATED_AREAS = {
     "database": re.compile(
-        r"\b(?:no|without|not?\s+need(?:s|ing)?\s+(?:a|an|any)?)\s*(?:a\s+|an\s+|any\s+)?"
+        r"\b(?:(?:no|without)\s*|not?\s+need(?:s|ing)?\s++(?:(?:a|an|any)\s*+)?)(?:a\s+|an\s+|any\s+)?"
         r"(?:database|db|persistence|persistent storage|storage|backend)\b",
         re.IGNORECASE,
     ),
@@ -72,7 +72,8 @@ _MULTI_SERVICE = re.compile(
 )
 _SCALE = re.compile(
     r"\b(?:millions? of|high availability|highly available|high traffic|at scale|web[- ]scale|"
-    r"\d[\d,.]*\s*k?\s*(?:requests|rps|qps|concurrent)|thousands of (?:concurrent|simultaneous)|"
+    r"(?<![\d,.])\d[\d,.]*+\s*+(?:k\s*+)?(?:requests|rps|qps|concurrent)|"
+    r"thousands of (?:concurrent|simultaneous)|"
     r"99\.9+%?|low latency|horizontally scal\w*)",
     re.IGNORECASE,
 )
@@ -303,19 +304,7 @@ class Analyzer:
     def find_entries_with_spans(self, text: str) -> tuple[list[str], list[str], list[tuple[int, int]]]:
         """Like :meth:`find_entries`, plus the spans of every name found."""
         hits = self._hits(text, self._tech) + self._hits(text, self._features)
-        # A match inside a longer match of another entry is part of that name: "React" in "React Native",
-        # "real-time" in "real-time chat", "Firebase" in "Firebase Auth".
-        kept = {
-            h.entry
-            for h in hits
-            if not any(
-                o.entry != h.entry
-                and o.start <= h.start
-                and h.end <= o.end
-                and (o.end - o.start) > (h.end - h.start)
-                for o in hits
-            )
-        }
+        kept = outermost_entries(hits)
         techs = [t for t in self.kb.technologies if t in kept]
         features = [f for f in self.kb.features if f in kept]
         return techs, features, [(h.start, h.end) for h in hits]
@@ -501,6 +490,43 @@ class Analyzer:
                 if entity not in names:
                     names.append(entity)
         return names[:6]
+
+
+def outermost_entries(hits: Sequence[_Hit]) -> set[str]:
+    """Entries with a hit that is not inside a longer hit of another entry.
+
+    A match inside a longer match of another entry is part of that name: "React" in "React Native",
+    "real-time" in "real-time chat", "Firebase" in "Firebase Auth". One sort and one sweep
+    (O(n log n)): comparing every pair of hits made a long text with many names cost minutes.
+    """
+    # Sorted by start, longest first: every hit before a span group starts earlier, or at the same
+    # place and ends later, so it covers the group's span exactly when it ends at or after it.
+    ordered = sorted(hits, key=lambda h: (h.start, -h.end))
+    # The two furthest ends seen so far, from two different entries: whichever is not the group's
+    # own entry is the furthest end "another entry" reaches.
+    best: tuple[int, str] | None = None
+    second: tuple[int, str] | None = None
+    kept: set[str] = set()
+    index = 0
+    while index < len(ordered):
+        span = (ordered[index].start, ordered[index].end)
+        group_end = index
+        while group_end < len(ordered) and (ordered[group_end].start, ordered[group_end].end) == span:
+            group_end += 1
+        group = ordered[index:group_end]
+        for hit in group:
+            other = best if best is None or best[1] != hit.entry else second
+            if other is None or other[0] < hit.end:
+                kept.add(hit.entry)
+        for hit in group:
+            if best is None or hit.end > best[0]:
+                if best is not None and best[1] != hit.entry:
+                    second = best
+                best = (hit.end, hit.entry)
+            elif hit.entry != best[1] and (second is None or hit.end > second[0]):
+                second = (hit.end, hit.entry)
+        index = group_end
+    return kept
 
 
 def _words(text: str) -> list[str]:

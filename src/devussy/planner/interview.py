@@ -20,7 +20,7 @@ MAX_QUESTIONS = 6
 _FINISH = re.compile(
     r"^\s*(?:skip|done|finish(?:ed)?|stop|enough|that'?s (?:all|it)|that is (?:all|it)|"
     r"no more(?: questions)?|"
-    r"go ahead|generate(?: the plan)?|just (?:plan|build) it)\s*[.!]*\s*$",
+    r"go ahead|generate(?: the plan)?|just (?:plan|build) it)\s*+[.!]*+\s*+$",
     re.IGNORECASE,
 )
 _UNSURE = re.compile(

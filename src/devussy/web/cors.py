@@ -7,18 +7,20 @@ from urllib.parse import urlsplit
 from devussy.config import Settings
 from devussy.web.errors import HTTPError
 from devussy.web.headers import Headers
+from devussy.web.hosts import request_host
 
 ALLOWED_HEADERS = "Content-Type, Authorization"
 EXPOSED_HEADERS = "Content-Disposition"
 PREFLIGHT_MAX_AGE = "600"
 
 
-def _same_origin(origin: str, headers: Headers) -> bool:
+def _same_origin(origin: str, headers: Headers, settings: Settings) -> bool:
+    """The page's own origin: its host is the one the request was sent to (X-Forwarded-Host only if trusted).
+
+    On its own this would let a DNS-rebinding page pass as same-origin; ``hosts.check_host`` runs first.
+    """
     netloc = urlsplit(origin).netloc.lower()
-    if not netloc:
-        return False
-    hosts = {headers.get("Host", ""), headers.get("X-Forwarded-Host", "")}
-    return netloc in {host.strip().lower() for host in hosts if host}
+    return bool(netloc) and netloc == request_host(headers, settings)
 
 
 def origin_allowed(origin: str, headers: Headers, settings: Settings) -> bool:
@@ -27,7 +29,7 @@ def origin_allowed(origin: str, headers: Headers, settings: Settings) -> bool:
         return True
     if origin.rstrip("/") in {item.rstrip("/") for item in allowed}:
         return True
-    return _same_origin(origin, headers)
+    return _same_origin(origin, headers, settings)
 
 
 def cors_headers(headers: Headers, settings: Settings) -> dict[str, str]:

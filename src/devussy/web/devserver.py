@@ -10,18 +10,25 @@ from __future__ import annotations
 
 import argparse
 import html
+import logging
 import mimetypes
+import re
 import signal
 import sys
 import threading
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from devussy.redaction import redact, secrets_in_env
 from devussy.web import endpoints, routes
-from devussy.web.errors import HTTPError
+from devussy.web.errors import HTTPError, log_failure
 from devussy.web.responses import send_error
+
+logger = logging.getLogger("devussy.web")
 
 _TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -55,6 +62,16 @@ then reload this page. <code>make dev</code> does both.</p>
 """
 
 
+# Longer static paths are answered 404 without asking the file system (no file of ours is that long).
+MAX_STATIC_PATH = 1024
+_QUERY = re.compile(r"\?[^\s\"']*")
+
+
+def strip_query(text: str) -> str:
+    """``GET /x?token=abc HTTP/1.1`` → ``GET /x?… HTTP/1.1``: the access log never keeps a query string."""
+    return _QUERY.sub("?…", text)
+
+
 def repo_root() -> Path:
     """The checkout this package lives in (editable install), else the working directory."""
     candidate = Path(__file__).resolve().parents[3]
@@ -69,10 +86,20 @@ class DevServer(ThreadingHTTPServer):
         self.static_dir = static_dir.resolve() if static_dir else None
         super().__init__(address, DevRequestHandler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up or stalls is not a server fault: no traceback on stderr for it."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | TimeoutError):
+            logger.debug("connection from %s ended early: %s", client_address[0], type(exc).__name__)
+            return
+        if exc is not None:
+            log_failure(logger, f"request from {client_address[0]} failed", exc, secrets_in_env())
+
 
 class DevRequestHandler(BaseHTTPRequestHandler):
     server: DevServer
     server_version = "devussy-dev"
+    _answer_started = False
     timeout = 120  # seconds a socket read or write may block (a stuck client never pins a thread forever)
 
     def do_GET(self) -> None:
@@ -96,14 +123,48 @@ class DevRequestHandler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._dispatch()
 
+    def __getattr__(self, name: str) -> Any:
+        # http.server answers a method it has no do_X for with 501; every method is ours to answer
+        # (405 with Allow, or the API's own method check), so a 5xx only ever means a fault of ours.
+        if name.startswith("do_"):
+            return self._dispatch
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        if code == HTTPStatus.HTTP_VERSION_NOT_SUPPORTED:  # "HTTP/2.0" to an HTTP/1 server: a client error
+            code, message = HTTPStatus.BAD_REQUEST, "only HTTP/1.0 and HTTP/1.1 are served here"
+        super().send_error(code, message, explain)
+
     def _dispatch(self) -> None:
-        path = urlsplit(self.path).path
-        if path == "/api" or path.startswith("/api/"):
-            self._api(path)
-        elif self.command in ("GET", "HEAD"):
-            self._static(path)
-        else:
-            self._send_text(405, "method not allowed\n", {"Allow": "GET, HEAD"})
+        self._answer_started = False
+        try:
+            path = urlsplit(self.path).path
+            if path == "/api" or path.startswith("/api/"):
+                self._api(path)
+            elif self.command in ("GET", "HEAD"):
+                self._static(path)
+            else:
+                self._send_text(405, "method not allowed\n", {"Allow": "GET, HEAD"})
+        except Exception as exc:  # never a traceback on stderr and a dropped connection
+            log_failure(logger, f"{self.command} {strip_query(self.path)} failed", exc, secrets_in_env())
+            self.close_connection = True
+            if not self._answer_started:
+                self._send_text(500, "internal error\n")
+
+    # -- the access log: no query strings (a token put there must not land in a log file) -------------
+    def parse_request(self) -> bool:
+        ok = super().parse_request()
+        self.requestline = strip_query(self.requestline)  # what log_request prints
+        return ok
+
+    def log_message(self, format: str, *args: Any) -> None:
+        secrets = secrets_in_env()
+        clean = tuple(redact(strip_query(arg), secrets) if isinstance(arg, str) else arg for arg in args)
+        super().log_message(format, *clean)
+
+    def end_headers(self) -> None:
+        self._answer_started = True
+        super().end_headers()
 
     # -- API --------------------------------------------------------------------------------------
     def _api(self, path: str) -> None:
@@ -144,13 +205,15 @@ class DevRequestHandler(BaseHTTPRequestHandler):
             candidates = [relative + "index.html"]
         else:
             candidates = [relative, relative + ".html", relative + "/index.html"]
+        if len(relative) > MAX_STATIC_PATH:
+            return None
         for candidate in candidates:
             try:
                 full = (root / candidate).resolve()
-            except (OSError, ValueError):
+                if full.is_relative_to(root) and full.is_file():
+                    return full
+            except (OSError, ValueError):  # e.g. ENAMETOOLONG from the file system
                 return None
-            if full.is_relative_to(root) and full.is_file():
-                return full
         return None
 
     def _send_file(self, file: Path, status: int) -> None:

@@ -1,8 +1,9 @@
 """The steps every endpoint shares and the JSON endpoints; the route table (``routes.py``) maps each
 API path to an endpoint, and ``serve`` answers one request for it.
 
-Order of checks for every call: settings → CORS origin → bearer token → body (size, type, JSON) →
-validation → stage input (the phase exists?) → stage settings (model offered?). Any failure is a
+Order of checks for every call: settings → Host (DNS rebinding) → CORS origin → bearer token → body
+(size, type, JSON) → validation → stage input (the phase exists?) → stage settings (model offered?) →
+what the engine reads (the offline engine's interview limits). Any failure is a
 JSON error with a 4xx status (5xx only for a server fault); only a request that passed them all
 opens an SSE stream (``streams.py``).
 
@@ -27,6 +28,7 @@ from devussy.redaction import redact, secrets_of
 from devussy.web.auth import check_access
 from devussy.web.cors import cors_headers, preflight_headers
 from devussy.web.errors import CODE_STATUS, INTERNAL_ERROR_MESSAGE, HTTPError, log_failure
+from devussy.web.hosts import check_host
 from devussy.web.responses import HealthResponse, send_bytes, send_error, send_json
 
 logger = logging.getLogger("devussy.web")
@@ -70,27 +72,46 @@ def checked(settings: Settings, action: Callable[[], T]) -> T:
         raise HTTPError(status, redact(exc.message, secrets_of(settings)), exc.code) from None
 
 
-def _discard_unread_body(exchange: Exchange) -> None:
-    """Read a small unread body so closing the socket doesn't reset it before the client reads our answer."""
+# How long an unread body may take to arrive before the error answer is sent anyway.
+DRAIN_SECONDS = 2.0
+
+
+def _discard_unread_body(exchange: Exchange, status: int) -> None:
+    """Read an unread body before answering an error, so closing the socket doesn't reset it before the
+    client reads our answer: a small one (up to the body limit; up to ``DRAIN_LIMIT`` for a 413), for at
+    most ``DRAIN_SECONDS``. A larger or malformed Content-Length is not waited for: the answer goes out
+    at once and the connection closes."""
+    from devussy.web.requests import DRAIN_LIMIT, content_length, drain
+
     if exchange.body_read:
         return
+    exchange.body_read = True
     handler = exchange.handler
-    limit = exchange.settings.max_body_bytes if exchange.settings else 1_000_000
+    body_limit = exchange.settings.max_body_bytes if exchange.settings else 1_000_000
+    limit = DRAIN_LIMIT if status == 413 else body_limit
     try:
-        length = int(handler.headers.get("Content-Length") or 0)
-    except ValueError:
+        length = content_length(handler.headers)
+    except HTTPError:
         return
-    if 0 < length <= limit:
-        with contextlib.suppress(OSError, ValueError):
-            handler.rfile.read(length)
+    if length is None or not 0 < length <= min(limit, DRAIN_LIMIT):
+        return
+    settimeout = getattr(getattr(handler, "connection", None), "settimeout", None)
+    if settimeout is not None:
+        with contextlib.suppress(OSError):
+            settimeout(DRAIN_SECONDS)
+    drain(handler.rfile, length)
 
 
 def read_json(exchange: Exchange, settings: Settings) -> dict[str, Any]:
     from devussy.web.requests import parse_json_object, read_body  # with the request models
 
-    exchange.body_read = True
     handler = exchange.handler
-    body = read_body(handler.headers, handler.rfile, settings.max_body_bytes)
+    try:
+        body = read_body(handler.headers, handler.rfile, settings.max_body_bytes)
+    except HTTPError as exc:
+        exchange.body_read = exc.status != 413  # a too-large one is left for _discard_unread_body
+        raise
+    exchange.body_read = True
     return parse_json_object(handler.headers, body)
 
 
@@ -101,12 +122,12 @@ def answer(handler: Handler, endpoint: Endpoint) -> None:
     try:
         endpoint(exchange)
     except HTTPError as exc:
-        _discard_unread_body(exchange)
+        _discard_unread_body(exchange, exc.status)
         send_error(handler, exc, exchange.cors)
     except Exception as exc:
         secrets = secrets_of(exchange.settings)
         log_failure(logger, f"{handler.command} {handler.path} failed", exc, secrets)
-        _discard_unread_body(exchange)
+        _discard_unread_body(exchange, 500)
         send_error(handler, HTTPError(500, INTERNAL_ERROR_MESSAGE, "internal_error"), exchange.cors)
 
 
@@ -114,6 +135,7 @@ def admit(exchange: Exchange) -> Settings:
     """Settings, CORS and token checks shared by every endpoint."""
     settings = load_settings()
     exchange.settings = settings
+    check_host(exchange.handler.headers, settings)
     exchange.cors = cors_headers(exchange.handler.headers, settings)
     check_access(exchange.handler.headers, settings)
     return settings
@@ -122,6 +144,7 @@ def admit(exchange: Exchange) -> Settings:
 def preflight(exchange: Exchange, methods: str) -> None:
     """``OPTIONS``: CORS preflight (no token needed; browsers never send one on a preflight)."""
     settings = load_settings()
+    check_host(exchange.handler.headers, settings)
     headers = preflight_headers(exchange.handler.headers, settings, methods)
     handler = exchange.handler
     handler.send_response(204)
@@ -138,13 +161,15 @@ def method_not_allowed(exchange: Exchange, methods: str) -> None:
 
 
 def serve(handler: Handler, method: Literal["GET", "POST"], endpoint: Endpoint) -> None:
-    """Answer one request for an endpoint served with ``method``: CORS preflight, the endpoint, or 405."""
+    """Answer one request for an endpoint served with ``method`` (a GET one answers HEAD too): CORS
+    preflight, the endpoint, or 405."""
+    methods = "GET, HEAD" if method == "GET" else method
     if handler.command == "OPTIONS":
-        answer(handler, lambda exchange: preflight(exchange, method))
-    elif handler.command == method:
+        answer(handler, lambda exchange: preflight(exchange, methods))
+    elif handler.command in methods.split(", "):
         answer(handler, endpoint)
     else:
-        answer(handler, lambda exchange: method_not_allowed(exchange, method))
+        answer(handler, lambda exchange: method_not_allowed(exchange, methods))
 
 
 class RouteHandler(BaseHTTPRequestHandler):

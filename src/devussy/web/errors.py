@@ -32,6 +32,7 @@ CODE_STATUS = {
     "model_not_offered": 422,
     "provider_not_offered": 422,
     "unknown_phase": 404,
+    "input_too_large": 413,
     "config_error": 500,
 }
 

@@ -6,6 +6,7 @@ Field names are the front end's camelCase (DESIGN §4); unknown fields are ignor
 from __future__ import annotations
 
 import json
+import re
 from io import BufferedIOBase
 from typing import Annotated, Any, TypeVar
 
@@ -35,8 +36,12 @@ def derive_name(idea: str) -> str:
 
 RequestT = TypeVar("RequestT", bound=DevussyModel)
 
-# Extra bytes read (and dropped) after a too-large body so the client can read our 413 before we close.
-_DRAIN_LIMIT = 4 * 1024 * 1024
+# A too-large body up to this size is read and dropped (by the endpoint layer) so the client can read
+# our 413 before we close; a larger Content-Length gets its 413 at once and the connection closes.
+DRAIN_LIMIT = 4 * 1024 * 1024
+_DIGITS = re.compile(r"[0-9]{1,30}")
+# Longest integer a body may hold; Python refuses to parse more than 4 300 digits, nothing needs 100.
+MAX_INT_DIGITS = 100
 
 
 def _split_commas(value: Any) -> Any:
@@ -125,21 +130,37 @@ def _is_json(content_type: str) -> bool:
     return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
+def content_length(headers: Headers) -> int | None:
+    """The one Content-Length, as a number (None if absent); HTTPError 400 for anything odd.
+
+    Only plain digits: ``int()`` would also take ``+5``, ``1_000``, `` 5 `` or non-ASCII digits, and a
+    second, different Content-Length is how request smuggling starts.
+    """
+    get_all = getattr(headers, "get_all", None)  # email.message.Message keeps repeated headers
+    found: list[str | None] = get_all("Content-Length") or [] if get_all is not None else [
+        headers.get("Content-Length")
+    ]
+    values = [value for value in found if value is not None]
+    if not values:
+        return None
+    if len(values) > 1:
+        raise HTTPError(400, "send one Content-Length header, not several", "invalid_request")
+    raw = values[0].strip()
+    if raw == "":
+        return None
+    if not _DIGITS.fullmatch(raw):
+        raise HTTPError(400, "Content-Length must be a whole number of bytes", "invalid_request")
+    return int(raw)
+
+
 def read_body(headers: Headers, rfile: BufferedIOBase, max_bytes: int) -> bytes:
-    """The raw body, or an HTTPError for a missing/too-large/unreadable one."""
+    """The raw body, or an HTTPError for a missing/too-large/unreadable one (a too-large one is not read)."""
     if headers.get("Transfer-Encoding", "").strip().lower() not in ("", "identity"):
         raise HTTPError(411, "send the body with a Content-Length", "length_required")
-    raw_length = headers.get("Content-Length")
-    if raw_length is None or raw_length.strip() == "":
+    length = content_length(headers)
+    if length is None:
         return b""
-    try:
-        length = int(raw_length)
-    except ValueError:
-        raise HTTPError(400, "Content-Length is not a number", "invalid_request") from None
-    if length < 0:
-        raise HTTPError(400, "Content-Length is negative", "invalid_request")
     if length > max_bytes:
-        _drain(rfile, min(length, _DRAIN_LIMIT))
         raise HTTPError(413, f"the body is larger than {max_bytes} bytes", "body_too_large")
     try:
         body = rfile.read(length)
@@ -150,19 +171,57 @@ def read_body(headers: Headers, rfile: BufferedIOBase, max_bytes: int) -> bytes:
     return body
 
 
-def _drain(rfile: BufferedIOBase, length: int) -> None:
+def drain(rfile: BufferedIOBase, length: int) -> None:
+    """Read and drop ``length`` bytes (stopping early at the end of input or an error)."""
     try:
         while length > 0:
             chunk = rfile.read(min(length, 65536))
             if not chunk:
                 return
             length -= len(chunk)
-    except (TimeoutError, OSError):
+    except (TimeoutError, OSError, ValueError):
         return
 
 
+class _NotAccepted(ValueError):
+    """Valid JSON this API does not take (an infinite or overlong number)."""
+
+
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        shown = text if len(text) <= 20 else text[:20] + "…"
+        raise _NotAccepted(f"the number {shown} is too large")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise _NotAccepted(f"a number has more than {MAX_INT_DIGITS} digits")
+    return int(text)
+
+
+def _has_lone_surrogate(data: Any) -> bool:
+    """True if a string (or key) holds half a UTF-16 surrogate pair, which no UTF-8 writer accepts."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def parse_json_object(headers: Headers, body: bytes) -> dict[str, Any]:
@@ -171,12 +230,28 @@ def parse_json_object(headers: Headers, body: bytes) -> dict[str, Any]:
     if not body.strip():
         raise HTTPError(400, "the request body is empty; send a JSON object", "invalid_json")
     try:
-        data = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8 JSON"
-        raise HTTPError(400, f"the body is not valid JSON: {detail}", "invalid_json") from None
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise HTTPError(400, f"the body is not UTF-8 text (a bad byte at position {exc.start})",
+                        "invalid_json") from None
+    try:
+        data = json.loads(
+            text, parse_constant=_reject_constant, parse_float=_finite_float, parse_int=_bounded_int
+        )
+    except json.JSONDecodeError as exc:
+        raise HTTPError(400, f"the body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+                        "invalid_json") from None
+    except RecursionError:
+        raise HTTPError(400, "the body is not accepted: JSON nested too deeply", "invalid_json") from None
+    except _NotAccepted as exc:
+        raise HTTPError(400, f"the body is not accepted: {exc}", "invalid_json") from None
+    except ValueError as exc:  # NaN, Infinity
+        raise HTTPError(400, f"the body is not valid JSON: {exc}", "invalid_json") from None
     if not isinstance(data, dict):
         raise HTTPError(422, "the body must be a JSON object", "invalid_request")
+    if _has_lone_surrogate(data):
+        raise HTTPError(400, "the body is not accepted: a string holds half a UTF-16 surrogate pair "
+                        "(a lone \\ud800-\\udfff escape)", "invalid_json")
     return data
 
 

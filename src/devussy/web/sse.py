@@ -21,6 +21,7 @@ from typing import Any
 from devussy.errors import DevussyError
 from devussy.events import EventModel, ProgressEvent
 from devussy.redaction import redact
+from devussy.text_encoding import well_formed
 from devussy.web.errors import INTERNAL_ERROR_MESSAGE, log_failure
 from devussy.web.wire import DoneEvent, ErrorEvent, TokenEvent
 
@@ -70,11 +71,13 @@ class APIStreamingHandler:
         if self.finished:
             raise RuntimeError(f"{event.type!r} event after the terminal event")
         payload = json.dumps(event.wire_json(), ensure_ascii=False, separators=(",", ":"))
-        frame = f"id: {self._next_id}\nevent: {event.type}\ndata: {payload}\n\n"
+        # Encoded before anything is counted: a frame that fails to build must not use up an id or
+        # mark the stream finished (a lost terminal event). Half a surrogate pair becomes U+FFFD.
+        frame = well_formed(f"id: {self._next_id}\nevent: {event.type}\ndata: {payload}\n\n").encode("utf-8")
         self._next_id += 1
         if event.type in ("done", "error"):
             self.finished = True
-        self._write(frame.encode("utf-8"))
+        self._write(frame)
 
     def error(self, message: str, code: str) -> None:
         self.send(ErrorEvent(error=message, code=code))

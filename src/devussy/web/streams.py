@@ -86,6 +86,8 @@ class StageEndpoint(Generic[RequestT, InT, OutT, DoneT]):
     stage_input: Callable[[RequestT], InT]
     done: Callable[[OutT, Usage], DoneT]
     start_phase: Callable[[RequestT], int | None] = field(default=lambda request: None)
+    # raises a DevussyError for input the chosen engine does not read (before any stream opens)
+    engine_check: Callable[[RequestT, StageSettings], None] | None = None
 
     def __call__(self, exchange: Exchange) -> None:
         serve_stage(exchange, self)
@@ -102,6 +104,9 @@ def serve_stage(
     spec = endpoint.spec
     resolve = stage_settings_for or resolve_stage_settings
     stage_settings = resolve(settings, spec.name, request.llm_config)
+    engine_check = endpoint.engine_check
+    if engine_check is not None:
+        checked(settings, lambda: engine_check(request, stage_settings))
 
     async def work(sink: sse.APIStreamingHandler) -> DoneEvent:
         result = await generate(spec, stage_settings, stage_input, sink)
@@ -164,6 +169,14 @@ def _detail_input(request: DetailRequest) -> DetailInput:
     )
 
 
+def _check_offline_interview(request: InterviewRequest, settings: StageSettings) -> None:
+    """The offline engine reads a bounded interview (413 input_too_large, before any stream opens)."""
+    if settings.provider.capabilities.offline:
+        from devussy.llm.builtin import check_interview_input
+
+        check_interview_input(request.history, request.user_input)
+
+
 INTERVIEW = StageEndpoint(
     interview.STAGE,
     InterviewRequest,
@@ -172,6 +185,7 @@ INTERVIEW = StageEndpoint(
     done=lambda reply, usage: InterviewDone(
         reply=reply.reply, complete=reply.complete, brief=reply.brief, usage=usage
     ),
+    engine_check=_check_offline_interview,
 )
 DESIGN = StageEndpoint(
     design.STAGE,
