@@ -426,6 +426,10 @@ export function runPhase(projectId: string, number: number, options: { force?: b
   const key = String(number);
   if (scheduler.has(key)) return scheduler.run(key, async () => undefined);
 
+  // Refining a detailed phase: the request's plan holds the phase as it is now, steps included (taken
+  // before the run is queued, when the phase still counts as done), and the server regenerates it.
+  const previous = options.instruction && existing?.status === 'done' ? existing.result : null;
+  const refineFrom = previous ? mergedPlan(project) : null;
   const target = phaseTarget(projectId, number);
   const owner = claim(projectId, target.part);
   owner.update((p) => ({
@@ -434,9 +438,7 @@ export function runPhase(projectId: string, number: number, options: { force?: b
   }));
   const task = scheduler.run(key, async (signal) => {
     const current = require(appStore.get(projectId), 'unknown project');
-    const previous = options.instruction ? current.phases[key]?.result ?? null : null;
-    // Refining: the plan holds the phase as it is, steps included, and the server regenerates it.
-    const plan = options.plan ?? (previous ? mergedPlan(current) : null) ?? require(current.plan.value, 'no plan yet');
+    const plan = options.plan ?? refineFrom ?? require(current.plan.value, 'no plan yet');
     const entry = plan.phases.find((phase) => phase.number === number);
     const done = await streamInto(
       target,
