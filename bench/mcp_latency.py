@@ -88,8 +88,9 @@ async def run(calls: int) -> dict[str, object]:
         "plan": {"phases": 12, "steps": 100},
         "calls_per_tool": calls,
         "server_start_and_handshake_ms": round(startup * 1000, 1),
-        "tools": {name: summary(samples, None if name == "ping" else baseline)
-                  for name, samples in measured.items()},
+        "tools": {
+            name: summary(samples, None if name == "ping" else baseline) for name, samples in measured.items()
+        },
     }
 
 

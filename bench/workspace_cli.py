@@ -44,29 +44,47 @@ def big_plan() -> DevPlan:
         steps = []
         for index in range(1, size + 1):
             counter += 1
-            steps.append(Step(
-                id=f"{number}.{index}",
-                title=f"Build part {index} of area {number}",
-                details=f"Implement part {index} of area {number}.\n\n- keep it small\n- document it",
-                acceptance_criteria=[f"part {index} works", "tests pass"],
-                test_command=f"pytest -q tests/test_area{number}.py -k part{index}",
-                depends_on=[f"{number}.{index - 1}"] if index > 1 else [],
-                covers=[f"R{counter % 20 + 1}"],
-            ))
+            steps.append(
+                Step(
+                    id=f"{number}.{index}",
+                    title=f"Build part {index} of area {number}",
+                    details=f"Implement part {index} of area {number}.\n\n- keep it small\n- document it",
+                    acceptance_criteria=[f"part {index} works", "tests pass"],
+                    test_command=f"pytest -q tests/test_area{number}.py -k part{index}",
+                    depends_on=[f"{number}.{index - 1}"] if index > 1 else [],
+                    covers=[f"R{counter % 20 + 1}"],
+                )
+            )
         depends = [number - 1] if number > 1 else []
         if number % 3 == 0 and number > 2:
             depends.append(number - 2)
         cited = sorted({step.covers[0] for step in steps}, key=lambda rid: int(rid[1:]))
-        phases.append(Phase(number=number, title=f"Area {number}", summary=f"Everything about area {number}.",
-                            depends_on=depends, steps=steps, requirements=cited))
-    return DevPlan(project_name="Benchmark Plan", summary="A 12-phase, 100-step plan.", phases=phases,
-                   requirements=requirements)
+        phases.append(
+            Phase(
+                number=number,
+                title=f"Area {number}",
+                summary=f"Everything about area {number}.",
+                depends_on=depends,
+                steps=steps,
+                requirements=cited,
+            )
+        )
+    return DevPlan(
+        project_name="Benchmark Plan",
+        summary="A 12-phase, 100-step plan.",
+        phases=phases,
+        requirements=requirements,
+    )
 
 
 def write_big_plan(directory: Path) -> Path:
     plan = big_plan()
-    handoff = Handoff(project_name=plan.project_name, prompt="## How to work\n\nOne step at a time.",
-                      start_phase=1, start_step="1.1")
+    handoff = Handoff(
+        project_name=plan.project_name,
+        prompt="## How to work\n\nOne step at a time.",
+        start_phase=1,
+        start_step="1.1",
+    )
     write_artifacts(directory, render_artifacts(None, plan, handoff))
     return directory
 
@@ -125,8 +143,10 @@ def run(rounds: int) -> dict[str, object]:
     return {
         "plan": {"phases": PHASES, "steps": STEPS},
         "rounds": rounds,
-        "process": {name: summary(samples, None if name == "version" else baseline)
-                    for name, samples in measured.items()},
+        "process": {
+            name: summary(samples, None if name == "version" else baseline)
+            for name, samples in measured.items()
+        },
         "in_process": {name: summary(samples) for name, samples in in_process.items()},
     }
 

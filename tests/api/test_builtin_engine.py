@@ -83,13 +83,29 @@ def test_the_whole_pipeline_over_the_api() -> None:
 
 def test_builtin_offers_only_its_own_model() -> None:
     handler = load_api_handler("design.py")
-    body = {"projectName": "X app", "requirements": "Something small", "modelConfig": {"model": "gpt-4o"}}
+    body = {
+        "projectName": "X app",
+        "requirements": "A web app where neighbours lend and borrow tools",
+        "modelConfig": {"model": "gpt-4o"},
+    }
     response = call(handler, "POST", "/api/design", body)
     assert response.status == 422 and response.json()["code"] == "model_not_offered"
     models = call(load_api_handler("models.py"), "GET", "/api/models").json()
     assert models["provider"] == "builtin" and models["models"] == ["builtin"]
     body["modelConfig"] = {"model": models["models"][0]}
     assert call(handler, "POST", "/api/design", body).events[-1].event == "done"
+
+
+@pytest.mark.parametrize("idea", ["todo", "Una aplicación para reservar clases de yoga con pagos en línea"])
+def test_a_vague_brief_is_a_422_with_the_questions_before_any_stream(idea: str) -> None:
+    body = {"projectName": "x", "requirements": idea}
+    response = call(load_api_handler("design.py"), "POST", "/api/design", body)
+    assert response.status == 422
+    body = response.json()
+    assert body["code"] == "brief_too_vague"
+    assert body["reason"] in ("too_short", "not_english")
+    assert body["questions"] and all(isinstance(q, str) for q in body["questions"])
+    assert f"1. {body['questions'][0]}" in body["error"]  # shown by a client that reads only `error`
 
 
 # -- long offline work: heartbeats keep coming, a disconnect stops the stage (issue 12) ---------------

@@ -73,10 +73,10 @@ def test_interview_asks_what_is_missing_and_the_answers_shape_the_plan(
     plan = assert_complete_plan(Path("o"))
     brief, _ = load_plan(Path("o"))
     assert (brief.languages, brief.data_stores, brief.deployment) == (["Python"], ["PostgreSQL"], "Fly.io")
-    assert brief.goals == ["save recipes", "search by ingredient"]
+    assert brief.goals == ["save recipes", "search by ingredient", "Users sign in with email and password"]
     assert "psql" in all_commands(plan)
     assert any("PostgreSQL" in step.title for phase in plan.phases for step in phase.steps)
-    assert any("Accounts" in phase.title for phase in plan.phases)
+    assert any("Accounts" in phase.title or "access control" in phase.title for phase in plan.phases)
 
 
 def test_interview_other_answers_give_another_plan(monkeypatch: pytest.MonkeyPatch) -> None:

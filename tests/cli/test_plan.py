@@ -18,7 +18,7 @@ from devussy.cli.plan import derive_name
 from devussy.cli.views import RunView
 from devussy.config import Settings
 from devussy.errors import ProviderError
-from devussy.models import DevPlan
+from devussy.models import DevPlan, ProjectBrief
 from devussy.pipeline.runner import PipelineRunner
 from tests.cli.helpers import SECRET, StageAnswers, assert_complete_plan, run_cli, run_subprocess
 
@@ -60,7 +60,8 @@ def test_plan_flags_build_brief_and_override_settings(
 
     monkeypatch.setattr(cli_plan, "make_runner", spy)
     code, _, err = run_cli(
-        "plan", "an app", "--name", "Box", "--provider", "builtin", "--model", "m1", "--concurrency", "5",
+        "plan", "an app to track expenses", "--name", "Box", "--provider", "builtin", "--model", "m1",
+        "--concurrency", "5",
         "--language", "Python", "--language", "SQL", "--framework", "FastAPI", "--data-store", "Postgres",
         "--integration", "Stripe", "--out", str(tmp_path / "o"),
     )
@@ -71,7 +72,7 @@ def test_plan_flags_build_brief_and_override_settings(
     brief = DevPlan.model_validate(json.loads((tmp_path / "o/plan.json").read_text())["plan"]).brief
     assert brief is not None
     assert (brief.name, brief.summary, brief.languages, brief.frameworks) == (
-        "Box", "an app", ["Python", "SQL"], ["FastAPI"])
+        "Box", "an app to track expenses", ["Python", "SQL"], ["FastAPI"])
     assert (brief.data_stores, brief.integrations) == (["Postgres"], ["Stripe"])
 
 
@@ -86,10 +87,11 @@ def test_resume_reuses_checkpoints(engine: StageAnswers, tmp_path: Path) -> None
 def test_rerun_keeps_the_progress_log(engine: StageAnswers) -> None:
     from devussy.artifacts import update_progress_log
 
-    run_cli("plan", "idea", "--out", "o")
+    idea = "a recipe box to save and search recipes"  # the offline engine refuses a bare "idea"
+    run_cli("plan", idea, "--out", "o")
     devplan = Path("o/devplan.md")
     devplan.write_text(update_progress_log(devplan.read_text(), "did 1.1"))
-    run_cli("plan", "idea", "--out", "o", "--resume")
+    run_cli("plan", idea, "--out", "o", "--resume")
     assert read_section(devplan.read_text(), "progress_log") == "- did 1.1"
 
 
@@ -249,7 +251,8 @@ def test_openai_provider_against_a_loopback_server_with_a_cut_stream_then_resume
         monkeypatch.setenv("OPENAI_API_KEY", SECRET)
         monkeypatch.setenv("DEVUSSY_BASE_URL", server.base_url)
         server.add_rule(r'"phaseNumber": 2\b', cut_after(3))
-        argv = ["plan", "a recipe box web app", "--provider", "openai", "--model", "fake-model", "--out", "o"]
+        idea = "a recipe box web app to save recipes and search them by ingredient"
+        argv = ["plan", idea, "--provider", "openai", "--model", "fake-model", "--out", "o"]
 
         code, out, err = run_cli(*argv, "--plain")
         assert code == 1 and "phase 2" in err and "--resume" in err
@@ -277,6 +280,33 @@ def test_missing_key_fails_before_anything_runs() -> None:
     assert err == "devussy: error: the anthropic provider needs ANTHROPIC_API_KEY\n"
 
 
+# ---------------------------------------------------------------- briefs the offline engine refuses
+
+
+@pytest.mark.parametrize(
+    ("idea", "says"),
+    [
+        ("todo", "too short to plan"),
+        ("An app for my business", "too short to plan"),
+        ("A web app for our team, built with Django and PostgreSQL", "names no feature"),
+        ("Una aplicación para reservar clases de yoga con pagos en línea", "only reads English"),
+    ],
+)
+def test_a_vague_or_non_english_brief_exits_2_with_questions_and_writes_nothing(idea: str, says: str) -> None:
+    code, out, err = run_cli("plan", idea, "--out", "o", "--plain")
+    assert code == 2 and out == ""
+    assert says in err and "devussy plan --interview" in err
+    assert "1. What should it do?" in err
+    assert not Path("o").exists()
+
+
+def test_the_vague_brief_check_is_for_the_offline_engine_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from devussy.cli.plan import refuse_vague_offline_brief
+
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    monkeypatch.setenv("DEVUSSY_PROVIDER", "openai")
+    monkeypatch.setenv("DEVUSSY_MODEL", "gpt-4o")
+    refuse_vague_offline_brief(Settings.from_env(), ProjectBrief(name="todo", summary="todo"))  # no error
 
 
 def test_an_emoji_split_by_the_upstream_survives_a_repair_round(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -302,7 +332,8 @@ def test_an_emoji_split_by_the_upstream_survives_a_repair_round(monkeypatch: pyt
     with FakeOpenAIServer(responder=respond, tokenizer=split_astral) as server:
         monkeypatch.setenv("OPENAI_API_KEY", SECRET)
         monkeypatch.setenv("DEVUSSY_BASE_URL", server.base_url)
-        argv = ["plan", "a recipe box web app", "--provider", "openai", "--model", "fake-model", "--out", "o"]
+        idea = "a recipe box web app to save and search recipes"
+        argv = ["plan", idea, "--provider", "openai", "--model", "fake-model", "--out", "o"]
         code, _, err = run_cli(*argv, "--plain")
         requests = server.chat_requests()
     assert (code, err) == (0, ""), err

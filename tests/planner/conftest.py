@@ -45,6 +45,16 @@ class FullRun:
         return "\n".join(strings(parts))
 
 
+def steps_text(run: FullRun) -> str:
+    """What the plan asks someone to build: every phase's title and summary, and every step."""
+    parts: list[str] = []
+    for phase in run.details:
+        parts += [phase.title, phase.summary]
+        for step in phase.steps:
+            parts += [step.title, step.details, *step.acceptance_criteria, step.test_command or ""]
+    return "\n".join(parts)
+
+
 def strings(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
@@ -68,4 +78,7 @@ def run_pipeline(brief: ProjectBrief, planner: OfflinePlanner | None = None) -> 
 
 
 def load_corpus() -> list[tuple[str, dict[str, Any]]]:
-    return [(path.stem, yaml.safe_load(path.read_text())) for path in sorted(BRIEFS_DIR.glob("*.yaml"))]
+    """Every brief: the ones the planner was developed against, then the held-out set (briefs/heldout/,
+    written before the planner changes and measured once at the end; see docs/planner.md)."""
+    paths = [*sorted(BRIEFS_DIR.glob("*.yaml")), *sorted((BRIEFS_DIR / "heldout").glob("*.yaml"))]
+    return [(path.stem, yaml.safe_load(path.read_text())) for path in paths]

@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 
 from devussy.models import ProjectBrief, ProjectDesign
+from devussy.planner import OfflinePlanner
 from devussy.planner.analysis import analyze_brief
-from devussy.planner.complexity import profile_from_analysis
-from devussy.planner.design import MAX_RISKS, assumptions, build_design, tech_stack_entries
+from devussy.planner.design import MAX_RISKS, assumptions, tech_stack_entries
 from devussy.planner.knowledge import knowledge
-from devussy.planner.synthesis import build_context
 
 FASTAPI = ProjectBrief(
     name="inventory-api",
@@ -33,13 +32,13 @@ RUST_CLI = ProjectBrief(
     summary="A tiny command-line tool in Rust that converts markdown files to HTML.",
     team_size=1,
 )
-GAME = ProjectBrief(name="Quest", summary="A 2D platformer game.")
+GAME = ProjectBrief(
+    name="Quest", summary="A 2D platformer game where a snail races through a forest collecting shells."
+)
 
 
 def design_of(brief: ProjectBrief) -> ProjectDesign:
-    analysis = analyze_brief(brief)
-    profile = profile_from_analysis(analysis, goal_count=len(brief.goals))
-    return build_design(brief, analysis, profile, build_context(analysis, brief.name, brief.deployment))
+    return OfflinePlanner().design(brief)
 
 
 def section(architecture: str, heading: str) -> list[str]:
@@ -59,16 +58,17 @@ def section(architecture: str, heading: str) -> list[str]:
 # -- objectives -----------------------------------------------------------------------------------
 
 
-def test_objectives_are_the_goals_then_features_then_delivery_and_verification() -> None:
+def test_objectives_are_the_goals_then_the_briefs_features_then_delivery_and_verification() -> None:
     assert design_of(FASTAPI).objectives == [
         "Track stock",
         "Audit movements",
+        "Deliver inventory and stock (tracking warehouse inventory items and stock movements)",
         "Ship a deployed HTTP service with a documented API contract",
         "Every step verified by a command (`pytest`) that runs in CI",
     ]
     assert design_of(NO_STACK).objectives == [
-        "Deliver payments with tests for its main and failure paths",
-        "Deliver admin dashboard with tests for its main and failure paths",
+        "Deliver: neighbours lend and borrow tools",
+        "Deliver payments and admin dashboard (admin dashboard for the organisers and payments for deposits)",
         "Ship a deployed web application reachable over HTTPS",
         "Every step verified by a command (`npm test`) that runs in CI",
     ]
@@ -115,7 +115,7 @@ def test_tech_stack_is_what_the_brief_names_and_what_that_implies() -> None:
 def test_tech_stack_keeps_names_the_knowledge_base_does_not_know() -> None:
     brief = ProjectBrief(
         name="HR",
-        summary="A web app for staff records.",
+        summary="A web app where managers approve staff leave requests.",
         languages=["go"],
         data_stores=["SQL Server"],
         integrations=["BambooHR"],
@@ -126,6 +126,7 @@ def test_tech_stack_keeps_names_the_knowledge_base_does_not_know() -> None:
     design = design_of(brief)
     assert design.data_model.startswith("Stored in SQL Server. Entities:")
     assert "Also named in the brief: SQL Server, BambooHR" in design.architecture
+    assert "Confirm and integrate BambooHR (not in the built-in knowledge base)" in design.objectives
 
 
 def test_an_assumed_language_is_marked_and_an_unknown_one_is_left_open() -> None:
@@ -165,22 +166,55 @@ def test_a_fully_specified_brief_needs_no_assumptions() -> None:
     design = design_of(FASTAPI)
     assert assumptions(analyze_brief(FASTAPI), FASTAPI) == []
     assert "Assumptions" not in design.architecture
-    assert section(design.architecture, "Constraints from the brief:") == ["Must run on a single VM"]
+    assert section(design.architecture, "Constraints the plan respects:") == [
+        "R4 (constraint): Must run on a single VM"
+    ]
+
+
+def test_constraints_are_listed_with_what_their_rule_forbids() -> None:
+    brief = ProjectBrief(
+        name="Lens",
+        summary="A read-only dashboard over our existing MySQL database: sales by region. No accounts.",
+    )
+    lines = section(design_of(brief).architecture, "Constraints the plan respects:")
+    assert lines[0].startswith("R1 (constraint): Read-only dashboard — access is read-only")
+    assert lines[-1] == (
+        "R5 (out of scope): No accounts — the brief rules out user accounts — no sign-up, login or passwords"
+    )
+
+
+def test_open_questions_name_what_the_brief_leaves_undecided() -> None:
+    questions = section(
+        design_of(NO_STACK).architecture, "Open questions (answer before the steps that need them):"
+    )
+    assert any(q.startswith("Is TypeScript right?") for q in questions)
+    assert "Which database? The brief names none." in questions
+    assert "Which payment provider?" in questions
+    assert any(q.startswith('"Neighbours lend and borrow tools": who may do it') for q in questions)
+
+
+NOTES = ProjectBrief(
+    name="Notes", summary="A web app where I write daily notes, with no database, written in Go."
+)
 
 
 def test_a_database_the_brief_rules_out_is_an_assumption_and_no_data_model() -> None:
-    brief = ProjectBrief(name="Notes", summary="A web app for notes with no database, written in Go.")
-    design = design_of(brief)
+    design = design_of(NOTES)
     assert "No database: the brief rules it out, so the plan has no persistence phase." in section(
         design.architecture, "Assumptions (the brief did not say):"
     )
-    assert design.data_model.startswith(
-        "No persistent data model: the brief does not call for stored data (it rules a database out)."
-    )
+    assert design.data_model.startswith("No server database (the brief rules a database out): state lives")
+
+
+def test_a_cli_or_a_game_gets_no_server_database_unless_it_names_one() -> None:
+    assert design_of(RUST_CLI).data_model.startswith("No server database: state lives in files")
+    assert design_of(GAME).data_model.startswith("No server database: state lives in local save files")
+    named = ProjectBrief(name="notes", summary="A Rust CLI that keeps my reading notes in PostgreSQL.")
+    assert design_of(named).data_model.startswith("Stored in PostgreSQL.")
 
 
 def test_architecture_of_a_database_free_brief_has_no_database() -> None:
-    brief = ProjectBrief(name="Notes", summary="A web app for notes with no database, written in Go.")
+    brief = NOTES
     overview = design_of(brief).architecture.split("\n\n")[0]
     assert "→ the database" not in overview
 
@@ -188,16 +222,25 @@ def test_architecture_of_a_database_free_brief_has_no_database() -> None:
 # -- data model -----------------------------------------------------------------------------------
 
 
-def test_data_model_lists_entities_in_the_named_store_with_feature_notes() -> None:
+def test_data_model_lists_the_briefs_own_records_in_the_named_store_with_feature_notes() -> None:
     assert design_of(FASTAPI).data_model == (
         "Stored in PostgreSQL. Entities:\n"
-        "- Item: id, timestamps (created/updated), and its domain fields\n"
-        "- Stock: id, timestamps (created/updated), and its domain fields"
+        "- InventoryItem: id, timestamps (created/updated), and its domain fields\n"
+        "- StockMovement: id, timestamps (created/updated), and its domain fields"
     )
     generic = design_of(NO_STACK).data_model
     assert generic.startswith("Stored in the database. Entities:\n- Tool:")
     assert "- Money as integer minor units plus currency; a payment status machine; provider ids." in generic
     assert generic.endswith("The brief names no database; choose one before the data phase.")
+
+
+def test_no_entity_is_invented_when_the_brief_names_none() -> None:
+    brief = ProjectBrief(name="Crux", summary="A Django web app for booking climbing gym classes.")
+    data_model = design_of(brief).data_model
+    assert "- GymClass:" in data_model and "- Booking:" in data_model
+    assert "Order" not in data_model and "TimeSlot" not in data_model
+    vague = ProjectBrief(name="Pulse", summary="A web app that shows how the team is feeling this week.")
+    assert "The brief names no records yet" in design_of(vague).data_model
 
 
 # -- risks ----------------------------------------------------------------------------------------
@@ -222,7 +265,9 @@ def test_risks_for_a_solo_developer_and_unknown_technologies() -> None:
     solo = [r.risk for r in design_of(RUST_CLI).risks]
     assert "A single developer is a single point of failure" in solo
     assert "A single developer is a single point of failure" not in [r.risk for r in design_of(FASTAPI).risks]
-    brief = ProjectBrief(name="HR", summary="A web app.", languages=["go"], integrations=["BambooHR"])
+    brief = ProjectBrief(
+        name="HR", summary="A web app to approve leave requests.", languages=["go"], integrations=["BambooHR"]
+    )
     unknown = next(r for r in design_of(brief).risks if "no specific knowledge" in r.risk)
     assert "(BambooHR)" in unknown.risk
     assert unknown.mitigation == "Spike each one early with a throwaway script before building on it"
@@ -249,11 +294,7 @@ def test_risks_are_capped_and_unique() -> None:
     ("brief", "first_line", "check"),
     [
         (RUST_CLI, "- Unit and integration tests run with `cargo test`;", "- Static checks: `cargo clippy"),
-        (
-            FASTAPI,
-            "- Unit and integration tests run with `pytest`;",
-            "- Static checks: `python -m compileall",
-        ),
+        (FASTAPI, "- Unit and integration tests run with `pytest`;", "- Static checks: `ruff check .`."),
         (
             NO_STACK,
             "- Unit and integration tests run with `npm test`;",
@@ -273,7 +314,10 @@ def test_testing_strategy_names_the_detected_test_tool(
 def test_testing_strategy_follows_the_stack() -> None:
     brief = ProjectBrief(
         name="Shop",
-        summary="An online shop web app with Django and React, tested end to end with Playwright.",
+        summary=(
+            "An online shop where customers buy handmade soap, with Django and React, tested end to end with "
+            "Playwright."
+        ),
         data_stores=["PostgreSQL"],
         integrations=["Stripe"],
     )
@@ -286,3 +330,19 @@ def test_testing_strategy_follows_the_stack() -> None:
     )
     cli = design_of(RUST_CLI).testing_strategy
     assert "Front-end" not in cli and "End-to-end" not in cli and "Data tests" not in cli
+
+
+def test_risks_the_constraints_rule_out_are_left_out() -> None:
+    brief = ProjectBrief(
+        name="Vet",
+        summary=(
+            "A Flask API where vets record visits. "
+            "The clinic's existing PostgreSQL database must not be changed."
+        ),
+    )
+    risks = [r.risk for r in design_of(brief).risks]
+    assert risks and not any("migration" in r.lower() for r in risks)
+    free = design_of(
+        ProjectBrief(name="Vet", summary="A Flask API with PostgreSQL where vets record visits.")
+    )
+    assert any("migration" in r.risk.lower() for r in free.risks)

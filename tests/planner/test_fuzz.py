@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from devussy.models import ChatTurn, DevPlan, Phase, ProjectBrief
 from devussy.planner import OfflinePlanner
 from devussy.planner.interview import QUESTIONS
+from devussy.planner.vague import BriefTooVague
 from tests.planner.conftest import run_pipeline
 
 short = st.text(min_size=1, max_size=500).filter(lambda s: s.strip() != "")
@@ -74,8 +75,12 @@ briefs = st.builds(
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(briefs)
-def test_any_brief_gives_a_complete_plan(brief: ProjectBrief) -> None:
-    run = run_pipeline(brief)
+def test_any_brief_gives_a_complete_plan_or_asks_what_it_needs(brief: ProjectBrief) -> None:
+    try:
+        run = run_pipeline(brief)
+    except BriefTooVague as exc:
+        assert exc.code == "brief_too_vague" and exc.questions
+        return
     assert run.plan.phases
     for phase in run.details:
         assert phase.steps
@@ -130,4 +135,7 @@ def test_interview_never_crashes(history: list[ChatTurn], user_input: str) -> No
     reply = OfflinePlanner().interview(history, user_input)
     assert reply.reply.strip()
     if reply.brief is not None:
-        OfflinePlanner().design(reply.brief)
+        try:
+            OfflinePlanner().design(reply.brief)
+        except BriefTooVague as exc:  # the user skipped every question: asked again, never a boilerplate plan
+            assert exc.questions

@@ -7,7 +7,7 @@ import pytest
 from devussy.models import ChatTurn, InterviewReply
 from devussy.planner import OfflinePlanner
 from devussy.planner.analysis import analyze_text
-from devussy.planner.interview import QUESTIONS, derive_name
+from devussy.planner.interview import MAX_VAGUE_REPLIES, QUESTIONS, derive_name
 
 QUESTION_TEXTS = {q.key: q.text for q in QUESTIONS}
 
@@ -64,7 +64,7 @@ def test_asks_only_missing_questions_one_at_a_time() -> None:
     assert "Django" in brief.frameworks and "PostgreSQL" in brief.data_stores
     assert brief.deployment == "Fly.io"
     assert "borrowing requests" in brief.goals
-    assert any("email and password" in c for c in brief.constraints)
+    assert "Users sign in with email and password" in brief.goals  # sign-in is a feature, not a constraint
 
 
 def test_questions_already_answered_by_the_idea_are_not_asked() -> None:
@@ -125,10 +125,35 @@ def test_unknown_answers_are_kept_verbatim() -> None:
     assert final.brief.languages == ["Zig"] and final.brief.data_stores == ["FoundationDB"]
 
 
-def test_everything_unknown_still_finishes() -> None:
-    keys, final = converse("something", {}, limit=10)
+def test_everything_unknown_still_finishes_and_says_it_is_too_vague() -> None:
+    keys, final = converse("something", {}, limit=12)
     assert final.brief is not None
-    assert len(keys) <= 6
+    # The usual questions, then what users must be able to do, asked again up to MAX_VAGUE_REPLIES times.
+    assert len(keys) <= 6 + MAX_VAGUE_REPLIES
+    assert keys[-MAX_VAGUE_REPLIES:] == ["features"] * MAX_VAGUE_REPLIES
+    assert "still too vague for the offline planner" in final.reply
+
+
+def test_a_vague_idea_is_asked_for_features_and_the_answer_makes_requirements() -> None:
+    _, final = converse(
+        "An internal REST API for timesheets",
+        {"features": "staff log hours per project, managers approve timesheets", "auth": "no"},
+    )
+    assert final.brief is not None and "still too vague" not in final.reply
+    requirements = final.brief.requirements
+    assert {r.source for r in requirements} == {"interview"}
+    assert {"Staff log hours per project", "Managers approve timesheets"} <= {r.text for r in requirements}
+
+
+def test_a_non_english_idea_is_answered_in_english_and_asked_again() -> None:
+    planner = OfflinePlanner()
+    spanish = "Una aplicación para reservar clases de yoga con pagos en línea"
+    reply = planner.interview([], spanish)
+    assert reply.brief is None and reply.reply.startswith("I can only read English")
+    assert asked(reply) == ["idea"]
+    history = [ChatTurn(role="user", content=spanish), ChatTurn(role="assistant", content=reply.reply)]
+    follow_up = planner.interview(history, "A booking app where members book yoga classes and pay online")
+    assert not follow_up.reply.startswith("I can only read English")  # the English answer is the idea now
 
 
 @pytest.mark.parametrize(
@@ -139,6 +164,11 @@ def test_everything_unknown_still_finishes() -> None:
         ("A SaaS for team task tracking with Postgres and Stripe billing", "Team Task Tracking SaaS"),
         ("Build a mobile app for runners", "Runners Mobile App"),
         ("A Rust CLI that syncs dotfiles", "Rust CLI"),
+        ("A Flask API for a veterinary clinic: vets record visits", "Veterinary Clinic API"),
+        (
+            "A read-only reporting dashboard over our existing MySQL order database",
+            "Read-only Reporting Dashboard",
+        ),
         ("???", "New Project"),
     ],
 )

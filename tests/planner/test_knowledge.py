@@ -34,8 +34,65 @@ def test_at_least_sixty_technologies_across_the_required_categories() -> None:
         "testing",
     }
     assert required <= categories
-    assert len(kb.project_types) == 12
+    assert {"scraper", "operator", "migration", "browser_extension", "mobile_app", "data_pipeline"} <= set(
+        kb.project_types
+    )
     assert {"payments", "realtime_chat", "admin_dashboard", "offline_sync"} <= set(kb.features)
+
+
+def test_at_least_eighty_features_each_with_concrete_steps_and_risks() -> None:
+    kb = knowledge()
+    assert len(kb.features) >= 80
+    issue_features = {
+        "voting_polls",
+        "reminders",
+        "notifications",
+        "file_watching",
+        "resumable_uploads",
+        "search",
+        "import_export",
+        "analytics_reporting",
+        "audit_compliance",
+        "roles_permissions",
+        "single_sign_on",
+        "multi_tenancy",
+        "i18n",
+        "offline_sync",
+        "widgets",
+        "realtime_rooms",
+        "matchmaking",
+        "web_scraping",
+        "normalisation",
+        "ops_alerting",
+        "backups_snapshots",
+        "reconcile_loop",
+        "data_migration",
+    }
+    assert issue_features <= set(kb.features)
+    for feature in kb.features.values():
+        assert feature.risks, f"{feature.id} has no risks"
+        for step in feature.steps:
+            assert (
+                step.acceptance and step.command.startswith(("{test", "{build", "{publish"))
+            ) or step.command
+
+
+def test_step_conditions_may_name_constraint_rules_and_replaced_steps_must_exist(tmp_path: Path) -> None:
+    feature = """
+  - id: guarded_feature
+    name: guarded
+    match:
+      aliases: [guarded]
+    steps:
+      - {phase: core, title: T, details: D, acceptance: [A], unless: [read_only, sso_only], replaces: [%s]}
+"""
+    directory = copy_kb(tmp_path)
+    append(directory / "features.yaml", feature % "core_rules")
+    load_knowledge(directory)  # rule names are conditions, and core_rules is a step key
+    directory = copy_kb(tmp_path / "again")
+    append(directory / "features.yaml", feature % "no_such_step")
+    with pytest.raises(KnowledgeError, match=r"guarded_feature.*replaces unknown step key 'no_such_step'"):
+        load_knowledge(directory)
 
 
 @pytest.mark.parametrize("tid", sorted(knowledge().technologies))

@@ -9,23 +9,24 @@ import pytest
 
 from devussy.models import ProjectBrief, Step
 from devussy.planner.analysis import Analysis, analyze_brief
-from devussy.planner.knowledge import PHASE_ORDER, knowledge
+from devussy.planner.knowledge import PHASE_ORDER
+from devussy.planner.requirement_map import build_map
 from devussy.planner.synthesis import (
+    CORE_PHASE_POINTS,
     CUSTOM,
     Context,
     PhaseDraft,
     build_context,
     classify,
     clip,
-    core_features,
     dependencies,
     layout,
-    phase_steps,
     summarise,
 )
 from devussy.planner.synthesis import (  # aliased so pytest does not collect it as a test class
     TestCommand as Command,
 )
+from devussy.requirements.extract import extract_requirements
 
 SAAS = ProjectBrief(
     name="Shop",
@@ -55,34 +56,13 @@ def analysis_of(brief: ProjectBrief) -> Analysis:
 
 
 def context_of(brief: ProjectBrief) -> Context:
-    return build_context(analyze_brief(brief), brief.name, brief.deployment)
-
-
-def steps_for(
-    ctx: Context,
-    number: int,
-    title: str,
-    depth: int = 5,
-    *,
-    summary: str = "",
-    features: Sequence[str] | None = None,
-    primary_core: bool = True,
-    integration_techs: Sequence[str] | None = None,
-    uncovered: frozenset[str] = frozenset(),
-) -> list[Step]:
-    shape = classify(title, summary)
-    return phase_steps(
-        number,
-        shape,
-        ctx,
-        depth,
-        primary_core=primary_core,
-        primary_integrations=True,
-        features=list(shape.features) if features is None else features,
-        integration_techs=integration_techs,
-        uncovered_kinds=uncovered,
-        title=title,
+    return build_context(
+        analyze_brief(brief), brief.name, brief.deployment, build_map(extract_requirements(brief))
     )
+
+
+def layout_of(brief: ProjectBrief, target: int) -> list[PhaseDraft]:
+    return layout(analyze_brief(brief), target, build_map(extract_requirements(brief)))
 
 
 def titles(steps: Sequence[Step]) -> list[str]:
@@ -100,12 +80,26 @@ def word(name: str) -> re.Pattern[str]:
 # -- small helpers --------------------------------------------------------------------------------
 
 
-def test_test_command_formats_as_full_or_filtered_run() -> None:
-    command = Command("pytest", "pytest -k {kw}")
+def test_test_command_formats_as_full_or_the_run_of_one_named_test() -> None:
+    command = Command("pytest", "pytest tests/test_{kw}.py")
     assert f"{command}" == "pytest" and str(command) == "pytest"
-    assert f"{command:Payments API}" == "pytest -k payments_api"
-    assert f"{command:--!!}" == "pytest -k test"  # nothing usable left: a neutral keyword
-    assert f"{Command('make test', 'make test'):payments}" == "make test"  # no filter: the full run
+    assert f"{command:Payments API}" == "pytest tests/test_payments_api.py"
+    assert f"{command:--!!}" == "pytest tests/test_feature.py"  # nothing usable left: a neutral name
+    assert command.target("book a spot") == "tests/test_book_a_spot.py"
+    maven = Command("./mvnw test", "./mvnw test -Dtest={Kw}Test")
+    assert f"{maven:book a spot}" == "./mvnw test -Dtest=BookASpotTest"
+    assert maven.target("book a spot") == "BookASpotTest"
+    go = Command("go test ./...", "go test ./internal/{kwf}/")
+    assert f"{go:book a spot}" == "go test ./internal/bookaspot/"
+    assert f"{Command('make test', None):payments}" == "make test"  # no single-test form: the full run
+
+
+def test_project_names_are_quoted_for_the_shell() -> None:
+    ctx = context_of(
+        ProjectBrief(name="Step Story", summary="An iOS app in SwiftUI that shows weekly trends of steps.")
+    )
+    assert str(ctx.values["test"]).startswith("xcodebuild test -scheme 'Step Story' ")
+    assert f"{ctx.values['test']:weekly trends}".endswith("-only-testing:StepStoryTests/WeeklyTrendsTests")
 
 
 def test_clip_keeps_short_text_and_ends_long_text_with_an_ellipsis() -> None:
@@ -116,7 +110,11 @@ def test_clip_keeps_short_text_and_ends_long_text_with_an_ellipsis() -> None:
 
 
 def test_context_uses_the_front_end_toolchain_for_ui_text() -> None:
-    ctx = context_of(ProjectBrief(name="Shop", summary="An online shop web app with Django and React."))
+    ctx = context_of(
+        ProjectBrief(
+            name="Shop", summary="An online shop web app where people buy soap, with Django and React."
+        )
+    )
     assert str(ctx.values["test"]) == "pytest"
     assert str(ctx.ui_values["test"]) == "npm test"
     assert ctx.fill("run {test}", "data") == "run pytest"
@@ -124,13 +122,23 @@ def test_context_uses_the_front_end_toolchain_for_ui_text() -> None:
     assert ctx.fill("{slug}/{pkg}", "core") == "shop/shop"
 
 
-def test_context_never_invents_vendors() -> None:
+def test_context_never_invents_vendors_or_records() -> None:
     values = context_of(NO_STACK).values
     assert values["payments"] == "the payment provider"
     assert values["db"] == "the database"
     assert values["email"] == "the email provider"
+    assert values["entities"] == "Tool and Payment"  # the brief's own nouns, not "Item" or "Order"
     named = context_of(DJANGO).values
     assert (named["payments"], named["db"], named["framework"]) == ("Stripe", "PostgreSQL", "Django")
+    silent = context_of(ProjectBrief(name="Pulse", summary="A web app that shows how the team is feeling."))
+    assert silent.values["entities"] == "the records the features need (the brief names none)"
+
+
+def test_a_service_the_knowledge_base_does_not_know_fills_its_role() -> None:
+    values = context_of(
+        ProjectBrief(name="Brew", summary="A mobile app to order coffee ahead and pay with Adyen.")
+    ).values
+    assert values["payments"] == "Adyen"
 
 
 # -- classify -------------------------------------------------------------------------------------
@@ -143,6 +151,8 @@ def test_context_never_invents_vendors() -> None:
         ("Project foundation and tooling", ("foundation",), (), ()),
         ("Data model and persistence", ("data",), (), ()),
         ("Core features: payments", ("core",), ("payments",), ()),
+        ("Core features: members vote on proposals", ("core",), ("voting_polls",), ()),
+        ("Core features: data-quality checks", ("core",), ("data_quality",), ()),  # "data" is not a kind here
         ("Hardening and release", ("hardening", "release"), (), ()),
         ("Integrations: Stripe and SendGrid", ("integrations",), (), ("stripe", "sendgrid")),
         # Titles other engines (LLMs, people) write.
@@ -155,6 +165,7 @@ def test_context_never_invents_vendors() -> None:
         ("Real-time Chat", ("core",), ("realtime_chat",), ()),  # a feature title is core work
         ("User Authentication", ("auth",), ("user_accounts",), ()),  # ...unless the feature has no core steps
         ("Payment Integration", ("integrations",), ("payments",), ()),
+        ("Integrations: Stripe", ("integrations",), (), ("stripe",)),
         ("Stripe", ("integrations",), (), ("stripe",)),  # a service name alone is integration work
         ("Add Redis caching", (CUSTOM,), (), ("redis",)),
         ("Dark mode and theming", (CUSTOM,), (), ()),
@@ -193,82 +204,76 @@ def kind_sequence(drafts: Sequence[PhaseDraft]) -> list[str]:
 
 
 def test_layout_orders_phases_from_foundation_to_release() -> None:
-    drafts = layout(analysis_of(SAAS), 9)
+    drafts = layout_of(SAAS, 10)
     assert [d.kinds for d in drafts] == [
         ["foundation"],
         ["data"],
         ["auth"],
         ["core"],
+        ["core"],  # five features do not fit one core phase
         ["integrations"],
         ["ui"],
         ["hardening"],
         ["observability"],
         ["release"],
     ]
-    assert drafts[3].features == ["payments", "realtime_chat", "admin_dashboard", "notifications"]
 
 
 @pytest.mark.parametrize("target", range(1, 16))
 def test_layout_keeps_dependency_order_at_every_size(target: int) -> None:
-    analysis = analysis_of(SAAS)
-    drafts = layout(analysis, target)
+    drafts = layout_of(SAAS, target)
     for draft in drafts:  # a merged phase lists its kinds in dependency order
         assert draft.kinds == sorted(draft.kinds, key=PHASE_ORDER.index)
     leading = [PHASE_ORDER.index(d.kinds[0]) for d in drafts]
     assert leading == sorted(leading), [d.kinds for d in drafts]
     assert drafts[0].kinds == ["foundation"] and "release" in drafts[-1].kinds
-    # Every core feature is built by exactly one phase, whatever the size.
-    built = [f for d in drafts for f in d.features]
-    assert sorted(built) == sorted(core_features(analysis))
+    # Every unit with core work is built by exactly one core phase, whatever the size.
+    built = [u for d in drafts for u in d.units]
+    assert len(built) == len(set(built))
 
 
-def test_layout_scales_with_the_phase_count() -> None:
-    analysis = analysis_of(SAAS)
-    sizes = {target: len(layout(analysis, target)) for target in range(1, 16)}
-    assert all(sizes[t] <= sizes[t + 1] for t in range(1, 15))  # never shrinks as the target grows
-    assert {t: sizes[t] for t in range(4, 15)} == {t: t for t in range(4, 15)}  # hits the target
-    assert sizes[1] == 4  # floor: foundation, data+auth, core (+integrations, ui), hardening+release
-    assert sizes[15] == 14  # ceiling: every kind and every feature/service split out
-
-
-def test_layout_merges_and_splits_in_the_documented_order() -> None:
-    analysis = analysis_of(SAAS)
-    assert [d.kinds for d in layout(analysis, 4)] == [
-        ["foundation"],
-        ["data", "auth"],
-        ["core", "integrations", "ui"],
-        ["hardening", "release"],
-    ]
-    assert [d.kinds for d in layout(analysis, 8)][-2:] == [["hardening"], ["release"]]
-    # Past one phase per kind: observability (hosted), then features, then services, then docs.
-    assert "observability" in kind_sequence(layout(analysis, 9))
-    assert kind_sequence(layout(analysis, 12)).count("core") == 4
-    split = [d.techs for d in layout(analysis, 13) if d.kinds == ["integrations"]]
-    assert split == [["stripe"], ["sendgrid"]]
-    assert "docs" in kind_sequence(layout(analysis, 14))
-
-
-def test_features_split_into_their_own_phases_keep_the_briefs_order() -> None:
+def test_features_are_spread_over_core_phases_by_size_in_the_briefs_order() -> None:
     brief = ProjectBrief(
-        name="Market",
-        summary="A multi-tenant SaaS marketplace with payments, real-time chat, admin dashboard and "
-        "notifications, microservices, Postgres, React, Kubernetes, high availability",
+        name="Quorum",
+        summary=(
+            "A web app for community associations: members vote on proposals, get reminders before votes "
+            "close, admins publish the results, members comment on proposals, and treasurers track dues."
+        ),
     )
-    analysis = analysis_of(brief)
-    named = core_features(analysis)
-    assert len(named) >= 3
-    split = [d.features for d in layout(analysis, 12) if "core" in d.kinds]
-    assert len(split) == len(named)
-    assert [feature for features in split for feature in features] == named
+    rmap = build_map(extract_requirements(brief))
+    cores = [d for d in layout(analyze_brief(brief), 4, rmap) if "core" in d.kinds]
+    assert len(cores) >= 2  # five features do not fit one phase
+    points = [sum(rmap.unit(k).points for k in d.units) for d in cores]
+    assert all(p <= CORE_PHASE_POINTS for p in points[:-1]) or len(cores[0].units) == 1
+    order = [k for d in cores for k in d.units]
+    assert order == [k for g in rmap.groups for k in g if k in order]  # brief order kept
+
+
+def test_units_that_share_a_requirement_are_built_in_one_phase() -> None:
+    brief = ProjectBrief(
+        name="Crux", summary="A web app for booking climbing gym classes with Stripe payments."
+    )
+    rmap = build_map(extract_requirements(brief))
+    group = next(g for g in rmap.groups if "feature:booking" in g)
+    assert "feature:payments" in group
+    cores = [d for d in layout(analyze_brief(brief), 12, rmap) if "core" in d.kinds]
+    assert any({"feature:booking", "feature:payments"} <= set(d.units) for d in cores)
 
 
 def test_layout_includes_only_the_kinds_the_brief_needs() -> None:
-    analysis = analysis_of(RUST_CLI)
-    assert [d.kinds for d in layout(analysis, 3)] == [["foundation"], ["core"], ["hardening", "release"]]
-    every_size = {k for target in range(1, 13) for k in kind_sequence(layout(analysis, target))}
+    kinds = [d.kinds for d in layout_of(RUST_CLI, 3)]
+    assert kinds == [["foundation"], ["core"], ["hardening", "release"]]
+    every_size = {k for target in range(1, 13) for k in kind_sequence(layout_of(RUST_CLI, target))}
     assert every_size.isdisjoint({"data", "auth", "integrations", "ui", "observability"})  # not hosted
-    no_db = analysis_of(ProjectBrief(name="Notes", summary="A web app for notes with no database, in Go."))
-    assert "data" not in kind_sequence(layout(no_db, 12))
+    no_db = ProjectBrief(name="Notes", summary="A web app where I keep notes, with no database, in Go.")
+    assert "data" not in kind_sequence(layout_of(no_db, 12))
+
+
+def test_a_technology_the_knowledge_base_does_not_know_gets_an_integrations_phase() -> None:
+    brief = ProjectBrief(
+        name="Loads", summary="A Go CLI that imports activities from the Garmin Connect API."
+    )
+    assert "integrations" in kind_sequence(layout_of(brief, 3))
 
 
 # -- dependencies ---------------------------------------------------------------------------------
@@ -319,157 +324,6 @@ def test_dependencies_of_custom_phases_and_odd_numbering() -> None:
     }
     assert dependencies([(1, [CUSTOM])]) == {1: []}
     assert dependencies([]) == {}
-
-
-# -- phase_steps ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "title",
-    [
-        "Project foundation and tooling",
-        "Data model and persistence",
-        "Accounts and access control",
-        "Core features: payments",
-        "Integrations",
-        "User interface",
-        "Hardening",
-        "Observability",
-        "Documentation",
-        "Release",
-        "Dark mode and theming",
-    ],
-)
-def test_steps_belong_to_their_phase_and_are_verifiable(title: str) -> None:
-    steps = steps_for(context_of(DJANGO), 7, title)
-    assert steps, title
-    assert [s.id for s in steps] == [f"7.{n}" for n in range(1, len(steps) + 1)]
-    assert [s.depends_on for s in steps] == [[]] + [[f"7.{n}"] for n in range(1, len(steps))]
-    for step in steps:
-        assert step.acceptance_criteria and all(c.strip() for c in step.acceptance_criteria)
-        assert step.test_command.strip() and "{" not in step.test_command
-    assert len({t.lower() for t in titles(steps)}) == len(steps)  # no duplicate steps
-
-
-@pytest.mark.parametrize(
-    "title", ["Project foundation and tooling", "Hardening", "Release", "Core features: payments"]
-)
-def test_depth_adds_optional_steps_up_to_the_target(title: str) -> None:
-    ctx = context_of(DJANGO)
-    required = titles(steps_for(ctx, 2, title, depth=0))
-    everything = titles(steps_for(ctx, 2, title, depth=50))
-    assert set(required) < set(everything), "the test needs a phase with optional steps"
-    for depth in range(0, 10):
-        chosen = titles(steps_for(ctx, 2, title, depth=depth))
-        assert len(chosen) == max(len(required), min(depth, len(everything))), depth
-        assert set(required) <= set(chosen) <= set(everything)
-
-
-def test_depth_counts_for_a_concrete_phase() -> None:
-    ctx = context_of(DJANGO)
-    assert titles(steps_for(ctx, 5, "Hardening", depth=3)) == [
-        "End-to-end tests of the critical paths",
-        "Security review",
-        "Performance check on realistic data",
-    ]
-    assert titles(steps_for(ctx, 5, "Hardening", depth=8))[3:] == [
-        "PostgreSQL indexes and query plans",
-        "Failure-mode tests",
-    ]
-
-
-def test_features_get_steps_of_their_own() -> None:
-    ctx = context_of(DJANGO)
-    payments = steps_for(ctx, 4, "Core features: payments")
-    assert "Orders and payment records" in titles(payments)
-    orders = next(s for s in payments if s.title == "Orders and payment records")
-    assert orders.test_command == "pytest -k payment"
-    # A later core phase without the feature gets neither the feature's steps nor the generic core steps.
-    other = steps_for(ctx, 5, "Core features", features=[], primary_core=False)
-    assert "Orders and payment records" not in titles(other)
-    assert "Implement the primary Recipe workflow" not in titles(other)
-    assert "Implement the primary Recipe workflow" in titles(payments)
-
-
-def test_feature_steps_of_a_missing_kind_land_in_the_feature_phase() -> None:
-    ctx = context_of(SAAS)
-    without = titles(steps_for(ctx, 4, "Core features: real-time chat"))
-    with_ui_gone = titles(steps_for(ctx, 4, "Core features: real-time chat", uncovered=frozenset({"ui"})))
-    assert "Chat interface" not in without
-    assert "Chat interface" in with_ui_gone
-
-
-def test_steps_name_only_technologies_in_the_context() -> None:
-    kb = knowledge()
-    for brief in (NO_STACK, DJANGO, RUST_CLI):
-        ctx = context_of(brief)
-        text = step_text(
-            [
-                step
-                for title in (
-                    "Project foundation and tooling",
-                    "Data model and persistence",
-                    "Core features: payments",
-                    "Integrations",
-                    "User interface",
-                    "Release",
-                )
-                for step in steps_for(ctx, 1, title)
-            ]
-        )
-        for tid in sorted(ctx.analysis.stack, key=lambda t: -len(kb.technologies[t].name)):
-            text = text.replace(kb.technologies[tid].name, " ")
-        leaked = [
-            t.name
-            for tid, t in kb.technologies.items()
-            if tid not in ctx.analysis.stack and word(t.name).search(text)
-        ]
-        assert not leaked, f"{brief.name}: {leaked}"
-
-
-def test_vendor_free_context_writes_generic_vendor_names() -> None:
-    generic = steps_for(context_of(NO_STACK), 3, "Integrations")
-    assert "Checkout with the payment provider" in titles(generic)
-    assert "Stripe" not in step_text(generic)
-    assert all(s.test_command.startswith("npm test") for s in steps_for(context_of(NO_STACK), 3, "Hardening"))
-    named = steps_for(context_of(DJANGO), 3, "Integrations")
-    assert "the payment provider" not in step_text(named) and "Stripe" in step_text(named)
-
-
-def test_split_integrations_phase_wires_in_only_its_services() -> None:
-    ctx = context_of(SAAS)
-    stripe_only = step_text(steps_for(ctx, 6, "Integrations: Stripe", integration_techs=["stripe"]))
-    sendgrid_only = step_text(steps_for(ctx, 7, "Integrations: SendGrid", integration_techs=["sendgrid"]))
-    assert "Stripe" in stripe_only and "SendGrid" not in stripe_only
-    assert "SendGrid" in sendgrid_only and "Stripe" not in sendgrid_only
-
-
-def test_unknown_services_get_an_integration_step() -> None:
-    brief = ProjectBrief(
-        name="HR sync", summary="A web API that syncs staff records.", integrations=["BambooHR"]
-    )
-    steps = steps_for(context_of(brief), 3, "Integrations")
-    step = next(s for s in steps if s.title == "Integrate BambooHR")
-    assert "A test exercises the BambooHR adapter against a fake" in step.acceptance_criteria
-    assert "bamboohr" in step.test_command
-
-
-def test_custom_phase_gets_specify_implement_verify_steps_and_braces_are_harmless() -> None:
-    ctx = context_of(RUST_CLI)
-    steps = steps_for(ctx, 9, "Theme {name} support")
-    assert titles(steps) == [
-        "Specify: Theme (name) support",
-        "Implement: Theme (name) support",
-        "Verify and document: Theme (name) support",
-    ]
-    assert steps[0].test_command == "cargo test theme_name_support"
-    assert steps[1].test_command == "cargo test"
-
-
-def test_custom_phase_naming_a_tool_gets_that_tools_steps() -> None:
-    steps = steps_for(context_of(DJANGO), 12, "Add Redis caching")
-    assert "Redis cache with explicit expiry" in titles(steps)
-    assert all(s.id.startswith("12.") for s in steps)
 
 
 def test_summarise_keeps_short_text_and_cuts_long_text_at_a_sentence() -> None:

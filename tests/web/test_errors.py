@@ -26,7 +26,14 @@ def test_error_body_is_exactly_error_and_code() -> None:
     body = HTTPError(422, "phaseNumber: must be at least 1", "invalid_request").body()
     assert body == {"error": "phaseNumber: must be at least 1", "code": "invalid_request"}
     # The documented response model (OpenAPI) accepts it unchanged.
-    assert ErrorResponse.model_validate(body).model_dump() == body
+    assert ErrorResponse.model_validate(body).model_dump(exclude_none=True) == body
+
+
+def test_error_body_carries_details_the_response_model_documents() -> None:
+    details = {"reason": "too_short", "questions": ["What should it do?"]}
+    body = HTTPError(422, "too short to plan", "brief_too_vague", details=details).body()
+    assert body == {"error": "too short to plan", "code": "brief_too_vague", **details}
+    assert ErrorResponse.model_validate(body).model_dump(exclude_none=True) == body
 
 
 def test_errors_without_headers_do_not_share_a_headers_dict() -> None:

@@ -9,7 +9,7 @@ from devussy.web.errors import HTTPError
 from devussy.web.hosts import check_host, host_allowed, host_name, request_host
 from tests.web.helpers import call, load_api_handler
 
-SAMPLE_DESIGN = {"projectName": "Blog", "requirements": "A tiny blog"}
+SAMPLE_DESIGN = {"projectName": "Blog", "requirements": "A tiny blog where I write posts and readers comment"}
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from tests.web.helpers import http_call, running_dev_server
 
 ANSWER_SECONDS = 5.0  # a hang detector: every answer here takes milliseconds
 
-DESIGN = b'{"projectName": "Blog", "requirements": "A tiny blog"}'
+DESIGN = b'{"projectName": "Blog", "requirements": "A tiny blog where I write posts and readers comment"}'
 
 
 def post(content_length: str | None, body: bytes = b"", *extra: str) -> bytes:

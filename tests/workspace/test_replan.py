@@ -7,7 +7,7 @@ import json
 import pytest
 
 from devussy.errors import WorkspaceError
-from devussy.models import Phase
+from devussy.models import DevPlan, Phase
 from devussy.workspace import Snapshot
 from devussy.workspace.checklist import add_note, set_blocked
 from devussy.workspace.replan import ReplanOutcome, replan
@@ -60,6 +60,15 @@ async def test_the_engine_sees_the_kept_phases_steps() -> None:
     await _replan(_state_files(), engine)
     context = engine.detail_calls[0][1]
     assert [s.title for s in context.phase(2).steps] == ["Create the repository", "Add CI", "Configuration"]
+
+
+async def test_the_kept_steps_the_engine_sees_are_renumbered_into_their_new_phase() -> None:
+    engine = design_system_engine()
+    await _replan(_state_files(), engine)
+    context = engine.detail_calls[0][1]
+    assert [s.id for s in context.phase(2).steps] == ["2.1", "2.2", "2.3"]
+    assert context.phase(2).steps[1].depends_on == ["2.1"]
+    DevPlan.model_validate(context.to_json_dict())  # what an engine that validates its input receives
 
 
 async def test_the_log_is_carried_and_records_the_change() -> None:

@@ -85,6 +85,28 @@ def make_runner(settings: Settings, observer: RunView, out_dir: Path) -> Any:
     )
 
 
+def refuse_vague_offline_brief(settings: Settings, brief: ProjectBrief) -> None:
+    """The offline engine plans nothing from "todo" or a brief it cannot read: exit 2 with the questions
+    it needs answered (``--interview`` asks them), never a boilerplate plan."""
+    from devussy.pipeline.settings import stage_settings
+    from devussy.planner import offline_planner_of
+
+    try:
+        provider = stage_settings(settings, "design").provider
+    except DevussyError:
+        return  # reported with the other settings problems when the runner is made
+    planner = offline_planner_of(provider)
+    if planner is None:
+        return  # a model can ask for more itself, or plan from little
+    vague = planner.check_brief(brief)
+    if vague is not None:
+        questions = "\n".join(f"  {n}. {q}" for n, q in enumerate(vague.questions, start=1))
+        raise UsageError(
+            f"{vague.message}\n{questions}\nAnswer them in the idea, or run `devussy plan --interview` to be "
+            "asked them one by one."
+        )
+
+
 def _view_for(args: argparse.Namespace, stdout: TextIO) -> RunView:
     console = Console(file=stdout)
     if args.plain or not console.is_terminal:
@@ -99,6 +121,8 @@ def run_plan(args: argparse.Namespace, stdout: TextIO) -> int:
     out_dir: Path = args.out or DEFAULT_OUT_ROOT / slugify(brief.name)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--out {out_dir} exists and is not a directory")
+    if not args.interview:
+        refuse_vague_offline_brief(settings, brief)
     view = _view_for(args, stdout)
     runner = make_runner(settings, view, out_dir)
     with output_folder(out_dir):  # writable and locked before the first paid call, not after it

@@ -40,6 +40,7 @@ from devussy.pipeline.generators import (
     ProjectDesignGenerator,
 )
 from devussy.stages.names import StageName
+from devussy.stages.plan import cited_only
 from devussy.streaming import NullStreamingHandler, StreamingHandler
 
 T = TypeVar("T")
@@ -275,13 +276,15 @@ class _Run:
         self.announced[phase.number] = phase
         known = sorted(self.announced.values(), key=lambda p: p.number)
         numbers = {p.number for p in known}
+        phases = [
+            p.model_copy(update={"depends_on": [d for d in p.depends_on if d in numbers]}) for p in known
+        ]
         partial = DevPlan(
             project_name=self.design.project_name,
             summary=self.design.summary,
-            phases=[
-                p.model_copy(update={"depends_on": [d for d in p.depends_on if d in numbers]}) for p in known
-            ],
+            phases=cited_only(phases, self.design),
             tech_stack=list(self.design.tech_stack),
+            requirements=list(self.design.requirements),
             brief=self.design.brief,
             complexity=self.design.complexity,
         )

@@ -7,4 +7,11 @@ See docs/planner.md.
 
 from devussy.planner.engine import OfflinePlanner
 
-__all__ = ["OfflinePlanner"]
+
+def offline_planner_of(provider: object) -> OfflinePlanner | None:
+    """The offline planner behind an engine (the builtin provider), or None for any other engine."""
+    planner = getattr(provider, "planner", None)
+    return planner if isinstance(planner, OfflinePlanner) else None
+
+
+__all__ = ["OfflinePlanner", "offline_planner_of"]

@@ -8,6 +8,7 @@ Everything here is deterministic: results are ordered by knowledge-base order, n
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,9 @@ from devussy.planner.knowledge import (
 
 # Used when two project types match equally often: the more specific type wins.
 TYPE_PRIORITY = (
+    "migration",
+    "operator",
+    "scraper",
     "saas",
     "mobile_app",
     "browser_extension",
@@ -41,6 +45,12 @@ TYPE_PRIORITY = (
     "library",
 )
 FALLBACK_TYPE = "web_app"
+_NO_ACCOUNT_TYPES = frozenset(
+    {"game", "cli", "library", "embedded", "data_pipeline", "operator", "infrastructure", "scraper"}
+)
+HOSTED_TYPES = frozenset(
+    {"web_api", "web_app", "saas", "ml_service", "data_pipeline", "infrastructure", "migration", "scraper"}
+)
 
 _LEFT = r"(?<![\w+#])(?<!\w[.-])"
 _RIGHT = r"(?![\w+#])(?!\.\w)"
@@ -244,9 +254,14 @@ class Analysis:
     def has(self, item: str) -> bool:
         return item in self.stack or item in self.features or item in self.flags
 
+    def category(self, tid: str) -> str:
+        """A technology's role in this project: Playwright scrapes in a scraper and tests elsewhere."""
+        tech = knowledge().technologies[tid]
+        return tech.category_by_type.get(self.project_type, tech.category)
+
     def in_category(self, *categories: str) -> list[Technology]:
         kb = knowledge()
-        return [kb.technologies[t] for t in self.stack if kb.technologies[t].category in categories]
+        return [kb.technologies[t] for t in self.stack if self.category(t) in categories]
 
 
 @dataclass(frozen=True)
@@ -267,7 +282,9 @@ class Analyzer:
         # Prefilter: an alias can only match if its first word occurs in the text; entries with
         # free-form regexes are always tried.
         entries: list[Technology | Feature | ProjectType] = [
-            *kb.technologies.values(), *kb.features.values(), *kb.project_types.values()
+            *kb.technologies.values(),
+            *kb.features.values(),
+            *kb.project_types.values(),
         ]
         self._triggers: dict[str, frozenset[str] | None] = {
             e.id: None
@@ -308,6 +325,26 @@ class Analyzer:
         techs = [t for t in self.kb.technologies if t in kept]
         features = [f for f in self.kb.features if f in kept]
         return techs, features, [(h.start, h.end) for h in hits]
+
+    def find_entries_each(self, texts: Sequence[str]) -> list[tuple[list[str], list[str]]]:
+        """:meth:`find_entries` for several short texts (requirements) with one scan of them all."""
+        starts: list[int] = []
+        position = 0
+        for text in texts:
+            starts.append(position)
+            position += len(text) + 2
+        joined = "\n\n".join(texts)
+        hits = self._hits(joined, self._tech) + self._hits(joined, self._features)
+        buckets: list[list[_Hit]] = [[] for _ in texts]
+        for hit in hits:
+            buckets[bisect.bisect_right(starts, hit.start) - 1].append(hit)
+        result = []
+        for bucket in buckets:
+            kept = outermost_entries(bucket)  # within one text, as find_entries_with_spans does
+            result.append(
+                ([t for t in self.kb.technologies if t in kept], [f for f in self.kb.features if f in kept])
+            )
+        return result
 
     def match_name(self, name: str) -> list[str]:
         """Technology ids for one structured-field value such as "Postgres" or "nextjs"."""
@@ -361,6 +398,14 @@ class Analyzer:
             project_type = next(t for t in TYPE_PRIORITY if scores.get(t) == best)
         else:
             project_type = self._vote_type(explicit)
+        if project_type in ("web_api", "data_pipeline"):
+            # "A React Native app ... backend in NestJS" is the app; the backend is one of its parts. A
+            # pipeline whose results people watch in React ("live positions for dispatchers") is a web app.
+            categories = {self.kb.technologies[t].category for t in explicit}
+            if "mobile" in categories and project_type == "web_api":
+                project_type = "mobile_app"
+            elif "frontend" in categories:
+                project_type = "web_app"
 
         negated = frozenset(area for area, pattern in _NEGATED_AREAS.items() if pattern.search(full_text))
         implied = self._close_implications(explicit, project_type)
@@ -443,19 +488,35 @@ class Analyzer:
     ) -> frozenset[str]:
         kb = self.kb
         ptype = kb.project_types[project_type]
-        categories = {kb.technologies[t].category for t in stack}
+        categories = {
+            kb.technologies[t].category_by_type.get(project_type, kb.technologies[t].category) for t in stack
+        }
         needs = {need for f in features for need in kb.features[f].needs}
         flags: set[str] = set()
-        if "database" not in negated and (
-            ptype.needs_data or categories & {"database", "data"} or "data" in needs or unknown_stores
+        named_store = bool(categories & {"database"} or unknown_stores) and not ptype.manages_databases
+        if ptype.local_data and not named_store:
+            # A CLI, library, game, firmware or mobile app keeps its state locally unless a database is named.
+            flags.add("local_data")
+        elif "database" not in negated and (
+            ptype.needs_data or named_store or categories & {"data"} or "data" in needs
         ):
             flags.add("has_data")
-        if "auth" not in negated and ("auth" in categories or "auth" in needs or project_type == "saas"):
+        if project_type in HOSTED_TYPES:
+            flags.add("hosted")
+        if categories & {"language"}:
+            flags.add("has_language")
+        # A feature that needs users (following friends) brings sign-in to a web or mobile product; a game,
+        # a CLI or firmware gets its identities from the platform or a named service instead.
+        users_need_auth = "auth" in needs and project_type not in _NO_ACCOUNT_TYPES
+        if "auth" not in negated and ("auth" in categories or users_need_auth or project_type == "saas"):
             flags.add("has_auth")
         if "ui" not in negated and (ptype.has_ui or categories & {"frontend", "mobile"} or "ui" in needs):
             flags.add("has_ui")
         if categories & INTEGRATION_CATEGORIES or "integrations" in needs or unknown_services:
-            flags.add("integrations_present")
+            flags.add("has_services")  # third-party services to put behind adapters
+        wires_in = any(s.phase == "integrations" for t in stack for s in kb.technologies[t].steps)
+        if categories & INTEGRATION_CATEGORIES or "integrations" in needs or unknown_services or wires_in:
+            flags.add("integrations_present")  # MQTT's topics and reconnects have a phase to go to
         if not categories & {"language"} and not any(kb.technologies[t].toolchain.test for t in stack):
             flags.add("no_language")
         backend_frameworks = [t for t in stack if kb.technologies[t].category == "web_framework"]
@@ -619,9 +680,11 @@ _BOUND_RANK = {
     "frontend": 4,
     "testing": 9,
 }
-NEUTRAL_TOOLCHAIN = {
+NEUTRAL_TOOLCHAIN: dict[str, str | None] = {
     "test": "make test",
-    "test_filter": "make test",
+    "test_one": "make test TEST={kw}",
+    "build": "make build",
+    "publish": None,
     "check": "make check",
     "run": "make run",
     "init": "git init",
@@ -652,14 +715,31 @@ def primary_language(analysis: Analysis) -> str | None:
     langs = [t for t in analysis.stack if kb.technologies[t].category == "language"]
     if not langs:
         return None
-    for category in ("web_framework", "cli", "game", "embedded", "data", "ml", "mobile", "frontend"):
-        for tid in analysis.stack:
-            if kb.technologies[tid].category == category:
-                owned = [lang for lang in langs if lang in languages_of(kb, tid)]
-                if owned:
-                    return owned[0]
+
+    def owner_language(categories: tuple[str, ...]) -> str | None:
+        for category in categories:
+            for tid in analysis.stack:
+                if kb.technologies[tid].category == category:
+                    owned = [lang for lang in langs if lang in languages_of(kb, tid)]
+                    if owned:
+                        return owned[0]
+        return None
+
+    found = owner_language(("web_framework", "cli", "game", "embedded", "data", "ml"))
+    if found:
+        return found
+    # "Go and React": the named language the front end does not bring is the main code's.
+    client = {
+        lang
+        for tid in analysis.stack
+        if kb.technologies[tid].category in ("mobile", "frontend")
+        for lang in languages_of(kb, tid)
+    }
     named = [t for t in analysis.explicit if t in langs]
-    return (named or langs)[0]
+    backend = [t for t in named if t not in client]
+    if backend:
+        return backend[0]
+    return owner_language(("mobile", "frontend")) or (named or langs)[0]
 
 
 def frontend_language(analysis: Analysis) -> str | None:
@@ -686,23 +766,23 @@ def resolve_toolchain(analysis: Analysis, *, side: str = "backend") -> dict[str,
             if value is not None:
                 merged[name] = value
 
-    candidates = [t for t in analysis.stack if kb.technologies[t].category in _BOUND_RANK]
+    candidates = [t for t in analysis.stack if analysis.category(t) in _BOUND_RANK]
     unbound = [t for t in candidates if not languages_of(kb, t)]
     bound = [t for t in candidates if language is not None and language in languages_of(kb, t)]
     if side == "frontend":
-        bound = [t for t in bound if kb.technologies[t].category in ("frontend", "mobile", "testing")]
+        bound = [t for t in bound if analysis.category(t) in ("frontend", "mobile", "testing")]
     else:
         bound = [
             t
             for t in bound
-            if kb.technologies[t].category not in ("frontend",)
+            if analysis.category(t) not in ("frontend",)
             or (frontend_language(analysis) == language and not _has_backend(analysis))
         ]
     for tid in unbound:
         apply(tid)
     if language is not None:
         apply(language)
-    for tid in sorted(bound, key=lambda t: _BOUND_RANK[kb.technologies[t].category]):
+    for tid in sorted(bound, key=lambda t: _BOUND_RANK[analysis.category(t)]):
         apply(tid)
     return merged
 

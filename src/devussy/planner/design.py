@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from devussy.models import ComplexityProfile, ProjectBrief, ProjectDesign, Risk
 from devussy.planner.analysis import Analysis, primary_language
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, knowledge
-from devussy.planner.synthesis import Context, _join, clip, summarise
+from devussy.planner.questions import open_questions
+from devussy.planner.requirement_map import RequirementMap
+from devussy.planner.steps import Basis
+from devussy.planner.synthesis import Context, _join, brief_entities, clip, summarise
+from devussy.requirements.rules import rules_for
 
 MAX_RISKS = 12
 
@@ -63,16 +69,29 @@ def assumptions(analysis: Analysis, brief: ProjectBrief) -> list[str]:
     return notes
 
 
-def build_design(
-    brief: ProjectBrief, analysis: Analysis, complexity: ComplexityProfile, ctx: Context
-) -> ProjectDesign:
+def build_design(brief: ProjectBrief, basis: Basis, complexity: ComplexityProfile) -> ProjectDesign:
     kb = knowledge()
+    analysis, ctx, rmap = basis.analysis, basis.ctx, basis.rmap
     ptype = kb.project_types[analysis.project_type]
-    features = [kb.features[f] for f in analysis.features]
 
     objectives = list(brief.goals)
-    for feature in features:
-        objectives.append(f"Deliver {feature.name} with tests for its main and failure paths")
+    stated = {_plain(goal) for goal in brief.goals}
+    features: dict[str, list[str]] = {}  # the brief's words → the features they ask for
+    for unit in rmap.units:
+        if unit.kind == "unknown":
+            objectives.append(f"Confirm and integrate {unit.ref} (not in the built-in knowledge base)")
+        elif unit.kind == "domain":
+            if _plain(unit.words.text) not in stated:  # a goal already says it
+                objectives.append(f"Deliver: {unit.words.text}")
+        elif unit.words.text not in features:
+            features[unit.words.text] = [unit.label]
+            objectives.append(unit.words.text)  # a slot, filled below once all its features are known
+        else:
+            features[unit.words.text].append(unit.label)
+    objectives = [
+        f"Deliver {_join(features[o])} ({o})" if o in features and o not in brief.goals else o
+        for o in objectives
+    ]
     objectives.append(f"Ship {ptype.deliverable}")
     objectives.append(f"Every step verified by a command (`{ctx.values['test']}`) that runs in CI")
 
@@ -91,9 +110,14 @@ def build_design(
         architecture_lines.append(
             "\nAssumptions (the brief did not say):\n" + "\n".join(f"- {n}" for n in notes)
         )
-    if brief.constraints:
+    limits = _constraint_lines(rmap)
+    if limits:
+        architecture_lines.append("\nConstraints the plan respects:\n" + "\n".join(f"- {c}" for c in limits))
+    questions = open_questions(analysis, rmap, [])
+    if questions:
         architecture_lines.append(
-            "\nConstraints from the brief:\n" + "\n".join(f"- {c}" for c in brief.constraints)
+            "\nOpen questions (answer before the steps that need them):\n"
+            + "\n".join(f"- {q.text}" for q in questions)
         )
 
     return ProjectDesign(
@@ -102,12 +126,30 @@ def build_design(
         objectives=[clip(o) for o in objectives[:50]],
         tech_stack=[clip(t) for t in tech_stack_entries(analysis)[:80]],
         architecture=clip("\n".join(architecture_lines), 50_000),
-        data_model=clip(_data_model(analysis, ctx), 50_000),
-        risks=_risks(analysis),
+        data_model=clip(_data_model(analysis, ctx, rmap), 50_000),
+        risks=_risks(analysis, rmap),
         testing_strategy=clip(_testing_strategy(analysis, ctx), 50_000),
+        requirements=list(basis.requirements),
         brief=brief,
         complexity=complexity,
     )
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _constraint_lines(rmap: RequirementMap) -> list[str]:
+    lines = []
+    for info in rmap.infos:
+        requirement = info.requirement
+        if requirement.kind not in ("constraint", "non_goal"):
+            continue
+        rules = rules_for(requirement)
+        how = f" — {rules[0].message}" if rules else ""
+        label = "out of scope" if requirement.kind == "non_goal" else "constraint"
+        lines.append(f"{requirement.id} ({label}): {requirement.text}{how}")
+    return lines
 
 
 def _components(analysis: Analysis, ctx: Context) -> list[str]:
@@ -135,6 +177,9 @@ def _components(analysis: Analysis, ctx: Context) -> list[str]:
         ("api", "External APIs"),
         ("ml", "ML"),
         ("cli", "Command-line parsing"),
+        ("scraping", "Browser automation"),
+        ("platform", "Platform"),
+        ("registry", "Published to"),
         ("game", "Engine"),
         ("embedded", "Hardware/connectivity"),
         ("cloud", "Cloud"),
@@ -152,15 +197,42 @@ def _components(analysis: Analysis, ctx: Context) -> list[str]:
     return lines
 
 
-def _data_model(analysis: Analysis, ctx: Context) -> str:
+def _data_model(analysis: Analysis, ctx: Context, rmap: RequirementMap) -> str:
     kb = knowledge()
+    entities = brief_entities(analysis, rmap)
     if "has_data" not in analysis.flags:
-        return (
-            "No persistent data model: the brief does not call for stored data"
-            + (" (it rules a database out)." if "database" in analysis.negated else ".")
-            + " State lives in inputs, outputs and configuration files."
+        where = {
+            "mobile_app": "on the device (the platform's local store)",
+            "browser_extension": "in the browser's extension storage",
+            "game": "in local save files",
+            "embedded": "in the device's flash (configuration and buffered readings)",
+            "operator": "in the cluster: custom resources and their status, no database of its own",
+            "library": "in the caller's objects; the library stores nothing",
+            "cli": "in files and configuration the command reads and writes",
+        }.get(analysis.project_type, "in inputs, outputs and configuration files")
+        reason = (
+            " (the brief rules a database out)"
+            if "database" in analysis.negated or "no_database" in analysis.flags
+            else ""
         )
-    entities = list(analysis.entities) or ["Item"]
+        lines = [f"No server database{reason}: state lives {where}."]
+        if entities and analysis.project_type not in ("operator", "library", "infrastructure"):
+            lines.append("Records it keeps: " + ", ".join(entities) + ".")
+        return "\n".join(lines)
+    if "existing_database" in analysis.flags or "read_only" in analysis.flags:
+        lines = [
+            f"The data lives in the existing {ctx.values['db']}: introspect its tables and map the ones the "
+            "features read; the plan creates no schema and runs no migrations."
+        ]
+        if entities:
+            lines.append("Records the features work with: " + ", ".join(entities) + ".")
+        return "\n".join(lines)
+    if not entities:
+        return (
+            f"Stored in {ctx.values['db']}. The brief names no records yet: list them (with their key "
+            "fields) "
+            "before the data phase; the features' steps say what each one needs."
+        )
     owner = "User" if "User" in entities else None
     tenant = "Organization" if "Organization" in entities else None
     lines = [f"Stored in {ctx.values['db']}. Entities:"]
@@ -192,12 +264,22 @@ def _data_model(analysis: Analysis, ctx: Context) -> str:
     return "\n".join(lines)
 
 
-def _risks(analysis: Analysis) -> list[Risk]:
+def _risks(analysis: Analysis, rmap: RequirementMap) -> list[Risk]:
     kb = knowledge()
     seen: set[str] = set()
     risks: list[Risk] = []
+    # A risk that only exists for what the constraints rule out ("long-running migrations" when the
+    # database must not change) is not this project's risk.
+    guards = [
+        rule
+        for info in rmap.infos
+        if info.requirement.kind in ("constraint", "non_goal")
+        for rule in rules_for(info.requirement)
+    ]
 
     def add(risk: str, mitigation: str) -> None:
+        if any(rule.contradiction(f"{risk}. {mitigation}") for rule in guards):
+            return
         if risk not in seen and len(risks) < MAX_RISKS:
             seen.add(risk)
             risks.append(Risk(risk=clip(risk), mitigation=clip(mitigation)))

@@ -6,7 +6,8 @@ no network. The knowledge base is loaded once per process.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from collections.abc import Iterable, Sequence
 
 from devussy.models import (
     ChatTurn,
@@ -17,36 +18,27 @@ from devussy.models import (
     Phase,
     ProjectBrief,
     ProjectDesign,
+    Requirement,
 )
 from devussy.planner import complexity as complexity_rubric
-from devussy.planner.analysis import Analysis, analyze_brief, analyze_text
+from devussy.planner.analysis import Analysis, analyze_brief, analyze_text, brief_text
 from devussy.planner.design import build_design
 from devussy.planner.handoff import build_handoff
 from devussy.planner.interview import interview_reply
-from devussy.planner.knowledge import INTEGRATION_CATEGORIES, PHASE_ORDER, knowledge
+from devussy.planner.knowledge import INTEGRATION_CATEGORIES, knowledge
+from devussy.planner.requirement_map import RequirementMap, build_map, requirements_key
+from devussy.planner.steps import Basis, PhaseInput, PlanSteps, plan_steps
 from devussy.planner.synthesis import (
-    CUSTOM,
-    Context,
-    PhaseShape,
     build_context,
     classify,
-    core_features,
     dependencies,
     draft_summary,
     draft_title,
     layout,
-    phase_steps,
 )
+from devussy.planner.vague import BriefTooVague, VagueBrief, assess_brief
+from devussy.requirements.extract import extract_requirements
 from devussy.stages.inputs import require_phase
-
-
-@dataclass(frozen=True)
-class _Basis:
-    """What a stage knows about the project: the analysis, sizing and text context."""
-
-    analysis: Analysis
-    complexity: ComplexityProfile
-    ctx: Context
 
 
 class OfflinePlanner:
@@ -55,21 +47,31 @@ class OfflinePlanner:
     def interview(self, history: list[ChatTurn], user_input: str) -> InterviewReply:
         return interview_reply(history, user_input)
 
+    def check_brief(self, brief: ProjectBrief) -> VagueBrief | None:
+        """Why this brief cannot be planned offline (too vague, not English) and what to ask, or None."""
+        return assess_brief(brief, design_requirements(brief))
+
     def design(self, brief: ProjectBrief) -> ProjectDesign:
-        analysis = analyze_brief(brief)
-        profile = complexity_rubric.profile_from_analysis(analysis, goal_count=len(brief.goals))
-        ctx = build_context(analysis, brief.name, brief.deployment)
-        return build_design(brief, analysis, profile, ctx)
+        requirements = design_requirements(brief)
+        vague = assess_brief(brief, requirements)
+        if vague is not None:
+            raise BriefTooVague(vague)
+        basis, profile = _basis(brief, requirements, brief.name)
+        return build_design(brief, basis, profile)
 
     def basic_plan(self, design: ProjectDesign) -> DevPlan:
-        basis = _basis_for_design(design)
+        brief = design.brief or _brief_from_text(design.project_name, design.summary, design.tech_stack)
+        requirements = list(design.requirements) or design_requirements(brief)
+        basis, profile = _basis(brief, requirements, design.project_name, design.complexity)
+        phases = _outline(basis, profile.phase_count)
         return DevPlan(
             project_name=design.project_name,
             summary=design.summary,
-            phases=_outline(basis),
+            phases=phases,
             tech_stack=list(design.tech_stack),
+            requirements=requirements,
             brief=design.brief,
-            complexity=basis.complexity,
+            complexity=profile,
         )
 
     def phase_detail(self, plan: DevPlan, phase_number: int, *, plan_complete: bool = True) -> Phase:
@@ -77,142 +79,235 @@ class OfflinePlanner:
         streaming): the phases this planner would add after the known ones stand in for them, so an early
         start gives the same steps as a run on the finished plan."""
         target = require_phase(plan, phase_number)
-        basis = _basis_for_plan(plan)
+        basis, profile = _basis_for_plan(plan)
+        phases = list(plan.phases)
         if not plan_complete:
             last = max(p.number for p in plan.phases)
-            expected_rest = [p for p in _outline(basis) if p.number > last]
-            plan = plan.model_copy(update={"phases": [*plan.phases, *expected_rest]})
-        shapes = {p.number: classify(p.title, p.summary) for p in plan.phases}
-        shape = shapes[phase_number]
-        view = _PlanView(plan, shapes, basis.analysis)
-        steps = phase_steps(
-            phase_number,
-            shape,
-            basis.ctx,
-            basis.complexity.depth,
-            primary_core=view.primary_core == phase_number,
-            primary_integrations=view.primary_integrations == phase_number,
-            features=view.features_for(phase_number),
-            integration_techs=view.integration_techs_for(phase_number),
-            uncovered_kinds=view.uncovered,
-            title=target.title,
-        )
-        return target.model_copy(update={"steps": steps})
+            phases += [p for p in _outline(basis, profile.phase_count) if p.number > last]
+        steps = _steps_for(basis, phases).phases[phase_number]
+        cited = target.requirements or sorted({r for s in steps for r in s.covers}, key=lambda r: int(r[1:]))
+        return target.model_copy(update={"steps": list(steps), "requirements": cited})
 
     def handoff(self, design: ProjectDesign, plan: DevPlan) -> Handoff:
-        basis = _basis_for_design(design) if design.brief is not None else _basis_for_plan(plan)
-        first = min(plan.phases, key=lambda p: (len(p.depends_on) > 0, p.number))
-        detailed = first if first.steps else self.phase_detail(plan, first.number)
-        return build_handoff(design, plan, detailed, basis.analysis, basis.ctx)
+        use_plan = plan.brief is not None or design.brief is None
+        basis, _ = _basis_for_plan(plan) if use_plan else _basis_for_design(design)
+        detailed = [p if p.steps else self.phase_detail(plan, p.number) for p in plan.phases]
+        first = min(detailed, key=lambda p: (len(p.depends_on) > 0, p.number))
+        return build_handoff(design, plan.model_copy(update={"phases": detailed}), first, basis)
 
 
-class _PlanView:
-    """Plan-wide facts one phase needs: which phase is the main core phase, who builds which feature."""
-
-    def __init__(self, plan: DevPlan, shapes: dict[int, PhaseShape], analysis: Analysis) -> None:
-        self.shapes = shapes
-        order = sorted(p.number for p in plan.phases)  # the lowest-numbered core phase is the main one
-        core = [n for n in order if "core" in shapes[n].kinds]
-        custom = [n for n in order if CUSTOM in shapes[n].kinds]
-        self.primary_core = (core or custom)[0] if core or custom else None
-        integrations = [n for n in order if "integrations" in shapes[n].kinds]
-        self.primary_integrations = integrations[0] if integrations else None
-        covered = {k for s in shapes.values() for k in s.kinds}
-        self.uncovered = frozenset(k for k in PHASE_ORDER if k not in covered)
-
-        claimed = {f for n in core for f in shapes[n].features}
-        unclaimed = [f for f in core_features(analysis) if f not in claimed]
-        self._features: dict[int, list[str]] = {}
-        for n in core:
-            named = list(shapes[n].features)
-            if not named and n == self.primary_core:
-                named = unclaimed
-            self._features[n] = named
-
-        kb = knowledge()
-        service_ids = [t for t in analysis.stack if kb.technologies[t].category in INTEGRATION_CATEGORIES]
-        title_techs = {n: [t for t in shapes[n].techs if t in service_ids] for n in integrations}
-        claimed_techs = {t for techs in title_techs.values() for t in techs}
-        self._integration_techs: dict[int, list[str] | None] = {}
-        for n in integrations:
-            if title_techs[n]:
-                self._integration_techs[n] = title_techs[n]
-            elif claimed_techs:
-                rest = [t for t in service_ids if t not in claimed_techs]
-                self._integration_techs[n] = rest + list(analysis.unknown_services)
-            else:
-                self._integration_techs[n] = None
-
-    def features_for(self, number: int) -> list[str]:
-        return self._features.get(number, list(self.shapes[number].features))
-
-    def integration_techs_for(self, number: int) -> list[str] | None:
-        return self._integration_techs.get(number)
+def design_requirements(brief: ProjectBrief) -> list[Requirement]:
+    """The brief's requirements (its own ids kept), plus an integration requirement for each technology
+    the knowledge base found in the brief that the extraction did not name (source ``design``)."""
+    requirements = extract_requirements(brief)
+    analysis = analyze_brief(brief)
+    rmap = build_map(requirements)
+    kb = knowledge()
+    next_id = max((int(r.id[1:]) for r in requirements), default=0) + 1
+    for tid in analysis.explicit:
+        if not rmap.for_tech(tid) and len(requirements) < 100:
+            requirements.append(
+                Requirement(
+                    id=f"R{next_id}", text=kb.technologies[tid].name, kind="integration", source="design"
+                )
+            )
+            next_id += 1
+    return requirements
 
 
-def _outline(basis: _Basis) -> list[Phase]:
-    """The phases (without steps) this planner lays out for a project."""
-    drafts = layout(basis.analysis, basis.complexity.phase_count)
-    integration_names = _integration_names(basis.analysis)
+# -- basis: what every stage knows about the project ---------------------------------------------
+
+
+def _brief_from_text(name: str, summary: str, tech_stack: Sequence[str]) -> ProjectBrief:
+    return ProjectBrief(name=name, summary=summary, frameworks=[t for t in tech_stack if len(t) <= 100][:50])
+
+
+def _basis(
+    brief: ProjectBrief,
+    requirements: Sequence[Requirement],
+    name: str,
+    profile: ComplexityProfile | None = None,
+) -> tuple[Basis, ComplexityProfile]:
+    key = (
+        brief.model_dump_json(),
+        requirements_key(requirements),
+        name,
+        profile.model_dump_json() if profile is not None else "",
+    )
+    cached = _BASES.get(key)
+    if cached is None:
+        cached = _make_basis(brief, requirements, name, profile)
+        if len(_BASES) >= _MAX_BASES:
+            _BASES.pop(next(iter(_BASES)))
+        _BASES[key] = cached
+    return cached
+
+
+_BASES: dict[tuple[str, object, str, str], tuple[Basis, ComplexityProfile]] = {}
+_MAX_BASES = 64
+
+
+def _make_basis(
+    brief: ProjectBrief,
+    requirements: Sequence[Requirement],
+    name: str,
+    profile: ComplexityProfile | None,
+) -> tuple[Basis, ComplexityProfile]:
+    rmap = build_map(requirements)
+    analysis = _with_requirement_techs(brief, rmap)
+    effective = _with_rules(analysis, rmap)
+    complexity = (
+        profile
+        if isinstance(profile, ComplexityProfile)
+        else complexity_rubric.profile_from_analysis(effective, goal_count=len(brief.goals))
+    )
+    ctx = build_context(effective, name, brief.deployment, rmap)
+    basis = Basis(effective, rmap, ctx, complexity.depth, tuple(requirements))
+    return basis, complexity
+
+
+def _basis_for_plan(plan: DevPlan) -> tuple[Basis, ComplexityProfile]:
+    if plan.brief is not None:
+        brief = plan.brief
+    else:
+        # No brief (an older client, or a hand-written plan): read what the plan itself says; its phase
+        # titles are its structure (classified per phase), not requirements.
+        brief = _brief_from_text(plan.project_name, plan.summary, plan.tech_stack)
+    requirements = list(plan.requirements) or design_requirements(brief)
+    return _basis(brief, requirements, plan.project_name, plan.complexity)
+
+
+def _basis_for_design(design: ProjectDesign) -> tuple[Basis, ComplexityProfile]:
+    brief = design.brief or _brief_from_text(design.project_name, design.summary, design.tech_stack)
+    requirements = list(design.requirements) or design_requirements(brief)
+    return _basis(brief, requirements, design.project_name, design.complexity)
+
+
+def plan_analysis(brief: ProjectBrief, requirements: Sequence[Requirement] | None = None) -> Analysis:
+    """The analysis the planner plans with: the brief's, plus the technologies its requirements name and
+    the constraint rules they trigger (for tools that judge a plan, such as bench/plan_quality.py)."""
+    rmap = build_map(requirements if requirements is not None else design_requirements(brief))
+    return _with_rules(_with_requirement_techs(brief, rmap), rmap)
+
+
+def _with_requirement_techs(brief: ProjectBrief, rmap: RequirementMap) -> Analysis:
+    """The brief's analysis, with the technologies its requirements name added to the stack (an edited
+    requirement list, or a name the free-text matcher needs context for: "a Go command-line tool")."""
+    analysis = analyze_brief(brief)
+    kb = knowledge()
+    extra = [
+        kb.technologies[tid].name
+        for info in rmap.infos
+        if info.requirement.kind == "integration"
+        for tid in info.techs
+        if tid not in analysis.stack
+    ]
+    if not extra:
+        return analysis
+    return analyze_text(
+        brief_text(brief),
+        tuple(dict.fromkeys([*brief.languages, *brief.frameworks, *extra])),
+        tuple(brief.data_stores),
+        tuple(brief.integrations),
+        brief.deployment,
+        brief.team_size,
+    )
+
+
+def _with_rules(analysis: Analysis, rmap: RequirementMap) -> Analysis:
+    """The analysis with the constraint rules of the requirements as flags (steps test them with
+    ``when_*``/``unless``), and what those rules take away: no accounts → no sign-in phase."""
+    flags = set(analysis.flags) | set(rmap.rules)
+    if "no_accounts" in flags:
+        flags.discard("has_auth")
+    if "sso_only" in flags:
+        flags.add("has_auth")
+    if flags & {"no_database", "data_on_device"}:
+        flags.discard("has_data")
+        flags.add("local_data")
+    if rmap.unknown_techs:
+        flags.add("integrations_present")
+    unknown = tuple(dict.fromkeys([*analysis.unknown, *rmap.unknown_techs]))
+    return dataclasses.replace(analysis, flags=frozenset(flags), unknown=unknown)
+
+
+# -- outline and steps ---------------------------------------------------------------------------
+
+
+def _outline(basis: Basis, phase_count: int) -> list[Phase]:
+    """The phases (without steps) this planner lays out for a project, each citing its requirements."""
+    drafts = layout(basis.analysis, phase_count, basis.rmap)
     numbered = list(enumerate(drafts, start=1))
     deps = dependencies([(n, d.kinds) for n, d in numbered])
-    return [
+    names = _integration_names(basis)
+    phases = [
         Phase(
             number=n,
-            title=draft_title(d, basis.ctx),
-            summary=draft_summary(d, basis.ctx, integration_names),
+            title=draft_title(d, basis.ctx, basis.rmap),
+            summary=draft_summary(d, basis.ctx, basis.rmap, names),
             depends_on=deps[n],
+            requirements=[r for key in d.units for r in basis.rmap.unit(key).requirements],
         )
         for n, d in numbered
     ]
+    steps = _steps_for(basis, phases)
+    # A core phase cites exactly the units it builds (that is how a detail, or an edited plan, knows which
+    # units those are); every other phase cites what its steps cover.
+    return [
+        p
+        if "core" in drafts[p.number - 1].kinds
+        else p.model_copy(update={"requirements": _ids(r for s in steps.phases[p.number] for r in s.covers)})
+        for p in phases
+    ]
 
 
-def _integration_names(analysis: Analysis) -> str:
+def _ids(ids: Iterable[str]) -> list[str]:
+    return sorted(set(ids), key=lambda r: int(r[1:]))
+
+
+def _steps_for(basis: Basis, phases: Sequence[Phase]) -> PlanSteps:
+    # Only a core phase's requirements say something about its steps (which units it builds); leaving the
+    # others out lets the basic plan and the phase details share one assignment.
+    inputs = tuple(
+        PhaseInput(
+            p.number,
+            p.title,
+            p.summary,
+            tuple(p.requirements) if "core" in classify(p.title, p.summary).kinds else (),
+        )
+        for p in phases
+    )
+    key = (
+        basis.analysis,
+        requirements_key(basis.requirements),
+        basis.ctx.name,
+        basis.depth,
+        str(basis.ctx.values["deploy"]),
+    )
+    return plan_steps(key, basis, inputs)
+
+
+def _integration_names(basis: Basis) -> str:
     kb = knowledge()
+    analysis = basis.analysis
     names = [
-        kb.technologies[t].name
-        for t in analysis.stack
-        if kb.technologies[t].category in INTEGRATION_CATEGORIES
+        kb.technologies[t].name for t in analysis.stack if analysis.category(t) in INTEGRATION_CATEGORIES
     ]
-    names += list(analysis.unknown_services)
-    generic = [
-        kb.features[f].name
-        for f in analysis.features
-        if any(s.phase == "integrations" for s in kb.features[f].steps)
-    ]
-    if names:
-        return ", ".join(names)
-    return ", ".join(generic) if generic else "the external services"
-
-
-def _basis_for_design(design: ProjectDesign) -> _Basis:
-    if design.brief is not None:
-        analysis = analyze_brief(design.brief)
-        goals = len(design.brief.goals)
-        deployment = design.brief.deployment
-    else:
-        text = "\n".join([design.project_name, design.summary, *design.objectives])
-        analysis = analyze_text(text, tuple(design.tech_stack))
-        goals, deployment = 0, None
-    profile = design.complexity or complexity_rubric.profile_from_analysis(analysis, goal_count=goals)
-    return _Basis(analysis, profile, build_context(analysis, design.project_name, deployment))
-
-
-def _basis_for_plan(plan: DevPlan) -> _Basis:
-    if plan.brief is not None:
-        analysis = analyze_brief(plan.brief)
-        goals = len(plan.brief.goals)
-        deployment = plan.brief.deployment
-    else:
-        # No brief (an older client, or a hand-written plan): read what the plan itself says.
-        text = "\n".join([plan.project_name, plan.summary, *(p.title for p in plan.phases)])
-        analysis = analyze_text(text, tuple(plan.tech_stack))
-        goals, deployment = 0, None
-    profile = plan.complexity or complexity_rubric.profile_from_analysis(analysis, goal_count=goals)
-    return _Basis(analysis, profile, build_context(analysis, plan.project_name, deployment))
+    names += [n for n in basis.rmap.unknown_techs if n not in names]
+    return ", ".join(names) if names else "the external services"
 
 
 def clear_caches() -> None:
-    """Forget memoised analyses and phase classifications (the knowledge base stays loaded)."""
+    """Forget memoised analyses, maps, step assignments and phase classifications (the knowledge base
+    stays loaded)."""
+    from devussy.planner.domain import words_of
+    from devussy.planner.requirement_map import _build_map, clear_entries
+    from devussy.planner.steps import _plan_steps
+
     analyze_text.cache_clear()
     classify.cache_clear()
+    _BASES.clear()
+    _build_map.cache_clear()
+    clear_entries()
+    _plan_steps.cache_clear()
+    words_of.cache_clear()

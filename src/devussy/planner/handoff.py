@@ -1,16 +1,19 @@
-"""Handoff prompt: tells the next agent or developer exactly where to start and how to work."""
+"""Handoff prompt: what blocks the first steps, where to start, and how to work."""
 
 from __future__ import annotations
 
 from devussy.models import DevPlan, Handoff, Phase, ProjectDesign
-from devussy.planner.analysis import Analysis
-from devussy.planner.synthesis import Context, clip
+from devussy.planner.questions import open_questions
+from devussy.planner.steps import Basis
+from devussy.planner.synthesis import clip
+
+SUMMARY_CHARS = 600
 
 
-def build_handoff(
-    design: ProjectDesign, plan: DevPlan, first: Phase, analysis: Analysis, ctx: Context
-) -> Handoff:
+def build_handoff(design: ProjectDesign, plan: DevPlan, first: Phase, basis: Basis) -> Handoff:
     start = first.steps[0]
+    brief_summary = design.brief.summary if design.brief is not None else design.summary
+    questions = open_questions(basis.analysis, basis.rmap, plan.phases)
     lines = [
         f"# Handoff: {plan.project_name}",
         "",
@@ -18,8 +21,22 @@ def build_handoff(
         "",
         "## What we are building",
         "",
-        clip(design.summary, 4000),
+        clip(brief_summary, SUMMARY_CHARS),
         "",
+    ]
+    if questions:
+        lines += ["## Decide before you start", ""]
+        lines += ["These are open in the brief; ask instead of guessing. Each names the steps it blocks.", ""]
+        for question in questions:
+            blocks = f" (blocks {', '.join(question.blocks)})" if question.blocks else ""
+            lines.append(f"- {question.text}{blocks}")
+        lines.append("")
+    guarded = [r for r in plan.requirements if r.kind in ("constraint", "non_goal")]
+    if guarded:
+        lines += ["## Constraints no step may break", ""]
+        lines += [f"- {r.id}: {r.text}" for r in guarded]
+        lines.append("")
+    lines += [
         "## Stack",
         "",
         *(f"- {entry}" for entry in (plan.tech_stack or design.tech_stack)),
@@ -34,38 +51,36 @@ def build_handoff(
         *(f"- {criterion}" for criterion in start.acceptance_criteria),
         "",
         f"Verify with: `{start.test_command}`",
-        "",
-        "## Phases",
-        "",
     ]
+    ready = [s for s in first.steps[1:] if not s.depends_on][:4]
+    if ready:
+        lines += ["", "These steps of the same phase depend on nothing else and can run in parallel:"]
+        lines += [f"- {s.id} {s.title}" for s in ready]
+    lines += ["", "## Phases", ""]
     for phase in plan.phases:
         deps = f" (after {', '.join(str(d) for d in phase.depends_on)})" if phase.depends_on else ""
-        status = f", {len(phase.steps)} steps detailed" if phase.steps else ""
-        lines.append(f"{phase.number}. **{phase.title}**{deps}{status}: {phase.summary}")
+        cites = f" [{', '.join(phase.requirements)}]" if phase.requirements else ""
+        lines.append(f"{phase.number}. **{phase.title}**{deps}{cites}")
+    test = basis.ctx.values["test"]
     lines += [
         "",
         "## How to work",
         "",
-        "- Do the steps in order; a step's `depends_on` lists what must be finished first.",
-        "- Before starting a step, write or extend the test its acceptance criteria describe; "
-        "finish only when "
-        "its verification command passes.",
-        f"- Run the whole suite (`{ctx.values['test']}`) before moving to the next step and keep CI green.",
+        "- A step's `depends_on` lists what must be finished first; steps without one can start at once.",
+        "- Before starting a step, write the test its acceptance criteria describe (the step names the "
+        "file); "
+        "finish only when its verification command passes.",
+        f"- Run the whole suite (`{test}`) before moving on and keep CI green.",
         f"- Commit once per step with the step id in the message (e.g. `{start.id}: {start.title.lower()}`).",
+        "- Every step cites the requirements it covers (`Covers: R…`); devplan.md has the table. Do not "
+        "contradict a constraint listed above; if a step would, stop and update the plan.",
         f"- The plan lives in `devplan.md` (overview and next task group), one `phase<N>.md` per phase "
         f"(start with `phase{first.number}.md`) and `plan.json` for tools. After each step, tick its box "
         "and add a line to the progress log between devplan.md's `PROGRESS_LOG` anchors.",
-        "- If a step turns out wrong or too big, update the plan rather than silently diverging from it.",
     ]
     if design.risks:
         lines += ["", "## Watch out for", ""]
         lines += [f"- {r.risk}: {r.mitigation}" for r in design.risks[:5]]
-    assumed = [
-        line for line in design.architecture.splitlines() if line.startswith("- ") and "assum" in line.lower()
-    ]
-    if assumed or analysis.assumed:
-        lines += ["", "## Assumptions to confirm", ""]
-        lines += assumed or ["- The language was assumed; confirm it before writing code."]
     return Handoff(
         project_name=plan.project_name,
         prompt=clip("\n".join(lines), 50_000),

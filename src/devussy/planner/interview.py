@@ -15,6 +15,9 @@ from devussy.models import ChatTurn, InterviewReply, ProjectBrief
 from devussy.planner.analysis import Analysis, analyze_text, analyzer
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, knowledge
 from devussy.planner.synthesis import clip
+from devussy.planner.vague import NOT_ENGLISH, VagueBrief, assess_brief, reads_as_english
+from devussy.requirements.extract import extract_requirements
+from devussy.requirements.lexicon import lexicon
 
 MAX_QUESTIONS = 6
 _FINISH = re.compile(
@@ -209,16 +212,18 @@ def _to_brief(draft: Draft, turns: list[ChatTurn]) -> ProjectBrief:
     constraints = [
         line[:500]
         for key, answer in draft.answers.items()
-        if key in ("auth", "project_type") or (key == "data_store" and _NO.match(answer))
-        if answer and not _UNSURE.match(answer)
+        if key in ("auth", "data_store") and answer and _NO.match(answer)
         for line in _answer_lines({key: answer})
     ]
+    auth = draft.answers.get("auth", "")
+    if auth and not _UNSURE.match(auth) and not _NO.match(auth):
+        goals.append(clip(f"Users sign in with {auth.strip(' .')}"))  # a feature, in the user's words
     languages = names("language")
     data_stores = names("database", "cache", "search")
-    # An answer naming something the knowledge base does not know is kept as the user wrote it.
+    # An answer naming nothing the knowledge base knows is kept as the user wrote it ("Zig").
     for key, target in (("language", languages), ("data_store", data_stores)):
         answer = draft.answers.get(key, "")
-        if answer and not target and not _UNSURE.match(answer) and not _NO.match(answer):
+        if _names_something(answer) and len(answer.split()) <= 3 and not analyzer().match_name(answer):
             target.append(answer[:500])
     extra = [t.content.strip() for t in turns if t.role == "user"]
     deployment_answer = draft.answers.get("deployment", "")
@@ -228,6 +233,9 @@ def _to_brief(draft: Draft, turns: list[ChatTurn]) -> ProjectBrief:
     elif names("deploy", "cloud"):
         deployment = _join_names(names("deploy", "cloud"))
     summary = draft.idea or next((e for e in extra if e and not _FINISH.match(e)), "") or "An unnamed project"
+    kind = draft.answers.get("project_type", "")
+    if kind and not _UNSURE.match(kind):
+        summary = f"{summary.rstrip()}\n\nIt is a {kind.strip(' .')}."  # what the user called it
     return ProjectBrief(
         name=derive_name(draft.idea or summary, analysis),
         summary=clip(summary, 50_000),
@@ -242,6 +250,10 @@ def _to_brief(draft: Draft, turns: list[ChatTurn]) -> ProjectBrief:
     )
 
 
+def _names_something(answer: str) -> bool:
+    return bool(answer) and not _UNSURE.match(answer) and not _NO.match(answer)
+
+
 def _join_names(names: list[str]) -> str:
     return ", ".join(names)
 
@@ -252,13 +264,14 @@ _CALLED = re.compile(
 _LEADING = re.compile(
     r"^\s*(?:(?:i|we)\s+(?:want|would like|need|'d like|plan)\s+(?:to\s+)?"
     r"(?:build|make|create|write|have)?\s*|"
-    r"(?:please\s+)?(?:build|make|create|write|develop|design)\s+(?:me\s+)?|let'?s\s+build\s+)?"
+    r"(?:please\s+)?(?:build|make|create|write|develop|design|move|migrate|port|rewrite|modernise|modernize)"
+    r"\s+(?:me\s+)?|let'?s\s+build\s+)?"
     r"(?:(?:a|an|the|some|my|our)\b)?\s*",
     re.IGNORECASE,
 )
 _STOP = re.compile(
     r"\b(?:that|which|who|where|so|to|for|with|in|using|on|from|and|built|written|where|allowing|letting|"
-    r"backed|powered|running|via|by)\b|[,.;:!?(]",
+    r"backed|powered|running|via|by|over|across|through|about|between|at)\b|[,.;:!?(]",
     re.IGNORECASE,
 )
 _FOR_PHRASE = re.compile(r"\s*for\s+(?:(?:a|an|the|my|our)\s+)?(.+)", re.IGNORECASE)
@@ -302,14 +315,21 @@ def derive_name(idea: str, analysis: Analysis) -> str:
     stop = _STOP.search(rest)
     phrase = (rest[: stop.start()] if stop else rest).strip()
     words = phrase.split()[:5]
+    techs = lexicon().by_alias
+
+    def is_tech(word: str) -> bool:
+        return word.lower().strip("-") in techs or word.strip("-") in techs
+
+    purpose = _FOR_PHRASE.match(rest[stop.start() :]) if stop else None
+    subject = _STOP.split(purpose.group(1))[0].split()[:3] if purpose else []
     if words and all(w.lower().strip("-") in _GENERIC for w in words):
         # "A SaaS for team task tracking" names its subject after "for"; else fall back to an entity.
-        purpose = _FOR_PHRASE.match(rest[stop.start():]) if stop else None
-        subject = _STOP.split(purpose.group(1))[0].split()[:3] if purpose else []
         if subject:
             words = [*subject, *words]
         elif analysis.entities:
             words = [analysis.entities[0], *words]
+    elif subject and words and all(w.lower().strip("-") in _GENERIC or is_tech(w) for w in words):
+        words = [*subject, *(w for w in words if not is_tech(w))]  # "A Flask API for a vet clinic"
     name = " ".join(w if w.isupper() or any(c.isupper() for c in w[1:]) else w.capitalize() for w in words)
     return name[:80] or "New Project"
 
@@ -322,6 +342,9 @@ def name_from_idea(idea: str) -> str:
 def interview_reply(history: list[ChatTurn], user_input: str) -> InterviewReply:
     turns = [*history, ChatTurn(role="user", content=user_input)]
     draft = _rebuild(turns)
+    if draft.idea and not reads_as_english(draft.idea):
+        # Asked again with the idea question, so the next answer replaces the idea.
+        return InterviewReply(reply=_vague_reply(NOT_ENGLISH))
     asked = sum(1 for t in history if t.role == "assistant" and _question_key(t.content) is not None)
     finished = bool(_FINISH.match(user_input)) and bool(draft.idea)
     if not finished and asked < MAX_QUESTIONS:
@@ -331,7 +354,38 @@ def interview_reply(history: list[ChatTurn], user_input: str) -> InterviewReply:
     if not draft.idea:
         return InterviewReply(reply=_BY_KEY["idea"].text)
     brief = _to_brief(draft, turns)
-    return InterviewReply(reply=_closing(brief, draft.analysis), brief=brief)
+    requirements = extract_requirements(brief, source="interview")
+    brief = brief.model_copy(update={"requirements": requirements})
+    vague = assess_brief(brief, requirements)
+    if vague is not None and _vague_replies(history) < MAX_VAGUE_REPLIES:
+        # A plan from this would be boilerplate: ask for what users must be able to do.
+        return InterviewReply(reply=_vague_reply(vague))
+    closing = _closing(brief, draft.analysis)
+    if vague is not None:
+        closing += f"\n\n{_STILL_VAGUE}"
+    return InterviewReply(reply=closing, brief=brief)
+
+
+MAX_VAGUE_REPLIES = 2  # then the interview ends; planning offline says again what is missing
+_NOT_ENOUGH = "That is not enough to plan yet without inventing the product."
+_NOT_ENGLISH = (
+    "I can only read English here, and that does not look like English: please describe it in English."
+)
+_STILL_VAGUE = (
+    "This is still too vague for the offline planner: it will ask again what users must be able to do "
+    "before it plans."
+)
+
+
+def _vague_replies(history: list[ChatTurn]) -> int:
+    return sum(1 for t in history if t.role == "assistant" and t.content.startswith(_NOT_ENOUGH))
+
+
+def _vague_reply(vague: VagueBrief) -> str:
+    """What is missing, with the question whose answer supplies it (so the answer is read as that)."""
+    if vague.reason == "not_english":
+        return f"{_NOT_ENGLISH}\n\n{_BY_KEY['idea'].text}"
+    return f"{_NOT_ENOUGH}\n\n{_BY_KEY['features'].text}"
 
 
 def _with_recap(draft: Draft, question: str) -> str:

@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from devussy.errors import ConfigError
+from devussy.requirements.rules import load_rules
 from devussy.validation import describe_errors
 
 KNOWLEDGE_DIR = Path(__file__).with_name("knowledge")
@@ -66,6 +67,9 @@ Category = Literal[
     "infra",
     "observability",
     "api",
+    "scraping",
+    "platform",
+    "registry",
 ]
 # Categories whose members are third-party services an "integrations" phase wires in.
 INTEGRATION_CATEGORIES = frozenset({"auth", "payments", "email", "messaging", "storage", "api"})
@@ -97,8 +101,24 @@ PLACEHOLDERS = frozenset(
         "features",
         "subject",
         "ci",
+        "build",
+        "publish",
+        "lib",
+        "req",
+        "thing",
+        "top_features",
+        "first_feature",
+        "idp",
+        "sensitive",
+        "settings",
+        "services",
+        "surface",
     }
 )
+# Placeholders of toolchain commands: {kw} snake_case test name, {Kw} PascalCase, {kwf} flat lower case,
+# {kwk} kebab-case; {slug}/{pkg}/{name}/{Name}/{qname} project name forms ({qname} is shell-quoted);
+# {ext} is "ts" or "js".
+TOOLCHAIN_PLACEHOLDERS = frozenset({"kw", "Kw", "kwf", "kwk", "slug", "pkg", "name", "Name", "qname", "ext"})
 IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 # libyaml's loader when PyYAML was built with it (several times faster); same safe subset either way.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -134,6 +154,8 @@ class StepTemplate(_Entry):
     when_all: list[str] = Field(default_factory=list)  # only when these technologies/features are present
     when_any: list[str] = Field(default_factory=list)
     unless: list[str] = Field(default_factory=list)  # not when any of these are present
+    key: str | None = Field(default=None, pattern=IDENTIFIER)  # names a generic step others may replace
+    replaces: list[str] = Field(default_factory=list)  # generic steps (keys) this more specific step does
 
     @field_validator("title", "details", "command")
     @classmethod
@@ -156,21 +178,24 @@ class Toolchain(_Entry):
 
     init: str | None = None
     test: str | None = None
-    test_filter: str | None = None  # with {kw}, e.g. "pytest -k {kw}"
+    # Runs one named test file or test id, so a step's command fails until its test exists:
+    # "pytest tests/test_{kw}.py", "cargo test --test {kw}", "go test ./internal/{kwf}/".
+    test_one: str | None = None
     check: str | None = None
     run: str | None = None
     migrate: str | None = None
     manifest: str | None = None
+    build: str | None = None  # the release build ("python -m build", "cargo build --release")
+    publish: str | None = None  # a dry run of publishing ("cargo publish --dry-run")
 
     @field_validator("*")
     @classmethod
     def _toolchain_placeholders(cls, value: str | None) -> str | None:
         if value is not None:
             for _, field_name, _, _ in string.Formatter().parse(value):
-                if field_name is not None and field_name not in {"kw", "slug", "pkg", "name"}:
-                    raise ValueError(
-                        f"unknown placeholder {{{field_name}}} in {value!r} (use kw, slug, pkg, name)"
-                    )
+                if field_name is not None and field_name not in TOOLCHAIN_PLACEHOLDERS:
+                    allowed = ", ".join(sorted(TOOLCHAIN_PLACEHOLDERS))
+                    raise ValueError(f"unknown placeholder {{{field_name}}} in {value!r} (use {allowed})")
         return value
 
 
@@ -207,6 +232,8 @@ class Technology(_Entry):
     implies: list[str] = Field(default_factory=list)
     implied_when: list[Condition] = Field(default_factory=list)
     project_types: list[str] = Field(default_factory=list)  # votes when the brief names no type
+    # The role a tool plays in some kinds of project: Playwright scrapes in a scraper, tests elsewhere.
+    category_by_type: dict[str, Category] = Field(default_factory=dict)
     toolchain: Toolchain = Toolchain()
     steps: list[StepTemplate] = Field(default_factory=list)
     risks: list[RiskTemplate] = Field(default_factory=list)
@@ -219,6 +246,11 @@ class Feature(_Entry):
     entities: list[str] = Field(default_factory=list)
     needs: list[Literal["data", "auth", "ui", "integrations"]] = Field(default_factory=list)
     points: int = Field(default=4, ge=0, le=20)
+    # A feature people use gets a screen in the brief's words when the product has a UI; one that works
+    # behind the scenes (ingestion, jobs, sensors) does not.
+    screen: bool = True
+    # The usual library per language id, for {lib} in this feature's steps ("python: watchdog").
+    libraries: dict[str, str] = Field(default_factory=dict)
     steps: list[StepTemplate] = Field(min_length=1)
     risks: list[RiskTemplate] = Field(default_factory=list)
 
@@ -230,8 +262,14 @@ class ProjectType(_Entry):
     base_points: int = Field(ge=0, le=60)
     default_language: str | None = None
     needs_data: bool = False
+    # Keeps its state locally (files, the device, the cluster's API): no server database unless the
+    # brief names one (a CLI, a library, a game, firmware, a mobile app, an operator).
+    local_data: bool = False
+    # Databases the brief names are what it manages (backs up, provisions), not where it keeps its own state.
+    manages_databases: bool = False
     user_facing: bool = False  # has end users who sign in
     has_ui: bool = False
+    surface: str = Field(default="the application", min_length=1)  # where a user exercises a feature
     architecture: str = Field(min_length=1)
     deliverable: str = Field(min_length=1)  # what "released" means, e.g. "a package on the registry"
     steps: list[StepTemplate] = Field(default_factory=list)
@@ -349,8 +387,21 @@ def _check_references(kb: KnowledgeBase) -> None:
         *kb.project_types.values(),
         *kb.phases.values(),
     ]
+    rules = {rule.name for rule in load_rules()}
+    keys = {step.key for entry in entries for step in entry.steps if step.key}
     for entry in entries:
+        for index, step in enumerate(entry.steps):
+            for ref in step.replaces:
+                if ref not in keys:
+                    fail(entry.id, f"steps.{index}: replaces unknown step key {ref!r}")
+        if isinstance(entry, Feature):
+            for ref in entry.libraries:
+                if ref not in kb.technologies:
+                    fail(entry.id, f"libraries names unknown technology {ref!r}")
         if isinstance(entry, Technology):
+            for ref in entry.category_by_type:
+                if ref not in types:
+                    fail(entry.id, f"category_by_type names unknown project type {ref!r}")
             for ref in entry.implies:
                 if ref not in kb.technologies:
                     fail(entry.id, f"implies unknown technology {ref!r}")
@@ -366,7 +417,7 @@ def _check_references(kb: KnowledgeBase) -> None:
                     fail(entry.id, f"project_types names unknown project type {ref!r}")
         for index, step in enumerate(entry.steps):
             for ref in (*step.when_all, *step.when_any, *step.unless):
-                if ref not in known and ref not in kb.phases and ref not in _FLAGS:
+                if ref not in known and ref not in kb.phases and ref not in _FLAGS and ref not in rules:
                     fail(entry.id, f"steps.{index}: condition names unknown id {ref!r}")
             for ref in (*step.when_types, *step.unless_types):
                 if ref not in types:
@@ -380,10 +431,14 @@ _FLAGS = frozenset(
         "has_auth",
         "has_ui",
         "integrations_present",
+        "has_services",
         "no_language",
         "multi_service",
         "compliance",
         "scale",
+        "local_data",
+        "hosted",
+        "has_language",
     }
 )
 

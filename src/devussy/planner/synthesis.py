@@ -1,28 +1,30 @@
-"""Plan synthesis: phase layout from the complexity profile, and the steps of one phase.
+"""Plan synthesis: the text context of a brief, phase classification and the phase layout.
 
 A phase is described by its *kinds* (foundation, data, auth, core, integrations, ui, hardening,
-observability, docs, release; a merged phase has several) plus, for core phases, the features it builds.
-Kinds are recovered from a phase's title (and summary), never from its position, so a plan the user
-edited (retitled, reordered, added or deleted phases) still gets sensible steps.
+observability, docs, release; a merged phase has several) plus, for core phases, the *units* it
+builds (see ``requirement_map``). Kinds are recovered from a phase's title (and summary), never from
+its position, so a plan the user edited (retitled, reordered, added or deleted phases) still gets
+sensible steps; which units a core phase builds comes from its ``requirements`` line.
+The steps themselves are chosen plan-wide in ``steps.py``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import shlex
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from devussy.models import Step, slugify
-from devussy.planner.analysis import Analysis, analyzer, resolve_toolchain
-from devussy.planner.knowledge import (
-    INTEGRATION_CATEGORIES,
-    PHASE_ORDER,
-    StepTemplate,
-    knowledge,
-)
+from devussy.models import slugify
+from devussy.planner.analysis import HOSTED_TYPES, Analysis, analyzer, resolve_toolchain
+from devussy.planner.commands import name_forms
+from devussy.planner.domain import activity
+from devussy.planner.knowledge import INTEGRATION_CATEGORIES, PHASE_ORDER, knowledge
+from devussy.planner.requirement_map import MIGRATION_WORK, RequirementMap, Unit
+from devussy.planner.templates import absorbed_units
+from devussy.requirements.lexicon import lexicon
 
-HOSTED_TYPES = frozenset({"web_api", "web_app", "saas", "ml_service", "data_pipeline", "infrastructure"})
 # What a phase of each kind builds on: each group names alternatives (the first kind present wins);
 # the groups are combined. A phase depends on every phase of the winning kinds.
 REQUIRES: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -38,26 +40,51 @@ REQUIRES: dict[str, tuple[tuple[str, ...], ...]] = {
     "release": (("hardening", "core"), ("observability",), ("docs",)),
 }
 CUSTOM = "custom"
+# Points of work one core phase takes before the next feature starts a new one.
+CORE_PHASE_POINTS = 12
+MAX_PHASES = 12
+MAX_TITLE_LABELS = 3
 
 
 # -- placeholder values --------------------------------------------------------------------------
 
 
 class TestCommand:
-    """Formats as the full test command, or with a spec as a filtered run: ``{test:payments}``."""
+    """Formats as the full test command, or with a spec as the run of one named test:
+    ``{test:booking}`` → ``pytest tests/test_booking.py``."""
 
-    def __init__(self, full: str, filtered: str) -> None:
+    def __init__(self, full: str, one: str | None) -> None:
         self.full = full
-        self.filtered = filtered
+        self.one = one
 
     def __format__(self, spec: str) -> str:
-        if not spec:
+        if not spec or not self.one:
             return self.full
-        keyword = re.sub(r"[^a-z0-9_]+", "_", spec.lower()).strip("_") or "test"
-        return self.filtered.replace("{kw}", keyword) if "{kw}" in self.filtered else self.full
+        return fill_names(self.one, name_forms(spec))
+
+    def target(self, spec: str) -> str | None:
+        """The test file or test id ``{test:spec}`` runs (for "write the tests in ..." lines)."""
+        if not spec or not self.one:
+            return None
+        return _test_target(self.one, spec)
 
     def __str__(self) -> str:
         return self.full
+
+
+@lru_cache(maxsize=4096)
+def _test_target(one: str, spec: str) -> str | None:
+    for token in shlex.split(one):
+        if any(f"{{{key}}}" in token for key in ("kw", "Kw", "kwf", "kwk")):
+            value = fill_names(token, name_forms(spec))
+            return re.sub(r"^(?:-\w+[=:]|--\w+[=:]|-only-testing:|FullyQualifiedName~)", "", value)
+    return None
+
+
+def fill_names(template: str, names: dict[str, str]) -> str:
+    for key in sorted(names, key=len, reverse=True):
+        template = template.replace("{" + key + "}", names[key])
+    return template
 
 
 def clip(text: str, limit: int = 500) -> str:
@@ -90,6 +117,8 @@ def summarise(text: str, limit: int = SUMMARY_LIMIT) -> str:
 def _join(names: Sequence[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
+    if any(" and " in n for n in names):
+        return "; ".join(names)  # "used-car listings; prices and mileage", not "… and prices and mileage"
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -106,21 +135,26 @@ class Context:
         values = {**(self.ui_values if kind == "ui" else self.values), **extra}
         return template.format_map(values)
 
+    def test_command(self, kind: str) -> TestCommand:
+        value = (self.ui_values if kind == "ui" else self.values)["test"]
+        assert isinstance(value, TestCommand)
+        return value
 
-def build_context(analysis: Analysis, name: str, deployment: str | None = None) -> Context:
+
+def build_context(
+    analysis: Analysis, name: str, deployment: str | None = None, rmap: RequirementMap | None = None
+) -> Context:
     kb = knowledge()
 
     def named(categories: Iterable[str], generic: str) -> str:
         cats = set(categories)
-        names = [kb.technologies[t].name for t in analysis.stack if kb.technologies[t].category in cats]
+        names = [kb.technologies[t].name for t in analysis.stack if analysis.category(t) in cats]
         return _join(names) if names else generic
 
     slug = slugify(name)
     pkg = slug.replace("-", "_")
-    entities = list(analysis.entities) or ["Item"]
-    frameworks = [
-        kb.technologies[t].name for t in analysis.stack if kb.technologies[t].category == "web_framework"
-    ]
+    entities = brief_entities(analysis, rmap)
+    frameworks = [kb.technologies[t].name for t in analysis.stack if analysis.category(t) == "web_framework"]
     features = [kb.features[f].name for f in analysis.features]
     hosted = analysis.project_type in HOSTED_TYPES
     deploy_generic = deployment or ("the chosen hosting platform" if hosted else "the release channel")
@@ -128,16 +162,40 @@ def build_context(analysis: Analysis, name: str, deployment: str | None = None) 
         f"{frameworks[0]}'s built-in authentication" if frameworks else "a maintained authentication library"
     )
     language = named(["language"], "the chosen language")
+    ptype = kb.project_types[analysis.project_type]
+    services = [
+        kb.technologies[t].name for t in analysis.stack if analysis.category(t) in INTEGRATION_CATEGORIES
+    ]
+    services += [n for n in (rmap.unknown_techs if rmap else analysis.unknown_services) if n not in services]
+    top = _top_features(rmap) or ([_join(features[:3])] if features else [])
+    vendors = _unknown_vendors(rmap)
+    has_typescript = "typescript" in analysis.stack
+    names = {
+        "slug": slug,
+        "pkg": pkg,
+        "name": name,
+        "Name": "".join(w[:1].upper() + w[1:] for w in re.findall(r"[A-Za-z0-9]+", name)) or "App",
+        "qname": shlex.quote(name),
+        "ext": "ts" if has_typescript else "js",
+    }
 
     def values_for(side: str) -> dict[str, object]:
         tc = {
-            key: None
-            if value is None
-            else value.replace("{slug}", slug).replace("{pkg}", pkg).replace("{name}", name)
+            key: None if value is None else fill_names(value, names)
             for key, value in resolve_toolchain(analysis, side=side).items()
         }
-        test = TestCommand(tc["test"] or "make test", tc["test_filter"] or tc["test"] or "make test")
+        test = TestCommand(tc["test"] or "make test", tc["test_one"] or "make test TEST={kw}")
         migrate = tc["migrate"] or format(test, "migrations")
+        db = (
+            "local files (the brief rules a database out)"
+            if "database" in analysis.negated
+            else named(["database"], _join(list(analysis.unknown_stores)) or "the database")
+        )
+        settings = []
+        if "has_data" in analysis.flags and "database" not in analysis.negated:
+            settings.append(f"{'' if db.startswith('the ') else 'the '}{db} connection")
+        if services:
+            settings.append(f"the {_join(services)} credentials")
         return {
             "name": name,
             "slug": slug,
@@ -149,26 +207,36 @@ def build_context(analysis: Analysis, name: str, deployment: str | None = None) 
             "migrate": migrate,
             "init": tc["init"] or "git init",
             "manifest": tc["manifest"] or "project manifest",
-            "db": (
-                "local files (the brief rules a database out)"
-                if "database" in analysis.negated
-                else named(["database"], _join(list(analysis.unknown_stores)) or "the database")
-            ),
+            "build": tc["build"] or "make build",
+            "publish": tc["publish"] or tc["build"] or "make release",
+            "db": db,
             "framework": named(["web_framework"], "the HTTP layer"),
             "frontend": named(
                 ["frontend", "mobile"], f"{frameworks[0]} templates" if frameworks else "the UI toolkit"
             ),
             "deploy": named(["deploy", "cloud"], deploy_generic),
-            "payments": named(["payments"], "the payment provider"),
-            "email": named(["email"], "the email provider"),
-            "auth": named(["auth"], auth_generic),
+            "payments": named(["payments"], vendors.get("payments", "the payment provider")),
+            "email": named(["email"], vendors.get("email", "the email provider")),
+            "auth": named(["auth"], vendors.get("auth", auth_generic)),
+            "idp": named(["auth"], vendors.get("auth", "the identity provider")),
             "queue": named(["queue"], "a job queue"),
-            "ci": named(["ci"], "the CI service"),
-            "entity": entities[0],
-            "entities": _join(entities),
-            "features": _join(features) if features else "the primary workflow",
+            "ci": named(["ci"], "CI"),
+            "entity": entities[0] if entities else "record",
+            "entities": _join(entities)
+            if entities
+            else "the records the features need (the brief names none)",
+            "features": _join(top) if top else "the primary workflow",
+            "top_features": _join(top) if top else "the primary workflow",
+            "first_feature": top[0] if top else "the primary workflow",
+            "sensitive": _join(_sensitive_areas(analysis, rmap)),
+            "settings": _join(settings) if settings else "every setting the code reads",
+            "services": _join(services or _unnamed_services(analysis, vendors)),
+            "surface": ptype.surface.replace("{slug}", slug),
             "feature": "",
             "subject": "",
+            "req": "the feature",
+            "thing": "the feature's records",
+            "lib": "a maintained library",
         }
 
     return Context(
@@ -176,7 +244,145 @@ def build_context(analysis: Analysis, name: str, deployment: str | None = None) 
     )
 
 
+_VENDOR_FEATURES = {
+    "payments": {"payments", "subscriptions"},
+    "email": {"notifications"},
+    "auth": {"user_accounts", "single_sign_on"},
+}
+
+
+def _unknown_vendors(rmap: RequirementMap | None) -> dict[str, str]:
+    """A service the knowledge base does not know fills its role's placeholder ("Pay with Adyen" makes
+    {payments} "Adyen"; "Sign in with Azure AD" makes {auth} "Azure AD")."""
+    if rmap is None:
+        return {}
+    found: dict[str, list[str]] = {}
+    for info in rmap.infos:
+        # "Pay with Adyen": the feature's own text names the service.
+        in_text = [n for n in rmap.unknown_techs if n in info.requirement.text]
+        named = list(dict.fromkeys([*info.unknown, *in_text]))
+        for role, features in _VENDOR_FEATURES.items():
+            if named and set(info.features) & features:
+                found.setdefault(role, []).extend(n for n in named if n not in found.get(role, []))
+    sso = " ".join(i.requirement.text for i in rmap.infos if "sso_only" in i.rules)
+    for name in rmap.unknown_techs:
+        if name in sso and name not in found.get("auth", []):
+            found.setdefault("auth", []).append(name)
+    return {role: _join(names) for role, names in found.items()}
+
+
+def brief_entities(analysis: Analysis, rmap: RequirementMap | None) -> list[str]:
+    """Records named by the brief's own words: the requirements' nouns, then knowledge-base feature
+    entities only where the brief uses their name ("Payment" for "Stripe payments", never "Order")."""
+    names: list[str] = list(rmap.entities) if rmap else []
+    text = " ".join(i.requirement.text for i in rmap.infos).lower() if rmap else ""
+    kb = knowledge()
+    for fid in analysis.features:
+        for entity in kb.features[fid].entities:
+            words = re.findall(r"[A-Z][a-z]+", entity)
+            if words and all(re.search(rf"\b{w.lower()}", text) for w in words) and entity not in names:
+                names.append(entity)
+    # "Stock" and "Movement" are parts of "StockMovement": keep the compound the brief uses.
+    parts = {n: re.findall(r"[A-Z][a-z0-9]*", n) for n in names}
+    kept = [
+        n
+        for n in names
+        if not any(o != n and len(parts[o]) > len(parts[n]) and set(parts[n]) <= set(parts[o]) for o in names)
+    ]
+    return kept[:6]
+
+
+def _unnamed_services(analysis: Analysis, vendors: dict[str, str]) -> list[str]:
+    """The services the features need when the brief names none: "the email provider"."""
+    services = []
+    if {"payments", "subscriptions"} & set(analysis.features):
+        services.append(vendors.get("payments", "the payment provider"))
+    if "notifications" in analysis.features:
+        services.append(vendors.get("email", "the email provider"))
+    return services or ["the external services"]
+
+
+def _top_features(rmap: RequirementMap | None, count: int = 2) -> list[str]:
+    """The first features of the brief, in its own words (short)."""
+    if rmap is None:
+        return []
+    picked: list[str] = []
+    for group in rmap.groups:
+        units = [
+            rmap.unit(k)
+            for k in group
+            if rmap.unit(k).kind != "unknown" and not MIGRATION_WORK.match(rmap.unit(k).words.text)
+        ]
+        if not units:
+            continue
+        label = group_label(rmap, [u.key for u in units], words=5)
+        if label and label.lower() not in {p.lower() for p in picked}:
+            picked.append(label)
+        if len(picked) == count:
+            break
+    return picked
+
+
+def group_label(rmap: RequirementMap, group: Sequence[str], words: int = 7) -> str:
+    """A group of units named by the brief's words for its first requirement: what it acts on when that
+    is short ("waitlist place"), else the requirement itself."""
+    units = [rmap.unit(k) for k in group if rmap.unit(k).kind != "unknown"]
+    if not units:
+        return ""
+    first = min(units, key=lambda u: min((int(r[1:]) for r in u.requirements), default=0))
+    thing = first.words.thing
+    if not first.words.verb and len(first.words.text.split()) <= 6:
+        thing = first.words.text  # a short noun phrase names itself: "client portal with real-time chat"
+    size = len(thing.split())
+    if size <= 6 and (size > 1 or not first.words.verb):
+        first_word = thing.split()[0] if thing.split() else ""
+        # "PostgreSQL", "BackupSchedule", "NFC", and names such as "Stripe payments"
+        keeps_case = first_word[1:] != first_word[1:].lower() or first_word.lower() in lexicon().by_alias
+        return thing if keeps_case else thing[:1].lower() + thing[1:]
+    return _short_phrase(activity(first.words), words)
+
+
+_CUT_BEFORE = frozenset(
+    {*("in", "on", "at", "with", "for", "from", "to", "into"), *("by", "via", "through", "of", "when")}
+)
+
+
+def _short_phrase(text: str, words: int = 6) -> str:
+    """The first ``words`` words, cut before a preposition when that leaves a whole phrase ("summarising
+    the article in the current tab" → "summarising the article"), else with an ellipsis."""
+    parts = text.split()
+    if len(parts) <= words:
+        return text
+    cuts = [i for i in range(2, words + 1) if parts[i].lower() in _CUT_BEFORE]
+    if cuts:
+        return " ".join(parts[: cuts[-1]])
+    return " ".join(parts[:words]) + "…"
+
+
+def _sensitive_areas(analysis: Analysis, rmap: RequirementMap | None = None) -> list[str]:
+    areas = []
+    said = " ".join(i.requirement.text for i in rmap.infos).lower() if rmap else ""
+    if re.search(r"\b(api keys?|access tokens?|credentials|passwords?)\b", said):
+        areas.append("the keys and credentials users store")
+    if "has_auth" in analysis.flags:
+        areas.append("sign-in and permissions")
+    named = {
+        "payments": "payments",
+        "subscriptions": "billing",
+        "file_uploads": "file uploads",
+        "admin_dashboard": "admin operations",
+        "public_api": "API keys",
+        "web_scraping": "fetching third-party pages",
+    }
+    areas += [label for fid, label in named.items() if fid in analysis.features]
+    if "has_data" in analysis.flags:
+        areas.append("stored personal data")
+    return areas or ["every input the program accepts"]
+
+
 # -- phase classification ------------------------------------------------------------------------
+
+_LABELLED_TITLE = re.compile(r"^\s*(core features?|features?|build|integrations?)\s*:\s*(.+)$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -193,15 +399,27 @@ def _kind_patterns() -> dict[str, re.Pattern[str]]:
 @dataclass(frozen=True)
 class PhaseShape:
     kinds: tuple[str, ...]  # in PHASE_ORDER, or ("custom",)
-    features: tuple[str, ...] = ()  # features named in the title/summary (core phases)
+    features: tuple[str, ...] = ()  # knowledge-base features named in the title/summary (core phases)
     techs: tuple[str, ...] = ()  # technologies named in the title/summary
 
 
 @lru_cache(maxsize=1024)
 def classify(title: str, summary: str = "") -> PhaseShape:
     """Recover what a phase is about from its title (falling back to its summary)."""
+    labelled = _LABELLED_TITLE.match(title)
+    if labelled:
+        # "Core features: members vote on proposals": the names after the label are not kind keywords.
+        techs, features = analyzer().find_entries(labelled.group(2))
+        kind = "integrations" if labelled.group(1).lower().startswith("integration") else "core"
+        return PhaseShape(kinds=(kind,), features=tuple(features), techs=tuple(techs))
+    head, colon, tail = title.partition(":")
+    if colon and tail.strip():
+        # "Core features and user interface: syncs ... with chrome.storage.sync": kinds from the label only.
+        head_kinds = [k for k, p in _kind_patterns().items() if p.search(head)]
+        if head_kinds:
+            techs, features = analyzer().find_entries(tail)
+            return PhaseShape(kinds=tuple(head_kinds), features=tuple(features), techs=tuple(techs))
     techs, features, spans = analyzer().find_entries_with_spans(title)
-    # Feature and technology names are not kind keywords ("Core features: user accounts" is core).
     remainder = title
     for start, end in spans:
         remainder = remainder[:start] + " " * (end - start) + remainder[end:]
@@ -209,7 +427,6 @@ def classify(title: str, summary: str = "") -> PhaseShape:
     if not kinds and (features or techs):
         kb = knowledge()
         if features:
-            # A feature title is a core phase, unless the feature has no core steps ("User authentication").
             step_kinds = {step.phase for f in features for step in kb.features[f].steps}
             kinds = ["core"] if "core" in step_kinds else [k for k in PHASE_ORDER if k in step_kinds]
         elif any(kb.technologies[t].category in INTEGRATION_CATEGORIES for t in techs):
@@ -230,70 +447,93 @@ def classify(title: str, summary: str = "") -> PhaseShape:
 @dataclass
 class PhaseDraft:
     kinds: list[str]
-    features: list[str] = field(default_factory=list)
-    techs: list[str] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)  # unit keys a core phase builds
+    techs: list[str] = field(default_factory=list)  # services an integrations phase wires in
 
 
-def core_features(analysis: Analysis) -> list[str]:
-    """Features that have core steps (and so can title a core phase)."""
-    kb = knowledge()
-    return [f for f in analysis.features if any(s.phase == "core" for s in kb.features[f].steps)]
-
-
-def layout(analysis: Analysis, target: int) -> list[PhaseDraft]:
+def layout(analysis: Analysis, target: int, rmap: RequirementMap) -> list[PhaseDraft]:
     flags = analysis.flags
     drafts = [PhaseDraft(["foundation"])]
     if "has_data" in flags:
         drafts.append(PhaseDraft(["data"]))
     if "has_auth" in flags:
         drafts.append(PhaseDraft(["auth"]))
-    drafts.append(PhaseDraft(["core"], features=core_features(analysis)))
-    if "integrations_present" in flags:
+    drafts.extend(_core_drafts(rmap, absorbed_units(analysis, rmap)))
+    if "integrations_present" in flags or rmap.unknown_techs:
         drafts.append(PhaseDraft(["integrations"]))
     if "has_ui" in flags:
         drafts.append(PhaseDraft(["ui"]))
     drafts.append(PhaseDraft(["hardening"]))
     drafts.append(PhaseDraft(["release"]))
 
-    merges = [
-        ("hardening", "release"),
-        ("ui", "core"),
-        ("integrations", "core"),
-        ("auth", "data"),
-        ("auth", "core"),
-        ("data", "foundation"),
-    ]
+    merges = [("hardening", "release"), ("auth", "data"), ("ui", "core"), ("data", "foundation")]
     for source, into in merges:
         if len(drafts) <= target:
             break
         _merge(drafts, source, into)
+    _fit_core(drafts, target, rmap)
 
-    if len(drafts) < target and analysis.project_type in HOSTED_TYPES:
+    if len(drafts) < target and analysis.project_type in HOSTED_TYPES and "local_data" not in flags:
         _insert_before(drafts, PhaseDraft(["observability"]), "release")
-    core = next(d for d in drafts if "core" in d.kinds)
-    while len(drafts) < target and len(core.features) > 1:
-        # Give the last feature of the largest core phase a phase of its own, right after that phase,
-        # so the features keep the order the brief named them in.
-        largest = max((d for d in drafts if "core" in d.kinds), key=lambda d: len(d.features))
-        if len(largest.features) < 2:
-            break
-        moved = largest.features.pop()
-        drafts.insert(drafts.index(largest) + 1, PhaseDraft(["core"], features=[moved]))
     if len(drafts) < target and "integrations_present" in flags:
         _split_integrations(drafts, analysis, target)
     if len(drafts) < target:
         _insert_before(drafts, PhaseDraft(["docs"]), "release")
+    _fit_core(drafts, MAX_PHASES, rmap)
     return drafts
+
+
+def _fit_core(drafts: list[PhaseDraft], limit: int, rmap: RequirementMap) -> None:
+    """Merge neighbouring feature phases, the lightest pair first, until the plan has ``limit`` phases
+    (or a single feature phase): a big brief gets fuller feature phases, never a plan cut short."""
+    while len(drafts) > limit:
+        pairs = [
+            (sum(rmap.unit(k).points for k in drafts[i].units + drafts[i + 1].units), i)
+            for i in range(len(drafts) - 1)
+            if drafts[i].kinds == ["core"] and drafts[i + 1].kinds == ["core"]
+        ]
+        if not pairs:
+            return
+        _, i = min(pairs)
+        drafts[i].units.extend(drafts.pop(i + 1).units)
+
+
+def _core_drafts(rmap: RequirementMap, absorbed: Collection[str]) -> list[PhaseDraft]:
+    """Feature groups spread over core phases by size, in brief order. A group whose units have no core
+    steps (user accounts live in the sign-in phase) takes no core phase of its own."""
+    groups = [g for g in rmap.groups if any(_builds_in_core(rmap.unit(k)) for k in g)]
+    if not groups:
+        return [PhaseDraft(["core"])]
+    drafts: list[PhaseDraft] = []
+    points = 0
+    for group in groups:
+        # A requirement a project-type step already builds adds no work of its own.
+        size = sum(rmap.unit(k).points for k in group if k not in absorbed)
+        if not drafts or (points and points + size > CORE_PHASE_POINTS):
+            drafts.append(PhaseDraft(["core"]))
+            points = 0
+        drafts[-1].units.extend(group)
+        points += size
+    return drafts
+
+
+def _builds_in_core(unit: Unit) -> bool:
+    if unit.kind == "unknown":
+        return False
+    if unit.kind == "domain":
+        return True
+    return any(step.phase == "core" for step in knowledge().features[unit.ref].steps)
 
 
 def _merge(drafts: list[PhaseDraft], source: str, into: str) -> None:
     src = next((d for d in drafts if d.kinds == [source]), None)
-    dst = next((d for d in drafts if into in d.kinds), None)
+    targets = [d for d in drafts if into in d.kinds]
+    # A screen phase merges into the last feature phase, never before the features it shows.
+    dst = (targets[-1] if source == "ui" else targets[0]) if targets else None
     if src is None or dst is None or src is dst:
         return
     drafts.remove(src)
     dst.kinds = [k for k in PHASE_ORDER if k in {*dst.kinds, *src.kinds}]
-    dst.features.extend(f for f in src.features if f not in dst.features)
 
 
 def _insert_before(drafts: list[PhaseDraft], draft: PhaseDraft, kind: str) -> None:
@@ -304,7 +544,7 @@ def _insert_before(drafts: list[PhaseDraft], draft: PhaseDraft, kind: str) -> No
 def _split_integrations(drafts: list[PhaseDraft], analysis: Analysis, target: int) -> None:
     kb = knowledge()
     current = next((d for d in drafts if d.kinds == ["integrations"]), None)
-    services = [t for t in analysis.stack if kb.technologies[t].category in INTEGRATION_CATEGORIES]
+    services = [t for t in analysis.stack if analysis.category(t) in INTEGRATION_CATEGORIES]
     if current is None or len(services) < 2:
         return
     groups: dict[str, list[str]] = {}
@@ -321,10 +561,16 @@ def _split_integrations(drafts: list[PhaseDraft], analysis: Analysis, target: in
     drafts[index:index] = new
 
 
-def draft_title(draft: PhaseDraft, ctx: Context) -> str:
+def draft_title(draft: PhaseDraft, ctx: Context, rmap: RequirementMap) -> str:
     kb = knowledge()
-    if draft.kinds == ["core"] and draft.features:
-        return "Core features: " + _join([kb.features[f].name for f in draft.features])
+    groups = [g for g in rmap.groups if set(g) & set(draft.units)]
+    labels = [label for g in groups if (label := group_label(rmap, g))]
+    if not labels and draft.kinds == ["core"]:
+        return "Core features"
+    if len(labels) > MAX_TITLE_LABELS:
+        labels = [*labels[:MAX_TITLE_LABELS], f"{len(labels) - MAX_TITLE_LABELS} more"]
+    if draft.kinds == ["core"] and labels:
+        return clip("Core features: " + _join(labels))
     if draft.kinds == ["integrations"] and draft.techs:
         return "Integrations: " + _join([kb.technologies[t].name for t in draft.techs])
     if len(draft.kinds) == 1:
@@ -332,9 +578,9 @@ def draft_title(draft: PhaseDraft, ctx: Context) -> str:
     else:
         parts = [_SHORT_KIND_TITLES[k] for k in draft.kinds]
         title = (", ".join(parts[:-1]) + " and " + parts[-1]).capitalize()
-    if "core" in draft.kinds and draft.features:
-        title += ": " + _join([kb.features[f].name for f in draft.features])
-    return title
+    if "core" in draft.kinds and labels:
+        title += ": " + _join(labels)
+    return clip(title)
 
 
 _SHORT_KIND_TITLES = {
@@ -359,19 +605,17 @@ _KIND_TITLES = {
     "hardening": "Hardening",
     "observability": "Observability",
     "docs": "Documentation",
-    "release": "Release",
+    "release": "Release and deployment",
 }
 
 
-def draft_summary(draft: PhaseDraft, ctx: Context, integration_names: str) -> str:
-    return clip(_draft_summary(draft, ctx, integration_names), 50_000)
-
-
-def _draft_summary(draft: PhaseDraft, ctx: Context, integration_names: str) -> str:
+def draft_summary(draft: PhaseDraft, ctx: Context, rmap: RequirementMap, integration_names: str) -> str:
     kb = knowledge()
-    features = _join([kb.features[f].name for f in draft.features]) if draft.features else None
-    if "core" in draft.kinds and not draft.features:
-        features = "the primary workflow"
+    groups = [g for g in rmap.groups if set(g) & set(draft.units)]
+    labels = [label for g in groups if (label := group_label(rmap, g, words=12))]
+    features = _join(labels) if labels else None
+    if "core" in draft.kinds and not labels:
+        features = ctx.values["top_features"]  # type: ignore[assignment]
     subject = _join([kb.technologies[t].name for t in draft.techs]) if draft.techs else integration_names
     parts = []
     for kind in draft.kinds:
@@ -379,7 +623,7 @@ def _draft_summary(draft: PhaseDraft, ctx: Context, integration_names: str) -> s
         if features:
             extra["features"] = features
         parts.append(ctx.fill(kb.phases[kind].summary, kind, **extra))
-    return " ".join(parts)
+    return clip(" ".join(parts), 50_000)
 
 
 def dependencies(kinds_by_number: Sequence[tuple[int, Sequence[str]]]) -> dict[int, list[int]]:
@@ -405,272 +649,5 @@ def dependencies(kinds_by_number: Sequence[tuple[int, Sequence[str]]]) -> dict[i
     return result
 
 
-# -- steps of one phase --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    template: StepTemplate
-    rank: int  # tie-breaker after `order`: generic < project type < technology < feature
-    index: int
-    feature: str | None = None
-
-
-def _applies(step: StepTemplate, analysis: Analysis) -> bool:
-    if step.when_types and analysis.project_type not in step.when_types:
-        return False
-    if analysis.project_type in step.unless_types:
-        return False
-    if step.when_all and not all(analysis.has(x) for x in step.when_all):
-        return False
-    if step.when_any and not any(analysis.has(x) for x in step.when_any):
-        return False
-    return not any(analysis.has(x) for x in step.unless)
-
-
-def phase_steps(
-    number: int,
-    shape: PhaseShape,
-    ctx: Context,
-    depth: int,
-    *,
-    primary_core: bool,
-    primary_integrations: bool,
-    features: Sequence[str],
-    integration_techs: Sequence[str] | None,
-    uncovered_kinds: frozenset[str],
-    title: str,
-) -> list[Step]:
-    """The steps of one phase.
-
-    ``features`` are the features this (core) phase builds; ``integration_techs`` the services an
-    integrations phase wires in (None: all of them); ``uncovered_kinds`` are kinds no phase of the plan
-    covers, whose feature steps then land with the feature's core phase.
-    """
-    kb = knowledge()
-    analysis = ctx.analysis
-    kinds = set(shape.kinds)
-    candidates: list[_Candidate] = []
-    subject = title
-    if "integrations" in kinds:
-        services = [t for t in analysis.stack if kb.technologies[t].category in INTEGRATION_CATEGORIES]
-        if integration_techs is not None:
-            services = [t for t in services if t in integration_techs]
-        wanted_ids = services
-        names = [kb.technologies[t].name for t in wanted_ids]
-        names += [n for n in analysis.unknown_services if integration_techs is None or n in integration_techs]
-        subject = _join(names) or "the services the features need"
-
-    def add(steps: Iterable[StepTemplate], rank: int, wanted: set[str]) -> None:
-        for i, step in enumerate(steps):
-            if step.phase in wanted and _applies(step, analysis):
-                candidates.append(_Candidate(step, rank, i))
-
-    if CUSTOM in kinds:
-        _add_custom(candidates, title)
-    for kind in shape.kinds:
-        if kind == CUSTOM:
-            continue
-        if kind == "core" and not primary_core:
-            continue  # the generic core steps belong to the first core phase only
-        add(kb.phases[kind].steps, 0, {kind})
-    type_kinds = kinds if primary_core or "core" not in kinds else kinds - {"core"}
-    add(kb.project_types[analysis.project_type].steps, 1, type_kinds)
-    shadowed = _shadowed_kinds(analysis)
-    # Tools and features a phase title names count even if the brief did not ("Add Redis caching").
-    for position, tid in enumerate(dict.fromkeys([*analysis.stack, *shape.techs])):
-        tech = kb.technologies[tid]
-        wanted = set(type_kinds) - shadowed.get(tid, set())
-        if (
-            "integrations" in wanted
-            and integration_techs is not None
-            and tech.category in INTEGRATION_CATEGORIES
-            and tid not in integration_techs
-        ):
-            wanted.discard("integrations")
-        if tid in shape.techs and CUSTOM in kinds:
-            wanted = set(PHASE_ORDER)  # a custom phase that names a tool gets all of that tool's steps
-        for i, step in enumerate(tech.steps):
-            if step.phase in wanted and _applies(step, analysis):
-                candidates.append(_Candidate(step, 2, position * 100 + i))
-    for position, fid in enumerate(dict.fromkeys([*analysis.features, *features])):
-        feature = kb.features[fid]
-        wanted = {k for k in kinds if k != "core"}
-        if fid in features:
-            wanted |= {"core"} | set(uncovered_kinds)
-        for i, step in enumerate(feature.steps):
-            if step.phase not in wanted or not _applies(step, analysis):
-                continue
-            if (
-                step.phase == "integrations"
-                and "integrations" in kinds
-                and not _integration_step_here(step, analysis, integration_techs, primary_integrations)
-            ):
-                continue
-            candidates.append(_Candidate(step, 3, position * 100 + i, feature=fid))
-    if "integrations" in kinds:
-        for i, name in enumerate(analysis.unknown_services):
-            if (name in (integration_techs or ())) or (primary_integrations and integration_techs is None):
-                candidates.append(_Candidate(_unknown_step(name), 2, 10_000 + i))
-
-    candidates.sort(key=_step_sort_key)
-    chosen: list[tuple[_Candidate, str]] = []
-    seen_titles: set[str] = set()
-    for cand in candidates:
-        if cand.template.optional:
-            continue
-        title_text = _fill_step_title(cand, ctx)
-        if title_text.lower() not in seen_titles:
-            seen_titles.add(title_text.lower())
-            chosen.append((cand, title_text))
-    for cand in candidates:
-        if len(chosen) >= depth:
-            break
-        if not cand.template.optional:
-            continue
-        title_text = _fill_step_title(cand, ctx)
-        if title_text.lower() not in seen_titles:
-            seen_titles.add(title_text.lower())
-            chosen.append((cand, title_text))
-    chosen.sort(key=lambda pair: _step_sort_key(pair[0]))
-
-    steps: list[Step] = []
-    for n, (cand, title_text) in enumerate(chosen, start=1):
-        template = cand.template
-        kind = template.phase
-        extra: dict[str, object] = {}
-        if cand.feature:
-            extra["feature"] = kb.features[cand.feature].name
-        extra["subject"] = subject
-        steps.append(
-            Step(
-                id=f"{number}.{n}",
-                title=title_text,
-                details=clip(ctx.fill(template.details, kind, **extra), 50_000),
-                acceptance_criteria=[clip(ctx.fill(a, kind, **extra)) for a in template.acceptance],
-                test_command=clip(ctx.fill(template.command, kind, **extra)),
-                depends_on=[f"{number}.{n - 1}"] if n > 1 else [],
-            )
-        )
-    return steps
-
-
-def _shadowed_kinds(analysis: Analysis) -> dict[str, set[str]]:
-    """Phase kinds where a technology's own steps are redundant because a tool built on it has steps there.
-
-    Django implies Python and pytest: Django's foundation steps replace the generic Python and pytest ones.
-    """
-    kb = knowledge()
-
-    def reach(start: str) -> set[str]:
-        seen: set[str] = set()
-        todo = list(kb.technologies[start].implies)
-        while todo:
-            current = todo.pop()
-            if current not in seen:
-                seen.add(current)
-                todo.extend(kb.technologies[current].implies)
-        return seen
-
-    reaches = {tid: reach(tid) for tid in analysis.stack}
-    result: dict[str, set[str]] = {}
-    for tid in analysis.stack:
-        kinds = {step.phase for step in kb.technologies[tid].steps}
-        for implied in reaches[tid]:
-            # Mutual implications (Python <-> pytest) shadow nothing.
-            if tid not in reaches.get(implied, reach(implied)):
-                result.setdefault(implied, set()).update(kinds)
-    return result
-
-
-def _step_sort_key(cand: _Candidate) -> tuple[int, int, int, int]:
-    # Merged phases keep their parts in dependency order (hardening before release), then by `order`.
-    kind_index = PHASE_ORDER.index(cand.template.phase)
-    return (kind_index, cand.template.order, cand.rank, cand.index)
-
-
-_CATEGORY_PLACEHOLDERS = {"payments": "{payments}", "email": "{email}", "auth": "{auth}", "queue": "{queue}"}
-
-
-def _integration_step_here(
-    step: StepTemplate, analysis: Analysis, techs: Sequence[str] | None, primary: bool
-) -> bool:
-    """Which integrations phase gets a feature's integration step when integrations are split."""
-    if techs is None:
-        return primary
-    kb = knowledge()
-    categories = {kb.technologies[t].category for t in techs if t in kb.technologies}
-    text = step.title + step.details
-    wanted = {cat for cat, placeholder in _CATEGORY_PLACEHOLDERS.items() if placeholder in text}
-    if wanted:
-        present = {kb.technologies[t].category for t in analysis.stack}
-        # A step for a service the brief did not name (generic wording) goes to the first phase.
-        return bool(wanted & categories) or (primary and not wanted & present)
-    return primary
-
-
-def _fill_step_title(cand: _Candidate, ctx: Context) -> str:
-    extra: dict[str, object] = {}
-    if cand.feature:
-        extra["feature"] = knowledge().features[cand.feature].name
-    return ctx.fill(cand.template.title, cand.template.phase, **extra)[:200]
-
-
-def _unknown_step(name: str) -> StepTemplate:
-    safe = clip(name.replace("{", "(").replace("}", ")"), 120)
-    return StepTemplate(
-        phase="integrations",
-        title=f"Integrate {safe}",
-        details=(
-            f"The brief names {safe}, which the built-in planner has no specific knowledge of: read its "
-            "documentation, put it behind an adapter with a fake for tests, use sandbox credentials from the "
-            "environment, and handle its errors and rate limits explicitly."
-        ),
-        acceptance=[
-            f"A test exercises the {safe} adapter against a fake",
-            "Credentials come from the environment",
-        ],
-        command="{test:" + (re.sub(r"[^a-z0-9]+", "_", safe.lower()).strip("_") or "integration") + "}",
-        order=70,
-    )
-
-
-def _add_custom(candidates: list[_Candidate], title: str) -> None:
-    subject = title.replace("{", "(").replace("}", ")")
-    keyword = re.sub(r"[^a-z0-9]+", "_", subject.lower()).strip("_")[:40] or "feature"
-    templates = [
-        StepTemplate(
-            phase="core",
-            order=10,
-            title=f"Specify: {subject}"[:200],
-            details=(
-                f'Write down what "{subject}" must do as concrete examples (inputs, expected results, '
-                "failure cases) and turn them into failing tests before implementing."
-            ),
-            acceptance=["Each example is a test that fails before the work starts"],
-            command="{test:" + keyword + "}",
-        ),
-        StepTemplate(
-            phase="core",
-            order=30,
-            title=f"Implement: {subject}"[:200],
-            details=(
-                f'Implement "{subject}" in small commits on top of the existing modules, reusing the '
-                "service and data-access layers rather than adding parallel paths."
-            ),
-            acceptance=["All tests written for this phase pass", "No existing test regresses"],
-            command="{test}",
-        ),
-        StepTemplate(
-            phase="core",
-            order=60,
-            title=f"Verify and document: {subject}"[:200],
-            details=(
-                f'Test "{subject}" end to end, including the failure cases, and document the behaviour '
-                "for users and maintainers."
-            ),
-            acceptance=["The behaviour is documented", "End-to-end test covers the main path"],
-            command="{test}",
-        ),
-    ]
-    candidates.extend(_Candidate(t, 0, i) for i, t in enumerate(templates))
+def unit_label(unit: Unit) -> str:
+    return unit.label

@@ -44,6 +44,9 @@ class ConstraintRule:
     contradicted_by: tuple[re.Pattern[str], ...]
     unless: tuple[re.Pattern[str], ...]
     message: str
+    # "Migrate our legacy monolith to ..." starts with a verb: the work itself, so the extractor makes
+    # it a feature (the planner still recognises the class from its text).
+    imperative_is_feature: bool = False
 
     def recognises(self, requirement: Requirement) -> bool:
         return requirement.kind in self.applies_to and any(p.search(requirement.text) for p in self.when)
@@ -94,6 +97,9 @@ def parse_rules(data: Any) -> tuple[ConstraintRule, ...]:
         message = entry.get("message")
         if not isinstance(message, str) or not message.strip():
             raise RulesError(f"{where}: message must be a sentence")
+        imperative_is_feature = entry.get("imperative_is_feature", False)
+        if not isinstance(imperative_is_feature, bool):
+            raise RulesError(f"{where}: imperative_is_feature must be true or false")
         rules.append(
             ConstraintRule(
                 name=name,
@@ -102,6 +108,7 @@ def parse_rules(data: Any) -> tuple[ConstraintRule, ...]:
                 contradicted_by=_patterns(entry, "contradicted_by", where, required=True),
                 unless=_patterns(entry, "unless", where, required=False),
                 message=message.strip(),
+                imperative_is_feature=imperative_is_feature,
             )
         )
     names = [rule.name for rule in rules]
@@ -127,6 +134,12 @@ def _patterns(
 def rules_for(requirement: Requirement) -> list[ConstraintRule]:
     """The named rules that recognise this requirement."""
     return [rule for rule in load_rules() if rule.recognises(requirement)]
+
+
+def rule_classes(text: str) -> list[str]:
+    """Names of the rules whose ``when`` patterns recognise ``text``, whatever its kind (the planner
+    uses this to read "Migrate our legacy monolith ..." as an incremental migration)."""
+    return [rule.name for rule in load_rules() if any(p.search(text) for p in rule.when)]
 
 
 # -- generic non-goals ----------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from devussy.events import PhaseAnnounced
 from devussy.llm.base import ChatMessage
-from devussy.models import DevPlan, Phase
+from devussy.models import DevPlan, Phase, ProjectDesign
 from devussy.stages.inputs import PlanInput
 from devussy.stages.parsing import (
     SEPARATOR_CLASS,
@@ -241,8 +241,15 @@ def plan_messages(stage_input: PlanInput) -> list[ChatMessage]:
     )
 
 
+def cited_only(phases: list[Phase], design: ProjectDesign) -> list[Phase]:
+    """Phases citing only requirement ids the design has (a model may cite one it made up)."""
+    known = {r.id for r in design.requirements}
+    return [p.model_copy(update={"requirements": [r for r in p.requirements if r in known]}) for p in phases]
+
+
 def plan_for(text: str, stage_input: PlanInput) -> DevPlan:
-    """The plan of this design: its name, and the design's tech stack, brief and complexity."""
+    """The plan of this design: its name, the design's tech stack, brief, complexity and the requirements
+    its phases and steps cite (DESIGN §6)."""
     design = stage_input.design
     plan = parse_plan(text, project_name=design.project_name, summary=design.summary)
     return plan.model_copy(
@@ -251,6 +258,8 @@ def plan_for(text: str, stage_input: PlanInput) -> DevPlan:
             "tech_stack": list(design.tech_stack),
             "brief": design.brief,
             "complexity": design.complexity,
+            "requirements": list(design.requirements),
+            "phases": cited_only(plan.phases, design),
         }
     )
 

@@ -13,16 +13,23 @@ class HTTPError(Exception):
     """Raised while checking a request; becomes ``{"error": message, "code": code}`` with ``status``."""
 
     def __init__(
-        self, status: int, message: str, code: str, *, headers: dict[str, str] | None = None
+        self,
+        status: int,
+        message: str,
+        code: str,
+        *,
+        headers: dict[str, str] | None = None,
+        details: dict[str, object] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code
         self.headers = headers or {}
+        self.details = details or {}  # more fields of the JSON body, e.g. the questions a vague brief needs
 
-    def body(self) -> dict[str, str]:
-        return {"error": self.message, "code": self.code}
+    def body(self) -> dict[str, object]:
+        return {"error": self.message, "code": self.code, **self.details}
 
 
 INTERNAL_ERROR_MESSAGE = "the server hit an unexpected error; it has been logged"

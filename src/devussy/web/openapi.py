@@ -112,6 +112,11 @@ def _operation(route: Route) -> dict[str, Any]:
     if route.path == "/api/plan/detail":
         errors["404"] = {"description": "phaseNumber is not a phase of the plan (unknown_phase).",
                          "content": {"application/json": {"schema": _ref("ErrorResponse")}}}
+    if route.path == "/api/design":
+        errors["422"] = {"description": _ERRORS[422] + " With the offline engine also brief_too_vague: a "
+                         "brief too short, without a feature, or not in English, with its reason and the "
+                         "questions to answer (ask them with the interview).",
+                         "content": {"application/json": {"schema": _ref("ErrorResponse")}}}
     if route.path.startswith("/api/workspace/"):
         errors["422"] = {"description": _ERRORS[422] + " For the living plan also: not_a_plan, invalid_plan, "
                          "missing_phase_file, unknown_dependency, dependency_cycle, invalid_zip, and for an "

@@ -19,6 +19,14 @@ logger = logging.getLogger("devussy.web")
 class ErrorResponse(BaseModel):
     error: str = Field(description="What went wrong, for people.")
     code: str = Field(description="Stable machine-readable code, e.g. invalid_request, unknown_phase.")
+    reason: str | None = Field(
+        default=None,
+        description="brief_too_vague only: too_short, no_features or not_english.",
+    )
+    questions: list[str] | None = Field(
+        default=None,
+        description="brief_too_vague only: what the offline engine needs answered (the interview asks them).",
+    )
 
 
 class HealthResponse(BaseModel):

@@ -33,7 +33,7 @@ from devussy.stages.names import StageName
 from devussy.stages.spec import StageSpec
 from devussy.web import sse
 from devussy.web.endpoints import Exchange, admit, checked, logger, read_json
-from devussy.web.errors import INTERNAL_ERROR_MESSAGE, log_failure
+from devussy.web.errors import INTERNAL_ERROR_MESSAGE, HTTPError, log_failure
 from devussy.web.requests import (
     APIRequest,
     BasicPlanRequest,
@@ -162,6 +162,24 @@ def stream(
     return outcome
 
 
+def _check_offline_brief(request: DesignRequest, settings: StageSettings) -> None:
+    """The offline engine answers a vague or non-English brief with its questions, as a 422."""
+    from devussy.planner import offline_planner_of  # the planner's modules: loaded on first use
+
+    planner = offline_planner_of(settings.provider)
+    if planner is None:
+        return
+    vague = planner.check_brief(request.to_brief())
+    if vague is not None:
+        questions = "\n".join(f"{n}. {q}" for n, q in enumerate(vague.questions, start=1))
+        raise HTTPError(
+            422,
+            f"{vague.message}\n{questions}",  # readable as is by a client that shows only `error`
+            "brief_too_vague",
+            details={"reason": vague.reason, "questions": list(vague.questions)},
+        )
+
+
 def _detail_input(request: DetailRequest) -> DetailInput:
     require_phase(request.plan, request.phase_number)  # a 404 before any stream opens
     return DetailInput(
@@ -193,6 +211,7 @@ DESIGN = StageEndpoint(
     DesignDone,
     stage_input=lambda request: design.design_input(request.to_brief()),
     done=lambda value, usage: DesignDone(design=value, usage=usage),
+    engine_check=_check_offline_brief,
 )
 BASIC_PLAN = StageEndpoint(
     plan.STAGE,

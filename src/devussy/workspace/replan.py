@@ -134,13 +134,26 @@ class _Merge:
         self.states: dict[str, _State] = {}  # new step id -> state carried
         self.carried: list[str] = []
 
-    def context(self) -> DevPlan:
+    def context(self, covers: Mapping[str, str]) -> DevPlan:
+        """The outline with the kept phases' steps, renumbered into their new phases (an engine that
+        validates its input, such as the builtin one, refuses step 1.1 in phase 2)."""
+        id_map = self._kept_ids()
         phases = [
-            phase.model_copy(update={"steps": [info.step for info in self._old_steps(phase.number)]})
+            phase.model_copy(update={"steps": [
+                _renumbered(info.step, id_map[info.step.id], id_map, covers)
+                for info in self._old_steps(phase.number)
+            ]})
             if phase.number in self.kept else phase
             for phase in self.outline.phases
         ]
         return self.outline.model_copy(update={"phases": phases})
+
+    def _kept_ids(self) -> dict[str, str]:
+        id_map: dict[str, str] = {}
+        for number in self.kept:
+            for info in self._steps_of(self.match[number].number):
+                id_map[info.step.id] = f"{number}.{info.step.id.split('.')[1]}"
+        return id_map
 
     def _old_steps(self, new_number: int) -> list[StepInfo]:
         """The steps of the old phase matched to the new phase ``new_number``."""
@@ -150,10 +163,7 @@ class _Merge:
         return [info for info in self.snapshot.steps.values() if info.phase == number]
 
     def build(self, details: Mapping[int, Phase], covers: Mapping[str, str]) -> tuple[DevPlan, list[str]]:
-        id_map: dict[str, str] = {}
-        for number in self.kept:  # first every kept step's new id, so dependencies can follow them
-            for info in self._steps_of(self.match[number].number):
-                id_map[info.step.id] = f"{number}.{info.step.id.split('.')[1]}"
+        id_map = self._kept_ids()  # first every kept step's new id, so dependencies can follow them
         phases: list[Phase] = []
         for phase in self.outline.phases:
             if phase.number in self.kept:
@@ -243,7 +253,8 @@ async def replan(snapshot: Snapshot, change: str, engine: ReplanEngine, now: dat
     design = await engine.design(brief)
     outline = await engine.plan(design)
     merge = _Merge(snapshot, outline)
-    context = merge.context()  # the outline with the kept phases' steps, for the engine's prompts
+    covers = _requirement_map(snapshot.plan, outline)
+    context = merge.context(covers)  # the outline with the kept phases' steps, for the engine's prompts
     limit = asyncio.Semaphore(DETAIL_CONCURRENCY)
 
     async def detail(number: int) -> tuple[int, Phase]:
@@ -251,7 +262,6 @@ async def replan(snapshot: Snapshot, change: str, engine: ReplanEngine, now: dat
             return number, await engine.detail(context, number)
 
     details = dict(await asyncio.gather(*(detail(n) for n in merge.regenerated)))
-    covers = _requirement_map(snapshot.plan, outline)
     plan, removed = merge.build(details, covers)
     handoff = await engine.handoff(design, plan)
 

@@ -412,6 +412,18 @@ export interface components {
              * @description What went wrong, for people.
              */
             error: string;
+            /**
+             * Questions
+             * @description brief_too_vague only: what the offline engine needs answered (the interview asks them).
+             * @default null
+             */
+            questions?: string[] | null;
+            /**
+             * Reason
+             * @description brief_too_vague only: too_short, no_features or not_english.
+             * @default null
+             */
+            reason?: string | null;
         };
         /** Handoff */
         Handoff: {
@@ -1437,7 +1449,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid fields (invalid_request), or an engine or model the server does not offer (provider_not_offered, model_not_offered). */
+            /** @description Invalid fields (invalid_request), or an engine or model the server does not offer (provider_not_offered, model_not_offered). With the offline engine also brief_too_vague: a brief too short, without a feature, or not in English, with its reason and the questions to answer (ask them with the interview). */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,247 @@
+"""The brief's own words for a requirement: its verb, the thing it acts on, an entity and a test name.
+
+"Members vote on proposals" → verb "vote", thing "proposals", entity "Proposal", test name
+"vote_on_proposals". Steps are written with these words, so a plan for a class-booking app talks
+about classes, not about a guessed "Order". Nothing here invents a noun: every word comes from the
+requirement's text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from devussy.requirements.lexicon import lexicon
+
+_WORD = re.compile(r"\d+(?:[,.]\d+)+|[A-Za-z0-9][A-Za-z0-9'’+#.-]*[A-Za-z0-9+#]|[A-Za-z0-9]")
+
+
+def word_set(*chunks: str) -> frozenset[str]:
+    """The words of whitespace-separated strings (word lists kept readable in code)."""
+    return frozenset(" ".join(chunks).split())
+
+
+# Where the thing a verb acts on ends.
+_THING_STOPS = word_set(
+    "when whenever while before after until with without for to from in on at by via using into onto over",
+    "under through per every each daily weekly monthly nightly hourly online offline that which who where so",
+    "because as if but between across during than",
+)
+_SKIP_BEFORE_THING = word_set(
+    "a an the our their his her its my your all any some new up out down off on in me us them him you"
+)
+_DETERMINERS = word_set("a an the each every our their his her its my your this these those")
+# "Configuration lives in a TOML file": the subject is the thing, not what follows the verb.
+_STATIVE = word_set("is are was be lives live stays stay sits resides remains")
+_MODALS = word_set("can could may might must shall should will would")
+_WEAK_VERBS = word_set("use uses using used let lets allow allows help helps enable enables")
+# Head nouns too vague to name an entity alone: "place" → "WaitlistPlace", "class" → "GymClass".
+_VAGUE_HEADS = word_set(
+    "class item items type types place entry entries record records data info information list lists detail",
+    "details thing things count counts set sets page pages time times state status choice choices code codes",
+)
+_NUMBERS = word_set("one two three four five six seven eight nine ten eleven twelve dozen")
+_NOT_NOUNS = word_set("it them this that these those everything something anything one ones")
+_META_NOUNS = word_set(
+    "data thing things stuff info information content everything anything",
+    "second seconds minute minutes hour hours day days week weeks month months year years",  # units
+    "longer shorter faster slower older newer bigger smaller higher lower",  # comparisons, not records
+)
+_CLAUSE_WORDS = word_set("how what why whether which who when where")
+
+
+@dataclass(frozen=True)
+class DomainWords:
+    text: str  # the requirement as a phrase: "members vote on proposals"
+    title: str  # the same, capitalised: "Members vote on proposals"
+    verb: str | None  # "vote"
+    thing: str  # what it acts on: "proposals" (the whole phrase when there is no verb)
+    entity: str | None  # a record it implies, from its own words: "Proposal"
+    keyword: str  # test name: "vote_on_proposals"
+    entities: tuple[str, ...] = ()  # every record it names ("inventory items and stock movements": two)
+
+
+@lru_cache(maxsize=1024)
+def words_of(text: str) -> DomainWords:
+    cleaned = re.sub(r"\s+", " ", text).strip().rstrip(".")
+    tokens = _WORD.findall(cleaned)
+    lowered = [t.lower() for t in tokens]
+    lex = lexicon()
+    verb_at = next((i for i in range(len(lowered)) if _is_verb_at(lowered, i)), None)
+    if verb_at is not None and lowered[verb_at] in _WEAK_VERBS:
+        later = next(
+            (
+                i
+                for i in range(verb_at + 1, len(lowered))
+                if lex.is_verb(lowered[i]) and lowered[i] not in _WEAK_VERBS
+            ),
+            None,
+        )
+        verb_at = later if later is not None else verb_at
+    start = 0 if verb_at is None else verb_at + 1
+    while start < len(tokens) and lowered[start] in _SKIP_BEFORE_THING | _THING_STOPS | {"and", "or"}:
+        start += 1
+    thing_tokens: list[str] = []
+    for token in tokens[start:]:
+        if (token.lower() in _THING_STOPS or token.lower() in _STATIVE) and thing_tokens:
+            break
+        thing_tokens.append(token)
+    if not thing_tokens and verb_at is not None:
+        # "Let members vote": nothing after the verb, so who does it is what it is about
+        thing_tokens = [
+            t for t in tokens[:verb_at] if t.lower() not in _WEAK_VERBS | _MODALS | _SKIP_BEFORE_THING
+        ][-3:]
+    if not thing_tokens:
+        thing_tokens = [t for t in tokens if t.lower() not in _THING_STOPS][:4]
+    elif len(thing_tokens) == 1 and thing_tokens[0].lower() in _VAGUE_HEADS:
+        # "a code from the invitation" is an invitation code, "the list of guests" a guest list
+        end = start + 1
+        owner = re.match(r"(?:from|of|on|in|for) (?:the |a |an |their |our |your |its )?([A-Za-z][\w-]*)$",
+                         " ".join(tokens[end : end + 3]).split(" and ")[0])
+        if owner is None:
+            owner = re.match(r"(?:from|of|on|in|for) (?:the |a |an |their |our |your |its )?([A-Za-z][\w-]*)",
+                             " ".join(tokens[end : end + 3]))
+        if owner and owner.group(1).lower() not in _NOT_NOUNS | _META_NOUNS:
+            thing_tokens = [singular(owner.group(1).lower()), thing_tokens[0]]
+    thing = " ".join(thing_tokens[:6])
+    keyword = _keyword(lowered[verb_at] if verb_at is not None else None, thing_tokens, lowered)
+    first = tokens[0] if tokens else ""
+    keeps_case = first[1:] != first[1:].lower() or first.isupper()  # "BackupSchedule", "NFC", "Go"
+    phrase = cleaned if keeps_case else cleaned[:1].lower() + cleaned[1:]
+    conjuncts: list[list[str]] = [[]]
+    for token in thing_tokens:
+        if token.lower() in ("and", "or"):
+            conjuncts.append([])
+        else:
+            conjuncts[-1].append(token)
+    entities = tuple(dict.fromkeys(e for part in conjuncts if (e := entity_of(part))))
+    return DomainWords(
+        text=phrase,
+        title=cleaned[:1].upper() + cleaned[1:],
+        verb=lowered[verb_at] if verb_at is not None else None,
+        thing=thing,
+        entity=entities[0] if entities else None,
+        keyword=keyword,
+        entities=entities,
+    )
+
+
+def activity(words: DomainWords) -> str:
+    """The requirement as an activity: "members can book a spot" → "booking a spot", so it reads in
+    "Roles and permission checks for …"; the phrase itself when it has no verb."""
+    if words.verb is None:
+        return words.text
+    tokens = words.text.split()
+    at = next((i for i, t in enumerate(tokens) if t.lower().strip(",.;:") == words.verb), None)
+    base = lexicon().base_verb(words.verb)
+    if at is None or base is None:
+        return words.text
+    return " ".join([gerund(base), *tokens[at + 1 :]])
+
+
+def gerund(verb: str) -> str:
+    """"book" → "booking", "vote" → "voting", "plan" → "planning", "see" → "seeing"."""
+    if verb.endswith("ie"):
+        return verb[:-2] + "ying"
+    if verb.endswith("e") and not verb.endswith(("ee", "ye", "oe")) and len(verb) > 2:
+        return verb[:-1] + "ing"
+    if re.fullmatch(r"[^aeiou]*[aeiou][bdglmnprt]", verb):  # one vowel, one final consonant
+        return verb + verb[-1] + "ing"
+    return verb + "ing"
+
+
+def _is_verb_at(lowered: list[str], i: int) -> bool:
+    """Whether the word at ``i`` is a verb here: "uploads new files" (an -s form before what it acts on),
+    not "the exports" or "a TOML file" (a noun after a determiner)."""
+    lex = lexicon()
+    word = lowered[i]
+    if word in _WEAK_VERBS and i > 0:
+        return True  # "guests use a code": a verb, if a weak one
+    if not lex.is_verb(word) or word in _STATIVE:
+        return False
+    if any(w in _DETERMINERS for w in lowered[max(0, i - 2) : i]) and not any(
+        w in _THING_STOPS for w in lowered[max(0, i - 2) : i]
+    ):
+        return False
+    if i == len(lowered) - 1 and i > 0:
+        # Last word: "members vote", "users can vote" end on a verb; "real-time chat" on a noun.
+        before = lowered[i - 1]
+        plural = before.endswith("s") and not before.endswith("ss")
+        return before in _MODALS or before in _WEAK_VERBS or plural
+    if word in lex.noun_forms:
+        after = lowered[i + 1] if i + 1 < len(lowered) else ""
+        return after in _SKIP_BEFORE_THING and after not in ("on", "in", "up", "out", "down", "off")
+    return True
+
+
+def _keyword(verb: str | None, thing_tokens: list[str], lowered: list[str]) -> str:
+    """A short test name: the verb's base form and the last content words of what it acts on
+    ("booking climbing gym classes" → book_gym_classes)."""
+    lex = lexicon()
+    content = [
+        t.lower()
+        for t in thing_tokens
+        if t.lower() not in _SKIP_BEFORE_THING | _THING_STOPS | _NUMBERS | _NOT_NOUNS
+        and t.lower() not in lex.generic_words
+        and re.search(r"[a-z]", t.lower())
+    ]
+    words = ([lex.base_verb(verb) or verb] if verb else []) + content[-2:]
+    if not words:
+        words = [w for w in lowered if re.search(r"[a-z]", w)][:3]
+    keyword = "_".join(re.sub(r"[^a-z0-9]+", "_", w).strip("_") for w in words)
+    return re.sub(r"_+", "_", keyword).strip("_")[:40] or "feature"
+
+
+def entity_of(tokens: list[str]) -> str | None:
+    """A record name from a noun phrase's own words: its head noun, with the word before it when the
+    head alone says little ("gym classes" → GymClass); None when it has no noun to offer."""
+    if tokens and tokens[0].lower() in _CLAUSE_WORDS:
+        return None  # "how the team is feeling" is a clause, not a record
+    words = [t for t in tokens if re.fullmatch(r"[A-Za-z][A-Za-z-]*", t)]
+    words = [w for w in words if w.lower() not in _NUMBERS and w.lower() not in _NOT_NOUNS]
+    if not words:
+        return None
+    head = words[-1]
+    lex = lexicon()
+    lowered = head.lower()
+    plural = singular(lowered) != lowered
+    if lowered in _META_NOUNS or lowered in lex.capability_words or (lowered in lex.heads and not plural):
+        return None  # "admin dashboard" is a screen, "borrow tools" keeps Tool records
+    if lex.is_verb(lowered) and lowered not in lex.noun_forms and not plural:
+        return None
+    if head[:1].isupper() and len(words) == 1 and head.lower() not in lex.noun_forms:
+        return None  # a proper name ("Strava"), not a record
+    parts = [singular(head.lower())]
+    before = [w for w in words[:-1] if w.lower() not in _SKIP_BEFORE_THING]
+    if parts[0] in _VAGUE_HEADS and before:
+        parts.insert(0, singular(before[-1].lower()))
+    name = "".join(p.replace("-", " ").title().replace(" ", "") for p in parts)
+    return name if len(name) >= 3 else None
+
+
+def singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "ches", "shes", "xes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def stem(word: str) -> str:
+    """A crude stem: a plural ending, then a verb ending, then a final "e", so "ratings", "rating" and
+    "rated" meet, and so do "responses" and "response" or "classes" and "class"."""
+    word = word.lower().strip("'’")
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("es") and word[:-2].endswith(("s", "x", "ch", "sh", "z")) and len(word) > 4:
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word.rstrip("e")

@@ -1,0 +1,214 @@
+"""Step templates written from the brief's own words, for what the knowledge base has no entry for.
+
+- a feature requirement no entry knows ("members vote on proposals") gets a step titled with its
+  words, and a screen when the product has a UI;
+- a technology no entry knows ("Adyen", "HealthKit") gets a spike in the foundation phase and an
+  integration step marked "not in the built-in knowledge base: confirm the SDK and its docs";
+- a quality target no step meets, a technology whose own steps were not chosen, and a phase whose
+  title matches nothing get steps built around their text.
+
+Braces in the brief's text are replaced, so its words can never be read as placeholders.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from devussy.planner.analysis import Analysis
+from devussy.planner.commands import name_forms
+from devussy.planner.domain import DomainWords
+from devussy.planner.knowledge import StepTemplate, knowledge
+
+UNKNOWN_MARK = "not in the built-in knowledge base: confirm the SDK and its docs"
+NO_UI_TYPES = frozenset({"game", "embedded", "cli", "library", "data_pipeline", "operator", "infrastructure"})
+
+
+def safe(text: str, limit: int = 160) -> str:
+    cleaned = text.replace("{", "(").replace("}", ")").strip()
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
+
+
+def domain_templates(words: DomainWords, analysis: Analysis) -> tuple[StepTemplate, ...]:
+    """Steps for a feature requirement in its own words."""
+    return _domain_templates(words, analysis.project_type, analysis.flags)
+
+
+@lru_cache(maxsize=2048)
+def _domain_templates(
+    words: DomainWords, project_type: str, flags: frozenset[str]
+) -> tuple[StepTemplate, ...]:
+    title = safe(words.title, 180)
+    phrase = safe(words.text)
+    keyword = words.keyword
+    entity = words.entity
+    existing = "existing_database" in flags or "read_only" in flags
+    record = (
+        f"It works with {entity} records: map them from the existing tables (never a schema change); if "
+        "they are not there, stop and ask where they should live."
+        if entity and "has_data" in flags and existing
+        else f"It keeps {entity} records: add them to the data model if the data phase did not."
+        if entity and "has_data" in flags
+        else (
+            "The brief names no record for it: settle what it stores before writing code (see the open "
+            "questions in handoff.md)."
+            if "has_data" in flags
+            else ""
+        )
+    )
+    read_only = " It only reads: no write path, no migration." if "read_only" in flags else ""
+    who = (
+        "\n- A user without the right role gets a clear refusal, and the attempt is tested"
+        if "has_auth" in flags
+        else ""
+    )
+    core = StepTemplate(
+        phase="core",
+        order=30,
+        title=title,
+        details=(
+            f'Build "{phrase}" end to end through {{surface}}: the behaviour, its input validation and its '
+            "failure cases, with its logic apart from the interface so it is tested directly. "
+            f"{record}{read_only} Write the examples first as tests — the main path, invalid input"
+            + (", a forbidden case" if who else "")
+            + " — then the code."
+        ),
+        acceptance=[
+            f'"{safe(words.title, 200)}" works end to end through {{surface}}, shown by a test',
+            "Invalid input is rejected with a message that names the problem, and nothing changes",
+            *([who.strip("\n- ")] if who else []),
+        ],
+        command="{test:" + keyword + "}",
+    )
+    templates = [core]
+    if "has_ui" in flags and project_type not in NO_UI_TYPES:
+        templates.append(
+            StepTemplate(
+                phase="ui",
+                order=40,
+                title=f"Screen: {safe(words.text, 170)}",
+                details=(
+                    f'Add the screen for "{phrase}" in {{frontend}} on top of the core step: the form or '
+                    "view "
+                    "it needs, with loading, empty and error states, and a visible confirmation."
+                ),
+                acceptance=[
+                    f'"{safe(words.title, 200)}" can be done from the UI without reloading, with a visible '
+                    "confirmation",
+                    "A failed request keeps what the user entered and shows the error next to it",
+                ],
+                command="{test:" + keyword + " screen}",
+            )
+        )
+    return tuple(templates)
+
+
+@lru_cache(maxsize=1024)
+def unknown_templates(name: str, words: DomainWords) -> tuple[StepTemplate, ...]:
+    """A spike and an integration step for a technology the knowledge base does not know."""
+    shown = safe(name, 80)
+    forms = name_forms(name)
+    purpose = safe(words.text, 120)
+    spike = StepTemplate(
+        phase="foundation",
+        order=25,
+        title=f"Spike: {shown} — confirm the SDK and its docs",
+        details=(
+            f"{shown} is {UNKNOWN_MARK} before building on it. Find its official SDK or API for "
+            f"{{language}}, its documentation, how it authenticates and whether it has a sandbox or test "
+            f"account; make one real call the plan needs ({purpose}) from a throwaway script, and write down "
+            f"the SDK and version, limits, pricing and surprises in docs/spikes/{forms['kwk']}.md."
+        ),
+        acceptance=[
+            f"docs/spikes/{forms['kwk']}.md names the {shown} SDK or API, its version, its docs and how to "
+            "authenticate",
+            f"A contract test makes one real call to {shown} (skipped when its credentials are absent)",
+        ],
+        command="{test:" + forms["kw"] + "_contract}",
+    )
+    integrate = StepTemplate(
+        phase="integrations",
+        order=65,
+        title=f"Integrate {shown} ({UNKNOWN_MARK})",
+        details=(
+            f"The brief names {shown} ({purpose}). Put it behind an adapter module with an interface the "
+            "features call, a fake for tests, credentials from the environment, explicit timeouts and "
+            "retries, following what the spike found."
+        ),
+        acceptance=[
+            f"Features reach {shown} only through the adapter; tests run against the fake",
+            f"A failing or slow {shown} call ends with a clear error, never a hang",
+        ],
+        command="{test:" + forms["kw"] + "}",
+    )
+    return (spike, integrate)
+
+
+def quality_template(words: DomainWords) -> StepTemplate:
+    phrase = safe(words.text)
+    return StepTemplate(
+        phase="hardening",
+        order=35,
+        title=f"Meet the target: {safe(words.text, 170)}",
+        details=(
+            f'Turn "{phrase}" into a measurable check that runs in CI (a test, a benchmark or a linter rule) '
+            "and fix what fails; write down how it is measured."
+        ),
+        acceptance=[f'A check for "{safe(words.title, 200)}" runs in CI and fails when the target is missed'],
+        command="{test:" + words.keyword + "}",
+    )
+
+
+def technology_template(tid: str, kind: str) -> StepTemplate:
+    tech = knowledge().technologies[tid]
+    return StepTemplate(
+        phase=kind,  # type: ignore[arg-type]
+        order=60,
+        title=f"Set up {tech.name}",
+        details=(
+            f"Add {tech.name} ({safe(tech.summary, 200)}) where the design places it, configured from the "
+            "environment, with a test that exercises it."
+        ),
+        acceptance=[f"A test exercises the code path that uses {tech.name}"],
+        command="{test:" + tech.id + "}",
+    )
+
+
+def custom_templates(title: str) -> list[StepTemplate]:
+    """A phase whose title matches nothing: specify, build and verify what the title says."""
+    subject = safe(title, 150)
+    keyword = name_forms(subject)["kw"][:40] or "feature"
+    return [
+        StepTemplate(
+            phase="core",
+            order=10,
+            title=f"Specify: {subject}",
+            details=(
+                f'Write down what "{subject}" must do as concrete examples (inputs, expected results, '
+                "failure cases) and turn them into failing tests before implementing."
+            ),
+            acceptance=["Each example is a test that fails before the work starts"],
+            command="{test:" + keyword + "}",
+        ),
+        StepTemplate(
+            phase="core",
+            order=30,
+            title=f"Implement: {subject}",
+            details=(
+                f'Implement "{subject}" in small commits on top of the existing modules, reusing the '
+                "service and data-access layers rather than adding parallel paths."
+            ),
+            acceptance=["All tests written for this phase pass", "No existing test regresses"],
+            command="{test:" + keyword + "}",
+        ),
+        StepTemplate(
+            phase="core",
+            order=60,
+            title=f"Verify and document: {subject}",
+            details=(
+                f'Test "{subject}" end to end, including the failure cases, and document the behaviour '
+                "for users and maintainers."
+            ),
+            acceptance=["The behaviour is documented", "An end-to-end test covers the main path"],
+            command="{test}",
+        ),
+    ]

@@ -1,0 +1,312 @@
+"""What each requirement means to the planner, and the units of work the plan builds from them.
+
+For every requirement: the knowledge-base features and technologies its text names, the
+technologies no entry knows (kept by name), the constraint rules that recognise it and its quality
+tags. From those, the *units* a plan builds, in brief order:
+
+- ``feature`` units: a knowledge-base feature ("bookings and scheduling") with the requirements that
+  name it, written with the first requirement's words ("climbing gym classes");
+- ``domain`` units: a feature requirement no entry knows ("members vote on proposals"), built from
+  its own words;
+- ``unknown`` units: a technology the knowledge base does not know ("Adyen", "HealthKit"), kept as
+  a spike plus an integration step.
+
+Units that share a requirement form a *group* and are always planned in the same phase, so a
+phase's ``requirements`` line is enough to tell which units it builds (also in an edited plan).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from devussy.models import Requirement
+from devussy.planner.analysis import analyzer
+from devussy.planner.domain import DomainWords, stem, words_of
+from devussy.planner.knowledge import knowledge
+from devussy.requirements.extract import find_technologies
+from devussy.requirements.lexicon import lexicon
+from devussy.requirements.rules import rule_classes, rules_for
+
+UnitKind = Literal["feature", "domain", "unknown"]
+# A requirement that is the migration itself ("Move our legacy PHP invoicing system to Laravel").
+MIGRATION_WORK = re.compile(
+    r"^(?:move|moves|migrate|migrates|port|ports|rewrite|rewrites|replace|replaces|modernise|modernize|"
+    r"rebuild|rebuilds)\b.*\b(?:legacy|old|existing|current|to)\b",
+    re.IGNORECASE,
+)
+DOMAIN_POINTS = 4
+UNKNOWN_POINTS = 3
+QUALITY_TAGS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "performance",
+        re.compile(r"\b(latency|ms|milliseconds?|seconds?|fast|load times?|response times?|p\d\d)\b", re.I),
+    ),
+    ("availability", re.compile(r"\b(uptime|availab\w+|99\.\d+|downtime|failover)\b", re.I)),
+    (
+        "scale",
+        re.compile(r"\b(concurrent|simultaneous|thousands|millions|per second|requests|scal\w+)\b", re.I),
+    ),
+    ("accessibility", re.compile(r"\b(wcag|accessib\w+|screen[- ]readers?|a11y)\b", re.I)),
+    ("compliance", re.compile(r"\b(gdpr|hipaa|soc ?2|pci|iso ?27001|ccpa|complian\w+)\b", re.I)),
+    ("typing", re.compile(r"\b(type[- ]hint\w*|typed|type hints|types)\b", re.I)),
+    ("bundle", re.compile(r"\b(tree[- ]shak\w+|bundle size|lightweight)\b", re.I)),
+    (
+        "parity",
+        re.compile(r"\b(match\w*|to the cent|parity|bit[- ]for[- ]bit|same (output|results))\b", re.I),
+    ),
+    ("security", re.compile(r"\b(secur\w+|encrypt\w+|penetration|owasp)\b", re.I)),
+)
+
+
+@dataclass(frozen=True)
+class RequirementInfo:
+    requirement: Requirement
+    features: tuple[str, ...]  # knowledge-base feature ids named in its text
+    techs: tuple[str, ...]  # knowledge-base technology ids named in its text
+    unknown: tuple[str, ...]  # technology names no entry knows (integration requirements)
+    rules: tuple[str, ...]  # constraint rules that recognise it
+    quality: tuple[str, ...]  # quality tags
+    words: DomainWords
+
+
+@dataclass(frozen=True)
+class Unit:
+    key: str  # "feature:booking", "req:R4", "tech:Adyen"
+    kind: UnitKind
+    ref: str  # feature id, requirement id or technology name
+    requirements: tuple[str, ...]  # ids it covers
+    words: DomainWords  # the brief's words for its steps
+    points: int
+
+    @property
+    def label(self) -> str:
+        if self.kind == "feature":
+            return knowledge().features[self.ref].name
+        if self.kind == "unknown":
+            return self.ref
+        return _short(self.words.text)
+
+
+@dataclass(frozen=True)
+class RequirementMap:
+    infos: tuple[RequirementInfo, ...]
+    units: tuple[Unit, ...]
+    groups: tuple[tuple[str, ...], ...]  # unit keys; units sharing a requirement share a group
+    rules: frozenset[str]  # every constraint rule the requirements trigger
+    unknown_techs: tuple[str, ...]
+    by_id: dict[str, RequirementInfo] = field(default_factory=dict)
+
+    def ids(self, *kinds: str) -> list[str]:
+        return [i.requirement.id for i in self.infos if not kinds or i.requirement.kind in kinds]
+
+    def for_tech(self, tid: str) -> list[str]:
+        return [i.requirement.id for i in self.infos if tid in i.techs]
+
+    def for_rule(self, rule: str) -> list[str]:
+        return [
+            i.requirement.id
+            for i in self.infos
+            if rule in i.rules and i.requirement.kind in ("constraint", "non_goal")
+        ]
+
+    def for_quality(self, tag: str | None = None) -> list[str]:
+        return [
+            i.requirement.id
+            for i in self.infos
+            if i.requirement.kind == "quality" and (tag is None or tag in i.quality)
+        ]
+
+    def unit(self, key: str) -> Unit:
+        return next(u for u in self.units if u.key == key)
+
+    def group_of(self, key: str) -> tuple[str, ...]:
+        return next(g for g in self.groups if key in g)
+
+    def group_requirements(self, group: Sequence[str]) -> list[str]:
+        ids = {r for key in group for r in self.unit(key).requirements}
+        return sorted(ids, key=lambda r: int(r[1:]))
+
+    @property
+    def entities(self) -> list[str]:
+        """Records the brief's own feature words imply, in brief order: from features that keep data (a
+        feature in the brief's words, or a known one that needs storage), not from "normalises prices"."""
+        kb = knowledge()
+        keeps = {
+            rid
+            for u in self.units
+            if u.kind == "domain" or (u.kind == "feature" and "data" in kb.features[u.ref].needs)
+            for rid in u.requirements
+        }
+        names: list[str] = []
+        for info in self.infos:
+            if info.requirement.kind == "feature" and info.requirement.id in keeps:
+                names.extend(e for e in info.words.entities if e not in names)
+        return names
+
+
+def requirements_key(requirements: Iterable[Requirement]) -> tuple[tuple[str, str, str, str], ...]:
+    return tuple((r.id, r.text, r.kind, r.source) for r in requirements)
+
+
+def build_map(requirements: Sequence[Requirement]) -> RequirementMap:
+    return _build_map(requirements_key(requirements))
+
+
+@lru_cache(maxsize=256)
+def _build_map(key: tuple[tuple[str, str, str, str], ...]) -> RequirementMap:
+    requirements = [Requirement(id=i, text=t, kind=k, source=s) for i, t, k, s in key]  # type: ignore[arg-type]
+    found = _entries([r.text for r in requirements])
+    infos = tuple(_info(r, *found[r.text]) for r in requirements)
+    kb = knowledge()
+    units: list[Unit] = []
+    seen_features: set[str] = set()
+    for info in infos:
+        for fid in info.features:
+            if fid in seen_features or info.requirement.kind in ("constraint", "non_goal"):
+                continue
+            seen_features.add(fid)
+            covering = tuple(
+                i.requirement.id for i in infos if fid in i.features and i.requirement.kind != "non_goal"
+            )
+            words = _feature_words([i for i in infos if fid in i.features])
+            units.append(Unit(f"feature:{fid}", "feature", fid, covering, words, kb.features[fid].points))
+        if info.requirement.kind == "feature" and not info.features and not _only_unknown_tech(info):
+            units.append(
+                Unit(
+                    f"req:{info.requirement.id}",
+                    "domain",
+                    info.requirement.id,
+                    (info.requirement.id,),
+                    info.words,
+                    DOMAIN_POINTS,
+                )
+            )
+    unknown: list[str] = []
+    for info in infos:
+        for name in info.unknown:
+            if name.lower() not in {u.lower() for u in unknown}:
+                unknown.append(name)
+    for name in unknown:
+        covering = tuple(i.requirement.id for i in infos if name in i.unknown)
+        units.append(Unit(f"tech:{name}", "unknown", name, covering, words_of(name), UNKNOWN_POINTS))
+    units.sort(key=lambda u: min((int(r[1:]) for r in u.requirements), default=0))
+    rules = {rule for info in infos for rule in info.rules}
+    return RequirementMap(
+        infos=infos,
+        units=tuple(units),
+        groups=_groups(units),
+        rules=frozenset(rules),
+        unknown_techs=tuple(unknown),
+        by_id={i.requirement.id: i for i in infos},
+    )
+
+
+_ENTRIES: dict[str, tuple[list[str], list[str]]] = {}
+_MAX_ENTRIES = 4096
+
+
+def _entries(texts: Sequence[str]) -> dict[str, tuple[list[str], list[str]]]:
+    """Knowledge-base technologies and features named in each text (one scan for the new ones, memoised)."""
+    new = [t for t in dict.fromkeys(texts) if t not in _ENTRIES]
+    if new:
+        if len(_ENTRIES) + len(new) > _MAX_ENTRIES:
+            _ENTRIES.clear()
+        for text, found in zip(new, analyzer().find_entries_each(new), strict=True):
+            _ENTRIES[text] = found
+    return {t: (list(_ENTRIES[t][0]), list(_ENTRIES[t][1])) for t in texts}
+
+
+def clear_entries() -> None:
+    _ENTRIES.clear()
+
+
+def _info(requirement: Requirement, techs: list[str], features: list[str]) -> RequirementInfo:
+    unknown: list[str] = []
+    if requirement.kind == "integration" and not techs:
+        names = [t.name for t in find_technologies(requirement.text, lexicon())]
+        if not names and not features:
+            names = [requirement.text]
+        for name in names:
+            known = analyzer().match_name(name)  # structured-field rules: a bare "Go" is the language here
+            if known:
+                techs.extend(t for t in known if t not in techs)
+            else:
+                unknown.append(name)
+    if requirement.kind in ("constraint", "non_goal"):
+        rules = tuple(rule.name for rule in rules_for(requirement))
+        features = []  # "no accounts" names accounts but asks for none
+    else:
+        rules = tuple(r for r in rule_classes(requirement.text) if r == "incremental_migration")
+        if requirement.kind == "feature" and MIGRATION_WORK.match(requirement.text):
+            features = []  # "Move our legacy invoicing system to Laravel": what moves, not what to build
+    quality = tuple(tag for tag, pattern in QUALITY_TAGS if pattern.search(requirement.text))
+    return RequirementInfo(
+        requirement=requirement,
+        features=tuple(features),
+        techs=tuple(techs),
+        unknown=tuple(unknown),
+        rules=rules,
+        quality=quality if requirement.kind == "quality" else (),
+        words=words_of(requirement.text),
+    )
+
+
+def _only_unknown_tech(info: RequirementInfo) -> bool:
+    return bool(info.unknown) and info.requirement.kind == "integration"
+
+
+def _groups(units: Sequence[Unit]) -> tuple[tuple[str, ...], ...]:
+    """Units linked by a shared requirement, each group in brief order (union-find)."""
+    parent = {u.key: u.key for u in units}
+
+    def find(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    owner: dict[str, str] = {}
+    for unit in units:
+        if unit.kind == "unknown":
+            continue  # a technology is wired in by the integrations phase, not a feature phase
+        for rid in unit.requirements:
+            if rid in owner:
+                parent[find(unit.key)] = find(owner[rid])
+            else:
+                owner[rid] = unit.key
+    grouped: dict[str, list[str]] = {}
+    for unit in units:
+        grouped.setdefault(find(unit.key), []).append(unit.key)
+    return tuple(tuple(keys) for keys in grouped.values())
+
+
+def _feature_words(infos: list[RequirementInfo]) -> DomainWords:
+    """The brief's words for a feature several requirements ask for: the first one's verb and test name,
+    and every asking requirement named ("sales by region and top products")."""
+    asking = [i for i in infos if i.requirement.kind in ("feature", "integration")] or infos
+    # "Move our legacy invoicing system to Laravel" is the migration itself; "accountants issue invoices"
+    # says what the feature does.
+    asking = [i for i in asking if not i.rules] or asking
+    first = asking[0].words
+    texts: list[str] = []
+    said: set[str] = set()
+    for info in asking:
+        words = {stem(w) for w in re.findall(r"[a-z0-9]+", info.words.text.lower())}
+        if not words <= said:  # "track stock" adds nothing to "tracking inventory and stock movements"
+            texts.append(info.words.text)
+            said |= words
+    if len(texts) == 1:
+        return first
+    named = texts[:3]
+    text = ", ".join(named[:-1]) + " and " + named[-1] + (" …" if len(texts) > 3 else "")
+    return dataclasses.replace(first, text=text, title=text[:1].upper() + text[1:])
+
+
+def _short(text: str, words: int = 7) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")

@@ -1,0 +1,721 @@
+"""Deterministic requirement extraction: a brief → numbered requirements (DESIGN §6).
+
+``extract_requirements(brief)`` reads the brief's summary, goals, constraints and structured fields
+(languages, frameworks, data stores, integrations, deployment) and returns ``Requirement``s in brief
+order, keeping the ids of the requirements the brief already carries:
+
+- every named technology, service, platform or SDK becomes an ``integration`` requirement, whether
+  or not any engine knows it ("Garmin Connect API", "Adyen", "chrome.storage.sync");
+- limits become ``constraint`` requirements — the classes of ``rules.yaml`` ("read-only", "existing
+  database", "sign-in through Okta", "without downtime") and the cues of ``lexicon.yaml`` ("data
+  stays on the device", "do not change the schema");
+- what the brief rules out ("no accounts", "No server") becomes a ``non_goal``;
+- quality targets (latency, availability, WCAG, GDPR, "tree-shakeable") become ``quality``;
+- everything else the product does becomes a ``feature``, in the user's own words ("members vote on
+  proposals", "waitlist place when a class is full").
+
+It is engine-agnostic (it imports only the domain models and this package's data), so the LLM
+path can use it when a model gives no requirements. Work is linear in the brief's length: each
+sentence is scanned a fixed number of times by regexes without nested quantifiers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from devussy.models import MAX_REQUIREMENTS, ProjectBrief, Requirement, RequirementKind, RequirementSource
+from devussy.requirements.lexicon import LEFT, RIGHT, Lexicon, lexicon
+from devussy.requirements.rules import ConstraintRule, load_rules
+
+MAX_TEXT = 300
+# Sentence ends: . ! ? ; or a line break (bullets), but not after common abbreviations.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=\S)|\n+\s*(?:[-*•]\s+|\d+[.)]\s+)?")
+_ABBREVIATIONS = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|incl|approx|e\.?g|dr|mr|mrs|ms|no)\.)$", re.IGNORECASE)
+_TOKEN = re.compile(r"\S+")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’+#.-]*[A-Za-z0-9+#]|[A-Za-z0-9]")
+# Clause boundaries inside a sentence: ; : , (not a thousands separator) dashes and parentheses.
+_CLAUSE_BREAK = re.compile(r"\s*[;:]\s+|,(?=\s)\s*|\s+[—–]\s+|\s+-\s+|\s*[()]\s*")
+_NAME_WORD = r"(?:[A-Z][A-Za-z0-9+#]*(?:\.[A-Za-z0-9]+|-[A-Z0-9][A-Za-z0-9]*)*|[a-z]+[A-Z][A-Za-z0-9]*)"
+_CAPITALISED = re.compile(r"(?<![\w.+#-])" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r")*")
+_DOMAIN_AFTER_NAME = re.compile(
+    r"\s+(?:custom resources?|resources?|crds?|kinds?|objects?|class(?:es)?|models?|entit(?:y|ies)|"
+    r"components?)\b",
+    re.IGNORECASE,
+)
+_NEGATION_LEAD = re.compile(r"^(?:no|not|never|without|zero|nothing|none)\b", re.IGNORECASE)
+_SPLIT_NEGATIONS = re.compile(r"\s+(?:and|or|,)\s+(?=(?:no|not|never|without)\b)", re.IGNORECASE)
+_EXAMPLE_LEAD = re.compile(r"^(?:for example|for instance|e\.?g\.?|i\.?e\.?|such as|like)\b", re.IGNORECASE)
+_LEADING_FILLER = re.compile(
+    r"^(?:(?:and|or|but|then|also|plus|including|as well as|so that|so|that|which|who|where|whereby|to|it|"
+    r"they|we|i|you|with|while|when|users? can|you can|can|should|must|will|would|lets? users|"
+    r"allows? users to|lets?|allows?|enables?|helps?|of|a|an|the)\s+)+",
+    re.IGNORECASE,
+)
+_TRAILING_FILLER = re.compile(
+    r"(?:\s+(?:and|or|but|with|while|when|to|for|of|from|by|etc|and more|as well))+\s*[.!?]*$|[.!?]+$",
+    re.IGNORECASE,
+)
+_FOR_PHRASE = re.compile(r"\s*for\s+(.+?)(?=\s+(?:that|which|who|where|to|with)\b|$)", re.IGNORECASE)
+# Verbs that place the product on its stack rather than say what users do with it.
+_STACK_VERBS = frozenset(
+    {"store", "build", "write", "host", "deploy", "run", "use", "back", "power", "base", "develop", "make"}
+)
+_ARTICLE = re.compile(r"^(?:a|an|the)\s+", re.IGNORECASE)
+
+
+def _wordset(*chunks: str) -> frozenset[str]:
+    return frozenset(" ".join(chunks).split())
+
+
+_STOPWORDS = _wordset(
+    "a an the and or but of for to in on at by with from into via over under through per as is are be been",
+    "it its during before after until since because while whenever once this that these those their our my",
+    "your his her them they we i you he she who which where when than then so not no only also just very",
+    "each every any all some both either can could should must will would may might shall do does did has",
+    "have had get gets got let lets",
+)
+# What stops the extension of a constraint or quality phrase to the right / to the left.
+_RIGHT_STOPS = _wordset(
+    "during while when whenever because so but and or that which where who with without over for of"
+)
+_LEFT_STOPS = _RIGHT_STOPS | _wordset("on in to from into at by of through via under")
+_MAX_RIGHT, _MAX_LEFT = 6, 4
+
+
+@dataclass(frozen=True)
+class _Found:
+    order: tuple[int, int, int]  # (segment, sentence offset, position in the sentence)
+    kind: RequirementKind
+    text: str
+    key: str
+
+
+@dataclass(frozen=True)
+class _TechSpan:
+    start: int
+    end: int
+    name: str
+
+
+def extract_requirements(brief: ProjectBrief, *, source: RequirementSource = "brief") -> list[Requirement]:
+    """The brief's requirements: the ones it carries (ids kept), then the ones found in its text."""
+    found = list(_find_all(brief))
+    return number_requirements(brief.requirements, found, source)
+
+
+def number_requirements(
+    existing: Iterable[Requirement], found: Iterable[_Found], source: RequirementSource
+) -> list[Requirement]:
+    kept = list(existing)
+    seen = {_key_of(r.kind, r.text) for r in kept}
+    next_id = max((int(r.id[1:]) for r in kept), default=0) + 1
+    result = list(kept)
+    for item in sorted(found, key=lambda f: f.order):
+        if len(result) >= MAX_REQUIREMENTS:
+            break
+        if item.key in seen:
+            continue
+        seen.add(item.key)
+        result.append(Requirement(id=f"R{next_id}", text=item.text, kind=item.kind, source=source))
+        next_id += 1
+    return result
+
+
+def _find_all(brief: ProjectBrief) -> Iterator[_Found]:
+    lex = lexicon()
+    rules = load_rules()
+    name_words = {w.lower() for w in _WORD.findall(brief.name)}
+    segments: list[tuple[str, str]] = [(brief.summary, "summary")]
+    segments += [(goal, "goal") for goal in brief.goals]
+    segments += [(constraint, "constraint") for constraint in brief.constraints]
+    techs_seen: set[str] = set()
+    produced = False
+    head_fallback: _Found | None = None
+    for seg_index, (text, role) in enumerate(segments):
+        for sent_index, (offset, sentence) in enumerate(split_sentences(text)):
+            reader = _SentenceReader(sentence, (seg_index, offset), role, lex, rules, name_words)
+            for item in reader.read(first=seg_index == 0 and sent_index == 0):
+                if item.kind == "integration":
+                    if item.key in techs_seen:
+                        continue
+                    techs_seen.add(item.key)
+                produced = produced or item.kind == "feature"
+                yield item
+            fallback_text = reader.subject_text or reader.head_text
+            if fallback_text and head_fallback is None:
+                head_fallback = _Found(
+                    (seg_index, offset, 0), "feature", fallback_text, _key_of("feature", fallback_text)
+                )
+    if not produced and head_fallback is not None:
+        yield head_fallback
+    structured = [*brief.languages, *brief.frameworks, *brief.data_stores, *brief.integrations]
+    base = len(segments)
+    for index, name in enumerate(structured):
+        canonical = lex.canonical(name.strip())
+        key = _tech_key(canonical)
+        if key not in techs_seen and canonical:
+            techs_seen.add(key)
+            yield _Found((base, index, 0), "integration", _clip(canonical), key)
+    if brief.deployment:
+        canonical = lex.canonical(brief.deployment.strip())
+        key = _tech_key(canonical)
+        if key not in techs_seen:
+            yield _Found((base + 1, 0, 0), "integration", _clip(f"Deployed on {canonical}"), key)
+
+
+def split_sentences(text: str) -> list[tuple[int, str]]:
+    """(offset, sentence) pairs; abbreviations such as "e.g." do not end a sentence."""
+    result: list[tuple[int, str]] = []
+    start = 0
+    for match in _SENTENCE_BREAK.finditer(text):
+        if _ABBREVIATIONS.search(text, max(0, match.start() - 8), match.start()):
+            continue
+        piece = text[start : match.start()].strip()
+        if piece:
+            result.append((start, piece))
+        start = match.end()
+    piece = text[start:].strip()
+    if piece:
+        result.append((start, piece))
+    return result
+
+
+class _SentenceReader:
+    """Requirements in one sentence: technologies, guarded and quality phrases, then features."""
+
+    def __init__(
+        self,
+        sentence: str,
+        where: tuple[int, int],
+        role: str,
+        lex: Lexicon,
+        rules: tuple[ConstraintRule, ...],
+        name_words: set[str],
+    ) -> None:
+        self.sentence = sentence
+        self.where = where
+        self.role = role
+        self.lex = lex
+        self.rules = rules
+        self.name_words = name_words
+        self.techs = find_technologies(sentence, lex, name_words)
+        self.head_text: str | None = None
+        self.subject_text: str | None = None
+        self.found: list[_Found] = []
+        self.tech_text: dict[int, str] = {}
+
+    def read(self, *, first: bool) -> list[_Found]:
+        if self.role == "goal" and any(p.search(self.sentence) for p in self.lex.business_goals):
+            self._add(0, "quality", self.sentence)
+            self._add_techs()
+            return self.found
+        clauses = list(_clauses(self.sentence))
+        groups = _list_groups(clauses, self.sentence)
+        for index, (start, end) in enumerate(clauses):
+            text = self.sentence[start:end]
+            if _EXAMPLE_LEAD.match(text.strip()):
+                continue
+            self._clause(start, text, first=first and index == 0, serial=groups[index])
+        self._add_techs()
+        return self.found
+
+    # -- one clause ---------------------------------------------------------------------------
+
+    def _clause(self, start: int, text: str, *, first: bool, serial: bool) -> None:
+        for part_start, part in _negation_parts(start, text):
+            stripped = _strip_leading(part)
+            if _NEGATION_LEAD.match(stripped):
+                self._add(part_start, self._guarded_kind(stripped), stripped)
+                continue
+            remainder = self._guarded_and_quality(part_start, part)
+            if self.role == "constraint":
+                if _content_words(remainder, self.lex):
+                    self._add(part_start, "constraint", stripped)
+                continue
+            self._features(part_start, remainder, first=first, serial=serial)
+
+    def _guarded_kind(self, text: str) -> RequirementKind:
+        matching = [rule for rule in self.rules if any(p.search(text) for p in rule.when)]
+        if any(p.search(text) for p in self.lex.constraint_cues):
+            return "constraint"
+        if matching:
+            return "non_goal" if any("non_goal" in rule.applies_to for rule in matching) else "constraint"
+        words = _WORD.findall(text)
+        if len(words) > 1 and words[1].lower().endswith("ing"):  # "without losing writes"
+            return "constraint"
+        return "non_goal"
+
+    def _guarded_and_quality(self, start: int, text: str) -> str:
+        """Record the constraint and quality phrases of a clause; return what is left (same length)."""
+        spans: list[tuple[int, int, RequirementKind, bool]] = []  # start, end, kind, imperative feature
+        for rule in self.rules:
+            for pattern in rule.when:
+                match = pattern.search(text)
+                if match:
+                    spans.append((match.start(), match.end(), "constraint", rule.imperative_is_feature))
+                    break
+        for pattern in self.lex.constraint_cues:
+            match = pattern.search(text)
+            if match:
+                spans.append((match.start(), match.end(), "constraint", False))
+        for pattern in self.lex.quality:
+            match = pattern.search(text)
+            if match:
+                spans.append((match.start(), match.end(), "quality", False))
+        if not spans:
+            return text
+        stripped = text.lstrip()
+        first_word = _WORD.match(stripped)
+        imperative = bool(first_word and first_word.start() == 0 and self.lex.is_verb(first_word.group()))
+        if imperative and any(feature for *_, feature in spans):
+            # "Migrate our legacy monolith to ...": the work itself, a feature in the user's words.
+            others = [(s, e, k) for s, e, k, feature in spans if not feature]
+            for s, e, kind in _merge([(*_extend(text, s, e), k) for s, e, k in others]):
+                self._add(start + s, kind, text[s:e])
+                text = text[:s] + " " * (e - s) + text[e:]
+            self._add(start + (len(text) - len(stripped)), "feature", text)
+            return ""
+        extended = _merge([(*_extend(text, s, e), k) for s, e, k, _ in spans])
+        outside = text
+        for s, e, _ in extended:
+            outside = outside[:s] + " " * (e - s) + outside[e:]
+        leftover = _content_words(outside, self.lex, exclude=self._tech_names())
+        has_head = any(w.lower() in self.lex.heads for w in _WORD.findall(outside))
+        if len(leftover) <= 1 and not has_head and len(extended) == 1:
+            self._add(start, extended[0][2], text)  # the whole clause is the constraint
+            return ""
+        for s, e, kind in extended:
+            self._add(start + s, kind, text[s:e])
+        return outside
+
+    def _features(self, start: int, text: str, *, first: bool, serial: bool) -> None:
+        if first:
+            text = self._drop_head(start, text)
+        pieces = _split_and(text, self.lex, serial=serial)
+        for offset, piece in pieces:
+            self._feature_piece(start + offset, piece, head_clause=first)
+
+    def _drop_head(self, base: int, text: str) -> str:
+        """The first clause usually names the product ("A Django web app for ..."): keep what it does."""
+        tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+        if not tokens or self.lex.is_verb(tokens[0][2]):
+            return text
+        head_at = None
+        for index, (_, _, word) in enumerate(tokens[:9]):
+            if word.lower() in self.lex.heads:
+                head_at = index
+                while head_at + 1 < len(tokens) and tokens[head_at + 1][2].lower() in self.lex.heads:
+                    head_at += 1
+                break
+        if head_at is None:
+            return text
+        head_end = tokens[head_at][1]
+        head_words = [w for _, _, w in tokens[: head_at + 1]]
+        kept = [w for w in head_words if w.lower() not in _STOPWORDS and not self._is_tech_word(w)]
+        if _names_an_activity(" ".join(kept), self.lex):
+            self.head_text = _display(" ".join(kept))  # "A recipe sharing website"
+        rest = self._skip_tech_phrase(base + head_end, text[head_end:])
+        blank = " " * head_end
+        for_phrase = _FOR_PHRASE.match(rest)
+        if for_phrase:
+            phrase = for_phrase.group(1)
+            after = rest[for_phrase.end() :]
+            first_word = _WORD.match(phrase)
+            purposeful = (
+                first_word is not None
+                and first_word.group().lower().endswith("ing")
+                and self.lex.is_verb(first_word.group())
+                and not re.match(r"\s+(?:that|which|who|where)\b", after, re.IGNORECASE)
+            )
+            if not purposeful:
+                rest = " " * for_phrase.end() + after
+                subject = _display(_strip_trailing(_ARTICLE.sub("", phrase.strip())))
+                if _names_an_activity(subject, self.lex):
+                    self.subject_text = subject  # "for sharing recipes": what the product is for
+                else:
+                    self._activity_for(base, kept, subject)
+        return blank + rest
+
+    def _activity_for(self, base: int, head_words: list[str], subject: str) -> None:
+        """"A booking app for yoga classes": the product's activity applied to what it is for ("Booking
+        yoga classes"), unless that names who it is for ("a sharing site for families")."""
+        activity = next(
+            (w for w in reversed(head_words[:-1]) if w.lower().endswith("ing") and self.lex.is_verb(w)), None
+        )
+        words = [w.lower() for w in _WORD.findall(subject)]
+        if activity is None or not words or len(words) > 5:
+            return
+        if any(w in self.lex.audience_words for w in words):
+            return
+        self._add(base, "feature", f"{activity.lower()} {subject[:1].lower()}{subject[1:]}")
+
+    def _skip_tech_phrase(self, offset: int, rest: str) -> str:
+        """Blank "in Kotlin with Jetpack Compose" right after the head: the stack, not a feature.
+
+        ``offset`` is where ``rest`` starts in the sentence (technology spans are sentence positions)."""
+        match = re.match(
+            r"\s*(?:in|with|using|on|(?:built|made|developed|written|powered|backed) (?:with|in|on|by))\s+",
+            rest,
+            re.IGNORECASE,
+        )
+        if not match:
+            return rest
+        end = match.end()
+        while True:
+            m = re.match(r"[\s,]*(?:(?:and|with|in|on|using)\s+)?", rest[end:], re.IGNORECASE)
+            position = end + (m.end() if m else 0)
+            span = next((t for t in self.techs if t.start - offset == position), None)
+            if span is None:
+                word = _WORD.match(rest, position)
+                if word and word.start() == position and word.group().lower() in self.lex.generic_words:
+                    end = word.end()
+                    continue
+                break
+            end = span.end - offset
+        if end == match.end():
+            return rest
+        return " " * end + rest[end:]
+
+    def _tech_names(self) -> list[str]:
+        return [self.sentence[t.start : t.end] for t in self.techs]
+
+    def _is_tech_word(self, word: str) -> bool:
+        return any(word in self.sentence[t.start : t.end] for t in self.techs)
+
+    def _feature_piece(self, start: int, piece: str, *, head_clause: bool) -> None:
+        cleaned = _strip_trailing(_strip_leading(piece))
+        if not cleaned:
+            return
+        lead = start + max(0, piece.find(cleaned))
+        audience = re.match(r"\s*for\s+(?:the\s+|a\s+|an\s+|our\s+|my\s+)?([\w-]+)", piece, re.IGNORECASE)
+        if head_clause and audience:
+            if not (audience.group(1).lower().endswith("ing") and self.lex.is_verb(audience.group(1))):
+                # An audience ("for the call centre"), unless a purpose follows ("... to record sightings").
+                purpose = re.search(r"\s(?:to|that|which|who)\s+(.+)$", cleaned)
+                if purpose is None:
+                    return
+                cleaned = _strip_trailing(purpose.group(1))
+                lead = start + max(0, piece.find(cleaned))
+            cleaned = re.sub(r"^for\s+", "", cleaned, flags=re.IGNORECASE)  # a purpose: "for booking classes"
+        inside = [t for t in self.techs if lead <= t.start < lead + len(cleaned)]
+        names = [self.sentence[t.start : t.end] for t in inside]
+        content = _content_words(cleaned, self.lex, exclude=names)
+        capability = self._names_a_capability(cleaned, names)
+        if inside and len(content) <= 1 and not capability:
+            if len(inside) == 1 and content:  # "Adyen terminal", not "Backend in NestJS"
+                self.tech_text[inside[0].start] = _display(cleaned)
+            return
+        if not content and not capability:
+            return
+        self._add(lead, "feature", cleaned)
+
+    def _names_a_capability(self, text: str, tech_names: list[str]) -> bool:
+        """"Pay online with Stripe", "online payments via Stripe": something users do, through a service."""
+        for name in tech_names:
+            text = text.replace(name, " ")
+        words = [w.lower() for w in _WORD.findall(text)]
+        if any(w in self.lex.capability_words for w in words):
+            return True
+        first = words[0] if words else ""
+        # "pay with Adyen" is something users do; "stored in PostgreSQL", "runs on AWS" only place the stack.
+        return (
+            self.lex.is_verb(first)
+            and first not in self.lex.noun_forms
+            and not first.endswith("ed")
+            and self.lex.base_verb(first) not in _STACK_VERBS
+        )
+
+    # -- technologies -------------------------------------------------------------------------
+
+    def _add_techs(self) -> None:
+        for tech in self.techs:
+            text = self.tech_text.get(tech.start) or self._with_role(tech)
+            key = _tech_key(tech.name)
+            self.found.append(_Found((*self.where, tech.start), "integration", _clip(text), key))
+
+    def _with_role(self, tech: _TechSpan) -> str:
+        after = self.sentence[tech.end :]
+        match = re.match(r"\s+([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)", after)
+        written = self.sentence[tech.start : tech.end]
+        # The user's spelling ("Postgres") unless it is an all-lower-case alias ("postgres", "k8s").
+        label = written if written != written.lower() else tech.name
+        if match:
+            two = match.group(1).lower()
+            one = two.split()[0]
+            if two.replace(" ", "") in self.lex.role_words and " " in two:
+                label = f"{label} {match.group(1)}"
+            elif one in self.lex.role_words:
+                label = f"{label} {match.group(1).split()[0]}"
+            elif one == "for":
+                target = re.match(r"\s+for\s+([a-z][\w-]*)", after)
+                if target and target.group(1).lower() not in _STOPWORDS:
+                    label = f"{label} for {target.group(1)}"
+        return label
+
+    # -- recording ----------------------------------------------------------------------------
+
+    def _add(self, position: int, kind: RequirementKind, text: str) -> None:
+        shown = _display(_strip_trailing(_strip_leading(text)) if kind == "feature" else _tidy(text))
+        if not shown or not _WORD.search(shown):
+            return
+        self.found.append(_Found((*self.where, position), kind, _clip(shown), _key_of(kind, shown)))
+
+
+def find_technologies(
+    sentence: str, lex: Lexicon, name_words: set[str] | frozenset[str] = frozenset()
+) -> list[_TechSpan]:
+    """Named technologies in a sentence: the lexicon's names, then capitalised and CamelCase names."""
+    spans: list[_TechSpan] = []
+    for pattern in (lex.tech_pattern, lex.tech_pattern_exact):
+        if pattern is None:
+            continue
+        for match in pattern.finditer(sentence):
+            spans.append(_TechSpan(match.start(), match.end(), lex.canonical(match.group())))
+    first_word = _WORD.search(sentence)
+    for match in _CAPITALISED.finditer(sentence):
+        name = _trim_name(match.group(), lex)
+        if not name:
+            continue
+        start = match.start() + match.group().find(name)
+        end = start + len(name)
+        words = name.split()
+        single = len(words) == 1
+        at_start = first_word is not None and start == first_word.start()
+        if single and at_start and not _looks_like_a_name(name):
+            continue  # an ordinary word that starts the sentence
+        if all(w.lower() in lex.not_technologies or not re.search(r"[A-Za-z]", w) for w in words):
+            continue
+        if all(w.lower() in name_words for w in words):
+            continue  # the project's own name
+        if _DOMAIN_AFTER_NAME.match(sentence, end):
+            continue  # "a BackupSchedule custom resource" is a domain name
+        spans.append(_TechSpan(start, end, lex.canonical(name)))
+    return _outermost(spans)
+
+
+def _trim_name(name: str, lex: Lexicon) -> str:
+    """Drop generic words at either end of a capitalised run: "Garmin Connect API" → "Garmin Connect"."""
+    words = name.split()
+    while words and words[0].lower() in _STOPWORDS:  # "A Slack bot", "Our Keycloak"
+        words = words[1:]
+    generic = lex.role_words | lex.not_technologies
+    while words and words[-1].lower() in generic and words[-1] not in lex.by_alias:
+        words = words[:-1]
+    return " ".join(words)
+
+
+def _looks_like_a_name(word: str) -> bool:
+    """CamelCase, digits, dots or all caps: a name even at the start of a sentence."""
+    return bool(re.search(r"[a-z][A-Z]|\d|\.\w|^[A-Z]{2,}[a-z]*$|[+#]", word))
+
+
+def _outermost(spans: list[_TechSpan]) -> list[_TechSpan]:
+    """Longest non-overlapping spans, in sentence order (one pass after a sort)."""
+    ordered = sorted(spans, key=lambda s: (s.start, -(s.end - s.start)))
+    kept: list[_TechSpan] = []
+    for span in ordered:
+        if kept and span.start < kept[-1].end:
+            continue
+        kept.append(span)
+    return kept
+
+
+# -- clauses ------------------------------------------------------------------------------------
+
+
+def _clauses(sentence: str) -> Iterator[tuple[int, int]]:
+    start = 0
+    for match in _CLAUSE_BREAK.finditer(sentence):
+        if match.start() > start:
+            yield start, match.start()
+        start = match.end()
+    if start < len(sentence):
+        yield start, len(sentence)
+
+
+def _list_groups(clauses: list[tuple[int, int]], sentence: str) -> list[bool]:
+    """Whether each clause belongs to a comma list of three or more items ("a, b, c and d")."""
+    serial = [False] * len(clauses)
+    group: list[int] = []
+
+    def close() -> None:
+        if len(group) >= 3:
+            serial[group[-1]] = True  # only the last item holds "... and z"
+
+    for index, (start, _) in enumerate(clauses):
+        separator = sentence[clauses[index - 1][1] : start] if index else ""
+        if index and "," not in separator:
+            close()
+            group = []
+        group.append(index)
+    close()
+    return serial
+
+
+def _negation_parts(start: int, text: str) -> list[tuple[int, str]]:
+    """ "No database and no network access" is two requirements."""
+    parts: list[tuple[int, str]] = []
+    position = 0
+    for match in _SPLIT_NEGATIONS.finditer(text):
+        parts.append((start + position, text[position : match.start()]))
+        position = match.end()
+    parts.append((start + position, text[position:]))
+    # "... as defective or not": a lone negation word is not a requirement of its own.
+    merged: list[tuple[int, str]] = []
+    for s, p in parts:
+        if merged and len(_WORD.findall(p)) < 2:
+            merged[-1] = (merged[-1][0], text[merged[-1][0] - start : s - start + len(p)])
+        else:
+            merged.append((s, p))
+    return [(s, p) for s, p in merged if p.strip()]
+
+
+def _split_and(text: str, lex: Lexicon, *, serial: bool) -> list[tuple[int, str]]:
+    """Split on " and " before a verb ("reads counts and shows trends"), or the last " and " of a list."""
+    points: list[tuple[int, int]] = []
+    for match in re.finditer(r"\s+and\s+", text):
+        before = text[: match.start()]
+        after = text[match.end() :]
+        next_word = _WORD.match(after)
+        left_words = _content_words(before, lex)
+        last_left = left_words[-1] if left_words else ""
+        # "lend and borrow tools", "validates and formats numbers": two verbs share one object.
+        shared_object = lex.is_verb(last_left) and last_left not in lex.noun_forms
+        if next_word and lex.is_verb(next_word.group()) and len(left_words) >= 2 and not shared_object:
+            points.append((match.start(), match.end()))
+        elif next_word and next_word.group().lower() in ("a", "an") and _has_two_words(before):
+            points.append((match.start(), match.end()))  # "payments via Stripe and a waitlist": two things
+    if serial and not points:
+        last = None
+        for match in re.finditer(r"\s+and\s+", text):
+            last = match
+        if last is not None:
+            points.append((last.start(), last.end()))
+    pieces: list[tuple[int, str]] = []
+    position = 0
+    for start, end in points:
+        pieces.append((position, text[position:start]))
+        position = end
+    pieces.append((position, text[position:]))
+    return pieces
+
+
+def _has_two_words(text: str) -> bool:
+    return len([w for w in _WORD.findall(text) if w.lower() not in _STOPWORDS]) >= 2
+
+
+def _extend(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a match to whole words, a few words to the right and left within the phrase."""
+    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    first = next((i for i, (s, e) in enumerate(tokens) if e > start), None)
+    last = next((i for i, (s, e) in reversed(list(enumerate(tokens))) if s < end), None)
+    if first is None or last is None:
+        return start, end
+    right = last
+    while right + 1 < len(tokens) and right - last < _MAX_RIGHT:
+        word = text[tokens[right + 1][0] : tokens[right + 1][1]].lower().strip(".,;:!?")
+        if word in _RIGHT_STOPS or text[tokens[right][0] : tokens[right][1]].endswith((",", ";", ":")):
+            break
+        right += 1
+    left = first
+    opening = text[tokens[first][0] : tokens[first][1]].lower()
+    if _NEGATION_LEAD.match(opening):
+        return tokens[first][0], tokens[right][1]  # "without downtime" starts its own phrase
+    while left > 0 and first - left < _MAX_LEFT:
+        word = text[tokens[left - 1][0] : tokens[left - 1][1]].lower().strip(".,;:!?")
+        if word in _LEFT_STOPS:
+            break
+        left -= 1
+    return tokens[left][0], tokens[right][1]
+
+
+def _merge(spans: list[tuple[int, int, RequirementKind]]) -> list[tuple[int, int, RequirementKind]]:
+    merged: list[tuple[int, int, RequirementKind]] = []
+    for start, end, kind in sorted(spans):
+        if merged and start < merged[-1][1]:
+            s, e, k = merged[-1]
+            merged[-1] = (s, max(e, end), k if k != "quality" else kind)
+        else:
+            merged.append((start, end, kind))
+    return merged
+
+
+# -- words ---------------------------------------------------------------------------------------
+
+
+def _names_an_activity(text: str, lex: Lexicon) -> bool:
+    """Whether a noun phrase says what the product does ("recipe sharing"), not only what it is about
+    ("staff records", "a 2D platformer"): the only kind of product phrase that can stand for a feature."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    agent = any(w.endswith(("er", "or")) and (lex.is_verb(w[:-2]) or lex.is_verb(w[:-1])) for w in words)
+    return agent or any(lex.is_verb(w) and w not in lex.noun_forms for w in _content_words(text, lex))
+
+
+def _content_words(text: str, lex: Lexicon, exclude: Iterable[str] = ()) -> list[str]:
+    for name in exclude:
+        text = text.replace(name, " ")
+    return [
+        w
+        for w in (word.lower() for word in _WORD.findall(text))
+        if w not in _STOPWORDS and w not in lex.generic_words and w not in lex.role_words
+    ]
+
+
+def _strip_leading(text: str) -> str:
+    stripped = text.strip(" \t,;:-—–()\"'")
+    previous = None
+    while previous != stripped:
+        previous = stripped
+        stripped = _LEADING_FILLER.sub("", stripped).strip(" \t,;:-—–()\"'")
+    return stripped
+
+
+def _strip_trailing(text: str) -> str:
+    previous = None
+    stripped = text.strip()
+    while previous != stripped:
+        previous = stripped
+        stripped = _TRAILING_FILLER.sub("", stripped).strip(" \t,;:-—–()\"'")
+        if len(_WORD.findall(stripped)) > 2:  # "Train a model weekly on", but "Log in" keeps its particle
+            stripped = re.sub(r"\s+(?:on|in|at|into)$", "", stripped, flags=re.IGNORECASE)
+    return stripped
+
+
+def _tidy(text: str) -> str:
+    text = _strip_trailing(text.strip(" \t,;:-—–()\"'"))
+    text = re.sub(r"^(?:and|or|but|with|while|during|it|so)\s+", "", text, flags=re.IGNORECASE)
+    return _ARTICLE.sub("", text)
+
+
+def _display(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    text = _ARTICLE.sub("", text)
+    return text[:1].upper() + text[1:] if text else text
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1].rstrip() + "…"
+
+
+def _key_of(kind: str, text: str) -> str:
+    words = [w for w in re.findall(r"[a-z0-9+#]+", text.lower()) if w not in _STOPWORDS]
+    family = "guard" if kind in ("constraint", "non_goal") else kind
+    return family + ":" + " ".join(words)
+
+
+def _tech_key(name: str) -> str:
+    return "integration:" + re.sub(r"[^a-z0-9+#]+", " ", name.lower()).strip()
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased words of ``text`` that carry meaning (for matching requirement phrases)."""
+    return _content_words(text, lexicon())
+
+
+def tokenize(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+__all__ = ["LEFT", "RIGHT", "extract_requirements", "find_technologies", "split_sentences"]

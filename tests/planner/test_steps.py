@@ -1,0 +1,226 @@
+"""The plan-wide step assignment: steps from requirements, constraints applied, covers and dependencies."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from devussy.models import DevPlan, ProjectBrief, Step
+from devussy.planner import OfflinePlanner
+from devussy.planner.commands import command_problems
+from devussy.planner.engine import _basis_for_plan, _steps_for
+from devussy.planner.generated import UNKNOWN_MARK
+from devussy.requirements import check_coverage
+
+
+def detailed(brief: ProjectBrief) -> DevPlan:
+    planner = OfflinePlanner()
+    plan = planner.basic_plan(planner.design(brief))
+    for phase in plan.phases:
+        plan = plan.with_phase(planner.phase_detail(plan, phase.number))
+    return plan
+
+
+def steps(plan: DevPlan) -> list[Step]:
+    return [s for p in plan.phases for s in p.steps]
+
+
+def text(plan: DevPlan) -> str:
+    return "\n".join(f"{s.title}\n{s.details}\n{' '.join(s.acceptance_criteria)}" for s in steps(plan))
+
+
+CLASSES = ProjectBrief(
+    name="Crux Classes",
+    summary=(
+        "A Django web app for booking climbing gym classes with Stripe payments. Members see the weekly "
+        "class "
+        "schedule, book a spot, and get a waitlist place when a class is full. Instructors mark attendance."
+    ),
+)
+
+
+def test_every_step_covers_requirements_and_every_requirement_is_covered() -> None:
+    plan = detailed(CLASSES)
+    report = check_coverage(plan)
+    assert report.ok and not report.gaps and not report.violations
+    assert all(s.covers and s.acceptance_criteria and s.test_command for s in steps(plan))
+    assert all(p.requirements for p in plan.phases)
+
+
+def test_steps_use_the_briefs_words_not_a_guessed_entity() -> None:
+    plan = detailed(CLASSES)
+    titles = [s.title for s in steps(plan)]
+    assert "Book climbing gym classes without double-booking" in titles
+    assert "Members see the weekly class schedule" in titles or any(
+        "weekly class schedule" in t for t in titles
+    )
+    assert any(t.startswith("Waitlist:") for t in titles)
+    assert any(t.startswith("Attendance:") for t in titles)
+    assert not re.search(r"\bOrders?\b", text(plan))
+
+
+def test_test_commands_run_a_named_test_and_the_step_says_where_it_lives() -> None:
+    plan = detailed(CLASSES)
+    waitlist = next(s for s in steps(plan) if s.title.startswith("Waitlist:"))
+    assert waitlist.test_command == "pytest tests/test_waitlist.py"
+    assert "`tests/test_waitlist.py`" in waitlist.details
+    assert all(not command_problems(s.test_command or "") for s in steps(plan))
+
+
+def test_no_step_is_repeated_across_phases() -> None:
+    titles = [s.title.lower() for s in steps(detailed(CLASSES))]
+    assert len(titles) == len(set(titles))
+
+
+def test_steps_depend_on_what_they_build_on_not_the_previous_line() -> None:
+    plan = detailed(CLASSES)
+    for phase in plan.phases:
+        ids = [s.id for s in phase.steps]
+        for index, step in enumerate(phase.steps):
+            assert set(step.depends_on) <= set(ids[:index])
+    independent = [s for p in plan.phases for s in p.steps[1:] if not s.depends_on]
+    chained = [
+        s for p in plan.phases for i, s in enumerate(p.steps[1:], 1) if s.depends_on == [p.steps[i - 1].id]
+    ]
+    assert independent, "some steps of a phase can start at once"
+    assert len(chained) < len([s for p in plan.phases for s in p.steps[1:]])
+
+
+EXISTING_DB = ProjectBrief(
+    name="Sales Lens",
+    summary=(
+        "A read-only reporting dashboard over our existing MySQL order database: sales by region, top "
+        "products, "
+        "and a daily email summary for the sales team. It must never write to the database."
+    ),
+)
+
+
+def test_an_existing_read_only_database_is_introspected_never_migrated() -> None:
+    plan = detailed(EXISTING_DB)
+    body = text(plan)
+    assert "Map the existing MySQL tables the features read" in [s.title for s in steps(plan)]
+    assert "makemigrations" not in body and "Schema migrations" not in body
+    assert not any(s.title.startswith("Form validation") for s in steps(plan))
+    assert check_coverage(plan).violations == []
+
+
+def test_sso_means_no_sign_up_and_no_passwords() -> None:
+    brief = ProjectBrief(
+        name="Expensa",
+        summary=(
+            "An expense approval portal: employees submit expenses with receipt photos and managers approve "
+            "or "
+            "reject. Sign-in only through the company's Okta SSO. FastAPI and React."
+        ),
+    )
+    plan = detailed(brief)
+    titles = [s.title for s in steps(plan)]
+    assert any(t.startswith("Single sign-on through ") for t in titles)
+    assert not any(re.search(r"sign[- ]?up|register|password reset|recovery", t, re.I) for t in titles)
+    assert check_coverage(plan).violations == []
+    assert any(t.startswith("Spike: Okta") for t in titles)
+
+
+def test_no_accounts_means_no_sign_in_phase() -> None:
+    brief = ProjectBrief(
+        name="Step Story",
+        summary=(
+            "An iOS app in SwiftUI that shows weekly trends of my steps. Data stays on the device; no "
+            "accounts."
+        ),
+    )
+    plan = detailed(brief)
+    assert not any("auth" in p.title.lower() or "access control" in p.title.lower() for p in plan.phases)
+    assert "PostgreSQL" not in text(plan)
+    assert check_coverage(plan).violations == []
+
+
+def test_a_migration_of_a_running_system_is_planned_as_a_strangler_with_cutover() -> None:
+    brief = ProjectBrief(
+        name="Claims Next",
+        summary=(
+            "Migrate our legacy PHP monolith for insurance claims to a Spring Boot service without downtime: "
+            "claims intake and adjuster assignment move one at a time."
+        ),
+    )
+    plan = detailed(brief)
+    titles = [s.title for s in steps(plan)]
+    assert "Routing layer in front of the running system" in titles
+    assert "Cut over one capability at a time, with a rollback switch" in titles
+    assert not re.search(r"greenfield|from scratch|maintenance window", text(plan), re.I)
+
+
+def test_a_technology_the_knowledge_base_does_not_know_is_kept_with_a_spike() -> None:
+    brief = ProjectBrief(name="Brew", summary="A React Native app to order coffee ahead and pay with Adyen.")
+    plan = detailed(brief)
+    spike = next(s for s in steps(plan) if s.title.startswith("Spike: Adyen"))
+    integrate = next(s for s in steps(plan) if s.title.startswith("Integrate Adyen"))
+    assert UNKNOWN_MARK in integrate.title and UNKNOWN_MARK in spike.details
+    assert spike.id.split(".")[0] < integrate.id.split(".")[0] or spike.id < integrate.id
+    adyen = next(r for r in plan.requirements if r.kind == "integration" and "Adyen" in r.text)
+    assert adyen.id in spike.covers and adyen.id in integrate.covers
+
+
+def test_playwright_in_a_scraper_fetches_pages_and_is_not_the_test_runner() -> None:
+    brief = ProjectBrief(
+        name="car-watch",
+        summary=(
+            "A Python scraper that uses Playwright to collect used-car listings from dealer websites every "
+            "night."
+        ),
+    )
+    plan = detailed(brief)
+    titles = [s.title for s in steps(plan)]
+    assert "Fetch script-rendered pages with Playwright" in titles
+    assert "Playwright end-to-end tests" not in titles
+    assert all("npx playwright test" not in (s.test_command or "") for s in steps(plan))
+    assert not any(t.startswith("Publish the package") for t in titles)
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "A Rust CLI that watches a folder and uploads new files to S3.",
+        "A 2D platformer in Godot with ten levels and collectible coins.",
+        "ESP32 firmware in C++ that reads soil moisture every 10 minutes.",
+        "A Kubernetes operator in Go that manages PostgreSQL backup schedules.",
+        "An Android app in Kotlin that scans NFC tags on warehouse shelves.",
+    ],
+)
+def test_a_cli_game_firmware_operator_or_mobile_app_gets_no_server_database(summary: str) -> None:
+    plan = detailed(ProjectBrief(name="thing", summary=summary))
+    assert not any(p.title.startswith("Data model") for p in plan.phases)
+    assert not re.search(r"Schema migrations|psql|Data-access layer", text(plan))
+
+
+def test_a_step_that_would_contradict_a_constraint_is_left_out_and_recorded() -> None:
+    brief = ProjectBrief(
+        name="Lens",
+        summary=(
+            "A read-only dashboard over our existing Postgres database that shows sales by region, in Django."
+        ),
+    )
+    planner = OfflinePlanner()
+    plan = planner.basic_plan(planner.design(brief))
+    basis, _ = _basis_for_plan(plan)
+    assignment = _steps_for(basis, plan.phases)
+    assert all(rule in {"existing_database", "read_only"} for _, _, rule in assignment.dropped)
+    final = detailed(brief)
+    assert check_coverage(final).violations == []
+
+
+def test_a_core_phases_requirements_line_says_which_features_it_builds() -> None:
+    planner = OfflinePlanner()
+    plan = planner.basic_plan(planner.design(CLASSES))
+    cores = [p for p in plan.phases if p.title.startswith("Core features")]
+    assert len(cores) >= 2
+    first, second = cores[0], cores[1]
+    moved = second.requirements[0]
+    edited = plan.with_phase(first.model_copy(update={"requirements": [*first.requirements, moved]}))
+    edited = edited.with_phase(
+        second.model_copy(update={"requirements": second.requirements[1:] or second.requirements})
+    )
+    covered_first = {r for s in planner.phase_detail(edited, first.number).steps for r in s.covers}
+    assert moved in covered_first

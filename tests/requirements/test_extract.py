@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+import pytest
+
+from devussy.models import ProjectBrief, Requirement
+from devussy.requirements.extract import extract_requirements, find_technologies, split_sentences
+from devussy.requirements.lexicon import lexicon
+
+
+def extract(summary: str, **fields: object) -> list[Requirement]:
+    return extract_requirements(ProjectBrief(name=str(fields.pop("name", "Demo")), summary=summary, **fields))
+
+
+def pairs(requirements: list[Requirement]) -> list[tuple[str, str]]:
+    return [(r.kind, r.text) for r in requirements]
+
+
+def test_features_keep_the_users_words_and_technologies_are_integrations() -> None:
+    found = pairs(extract("A Django web app for booking climbing gym classes with Stripe payments."))
+    assert ("integration", "Django") in found
+    assert ("integration", "Stripe payments") in found
+    assert ("feature", "Booking climbing gym classes with Stripe payments") in found
+
+
+def test_ids_follow_brief_order_and_existing_ids_are_kept() -> None:
+    stated = Requirement(id="R7", text="Members vote on proposals", kind="feature", source="interview")
+    brief = ProjectBrief(
+        name="Quorum",
+        summary="Members vote on proposals and get reminders before votes close. Next.js.",
+        requirements=[stated],
+    )
+    found = extract_requirements(brief)
+    assert found[0] == stated
+    assert [r.id for r in found[1:]] == ["R8", "R9"]
+    assert [r.text for r in found[1:]] == ["Get reminders before votes close", "Next.js"]
+    assert all(r.source == "brief" for r in found[1:])
+
+
+@pytest.mark.parametrize(
+    ("summary", "kind", "text"),
+    [
+        ("Sign-in only through the Okta SSO.", "constraint", "Sign-in only through the Okta SSO"),
+        ("It must never write to the database.", "constraint", "Never write to the database"),
+        ("Data stays on the device.", "constraint", "Data stays on the device"),
+        ("Do not change the schema.", "constraint", "Do not change the schema"),
+        ("No accounts.", "non_goal", "No accounts"),
+        ("No online features.", "non_goal", "No online features"),
+        ("Works offline.", "constraint", "Works offline"),
+        ("Patient records are GDPR-compliant.", "quality", "Patient records are GDPR-compliant"),
+        ("Pages load in under 200 ms.", "quality", "Pages load in under 200 ms"),
+    ],
+)
+def test_constraints_non_goals_and_quality_targets(summary: str, kind: str, text: str) -> None:
+    assert (kind, text) in pairs(extract(summary))
+
+
+def test_negations_joined_by_and_are_separate_requirements() -> None:
+    found = pairs(extract("A Go CLI that lints OpenAPI specs. No database and no network access."))
+    assert ("non_goal", "No database") in found
+    assert ("constraint", "No network access") in found  # offline_first applies to constraints only
+
+
+def test_without_losing_something_is_a_constraint() -> None:
+    assert ("constraint", "Without losing writes") in pairs(extract("Move the data without losing writes."))
+
+
+def test_a_constraint_phrase_leaves_the_features_of_its_clause() -> None:
+    found = pairs(extract("Train a model weekly on our existing Snowflake customer tables."))
+    assert ("constraint", "Our existing Snowflake customer tables") in found
+    assert ("feature", "Train a model weekly") in found
+    assert ("integration", "Snowflake") in found
+
+
+def test_the_work_of_a_migration_is_a_feature_and_its_limits_constraints() -> None:
+    found = pairs(extract("Migrate our legacy PHP monolith to a Spring Boot service without downtime."))
+    assert ("feature", "Migrate our legacy PHP monolith to a Spring Boot service") in found
+    assert ("constraint", "Without downtime") in found
+
+
+def test_unknown_technologies_are_found_by_their_capitals() -> None:
+    summary = "A dashboard that imports activities from the Garmin Connect API and Strava. Pay with Adyen."
+    found = pairs(extract(summary))
+    assert ("integration", "Garmin Connect API") in found
+    assert ("integration", "Strava") in found
+    # Paying is something users do (a feature); Adyen is the service it goes through.
+    assert ("feature", "Pay with Adyen") in found and ("integration", "Adyen") in found
+    assert ("feature", "Imports activities from the Garmin Connect API and Strava") in found
+
+
+def test_domain_names_and_acronyms_are_not_technologies() -> None:
+    summary = (
+        "A Kubernetes operator with a BackupSchedule custom resource that exports CSV and JSON via the API."
+    )
+    found = pairs(extract(summary))
+    integrations = [text for kind, text in found if kind == "integration"]
+    assert integrations == ["Kubernetes"]
+
+
+def test_sentence_initial_words_are_not_technologies_but_names_are() -> None:
+    assert find_technologies("Members book classes.", lexicon()) == []
+    names = [t.name for t in find_technologies("HealthKit data and Go code.", lexicon())]
+    assert names == ["HealthKit", "Go"]
+
+
+def test_lower_case_names_come_from_the_lexicon() -> None:
+    found = pairs(extract("an api on postgres and kafka, deployed with docker"))
+    assert [text for kind, text in found if kind == "integration"] == ["PostgreSQL", "Kafka", "Docker"]
+
+
+def test_audience_is_dropped_and_purpose_kept() -> None:
+    found = pairs(extract("A web dashboard for running coaches that computes weekly training load."))
+    assert found == [("feature", "Computes weekly training load")]
+    found = pairs(extract("An offline-first app for field biologists to record bird sightings."))
+    assert ("feature", "Record bird sightings") in found
+
+
+def test_verbs_split_features_but_shared_objects_do_not() -> None:
+    found = pairs(extract("An iOS app that reads daily step counts and workouts and shows weekly trends."))
+    assert ("feature", "Reads daily step counts and workouts") in found
+    assert ("feature", "Shows weekly trends") in found
+    found = pairs(extract("A library that validates and formats phone numbers."))
+    assert found == [("feature", "Validates and formats phone numbers")]
+
+
+def test_a_list_splits_at_its_last_and() -> None:
+    summary = (
+        "A 2D platformer in Godot with ten levels, collectible coins, a boss fight and a high-score table."
+    )
+    found = pairs(extract(summary))
+    features = [text for kind, text in found if kind == "feature"]
+    assert features == ["Ten levels", "Collectible coins", "Boss fight", "High-score table"]
+
+
+def test_structured_fields_and_deployment_become_integrations_once() -> None:
+    found = pairs(
+        extract(
+            "An internal API for timesheets on Postgres.",
+            frameworks=["ASP.NET Core"],
+            data_stores=["postgres", "SQL Server"],
+            integrations=["BambooHR"],
+            deployment="Azure App Service",
+        )
+    )
+    integrations = [text for kind, text in found if kind == "integration"]
+    expected = ["Postgres", "ASP.NET Core", "SQL Server", "BambooHR", "Deployed on Azure App Service"]
+    assert integrations == expected
+
+
+def test_goals_and_constraints_fields_are_read() -> None:
+    found = pairs(
+        extract(
+            "A booking app for yoga classes.",
+            goals=["Launch to 50 studios", "Waitlists for full classes"],
+            constraints=["Must run on our own servers", "No mobile app"],
+        )
+    )
+    assert ("quality", "Launch to 50 studios") in found
+    assert ("feature", "Waitlists for full classes") in found
+    assert ("constraint", "Must run on our own servers") in found
+    assert ("non_goal", "No mobile app") in found
+
+
+def test_a_bare_product_noun_phrase_is_the_feature_when_nothing_else_is() -> None:
+    assert pairs(extract("A recipe sharing website.")) == [("feature", "Recipe sharing website")]
+    assert extract("An app.") == []
+
+
+def test_examples_in_parentheses_are_not_requirements() -> None:
+    found = pairs(extract('A Python library for parsing physical units (for example "5 km/h" to m/s).'))
+    assert [text for kind, text in found if kind == "feature"] == ["Parsing physical units"]
+
+
+def test_sentences_do_not_break_after_abbreviations() -> None:
+    assert [s for _, s in split_sentences("Import files, e.g. CSV. Then export.")] == [
+        "Import files, e.g. CSV.",
+        "Then export.",
+    ]
+
+
+def test_output_is_deterministic_and_within_the_model_limits() -> None:
+    summary = "A platform that " + ", ".join(f"handles workflow number {n}" for n in range(300)) + "."
+    first = extract(summary)
+    assert first == extract(summary)
+    assert len(first) == 100  # MAX_REQUIREMENTS
+    assert all(len(r.text) <= 300 for r in first)
