@@ -12,6 +12,14 @@ detail, handoff; one at a time, nothing else streaming) and reports
 - ``ratio_vs_sequential`` = makespan / (design + plan + Σ phase details + handoff): the speed-up over
   running everything one after the other.
 
+The handoff starts once the plan is final and the start phase's first step is complete in its detail
+stream, so with every phase at once (``concurrency`` = phases) the makespan can beat the sequential-
+stage bound by more than pipelining the details alone. ``phases_differing_from_solo`` lists the phases
+whose steps differ from the solo run, ``handoff_differs_from_solo`` whether the handoff does.
+
+With ``--baseline-ref`` (default: the merge base with main; ``--no-baseline`` skips it) the same fake
+server and briefs run, every phase at once, through the runner of that ref, in the same bench run.
+
     .venv/bin/python -m bench.pipeline_makespan [--tokens-per-second 400] [--phases 3,6,12] [--concurrency 3]
 
 Prints one JSON object. ``--concurrency`` is the default runner limit; each brief is also run with
@@ -33,8 +41,9 @@ from typing import Any, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `tests` is not an installed package
 
+from bench._baseline import baseline_src, default_ref, run_python
 from devussy.llm.openai import OpenAIProvider
-from devussy.models import DevPlan, ProjectBrief
+from devussy.models import DevPlan, Handoff, ProjectBrief
 from devussy.pipeline.base import StageResult, StageSettings
 from devussy.pipeline.generators import (
     BasicDevPlanGenerator,
@@ -108,14 +117,17 @@ async def solo_stages(settings: StageSettings, brief: ProjectBrief) -> dict[str,
         "phases": len(plan.value.phases),
         "completion_tokens": tokens,
         "detailed": detailed,
+        "handoff_value": handoff.value,
     }
 
 
-async def makespan(settings: StageSettings, brief: ProjectBrief, concurrency: int) -> tuple[float, DevPlan]:
+async def makespan(
+    settings: StageSettings, brief: ProjectBrief, concurrency: int
+) -> tuple[float, DevPlan, Handoff]:
     runner = PipelineRunner(lambda stage: settings, concurrency=concurrency)
     started = time.perf_counter()
     result = await runner.run(brief)
-    return time.perf_counter() - started, result.plan
+    return time.perf_counter() - started, result.plan, result.handoff
 
 
 async def bench_brief(
@@ -126,13 +138,15 @@ async def bench_brief(
     sequential = solo["design"] + solo["plan"] + sum(solo["details"].values()) + solo["handoff"]
     runs = {}
     for limit in sorted({concurrency, solo["phases"]}):
-        seconds, plan = await makespan(settings, brief, limit)
+        seconds, plan, handoff = await makespan(settings, brief, limit)
         differing = [
             p.number for p, q in zip(plan.phases, solo["detailed"].phases, strict=True) if p.steps != q.steps
         ]
         runs[f"concurrency_{limit}"] = {
             # details started from the plan-so-far may differ from ones written from the whole plan
             "phases_differing_from_solo": differing,
+            # the handoff written from the start phase's first steps may differ from one written last
+            "handoff_differs_from_solo": handoff != solo["handoff_value"],
             "makespan_s": round(seconds, 3),
             "ratio_vs_critical_path": round(seconds / critical, 3),
             "ratio_vs_sequential": round(seconds / sequential, 3),
@@ -180,6 +194,28 @@ def fake_server(tokens_per_second: float) -> Iterator[str]:
             proc.wait()
 
 
+BASELINE_SNIPPET = """
+import asyncio, json, time
+from bench.pipeline_makespan import BRIEFS
+from devussy.llm.openai import OpenAIProvider
+from devussy.pipeline.base import StageSettings
+from devussy.pipeline.runner import PipelineRunner
+
+async def go():
+    provider = OpenAIProvider(base_url=%(url)r, api_key="sk-bench", model="fake-model")
+    settings = StageSettings(provider=provider, model="fake-model")
+    seconds = {}
+    for target, phases in %(runs)r:
+        runner = PipelineRunner(lambda stage: settings, concurrency=phases)
+        started = time.perf_counter()
+        await runner.run(BRIEFS[target])
+        seconds[str(target)] = time.perf_counter() - started
+    print(json.dumps(seconds))
+
+asyncio.run(go())
+"""
+
+
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     targets = [int(n) for n in args.phases.split(",")]
     results = []
@@ -190,10 +226,35 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         await ProjectDesignGenerator(settings).generate(BRIEFS[3], NullStreamingHandler())
         for target in targets:
             results.append(await bench_brief(settings, target, BRIEFS[target], args.concurrency))
+        baseline: dict[str, Any] | None = None
+        if not args.no_baseline:
+            ref = args.baseline_ref or default_ref()
+            runs = [(r["target_phases"], r["phases"]) for r in results]
+            snippet = BASELINE_SNIPPET % {"url": base_url, "runs": runs}
+            measured = run_python(snippet, src=baseline_src(ref), timeout=600)
+            baseline = {"ref": ref, "all_phases_at_once": {}}
+            for result in results:
+                seconds = measured.get(str(result["target_phases"]))
+                if isinstance(seconds, float):
+                    baseline["all_phases_at_once"][result["brief"]] = {
+                        "makespan_s": round(seconds, 3),
+                        "ratio_vs_critical_path": round(seconds / result["critical_path_s"], 3),
+                    }
+                else:
+                    baseline["all_phases_at_once"][result["brief"]] = measured
+    summary = {
+        r["brief"]: {
+            "phases": r["phases"],
+            "ratio_vs_critical_path": r["runs"][f"concurrency_{r['phases']}"]["ratio_vs_critical_path"],
+        }
+        for r in results
+    }
     return {
         "bench": "pipeline_makespan",
         "tokens_per_second_per_stream": args.tokens_per_second,
         "default_concurrency": args.concurrency,
+        "all_phases_at_once": summary,
+        "baseline": baseline,
         "results": results,
     }
 
@@ -205,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tokens-per-second", type=float, default=400.0)
     parser.add_argument("--phases", default="3,6,12", help="which briefs to run (3, 6, 12)")
     parser.add_argument("--concurrency", type=int, default=3)
+    parser.add_argument("--baseline-ref", default=None, help="git ref to compare with (default: merge base)")
+    parser.add_argument("--no-baseline", action="store_true")
     args = parser.parse_args(argv)
     print(json.dumps(asyncio.run(main_async(args)), indent=2))
     return 0

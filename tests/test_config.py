@@ -90,8 +90,8 @@ def test_environment_values() -> None:
 
 
 def test_every_stage_has_a_model_override() -> None:
-    env_names = {"interview": "INTERVIEW", "design": "DESIGN", "basic_plan": "PLAN",
-                 "phase_detail": "DETAIL", "handoff": "HANDOFF"}  # fmt: skip
+    env_names = {"interview": "INTERVIEW", "design": "DESIGN", "design_review": "REVIEW",
+                 "basic_plan": "PLAN", "phase_detail": "DETAIL", "handoff": "HANDOFF"}  # fmt: skip
     assert set(env_names) == set(STAGES)
     env = {f"DEVUSSY_{name}_MODEL": f"m-{stage}" for stage, name in env_names.items()}
     settings = Settings.from_env({"DEVUSSY_MODEL": "base", **env})

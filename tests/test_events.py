@@ -31,6 +31,7 @@ def test_stage_progress_is_the_wire_format_the_web_client_reads() -> None:
         "type": "progress",
         "event": "repair",
         "errors": ["missing section"],
+        "structured": False,
     }
 
 

@@ -15,6 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "devussy"
 FORBIDDEN = {
     "artifacts": ("pipeline", "web", "cli"),
     "requirements": ("pipeline", "web", "cli"),
+    "review": ("pipeline", "web", "cli"),
     "llm": ("pipeline", "web", "cli"),
     "planner": ("pipeline", "web", "cli"),
     "stages": ("pipeline", "web", "cli"),

@@ -18,6 +18,9 @@ from typing import Any
 from pydantic import SecretStr
 
 from devussy.errors import ConfigError
+from devussy.llm.local import LocalServer, ProbeConfig
+from devussy.llm.pricing import Price, parse_prices
+from devussy.llm.structured import JsonSchemaPolicy
 from devussy.stages.names import STAGES, env_names
 
 # About 250 000 tokens: more than any model writes in one answer, far less than a runaway upstream sends.
@@ -52,6 +55,12 @@ class Settings:
     max_output_chars: int = DEFAULT_MAX_OUTPUT_CHARS  # one answer from an upstream model, in characters
     max_retries: int = 3
     timeouts: Timeouts = field(default_factory=Timeouts)
+    json_schema: JsonSchemaPolicy = field(default_factory=JsonSchemaPolicy)
+    prices: dict[str, Price] = field(default_factory=dict)  # USD per million tokens, by model
+    # True when DEVUSSY_PROVIDER, a key or a base URL chose the engine (then no local probing).
+    provider_configured: bool = False
+    local_probe: ProbeConfig = field(default_factory=ProbeConfig)
+    local_servers: tuple[LocalServer, ...] = ()  # found by probing (``llm.local.with_local_server``)
 
     @property
     def api_key(self) -> SecretStr | None:
@@ -83,6 +92,7 @@ class Settings:
         anthropic_key = _secret(env.get("ANTHROPIC_API_KEY"))
         base_url = values.text("DEVUSSY_BASE_URL", "base_url")
         provider = (values.text("DEVUSSY_PROVIDER", "provider") or "").lower()
+        configured = bool(provider or openai_key or anthropic_key or base_url)
         if not provider:
             # Unset provider: use what a key (or a local server URL) makes possible, else offline.
             if openai_key or base_url:
@@ -133,13 +143,20 @@ class Settings:
                 first_token=values.seconds("DEVUSSY_FIRST_TOKEN_TIMEOUT", "first_token_timeout", 90.0),
                 idle=values.seconds("DEVUSSY_IDLE_TIMEOUT", "idle_timeout", 60.0),
             ),
+            json_schema=JsonSchemaPolicy.parse(values.text("DEVUSSY_JSON_SCHEMA", "json_schema")),
+            prices=parse_prices(values.text("DEVUSSY_PRICES", "prices") or ""),
+            provider_configured=configured,
+            local_probe=ProbeConfig.from_env(env, values.file_text),
         )
+
+    def price_for(self, model: str | None) -> Price | None:
+        return self.prices.get(model) if model else None
 
 
 _FILE_KEYS = frozenset(
     {"provider", "model", "base_url", "models", "allowed_origins", "allowed_hosts", "trust_forwarded_host",
      "max_concurrency", "max_body_bytes", "max_output_chars", "max_retries", "connect_timeout",
-     "first_token_timeout", "idle_timeout"}
+     "first_token_timeout", "idle_timeout", "json_schema", "prices", "local_probe", "local_ports"}
     | {f"{stage}_model" for stage in STAGES}
 )
 
@@ -163,6 +180,10 @@ class _Values:
 
     def text(self, env_name: str, key: str) -> str | None:
         return self._lookup(env_name, key)[0]
+
+    def file_text(self, key: str) -> str | None:
+        value = self._file.get(key)
+        return value.strip() if value is not None and value.strip() else None
 
     def integer(self, env_name: str, key: str, default: int, *, minimum: int = 1) -> int:
         value, where = self._lookup(env_name, key)
@@ -219,8 +240,21 @@ def _read_toml(path: str | Path | None) -> dict[str, Any]:
     if unknown:
         known = ", ".join(sorted(_FILE_KEYS))
         raise ConfigError(f"{candidate}: unknown setting(s) {', '.join(unknown)}; known: {known}")
-    return {key: str(value) if not isinstance(value, list) else ",".join(map(str, value))
-            for key, value in section.items()}
+    return {key: _file_text(value) for key, value in section.items()}
+
+
+def _file_text(value: Any) -> str:
+    """A devussy.toml value as the text its environment variable would hold (lists comma-separated;
+    a ``[devussy.prices]`` table ``model = [input, output]`` as ``model=input/output`` pairs)."""
+    if isinstance(value, list):
+        return ",".join(map(str, value))
+    if isinstance(value, dict):
+        pairs = []
+        for key, item in value.items():
+            figures = "/".join(map(str, item)) if isinstance(item, list) else str(item)
+            pairs.append(f"{key}={figures}")
+        return ",".join(pairs)
+    return str(value)
 
 
 def _secret(value: str | None) -> SecretStr | None:

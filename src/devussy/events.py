@@ -49,10 +49,13 @@ class PhaseAnnounced(_Progress):
 
 
 class RepairRequested(_Progress):
-    """The answer did not parse (or failed the stage's check): one repair request follows."""
+    """The answer did not parse (or failed the stage's check): one repair request follows. With
+    ``structured``, the repair did not parse either and the request asks for JSON matching the
+    stage's schema (engines with structured output only)."""
 
     event: Literal["repair"] = "repair"
     errors: list[str]
+    structured: bool = False
 
 
 class UnitStarted(_Progress):

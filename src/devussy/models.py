@@ -21,6 +21,7 @@ REQUIREMENT_ID_PATTERN = r"^R[1-9]\d{0,3}$"
 
 ShortText = Annotated[str, Field(min_length=1, max_length=500)]
 LongText = Annotated[str, Field(min_length=1, max_length=50_000)]
+OptionalText = Annotated[str, Field(max_length=50_000)]
 StepId = Annotated[str, Field(pattern=STEP_ID_PATTERN)]
 RequirementId = Annotated[str, Field(pattern=REQUIREMENT_ID_PATTERN, description="'R<n>', e.g. 'R3'")]
 RequirementKind = Literal["feature", "integration", "constraint", "non_goal", "quality"]
@@ -49,16 +50,47 @@ class DevussyModel(BaseModel):
 class Usage(DevussyModel):
     prompt_tokens: int = Field(default=0, ge=0)
     completion_tokens: int = Field(default=0, ge=0)
+    cost: float | None = Field(
+        default=None,
+        ge=0,
+        description="USD, when the provider reports it or a price table is configured; in a sum, the cost "
+        "of the parts whose cost is known.",
+    )
 
     @property
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
 
     def __add__(self, other: Usage) -> Usage:
+        costs = [usage.cost for usage in (self, other) if usage.cost is not None]
         return Usage(
             prompt_tokens=self.prompt_tokens + other.prompt_tokens,
             completion_tokens=self.completion_tokens + other.completion_tokens,
+            cost=round(sum(costs), 6) if costs else None,
         )
+
+
+class UnitUsage(DevussyModel):
+    """What one unit of a run (a stage, or one phase's detail) used."""
+
+    stage: Annotated[str, Field(min_length=1, max_length=50)] = Field(description="The stage's name.")
+    phase: int | None = Field(default=None, description="Only for a phase detail.")
+    usage: Usage
+    reused: bool = Field(default=False, description="Reused from a checkpoint: spent by an earlier run.")
+
+
+class UsageReport(DevussyModel):
+    """Usage per unit of a run and in total (``plan.json``'s ``usage``)."""
+
+    total: Usage = Field(default_factory=Usage)
+    units: list[UnitUsage] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, units: list[UnitUsage]) -> UsageReport:
+        total = Usage()
+        for unit in units:
+            total = total + unit.usage
+        return cls(total=total, units=units)
 
 
 class Requirement(DevussyModel):
@@ -133,18 +165,22 @@ class ComplexityProfile(DevussyModel):
 
 class Risk(DevussyModel):
     risk: ShortText
-    mitigation: ShortText
+    # None when the engine named the risk without a mitigation: a gap, never made up.
+    mitigation: ShortText | None = None
 
 
 class ProjectDesign(DevussyModel):
+    """A design needs a summary; every other part may be empty when the engine gave none (a section
+    it left out stays empty, never invented). The artifacts show an empty part as such."""
+
     project_name: ShortText
     summary: LongText
-    objectives: list[ShortText] = Field(min_length=1, max_length=50)
-    tech_stack: list[ShortText] = Field(min_length=1, max_length=80)
-    architecture: LongText
-    data_model: LongText
-    risks: list[Risk] = Field(min_length=1, max_length=50)
-    testing_strategy: LongText
+    objectives: list[ShortText] = Field(default_factory=list, max_length=50)
+    tech_stack: list[ShortText] = Field(default_factory=list, max_length=80)
+    architecture: OptionalText = ""
+    data_model: OptionalText = ""
+    risks: list[Risk] = Field(default_factory=list, max_length=50)
+    testing_strategy: OptionalText = ""
     requirements: Requirements = Field(
         default_factory=list,
         description="The numbered requirements the plan must cover (the brief's, plus any the design adds).",
@@ -306,6 +342,46 @@ class CoverageReport(DevussyModel):
         )
 
 
+ReviewSource = Literal["rules", "reviewer"]
+
+
+class ReviewFinding(DevussyModel):
+    """Something wrong with a design: found by a rule in code, or by the LLM reviewer."""
+
+    source: ReviewSource
+    rule: Annotated[str, Field(min_length=1, max_length=60)] = Field(
+        description="The rule that fired (e.g. 'requirement_not_addressed'), or 'reviewer'."
+    )
+    message: ShortText
+    requirement: RequirementId | None = Field(default=None, description="The requirement concerned, if any.")
+
+
+class ReviewNotes(DevussyModel):
+    """What the LLM reviewer found (each a short, actionable problem; empty: nothing)."""
+
+    project_name: ShortText
+    findings: list[ShortText] = Field(default_factory=list, max_length=30)
+
+
+class DesignReview(DevussyModel):
+    """The design review (``review.md``): rule checks, optionally an LLM reviewer, and what one
+    correction round made of their findings."""
+
+    findings: list[ReviewFinding] = Field(default_factory=list, description="Found in the design as written.")
+    reviewer: bool = Field(default=False, description="An LLM reviewer read the design too.")
+    corrected: bool = Field(default=False, description="One correction round rewrote the design.")
+    remaining: list[ReviewFinding] = Field(
+        default_factory=list, description="Rule findings still true of the final design."
+    )
+    note: ShortText | None = Field(
+        default=None, description="Why there was no correction, if there was none."
+    )
+
+    @property
+    def clean(self) -> bool:
+        return not self.findings
+
+
 class Handoff(DevussyModel):
     project_name: ShortText
     prompt: LongText = Field(description="Markdown prompt for the next agent or developer.")
@@ -373,6 +449,8 @@ def export_json_schema() -> str:
         InterviewReply,
         Requirement,
         CoverageReport,
+        UsageReport,
+        DesignReview,
     ]
     schemas = {model.__name__: model.model_json_schema(by_alias=True) for model in models}
     return json.dumps(schemas, indent=2, sort_keys=True)

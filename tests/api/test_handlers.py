@@ -14,7 +14,7 @@ from devussy.events import PhaseAnnounced
 from devussy.stages.inputs import DesignInput, DetailInput
 from tests import samples
 from tests.web.helpers import Response, call, load_api_handler
-from tests.web.mock_engine import StageAnswers
+from tests.web.mock_engine import REVIEW_FINDING, StageAnswers
 
 SSE = {
     "interview.py": ("/api/interview", "interview", "reply"),
@@ -113,6 +113,39 @@ def test_design_prefers_a_full_brief(engine: StageAnswers) -> None:
     (task,) = engine.tasks
     assert isinstance(task, DesignInput) and task.brief == samples.BRIEF
     assert done["design"]["brief"] == samples.BRIEF.to_json_dict()
+
+
+def test_design_with_review_streams_the_review_and_its_correction(engine: StageAnswers) -> None:
+    plain = post("design.py").events[-1].data
+    assert [f["rule"] for f in plain["review"]["findings"]] == ["brief_technology_missing"]  # Stripe
+    assert plain["review"]["reviewer"] is False and plain["review"]["corrected"] is False
+    assert [type(task).__name__ for task in engine.tasks] == ["DesignInput"]
+
+    response = post("design.py", {**valid_body("design.py"), "review": True})
+    done = response.events[-1].data
+    assert [type(task).__name__ for task in engine.tasks[1:]] == ["DesignInput", "ReviewInput", "DesignInput"]
+    review = done["review"]
+    assert review["reviewer"] is True and review["corrected"] is True
+    assert [f["source"] for f in review["findings"]] == ["rules", "reviewer"]
+    assert review["findings"][1]["message"] == REVIEW_FINDING
+    correction = engine.requests[-1].messages
+    assert REVIEW_FINDING in correction[-1].content and "Stripe" in correction[-1].content
+    tokens = "".join(e.data["content"] for e in response.events if e.event == "token")
+    assert REVIEW_FINDING in tokens  # the reviewer's answer streams like any stage's
+    assert done["usage"]["completionTokens"] > plain["usage"]["completionTokens"]
+
+
+def test_artifacts_carry_the_review_and_the_usage(engine: StageAnswers) -> None:
+    design_done = post("design.py").events[-1].data
+    body = {
+        **valid_body("artifacts.py"),
+        "review": design_done["review"],
+        "usage": {"total": {"promptTokens": 5, "completionTokens": 7, "cost": 0.01}, "units": []},
+    }
+    files = call(load_api_handler("artifacts.py"), "POST", "/api/artifacts?format=json", body).json()["files"]
+    assert "Technology from the brief missing" in files["review.md"]
+    document = json.loads(files["plan.json"])
+    assert document["usage"]["total"]["cost"] == 0.01 and document["review"] == design_done["review"]
 
 
 def test_detail_accepts_basic_plan_alias_and_announces_the_phase(engine: StageAnswers) -> None:
@@ -354,6 +387,26 @@ def test_models_lists_what_the_server_offers(monkeypatch: pytest.MonkeyPatch) ->
     assert body["provider"] == "openai" and body["models"] == ["gpt-small", "gpt-big"]
     assert {p["name"] for p in body["providers"]} >= {"builtin", "openai", "anthropic"}
     assert b"sk-test" not in response.body
+
+
+def test_models_offers_a_local_server_found_by_probing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from devussy.llm import local
+    from tests.fakes.openai_server import FakeOpenAIServer
+
+    local.forget()
+    with FakeOpenAIServer(models=("llama3.2", "mistral")) as server:
+        monkeypatch.setenv("DEVUSSY_LOCAL_PROBE", "auto")
+        monkeypatch.setenv("DEVUSSY_LOCAL_PORTS", f"ollama={server.base_url.rsplit(':', 1)[1].split('/')[0]}")
+        body = call(load_api_handler("models.py"), "GET", "/api/models").json()
+        monkeypatch.setenv("VERCEL", "1")  # the serverless host never probes
+        local.forget()
+        hosted = call(load_api_handler("models.py"), "GET", "/api/models").json()
+    local.forget()
+    assert body["provider"] == "local" and body["model"] == "llama3.2"
+    assert body["models"] == ["llama3.2", "mistral"]
+    entry = next(p for p in body["providers"] if p["name"] == "local")
+    assert entry["usable"] is True and "found by probing" in entry["description"]
+    assert hosted["provider"] == "builtin"
 
 
 def test_openapi_is_served() -> None:

@@ -12,7 +12,8 @@ from devussy.artifacts.markdown import (
     render_phase,
 )
 from devussy.artifacts.progress import completed_steps, read_section, update_progress_log
-from devussy.models import DevPlan, Handoff, Phase, ProjectDesign, Requirement, Step
+from devussy.models import DevPlan, Handoff, Phase, ProjectDesign, Requirement, Risk, Step
+from tests import samples
 
 from .conftest import make_step
 
@@ -221,3 +222,14 @@ def test_a_sound_plan_has_no_warnings() -> None:
     files = render_artifacts(None, sound, Handoff(project_name="Gym", prompt="Go."))
     assert "[!WARNING]" not in files["devplan.md"]
     assert "Coverage warnings" not in files["handoff.md"]
+
+
+def test_a_design_with_empty_parts_says_so_instead_of_inventing_them() -> None:
+    design = ProjectDesign(
+        project_name="Tiny", summary="Just a summary.", risks=[Risk(risk="Scope creep")]
+    )
+    text = render_design(design)
+    assert text.count("_Not given in the design._") == 5  # objectives, stack, architecture, data, testing
+    assert "| Scope creep | — |" in text
+    devplan = render_devplan(samples.plan(2), ProjectDesign(project_name="Tiny", summary="S."))
+    assert "_No risks named in the design._" in devplan

@@ -17,6 +17,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
         if name.startswith("DEVUSSY_") or name in {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}:
             monkeypatch.delenv(name)
+    monkeypatch.setenv("DEVUSSY_LOCAL_PROBE", "off")  # tests that probe point it at loopback fakes
     monkeypatch.chdir(tmp_path)  # no stray devussy.toml, and the default --out lands in tmp
 
 

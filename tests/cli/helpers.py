@@ -14,12 +14,13 @@ from devussy.cli import main
 from devussy.errors import ProviderError
 from devussy.llm.base import Capabilities, ChatRequest
 from devussy.llm.mock import MockProvider
-from devussy.models import DevPlan, slugify
+from devussy.models import DevPlan, ReviewNotes, slugify
 from devussy.stages.design import render_design
 from devussy.stages.detail import render_phase_detail
 from devussy.stages.handoff import render_handoff
-from devussy.stages.inputs import DesignInput, DetailInput, HandoffInput, PlanInput
+from devussy.stages.inputs import DesignInput, DetailInput, HandoffInput, PlanInput, ReviewInput
 from devussy.stages.plan import render_plan
+from devussy.stages.review import render_review_notes
 from tests import samples
 
 SECRET = "sk-test-SECRET"
@@ -35,6 +36,7 @@ def run_subprocess(
     *argv: str, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("DEVUSSY_") and "API_KEY" not in k}
+    base["DEVUSSY_LOCAL_PROBE"] = "off"  # never find a developer's Ollama; tests probe loopback fakes
     return subprocess.run(
         [sys.executable, "-m", "devussy", *argv],
         capture_output=True, text=True, timeout=60, env={**base, **(env or {})}, cwd=cwd,
@@ -73,6 +75,9 @@ class StageAnswers:
                 return render_phase_detail(samples.detailed(task.phase))
             case HandoffInput():
                 return render_handoff(samples.handoff(task.design.project_name))
+            case ReviewInput():
+                notes = ReviewNotes(project_name=task.design.project_name, findings=["Name the task states."])
+                return render_review_notes(notes)
         raise ProviderError(f"no answer for {task.stage}", code="provider_bad_request")
 
 
@@ -86,7 +91,7 @@ def assert_complete_plan(out_dir: Path) -> DevPlan:
     plan = DevPlan.model_validate(document["plan"])
     assert document["design"] and document["handoff"]
     names = {p.name for p in out_dir.iterdir() if p.is_file()}
-    expected = {"devplan.md", "design.md", "handoff.md", "plan.json"}
+    expected = {"devplan.md", "design.md", "handoff.md", "plan.json", "review.md"}
     expected.add(f"{slugify(plan.project_name)}-devplan.zip")
     assert names == expected | {
         f"phase{phase.number}.md" for phase in plan.phases}

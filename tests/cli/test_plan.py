@@ -27,7 +27,8 @@ def test_plan_writes_artifacts_and_prints_plain_events(engine: StageAnswers, tmp
     code, out, err = run_cli("plan", "a recipe box with search. Later more.", "--plain")
     assert (code, err) == (0, "")
     out_dir = Path("devussy-out/recipe-box")
-    names = ["design.md", "devplan.md", "handoff.md", "phase1.md", "phase2.md", "phase3.md", "plan.json"]
+    names = ["design.md", "devplan.md", "handoff.md", "phase1.md", "phase2.md", "phase3.md", "plan.json",
+             "review.md"]
     assert sorted(p.name for p in out_dir.iterdir() if not p.name.startswith(".")) == sorted(
         [*names, "recipe-box-devplan.zip"])
     with zipfile.ZipFile(out_dir / "recipe-box-devplan.zip") as archive:
@@ -39,7 +40,7 @@ def test_plan_writes_artifacts_and_prints_plain_events(engine: StageAnswers, tmp
     assert any(line.endswith("design    started") for line in lines)
     assert any(re.search(r"phase 2   finished \(\d+ tokens\)$", line) for line in lines)
     assert any(line.endswith("plan      parsed phase 3: Part 3 – build") for line in lines)
-    total = re.search(rf"Wrote 8 files to {out_dir}, (\d+) tokens:", out)
+    total = re.search(rf"Wrote 9 files to {out_dir}, (\d+) tokens:", out)
     completion = sum(int(n) for n in re.findall(r"finished \((\d+) tokens\)", out))
     assert total and int(total.group(1)) > completion > 0  # the total counts prompt tokens too
     assert "skipped" not in out
@@ -123,13 +124,13 @@ def test_real_runner_writes_a_complete_plan(engine: StageAnswers) -> None:
                                      "phase_detail"]
     files = sorted(p.name for p in Path("o").iterdir() if p.is_file())
     assert files == ["design.md", "devplan.md", "handoff.md", "phase1.md", "phase2.md", "phase3.md",
-                     "plan.json", "taskflow-devplan.zip"]
+                     "plan.json", "review.md", "taskflow-devplan.zip"]
     document = json.loads(Path("o/plan.json").read_text())
     plan = DevPlan.model_validate(document["plan"])
     assert all(phase.steps for phase in plan.phases)
     assert "- [ ] **2.1 Step 1 of Part 2 – build**" in Path("o/phase2.md").read_text()
     assert Path("o/.devussy/checkpoint.json").is_file()
-    assert "phase 3   finished" in out and "Wrote 8 files to o" in out
+    assert "phase 3   finished" in out and "Wrote 9 files to o" in out
 
 
 def test_real_runner_resume_reuses_the_checkpoint(engine: StageAnswers) -> None:
@@ -143,8 +144,8 @@ def test_real_runner_resume_reuses_the_checkpoint(engine: StageAnswers) -> None:
     engine.fail, engine.stages = None, []
     code, out, err = run_cli("plan", "TaskFlow tracker", "--out", "o", "--plain", "--resume")
     assert (code, err) == (0, "")
-    assert engine.stages == ["phase_detail", "handoff"]  # only what had not finished
-    assert out.count("skipped: reused (checkpoint)") == 4  # design, plan, phases 1 and 3
+    assert engine.stages == ["phase_detail"]  # only what had not finished
+    assert out.count("skipped: reused (checkpoint)") == 5  # design, plan, phases 1 and 3, handoff
     assert Path("o/phase2.md").read_text().count("- [ ] **2.") == 2
     title = DevPlan.model_validate(json.loads(Path("o/plan.json").read_text())["plan"]).phases[1].title
     assert f"phase 2   started: {title}" in out  # the reused plan still names the phase
@@ -262,7 +263,7 @@ def test_openai_provider_against_a_loopback_server_with_a_cut_stream_then_resume
         before = len(server.chat_requests())
         code, out, err = run_cli(*argv, "--plain", "--resume")
         assert (code, err) == (0, "")
-        assert len(server.chat_requests()) - before == 2  # phase 2 and the handoff, nothing else
+        assert len(server.chat_requests()) - before == 1  # phase 2; the handoff needed only phase 1
         assert all(r.body.get("model") == "fake-model" for r in server.chat_requests())
 
     assert_complete_plan(Path("o"))
@@ -356,3 +357,22 @@ def test_non_latin_names_do_not_share_a_folder(engine: StageAnswers) -> None:
         assert run_cli("plan", "a todo app", "--name", name, "--plain")[0] == 0
     folders = sorted(path.name for path in Path("devussy-out").iterdir())
     assert len(folders) == 2 and all(folder.startswith("project-") for folder in folders)
+
+
+def test_review_reviews_corrects_and_writes_review_md(engine: StageAnswers) -> None:
+    code, out, err = run_cli("plan", "TaskFlow tracker", "--out", "o", "--plain", "--review")
+    assert (code, err) == (0, "")
+    assert engine.stages[:4] == ["design", "design_review", "design", "basic_plan"]
+    assert "review    finished" in out
+    assert re.search(r"Design review: \d+ finding\(s\), corrected in one round", out)
+    review = Path("o/review.md").read_text()
+    assert "An LLM reviewer read the design as well." in review and "Name the task states." in review
+    assert json.loads(Path("o/plan.json").read_text())["review"]["corrected"] is True
+
+
+def test_without_review_the_rule_checks_are_reported_only(engine: StageAnswers) -> None:
+    code, out, err = run_cli("plan", "TaskFlow tracker", "--language", "Rust", "--out", "o", "--plain")
+    assert (code, err) == (0, "")
+    assert "design_review" not in engine.stages and engine.stages.count("design") == 1
+    assert "Design review: 1 finding(s), not corrected: rule checks only (no --review)" in out
+    assert "the brief names Rust, but the design does not use it" in Path("o/review.md").read_text()

@@ -10,10 +10,15 @@ It streams ``POST /v1/chat/completions`` as real servers do (HTTP/1.1, chunked, 
 a role-only first chunk, ``finish_reason``, an optional usage chunk, ``[DONE]``), answers non-stream
 requests and ``GET /v1/models``, and notices when a client goes away mid-stream.
 
+Requests carrying ``response_format`` (structured output) are answered by ``json_responder`` when
+one is set, refused with HTTP 400 with ``reject_response_format``, or else answered by ``responder``
+as if the field were unknown.
+
 CLI (browser e2e tests, benches)::
 
     python -m tests.fakes.openai_server --port 0 --tokens-per-second 40 \
         [--responder module:function] [--fail-once-matching REGEX --fault cut|500|429|stall|malformed|error]
+        [--json-responder module:function | --reject-response-format]
 
 prints ``READY <base_url>`` and serves until SIGTERM/SIGINT.
 """
@@ -140,6 +145,12 @@ class FakeOpenAIServer:
     tokenizer: Callable[[str], list[str]] = tokenize  # text → the content of each streamed chunk
     include_usage: bool = True  # honour stream_options.include_usage
     reject_stream_options: bool = False  # answer 400 to requests that send stream_options (old servers)
+    # Structured output: requests with ``response_format`` are answered by ``json_responder`` (as a
+    # server with grammar-constrained decoding would); without one the format is ignored and
+    # ``responder`` answers, as servers that do not know the field do. ``reject_response_format``
+    # answers them 400, as servers that know they cannot do it.
+    json_responder: Responder | None = None
+    reject_response_format: bool = False
     api_key: str | None = None  # when set, other keys get a 401 that echoes the key (as some APIs do)
     models: tuple[str, ...] = ("fake-model",)
     faults: Iterable[Fault] = ()
@@ -294,6 +305,12 @@ class _Handler(BaseHTTPRequestHandler):
                 400, "Unrecognized request argument supplied: stream_options", "invalid_request_error"
             )
             return
+        response_format = body.get("response_format")
+        if response_format is not None and self.fake.reject_response_format:
+            self._send_error(
+                400, "response_format is not supported by this server", "invalid_request_error"
+            )
+            return
         if fault is not None and fault.kind == "rate_limit":
             headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
             self._send_error(429, fault.message, fault.error_type, headers)
@@ -301,8 +318,15 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind == "server_error":
             self._send_error(fault.status, fault.message, fault.error_type)
             return
+        structured = isinstance(response_format, dict) and response_format.get("type") in (
+            "json_schema",
+            "json_object",
+        )
+        responder = self.fake.responder
+        if structured and self.fake.json_responder is not None:
+            responder = self.fake.json_responder
         try:
-            text = self.fake.responder(body)
+            text = responder(body)
         except Exception as exc:  # a broken responder is a test bug; say so in the response
             self._send_error(500, f"responder failed: {exc!r}", "server_error")
             return
@@ -493,10 +517,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fault", choices=sorted(_CLI_FAULTS), default="cut")
     parser.add_argument("--fault-after", type=int, default=3, help="content chunks before a streaming fault")
     parser.add_argument("--no-usage", action="store_true", help="ignore stream_options.include_usage")
+    parser.add_argument(
+        "--json-responder", help="module:function answering requests that carry response_format"
+    )
+    parser.add_argument(
+        "--reject-response-format", action="store_true", help="answer 400 to requests with response_format"
+    )
     args = parser.parse_args(argv)
 
     server = FakeOpenAIServer(
         responder=load_responder(args.responder) if args.responder else default_responder,
+        json_responder=load_responder(args.json_responder) if args.json_responder else None,
+        reject_response_format=args.reject_response_format,
         tokens_per_second=args.tokens_per_second,
         include_usage=not args.no_usage,
         host=args.host,

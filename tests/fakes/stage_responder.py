@@ -13,6 +13,7 @@ CLI: ``python -m tests.fakes.openai_server --responder tests.fakes.stage_respond
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -32,6 +33,20 @@ class StageResponder:
         self.engine = BuiltinProvider(planner)
 
     def __call__(self, body: dict[str, Any]) -> str:
+        return self.engine.answer(ChatRequest(messages=[ChatMessage("user", "")], task=self.task_of(body)))
+
+    def json(self, body: dict[str, Any]) -> str:
+        """The same answer as JSON with the properties of the request's schema (structured output)."""
+        task = self.task_of(body)
+        value = SPECS[task.stage].parse(self(body), task)
+        response_format = body.get("response_format") or {}
+        schema = (response_format.get("json_schema") or {}).get("schema") or {}
+        wanted = set(schema.get("properties") or {}) or None
+        data = {key: item for key, item in value.to_json_dict().items() if wanted is None or key in wanted}
+        return json.dumps(data, ensure_ascii=False)
+
+    def task_of(self, body: dict[str, Any]) -> StageInput:
+        """The stage input a Devussy prompt carries (the system prompt names the stage)."""
         messages = [m for m in body.get("messages") or [] if isinstance(m, dict)]
         if not messages or messages[0].get("role") != "system":
             raise ValueError("not a Devussy stage request: no system prompt")
@@ -52,15 +67,24 @@ class StageResponder:
             if block is None:
                 raise ValueError(f"the {stage} prompt quotes no stage input")
             task = SPECS[stage].input_model.model_validate_json(block.group(1))
-        return self.engine.answer(ChatRequest(messages=[ChatMessage("user", "")], task=task))
+        return task
 
 
 _default: StageResponder | None = None
 
 
-def respond(body: dict[str, Any]) -> str:
-    """Module-level responder for ``--responder tests.fakes.stage_responder:respond``."""
+def _responder() -> StageResponder:
     global _default
     if _default is None:
         _default = StageResponder()
-    return _default(body)
+    return _default
+
+
+def respond(body: dict[str, Any]) -> str:
+    """Module-level responder for ``--responder tests.fakes.stage_responder:respond``."""
+    return _responder()(body)
+
+
+def respond_json(body: dict[str, Any]) -> str:
+    """Module-level structured-output responder (``--json-responder …:respond_json``)."""
+    return _responder().json(body)

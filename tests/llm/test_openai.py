@@ -84,10 +84,41 @@ async def test_json_schema_is_not_sent_without_the_capability() -> None:
     assert "response_format" not in upstream.body()
 
 
+async def test_a_server_refusing_the_schema_is_remembered_and_not_asked_again() -> None:
+    refusal = {"error": {"message": "response_format json_schema is not supported", "type": "invalid"}}
+    learned: dict[str, set[str]] = {}
+    upstream = Upstream([json_response(400, refusal), sse(transcript("openai_stream_with_usage.sse"))])
+    ollama = "http://127.0.0.1:11434/v1"  # known to take a schema
+    provider = make(upstream, base_url=ollama, learned=learned)
+    assert provider.capabilities.json_schema is True
+    schema = {"name": "design", "schema": {"type": "object"}}
+    _, error = await collect(provider, chat("x", json_schema=schema))
+
+    assert error is not None and error.code == "structured_output_refused" and error.status == 400
+    assert len(upstream.requests) == 1  # not retried without the schema: that would answer markdown
+    assert provider.capabilities.json_schema is False
+    assert make(upstream, base_url=ollama, learned=learned).capabilities.json_schema is False
+    assert make(upstream, base_url=ollama, learned={}).capabilities.json_schema is True
+    _, error = await collect(provider, chat("x", json_schema=schema))
+    assert error is None and "response_format" not in upstream.body()
+
+
+async def test_cost_reported_by_the_service_is_kept() -> None:
+    chunk = {"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 4, "cost": 0.0012}}
+    body = f"data: {json.dumps(chunk)}\n\ndata: [DONE]\n\n".encode()
+    deltas, error = await collect(make(Upstream([sse(body)])), chat("x"))
+    assert error is None
+    assert deltas[-1].usage == Usage(prompt_tokens=3, completion_tokens=4, cost=0.0012)
+
+
 async def test_known_host_capabilities_come_from_a_table_not_a_branch() -> None:
     assert OpenAIProvider(api_key=KEY, model="m").capabilities.json_schema is True
-    local = OpenAIProvider(base_url="http://localhost:11434/v1", model="llama3.2")
-    assert local.capabilities.json_schema is False and local.capabilities.usage_in_stream is True
+    ollama = OpenAIProvider(base_url="http://localhost:11434/v1", model="llama3.2", learned={})
+    assert ollama.capabilities.json_schema is True and ollama.capabilities.usage_in_stream is True
+    elsewhere = OpenAIProvider(base_url="http://localhost:9999/v1", model="llama3.2", learned={})
+    assert elsewhere.capabilities.json_schema is False and elsewhere.capabilities.usage_in_stream is True
+    remote = OpenAIProvider(base_url="https://llm.example.test:11434/v1", model="m", learned={})
+    assert remote.capabilities.json_schema is False  # the port alone says nothing off this machine
 
 
 async def test_error_payload_mid_stream_keeps_partial_text_and_is_not_retried() -> None:

@@ -111,7 +111,8 @@ def test_available_providers_describes_each_without_secrets() -> None:
     )
     described = {entry.name: entry.to_json_dict() for entry in available_providers(settings)}
 
-    assert set(described) == {"builtin", "openai", "anthropic"}
+    assert set(described) == {"builtin", "openai", "anthropic", "local"}
+    assert described["local"]["configured"] is False  # nothing found by probing
     openai = described["openai"]
     assert openai["default"] is True and openai["configured"] is True and openai["usable"] is True
     assert openai["defaultModel"] == "gpt-x"

@@ -17,7 +17,7 @@ from devussy.streaming import CollectingStreamingHandler
 from tests import samples
 from tests.pipeline.scripted import Scripted
 
-BAD = "# Project Design: TaskFlow\n\n## Summary\n\nOnly a summary, nothing else."
+BAD = "Happy to help with TaskFlow! Could you tell me more about the team first?"
 
 
 def answers(*texts: str) -> Scripted:
@@ -48,15 +48,15 @@ async def test_bad_then_good_repairs_once_quoting_output_and_errors() -> None:
     assert result.text == good
     repair_events = [e for e in sink.progress if isinstance(e, RepairRequested)]
     assert len(repair_events) == 1
-    assert any("Objectives" in error for error in repair_events[0].errors)
+    assert any("no design sections found" in error for error in repair_events[0].errors)
     # both answers streamed to the user, in order
     assert sink.text == BAD + good
     assert len(provider.requests) == 2
     repair_request = provider.requests[1]
     assert repair_request.task == provider.requests[0].task
     last = repair_request.messages[-1].content
-    assert "Only a summary, nothing else." in last  # quotes the raw output
-    assert "missing or empty section: ## Objectives" in last  # and the errors
+    assert "Could you tell me more about the team first?" in last  # quotes the raw output
+    assert "no design sections found" in last  # and the errors
     assert "## Risks and Mitigations" in last  # and the format
     assert result.usage.prompt_tokens == 20  # both rounds counted
 
@@ -68,7 +68,7 @@ async def test_two_bad_answers_raise_stage_error_with_both_raw_texts() -> None:
         await ProjectDesignGenerator(provider.settings()).generate(samples.BRIEF, sink)
     assert caught.value.code == "parse_failed"
     assert caught.value.raw_text == BAD + REPAIR_SEPARATOR + "still not a design"
-    assert "Objectives" in caught.value.message
+    assert "no design sections found" in caught.value.message
     assert len(provider.requests) == 2
     assert sink.completions == []
 

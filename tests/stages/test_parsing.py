@@ -102,3 +102,26 @@ def test_requirement_ids_and_citation_lines() -> None:
     assert requirement_line("Covers: none") == []
     assert requirement_line("Requirements: the API must answer in 200 ms") is None  # prose, not a citation
     assert requirement_line("Depends on: 2.1") is None
+
+
+def test_bullets_fold_children_read_tables_and_skip_group_headings() -> None:
+    from devussy.stages.parsing import parse_bullets
+
+    nested = (
+        "### Backend\n- **FastAPI**\n  - Justification: async\n- Backend:\n  - uvicorn\n### Frontend\n- React"
+    )
+    folded = ["**FastAPI** — Justification: async", "uvicorn", "React"]
+    assert parse_bullets(nested, fold_children=True) == folded
+    assert parse_bullets(nested) == ["**FastAPI**", "Justification: async", "uvicorn", "React"]
+    table = "| Layer | Technology |\n|---|---|\n| API | FastAPI |\n| Store | **PostgreSQL** |"
+    assert parse_bullets(table) == ["API: FastAPI", "Store: PostgreSQL"]
+
+
+def test_styled_mentions_find_heading_lines_only() -> None:
+    import re
+
+    from devussy.stages.parsing import styled_mentions
+
+    lines = ["## Phase 3", "**Phase 4**", "1. **Phase 5: X**", "Phase 6 is later", "```", "## Phase 7", "```"]
+    found = [match.group(1) for _, match in styled_mentions(lines, re.compile(r"^phase\s+(\d+)", re.I))]
+    assert found == ["3", "4", "5"]  # not prose, not inside a code block

@@ -59,7 +59,7 @@ async def test_prompt_asks_for_the_complexity_phase_count() -> None:
 
 
 async def test_repair_does_not_announce_unchanged_phases_twice() -> None:
-    broken = render_plan(samples.plan(2)).replace("Build part 2 of TaskFlow and test it.", "")
+    broken = render_plan(samples.plan(2)).replace("## Phase 2:", "## Phase 3:")  # a gap: phase 2 missing
     answers = [broken, render_plan(samples.plan(2))]
     provider = Scripted(lambda request: answers.pop(0))
     sink = CollectingStreamingHandler()
@@ -100,8 +100,8 @@ def test_unknown_dependencies_are_dropped_and_missing_title_uses_design() -> Non
 
 def test_errors_name_the_phase() -> None:
     try:
-        parse_plan("# Development Plan: X\n\nIntro\n\n## Phase 1: A\n\n## Phase 2: B\n\nB.")
+        parse_plan("# Development Plan: X\n\nIntro\n\n## Phase 1\n\n## Phase 2: B\n\nB.")
     except FormatError as exc:
-        assert exc.errors == ["phase 1: phase 1 ('A') has no summary"]
+        assert exc.errors == ["phase 1: phase 1 has no title: write '## Phase 1: <title>'"]
     else:
         raise AssertionError("expected a FormatError")

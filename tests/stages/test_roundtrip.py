@@ -93,12 +93,15 @@ def designs(draw: st.DrawFn) -> ProjectDesign:
     return ProjectDesign(
         project_name=draw(title_with_dash),
         summary=draw(paragraphs),
-        objectives=draw(short_list),
-        tech_stack=draw(short_list),
-        architecture=draw(paragraphs),
-        data_model=draw(paragraphs),
-        risks=[Risk(risk=draw(line), mitigation=draw(line)) for _ in range(draw(st.integers(1, 3)))],
-        testing_strategy=draw(paragraphs),
+        objectives=draw(st.one_of(short_list, st.just([]))),
+        tech_stack=draw(st.one_of(short_list, st.just([]))),
+        architecture=draw(st.one_of(paragraphs, st.just(""))),
+        data_model=draw(st.one_of(paragraphs, st.just(""))),
+        risks=[
+            Risk(risk=draw(line), mitigation=draw(st.one_of(line, st.none())))
+            for _ in range(draw(st.integers(0, 3)))
+        ],
+        testing_strategy=draw(st.one_of(paragraphs, st.just(""))),
         requirements=draw(requirement_lists()),
     )
 
@@ -144,6 +147,11 @@ FAST = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+
+
+def test_design_with_only_a_summary_roundtrips() -> None:
+    design = ProjectDesign(project_name="Tiny", summary="Just a summary.")
+    assert parse_design(render_design(design)) == design
 
 
 @FAST

@@ -7,9 +7,16 @@ from typing import Any
 import jsonschema
 import pytest
 
-from devussy.models import InterviewReply
+from devussy.models import InterviewReply, ReviewNotes
 from devussy.planner.complexity import assess_complexity
-from devussy.stages.inputs import DesignInput, DetailInput, HandoffInput, InterviewInput, PlanInput
+from devussy.stages.inputs import (
+    DesignInput,
+    DetailInput,
+    HandoffInput,
+    InterviewInput,
+    PlanInput,
+    ReviewInput,
+)
 from devussy.stages.names import STAGES
 from devussy.stages.specs import SPECS
 from tests import samples
@@ -17,6 +24,7 @@ from tests import samples
 INPUTS: dict[str, Any] = {
     "interview": InterviewInput(user_input="done"),
     "design": DesignInput(brief=samples.BRIEF, complexity=assess_complexity(samples.BRIEF)),
+    "design_review": ReviewInput(design=samples.design(), rule_findings=["the brief names TypeScript"]),
     "basic_plan": PlanInput(design=samples.design()),
     "phase_detail": DetailInput(plan=samples.plan(3), phase_number=2),
     "handoff": HandoffInput(design=samples.design(), plan=samples.plan(2)),
@@ -24,6 +32,7 @@ INPUTS: dict[str, Any] = {
 OUTPUTS: dict[str, Any] = {
     "interview": InterviewReply(reply="Thanks, here is your brief.", brief=samples.BRIEF),
     "design": samples.design(),
+    "design_review": ReviewNotes(project_name="TaskFlow", findings=["Say how tasks are assigned."]),
     "basic_plan": samples.plan(3),
     "phase_detail": samples.detailed(samples.plan(3).phase(2)),
     "handoff": samples.handoff(),

@@ -14,4 +14,5 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: os.PathLike[str]) -> No
     for name in list(os.environ):
         if name.startswith(ENV_PREFIXES):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("DEVUSSY_LOCAL_PROBE", "off")  # tests that probe point it at loopback fakes
     monkeypatch.chdir(tmp_path)

@@ -13,7 +13,7 @@ import pytest
 from devussy.llm.base import Capabilities, ChatRequest
 from devussy.llm.chunks import chunk_text
 from devussy.llm.mock import MockProvider
-from devussy.models import InterviewReply
+from devussy.models import InterviewReply, ReviewNotes
 from devussy.stages.design import render_design
 from devussy.stages.detail import render_phase_detail
 from devussy.stages.handoff import render_handoff
@@ -23,11 +23,15 @@ from devussy.stages.inputs import (
     HandoffInput,
     InterviewInput,
     PlanInput,
+    ReviewInput,
     StageInput,
 )
 from devussy.stages.interview import render_interview
 from devussy.stages.plan import render_plan
+from devussy.stages.review import render_review_notes
 from tests import samples
+
+REVIEW_FINDING = "Say how tasks are assigned."  # what the LLM reviewer answers
 
 
 @dataclass
@@ -67,6 +71,8 @@ class StageAnswers:
                 return render_phase_detail(samples.phase(task.phase_number, steps=2))
             case HandoffInput():
                 return render_handoff(samples.handoff())
+            case ReviewInput():
+                return render_review_notes(ReviewNotes(project_name="TaskFlow", findings=[REVIEW_FINDING]))
         raise AssertionError(task)
 
     def pieces_for(self, task: StageInput) -> list[str]:

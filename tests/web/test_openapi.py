@@ -90,8 +90,10 @@ def test_streams_document_their_events_by_type_and_progress_by_event() -> None:
     progress = schemas["ProgressEvent"]
     assert progress["discriminator"]["propertyName"] == "event"
     assert set(progress["discriminator"]["mapping"]) == {"phase", "repair"}
-    assert schemas["StageName"]["enum"] == ["interview", "design", "basic_plan", "phase_detail", "handoff"]
-    assert schemas["StageLabel"]["enum"] == ["interview", "design", "plan", "detail", "handoff"]
+    assert schemas["StageName"]["enum"] == [
+        "interview", "design", "design_review", "basic_plan", "phase_detail", "handoff"
+    ]
+    assert schemas["StageLabel"]["enum"] == ["interview", "design", "review", "plan", "detail", "handoff"]
     assert schemas["StartEvent"]["properties"]["stage"]["enum"] == schemas["StageLabel"]["enum"]
     providers = schemas["ModelsResponse"]["properties"]["providers"]
     assert providers["items"] == {"$ref": "#/components/schemas/ProviderInfo"}

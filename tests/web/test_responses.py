@@ -17,7 +17,7 @@ from tests import samples
 from tests.web.helpers import FakeConnection, _FakeServer, build_request, call
 
 USAGE = Usage(prompt_tokens=12, completion_tokens=34)
-USAGE_JSON = {"promptTokens": 12, "completionTokens": 34}
+USAGE_JSON = {"promptTokens": 12, "completionTokens": 34, "cost": None}
 
 
 # -- done events ----------------------------------------------------------------------------------

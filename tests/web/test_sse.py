@@ -58,7 +58,7 @@ async def test_events_are_framed_numbered_and_flushed_one_by_one() -> None:
     assert events[0].data == {"type": "start", "stage": "detail", "phase": 2}
     assert "".join(e.data["content"] for e in events if e.event == "token") == "Hello\nworld ✓"
     assert events[3].data == {"type": "progress", "event": "phase", "phase": PHASE.to_json_dict()}
-    usage = {"promptTokens": 1, "completionTokens": 2}
+    usage = {"promptTokens": 1, "completionTokens": 2, "cost": None}
     assert events[4].data == {"type": "done", "done": True, "phase": PHASE.to_json_dict(), "usage": usage}
     assert out.flushes == 5
     assert comments == []
@@ -99,7 +99,8 @@ async def test_run_stage_writes_done_with_the_result() -> None:
     tokens = [e.data["content"] for e in events if e.event == "token"]
     assert tokens == [f"t{index} " for index in range(500)]
     assert events[-1].data == {
-        "type": "done", "done": True, "usage": {"promptTokens": 0, "completionTokens": 0}, "reply": "ok",
+        "type": "done", "done": True, "reply": "ok",
+        "usage": {"promptTokens": 0, "completionTokens": 0, "cost": None},
         "complete": False,
     }
     assert [e.event for e in events].count("done") == 1

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { isActive, type Project } from '@/lib/project';
 import { cancelStage, runDesign, runPlan } from '@/lib/runner';
 import { appStore, liveKey } from '@/lib/store';
-import type { ProjectDesign } from '@/lib/types';
+import type { DesignReview, ProjectDesign } from '@/lib/types';
 import { offerUndo } from '@/lib/undo';
 import { RefineForm, RefinementChanges } from './Refine';
 import { RequirementsReview, requirementsReady } from './RequirementsReview';
@@ -17,27 +17,21 @@ const unlines = (text: string) => text.split('\n').map((item) => item.trim()).fi
 function DesignEditor({ design, onSave, onCancel }: { design: ProjectDesign; onSave: (d: ProjectDesign) => void; onCancel: () => void }) {
   const [draft, setDraft] = useState({
     summary: design.summary,
-    objectives: lines(design.objectives),
-    techStack: lines(design.techStack),
-    architecture: design.architecture,
-    dataModel: design.dataModel,
-    risks: design.risks.map((r) => `${r.risk} :: ${r.mitigation}`).join('\n'),
-    testingStrategy: design.testingStrategy,
+    objectives: lines(design.objectives ?? []),
+    techStack: lines(design.techStack ?? []),
+    architecture: design.architecture ?? '',
+    dataModel: design.dataModel ?? '',
+    risks: (design.risks ?? []).map((r) => (r.mitigation ? `${r.risk} :: ${r.mitigation}` : r.risk)).join('\n'),
+    testingStrategy: design.testingStrategy ?? '',
   });
   const set = (field: keyof typeof draft) => (event: React.ChangeEvent<HTMLTextAreaElement>) => setDraft({ ...draft, [field]: event.target.value });
   const risks = unlines(draft.risks).map((line) => {
     const [risk, ...rest] = line.split('::');
-    return { risk: risk.trim(), mitigation: rest.join('::').trim() || 'To be decided' };
+    // A risk without a mitigation keeps it empty: a gap, not an invented answer.
+    return { risk: risk.trim(), mitigation: rest.join('::').trim() || null };
   });
-  const problems = [
-    !draft.summary.trim() && 'the summary is empty',
-    unlines(draft.objectives).length === 0 && 'add at least one objective',
-    unlines(draft.techStack).length === 0 && 'add at least one technology',
-    risks.length === 0 && 'add at least one risk',
-    !draft.architecture.trim() && 'the architecture is empty',
-    !draft.dataModel.trim() && 'the data model is empty',
-    !draft.testingStrategy.trim() && 'the testing strategy is empty',
-  ].filter(Boolean) as string[];
+  // Only the summary is required: other parts may be empty (as a design from the server may have them).
+  const problems = [!draft.summary.trim() && 'the summary is empty'].filter(Boolean) as string[];
 
   const field = (id: keyof typeof draft, label: string, hint?: string, rows = 4) => (
     <div className="field">
@@ -91,7 +85,9 @@ function DesignEditor({ design, onSave, onCancel }: { design: ProjectDesign; onS
   );
 }
 
-export function DesignDetails({ design }: { design: ProjectDesign }) {
+const NOT_GIVEN = <span className="muted">not given</span>;
+
+export function DesignDetails({ design, review }: { design: ProjectDesign; review?: DesignReview | null }) {
   return (
     <dl className="kv" data-testid="design-details">
       <dt>Summary</dt>
@@ -99,35 +95,49 @@ export function DesignDetails({ design }: { design: ProjectDesign }) {
       <dt>Objectives</dt>
       <dd>
         <ul style={{ margin: 0, paddingLeft: '1.1rem' }}>
-          {design.objectives.map((item, index) => (
+          {(design.objectives ?? []).map((item, index) => (
             <li key={index}>{item}</li>
           ))}
         </ul>
       </dd>
       <dt>Tech stack</dt>
       <dd className="chips">
-        {design.techStack.map((item, index) => (
+        {(design.techStack ?? []).map((item, index) => (
           <span className="chip" key={index}>
             {item}
           </span>
         ))}
       </dd>
       <dt>Architecture</dt>
-      <dd>{design.architecture}</dd>
+      <dd>{design.architecture || NOT_GIVEN}</dd>
       <dt>Data model</dt>
-      <dd>{design.dataModel}</dd>
+      <dd>{design.dataModel || NOT_GIVEN}</dd>
       <dt>Risks</dt>
       <dd>
         <ul style={{ margin: 0, paddingLeft: '1.1rem' }}>
-          {design.risks.map((risk, index) => (
+          {(design.risks ?? []).map((risk, index) => (
             <li key={index}>
-              <strong>{risk.risk}</strong> — {risk.mitigation}
+              <strong>{risk.risk}</strong>
+              {risk.mitigation ? ` — ${risk.mitigation}` : ''}
             </li>
           ))}
         </ul>
       </dd>
       <dt>Testing strategy</dt>
-      <dd>{design.testingStrategy}</dd>
+      <dd>{design.testingStrategy || NOT_GIVEN}</dd>
+      {review && review.findings && review.findings.length > 0 ? (
+        <>
+          <dt>Review</dt>
+          <dd data-testid="design-review">
+            <ul style={{ margin: 0, paddingLeft: '1.1rem' }}>
+              {review.findings.map((finding, index) => (
+                <li key={index}>{finding.message}</li>
+              ))}
+            </ul>
+            {review.corrected ? 'Corrected in one round.' : review.note}
+          </dd>
+        </>
+      ) : null}
       {design.complexity ? (
         <>
           <dt>Complexity</dt>
@@ -191,7 +201,7 @@ export function DesignView({ project }: { project: Project }) {
                 onDismiss={() => appStore.update(project.id, (p) => ({ ...p, design: { ...p.design, run: { ...p.design.run, refined: null } } }))}
               />
             ) : null}
-            <DesignDetails design={value} />
+            <DesignDetails design={value} review={project.design.review} />
             <RequirementsReview project={project} disabled={planBusy} />
             <div className="actions">
               <button

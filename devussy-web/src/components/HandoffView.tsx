@@ -47,7 +47,7 @@ export function HandoffView({ project }: { project: Project }) {
     if (!plan) return;
     setZipState({ busy: true, error: null });
     try {
-      const { blob, filename } = await api.artifactsZip({ design: project.design.value, plan, handoff: value });
+      const { blob, filename } = await api.artifactsZip({ design: project.design.value, plan, handoff: value, review: project.design.review ?? null });
       downloadBlob(blob, filename);
       setZipState({ busy: false, error: null });
     } catch (error) {

@@ -164,6 +164,17 @@ export function ModelSettingsDialog({ project, onClose }: { project: Project; on
               ))}
           </ul>
         ) : null}
+        <div className="field" style={{ marginTop: '1rem' }}>
+          <label>
+            <input
+              type="checkbox"
+              checked={Boolean(project.settings.review)}
+              onChange={(e) => appStore.update(project.id, (p) => ({ ...p, settings: { ...p.settings, review: e.target.checked || undefined } }))}
+              data-testid="settings-review"
+            />{' '}
+            Design review <span className="hint">an LLM reviewer reads the design; one correction round applies its findings (rule checks always run)</span>
+          </label>
+        </div>
         <div className="field" style={{ marginTop: '1rem', maxWidth: 260 }}>
           <label htmlFor="settings-concurrency">Phase details at once</label>
           <select id="settings-concurrency" value={String(project.settings.concurrency)} onChange={(e) => setConcurrency(project.id, Number(e.target.value))}>

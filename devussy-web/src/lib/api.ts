@@ -1,7 +1,7 @@
 // The Devussy HTTP API (DESIGN §4), on the app's own origin.
 import { authHeaders, reportUnauthorized } from './auth';
 import { streamSSE, StreamError, type StreamHandlers } from './sse';
-import type { DevPlan, Handoff, ProjectDesign } from './types';
+import type { DesignReview, DevPlan, Handoff, ProjectDesign } from './types';
 import { parseWire, WireError, describeIssues, type WireName, type WireSchemas } from './wire/schemas';
 import { coverageResponseSchema, type CoverageBody, type CoverageReport, type DesignBody, type DetailBody, type PlanBody } from './contract';
 
@@ -131,7 +131,7 @@ export const api = {
     };
   },
 
-  async artifactsJson(body: { design: ProjectDesign | null; plan: DevPlan; handoff: Handoff | null }): Promise<Record<string, string>> {
+  async artifactsJson(body: { design: ProjectDesign | null; plan: DevPlan; handoff: Handoff | null; review?: DesignReview | null }): Promise<Record<string, string>> {
     const response = await fetch(`${BASE}/api/artifacts?format=json`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...authHeaders() },
@@ -143,7 +143,8 @@ export const api = {
     return files;
   },
 
-  artifactsZip: (body: { design: ProjectDesign | null; plan: DevPlan; handoff: Handoff | null }) => postForFile('/api/artifacts', body, 'devplan.zip'),
+  artifactsZip: (body: { design: ProjectDesign | null; plan: DevPlan; handoff: Handoff | null; review?: DesignReview | null }) =>
+    postForFile('/api/artifacts', body, 'devplan.zip'),
 
   /** The server's coverage check of a plan against a requirement list (never computed here). */
   async coverage(body: CoverageBody, signal?: AbortSignal): Promise<CoverageReport> {

@@ -63,14 +63,15 @@ export function requirementChanges(before: Requirement[] = [], after: Requiremen
 }
 
 export function designChanges(before: ProjectDesign, after: ProjectDesign): Change[] {
-  const risk = (item: ProjectDesign['risks'][number]) => `${norm(item.risk)} — ${norm(item.mitigation)}`;
+  type Risk = NonNullable<ProjectDesign['risks']>[number];
+  const risk = (item: Risk) => (item.mitigation ? `${norm(item.risk)} — ${norm(item.mitigation)}` : norm(item.risk));
   return [
     ...textChange('Summary', before.summary, after.summary),
     ...listChanges('Objective', before.objectives, after.objectives),
     ...listChanges('Technology', before.techStack, after.techStack),
     ...textChange('Architecture', before.architecture, after.architecture),
     ...textChange('Data model', before.dataModel, after.dataModel),
-    ...listChanges('Risk', before.risks.map(risk), after.risks.map(risk)),
+    ...listChanges('Risk', (before.risks ?? []).map(risk), (after.risks ?? []).map(risk)),
     ...textChange('Testing strategy', before.testingStrategy, after.testingStrategy),
     ...requirementChanges(before.requirements, after.requirements),
   ];

@@ -1,7 +1,7 @@
 // The project: everything the user has done, kept in the browser. Pure functions only; the store
 // (store.ts) owns the live copy and the runner (runner.ts) drives the API.
 import type { Refinement } from './changes';
-import type { ChatTurn, DevPlan, Handoff, ModelConfig, Phase, ProjectBrief, ProjectDesign, StageName } from './types';
+import type { ChatTurn, DesignReview, DevPlan, Handoff, ModelConfig, Phase, ProjectBrief, ProjectDesign, StageName } from './types';
 
 export const PROJECT_SCHEMA = 'devussy-project';
 export const PROJECT_VERSION = 1;
@@ -47,6 +47,8 @@ export interface StageModelSettings extends ModelConfig {}
 export interface ModelSettings {
   /** Phase details running at once; 0 = all. */
   concurrency: number;
+  /** Design review: an LLM reviewer reads the design and one correction round applies its findings. */
+  review?: boolean;
   stages: Partial<Record<StageName, StageModelSettings>>;
 }
 
@@ -70,7 +72,7 @@ export interface Project {
   mode: 'step' | 'auto';
   input: ProjectInput;
   interview: { turns: ChatTurn[]; brief: ProjectBrief | null; run: StageRun };
-  design: { value: ProjectDesign | null; run: StageRun };
+  design: { value: ProjectDesign | null; run: StageRun; review?: DesignReview | null };
   plan: { value: DevPlan | null; run: StageRun; streamedPhases: Phase[] };
   phases: Record<string, PhaseRun>;
   handoff: { value: Handoff | null; run: StageRun; files: Record<string, string> | null };

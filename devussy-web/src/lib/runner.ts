@@ -291,6 +291,7 @@ export function runDesign(projectId: string, outer?: AbortSignal, options: { joi
       frameworks: splitList(input.frameworks),
       apis: splitList(input.apis),
       brief: interview.brief ?? undefined,
+      review: project.settings.review || undefined,
       modelConfig: modelConfigFor(project.settings, 'design'),
       ...(refining ? { instruction: options.instruction, previousDesign: previous ?? undefined } : {}),
     };
@@ -301,7 +302,7 @@ export function runDesign(projectId: string, outer?: AbortSignal, options: { joi
       const unnamed = !p.input.projectName.trim();
       return {
         ...p,
-        design: { ...p.design, value: design, run: { ...p.design.run, refined } },
+        design: { ...p.design, value: design, review: done.review ?? null, run: { ...p.design.run, refined } },
         input: unnamed ? { ...p.input, projectName: design.projectName } : p.input,
         name: unnamed ? design.projectName : p.name,
       };
@@ -524,7 +525,7 @@ export function runHandoff(projectId: string, outer?: AbortSignal, options: { jo
 export async function loadArtifacts(projectId: string): Promise<Record<string, string>> {
   const project = require(appStore.get(projectId), 'unknown project');
   const plan = require(mergedPlan(project), 'no plan');
-  const files = await api.artifactsJson({ design: project.design.value, plan, handoff: project.handoff.value });
+  const files = await api.artifactsJson({ design: project.design.value, plan, handoff: project.handoff.value, review: project.design.review ?? null });
   appStore.update(projectId, (p) => ({ ...p, handoff: { ...p.handoff, files } }));
   return files;
 }

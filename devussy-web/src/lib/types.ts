@@ -16,6 +16,8 @@ export type DevPlan = Schemas['DevPlan'];
 export type Handoff = Schemas['Handoff'];
 export type ChatTurn = Schemas['ChatTurn'];
 export type Usage = Schemas['Usage'];
+/** The design review: rule checks' and (with the review setting) the LLM reviewer's findings. */
+export type DesignReview = Schemas['DesignReview'];
 /** A request's `modelConfig` (DESIGN §4). */
 export type ModelConfig = Schemas['ModelConfig'];
 

@@ -24,7 +24,8 @@ from devussy.artifacts.markdown import (
     render_phase,
 )
 from devussy.artifacts.progress import AnchorError, read_section, replace_section
-from devussy.models import CoverageReport, DevPlan, Handoff, ProjectDesign
+from devussy.artifacts.review import render_review
+from devussy.models import CoverageReport, DesignReview, DevPlan, Handoff, ProjectDesign, UsageReport
 from devussy.requirements import check_coverage
 
 SCHEMA_VERSION = 1
@@ -37,6 +38,8 @@ def render_plan_json(
     plan: DevPlan,
     handoff: Handoff | None,
     coverage: CoverageReport | None = None,
+    usage: UsageReport | None = None,
+    review: DesignReview | None = None,
 ) -> str:
     document = {
         "schemaVersion": SCHEMA_VERSION,
@@ -44,12 +47,23 @@ def render_plan_json(
         "plan": plan.to_json_dict(),
         "handoff": handoff.to_json_dict() if handoff else None,
         "coverage": (coverage or check_coverage(plan)).to_json_dict(),
+        "usage": usage.to_json_dict() if usage else None,
+        "review": review.to_json_dict() if review else None,
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_artifacts(design: ProjectDesign | None, plan: DevPlan, handoff: Handoff | None) -> dict[str, str]:
-    """Every artifact file for a plan, as ``{filename: content}`` (flat names, no directories)."""
+def render_artifacts(
+    design: ProjectDesign | None,
+    plan: DevPlan,
+    handoff: Handoff | None,
+    *,
+    usage: UsageReport | None = None,
+    review: DesignReview | None = None,
+) -> dict[str, str]:
+    """Every artifact file for a plan, as ``{filename: content}`` (flat names, no directories);
+    ``usage`` (tokens and cost per unit of the run that made it) goes into ``plan.json``, the design
+    ``review`` into ``review.md`` (and ``plan.json``)."""
     coverage = check_coverage(plan)
     files = {"devplan.md": render_devplan(plan, design, handoff, coverage)}
     for phase in plan.phases:
@@ -58,7 +72,9 @@ def render_artifacts(design: ProjectDesign | None, plan: DevPlan, handoff: Hando
         files["design.md"] = render_design(design)
     if handoff is not None:
         files["handoff.md"] = render_handoff(handoff, coverage, plan.requirements)
-    files["plan.json"] = render_plan_json(design, plan, handoff, coverage)
+    if review is not None:
+        files["review.md"] = render_review(review, design.project_name if design else plan.project_name)
+    files["plan.json"] = render_plan_json(design, plan, handoff, coverage, usage, review)
     return dict(sorted(files.items()))
 
 

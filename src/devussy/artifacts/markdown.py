@@ -146,8 +146,7 @@ def render_devplan(
     if tech_stack:
         lines += ["### Tech stack", "", *_bullets(tech_stack), ""]
     if design:
-        lines += ["### Risks", "", "| Risk | Mitigation |", "|---|---|"]
-        lines += [f"| {cell(r.risk)} | {cell(r.mitigation)} |" for r in design.risks]
+        lines += ["### Risks", "", *_risk_rows(design)]
         lines += ["", "Full design: [design.md](design.md)", ""]
 
     lines += ["## Phase overview", ""]
@@ -215,15 +214,28 @@ def render_phase(phase: Phase, plan: DevPlan) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+_NOT_GIVEN = "_Not given in the design._"
+
+
+def _risk_rows(design: ProjectDesign) -> list[str]:
+    if not design.risks:
+        return ["_No risks named in the design._"]
+    rows = ["| Risk | Mitigation |", "|---|---|"]
+    return rows + [
+        f"| {cell(r.risk)} | {cell(r.mitigation) if r.mitigation else _NONE} |" for r in design.risks
+    ]
+
+
 def render_design(design: ProjectDesign) -> str:
+    """design.md; a part the design does not have says so instead of being left out or made up."""
     lines = [f"# {inline(design.project_name)} — Design", "", block(design.summary), ""]
-    lines += ["## Objectives", "", *_bullets(design.objectives), ""]
-    lines += ["## Tech stack", "", *_bullets(design.tech_stack), ""]
-    lines += ["## Architecture", "", block(design.architecture), ""]
-    lines += ["## Data model", "", block(design.data_model), ""]
-    lines += ["## Risks and mitigations", "", "| Risk | Mitigation |", "|---|---|"]
-    lines += [f"| {cell(r.risk)} | {cell(r.mitigation)} |" for r in design.risks]
-    lines += ["", "## Testing strategy", "", block(design.testing_strategy), ""]
+    lines += ["## Objectives", "", *(_bullets(design.objectives) or [_NOT_GIVEN]), ""]
+    lines += ["## Tech stack", "", *(_bullets(design.tech_stack) or [_NOT_GIVEN]), ""]
+    lines += ["## Architecture", "", block(design.architecture) if design.architecture else _NOT_GIVEN, ""]
+    lines += ["## Data model", "", block(design.data_model) if design.data_model else _NOT_GIVEN, ""]
+    lines += ["## Risks and mitigations", "", *_risk_rows(design)]
+    testing = block(design.testing_strategy) if design.testing_strategy else _NOT_GIVEN
+    lines += ["", "## Testing strategy", "", testing, ""]
     if design.complexity:
         c = design.complexity
         lines += [

@@ -73,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--out", type=_out_dir, help="output directory (default: ./devussy-out/<project-slug>)")
     plan.add_argument("--concurrency", type=_positive_int, help="phase details generated at once")
     plan.add_argument("--resume", action="store_true", help="reuse checkpoints of an interrupted run")
+    plan.add_argument(
+        "--review",
+        action="store_true",
+        help="have an LLM reviewer read the design too, and correct it once with every finding (review.md)",
+    )
     plan.add_argument("--language", action="append", default=[], help="a language to use (repeatable)")
     plan.add_argument("--framework", action="append", default=[], help="a framework to use (repeatable)")
     plan.add_argument("--data-store", action="append", default=[], help="a database or store (repeatable)")

@@ -17,9 +17,10 @@ if TYPE_CHECKING:
 
 
 def run_providers(args: argparse.Namespace, stdout: TextIO) -> int:
+    from devussy.llm.local import with_local_server
     from devussy.llm.registry import available_providers
 
-    settings = Settings.from_env()
+    settings = with_local_server(Settings.from_env())
     providers = available_providers(settings)
     if args.json:
         text = json.dumps([entry.to_json_dict() for entry in providers], indent=2, sort_keys=True)
@@ -42,6 +43,8 @@ def format_provider(entry: ProviderInfo) -> str:
     else:
         status = f"not configured: {reason}"
     parts = [f"{mark} {entry.name:<10} {status}"]
+    if entry.description:
+        parts.append(entry.description)
     if entry.models:
         parts.append("models: " + ", ".join(entry.models))
     capabilities = entry.capabilities.to_json_dict() if entry.capabilities else {}

@@ -22,7 +22,8 @@ from devussy.cli.output_folder import output_folder
 from devussy.cli.views import LiveView, PlainView, RunView
 from devussy.config import Settings
 from devussy.errors import ConfigError, DevussyError
-from devussy.models import ProjectBrief, Usage, slugify
+from devussy.models import DesignReview, ProjectBrief, UnitUsage, Usage, UsageReport, slugify
+from devussy.stages.names import STAGE_LABELS
 from devussy.validation import describe_errors
 
 DEFAULT_OUT_ROOT = Path("devussy-out")
@@ -56,33 +57,98 @@ def build_brief(args: argparse.Namespace) -> ProjectBrief:
 
 
 def resolve_settings(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> Settings:
+    """Settings from the environment and the flags; with no engine configured, a local
+    OpenAI-compatible server found by probing becomes the engine (``llm.local``)."""
+    from devussy.llm.local import with_local_server
+
     settings = Settings.from_env(env)
     overrides: dict[str, Any] = {}
     if args.provider:
         overrides["provider"] = args.provider
+        overrides["provider_configured"] = True
     if args.model:
         overrides["model"] = args.model
     if args.concurrency:
         overrides["max_concurrency"] = args.concurrency
-    return dataclasses.replace(settings, **overrides) if overrides else settings
+    settings = dataclasses.replace(settings, **overrides) if overrides else settings
+    return with_local_server(settings)
 
 
-def make_runner(settings: Settings, observer: RunView, out_dir: Path) -> Any:
+def describe_engine(settings: Settings) -> str:
+    """The line that says which engine a run uses (and how to choose another)."""
+    from urllib.parse import urlsplit
+
+    from devussy.stages.names import STAGES
+
+    models = sorted({m for stage in STAGES if (m := settings.model_for(stage))})
+    shown = f", model {', '.join(models)}" if models else ""
+    if settings.provider == "builtin":
+        return "Engine: builtin, the offline planner (no model, no network)"
+    if settings.provider == "local" and settings.local_servers:
+        server = settings.local_servers[0]
+        return (
+            f"Engine: local, {server.description}{shown} (found by probing; "
+            "DEVUSSY_PROVIDER=builtin uses the offline planner)"
+        )
+    host = urlsplit(settings.base_url).hostname if settings.base_url else None
+    return f"Engine: {settings.provider}{f' at {host}' if host else ''}{shown}"
+
+
+def usage_lines(units: list[UnitUsage]) -> list[str]:
+    """Tokens (and cost, where known) per unit of the run, then the total."""
+    if not units:
+        return []
+    lines = ["Usage:"]
+    for unit in units:
+        label = f"phase {unit.phase}" if unit.phase is not None else _stage_label(unit.stage)
+        reused = " (reused from the checkpoint)" if unit.reused else ""
+        lines.append(f"  {label:<10} {_tokens(unit.usage)}{reused}")
+    lines.append(f"  {'total':<10} {_tokens(UsageReport.of(units).total)}")
+    return lines
+
+
+def _stage_label(stage: str) -> str:
+    return str(STAGE_LABELS[stage]) if stage in STAGE_LABELS else stage
+
+
+def _tokens(usage: Usage) -> str:
+    cost = f", ${usage.cost:.4f}" if usage.cost is not None else ""
+    return f"{usage.prompt_tokens:>7} prompt + {usage.completion_tokens:>6} completion tokens{cost}"
+
+
+def make_runner(settings: Settings, observer: RunView, out_dir: Path, *, review: bool = False) -> Any:
     """Build the pipeline runner (imported lazily so ``devussy schema`` stays fast).
 
-    The runner keeps its checkpoint in ``<out_dir>/.devussy/checkpoint.json``.
+    The runner keeps its checkpoint in ``<out_dir>/.devussy/checkpoint.json``; ``review`` adds the LLM
+    reviewer and its correction round to the rule checks every design gets.
     """
     from devussy.pipeline.runner import PipelineRunner
     from devussy.pipeline.settings import stage_settings
 
-    for stage in ("design", "basic_plan", "phase_detail", "handoff"):
+    stages = ("design", "basic_plan", "phase_detail", "handoff") + (("design_review",) if review else ())
+    for stage in stages:
         stage_settings(settings, stage)  # a missing key or unknown engine fails here, before the view starts
     return PipelineRunner(
         lambda stage: stage_settings(settings, stage),
         concurrency=settings.max_concurrency,
         checkpoint_dir=str(out_dir),
         observer=observer,
+        review=review,
     )
+
+
+def review_line(review: DesignReview | None) -> str | None:
+    """One line on the design review for the end of a run."""
+    if review is None:
+        return None
+    if not review.findings:
+        checked = "rule checks and the reviewer" if review.reviewer else "rule checks"
+        return f"Design review: no findings ({checked})"
+    count = len(review.findings)
+    if review.corrected:
+        still = f"{len(review.remaining)} still open" if review.remaining else "none still open"
+        return f"Design review: {count} finding(s), corrected in one round, {still} (see review.md)"
+    return f"Design review: {count} finding(s), not corrected: {review.note} (see review.md)"
 
 
 def refuse_vague_offline_brief(settings: Settings, brief: ProjectBrief) -> None:
@@ -124,7 +190,10 @@ def run_plan(args: argparse.Namespace, stdout: TextIO) -> int:
     if not args.interview:
         refuse_vague_offline_brief(settings, brief)
     view = _view_for(args, stdout)
-    runner = make_runner(settings, view, out_dir)
+    if args.review:
+        runner = make_runner(settings, view, out_dir, review=True)
+    else:
+        runner = make_runner(settings, view, out_dir)
     with output_folder(out_dir):  # writable and locked before the first paid call, not after it
         return _plan_into(args, stdout, brief, settings, out_dir, view, runner)
 
@@ -154,10 +223,14 @@ def _plan_into(
                 raise
             except DevussyError as exc:
                 raise InterviewFailed(f"interview: {exc.message}", code=exc.code) from exc
+    print(describe_engine(settings), file=stdout)
     with view:
         result = asyncio.run(runner.run(brief, resume=resume))
 
-    files = render_artifacts(result.design, result.plan, result.handoff)
+    usage_report = result.usage_report
+    files = render_artifacts(
+        result.design, result.plan, result.handoff, usage=usage_report, review=result.review
+    )
     slug = slugify(result.plan.project_name)
     try:
         paths = write_artifacts(out_dir, files)
@@ -168,8 +241,10 @@ def _plan_into(
             "the checkpoint, so a rerun with --resume only writes the files",
             code="write_failed",
         ) from exc
-    usage = result.usage if isinstance(result.usage, Usage) else None
-    tokens = f", {usage.total_tokens} tokens" if usage and usage.total_tokens else ""
+    usage = result.usage
+    tokens = f", {usage.total_tokens} tokens" if usage.total_tokens else ""
+    if usage.cost is not None:
+        tokens += f" (${usage.cost:.4f})"
     print(f"Wrote {len(paths)} files to {out_dir}{tokens}:", file=stdout)
     for path in paths:
         print(f"  {path}", file=stdout)
@@ -187,5 +262,10 @@ def _plan_into(
         report = check_coverage(result.plan)
         marker = "Coverage" if report.ok else "Coverage problems (see devplan.md)"
         print(f"{marker}: {summary_line(report)}", file=stdout)
+    reviewed = review_line(result.review)
+    if reviewed:
+        print(reviewed, file=stdout)
+    for line in usage_lines(usage_report.units):
+        print(line, file=stdout)
     print(f"Start with {out_dir / 'devplan.md'}", file=stdout)
     return EXIT_OK

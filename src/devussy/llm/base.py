@@ -13,6 +13,9 @@ from typing import Any, Literal, Protocol, runtime_checkable
 from devussy.models import Usage
 from devussy.stages.inputs import StageInput
 
+# The ProviderError code of a server that refuses a request carrying ``json_schema`` (HTTP 400).
+STRUCTURED_OUTPUT_REFUSED = "structured_output_refused"
+
 
 @dataclass(frozen=True)
 class Capabilities:

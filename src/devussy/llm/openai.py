@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,7 +24,7 @@ from pydantic import SecretStr
 
 from devussy.config import DEFAULT_MAX_OUTPUT_CHARS, Timeouts
 from devussy.errors import ConfigError, ProviderError
-from devussy.llm.base import Capabilities, ChatDelta, ChatRequest
+from devussy.llm.base import STRUCTURED_OUTPUT_REFUSED, Capabilities, ChatDelta, ChatRequest
 from devussy.llm.http import (
     check_base_url,
     error_for_status,
@@ -43,6 +44,10 @@ KNOWN_CAPABILITIES: dict[str, Capabilities] = {
     "api.openai.com": Capabilities(json_schema=True, usage_in_stream=True),
 }
 DEFAULT_CAPABILITIES = Capabilities(usage_in_stream=True)
+# Local engines on their default ports take ``response_format`` with a JSON schema (grammar-constrained
+# decoding): Ollama (0.5+), LM Studio, llama.cpp server, vLLM.
+LOCAL_SCHEMA_PORTS = frozenset({11434, 1234, 8080, 8000})
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 
 # Request options an endpoint rejected with HTTP 400, by endpoint; shared by all instances so that
 # a server only has to refuse once per process.
@@ -77,13 +82,19 @@ class OpenAIProvider(HTTPProvider):
             sleep=sleep,
             max_output_chars=max_output_chars,
         )
-        host = urlsplit(self.base_url).hostname or ""
-        self.capabilities = capabilities or KNOWN_CAPABILITIES.get(host, DEFAULT_CAPABILITIES)
         self._learned = _LEARNED if learned is None else learned
+        self.capabilities = capabilities or known_capabilities(self.base_url)
+        if "response_format" in self._learned.get(self.base_url, set()):
+            self.capabilities = replace(self.capabilities, json_schema=False)  # refused before
 
     @classmethod
     def endpoint(cls, base_url: str | None) -> str:
         return check_base_url(base_url or DEFAULT_BASE_URL)
+
+    def refused_json_schema(self) -> None:
+        """The endpoint answered a schema request with 400: never send it one again."""
+        self._learned.setdefault(self.base_url, set()).add("response_format")
+        self.capabilities = replace(self.capabilities, json_schema=False)
 
     def _attempt_for(self, request: ChatRequest) -> Attempt:
         model = request.model or self.default_model
@@ -148,6 +159,13 @@ class OpenAIProvider(HTTPProvider):
                 text = (await response.aread()).decode("utf-8", errors="replace")
                 error = error_for_status(self.name, 400, text, secrets=self._secrets)
                 option = self._option_to_drop(error, body)
+                if "response_format" in body and (option is None or option in dropped or _names_schema(text)):
+                    self.refused_json_schema()
+                    raise ProviderError(
+                        f"{self.name} does not take a JSON schema (response_format): {error.message}",
+                        code=STRUCTURED_OUTPUT_REFUSED,
+                        status=400,
+                    )
                 if option is None or option in dropped:
                     raise error
                 dropped.add(option)
@@ -223,13 +241,32 @@ class OpenAIProvider(HTTPProvider):
 
 
 
+def known_capabilities(base_url: str) -> Capabilities:
+    """What we know about an endpoint: its host's entry, or a local engine on its default port."""
+    parts = urlsplit(base_url)
+    host = parts.hostname or ""
+    if host in KNOWN_CAPABILITIES:
+        return KNOWN_CAPABILITIES[host]
+    if host in _LOOPBACK and parts.port in LOCAL_SCHEMA_PORTS:
+        return replace(DEFAULT_CAPABILITIES, json_schema=True)
+    return DEFAULT_CAPABILITIES
+
+
+def _names_schema(text: str) -> bool:
+    lowered = text.lower()
+    return any(word in lowered for word in ("response_format", "json_schema", "schema", "grammar"))
+
+
 def _usage(raw: object) -> Usage | None:
+    """OpenAI's usage object; ``cost`` (USD) when the service reports it (OpenRouter does)."""
     if not isinstance(raw, dict):
         return None
     try:
+        cost = raw.get("cost")
         return Usage(
             prompt_tokens=int(raw.get("prompt_tokens") or 0),
             completion_tokens=int(raw.get("completion_tokens") or 0),
+            cost=float(cost) if isinstance(cost, (int, float)) and cost >= 0 else None,
         )
     except (TypeError, ValueError):
         return None

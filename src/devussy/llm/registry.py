@@ -11,7 +11,7 @@ for capabilities (``provider.capabilities.json_schema``), never for a provider's
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, TypeAlias
 
 from pydantic import Field
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import httpx
 
     from devussy.config import Settings
+    from devussy.llm.openai import OpenAIProvider
 
 ProviderFactory: TypeAlias = "Callable[[Settings, httpx.AsyncBaseTransport | None], LLMProvider]"
 
@@ -46,6 +47,9 @@ class ProviderInfo(DevussyModel):
     configured: bool
     usable: bool
     reason: str | None = None
+    description: str | None = Field(
+        default=None, description="What the engine is, e.g. the local server found by probing."
+    )
     default_model: str | None = None
     models: list[str] = Field(default_factory=list)
     capabilities: CapabilitiesInfo | None = None
@@ -92,6 +96,7 @@ def available_providers(settings: Settings) -> list[ProviderInfo]:
                 configured=True,
                 usable=offline or bool(models),
                 reason=None if offline or models else "no model configured: set DEVUSSY_MODEL",
+                description=_describe(name, settings),
                 default_model=getattr(provider, "default_model", None),
                 models=models,
                 capabilities=_capabilities_info(provider.capabilities),
@@ -117,6 +122,24 @@ def _capabilities_info(capabilities: Capabilities) -> CapabilitiesInfo:
 # planner, the HTTP adapters httpx, and an API function may need neither.
 
 
+def _describe(name: str, settings: Settings) -> str | None:
+    if name == "builtin":
+        return "Devussy's offline planner: no model, no network"
+    if name == "local" and settings.local_servers:
+        found = "; also found: " + ", ".join(s.description for s in settings.local_servers[1:])
+        return f"{settings.local_servers[0].description} (found by probing)" + (
+            found if len(settings.local_servers) > 1 else ""
+        )
+    return None
+
+
+def _with_schema_policy(provider: OpenAIProvider, settings: Settings) -> OpenAIProvider:
+    """Apply ``DEVUSSY_JSON_SCHEMA`` to what the adapter knows about its endpoint."""
+    capable = settings.json_schema.endpoint_capable(provider.capabilities.json_schema)
+    provider.capabilities = replace(provider.capabilities, json_schema=capable)
+    return provider
+
+
 def _openai(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> LLMProvider:
     from devussy.llm.openai import OpenAIProvider
 
@@ -125,7 +148,32 @@ def _openai(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> L
         raise ConfigError(
             f"the openai provider needs {OpenAIProvider.key_env}, or DEVUSSY_BASE_URL for a local server"
         )
-    return OpenAIProvider.from_settings(settings, transport=transport)
+    return _with_schema_policy(OpenAIProvider.from_settings(settings, transport=transport), settings)
+
+
+def _local(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> LLMProvider:
+    """The local OpenAI-compatible server found by probing (``llm.local``): no key, its own models."""
+    from devussy.llm.openai import OpenAIProvider
+
+    if not settings.local_servers:
+        ports = ", ".join(f"{name} {port}" for name, port in settings.local_probe.ports)
+        raise ConfigError(
+            f"no local OpenAI-compatible server found (probed ports: {ports or 'none'}); start Ollama, "
+            "LM Studio or llama.cpp server, or set DEVUSSY_BASE_URL"
+        )
+    server = settings.local_servers[0]
+    own = settings.provider == "local"
+    model = settings.model if own and settings.model in server.models else server.models[0]
+    provider = OpenAIProvider(
+        api_key=None,
+        base_url=server.base_url,
+        model=model,
+        timeouts=settings.timeouts,
+        max_retries=settings.max_retries,
+        transport=transport,
+    )
+    provider.name = "local"
+    return _with_schema_policy(provider, settings)
 
 
 def _anthropic(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> LLMProvider:
@@ -143,3 +191,4 @@ def _builtin(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> 
 register_provider("builtin", _builtin)
 register_provider("openai", _openai)
 register_provider("anthropic", _anthropic)
+register_provider("local", _local)

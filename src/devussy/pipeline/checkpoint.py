@@ -17,7 +17,16 @@ from pathlib import Path
 from pydantic import Field, ValidationError
 
 from devussy.errors import CheckpointError, CheckpointWriteError
-from devussy.models import DevPlan, DevussyModel, Handoff, Phase, ProjectBrief, ProjectDesign
+from devussy.models import (
+    DesignReview,
+    DevPlan,
+    DevussyModel,
+    Handoff,
+    Phase,
+    ProjectBrief,
+    ProjectDesign,
+    UnitUsage,
+)
 
 CHECKPOINT_VERSION = 1
 
@@ -25,10 +34,12 @@ CHECKPOINT_VERSION = 1
 class Checkpoint(DevussyModel):
     version: int = CHECKPOINT_VERSION
     fingerprint: str
-    design: ProjectDesign | None = None
+    design: ProjectDesign | None = None  # after the design review's correction, if there was one
+    review: DesignReview | None = None
     plan: DevPlan | None = None  # the basic plan, as streamed by the plan stage
     phases: dict[int, Phase] = Field(default_factory=dict)  # detailed phases by number
     handoff: Handoff | None = None
+    usage: list[UnitUsage] = Field(default_factory=list)  # what each finished unit used
 
 
 def brief_fingerprint(brief: ProjectBrief) -> str:
@@ -39,6 +50,25 @@ def brief_fingerprint(brief: ProjectBrief) -> str:
 class CheckpointStore:
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self.path = Path(directory) / ".devussy" / "checkpoint.json"
+        self.raw_dir = self.path.parent / "raw"
+
+    def raw_path(self, stage: str, phase: int | None = None) -> Path:
+        """Where the raw answers of a unit that could not be read are kept:
+        ``.devussy/raw/<stage>[-phaseN].txt``."""
+        return self.raw_dir / (f"{stage}-phase{phase}.txt" if phase is not None else f"{stage}.txt")
+
+    def save_raw(self, stage: str, phase: int | None, text: str) -> Path:
+        """Keep the raw answers of a failed unit next to the checkpoint (``--resume`` retries the unit)."""
+        path = self.raw_path(stage, phase)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+        return path
+
+    def drop_raw(self, stage: str, phase: int | None = None) -> None:
+        """The unit succeeded: the raw answers of an earlier failure are no longer news."""
+        self.raw_path(stage, phase).unlink(missing_ok=True)
 
     def load(self) -> Checkpoint | None:
         try:

@@ -92,6 +92,14 @@ class HandoffPromptGenerator(StageGenerator[HandoffInput, Handoff]):
         super().__init__(handoff.STAGE, settings)
 
     async def generate(
-        self, project_design: ProjectDesign, dev_plan: DevPlan, sink: StreamingHandler
+        self,
+        project_design: ProjectDesign,
+        dev_plan: DevPlan,
+        sink: StreamingHandler,
+        *,
+        details_complete: bool = True,
     ) -> StageResult[Handoff]:
-        return await self.run(HandoffInput(design=project_design, plan=dev_plan), sink)
+        """``details_complete=False``: other phases are still being detailed (the runner starts the
+        handoff as soon as the start phase's first steps exist)."""
+        stage_input = HandoffInput(design=project_design, plan=dev_plan, details_complete=details_complete)
+        return await self.run(stage_input, sink)

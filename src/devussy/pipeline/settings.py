@@ -54,5 +54,10 @@ def stage_settings(
             f"(or DEVUSSY_<STAGE>_MODEL)"
         )
     return StageSettings(
-        provider=provider, model=model, temperature=config.temperature, max_tokens=config.max_tokens
+        provider=provider,
+        model=model,
+        temperature=config.temperature,
+        max_tokens=config.max_tokens,
+        structured_output=settings.json_schema.model_takes_schema(model),
+        price=settings.price_for(model),
     )

@@ -80,7 +80,7 @@ def build_handoff(design: ProjectDesign, plan: DevPlan, first: Phase, basis: Bas
     ]
     if design.risks:
         lines += ["", "## Watch out for", ""]
-        lines += [f"- {r.risk}: {r.mitigation}" for r in design.risks[:5]]
+        lines += [f"- {r.risk}: {r.mitigation}" if r.mitigation else f"- {r.risk}" for r in design.risks[:5]]
     return Handoff(
         project_name=plan.project_name,
         prompt=clip("\n".join(lines), 50_000),

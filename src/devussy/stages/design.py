@@ -25,20 +25,33 @@ from devussy.stages.inputs import DesignInput
 from devussy.stages.parsing import (
     DASH_CLASS,
     FormatError,
+    Section,
     clean_output,
     first_title,
     heading_key,
+    heading_like,
     parse_bullets,
     requirement_ids,
     split_sections,
     strip_emphasis,
     strip_title_prefix,
+    tidy_title,
 )
 from devussy.stages.prompts import input_json, stage_messages
 from devussy.stages.spec import StageSpec
 
+IGNORED = "ignored"
 SECTIONS: dict[str, tuple[str, ...]] = {
-    "summary": ("summary", "overview", "executive summary", "project summary", "project overview"),
+    "summary": (
+        "summary",
+        "overview",
+        "executive summary",
+        "project summary",
+        "project overview",
+        "introduction",
+        "project description",
+        "description",
+    ),
     "requirements": (
         "requirements",
         "numbered requirements",
@@ -54,8 +67,28 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "project objectives",
         "project goals",
         "main goals",
+        "high level project objectives",
+        "high level objectives",
+        "goals and objectives",
+        "objectives and goals",
+        "success criteria",
     ),
-    "tech_stack": ("tech stack", "technology stack", "technologies", "technology", "stack"),
+    "tech_stack": (
+        "tech stack",
+        "technology stack",
+        "technologies",
+        "technology",
+        "stack",
+        "recommended technology stack",
+        "recommended tech stack",
+        "technology choices",
+        "tools and technologies",
+        "key dependencies",
+        "dependencies",
+        "external dependencies",
+        "critical dependencies",
+        "libraries and tools",
+    ),
     "architecture": (
         "architecture",
         "system architecture",
@@ -63,6 +96,16 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "high level architecture",
         "proposed architecture",
         "solution architecture",
+        "technical architecture",
+        "architecture overview",
+        "system overview",
+        "project structure",
+        "directory structure",
+        "file structure",
+        "folder structure",
+        "repository structure",
+        "code structure",
+        "project layout",
     ),
     "data_model": (
         "data model",
@@ -71,13 +114,66 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "database schema",
         "database design",
         "schema",
+        "domain model",
+        "entities",
+        "data structures",
     ),
-    "risks": ("risks and mitigations", "risks mitigations", "risks", "risk", "key risks"),
-    "testing_strategy": ("testing strategy", "test strategy", "testing", "tests", "quality assurance"),
+    "risks": (
+        "risks and mitigations",
+        "risks mitigations",
+        "risks",
+        "risk",
+        "key risks",
+        "challenges",
+        "potential challenges",
+        "challenges and mitigations",
+        "technical challenges",
+        "key challenges",
+        "risk assessment",
+        "risk mitigation",
+    ),
+    "testing_strategy": (
+        "testing strategy",
+        "test strategy",
+        "testing",
+        "tests",
+        "quality assurance",
+        "development approach",
+        "development methodology",
+        "testing approach",
+        "test plan",
+    ),
 }
-TITLE_PREFIXES = ("project design", "design document", "design", "project")
-_BULLET_SECTIONS = {"objectives", "tech_stack", "risks"}
-OPTIONAL_SECTIONS = {"requirements"}
+# Read so that their text does not run into the section before them, then dropped: the complexity
+# is Devussy's own (deterministic), and closing remarks are not part of a design. Listed first so
+# "Summary of recommendations" is not taken for the summary.
+SECTIONS = {
+    IGNORED: (
+        "project complexity assessment",
+        "complexity assessment",
+        "complexity",
+        "estimated phases",
+        "conclusion",
+        "conclusions",
+        "next steps",
+        "summary of recommendations",
+        "final recommendations",
+    ),
+    **SECTIONS,
+}
+# Names that open a section only as a heading, never as a plain "Name: text" line inside another.
+HEADING_ONLY = frozenset(
+    {"description", "introduction", "dependencies", "entities", "success criteria", "test plan", "schema"}
+)
+LABEL_SECTIONS = {key: tuple(n for n in names if n not in HEADING_ONLY) for key, names in SECTIONS.items()}
+TITLE_PREFIXES = (
+    "project design document",
+    "project design",
+    "design document",
+    "technical design",
+    "design",
+    "project",
+)
 KIND_WORDS: dict[str, RequirementKind] = {
     "feature": "feature",
     "functional": "feature",
@@ -114,77 +210,111 @@ SOURCE_WORDS: dict[str, RequirementSource] = {
 
 
 def render_design(design: ProjectDesign) -> str:
-    risks = "\n".join(f"- {risk.risk} — Mitigation: {risk.mitigation}" for risk in design.risks)
-    return "\n".join(
-        [
-            f"# Project Design: {design.project_name}",
-            "",
-            "## Summary",
-            "",
-            design.summary,
-            "",
-            *render_requirements(design.requirements),
-            "## Objectives",
-            "",
-            *(f"- {item}" for item in design.objectives),
-            "",
-            "## Tech Stack",
-            "",
-            *(f"- {item}" for item in design.tech_stack),
-            "",
-            "## Architecture",
-            "",
-            design.architecture,
-            "",
-            "## Data Model",
-            "",
-            design.data_model,
-            "",
-            "## Risks and Mitigations",
-            "",
-            risks,
-            "",
-            "## Testing Strategy",
-            "",
-            design.testing_strategy,
-            "",
-        ]
-    )
+    """The canonical format; a section the design does not have is left out."""
+    risks = [f"- {risk.risk} — Mitigation: {risk.mitigation or NO_MITIGATION}" for risk in design.risks]
+    sections: list[tuple[str, list[str]]] = [
+        ("Objectives", [f"- {item}" for item in design.objectives]),
+        ("Tech Stack", [f"- {item}" for item in design.tech_stack]),
+        ("Architecture", [design.architecture] if design.architecture else []),
+        ("Data Model", [design.data_model] if design.data_model else []),
+        ("Risks and Mitigations", risks),
+        ("Testing Strategy", [design.testing_strategy] if design.testing_strategy else []),
+    ]
+    out = [f"# Project Design: {design.project_name}", "", "## Summary", "", design.summary, ""]
+    out += render_requirements(design.requirements)
+    for heading, body in sections:
+        if body:
+            out += [f"## {heading}", "", *body, ""]
+    return "\n".join(out)
 
 
 def parse_design(text: str, *, project_name: str | None = None) -> ProjectDesign:
-    """Parse a design; ``project_name`` is used when the text has no title."""
-    sections = split_sections(clean_output(text), SECTIONS)
-    title, _ = first_title(sections[0].lines, TITLE_PREFIXES)
+    """Parse a design; ``project_name`` is used when the text has no title.
+
+    Liberal: any heading style, the synonyms in ``SECTIONS`` (the original Devussy's "Technology
+    Stack Recommendations", "Key Dependencies", "Potential Challenges and Mitigations", …), sections
+    in any order or missing. A missing section is left empty (never made up); a missing summary is
+    taken from the text before the first section, or the first paragraph of the design. Only a text
+    without any design section (with content) is refused. Headings the parser does not know, at the
+    level of the sections, are kept in the architecture under their own title rather than dropped.
+    """
+    sections = split_sections(clean_output(text), SECTIONS, LABEL_SECTIONS)
+    title, preamble = first_title(sections[0].lines, TITLE_PREFIXES)
     bodies: dict[str, str] = {}
-    for section in sections[1:]:
-        assert section.key is not None
-        body = section.body
-        if section.key in bodies and body:
-            bodies[section.key] = f"{bodies[section.key]}\n\n{body}" if bodies[section.key] else body
+    first_heading: dict[str, str] = {}
+    for key, heading, body in _section_chunks(sections[1:]):
+        if key == IGNORED or not body:
+            bodies.setdefault(key, "")
+            continue
+        if bodies.get(key):
+            renamed = heading and heading != first_heading.get(key)
+            label = f"**{_heading_title(heading)}**\n\n" if renamed else ""
+            bodies[key] = f"{bodies[key]}\n\n{label}{body}"
         else:
-            bodies.setdefault(section.key, body)
-    missing = [name for name in SECTIONS if name not in OPTIONAL_SECTIONS and not bodies.get(name)]
-    if missing:
-        found = ", ".join(sorted(k for k, v in bodies.items() if v)) or "none"
+            bodies[key] = body
+            first_heading.setdefault(key, heading)
+    content = [name for name in SECTIONS if name != IGNORED and bodies.get(name)]
+    if not content:
+        found = ", ".join(_heading_for(name) for name in bodies if name != IGNORED) or "none"
         raise FormatError(
-            [f"missing or empty section: {_heading_for(name)}" for name in missing]
-            + [f"(sections found: {found})"]
+            [
+                "no design sections found: expected headings such as ## Objectives, ## Tech Stack, "
+                "## Architecture, ## Data Model, ## Risks and Mitigations, ## Testing Strategy",
+                f"(sections found: {found})",
+            ]
         )
     name = strip_title_prefix(title, TITLE_PREFIXES) if title else project_name
     if not name:
         raise FormatError("missing title line '# Project Design: <project name>'")
+    summary = bodies.get("summary") or "\n".join(preamble).strip() or _first_paragraph(
+        bodies[content[0]]
+    )
     return ProjectDesign(
         project_name=name,
-        summary=bodies["summary"],
-        objectives=parse_bullets(bodies["objectives"]),
-        tech_stack=parse_bullets(bodies["tech_stack"]),
-        architecture=bodies["architecture"],
-        data_model=bodies["data_model"],
-        risks=parse_risks(bodies["risks"]),
-        testing_strategy=bodies["testing_strategy"],
+        summary=summary,
+        objectives=parse_bullets(bodies.get("objectives", "")),
+        tech_stack=[
+            strip_emphasis(item) for item in parse_bullets(bodies.get("tech_stack", ""), fold_children=True)
+        ],
+        architecture=bodies.get("architecture", ""),
+        data_model=bodies.get("data_model", ""),
+        risks=parse_risks(bodies.get("risks", "")),
+        testing_strategy=bodies.get("testing_strategy", ""),
         requirements=parse_requirements(bodies.get("requirements", "")),
     )
+
+
+def _section_chunks(sections: list[Section]) -> list[tuple[str, str, str]]:
+    """``(key, heading, body)`` per known section; a heading the parser does not know, at the level
+    of the section's own heading or above (``## Security`` after ``## Architecture``), starts a
+    chunk of its own that is kept in the architecture."""
+    chunks: list[tuple[str, str, str]] = []
+    for section in sections:
+        assert section.key is not None
+        level = heading_like(section.heading).level
+        key, heading = section.key, section.heading
+        lines: list[str] = []
+        in_code = False
+        for line in section.lines:
+            if line.lstrip().startswith(("```", "~~~")):
+                in_code = not in_code
+            shape = heading_like(line)
+            if not in_code and level <= 6 and shape.level <= level and shape.text:
+                chunks.append((key, heading, "\n".join(lines).strip()))
+                key, heading, lines = "architecture", line.strip(), []
+                continue
+            lines.append(line)
+        chunks.append((key, heading, "\n".join(lines).strip()))
+    return chunks
+
+
+def _heading_title(line: str) -> str:
+    """``### 5. Project Structure`` → ``Project Structure``."""
+    return re.sub(r"^\d+[.)]\s*", "", heading_like(line).text).strip() or tidy_title(line)
+
+
+def _first_paragraph(text: str) -> str:
+    return re.split(r"\n[ \t]*\n", text.strip(), maxsplit=1)[0].strip()
 
 
 def render_requirements(requirements: list[Requirement]) -> list[str]:
@@ -276,6 +406,7 @@ def _requirement_table_items(lines: list[str]) -> list[str]:
 
 def _heading_for(key: str) -> str:
     return "## " + {
+        "summary": "Summary",
         "tech_stack": "Tech Stack",
         "data_model": "Data Model",
         "risks": "Risks and Mitigations",
@@ -284,33 +415,51 @@ def _heading_for(key: str) -> str:
 
 
 _MITIGATION = re.compile(
-    rf"^(?P<risk>.*?)[\s{DASH_CLASS}(;,.]*\(?[*_]{{0,2}}mitigations?[*_]{{0,2}}\s*:[*_]{{0,2}}\s*(?P<mitigation>.+?)\)?$",
+    rf"^(?P<risk>.*?)[\s{DASH_CLASS}(;,.]*\(?[*_]{{0,2}}(?:mitigations?|mitigation strateg(?:y|ies)|solution)"
+    rf"[*_]{{0,2}}\s*:[*_]{{0,2}}\s*(?P<mitigation>.+?)\)?$",
     re.IGNORECASE,
 )
-_RISK_LABEL = re.compile(r"^[*_]{0,2}risk[*_]{0,2}\s*:[*_]{0,2}\s*", re.IGNORECASE)
+_MITIGATION_LINE = re.compile(
+    r"^[*_]{0,2}(?:mitigations?|mitigation strateg(?:y|ies)|solution)[*_]{0,2}\s*:", re.IGNORECASE
+)
+_RISK_LABEL = re.compile(
+    r"^[*_]{0,2}(?:risk|challenge|issue)(?:\s*\d+)?[*_]{0,2}\s*:[*_]{0,2}\s*", re.IGNORECASE
+)
+NO_MITIGATION = "none given"
+_NO_MITIGATION = re.compile(
+    r"^[\s*_]*(none given|none|n/?a|tbd|to be decided|unknown)[\s*_.]*$", re.IGNORECASE
+)
+_NOTHING = re.compile(
+    r"^[\s*_]*(none|n/?a|nothing|no (?:known |significant )?risks?)\b[^\n]{0,40}$", re.IGNORECASE
+)
 
 
 def parse_risks(text: str) -> list[Risk]:
     """Bullets ``Risk — Mitigation: …``; also ``Risk: … / Mitigation: …`` pairs, nested or on
-    separate lines, ``Risk → mitigation``, ``Risk - mitigation`` and a two-column table."""
+    separate lines, ``Challenge: …`` labels, a heading per risk, ``Risk → mitigation``,
+    ``Risk - mitigation`` and a two-column table. A risk given without a mitigation keeps it empty
+    (a gap, not an invention); "None" means no risks."""
     lines = [line for line in text.split("\n") if line.strip()]
-    if lines and all(line.strip().startswith("|") for line in lines):
+    if not lines or (len(lines) == 1 and _NOTHING.match(lines[0].strip(" -*•."))):
+        return []
+    if all(line.strip().startswith("|") for line in lines):
         return _risks_from_table(lines)
     joined: list[str] = []
     for line in lines:
         bare = re.sub(r"^\s*(?:[-*+•]|\d+[.)])\s+", "", line).strip()
-        if joined and re.match(r"^[*_]{0,2}mitigations?[*_]{0,2}\s*:", bare, re.IGNORECASE):
+        if joined and _MITIGATION_LINE.match(bare):
             joined[-1] = f"{joined[-1]} Mitigation: {bare.split(':', 1)[1].strip().lstrip('*_ ')}"
+        elif heading_like(line).styled and heading_like(line).level <= 7:
+            joined.append(f"- {heading_like(line).text}:")  # a heading per risk: its text follows
         else:
             joined.append(line)
     risks = []
     for item in parse_bullets("\n".join(joined)):
         risk, mitigation = _split_risk(item)
-        if not mitigation:
-            raise FormatError(
-                f"risk without a mitigation: {item[:120]!r} (write '- <risk> — Mitigation: <how>')"
-            )
-        risks.append(Risk(risk=risk, mitigation=mitigation))
+        if _NO_MITIGATION.match(mitigation):
+            mitigation = ""
+        if risk:
+            risks.append(Risk(risk=risk[:500], mitigation=mitigation[:500] or None))
     return risks
 
 
@@ -345,9 +494,9 @@ def _risks_from_table(lines: list[str]) -> list[Risk]:
     risks = []
     for row in rows:
         cells = [cell for cell in row if cell]
-        if len(cells) < 2:
-            raise FormatError(f"risk table row needs a risk and a mitigation: {'|'.join(row)[:120]!r}")
-        risks.append(Risk(risk=strip_emphasis(cells[0]), mitigation=cells[-1]))
+        if cells:
+            mitigation = cells[-1] if len(cells) > 1 else None
+            risks.append(Risk(risk=strip_emphasis(cells[0])[:500], mitigation=mitigation))
     return risks
 
 

@@ -23,6 +23,8 @@ Format (``render_phase_detail``)::
 from __future__ import annotations
 
 import re
+import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -31,6 +33,7 @@ from devussy.llm.base import ChatMessage
 from devussy.models import DevPlan, Phase, Step
 from devussy.stages.inputs import DetailInput
 from devussy.stages.parsing import (
+    DASH_CLASS,
     SEPARATOR_CLASS,
     FormatError,
     clean_output,
@@ -39,9 +42,10 @@ from devussy.stages.parsing import (
     parse_bullets,
     requirement_line,
     strip_emphasis,
+    styled_mentions,
     tidy_title,
 )
-from devussy.stages.plan import DEPENDS_LABELS, phase_heading, phase_numbers
+from devussy.stages.plan import DEPENDS_LABELS, PhaseHeading, check_numbering, phase_heading, phase_numbers
 from devussy.stages.prompts import input_json, stage_messages
 from devussy.stages.spec import StageSpec
 
@@ -57,10 +61,19 @@ _STEP_WORD_PLAIN = re.compile(
     rf"^step\s*(?:(\d{{1,2}})\.)?(\d{{1,2}})(?!\.\d)\s*{_SEP}\s*(.+)$", re.IGNORECASE
 )
 _DOTTED = re.compile(rf"^(\d{{1,2}})\.(\d{{1,2}})(?!\.\d)\s*(?:{_SEP}\s*|\s+)(.+)$")
+# The original Devussy's "2.1: Create the schema" as a plain line (not indented).
+_DOTTED_PLAIN = re.compile(rf"^\s{{0,3}}(\d{{1,2}})\.(\d{{1,2}})(?!\.\d)\s*{_SEP}\s+(\S.*)$")
 _BARE = re.compile(r"^(\d{1,2})(?!\.\d)\s*[:.)]\s*(.+)$")
 _BOLD_NUMBER = re.compile(
-    rf"^\s*\*\*(?:step\s*)?(\d{{1,2}})\.(\d{{1,2}})\*\*\s*(?:{_SEP}\s*)?(.+)$", re.IGNORECASE
+    rf"^\s*(?:[-*+•]\s+)?\*\*(?:step\s*)?(\d{{1,2}})\.(\d{{1,2}})\s*{_SEP}?\*\*\s*(?:{_SEP}\s*)?(.+)$",
+    re.IGNORECASE,
 )
+# What a step heading starts with, however it is written: used to find headings that were not read.
+_STEP_MENTION = re.compile(
+    r"^(?:step\s*(?:\d{1,2}\.)?(\d{1,2})|(?:\d{1,2})\.(\d{1,2}))(?![\d.]*\d)", re.IGNORECASE
+)
+# Fallback when the answer has no step headings at all: a top-level numbered list "1. Create …".
+_LIST_STEP = re.compile(r"^(\d{1,2})[.)]\s+(\S.*)$")
 
 
 @dataclass(frozen=True)
@@ -88,11 +101,35 @@ def step_heading(line: str) -> StepHeading | None:
         if bare and 3 <= shape.level <= 6:  # "### 3. Title"; a bold "**3. x**" is more often a list item
             return StepHeading(None, int(bare.group(1)), tidy_title(bare.group(2)))
         return None
-    match = _STEP_WORD_PLAIN.match(strip_emphasis(line.strip()))
+    plain = strip_emphasis(line.strip())
+    match = _STEP_WORD_PLAIN.match(plain)
     if match:
         phase = match.group(1)
         return StepHeading(int(phase) if phase else None, int(match.group(2)), tidy_title(match.group(3)))
+    dotted = _DOTTED_PLAIN.match(line) and _DOTTED_PLAIN.match(plain)
+    if dotted:
+        return StepHeading(int(dotted.group(1)), int(dotted.group(2)), tidy_title(dotted.group(3)))
     return None
+
+
+def list_step(line: str) -> StepHeading | None:
+    """A top-level numbered list item as a step (``1. **Create the schema** — tables for users``);
+    the text after the title's separator starts the step's details (see ``_title_and_rest``)."""
+    if line[:1].isspace():
+        return None
+    match = _LIST_STEP.match(line)
+    if not match:
+        return None
+    return StepHeading(None, int(match.group(1)), match.group(2).strip())
+
+
+def _title_and_rest(text: str) -> tuple[str, str]:
+    """``**Create schema** — define tables`` → (``Create schema``, ``define tables``)."""
+    bold = re.match(r"^(\*\*|__)(.+?)\1\s*(?:[:.]|[" + DASH_CLASS + r"])?\s*(.*)$", text)
+    if bold:
+        return tidy_title(bold.group(2)), bold.group(3).strip()
+    parts = re.split(rf"\s*(?::|\s[{DASH_CLASS}])\s+", strip_emphasis(text), maxsplit=1)
+    return (tidy_title(parts[0]), parts[1].strip()) if len(parts) == 2 else (tidy_title(text), "")
 
 
 @dataclass
@@ -133,26 +170,13 @@ def parse_phase_detail(text: str, *, phase: Phase | None = None) -> Phase:
     """Parse one detailed phase. With ``phase`` (from the plan), the phase heading is optional and
     steps numbered ``Step 1`` or with the wrong phase prefix are renumbered into that phase."""
     lines = clean_output(text).split("\n")
-    header_lines: list[str] = []
-    drafts: list[_StepDraft] = []
-    heading = None
-    in_code = False
-    for line in lines:
-        if line.lstrip().startswith(("```", "~~~")):
-            in_code = not in_code
-        found = None if in_code else step_heading(line)
-        if found:
-            drafts.append(_StepDraft(found))
-        elif drafts:
-            drafts[-1].details.append(line)
-        else:
-            ph = None if in_code or heading else phase_heading(line)
-            if ph:
-                heading = ph
-                if ph.inline:
-                    header_lines.append(ph.inline)
-            else:
-                header_lines.append(line)
+    header_lines, drafts, heading = _read_steps(lines, step_heading)
+    if not drafts:  # no step headings at all: a numbered list of steps, as the original asked for
+        header_lines, drafts, heading = _read_steps(lines, list_step)
+        for draft in drafts:
+            title, rest = _title_and_rest(draft.heading.title)
+            draft.heading = StepHeading(None, draft.heading.number, title)
+            draft.details = [rest, *textwrap.dedent("\n".join(draft.details)).split("\n")]
     if not drafts:
         raise FormatError("no steps found: start each step with a heading '### Step <phase>.<n>: <title>'")
     if heading is None and phase is None:
@@ -175,8 +199,9 @@ def parse_phase_detail(text: str, *, phase: Phase | None = None) -> Phase:
     else:
         assert heading is not None
         title = heading.title
-        if not summary:
-            raise FormatError(f"phase {number} has no summary under its heading")
+        if not title:
+            raise FormatError(f"phase {number} has no title: write '## Phase {number}: <title>'")
+        summary = summary or title
 
     prefixes = {d.heading.phase for d in drafts if d.heading.phase is not None}
     renumber = phase is not None and (
@@ -192,6 +217,9 @@ def parse_phase_detail(text: str, *, phase: Phase | None = None) -> Phase:
             steps.append(_build_step(step_id, draft, number))
         except (FormatError, ValidationError) as exc:
             errors.append(f"step {step_id}: {exc}")
+    numbers = [draft.heading.number for draft in drafts]
+    errors += check_numbering("step", numbers, prefix=f"{number}.")
+    errors += unread_step_headings(lines, set(numbers))
     if errors:
         raise FormatError(errors)
     return Phase(
@@ -202,6 +230,67 @@ def parse_phase_detail(text: str, *, phase: Phase | None = None) -> Phase:
         requirements=cited,
         steps=steps,
     )
+
+
+def complete_steps(text: str, phase: Phase) -> Phase | None:
+    """The steps of a detail answer still streaming that are complete (another step heading follows
+    them), as ``phase`` with those steps; None while there is none or they do not read."""
+    lines = clean_output(text, drop_chatter=False).split("\n")
+    headings = []
+    in_code = False
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+        elif not in_code and step_heading(line):
+            headings.append(index)
+    if len(headings) < 2:
+        return None
+    try:
+        return parse_phase_detail("\n".join(lines[: headings[-1]]), phase=phase)
+    except (FormatError, ValidationError):
+        return None
+
+
+def _read_steps(
+    lines: list[str], find: Callable[[str], StepHeading | None]
+) -> tuple[list[str], list[_StepDraft], PhaseHeading | None]:
+    """Split the answer into the phase header lines, the step drafts (``find`` tells a step
+    heading) and the phase heading, if any (code blocks respected)."""
+    header_lines: list[str] = []
+    drafts: list[_StepDraft] = []
+    heading = None
+    in_code = False
+    for line in lines:
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+        found = None if in_code else find(line)
+        if found:
+            drafts.append(_StepDraft(found))
+        elif drafts:
+            drafts[-1].details.append(line)
+        else:
+            ph = None if in_code or heading else phase_heading(line)
+            if ph:
+                heading = ph
+                if ph.inline:
+                    header_lines.append(ph.inline)
+            else:
+                header_lines.append(line)
+    return header_lines, drafts, heading
+
+
+def unread_step_headings(lines: list[str], read: set[int]) -> list[str]:
+    """Lines styled like a step heading ("Step N" or "N.M") whose step was not read: a step must
+    never vanish without an error."""
+    problems = []
+    for line, mention in styled_mentions(lines, _STEP_MENTION):
+        number = int(mention.group(1) or mention.group(2))
+        if number not in read:
+            problems.append(
+                f"this line looks like the heading of step {number} but could not be read as one: "
+                f"{line.strip()[:100]!r} (write '### Step <phase>.{number}: <title>')"
+            )
+    return problems
 
 
 def _split_step_body(draft: _StepDraft) -> None:
@@ -271,11 +360,10 @@ def _inline_code(value: str) -> str:
 
 
 def _build_step(step_id: str, draft: _StepDraft, phase_number: int) -> Step:
-    details = "\n".join(draft.details).strip()
+    # A step given only as a title line is described by its title (nothing is made up).
+    details = textwrap.dedent("\n".join(draft.details)).strip() or draft.heading.title
     criteria = parse_bullets("\n".join(draft.criteria))
     commands = [line.strip() for line in draft.test if line.strip() and not line.strip().startswith("#")]
-    if not details:
-        raise FormatError("has no details")
     # Missing criteria or test command are gaps the artifacts and the coverage report flag.
     depends: list[str] = []
     for value in draft.depends:

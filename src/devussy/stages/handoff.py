@@ -79,10 +79,16 @@ def plan_outline_with_steps(plan: DevPlan) -> str:
 
 
 def handoff_messages(stage_input: HandoffInput) -> list[ChatMessage]:
+    outline_note = (
+        ""
+        if stage_input.details_complete
+        else "\n(the phases are still being detailed: these are the steps known so far; point the agent "
+        "at the first step and at the phase files for the rest)"
+    )
     return stage_messages(
         "handoff",
         project_name=stage_input.design.project_name,
-        outline=plan_outline_with_steps(stage_input.plan),
+        outline=plan_outline_with_steps(stage_input.plan) + outline_note,
         input_json=input_json(stage_input),
     )
 

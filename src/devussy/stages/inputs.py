@@ -40,6 +40,14 @@ class DesignInput(StageInput):
     complexity: ComplexityProfile = Field(description="Deterministic sizing of the brief (planner rubric).")
 
 
+class ReviewInput(StageInput):
+    """The LLM reviewer's input: the design (it carries its brief) and what the rule checks found."""
+
+    stage: ClassVar[StageName] = "design_review"
+    design: ProjectDesign
+    rule_findings: list[str] = Field(default_factory=list, description="Already found; not to repeat.")
+
+
 class PlanInput(StageInput):
     stage: ClassVar[StageName] = "basic_plan"
     design: ProjectDesign
@@ -61,6 +69,8 @@ class HandoffInput(StageInput):
     stage: ClassVar[StageName] = "handoff"
     design: ProjectDesign
     plan: DevPlan
+    # False while phase details are still streaming: the plan holds the steps known so far.
+    details_complete: bool = True
 
 
 def require_phase(plan: DevPlan, number: int) -> Phase:

@@ -68,4 +68,5 @@ STAGE = StageSpec(
     render=render_interview,
     parse=lambda text, stage_input: parse_interview(text),
     messages=interview_messages,
+    schema_omits=(),  # the brief is the interview's own result
 )

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-StageName = Literal["interview", "design", "basic_plan", "phase_detail", "handoff"]
-StageLabel = Literal["interview", "design", "plan", "detail", "handoff"]
+StageName = Literal["interview", "design", "design_review", "basic_plan", "phase_detail", "handoff"]
+StageLabel = Literal["interview", "design", "review", "plan", "detail", "handoff"]
 
 STAGES: tuple[StageName, ...] = get_args(StageName)
 STAGE_LABELS: dict[StageName, StageLabel] = {
     "interview": "interview",
     "design": "design",
+    "design_review": "review",
     "basic_plan": "plan",
     "phase_detail": "detail",
     "handoff": "handoff",

@@ -210,26 +210,58 @@ def heading_key(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
+def styled_mentions(lines: Iterable[str], pattern: re.Pattern[str]) -> list[tuple[str, re.Match[str]]]:
+    """Lines outside code blocks styled like a heading (``#``, whole-line bold, or a list item that
+    starts in bold) whose text matches ``pattern``: what a parser must have read as a heading, so
+    that nothing styled as one is ever dropped without an error."""
+    found = []
+    in_code = False
+    for line in lines:
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+        if in_code or not line.strip():
+            continue
+        bare = re.sub(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+(?=\*\*|__)", "", line)
+        shape = heading_like(bare)
+        styled = shape.styled or bool(re.match(r"^\s*(\*\*|__)", bare))
+        match = pattern.match(strip_emphasis(shape.text if shape.styled else bare).strip())
+        if styled and match:
+            found.append((line, match))
+    return found
+
+
 # ----------------------------------------------------------------------------- lists
 
 _BULLET = re.compile(r"^(\s*)(?:[-*+•●▪‣◦]|\d+[.)]|[a-zA-Z][.)](?=\s))\s+(.*)$")
 
 
-def parse_bullets(text: str) -> list[str]:
+def parse_bullets(text: str, *, fold_children: bool = False) -> list[str]:
     """Items of a markdown list; nested items are flattened, wrapped lines joined.
 
-    A parent item that only introduces nested ones (``- Backend:``) is dropped. Without any list
-    markers, each non-empty line is an item, and a single line is split on commas/semicolons.
+    A parent item that only introduces nested ones (``- Backend:``) is dropped. With
+    ``fold_children``, the nested items of any other parent are folded into it (``FastAPI — why:
+    async; risk: young``) instead of becoming items of their own. Headings and whole-line bold
+    labels between items (``### Backend``) group items; they are never glued to the item before
+    them. Without any list markers, each non-empty line is an item, and a single line is split on
+    commas/semicolons. A markdown table gives one item per row (``API: FastAPI``), its header aside.
     """
+    table = table_rows(text)
+    if table is not None:
+        return [": ".join(cells) if len(cells) == 2 else " — ".join(cells) for cells in table if cells]
     items: list[tuple[int, str]] = []
     loose: list[str] = []
+    after_label = False
     for raw in text.split("\n"):
         if not raw.strip():
             continue
         match = _BULLET.match(raw)
         if match:
             items.append((len(match.group(1).expandtabs(4)), match.group(2).strip()))
-        elif items:
+            after_label = False
+        elif heading_like(raw).styled:
+            loose.append(raw.strip())
+            after_label = True
+        elif items and not after_label:
             indent, current = items[-1]
             items[-1] = (indent, f"{current} {raw.strip()}")
         else:
@@ -238,6 +270,8 @@ def parse_bullets(text: str) -> list[str]:
         if len(loose) == 1 and re.search(r"[,;]", loose[0]):
             return [part.strip() for part in re.split(r"[,;]", loose[0]) if part.strip()]
         return [strip_emphasis(line) if _BOLD_LINE.match(line) else line for line in loose]
+    if fold_children:
+        items = _fold_children(items)
     result = []
     for index, (indent, item) in enumerate(items):
         has_children = index + 1 < len(items) and items[index + 1][0] > indent
@@ -246,6 +280,34 @@ def parse_bullets(text: str) -> list[str]:
         if item:
             result.append(_plain_label(item))
     return result
+
+
+def table_rows(text: str) -> list[list[str]] | None:
+    """The body rows of a markdown table (non-empty cells, emphasis removed), or None if ``text`` is
+    not one. The header row is the one above the ``|---|---|`` line."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if len(lines) < 2 or not all(line.startswith("|") for line in lines):
+        return None
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
+    separator = [all(re.fullmatch(r":?-{2,}:?", cell) for cell in row if cell) for row in rows]
+    if len(separator) > 1 and separator[1]:
+        rows, separator = rows[2:], separator[2:]
+    body = [row for row, is_separator in zip(rows, separator, strict=True) if not is_separator]
+    return [[strip_emphasis(cell) for cell in row if cell] for row in body]
+
+
+def _fold_children(items: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Nested items joined into their parent (``- FastAPI`` + ``- why: async`` → ``FastAPI — why:
+    async``), except under a parent that only introduces them (``- Backend:``)."""
+    folded: list[tuple[int, str]] = []
+    for indent, item in items:
+        if folded and indent > folded[-1][0] and not folded[-1][1].rstrip("*_ ").endswith(":"):
+            parent_indent, parent = folded[-1]
+            joiner = "; " if re.search(rf"\s[{DASH_CLASS}]\s", parent) else " — "
+            folded[-1] = (parent_indent, f"{parent}{joiner}{_plain_label(item)}")
+        else:
+            folded.append((indent, item))
+    return folded
 
 
 def _plain_label(item: str) -> str:
@@ -293,11 +355,16 @@ class Section:
         return "\n".join(self.lines).strip()
 
 
-def match_section(line: str, aliases: dict[str, tuple[str, ...]]) -> tuple[str, str] | None:
+def match_section(
+    line: str,
+    aliases: dict[str, tuple[str, ...]],
+    label_aliases: dict[str, tuple[str, ...]] | None = None,
+) -> tuple[str, str] | None:
     """If ``line`` opens one of the known sections, return ``(key, inline text after the label)``.
 
     Accepts ``## Tech Stack``, ``**Tech Stack:**``, ``### 3. Technology Stack`` and a plain
-    ``Tech stack: Python, FastAPI`` label line.
+    ``Tech stack: Python, FastAPI`` label line (for the names in ``label_aliases``, default all:
+    words such as "Dependencies" are too common in prose to open a section without a heading).
     """
     shape = heading_like(line)
     if shape.styled:
@@ -308,7 +375,7 @@ def match_section(line: str, aliases: dict[str, tuple[str, ...]]) -> tuple[str, 
         r"^(?:#{1,6}\s+)?[*_]{0,2}([A-Za-z][A-Za-z &/-]{1,40}?)[*_]{0,2}\s*:[*_]{0,2}\s*(.*)$", line.strip()
     )
     if label:
-        key = _alias_for(heading_key(label.group(1)), aliases, exact=True)
+        key = _alias_for(heading_key(label.group(1)), label_aliases or aliases, exact=True)
         if key:
             return key, label.group(2).strip()
     return None
@@ -326,14 +393,18 @@ def _alias_for(key_text: str, aliases: dict[str, tuple[str, ...]], *, exact: boo
     return None
 
 
-def split_sections(text: str, aliases: dict[str, tuple[str, ...]]) -> list[Section]:
+def split_sections(
+    text: str,
+    aliases: dict[str, tuple[str, ...]],
+    label_aliases: dict[str, tuple[str, ...]] | None = None,
+) -> list[Section]:
     """Split text at lines that open a known section (outside code blocks)."""
     sections = [Section(None, "", [])]
     in_code = False
     for line in text.split("\n"):
         if _FENCE.match(line):
             in_code = not in_code
-        found = None if in_code else match_section(line, aliases)
+        found = None if in_code else match_section(line, aliases, label_aliases)
         if found:
             key, inline = found
             sections.append(Section(key, line.strip(), [inline] if inline else []))

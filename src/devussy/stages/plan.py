@@ -19,6 +19,7 @@ has arrived (or the stream ended), and is then sent as a ``PhaseAnnounced`` even
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ from devussy.llm.base import ChatMessage
 from devussy.models import DevPlan, Phase, ProjectDesign
 from devussy.stages.inputs import PlanInput
 from devussy.stages.parsing import (
+    DASH_CLASS,
     SEPARATOR_CLASS,
     FormatError,
     clean_output,
@@ -38,6 +40,7 @@ from devussy.stages.parsing import (
     requirement_line,
     strip_emphasis,
     strip_title_prefix,
+    styled_mentions,
     tidy_title,
 )
 from devussy.stages.prompts import input_json, stage_messages
@@ -59,10 +62,21 @@ _PLAIN_PHASE = re.compile(
 )
 # "3. Title" / "3) Title" / "3: Title" — only accepted as a heading or a bold line.
 _BARE_PHASE = re.compile(rf"^(\d{{1,2}})(?!\.\d)\s*{_SEP}\s*(.+)$")
-# "**Phase 3: Title** — summary on the same line"
+# "**Phase 3: Title** — summary on the same line" (also as a list item: "1. **Phase 3: Title** — …")
 _BOLD_LEAD = re.compile(
-    rf"^\s*(?:[-*]\s+)?\*\*((?:phase|stage)\s*\d{{1,2}}[^*]*?)\*\*\s*(?:{_SEP}\s*)?(\S.*)$", re.IGNORECASE
+    rf"^\s*(?:(?:[-*+•]|\d{{1,2}}[.)])\s+)?\*\*((?:phase|stage|milestone)\s*\d{{1,2}}[^*]*?)\*\*\s*(?:{_SEP}\s*)?(\S.*)$",
+    re.IGNORECASE,
 )
+# A list item whose text is a bold phase heading: "1. **Phase 3: Title**", "- **Phase 3 – Title**".
+_LIST_MARKER = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+(?=\*\*|__)")
+# "## Phase 3" with no title: the title is on the next line.
+_UNTITLED_PHASE = re.compile(
+    rf"^(?:phase|stage|milestone)\s*(\d{{1,2}})(?!\.\d)\s*{_SEP}?\s*$", re.IGNORECASE
+)
+# What a phase heading starts with, however it is written: used to find headings that were not read.
+_PHASE_MENTION = re.compile(r"^(?:phase|stage|milestone)\s*(\d{1,2})(?!\.\d)\b", re.IGNORECASE)
+# Fallback when the answer has no phase headings at all: a top-level numbered list "1. Setup — …".
+_LIST_PHASE = re.compile(r"^(\d{1,2})[.)]\s+(.+)$")
 
 
 @dataclass(frozen=True)
@@ -81,8 +95,12 @@ def phase_heading(line: str) -> PhaseHeading | None:
         inner = _NAMED_PHASE.match(lead.group(1).strip().rstrip(":"))
         if inner and inner.group(2).strip():
             return PhaseHeading(int(inner.group(1)), tidy_title(inner.group(2)), lead.group(2).strip())
+    line = _LIST_MARKER.sub("", line)
     shape = heading_like(line)
     if shape.styled:
+        untitled = _UNTITLED_PHASE.match(shape.text)
+        if untitled:
+            return PhaseHeading(int(untitled.group(1)), "", "")
         match = _NAMED_PHASE.match(shape.text) or _BARE_PHASE.match(shape.text)
     else:
         match = _PLAIN_PHASE.match(strip_emphasis(line))
@@ -108,7 +126,29 @@ def _blocks(lines: list[str]) -> Iterator[tuple[PhaseHeading | None, list[str]]]
     yield heading, body
 
 
+def _list_blocks(lines: list[str]) -> list[tuple[PhaseHeading | None, list[str]]]:
+    """Phases written as a top-level numbered list (``1. Setup — repository and CI``, details
+    indented below): only tried when the answer has no phase heading at all."""
+    blocks: list[tuple[PhaseHeading | None, list[str]]] = [(None, [])]
+    in_code = False
+    for line in lines:
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+        match = None if in_code or line[:1].isspace() else _LIST_PHASE.match(line)
+        if match:
+            text = strip_emphasis(match.group(2))
+            parts = re.split(rf"\s*(?::|\s[{DASH_CLASS}])\s+", text, maxsplit=1)
+            title, rest = (parts[0], parts[1]) if len(parts) == 2 else (text, "")
+            heading = PhaseHeading(int(match.group(1)), tidy_title(title), rest)
+            blocks.append((heading, [rest] if rest else []))
+        else:
+            blocks[-1][1].append(line)
+    return blocks
+
+
 def parse_phase_block(heading: PhaseHeading, body: list[str]) -> Phase:
+    """One phase. A heading without a title takes the first line below it as the title; a phase
+    without a summary is summarised by its title (the plan needs only numbered, titled phases)."""
     depends: list[int] = []
     cited: list[str] = []
     summary_lines = []
@@ -120,16 +160,53 @@ def parse_phase_block(heading: PhaseHeading, body: list[str]) -> Phase:
             cited.extend(ids)
         else:
             summary_lines.append(line)
-    summary = "\n".join(summary_lines).strip()
-    if not summary:
-        raise FormatError(f"phase {heading.number} ('{heading.title}') has no summary")
+    title = heading.title
+    if not title:
+        first = next((index for index, line in enumerate(summary_lines) if line.strip()), None)
+        if first is None or len(summary_lines[first].strip()) > 120:
+            number = heading.number
+            raise FormatError(f"phase {number} has no title: write '## Phase {number}: <title>'")
+        title = tidy_title(summary_lines.pop(first).lstrip("#").strip())
+    lead = [summary_lines.pop(0)] if heading.inline and summary_lines else []  # the text beside the title
+    summary = "\n".join([*lead, textwrap.dedent("\n".join(summary_lines))]).strip() or title
     return Phase(
         number=heading.number,
-        title=heading.title,
+        title=title,
         summary=summary,
         depends_on=[n for n in depends if n != heading.number],
         requirements=cited,
     )
+
+
+def check_numbering(kind: str, numbers: list[int], *, prefix: str = "") -> list[str]:
+    """Problems with a numbering that must run 1, 2, 3, … once each (a gap may be a phase or step
+    the parser could not read, so it is never accepted silently)."""
+    problems = []
+    seen: set[int] = set()
+    for number in numbers:
+        if number in seen:
+            problems.append(f"{kind} {prefix}{number} appears more than once")
+        seen.add(number)
+    missing = [n for n in range(1, max(numbers, default=0) + 1) if n not in seen]
+    if missing:
+        listed = ", ".join(f"{prefix}{n}" for n in missing)
+        what = f"{kind} {listed} is" if len(missing) == 1 else f"{kind}s {listed} are"
+        problems.append(
+            f"{kind}s are numbered {', '.join(f'{prefix}{n}' for n in numbers)}: {what} missing "
+            f"(number them 1, 2, 3, … without gaps)"
+        )
+    return problems
+
+
+def unread_phase_headings(lines: list[str], read: set[int]) -> list[str]:
+    """Lines styled like a phase heading ("Phase N") whose phase was not read: a phase must never
+    vanish from the plan without an error."""
+    return [
+        f"this line looks like the heading of phase {mention.group(1)} but could not be read as one: "
+        f"{line.strip()[:100]!r} (write '## Phase {mention.group(1)}: <title>')"
+        for line, mention in styled_mentions(lines, _PHASE_MENTION)
+        if int(mention.group(1)) not in read
+    ]
 
 
 def phase_numbers(value: str) -> list[int]:
@@ -154,8 +231,17 @@ def render_phase_summary(phase: Phase) -> str:
 
 
 def parse_plan(text: str, *, project_name: str | None = None, summary: str | None = None) -> DevPlan:
-    """Parse a plan; ``project_name``/``summary`` fill in a missing title/introduction."""
-    blocks = list(_blocks(clean_output(text).split("\n")))
+    """Parse a plan; ``project_name``/``summary`` fill in a missing title/introduction.
+
+    Phases may be headings of any level, bold lines, bold list items, plain ``Phase N: title``
+    lines or, when there is no phase heading at all, a top-level numbered list. Numbering with gaps
+    or repeats, and a line styled like a phase heading that could not be read, are errors (the
+    repair round asks again): a phase is never dropped silently.
+    """
+    lines = clean_output(text).split("\n")
+    blocks = list(_blocks(lines))
+    if len(blocks) < 2:
+        blocks = _list_blocks(lines)
     _, preamble = blocks[0]
     if len(blocks) < 2:
         raise FormatError("no phases found: start each phase with a heading '## Phase <n>: <title>'")
@@ -174,6 +260,9 @@ def parse_plan(text: str, *, project_name: str | None = None, summary: str | Non
             phases.append(parse_phase_block(heading, body))
         except (FormatError, ValidationError) as exc:
             errors.append(f"phase {heading.number}: {exc}")
+    numbers = [heading.number for heading, _ in blocks[1:] if heading is not None]
+    errors += check_numbering("phase", numbers)
+    errors += unread_phase_headings(lines, set(numbers))
     if errors:
         raise FormatError(errors)
     known = {phase.number for phase in phases}

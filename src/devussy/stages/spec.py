@@ -7,9 +7,13 @@ The built-in engine answers the same input and ``render``s its result in the for
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
+
+from pydantic.alias_generators import to_camel
 
 from devussy.llm.base import ChatMessage
 from devussy.models import DevussyModel
@@ -55,8 +59,32 @@ class StageSpec(Generic[InT, OutT]):
     def label(self) -> StageLabel:
         return STAGE_LABELS[self.name]
 
+    schema_omits: tuple[str, ...] = ("brief", "complexity")
+    """Output fields the pipeline fills in from the input (context the engine need not write)."""
+
     @property
     def json_schema(self) -> dict[str, Any]:
         """The output model as a ``ChatRequest.json_schema`` (``{"name", "schema"}``) for engines
-        that support structured output."""
-        return {"name": self.name, "schema": self.output_model.model_json_schema(by_alias=True)}
+        that support structured output, without the fields in ``schema_omits``."""
+        schema = self.output_model.model_json_schema(by_alias=True)
+        return {"name": self.name, "schema": schema_without(schema, {to_camel(f) for f in self.schema_omits})}
+
+
+def schema_without(schema: dict[str, Any], fields: set[str]) -> dict[str, Any]:
+    """``schema`` without the top-level ``fields``, and without the ``$defs`` nothing uses any more."""
+    schema = dict(schema)
+    schema["properties"] = {k: v for k, v in schema.get("properties", {}).items() if k not in fields}
+    if "required" in schema:
+        schema["required"] = [name for name in schema["required"] if name not in fields]
+    definitions = schema.pop("$defs", {})
+    used: dict[str, Any] = {}
+    pending = [schema]
+    while pending:
+        refs = re.findall(r'"\$ref": "#/\$defs/([^"]+)"', json.dumps(pending.pop()))
+        for name in refs:
+            if name not in used and name in definitions:
+                used[name] = definitions[name]
+                pending.append(definitions[name])
+    if used:
+        schema["$defs"] = dict(sorted(used.items()))
+    return schema

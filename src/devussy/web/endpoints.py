@@ -57,8 +57,12 @@ Endpoint = Callable[[Exchange], None]
 
 
 def load_settings() -> Settings:
+    """The server's settings; with no engine configured, a local OpenAI-compatible server found by
+    probing (cached per process; never on a serverless host) is offered as the ``local`` engine."""
+    from devussy.llm.local import with_local_server
+
     try:
-        return Settings.from_env()
+        return with_local_server(Settings.from_env())
     except ConfigError as exc:
         raise HTTPError(500, f"server configuration error: {exc.message}", "config_error") from None
 
@@ -227,7 +231,9 @@ def artifacts(exchange: Exchange) -> None:
     if output not in ("zip", "json"):
         raise HTTPError(422, "format must be zip or json", "invalid_request")
     request = validate_request(ArtifactsRequest, read_json(exchange, settings))
-    files = render_artifacts(request.design, request.plan, request.handoff)
+    files = render_artifacts(
+        request.design, request.plan, request.handoff, usage=request.usage, review=request.review
+    )
     if output == "json":
         send_json(handler, 200, {"files": files}, exchange.cors)
         return

@@ -14,6 +14,7 @@ from pydantic import AliasChoices, BeforeValidator, ConfigDict, Field, Validatio
 
 from devussy.models import (
     ChatTurn,
+    DesignReview,
     DevPlan,
     DevussyModel,
     Handoff,
@@ -22,6 +23,7 @@ from devussy.models import (
     ProjectBrief,
     ProjectDesign,
     ShortText,
+    UsageReport,
 )
 from devussy.validation import describe_errors
 from devussy.web.errors import HTTPError
@@ -81,6 +83,11 @@ class DesignRequest(APIRequest):
     frameworks: TextList = Field(default_factory=list)
     apis: TextList = Field(default_factory=list)
     brief: ProjectBrief | None = Field(default=None, description="A full brief; wins over the fields above.")
+    review: bool = Field(
+        default=False,
+        description="After the rule checks (always), an LLM reviewer reads the design and one correction "
+        "round applies every finding; the done event's review says what was found and corrected.",
+    )
 
     @model_validator(mode="after")
     def _brief_or_idea(self) -> DesignRequest:
@@ -123,6 +130,8 @@ class ArtifactsRequest(DevussyModel):
     design: ProjectDesign | None = None
     plan: DevPlan = Field(validation_alias=AliasChoices("plan", "basicPlan"))
     handoff: Handoff | None = None
+    review: DesignReview | None = Field(default=None, description="The design's review: becomes review.md.")
+    usage: UsageReport | None = Field(default=None, description="Tokens and cost per stage, for plan.json.")
 
 
 def _is_json(content_type: str) -> bool:

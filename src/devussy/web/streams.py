@@ -12,13 +12,14 @@ import os
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 from devussy.config import Settings
-from devussy.models import DevussyModel, ModelConfig, Usage
+from devussy.models import DevussyModel, ModelConfig, ProjectDesign, Usage
 from devussy.pipeline import settings as pipeline_settings
 from devussy.pipeline.base import StageSettings
 from devussy.pipeline.generation import generate
+from devussy.pipeline.review import review_design
 from devussy.redaction import secrets_of
 from devussy.stages import design, detail, handoff, interview, plan
 from devussy.stages.inputs import (
@@ -86,6 +87,8 @@ class StageEndpoint(Generic[RequestT, InT, OutT, DoneT]):
     stage_input: Callable[[RequestT], InT]
     done: Callable[[OutT, Usage], DoneT]
     start_phase: Callable[[RequestT], int | None] = field(default=lambda request: None)
+    # The design endpoint: the design review follows the stage (``pipeline/review.py``).
+    reviewed: bool = False
     # raises a DevussyError for input the chosen engine does not read (before any stream opens)
     engine_check: Callable[[RequestT, StageSettings], None] | None = None
 
@@ -107,10 +110,19 @@ def serve_stage(
     engine_check = endpoint.engine_check
     if engine_check is not None:
         checked(settings, lambda: engine_check(request, stage_settings))
+    wants_review = endpoint.reviewed and bool(getattr(request, "review", False))
+    reviewer = resolve(settings, "design_review", request.llm_config) if wants_review else None
 
     async def work(sink: sse.APIStreamingHandler) -> DoneEvent:
         result = await generate(spec, stage_settings, stage_input, sink)
-        return endpoint.done(result.value, result.usage)
+        if not endpoint.reviewed:
+            return endpoint.done(result.value, result.usage)
+        assert isinstance(result.value, ProjectDesign)
+        reviewed = await review_design(
+            result.value, reviewer=reviewer, corrector=stage_settings if reviewer else None, sink=sink
+        )
+        event = endpoint.done(cast(OutT, reviewed.design), result.usage + reviewed.usage)
+        return event.model_copy(update={"review": reviewed.review})
 
     start = StartEvent(stage=spec.label, phase=endpoint.start_phase(request))
     stream(exchange, start, work, secrets=secrets_of(settings))
@@ -211,6 +223,7 @@ DESIGN = StageEndpoint(
     DesignDone,
     stage_input=lambda request: design.design_input(request.to_brief()),
     done=lambda value, usage: DesignDone(design=value, usage=usage),
+    reviewed=True,
     engine_check=_check_offline_brief,
 )
 BASIC_PLAN = StageEndpoint(

@@ -10,7 +10,16 @@ from pydantic import Field
 
 from devussy.events import EventModel
 from devussy.llm.registry import ProviderInfo
-from devussy.models import DevPlan, DevussyModel, Handoff, Phase, ProjectBrief, ProjectDesign, Usage
+from devussy.models import (
+    DesignReview,
+    DevPlan,
+    DevussyModel,
+    Handoff,
+    Phase,
+    ProjectBrief,
+    ProjectDesign,
+    Usage,
+)
 from devussy.stages.names import StageLabel
 
 
@@ -60,7 +69,10 @@ class InterviewDone(DoneEvent):
 
 
 class DesignDone(DoneEvent):
-    design: ProjectDesign
+    design: ProjectDesign = Field(description="After the review's correction round, when there was one.")
+    review: DesignReview | None = Field(
+        default=None, description="The rule checks' findings (always), the reviewer's when asked for."
+    )
 
 
 class PlanDone(DoneEvent):

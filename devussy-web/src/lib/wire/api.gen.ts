@@ -226,6 +226,16 @@ export interface components {
             /** @default null */
             handoff?: components["schemas"]["Handoff"] | null;
             plan: components["schemas"]["DevPlan"];
+            /**
+             * @description The design's review: becomes review.md.
+             * @default null
+             */
+            review?: components["schemas"]["DesignReview"] | null;
+            /**
+             * @description Tokens and cost per stage, for plan.json.
+             * @default null
+             */
+            usage?: components["schemas"]["UsageReport"] | null;
         };
         /** BasicPlanRequest */
         BasicPlanRequest: {
@@ -300,6 +310,7 @@ export interface components {
         };
         /** DesignDone */
         DesignDone: {
+            /** @description After the review's correction round, when there was one. */
             design: components["schemas"]["ProjectDesign"];
             /**
              * Done
@@ -307,6 +318,11 @@ export interface components {
              * @constant
              */
             done?: true;
+            /**
+             * @description The rule checks' findings (always), the reviewer's when asked for.
+             * @default null
+             */
+            review?: components["schemas"]["DesignReview"] | null;
             /**
              * Type
              * @default done
@@ -345,6 +361,47 @@ export interface components {
              * @default null
              */
             requirements?: string | null;
+            /**
+             * Review
+             * @description After the rule checks (always), an LLM reviewer reads the design and one correction round applies every finding; the done event's review says what was found and corrected.
+             * @default false
+             */
+            review?: boolean;
+        };
+        /**
+         * DesignReview
+         * @description The design review (``review.md``): rule checks, optionally an LLM reviewer, and what one
+         *     correction round made of their findings.
+         */
+        DesignReview: {
+            /**
+             * Corrected
+             * @description One correction round rewrote the design.
+             * @default false
+             */
+            corrected?: boolean;
+            /**
+             * Findings
+             * @description Found in the design as written.
+             */
+            findings?: components["schemas"]["ReviewFinding"][];
+            /**
+             * Note
+             * @description Why there was no correction, if there was none.
+             * @default null
+             */
+            note?: string | null;
+            /**
+             * Remaining
+             * @description Rule findings still true of the final design.
+             */
+            remaining?: components["schemas"]["ReviewFinding"][];
+            /**
+             * Reviewer
+             * @description An LLM reviewer read the design too.
+             * @default false
+             */
+            reviewer?: boolean;
         };
         /** DetailRequest */
         DetailRequest: {
@@ -723,18 +780,28 @@ export interface components {
              */
             teamSize?: number | null;
         };
-        /** ProjectDesign */
+        /**
+         * ProjectDesign
+         * @description A design needs a summary; every other part may be empty when the engine gave none (a section
+         *     it left out stays empty, never invented). The artifacts show an empty part as such.
+         */
         ProjectDesign: {
-            /** Architecture */
-            architecture: string;
+            /**
+             * Architecture
+             * @default
+             */
+            architecture?: string;
             /** @default null */
             brief?: components["schemas"]["ProjectBrief"] | null;
             /** @default null */
             complexity?: components["schemas"]["ComplexityProfile"] | null;
-            /** Datamodel */
-            dataModel: string;
+            /**
+             * Datamodel
+             * @default
+             */
+            dataModel?: string;
             /** Objectives */
-            objectives: string[];
+            objectives?: string[];
             /** Projectname */
             projectName: string;
             /**
@@ -743,13 +810,16 @@ export interface components {
              */
             requirements?: components["schemas"]["Requirement"][];
             /** Risks */
-            risks: components["schemas"]["Risk"][];
+            risks?: components["schemas"]["Risk"][];
             /** Summary */
             summary: string;
             /** Techstack */
-            techStack: string[];
-            /** Testingstrategy */
-            testingStrategy: string;
+            techStack?: string[];
+            /**
+             * Testingstrategy
+             * @default
+             */
+            testingStrategy?: string;
         };
         /**
          * ProviderInfo
@@ -767,6 +837,12 @@ export interface components {
              * @default null
              */
             defaultModel?: string | null;
+            /**
+             * Description
+             * @description What the engine is, e.g. the local server found by probing.
+             * @default null
+             */
+            description?: string | null;
             /** Models */
             models?: string[];
             /** Name */
@@ -781,7 +857,9 @@ export interface components {
         };
         /**
          * RepairRequested
-         * @description The answer did not parse (or failed the stage's check): one repair request follows.
+         * @description The answer did not parse (or failed the stage's check): one repair request follows. With
+         *     ``structured``, the repair did not parse either and the request asks for JSON matching the
+         *     stage's schema (engines with structured output only).
          */
         RepairRequested: {
             /** Errors */
@@ -791,6 +869,11 @@ export interface components {
              * @enum {string}
              */
             event: "repair";
+            /**
+             * Structured
+             * @default false
+             */
+            structured?: boolean;
             /**
              * Type
              * @default progress
@@ -823,25 +906,52 @@ export interface components {
             /** Text */
             text: string;
         };
+        /**
+         * ReviewFinding
+         * @description Something wrong with a design: found by a rule in code, or by the LLM reviewer.
+         */
+        ReviewFinding: {
+            /** Message */
+            message: string;
+            /**
+             * Requirement
+             * @description The requirement concerned, if any.
+             * @default null
+             */
+            requirement?: string | null;
+            /**
+             * Rule
+             * @description The rule that fired (e.g. 'requirement_not_addressed'), or 'reviewer'.
+             */
+            rule: string;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "rules" | "reviewer";
+        };
         /** Risk */
         Risk: {
-            /** Mitigation */
-            mitigation: string;
+            /**
+             * Mitigation
+             * @default null
+             */
+            mitigation?: string | null;
             /** Risk */
             risk: string;
         };
         /**
          * StageLabel
-         * @description The stages as the API's `start` event names them: interview → interview, design → design, basic_plan → plan, phase_detail → detail, handoff → handoff.
+         * @description The stages as the API's `start` event names them: interview → interview, design → design, design_review → review, basic_plan → plan, phase_detail → detail, handoff → handoff.
          * @enum {string}
          */
-        StageLabel: "interview" | "design" | "plan" | "detail" | "handoff";
+        StageLabel: "interview" | "design" | "review" | "plan" | "detail" | "handoff";
         /**
          * StageName
          * @description The pipeline stages, as settings, checkpoints and engines name them.
          * @enum {string}
          */
-        StageName: "interview" | "design" | "basic_plan" | "phase_detail" | "handoff";
+        StageName: "interview" | "design" | "design_review" | "basic_plan" | "phase_detail" | "handoff";
         /** StartEvent */
         StartEvent: {
             /**
@@ -854,7 +964,7 @@ export interface components {
              * Stage
              * @enum {string}
              */
-            stage: "interview" | "design" | "plan" | "detail" | "handoff";
+            stage: "interview" | "design" | "review" | "plan" | "detail" | "handoff";
             /**
              * Type
              * @default start
@@ -952,6 +1062,30 @@ export interface components {
              */
             type?: "token";
         };
+        /**
+         * UnitUsage
+         * @description What one unit of a run (a stage, or one phase's detail) used.
+         */
+        UnitUsage: {
+            /**
+             * Phase
+             * @description Only for a phase detail.
+             * @default null
+             */
+            phase?: number | null;
+            /**
+             * Reused
+             * @description Reused from a checkpoint: spent by an earlier run.
+             * @default false
+             */
+            reused?: boolean;
+            /**
+             * Stage
+             * @description The stage's name.
+             */
+            stage: string;
+            usage: components["schemas"]["Usage"];
+        };
         /** Usage */
         Usage: {
             /**
@@ -960,10 +1094,25 @@ export interface components {
              */
             completionTokens?: number;
             /**
+             * Cost
+             * @description USD, when the provider reports it or a price table is configured; in a sum, the cost of the parts whose cost is known.
+             * @default null
+             */
+            cost?: number | null;
+            /**
              * Prompttokens
              * @default 0
              */
             promptTokens?: number;
+        };
+        /**
+         * UsageReport
+         * @description Usage per unit of a run and in total (``plan.json``'s ``usage``).
+         */
+        UsageReport: {
+            total?: components["schemas"]["Usage"];
+            /** Units */
+            units?: components["schemas"]["UnitUsage"][];
         };
         /** WorkspaceAction */
         WorkspaceAction: {
@@ -1195,6 +1344,7 @@ export type ComplexityFactor = components['schemas']['ComplexityFactor'];
 export type ComplexityProfile = components['schemas']['ComplexityProfile'];
 export type DesignDone = components['schemas']['DesignDone'];
 export type DesignRequest = components['schemas']['DesignRequest'];
+export type DesignReview = components['schemas']['DesignReview'];
 export type DetailRequest = components['schemas']['DetailRequest'];
 export type DevPlan = components['schemas']['DevPlan'];
 export type ErrorEvent = components['schemas']['ErrorEvent'];
@@ -1219,6 +1369,7 @@ export type ProjectDesign = components['schemas']['ProjectDesign'];
 export type ProviderInfo = components['schemas']['ProviderInfo'];
 export type RepairRequested = components['schemas']['RepairRequested'];
 export type Requirement = components['schemas']['Requirement'];
+export type ReviewFinding = components['schemas']['ReviewFinding'];
 export type Risk = components['schemas']['Risk'];
 export type StageLabel = components['schemas']['StageLabel'];
 export type StageName = components['schemas']['StageName'];
@@ -1227,7 +1378,9 @@ export type Step = components['schemas']['Step'];
 export type StepRef = components['schemas']['StepRef'];
 export type StepView = components['schemas']['StepView'];
 export type TokenEvent = components['schemas']['TokenEvent'];
+export type UnitUsage = components['schemas']['UnitUsage'];
 export type Usage = components['schemas']['Usage'];
+export type UsageReport = components['schemas']['UsageReport'];
 export type WorkspaceAction = components['schemas']['WorkspaceAction'];
 export type WorkspaceFilesRequest = components['schemas']['WorkspaceFilesRequest'];
 export type WorkspaceStatus = components['schemas']['WorkspaceStatus'];
