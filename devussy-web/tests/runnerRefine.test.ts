@@ -3,7 +3,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runDesign, runPhase, runPlan } from '@/lib/runner';
 import { appStore } from '@/lib/store';
-import type { DevPlan, Phase, ProjectDesign } from '@/lib/types';
+import { coverageRequest } from '@/lib/coverage';
+import { mergedPlan } from '@/lib/project';
+import { staleness } from '@/lib/stale';
+import type { DevPlan, Phase, ProjectDesign, Requirement } from '@/lib/types';
 
 function sse(events: Record<string, unknown>[]): Response {
   const text = events.map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`).join('');
@@ -24,26 +27,40 @@ const phases: Phase[] = [
 ];
 const plan: DevPlan = { projectName: 'Polls', summary: 's', phases, requirements };
 
+function withInstruction(list: Requirement[], instruction: string): Requirement[] {
+  const next = Math.max(0, ...list.map((requirement) => Number(requirement.id.slice(1)))) + 1;
+  return [...list, { id: `R${next}`, text: instruction, kind: 'feature', source: 'interview' }];
+}
+
 function fakeServer() {
   const bodies: Record<string, Record<string, unknown>[]> = {};
   vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
     const path = new URL(url, 'http://x').pathname;
     const body = JSON.parse(String(init.body)) as Record<string, unknown>;
     (bodies[path] ??= []).push(body);
+    // As the offline engine does: an instruction becomes one more requirement of the list the request
+    // carries (the brief's for a design: without one, the idea's fresh extraction, here just it).
     if (path === '/api/design') {
-      const refined = body.instruction ? { ...design, requirements: [...requirements, { id: 'R4', text: String(body.instruction), kind: 'feature', source: 'interview' }] } : design;
-      return sse([{ type: 'done', design: refined, usage: {} }]);
+      const brief = body.brief as { requirements?: Requirement[] } | undefined;
+      const refined = body.instruction ? { ...design, requirements: withInstruction(brief?.requirements ?? [], String(body.instruction)) } : design;
+      return sse([{ type: 'done', design: refined, requirements: refined.requirements, usage: {} }]);
     }
     if (path === '/api/plan/basic') {
-      const next = body.instruction ? { ...plan, phases: [...phases, { number: 3, title: 'Results', summary: 'r' }] } : plan;
+      const list = (body.requirements as Requirement[] | undefined) ?? requirements;
+      if (!body.instruction) return sse([{ type: 'done', plan: { ...plan, requirements: list }, usage: {} }]);
+      const longer = withInstruction(list, String(body.instruction));
+      const next = { ...plan, requirements: longer, phases: [...phases, { number: 3, title: 'Results', summary: 'r', requirements: [longer.at(-1)!.id] }] };
       return sse([{ type: 'done', plan: next, usage: {} }]);
     }
     if (path === '/api/plan/detail') {
       const number = body.phaseNumber as number;
+      const list = (body.requirements as Requirement[] | undefined) ?? requirements;
+      const longer = body.instruction ? withInstruction(list, String(body.instruction)) : list;
       const steps = body.instruction
-        ? [{ id: `${number}.1`, title: 'Vote endpoint', details: 'no user id stored', covers: ['R1'] }]
+        ? [{ id: `${number}.1`, title: 'Vote endpoint', details: 'no user id stored', covers: ['R1', longer.at(-1)!.id] }]
         : [{ id: `${number}.1`, title: 'Vote endpoint', details: 'stores the user id', covers: ['R1'] }];
-      return sse([{ type: 'done', phase: { ...phases[number - 1], steps }, usage: {} }]);
+      const phase = (body.plan as DevPlan).phases.find((entry) => entry.number === number)!;
+      return sse([{ type: 'done', phase: { number, title: phase.title, summary: phase.summary, requirements: phase.requirements, steps }, requirements: longer, usage: {} }]);
     }
     throw new Error(`unexpected ${path}`);
   });
@@ -80,10 +97,14 @@ describe('requests of the requirements contract', () => {
 
     await runPlan(project.id);
     await runPhase(project.id, 1);
+    const planBefore = appStore.get(project.id)!.plan.value!;
     await runPlan(project.id, { instruction: 'Add a results phase', keepFinished: true });
-    expect(bodies['/api/plan/basic'][1].previousPlan).toEqual(plan);
+    expect(bodies['/api/plan/basic'][1].previousPlan).toEqual(planBefore);
     const afterPlan = appStore.get(project.id)!;
-    expect(afterPlan.plan.run.refined!.changes).toEqual([{ kind: 'added', what: 'Phase 3', after: 'Results: r' }]);
+    expect(afterPlan.plan.run.refined!.changes).toEqual([
+      { kind: 'added', what: 'Phase 3', after: 'Results: r' },
+      { kind: 'added', what: 'Requirement R5', after: 'Add a results phase (feature)' },
+    ]);
     expect(afterPlan.phases['1'].status).toBe('done'); // an unchanged phase keeps its detail
 
     await runPhase(project.id, 1, { force: true, instruction: 'Do not store who voted' });
@@ -92,10 +113,50 @@ describe('requests of the requirements contract', () => {
     expect((detail.plan as DevPlan).phases[0].steps).toEqual([{ id: '1.1', title: 'Vote endpoint', details: 'stores the user id', covers: ['R1'] }]);
     expect(appStore.get(project.id)!.phases['1'].refined!.changes).toEqual([
       { kind: 'changed', what: 'Step 1.1 details', before: 'stores the user id', after: 'no user id stored' },
+      { kind: 'changed', what: 'Step 1.1 covers', before: 'R1', after: 'R1, R6' },
+      { kind: 'added', what: 'Requirement R6', after: 'Do not store who voted (feature)' },
     ]);
 
     // A plain re-run afterwards clears what the refinement changed.
     await runPhase(project.id, 1, { force: true });
     expect(appStore.get(project.id)!.phases['1'].refined).toBeNull();
+  });
+
+  it('a design refinement starts from the reviewed list: edits survive and the instruction adds to it', async () => {
+    const bodies = fakeServer();
+    const project = appStore.create({ projectName: 'Polls', idea: 'Polls' });
+    await runDesign(project.id);
+    const edited = [{ ...requirements[0], text: 'Vote on a poll once' }, requirements[1], { id: 'R4', text: 'Polls close at a set time', kind: 'feature' as const, source: 'interview' as const }];
+    appStore.update(project.id, (p) => ({ ...p, design: { ...p.design, value: { ...p.design.value!, requirements: edited } } }));
+    await runDesign(project.id, undefined, { instruction: 'Make voting anonymous' });
+    const body = bodies['/api/design'][1] as { brief: { name: string; requirements: Requirement[] } };
+    expect(body.brief.name).toBe('Polls');
+    expect(body.brief.requirements).toEqual(edited);
+    expect(appStore.get(project.id)!.design.value!.requirements).toEqual([...edited, { id: 'R5', text: 'Make voting anonymous', kind: 'feature', source: 'interview' }]);
+  });
+
+  it('what a plan or phase refinement adds joins the reviewed list: later requests send it, the plan is not stale', async () => {
+    const bodies = fakeServer();
+    const project = appStore.create({ projectName: 'Polls', idea: 'Polls' });
+    await runDesign(project.id);
+    await runPlan(project.id);
+    await runPlan(project.id, { instruction: 'Add a results phase' });
+    const ids = (list: Requirement[] | undefined) => (list ?? []).map((requirement) => requirement.id);
+    let now = appStore.get(project.id)!;
+    expect(ids(now.design.value!.requirements)).toEqual(['R1', 'R3', 'R4']);
+    expect(staleness(now).plan).toBe(false);
+    // Phase 3 cites R4: its detail request sends a list that has it, and the design with it.
+    await runPhase(project.id, 3);
+    const detail = bodies['/api/plan/detail'].at(-1)!;
+    expect(ids(detail.requirements as Requirement[])).toEqual(['R1', 'R3', 'R4']);
+    expect((detail.design as ProjectDesign).requirements).toEqual(now.design.value!.requirements);
+    expect(ids(coverageRequest(now)!.body.requirements)).toEqual(['R1', 'R3', 'R4']);
+
+    await runPhase(project.id, 3, { force: true, instruction: 'Show results as a chart' });
+    now = appStore.get(project.id)!;
+    expect(ids(now.design.value!.requirements)).toEqual(['R1', 'R3', 'R4', 'R5']);
+    expect(staleness(now).plan).toBe(false);
+    expect(ids(mergedPlan(now)!.requirements)).toEqual(['R1', 'R3', 'R4', 'R5']);
+    expect(ids(coverageRequest(now)!.body.requirements)).toEqual(['R1', 'R3', 'R4', 'R5']);
   });
 });

@@ -3,7 +3,7 @@ import { authHeaders, reportUnauthorized } from './auth';
 import { streamSSE, StreamError, type StreamHandlers } from './sse';
 import type { DesignReview, DevPlan, Handoff, ProjectDesign } from './types';
 import { parseWire, WireError, describeIssues, type WireName, type WireSchemas } from './wire/schemas';
-import { coverageResponseSchema, type CoverageBody, type CoverageReport, type DesignBody, type DetailBody, type PlanBody } from './contract';
+import { coverageResponseSchema, type CoverageBody, type CoverageReport, type DesignBody, type DetailBody, type PhaseDone, type PlanBody } from './contract';
 
 export interface CallHandlers extends StreamHandlers {
   signal?: AbortSignal;
@@ -116,7 +116,7 @@ export const api = {
   interview: (body: Body<'InterviewRequest'>, handlers: CallHandlers) => stream('/api/interview', body, 'InterviewDone', handlers),
   design: (body: DesignBody, handlers: CallHandlers) => stream('/api/design', body, 'DesignDone', handlers),
   basicPlan: (body: PlanBody, handlers: CallHandlers) => stream('/api/plan/basic', body, 'PlanDone', handlers),
-  detail: (body: DetailBody, handlers: CallHandlers) => stream('/api/plan/detail', body, 'PhaseDone', handlers),
+  detail: (body: DetailBody, handlers: CallHandlers): Promise<PhaseDone> => stream('/api/plan/detail', body, 'PhaseDone', handlers),
   handoff: (body: Body<'HandoffRequest'>, handlers: CallHandlers) => stream('/api/handoff', body, 'HandoffDone', handlers),
 
   async models(signal?: AbortSignal): Promise<ModelsInfo> {

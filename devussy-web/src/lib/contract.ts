@@ -10,7 +10,9 @@ type Requirement = Schemas['Requirement'];
 /** Point 1: the reviewed list replaces the design's (plan) or the plan's (detail). Point 3: refine by asking. */
 export type DesignBody = Schemas['DesignRequest'] & { instruction?: string; previousDesign?: Schemas['ProjectDesign'] };
 export type PlanBody = Schemas['BasicPlanRequest'] & { requirements?: Requirement[]; instruction?: string; previousPlan?: Schemas['DevPlan'] };
-export type DetailBody = Schemas['DetailRequest'] & { requirements?: Requirement[]; instruction?: string };
+export type DetailBody = Schemas['DetailRequest'] & { requirements?: Requirement[]; instruction?: string; design?: Schemas['ProjectDesign'] };
+/** Point 4: the detail's done carries the plan's list as the run used it. */
+export type PhaseDone = Schemas['PhaseDone'] & { requirements?: Requirement[] };
 
 const requirementId = z.string();
 const stepId = z.string();

@@ -218,8 +218,11 @@ export function pausedParts(project: Project): string[] {
 export function mergedPlan(project: Project): DevPlan | null {
   const plan = project.plan.value;
   if (!plan) return null;
+  const reviewed = project.design.value?.requirements;
   return {
     ...plan,
+    // The reviewed list, as every request sends it (it replaces the plan's on the server too).
+    ...(reviewed ? { requirements: reviewed } : {}),
     phases: plan.phases.map((phase) => {
       const run = project.phases[String(phase.number)];
       // Steps come from the detail; title, summary and dependencies from the (possibly edited) plan.

@@ -95,3 +95,12 @@ export function requirementProblems(list: Requirement[]): Map<string, string> {
 export function requirementsForRequest(list: Requirement[] | undefined): Requirement[] | undefined {
   return list?.map((requirement) => ({ ...requirement, text: requirement.text.trim() }));
 }
+
+/**
+ * What a run added to the reviewed list: the requirements of `returned` (a plan's or a detail's list,
+ * after the server turned an instruction into requirements) whose ids the list does not have.
+ */
+export function addedByServer(list: Requirement[] | undefined, returned: Requirement[] | undefined): Requirement[] {
+  const known = new Set((list ?? []).map((requirement) => requirement.id));
+  return (returned ?? []).filter((requirement) => !known.has(requirement.id));
+}

@@ -19,13 +19,13 @@ import {
   type RunError,
   type StageRun,
 } from './project';
-import { designChanges, phaseChanges, planChanges } from './changes';
-import { requirementsForRequest } from './requirements';
+import { designChanges, phaseChanges, planChanges, requirementChanges } from './changes';
+import { addedByServer, requirementsForRequest } from './requirements';
 import { CancelledError, Scheduler } from './scheduler';
 import { StreamError } from './sse';
 import { fingerprint, handoffInput, phaseInput, planInput } from './stale';
 import { appStore, liveKey } from './store';
-import type { ChatTurn, DevPlan, Handoff, Phase, ProjectDesign, Usage } from './types';
+import type { ChatTurn, DevPlan, Handoff, Phase, ProjectBrief, ProjectDesign, Requirement, Usage } from './types';
 import { parseWire } from './wire/schemas';
 
 type SingleStage = 'interview' | 'design' | 'plan' | 'handoff';
@@ -290,7 +290,7 @@ export function runDesign(projectId: string, outer?: AbortSignal, options: { joi
       languages: splitList(input.languages),
       frameworks: splitList(input.frameworks),
       apis: splitList(input.apis),
-      brief: interview.brief ?? undefined,
+      brief: refining && previous ? briefToRefine(project, previous) : (interview.brief ?? undefined),
       review: project.settings.review || undefined,
       modelConfig: modelConfigFor(project.settings, 'design'),
       ...(refining ? { instruction: options.instruction, previousDesign: previous ?? undefined } : {}),
@@ -309,6 +309,38 @@ export function runDesign(projectId: string, outer?: AbortSignal, options: { joi
     });
     return design;
   });
+}
+
+/**
+ * The brief a design refinement starts from: the one the design was made from, carrying the reviewed
+ * requirement list, so the user's edits survive and the offline engine adds the instruction's
+ * requirements to that list (from the idea alone it would extract a new list).
+ */
+function briefToRefine(project: Project, previous: ProjectDesign): ProjectBrief {
+  const { input, interview } = project;
+  const brief: ProjectBrief = previous.brief ??
+    interview.brief ?? {
+      name: previous.projectName,
+      summary: input.idea.trim(),
+      languages: splitList(input.languages),
+      frameworks: splitList(input.frameworks),
+      integrations: splitList(input.apis),
+    };
+  return { ...brief, requirements: requirementsForRequest(previous.requirements) ?? [] };
+}
+
+/**
+ * The project with the requirements a refinement added (the offline engine turns an instruction into
+ * requirements, CONTRACT points 3 and 4) joined to the reviewed list, so later requests and the coverage check know the ids the
+ * plan now cites. The plan is not made stale by its own additions.
+ */
+function adoptRequirements(project: Project, returned: Requirement[] | undefined): Project {
+  const design = project.design.value;
+  const added = addedByServer(design?.requirements, returned);
+  if (!design || !added.length) return project;
+  const planWasCurrent = project.plan.run.basedOn === planInput(project);
+  const next = { ...project, design: { ...project.design, value: { ...design, requirements: [...(design.requirements ?? []), ...added] } } };
+  return planWasCurrent ? { ...next, plan: { ...next.plan, run: { ...next.plan.run, basedOn: planInput(next) } } } : next;
 }
 
 export interface PlanOptions {
@@ -382,7 +414,10 @@ export function runPlan(projectId: string, options: PlanOptions = {}): Promise<D
     );
     const plan = done.plan;
     const refined = refining && previous ? { instruction: options.instruction!, changes: planChanges(previous, plan) } : null;
-    owner.update((p) => ({ ...p, plan: { ...p.plan, value: plan, run: { ...p.plan.run, refined } }, phases: keepMatching(p.phases, plan) }));
+    owner.update((p) => {
+      const updated = { ...p, plan: { ...p.plan, value: plan, run: { ...p.plan.run, refined } }, phases: keepMatching(p.phases, plan) };
+      return refining ? adoptRequirements(updated, plan.requirements) : updated;
+    });
     return plan;
   });
 }
@@ -451,8 +486,9 @@ export function runPhase(projectId: string, number: number, options: { force?: b
             phaseNumber: number,
             projectName: plan.projectName,
             planComplete: !options.plan,
-            // The reviewed list (the design's), which replaces the plan's.
+            // The reviewed list (the design's), which replaces the plan's; the design for its architecture.
             requirements: requirementsForRequest(current.design.value?.requirements ?? plan.requirements),
+            design: current.design.value ?? undefined,
             modelConfig: modelConfigFor(current.settings, 'phase_detail'),
             ...(previous ? { instruction: options.instruction } : {}),
           },
@@ -461,8 +497,14 @@ export function runPhase(projectId: string, number: number, options: { force?: b
       signal,
       entry ? phaseInput(entry) : null,
     );
-    const refined = previous ? { instruction: options.instruction!, changes: phaseChanges(previous, done.phase) } : null;
-    owner.update((p) => ({ ...p, phases: { ...p.phases, [key]: { ...target.read(p), result: done.phase, refined } } }));
+    const listBefore = current.design.value?.requirements;
+    const refined = previous
+      ? { instruction: options.instruction!, changes: [...phaseChanges(previous, done.phase), ...requirementChanges([], addedByServer(listBefore, done.requirements))] }
+      : null;
+    owner.update((p) => {
+      const updated = { ...p, phases: { ...p.phases, [key]: { ...target.read(p), result: done.phase, refined } } };
+      return previous ? adoptRequirements(updated, done.requirements) : updated;
+    });
   });
   return task.catch((error) => {
     if (error instanceof CancelledError) {
