@@ -160,3 +160,32 @@ describe('requests of the requirements contract', () => {
     expect(ids(coverageRequest(now)!.body.requirements)).toEqual(['R1', 'R3', 'R4', 'R5']);
   });
 });
+
+describe('the second pass and the requirements check of a run', () => {
+  it('keeps the repair problems and what the check left open, and clears them on the next run', async () => {
+    let events: Record<string, unknown>[] = [];
+    vi.stubGlobal('fetch', async () => sse(events));
+    const project = appStore.create({ projectName: 'Polls', idea: 'Polls' });
+    appStore.update(project.id, (p) => ({ ...p, design: { ...p.design, value: design }, plan: { ...p.plan, value: plan } }));
+    const detailed = { ...phases[0], steps: [{ id: '1.1', title: 'Vote endpoint', details: 'd', covers: ['R1'] }] };
+    events = [
+      { type: 'token', content: 'first answer' },
+      { type: 'progress', event: 'repair', errors: ['R1 is covered by no step of phase 1'] },
+      { type: 'token', content: 'second pass' },
+      { type: 'progress', event: 'coverage', coverage: { requirements: [], violations: [], gaps: [], pendingPhases: [] }, repaired: true, unresolved: ['R3 violated by step 1.1'] },
+      { type: 'done', phase: detailed, usage: {} },
+    ];
+    await runPhase(project.id, 1);
+    const run = appStore.get(project.id)!.phases['1'];
+    expect(run.check).toEqual({ repair: ['R1 is covered by no step of phase 1'], repaired: true, unresolved: ['R3 violated by step 1.1'] });
+    expect(run.text).toBe('first answersecond pass');
+
+    events = [{ type: 'progress', event: 'coverage', coverage: {}, repaired: false, unresolved: [] }, { type: 'done', phase: detailed, usage: {} }];
+    await runPhase(project.id, 1, { force: true });
+    expect(appStore.get(project.id)!.phases['1'].check).toEqual({ repair: null, repaired: false, unresolved: [] });
+    // The plan's stream reports its check too (next to the phases it announces).
+    events = [{ type: 'progress', event: 'coverage', coverage: {}, repaired: false, unresolved: ['R3 is covered by no phase'] }, { type: 'done', plan, usage: {} }];
+    await runPlan(project.id);
+    expect(appStore.get(project.id)!.plan.run.check!.unresolved).toEqual(['R3 is covered by no phase']);
+  });
+});

@@ -46,6 +46,12 @@ describe('refinements', () => {
     broken.design.run.refined.changes[0].kind = 'moved';
     expect(() => importProject(JSON.stringify(broken))).toThrow(/design\.run\.refined\.changes\.0\.kind/);
   });
+
+  it('a run\'s second pass and requirements check survive export and import', () => {
+    const project = fullProject();
+    project.plan.run = { ...project.plan.run, check: { repair: ['phase 2 cites no requirement'], repaired: true, unresolved: ['R4 is covered by no phase'] } };
+    expect(importProject(exportProject(project)).plan.run.check).toEqual(project.plan.run.check);
+  });
 });
 
 describe('ProjectStorage', () => {

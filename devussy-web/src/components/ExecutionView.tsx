@@ -13,7 +13,7 @@ import { RefineForm, RefinementChanges } from './Refine';
 import { Markdown } from './Markdown';
 import { StepChecks } from './StepChecks';
 import { RawText, StreamText } from './StreamText';
-import { Elapsed, ErrorBox, StaleMark, StatusBadge, Tokens } from './ui';
+import { Elapsed, ErrorBox, RunCheckNote, StaleMark, StatusBadge, Tokens } from './ui';
 
 /** Requirement ids as chips, with the requirement's text when the brief lists it. */
 function RequirementIds({ ids, requirements, label }: { ids: string[]; requirements: Map<string, Requirement>; label: string }) {
@@ -100,6 +100,7 @@ const PhaseCard = memo(function PhaseCard({
         {steps.length ? <span data-testid="step-count">{plural(steps.length, 'step')}</span> : null}
         {phaseRequirements.length ? <RequirementIds ids={phaseRequirements} requirements={requirements} label={`Phase ${phase.number} requirements`} /> : null}
       </div>
+      <RunCheckNote check={run.check} streaming={active} />
       {run.error && !active ? <ErrorBox error={run.error} /> : null}
       {run.status === 'done' && steps.length ? (
         <>

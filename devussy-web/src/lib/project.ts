@@ -36,6 +36,19 @@ export interface StageRun {
   basedOn?: string | null;
   /** Set when the run refined the result by an instruction: the instruction and what changed. */
   refined?: Refinement | null;
+  /** What the server's checks said during the run (`repair` and `coverage` progress events). */
+  check?: RunCheck | null;
+}
+
+/**
+ * A run's second pass and requirements check, as the stream reported them: `repair` lists the problems
+ * of the first answer (its repair streams after it; the `done` value is what counts); `unresolved` the
+ * requirement problems still there after the check's one repair round (never hidden).
+ */
+export interface RunCheck {
+  repair: string[] | null;
+  repaired: boolean | null;
+  unresolved: string[] | null;
 }
 
 export interface PhaseRun extends StageRun {

@@ -16,13 +16,14 @@ import {
   splitList,
   type PhaseRun,
   type Project,
+  type RunCheck,
   type RunError,
   type StageRun,
 } from './project';
 import { designChanges, phaseChanges, planChanges, requirementChanges } from './changes';
 import { addedByServer, requirementsForRequest } from './requirements';
 import { CancelledError, Scheduler } from './scheduler';
-import { StreamError } from './sse';
+import { StreamError, type StreamEventData } from './sse';
 import { fingerprint, handoffInput, phaseInput, planInput } from './stale';
 import { appStore, liveKey } from './store';
 import type { ChatTurn, DevPlan, Handoff, Phase, ProjectBrief, ProjectDesign, Requirement, Usage } from './types';
@@ -122,7 +123,7 @@ export function disownStreams(projectId: string): void {
 async function streamInto<R extends StageRun, D extends { usage?: Usage }>(
   target: StreamTarget<R>,
   owner: Claim,
-  call: (handlers: { signal: AbortSignal; onToken: (text: string) => void }) => Promise<D>,
+  call: (handlers: { signal: AbortSignal; onToken: (text: string) => void; onProgress: (data: StreamEventData) => void }) => Promise<D>,
   signal: AbortSignal,
   basedOn: string | null,
 ): Promise<D> {
@@ -132,7 +133,7 @@ async function streamInto<R extends StageRun, D extends { usage?: Usage }>(
 
   if (unloading) throw new CancelledError('The page is unloading');
   liveText.set(key, '', 0);
-  patch({ status: 'running', text: '', tokens: 0, error: null, startedAt: Date.now(), finishedAt: null, refined: null });
+  patch({ status: 'running', text: '', tokens: 0, error: null, startedAt: Date.now(), finishedAt: null, refined: null, check: null });
   try {
     const done = await call({
       signal,
@@ -140,6 +141,11 @@ async function streamInto<R extends StageRun, D extends { usage?: Usage }>(
         if (!owner.current()) return;
         liveText.append(key, text);
         appStore.touch(projectId);
+      },
+      onProgress: (data) => {
+        const project = appStore.get(projectId);
+        const check = project && owner.current() ? checkOf(data, target.read(project).check ?? null) : null;
+        if (check) patch({ check });
       },
     });
     if (!owner.current()) throw new CancelledError('Superseded');
@@ -165,6 +171,16 @@ async function streamInto<R extends StageRun, D extends { usage?: Usage }>(
     });
     throw error;
   }
+}
+
+/** The run's check after a `repair` or `coverage` progress event (null for any other event). */
+export function checkOf(data: StreamEventData, check: RunCheck | null): RunCheck | null {
+  const current = check ?? { repair: null, repaired: null, unresolved: null };
+  if (data.event === 'repair' && Array.isArray(data.errors)) return { ...current, repair: data.errors.map(String) };
+  if (data.event === 'coverage' && typeof data.repaired === 'boolean') {
+    return { ...current, repaired: data.repaired, unresolved: Array.isArray(data.unresolved) ? data.unresolved.map(String) : [] };
+  }
+  return null;
 }
 
 function singleTarget(projectId: string, stage: SingleStage): StreamTarget<StageRun> {
@@ -399,6 +415,7 @@ export function runPlan(projectId: string, options: PlanOptions = {}): Promise<D
           {
             ...handlers,
             onProgress: (data) => {
+              handlers.onProgress(data);
               if (!owner.current() || data.event !== 'phase') return;
               const parsed = wirePhase(data.phase);
               if (!parsed || flight.streamed.some((known) => known.number === parsed.number)) return;

@@ -45,6 +45,9 @@ const runSchema = z.object({
       ),
     })
     .nullish(),
+  check: z
+    .object({ repair: z.array(z.string()).nullable(), repaired: z.boolean().nullable(), unresolved: z.array(z.string()).nullable() })
+    .nullish(),
 });
 const stageSettingsSchema = z.object({
   provider: z.string().nullish(),
