@@ -20,6 +20,14 @@ async function shownIds(page: Page): Promise<string[]> {
   return page.getByTestId('requirement').evaluateAll((items) => items.map((item) => item.getAttribute('data-requirement') ?? ''));
 }
 
+/** A new project's design, its requirements shown for review. */
+async function designToReview(page: Page, name: string): Promise<void> {
+  await page.goto('/');
+  await createProject(page, name, IDEA);
+  await page.getByTestId('create-design').click();
+  await expect(page.getByTestId('requirements-review')).toBeVisible({ timeout: 60_000 });
+}
+
 async function addRequirement(page: Page, text: string, kind: string): Promise<string> {
   const id = (await page.locator('.req-add .req-id').textContent())!.trim();
   await page.getByLabel(/^New requirement/).fill(text);
@@ -41,10 +49,7 @@ test('requirements are reviewed before planning; the edited list goes with the p
     const line = text.split('\n').find((row) => row.startsWith('data: ') && row.includes('"type":"done"'));
     if (line) designDone = JSON.parse(line.slice(6));
   });
-  await page.goto('/');
-  await createProject(page, 'Climbing gym', IDEA);
-  await page.getByTestId('create-design').click();
-  await expect(page.getByTestId('requirements-review')).toBeVisible({ timeout: 60_000 });
+  await designToReview(page, 'Climbing gym');
   expect(designs).toHaveLength(1);
 
   // The design's done event carries the requirements (== design.requirements), and the review shows them.
@@ -123,10 +128,7 @@ async function expectMatrixIsLastAnswer(page: Page, answers: CoverageAnswer[]): 
 test('the coverage matrix is the server\'s check: a constraint added after planning shows the steps that violate it, an integration nothing covers stands out, a step opens in the execution view', async ({ page }) => {
   const errors = recordPageErrors(page);
   const answers = coverageAnswers(page);
-  await page.goto('/');
-  await createProject(page, 'Coverage', IDEA);
-  await page.getByTestId('create-design').click();
-  await expect(page.getByTestId('requirements-review')).toBeVisible({ timeout: 60_000 });
+  await designToReview(page, 'Coverage');
   const feature = await addRequirement(page, 'Members see their past bookings', 'feature');
 
   await page.getByTestId('approve-design').click();
@@ -177,10 +179,7 @@ test('the coverage matrix is the server\'s check: a constraint added after plann
 
 test('steps a model left without a test command or a Covers line are listed as gaps, each opening its step', async ({ page }) => {
   const answers = coverageAnswers(page);
-  await page.goto('/');
-  await createProject(page, 'Gaps', IDEA);
-  await page.getByTestId('create-design').click();
-  await expect(page.getByTestId('requirements-review')).toBeVisible({ timeout: 60_000 });
+  await designToReview(page, 'Gaps');
   // The offline engine never leaves a gap; a model may. Phase 2's answer loses step 2.1's test command
   // and step 2.2's citations on the way (the server's coverage check is what finds them).
   await page.route('**/api/plan/detail', async (route) => {
@@ -211,10 +210,7 @@ test('steps a model left without a test command or a Covers line are listed as g
 });
 
 test('removing a requirement the plan cites warns where; the server then refuses the plan, and says which id', async ({ page }) => {
-  await page.goto('/');
-  await createProject(page, 'Cited', IDEA);
-  await page.getByTestId('create-design').click();
-  await expect(page.getByTestId('requirements-review')).toBeVisible({ timeout: 60_000 });
+  await designToReview(page, 'Cited');
   const feature = await addRequirement(page, 'Members book a class', 'feature');
   await page.getByTestId('approve-design').click();
   await expect(page.getByTestId('plan-phases')).toBeVisible({ timeout: 60_000 });
