@@ -141,7 +141,7 @@ describe('requests of the requirements contract', () => {
     await runDesign(project.id);
     await runPlan(project.id);
     await runPlan(project.id, { instruction: 'Add a results phase' });
-    const ids = (list: Requirement[] | undefined) => (list ?? []).map((requirement) => requirement.id);
+    const ids = (list: Requirement[] | null | undefined) => (list ?? []).map((requirement) => requirement.id);
     let now = appStore.get(project.id)!;
     expect(ids(now.design.value!.requirements)).toEqual(['R1', 'R3', 'R4']);
     expect(staleness(now).plan).toBe(false);
