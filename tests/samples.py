@@ -12,6 +12,7 @@ from devussy.models import (
     Phase,
     ProjectBrief,
     ProjectDesign,
+    Requirement,
     Risk,
     Step,
 )
@@ -44,6 +45,18 @@ def design(name: str = "TaskFlow") -> ProjectDesign:
         ],
         testing_strategy="pytest for units, httpx for API tests, Playwright for the UI.",
     )
+
+
+# A model's own requirement list for the sample design: a quality target, which no phase must cite, so
+# a run on the samples asks for no coverage repair (without any list, requirements are extracted).
+LISTED_REQUIREMENTS = [
+    Requirement(id="R1", text="p95 API latency under 200 ms", kind="quality", source="design")
+]
+
+
+def listed_design(name: str = "TaskFlow") -> ProjectDesign:
+    """The sample design as a model answers it: with its ``## Requirements`` section."""
+    return design(name).model_copy(update={"requirements": LISTED_REQUIREMENTS})
 
 
 def phase_outline(number: int, depends_on: list[int] | None = None) -> Phase:

@@ -222,8 +222,12 @@ def test_bad_file_value_is_reported_under_its_file_key(tmp_path) -> None:
 
 @pytest.mark.parametrize(
     ("variable", "stage"),
-    [("DEVUSSY_BASIC_PLAN_MODEL", "basic_plan"), ("DEVUSSY_PHASE_DETAIL_MODEL", "phase_detail"),
-     ("DEVUSSY_PLAN_MODEL", "basic_plan"), ("DEVUSSY_DETAIL_MODEL", "phase_detail")],
+    [
+        ("DEVUSSY_BASIC_PLAN_MODEL", "basic_plan"),
+        ("DEVUSSY_PHASE_DETAIL_MODEL", "phase_detail"),
+        ("DEVUSSY_PLAN_MODEL", "basic_plan"),
+        ("DEVUSSY_DETAIL_MODEL", "phase_detail"),
+    ],
 )
 def test_stage_models_accept_short_and_full_stage_names(variable: str, stage: str) -> None:
     assert Settings.from_env({variable: "m-1"}).model_for(stage) == "m-1"

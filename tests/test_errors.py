@@ -16,7 +16,11 @@ def test_provider_error_carries_retry_facts() -> None:
         "slow down", code="provider_rate_limited", retryable=True, status=429, retry_after=2.5
     )
     assert (error.code, error.retryable, error.status, error.retry_after) == (
-        "provider_rate_limited", True, 429, 2.5)
+        "provider_rate_limited",
+        True,
+        429,
+        2.5,
+    )
     assert ProviderError("x").retryable is False
 
 

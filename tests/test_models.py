@@ -83,8 +83,12 @@ def test_requirements_have_unique_well_formed_ids_and_text() -> None:
             summary="y",
             requirements=[{"id": "R2", "text": "a"}, {"id": "R1", "text": "b"}, {"id": "R2", "text": "c"}],
         )
-    for bad in ({"id": "R0", "text": "a"}, {"id": "2", "text": "a"}, {"id": "R1", "text": " "},
-                {"id": "R1", "text": "a", "kind": "wish"}):
+    for bad in (
+        {"id": "R0", "text": "a"},
+        {"id": "2", "text": "a"},
+        {"id": "R1", "text": " "},
+        {"id": "R1", "text": "a", "kind": "wish"},
+    ):
         with pytest.raises(ValidationError):
             Requirement.model_validate(bad)
 

@@ -62,4 +62,6 @@ def test_provider_secrets_include_url_credentials() -> None:
 
 def test_secrets_of_settings_include_base_url_credentials() -> None:
     settings = Settings(provider="openai", base_url="https://bobby:pa55word@gw.test/v1?key=qwertyuiop")
-    assert redact(f"GET {settings.base_url}", secrets_of(settings)) == "GET https://***:***@gw.test/v1?key=***"
+    assert (
+        redact(f"GET {settings.base_url}", secrets_of(settings)) == "GET https://***:***@gw.test/v1?key=***"
+    )

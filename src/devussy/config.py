@@ -81,9 +81,7 @@ class Settings:
         return tuple(dict.fromkeys(name for name in names if name))
 
     @classmethod
-    def from_env(
-        cls, env: Mapping[str, str] | None = None, toml_path: str | Path | None = None
-    ) -> Settings:
+    def from_env(cls, env: Mapping[str, str] | None = None, toml_path: str | Path | None = None) -> Settings:
         env = os.environ if env is None else env
         config_path = toml_path if toml_path is not None else env.get("DEVUSSY_CONFIG")
         values = _Values(env, _read_toml(config_path), str(config_path or "devussy.toml"))
@@ -127,10 +125,14 @@ class Settings:
             stage_models=stage_models,
             extra_models=_list(values.text("DEVUSSY_MODELS", "models")),
             allowed_origins=_list(values.text("DEVUSSY_ALLOWED_ORIGINS", "allowed_origins")),
-            allowed_hosts=tuple(dict.fromkeys([
-                *_list(values.text("DEVUSSY_ALLOWED_HOSTS", "allowed_hosts")),
-                *(env[name].strip() for name in VERCEL_HOST_VARIABLES if env.get(name, "").strip()),
-            ])),
+            allowed_hosts=tuple(
+                dict.fromkeys(
+                    [
+                        *_list(values.text("DEVUSSY_ALLOWED_HOSTS", "allowed_hosts")),
+                        *(env[name].strip() for name in VERCEL_HOST_VARIABLES if env.get(name, "").strip()),
+                    ]
+                )
+            ),
             trust_forwarded_host=values.boolean("DEVUSSY_TRUST_FORWARDED_HOST", "trust_forwarded_host"),
             access_token=_secret(env.get("DEVUSSY_ACCESS_TOKEN")),
             max_body_bytes=values.integer("DEVUSSY_MAX_BODY_BYTES", "max_body_bytes", 1_000_000),
@@ -154,9 +156,26 @@ class Settings:
 
 
 _FILE_KEYS = frozenset(
-    {"provider", "model", "base_url", "models", "allowed_origins", "allowed_hosts", "trust_forwarded_host",
-     "max_concurrency", "max_body_bytes", "max_output_chars", "max_retries", "connect_timeout",
-     "first_token_timeout", "idle_timeout", "json_schema", "prices", "local_probe", "local_ports"}
+    {
+        "provider",
+        "model",
+        "base_url",
+        "models",
+        "allowed_origins",
+        "allowed_hosts",
+        "trust_forwarded_host",
+        "max_concurrency",
+        "max_body_bytes",
+        "max_output_chars",
+        "max_retries",
+        "connect_timeout",
+        "first_token_timeout",
+        "idle_timeout",
+        "json_schema",
+        "prices",
+        "local_probe",
+        "local_ports",
+    }
     | {f"{stage}_model" for stage in STAGES}
 )
 

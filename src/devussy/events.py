@@ -5,6 +5,7 @@ its JSON is exactly what the HTTP API sends as a ``progress`` Server-Sent Event:
 
     {"type": "progress", "event": "phase", "phase": {...}}     a plan phase parsed while streaming
     {"type": "progress", "event": "repair", "errors": [...]}   the answer did not parse; one repair
+    {"type": "progress", "event": "coverage", "coverage": {...}, "repaired": false, "unresolved": []}
 
 A stage emits ``StageProgress`` (the API streams these); the runner adds ``RunProgress`` for each
 unit of work (the CLI views show them). ``ProgressEvent`` is either.
@@ -16,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from devussy.models import DevussyModel, Phase, Usage
+from devussy.models import CoverageReport, DevussyModel, Phase, Usage
 
 
 class WireModel(BaseModel):
@@ -58,6 +59,21 @@ class RepairRequested(_Progress):
     structured: bool = False
 
 
+class CoverageChecked(_Progress):
+    """The coverage check of a plan or phase detail, after the repair round if one ran: what is still
+    uncovered or violated is listed, never hidden."""
+
+    event: Literal["coverage"] = "coverage"
+    coverage: CoverageReport = Field(
+        description="For the plan: every requirement. For a phase detail: the requirements that phase "
+        "cites, and the constraints and non-goals (which every step must respect)."
+    )
+    repaired: bool = Field(description="A targeted repair request was sent for the problems the check found.")
+    unresolved: list[str] = Field(
+        default_factory=list, description="The problems still there (after the repair, when one ran)."
+    )
+
+
 class UnitStarted(_Progress):
     event: Literal["start"] = "start"
 
@@ -86,9 +102,15 @@ class UnitSkipped(_Progress):
     phases: list[PhaseOutline] = Field(default_factory=list)
 
 
-StageProgress = Annotated[PhaseAnnounced | RepairRequested, Field(discriminator="event")]
+StageProgress = Annotated[PhaseAnnounced | RepairRequested | CoverageChecked, Field(discriminator="event")]
 RunProgress = Annotated[UnitStarted | UnitFinished | UnitFailed | UnitSkipped, Field(discriminator="event")]
 ProgressEvent = Annotated[
-    PhaseAnnounced | RepairRequested | UnitStarted | UnitFinished | UnitFailed | UnitSkipped,
+    PhaseAnnounced
+    | RepairRequested
+    | CoverageChecked
+    | UnitStarted
+    | UnitFinished
+    | UnitFailed
+    | UnitSkipped,
     Field(discriminator="event"),
 ]

@@ -142,11 +142,20 @@ def build_server(
                 workspace.write_replan(outcome, base)
         except DevussyError as exc:  # bad input, or the engine failed (provider_timeout, parse_failed, …)
             raise _tool_error(exc) from None
-        return ReplanResult(applied=apply and bool(outcome.changed), summary=outcome.summary,
-                            diff=outcome.diff, changed_files=outcome.changed, deleted_files=outcome.deleted)
+        return ReplanResult(
+            applied=apply and bool(outcome.changed),
+            summary=outcome.summary,
+            diff=outcome.diff,
+            changed_files=outcome.changed,
+            deleted_files=outcome.deleted,
+        )
 
-    @server.resource(f"{RESOURCE_PREFIX}{{name}}", name="plan-file", mime_type="text/markdown",
-                     description="A plan file: devplan.md, phaseN.md, handoff.md, design.md, plan.json")
+    @server.resource(
+        f"{RESOURCE_PREFIX}{{name}}",
+        name="plan-file",
+        mime_type="text/markdown",
+        description="A plan file: devplan.md, phaseN.md, handoff.md, design.md, plan.json",
+    )
     def plan_file(name: str) -> str:
         if not PLAN_FILE_NAME.fullmatch(name):
             raise ResourceNotFoundError(f"{name} is not a plan file")

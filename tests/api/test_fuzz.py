@@ -182,13 +182,22 @@ def test_hostile_headers(route: Route) -> None:
         forwarded=st.one_of(st.none(), header_text),
     )
     def run(
-        content_length: str | None, duplicate_length: bool, host: str | None, origin: str | None,
-        authorization: str | None, forwarded: str | None,
+        content_length: str | None,
+        duplicate_length: bool,
+        host: str | None,
+        origin: str | None,
+        authorization: str | None,
+        forwarded: str | None,
     ) -> None:
         body = b'{"projectName": "Blog", "requirements": "A tiny blog"}'
         headers = [("Content-Type", "application/json")]
-        for name, value in (("Host", host), ("Origin", origin), ("Authorization", authorization),
-                            ("X-Forwarded-Host", forwarded), ("Content-Length", content_length)):
+        for name, value in (
+            ("Host", host),
+            ("Origin", origin),
+            ("Authorization", authorization),
+            ("X-Forwarded-Host", forwarded),
+            ("Content-Length", content_length),
+        ):
             if value is not None:
                 headers.append((name, value.replace("\r", " ").replace("\n", " ")))
         if duplicate_length and content_length is not None:
@@ -197,4 +206,3 @@ def test_hostile_headers(route: Route) -> None:
         check(bounded_raw_call(route, head.encode("latin-1") + b"\r\n" + body))
 
     run()
-

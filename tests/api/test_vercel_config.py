@@ -13,7 +13,7 @@ CONFIG = json.loads((REPO / "vercel.json").read_text())
 
 def test_functions_not_builds() -> None:
     assert "builds" not in CONFIG and "routes" not in CONFIG  # legacy keys conflict with functions/rewrites
-    (pattern, function), = CONFIG["functions"].items()
+    ((pattern, function),) = CONFIG["functions"].items()
     assert function["includeFiles"] == "src/**" and 10 <= function["maxDuration"] <= 800
     for route in ROUTES:
         path = f"api/{route.api_file}"
@@ -33,5 +33,5 @@ def test_openapi_json_path_reaches_its_function() -> None:
 def test_api_files_insert_src_on_the_path() -> None:
     for route in ROUTES:
         text = (API_DIR / route.api_file).read_text()
-        assert 'sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[' in text
+        assert "sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[" in text
         assert "\nclass handler(RouteHandler):\n" in text and f'    method = "{route.method}"' in text

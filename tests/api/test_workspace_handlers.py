@@ -46,15 +46,22 @@ def test_status_from_the_zip_devussy_plan_writes(root: str | None) -> None:
 
 
 def test_update_ticks_logs_and_regenerates() -> None:
-    body = {"files": recipe_files(), "now": "2026-05-04T10:12:00+02:00",
-            "actions": [{"action": "done", "step": "1.1", "note": "from the browser"},
-                        {"action": "block", "step": "1.2", "reason": "CI is down"}]}
+    body = {
+        "files": recipe_files(),
+        "now": "2026-05-04T10:12:00+02:00",
+        "actions": [
+            {"action": "done", "step": "1.1", "note": "from the browser"},
+            {"action": "block", "step": "1.2", "reason": "CI is down"},
+        ],
+    }
     response = post("update", body)
     assert response.status == 200, response.body
     data = response.json()
     assert data["changed"] == ["devplan.md", "handoff.md", "phase1.md"]
-    assert data["logged"] == ["2026-05-04 10:12 — Done 1.1 Create the repository: from the browser",
-                              "2026-05-04 10:12 — Blocked 1.2 Add CI: CI is down"]
+    assert data["logged"] == [
+        "2026-05-04 10:12 — Done 1.1 Create the repository: from the browser",
+        "2026-05-04 10:12 — Blocked 1.2 Add CI: CI is down",
+    ]
     ticked = "- [x] **1.1 Create the repository**\n  - 2026-05-04 10:12: from the browser"
     assert ticked in data["files"]["phase1.md"]
     assert data["status"]["blocked"][0]["id"] == "1.2"
@@ -82,14 +89,19 @@ def test_every_step_comes_with_its_state_for_a_checklist() -> None:
 
 def test_update_errors() -> None:
     files = tick(recipe_files(), "1.1")
-    words = assert_error(post("update", {"files": files, "actions": [{"action": "done", "step": "9.9"}]}),
-                         404, "unknown_step")
+    words = assert_error(
+        post("update", {"files": files, "actions": [{"action": "done", "step": "9.9"}]}), 404, "unknown_step"
+    )
     assert "no step '9.9'" in words
-    assert_error(post("update", {"files": files, "actions": [{"action": "done", "step": "1.1"}]}),
-                 422, "already_done")
+    assert_error(
+        post("update", {"files": files, "actions": [{"action": "done", "step": "1.1"}]}), 422, "already_done"
+    )
     assert_error(post("update", {"files": files, "actions": []}), 422, "invalid_request")
-    assert_error(post("update", {"files": files, "actions": [{"action": "explode", "step": "1.1"}]}),
-                 422, "invalid_request")
+    assert_error(
+        post("update", {"files": files, "actions": [{"action": "explode", "step": "1.1"}]}),
+        422,
+        "invalid_request",
+    )
 
 
 def test_what_is_not_a_plan() -> None:
@@ -125,7 +137,8 @@ def test_export_gives_the_zip_back() -> None:
     assert response.header("Content-Disposition") == 'attachment; filename="recipe-box-devplan.zip"'
     with zipfile.ZipFile(io.BytesIO(response.body)) as archive:
         assert {name: archive.read(name).decode() for name in archive.namelist()} == {
-            f"recipe-box/{name}": text for name, text in files.items()}
+            f"recipe-box/{name}": text for name, text in files.items()
+        }
 
 
 @pytest.mark.parametrize("name", ["status", "update", "export"])
@@ -138,5 +151,6 @@ def test_the_usual_http_checks(name: str, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("DEVUSSY_ACCESS_TOKEN", "s3cret-token")
     assert_error(post(name, {"files": recipe_files()}), 401, "unauthorized")
     monkeypatch.setenv("DEVUSSY_MAX_BODY_BYTES", "1000")
-    assert_error(post(name, {"files": recipe_files()}, {"Authorization": "Bearer s3cret-token"}), 413,
-                 "body_too_large")
+    assert_error(
+        post(name, {"files": recipe_files()}, {"Authorization": "Bearer s3cret-token"}), 413, "body_too_large"
+    )

@@ -56,12 +56,26 @@ def plan() -> DevPlan:
         summary="Build the recipe box in three phases.",
         tech_stack=["Python", "FastAPI", "PostgreSQL"],
         phases=[
-            Phase(number=1, title="Foundation", summary="Repo, CI, skeleton.",
-                  steps=[make_step(1, n) for n in range(1, 4)]),
-            Phase(number=2, title="Storage", summary="Schema and persistence.", depends_on=[1],
-                  steps=[make_step(2, n) for n in range(1, 5)]),
-            Phase(number=3, title="Search", summary="Ingredient search.", depends_on=[1, 2],
-                  steps=[make_step(3, n) for n in range(1, 3)]),
+            Phase(
+                number=1,
+                title="Foundation",
+                summary="Repo, CI, skeleton.",
+                steps=[make_step(1, n) for n in range(1, 4)],
+            ),
+            Phase(
+                number=2,
+                title="Storage",
+                summary="Schema and persistence.",
+                depends_on=[1],
+                steps=[make_step(2, n) for n in range(1, 5)],
+            ),
+            Phase(
+                number=3,
+                title="Search",
+                summary="Ingredient search.",
+                depends_on=[1, 2],
+                steps=[make_step(3, n) for n in range(1, 3)],
+            ),
         ],
     )
 

@@ -25,8 +25,13 @@ def test_render_artifacts_file_set(plan: DevPlan, design: ProjectDesign, handoff
     assert list(files) == sorted(
         ["devplan.md", "phase1.md", "phase2.md", "phase3.md", "design.md", "handoff.md", "plan.json"]
     )
-    assert set(render_artifacts(None, plan, None)) == {"devplan.md", "phase1.md", "phase2.md", "phase3.md",
-                                                      "plan.json"}
+    assert set(render_artifacts(None, plan, None)) == {
+        "devplan.md",
+        "phase1.md",
+        "phase2.md",
+        "phase3.md",
+        "plan.json",
+    }
 
 
 def test_plan_json_round_trips_in_camel_case(plan: DevPlan, design: ProjectDesign, handoff: Handoff) -> None:
@@ -104,11 +109,13 @@ def test_names_must_be_plain(tmp_path: Path, name: str) -> None:
 
 def test_zip_is_byte_identical_and_complete(plan: DevPlan, design: ProjectDesign, handoff: Handoff) -> None:
     first = build_zip(render_artifacts(design, plan, handoff))
-    again = build_zip(render_artifacts(
-        ProjectDesign.model_validate(design.to_json_dict()),
-        DevPlan.model_validate(plan.to_json_dict()),
-        Handoff.model_validate(handoff.to_json_dict()),
-    ))
+    again = build_zip(
+        render_artifacts(
+            ProjectDesign.model_validate(design.to_json_dict()),
+            DevPlan.model_validate(plan.to_json_dict()),
+            Handoff.model_validate(handoff.to_json_dict()),
+        )
+    )
     assert first == again
     files = render_artifacts(design, plan, handoff)
     reversed_order = dict(reversed(list(files.items())))

@@ -225,9 +225,7 @@ def test_a_sound_plan_has_no_warnings() -> None:
 
 
 def test_a_design_with_empty_parts_says_so_instead_of_inventing_them() -> None:
-    design = ProjectDesign(
-        project_name="Tiny", summary="Just a summary.", risks=[Risk(risk="Scope creep")]
-    )
+    design = ProjectDesign(project_name="Tiny", summary="Just a summary.", risks=[Risk(risk="Scope creep")])
     text = render_design(design)
     assert text.count("_Not given in the design._") == 5  # objectives, stack, architecture, data, testing
     assert "| Scope creep | — |" in text

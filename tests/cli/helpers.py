@@ -39,7 +39,11 @@ def run_subprocess(
     base["DEVUSSY_LOCAL_PROBE"] = "off"  # never find a developer's Ollama; tests probe loopback fakes
     return subprocess.run(
         [sys.executable, "-m", "devussy", *argv],
-        capture_output=True, text=True, timeout=60, env={**base, **(env or {})}, cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**base, **(env or {})},
+        cwd=cwd,
     )
 
 
@@ -68,7 +72,7 @@ class StageAnswers:
                 raise error
         match task:
             case DesignInput():
-                return render_design(samples.design(task.brief.name))
+                return render_design(samples.listed_design(task.brief.name))
             case PlanInput():
                 return render_plan(samples.plan(3, task.design.project_name))
             case DetailInput():
@@ -93,8 +97,7 @@ def assert_complete_plan(out_dir: Path) -> DevPlan:
     names = {p.name for p in out_dir.iterdir() if p.is_file()}
     expected = {"devplan.md", "design.md", "handoff.md", "plan.json", "review.md"}
     expected.add(f"{slugify(plan.project_name)}-devplan.zip")
-    assert names == expected | {
-        f"phase{phase.number}.md" for phase in plan.phases}
+    assert names == expected | {f"phase{phase.number}.md" for phase in plan.phases}
     for phase in plan.phases:
         assert phase.steps, f"phase {phase.number} has no steps"
         boxes = (out_dir / f"phase{phase.number}.md").read_text().count("\n- [ ] **")
@@ -102,4 +105,3 @@ def assert_complete_plan(out_dir: Path) -> DevPlan:
     devplan = (out_dir / "devplan.md").read_text()
     assert read_section(devplan, "next_task_group").startswith("- [ ] **1.1 ")
     return plan
-

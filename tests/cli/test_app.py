@@ -88,13 +88,15 @@ def test_help_and_version_exit_0() -> None:
 
 
 def test_a_closed_pipe_is_not_an_error_message(tmp_path: Path) -> None:
-    process = subprocess.Popen([sys.executable, "-m", "devussy", "schema"], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, cwd=tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "devussy", "schema"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
     process.stdout.close()  # type: ignore[union-attr]  # the reader leaves before Python has started
     _, err = process.communicate(timeout=30)
     assert err == b"" and process.returncode == 1
-
-
 
 
 def test_a_registered_provider_can_be_chosen(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -29,6 +29,8 @@ def test_providers_never_shows_a_key(argv: list[str], monkeypatch: pytest.Monkey
         assert entries["openai"]["usable"] and entries["openai"]["default"]
     else:
         assert "* openai     ready  models: gpt-test" in out
+
+
 def test_subprocess_providers_never_shows_a_key(tmp_path: Path) -> None:
     done = run_subprocess("providers", env={"OPENAI_API_KEY": SECRET}, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -45,7 +47,11 @@ def test_serve_runs_the_local_server_until_sigterm(tmp_path: Path) -> None:
     base = {k: v for k, v in os.environ.items() if not k.startswith("DEVUSSY_") and "API_KEY" not in k}
     process = subprocess.Popen(
         [sys.executable, "-m", "devussy", "serve", "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=base, cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=base,
+        cwd=tmp_path,
     )
     try:
         selector = selectors.DefaultSelector()
@@ -65,5 +71,3 @@ def test_serve_runs_the_local_server_until_sigterm(tmp_path: Path) -> None:
             process.wait(timeout=5)
     assert process.returncode == 0
     assert "Traceback" not in process.stderr.read()  # type: ignore[union-attr]
-
-

@@ -14,8 +14,9 @@ def folder(tmp_path: Path) -> Path:
     return write_folder(tmp_path / "plan", recipe_files())
 
 
-def test_taskmaster_writes_under_the_current_folder(folder: Path, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_taskmaster_writes_under_the_current_folder(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = tmp_path / "project"
     project.mkdir()
     monkeypatch.chdir(project)

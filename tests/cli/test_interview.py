@@ -33,9 +33,7 @@ def interview_question(key: str) -> str:
     return next(question.text for question in QUESTIONS if question.key == key)
 
 
-def run_interview_cli(
-    monkeypatch: pytest.MonkeyPatch, answers: str, *argv: str
-) -> tuple[int, str, str]:
+def run_interview_cli(monkeypatch: pytest.MonkeyPatch, answers: str, *argv: str) -> tuple[int, str, str]:
     monkeypatch.setattr(sys, "stdin", io.StringIO(answers))
     return run_cli("plan", RECIPE_IDEA, "--interview", "--plain", *argv)
 
@@ -118,8 +116,16 @@ def test_interview_end_of_input_means_done(
 
 def test_interview_flags_are_not_asked_and_apply_on_top(monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, err = run_interview_cli(
-        monkeypatch, "save recipes\nno\ndone\n",
-        "--name", "Box", "--language", "Python", "--data-store", "PostgreSQL", "--integration", "Stripe",
+        monkeypatch,
+        "save recipes\nno\ndone\n",
+        "--name",
+        "Box",
+        "--language",
+        "Python",
+        "--data-store",
+        "PostgreSQL",
+        "--integration",
+        "Stripe",
     )
     assert (code, err) == (0, "")
     assert questions_in(out) == ["features", "auth", "deployment"]  # language and data store were given
@@ -131,13 +137,13 @@ def test_interview_flags_are_not_asked_and_apply_on_top(monkeypatch: pytest.Monk
 
 def test_interview_merge_flags_adds_to_the_interview_brief() -> None:
     args = build_parser().parse_args(
-        ["plan", "x", "--name", "Box", "--language", "python", "--language", "Go", "--framework", "Gin"])
+        ["plan", "x", "--name", "Box", "--language", "python", "--language", "Go", "--framework", "Gin"]
+    )
     brief = ProjectBrief(name="Recipe Box", summary="s", languages=["Python"], data_stores=["SQLite"])
     merged = merge_flags(brief, args)
     assert (merged.name, merged.languages, merged.frameworks) == ("Box", ["Python", "Go"], ["Gin"])
     assert merged.data_stores == ["SQLite"] and merged.summary == "s"
-    assert first_input(args) == (
-        "x\n\nAlready decided — name: Box; languages: python, Go; frameworks: Gin.")
+    assert first_input(args) == ("x\n\nAlready decided — name: Box; languages: python, Go; frameworks: Gin.")
 
 
 def test_interview_resume_skips_the_questions(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -226,7 +232,7 @@ def test_interview_provider_error_is_one_line_without_a_resume_hint(monkeypatch:
     [
         ("Where should", "Where should"),
         ("Where should the data live?\n\n``", "Where should the data live?"),
-        ("Thanks.\n\n```json\n{\"name\": \"x\"", "Thanks."),
+        ('Thanks.\n\n```json\n{"name": "x"', "Thanks."),
         ("Thanks.\n```json\n{}\n```\nmore", "Thanks."),
         ("<think>hmm</think>Which language?", "Which language?"),
         ("<thi", ""),
@@ -249,7 +255,8 @@ async def test_interview_echo_streams_then_prints_what_parsing_kept() -> None:
     await echo.on_token_async("Second")
     echo.finish("Second try")
     assert out.getvalue() == (
-        "Thanks, done.\n(the answer did not parse; asking the engine again)\nSecond try\n")
+        "Thanks, done.\n(the answer did not parse; asking the engine again)\nSecond try\n"
+    )
 
 
 def test_interview_streams_from_an_openai_compatible_server(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -260,10 +267,20 @@ def test_interview_streams_from_an_openai_compatible_server(monkeypatch: pytest.
         monkeypatch.setenv("OPENAI_API_KEY", SECRET)
         monkeypatch.setenv("DEVUSSY_BASE_URL", server.base_url)
         code, out, err = run_interview_cli(
-            monkeypatch, "save recipes\nPython\nPostgreSQL\n", "--provider", "openai", "--model", "m",
-            "--out", "o")
-        interview_requests = [r for r in server.chat_requests()
-                              if "Devussy stage: interview" in r.body["messages"][0]["content"]]
+            monkeypatch,
+            "save recipes\nPython\nPostgreSQL\n",
+            "--provider",
+            "openai",
+            "--model",
+            "m",
+            "--out",
+            "o",
+        )
+        interview_requests = [
+            r
+            for r in server.chat_requests()
+            if "Devussy stage: interview" in r.body["messages"][0]["content"]
+        ]
     assert (code, err) == (0, "")
     assert questions_in(out) == ["features", "language", "data_store", "auth"]
     assert "```" not in out and SECRET not in out
@@ -278,8 +295,12 @@ def test_interview_via_subprocess_with_piped_answers(tmp_path: Path) -> None:
     base = {k: v for k, v in os.environ.items() if not k.startswith("DEVUSSY_") and "API_KEY" not in k}
     done = subprocess.run(
         [sys.executable, "-m", "devussy", "plan", RECIPE_IDEA, "-i", "--out", "o"],
-        input="save recipes, search by ingredient\nPython\nPostgreSQL\n", capture_output=True, text=True,
-        timeout=60, env=base, cwd=tmp_path,
+        input="save recipes, search by ingredient\nPython\nPostgreSQL\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=base,
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
@@ -312,7 +333,11 @@ def test_an_answer_that_is_not_utf8_is_a_usage_error_not_an_engine_error(tmp_pat
     env = {k: v for k, v in os.environ.items() if not k.startswith("DEVUSSY_") and "API_KEY" not in k}
     done = subprocess.run(
         [sys.executable, "-m", "devussy", "plan", RECIPE_IDEA, "-i", "--plain", "--out", "o"],
-        input=b"caf\xe9 recipes\nPython\n", capture_output=True, timeout=60, cwd=tmp_path, env=env,
+        input=b"caf\xe9 recipes\nPython\n",
+        capture_output=True,
+        timeout=60,
+        cwd=tmp_path,
+        env=env,
     )
     assert done.returncode == 2, done.stderr
     expected = "devussy: error: an answer on stdin is not UTF-8 text; send the answers as UTF-8\n"

@@ -67,11 +67,17 @@ def test_a_second_run_into_a_locked_folder_is_refused_naming_the_first(engine: S
 def test_the_lock_is_the_kernels_so_a_dead_runs_lock_is_taken_over(engine: StageAnswers) -> None:
     Path("o").mkdir()
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys; from pathlib import Path; from devussy.workspace.lock import folder_lock\n"
-         "with folder_lock(Path('o'), timeout=0):\n"
-         "    print('locked', flush=True); sys.stdin.read()\n"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)},
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from devussy.workspace.lock import folder_lock\n"
+            "with folder_lock(Path('o'), timeout=0):\n"
+            "    print('locked', flush=True); sys.stdin.read()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "locked\n"

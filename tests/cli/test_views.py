@@ -6,16 +6,18 @@ import io
 
 from rich.console import Console
 
-from devussy.cli.views import LiveView, PlainView, apply_event
+from devussy.cli.views import LiveView, PlainView, apply_event, repair_summary
 from devussy.events import (
+    CoverageChecked,
     PhaseAnnounced,
     PhaseOutline,
+    RepairRequested,
     UnitFailed,
     UnitFinished,
     UnitSkipped,
     UnitStarted,
 )
-from devussy.models import Phase, Usage
+from devussy.models import CoverageReport, Phase, Usage
 
 
 async def test_live_view_shows_each_unit_with_status_tokens_and_time() -> None:
@@ -53,8 +55,6 @@ async def test_live_view_shows_each_unit_with_status_tokens_and_time() -> None:
     assert text.count("phase 5") == 1 and "✓ phase 5" in text and "9 tok" in text
 
 
-
-
 async def test_phase_rows_carry_the_titles_the_plan_stream_named() -> None:
     view = LiveView(Console(file=io.StringIO(), width=120, color_system=None))
     with view:
@@ -80,3 +80,26 @@ def test_plain_view_names_the_phase_when_it_starts() -> None:
     unit = view.sink("phase_detail", 4)
     view.refresh(unit._unit, apply_event(unit._unit, UnitStarted()))
     assert out.getvalue().rstrip().endswith("phase 4   started: Payments")
+
+
+async def test_requirements_checks_are_shown_and_kept_for_the_end_of_the_run() -> None:
+    out = io.StringIO()
+    view = PlainView(out)
+    sink = view.sink("phase_detail", 2)
+    await sink.on_progress_async(RepairRequested(errors=["no step of phase 2 covers R4"]))
+    await sink.on_progress_async(
+        CoverageChecked(coverage=CoverageReport(), repaired=True, unresolved=["no step of phase 2 covers R4"])
+    )
+    plan = view.sink("basic_plan", None)
+    await plan.on_progress_async(CoverageChecked(coverage=CoverageReport(), repaired=True, unresolved=[]))
+    lines = out.getvalue().splitlines()
+    assert lines[0].endswith("phase 2   1 problem(s) in the output; asking for one repair")
+    assert lines[1].endswith("phase 2   requirements check: 1 problem(s) left after the repair")
+    assert sink._unit.note == "1 requirement problem(s) left after the repair"
+    assert repair_summary(view.checks) == [
+        "Requirements checks:",
+        "  phase 2: one repair round, 1 still open",
+        "    - no step of phase 2 covers R4",
+        "  plan: one repair round, all fixed",
+    ]
+    assert repair_summary({}) == []

@@ -67,8 +67,9 @@ def test_the_folder_defaults_to_the_current_one(folder: Path, monkeypatch: pytes
     assert "1/8 steps done" in run_cli("status")[1]
 
 
-def test_outside_a_plan_folder_the_plans_below_are_suggested(folder: Path, tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_outside_a_plan_folder_the_plans_below_are_suggested(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_folder(tmp_path / "devussy-out" / "recipe-box", recipe_files())
     monkeypatch.chdir(tmp_path)
     code, _, err = run_cli("status")
@@ -76,11 +77,14 @@ def test_outside_a_plan_folder_the_plans_below_are_suggested(folder: Path, tmp_p
     assert "not a plan folder (no plan.json); pass one, e.g. devussy-out/recipe-box [not_a_plan]" in err
 
 
-@pytest.mark.parametrize(("argv", "words"), [
-    (["done", "9.9"], "there is no step '9.9' in this plan (steps run from 1.1 to 3.2) [unknown_step]"),
-    (["reopen", "1.1"], "step 1.1 is neither done nor blocked; nothing to reopen [not_open]"),
-    (["block", "1.1", "--reason", " "], "the reason cannot be empty [invalid_input]"),
-])
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["done", "9.9"], "there is no step '9.9' in this plan (steps run from 1.1 to 3.2) [unknown_step]"),
+        (["reopen", "1.1"], "step 1.1 is neither done nor blocked; nothing to reopen [not_open]"),
+        (["block", "1.1", "--reason", " "], "the reason cannot be empty [invalid_input]"),
+    ],
+)
 def test_bad_input_is_one_line_exit_2_and_touches_nothing(folder: Path, argv: list[str], words: str) -> None:
     before = _bytes(folder)
     code, out, err = run_cli(argv[0], argv[1], str(folder), *argv[2:])

@@ -27,8 +27,11 @@ def test_status_lines_name_blocks_and_what_they_hold() -> None:
 
 def test_wave_lines_limit() -> None:
     lines = wave_lines(_status(), limit=1)
-    assert lines == ["Wave 1 (can start now):", "  1.1 Create the repository (phase1.md)",
-                     "… 4 more wave(s); --all shows every wave"]
+    assert lines == [
+        "Wave 1 (can start now):",
+        "  1.1 Create the repository (phase1.md)",
+        "… 4 more wave(s); --all shows every wave",
+    ]
     everything_done = _status("1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "3.1", "3.2")
     assert wave_lines(everything_done, None) == ["Every step is done."]
 

@@ -49,8 +49,10 @@ def test_one_issue_per_phase_with_labels_and_a_checklist(fake: FakeGitHub) -> No
     assert first["title"] == "[Recipe Box] Phase 1: Foundation"
     assert [label["name"] for label in second["labels"]] == ["devussy", "phase-2"]
     body = second["body"]
-    assert body.startswith("<!-- devussy-plan: recipe-box phase: 2 -->\n"
-                           "**Phase 2 of Recipe Box** · 0/3 steps done · depends on #1 (Foundation)")
+    assert body.startswith(
+        "<!-- devussy-plan: recipe-box phase: 2 -->\n"
+        "**Phase 2 of Recipe Box** · 0/3 steps done · depends on #1 (Foundation)"
+    )
     assert "- [ ] **2.2** Search endpoint — test: `pytest -k s2_2`" in body
     assert "- [x] **1.1** Create the repository" in first["body"]
     assert all(call.authorization == f"Bearer {TOKEN}" for call in fake.calls)
@@ -79,8 +81,15 @@ def test_a_rerun_updates_the_issues_it_made_and_closes_finished_phases(fake: Fak
 
 def test_issues_of_other_plans_and_pull_requests_are_left_alone(fake: FakeGitHub) -> None:
     fake.add_pull_request("a PR", ["devussy"])
-    fake.issues.append({"number": 2, "title": "other plan", "state": "open", "labels": [{"name": "devussy"}],
-                        "body": "<!-- devussy-plan: other-project phase: 1 -->"})
+    fake.issues.append(
+        {
+            "number": 2,
+            "title": "other plan",
+            "state": "open",
+            "labels": [{"name": "devussy"}],
+            "body": "<!-- devussy-plan: other-project phase: 1 -->",
+        }
+    )
     report = _export(fake)
     assert report.issues == {1: 3, 2: 4, 3: 5}
     assert fake.issues[1]["title"] == "other plan"
@@ -89,30 +98,68 @@ def test_issues_of_other_plans_and_pull_requests_are_left_alone(fake: FakeGitHub
 def test_existing_issues_are_found_across_pages(fake: FakeGitHub) -> None:
     for n in range(1, 151):
         marker = f"<!-- devussy-plan: other phase: {n} -->"
-        fake.issues.append({"number": n, "title": f"other {n}", "state": "closed",
-                            "labels": [{"name": "devussy"}], "body": marker})
+        fake.issues.append(
+            {
+                "number": n,
+                "title": f"other {n}",
+                "state": "closed",
+                "labels": [{"name": "devussy"}],
+                "body": marker,
+            }
+        )
     _export(fake)
     report = _export(fake)
     assert report.unchanged == [151, 152, 153]
-    pages = [call.query.get("page", "1") for call in fake.calls if call.path.endswith("/issues") and
-             call.method == "GET"]
+    pages = [
+        call.query.get("page", "1")
+        for call in fake.calls
+        if call.path.endswith("/issues") and call.method == "GET"
+    ]
     assert pages[-2:] == ["1", "2"]
 
 
-@pytest.mark.parametrize(("status", "body", "headers", "code", "words"), [
-    (401, {"message": "Bad credentials"}, {}, "github_auth", "GitHub rejected the token: Bad credentials"),
-    (403, {"message": "API rate limit exceeded for user"}, {"x-ratelimit-remaining": "0",
-                                                            "x-ratelimit-reset": "1900000000"},
-     "github_rate_limited", "the limit resets at 1900000000"),
-    (403, {"message": "You have exceeded a secondary rate limit"}, {"retry-after": "60"},
-     "github_rate_limited", "retry in 60 s"),
-    (403, {"message": "Resource not accessible by integration"}, {}, "github_forbidden",
-     "the token may not do GET /repos/octo/plans/labels in octo/plans"),
-    (404, {"message": "Not Found"}, {}, "github_not_found", "octo/plans was not found"),
-    (422, {"message": "Validation Failed", "errors": [{"field": "title", "code": "missing_field"}]}, {},
-     "github_invalid", "refused GET /repos/octo/plans/labels: Validation Failed (title missing_field)"),
-    (502, "<html>bad gateway</html>", {}, "github_error", "GitHub answered 502"),
-])
+@pytest.mark.parametrize(
+    ("status", "body", "headers", "code", "words"),
+    [
+        (
+            401,
+            {"message": "Bad credentials"},
+            {},
+            "github_auth",
+            "GitHub rejected the token: Bad credentials",
+        ),
+        (
+            403,
+            {"message": "API rate limit exceeded for user"},
+            {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1900000000"},
+            "github_rate_limited",
+            "the limit resets at 1900000000",
+        ),
+        (
+            403,
+            {"message": "You have exceeded a secondary rate limit"},
+            {"retry-after": "60"},
+            "github_rate_limited",
+            "retry in 60 s",
+        ),
+        (
+            403,
+            {"message": "Resource not accessible by integration"},
+            {},
+            "github_forbidden",
+            "the token may not do GET /repos/octo/plans/labels in octo/plans",
+        ),
+        (404, {"message": "Not Found"}, {}, "github_not_found", "octo/plans was not found"),
+        (
+            422,
+            {"message": "Validation Failed", "errors": [{"field": "title", "code": "missing_field"}]},
+            {},
+            "github_invalid",
+            "refused GET /repos/octo/plans/labels: Validation Failed (title missing_field)",
+        ),
+        (502, "<html>bad gateway</html>", {}, "github_error", "GitHub answered 502"),
+    ],
+)
 def test_github_failures_have_codes_and_clear_messages(
     fake: FakeGitHub, status: int, body: object, headers: dict[str, str], code: str, words: str
 ) -> None:
@@ -143,7 +190,10 @@ def test_a_run_that_fails_half_way_is_finished_by_the_next_one(fake: FakeGitHub)
     report = _export(fake)
     assert report.created == [2, 3] and report.unchanged == [1]
     assert [issue["title"] for issue in fake.issues] == [
-        "[Recipe Box] Phase 1: Foundation", "[Recipe Box] Phase 2: Search", "[Recipe Box] Phase 3: Payments"]
+        "[Recipe Box] Phase 1: Foundation",
+        "[Recipe Box] Phase 2: Search",
+        "[Recipe Box] Phase 3: Payments",
+    ]
 
 
 def test_mentions_in_plan_text_do_not_ping_anyone() -> None:

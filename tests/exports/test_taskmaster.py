@@ -23,7 +23,10 @@ def _snapshot(*done: str) -> Snapshot:
 def test_phases_become_tasks_and_steps_subtasks() -> None:
     tasks = build_tasks(_snapshot("1.1"))
     assert [(t["id"], t["title"], t["dependencies"], t["status"]) for t in tasks] == [
-        (1, "Foundation", [], "in-progress"), (2, "Search", [1], "pending"), (3, "Payments", [1], "blocked")]
+        (1, "Foundation", [], "in-progress"),
+        (2, "Search", [1], "pending"),
+        (3, "Payments", [1], "blocked"),
+    ]
     first = tasks[0]["subtasks"][0]
     assert first == {
         "id": 1,
@@ -38,14 +41,24 @@ def test_phases_become_tasks_and_steps_subtasks() -> None:
     assert tasks[2]["subtasks"][0]["status"] == "blocked"
     assert "Blocked: no Stripe account" in tasks[2]["subtasks"][0]["details"]
     assert tasks[1]["details"] == "Ingredient search.\n\nRequirements:\n- R1: Search recipes by ingredient"
-    assert {"id", "title", "description", "details", "testStrategy", "status", "dependencies", "priority",
-            "subtasks"} == set(tasks[0])
+    assert {
+        "id",
+        "title",
+        "description",
+        "details",
+        "testStrategy",
+        "status",
+        "dependencies",
+        "priority",
+        "subtasks",
+    } == set(tasks[0])
 
 
 def test_a_dependency_on_another_phases_step_uses_the_dotted_id() -> None:
     files = recipe_files()
-    files["phase2.md"] = files["phase2.md"].replace("**Depends on:** 2.1\n\n### 2.3",
-                                                    "**Depends on:** 2.1, 1.3\n\n### 2.3")
+    files["phase2.md"] = files["phase2.md"].replace(
+        "**Depends on:** 2.1\n\n### 2.3", "**Depends on:** 2.1, 1.3\n\n### 2.3"
+    )
     subtask = build_tasks(Snapshot.from_files(files))[1]["subtasks"][1]
     assert subtask["dependencies"] == [1, "1.3"]
 
@@ -56,8 +69,10 @@ def test_the_file_is_tagged_and_other_tags_are_kept() -> None:
     document = json.loads(text)
     assert set(document) == {"feature-x", "master"}
     assert document["master"]["metadata"] == {
-        "created": "2026-05-04T10:12:00+00:00", "updated": "2026-05-04T10:12:00+00:00",
-        "description": "Exported by Devussy from the plan for Recipe Box"}
+        "created": "2026-05-04T10:12:00+00:00",
+        "updated": "2026-05-04T10:12:00+00:00",
+        "description": "Exported by Devussy from the plan for Recipe Box",
+    }
     again = json.loads(merge_tasks_file(text, _snapshot("1.1"), now=datetime(2026, 6, 1, tzinfo=UTC)))
     assert again["master"]["metadata"]["created"] == "2026-05-04T10:12:00+00:00"
     assert again["master"]["tasks"][0]["subtasks"][0]["status"] == "done"

@@ -58,8 +58,16 @@ class FakeGitHub:
 
     def add_pull_request(self, title: str, labels: list[str]) -> None:
         number = self._next_number()
-        self.issues.append({"number": number, "title": title, "body": "", "state": "open",
-                            "labels": [{"name": name} for name in labels], "pull_request": {"url": "x"}})
+        self.issues.append(
+            {
+                "number": number,
+                "title": title,
+                "body": "",
+                "state": "open",
+                "labels": [{"name": name} for name in labels],
+                "pull_request": {"url": "x"},
+            }
+        )
 
     def writes(self) -> list[Call]:
         return [call for call in self.calls if call.method != "GET"]
@@ -85,24 +93,41 @@ class FakeGitHub:
         prefix = f"/repos/{self.repo}"
         if not path.startswith(prefix + "/"):
             return 404, {}, {"message": "Not Found"}
-        rest = path[len(prefix):]
+        rest = path[len(prefix) :]
         if rest == "/labels" and method == "GET":
             return self._page(f"{prefix}/labels", self.labels, query)
         if rest == "/labels" and method == "POST":
             if any(label["name"].lower() == payload["name"].lower() for label in self.labels):
-                return 422, {}, {"message": "Validation Failed",
-                                 "errors": [{"resource": "Label", "code": "already_exists", "field": "name"}]}
+                return (
+                    422,
+                    {},
+                    {
+                        "message": "Validation Failed",
+                        "errors": [{"resource": "Label", "code": "already_exists", "field": "name"}],
+                    },
+                )
             self.labels.append(dict(payload))
             return 201, {}, dict(payload)
         if rest == "/issues" and method == "GET":
             return self._page(f"{prefix}/issues", self._filtered(query), query)
         if rest == "/issues" and method == "POST":
             if not payload.get("title"):
-                return 422, {}, {"message": "Validation Failed",
-                                 "errors": [{"resource": "Issue", "code": "missing_field", "field": "title"}]}
+                return (
+                    422,
+                    {},
+                    {
+                        "message": "Validation Failed",
+                        "errors": [{"resource": "Issue", "code": "missing_field", "field": "title"}],
+                    },
+                )
             labels = [{"name": name} for name in payload.get("labels", [])]
-            issue = {"number": self._next_number(), "title": payload["title"],
-                     "body": payload.get("body", ""), "state": "open", "labels": labels}
+            issue = {
+                "number": self._next_number(),
+                "title": payload["title"],
+                "body": payload.get("body", ""),
+                "state": "open",
+                "labels": labels,
+            }
             self.issues.append(issue)
             return 201, {}, dict(issue)
         match = re.fullmatch(r"/issues/(\d+)", rest)
@@ -121,14 +146,17 @@ class FakeGitHub:
     def _filtered(self, query: dict[str, str]) -> list[dict[str, Any]]:
         wanted = [name for name in query.get("labels", "").split(",") if name]
         state = query.get("state", "open")
-        return [issue for issue in self.issues
-                if (state == "all" or issue["state"] == state)
-                and all(name in {label["name"] for label in issue["labels"]} for name in wanted)]
+        return [
+            issue
+            for issue in self.issues
+            if (state == "all" or issue["state"] == state)
+            and all(name in {label["name"] for label in issue["labels"]} for name in wanted)
+        ]
 
     def _page(self, path: str, items: list[dict[str, Any]], query: dict[str, str]) -> Answer:
         size = int(query.get("per_page", "30"))
         page = int(query.get("page", "1"))
-        chunk = items[(page - 1) * size: page * size]
+        chunk = items[(page - 1) * size : page * size]
         headers = {}
         if page * size < len(items):
             rest = "&".join(f"{k}={v}" for k, v in {**query, "page": str(page + 1)}.items())
@@ -139,8 +167,9 @@ class FakeGitHub:
 
     def transport(self) -> httpx.MockTransport:
         def handler(request: httpx.Request) -> httpx.Response:
-            answer = self.handle(request.method, str(request.url), request.content,
-                                 request.headers.get("Authorization"))
+            answer = self.handle(
+                request.method, str(request.url), request.content, request.headers.get("Authorization")
+            )
             if answer is None:
                 raise httpx.ConnectError("connection dropped by the fake", request=request)
             status, headers, body = answer

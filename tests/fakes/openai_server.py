@@ -307,9 +307,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         response_format = body.get("response_format")
         if response_format is not None and self.fake.reject_response_format:
-            self._send_error(
-                400, "response_format is not supported by this server", "invalid_request_error"
-            )
+            self._send_error(400, "response_format is not supported by this server", "invalid_request_error")
             return
         if fault is not None and fault.kind == "rate_limit":
             headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}

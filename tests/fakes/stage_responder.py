@@ -1,10 +1,12 @@
 """A responder for ``FakeOpenAIServer`` that answers Devussy's stage prompts like a good model would.
 
 It recognises the stage from the system prompt's first line (``Devussy stage: <stage>``), reads the
-stage input from the ```json block the user prompt quotes (validated into the stage's input model),
-and answers with the offline planner's rendered output, so benches and browser e2e tests can run
-the real pipeline (prompts, streaming, incremental parsing, the OpenAI adapter) against an
-OpenAI-compatible server.
+stage input back from what the user prompt quotes (``prompt_reader.py``: the prompts carry only what
+each stage needs, as markdown) and answers with the offline planner's rendered output, so benches
+and browser e2e tests can run the real pipeline (prompts, streaming, incremental parsing, the OpenAI
+adapter) against an OpenAI-compatible server. A targeted repair request (the first answer followed
+by the check's problems) is answered with nothing to change: the planner's answer stands. With
+structured output (``json``) it answers the same value as JSON with the request's schema properties.
 
     with FakeOpenAIServer(responder=StageResponder(), tokens_per_second=200) as server: ...
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from devussy.llm.base import ChatMessage, ChatRequest
@@ -23,9 +26,20 @@ from devussy.models import ChatTurn
 from devussy.stages.inputs import InterviewInput, StageInput
 from devussy.stages.names import STAGES
 from devussy.stages.specs import SPECS
+from tests.fakes.prompt_reader import (
+    read_design_prompt,
+    read_detail_prompt,
+    read_handoff_prompt,
+    read_plan_prompt,
+)
 
 STAGE_LINE = re.compile(r"^Devussy stage: (\w+)")
-INPUT_BLOCK = re.compile(r"\n```json\n(.*?)\n```(?:\n|$)", re.DOTALL)
+READERS: dict[str, Callable[[str], StageInput]] = {
+    "design": read_design_prompt,
+    "basic_plan": read_plan_prompt,
+    "phase_detail": read_detail_prompt,
+    "handoff": read_handoff_prompt,
+}
 
 
 class StageResponder:
@@ -33,6 +47,7 @@ class StageResponder:
         self.engine = BuiltinProvider(planner)
 
     def __call__(self, body: dict[str, Any]) -> str:
+        # A targeted repair gets the same answer again: applied to the first, it changes nothing.
         return self.engine.answer(ChatRequest(messages=[ChatMessage("user", "")], task=self.task_of(body)))
 
     def json(self, body: dict[str, Any]) -> str:
@@ -63,10 +78,10 @@ class StageResponder:
             task = InterviewInput(history=history, user_input=turns[-1].get("content", "") if turns else "")
         else:
             first_user = next(m for m in messages if m.get("role") == "user")
-            block = INPUT_BLOCK.search(str(first_user.get("content", "")))
-            if block is None:
-                raise ValueError(f"the {stage} prompt quotes no stage input")
-            task = SPECS[stage].input_model.model_validate_json(block.group(1))
+            reader = READERS.get(stage)
+            if reader is None:
+                raise ValueError(f"the fake model does not answer {stage} prompts")
+            task = reader(str(first_user.get("content", "")))
         return task
 
 

@@ -238,4 +238,3 @@ def test_a_cancelled_stream_does_not_keep_its_event_loop_waiting_for_the_planner
     asyncio.run(leave_mid_work())
     assert planner.released_in_time is None  # asyncio.run returned while the planner was still at work
     planner.release.set()
-

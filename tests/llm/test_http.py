@@ -88,4 +88,7 @@ def test_error_from_payload(payload: object, code: str) -> None:
 
 def test_join_url_keeps_the_query_at_the_end() -> None:
     assert join_url("http://h:1/v1", "/chat/completions") == "http://h:1/v1/chat/completions"
-    assert join_url("https://h/v1/?api-version=2", "/chat/completions") == "https://h/v1/chat/completions?api-version=2"
+    assert (
+        join_url("https://h/v1/?api-version=2", "/chat/completions")
+        == "https://h/v1/chat/completions?api-version=2"
+    )

@@ -96,7 +96,9 @@ def test_results_are_cached_for_a_while(ollama: FakeOpenAIServer) -> None:
 
 def test_ports_are_configurable() -> None:
     assert parse_ports("ollama=11434, lmstudio = 1234,8081") == (
-        ("ollama", 11434), ("lmstudio", 1234), ("local", 8081)
+        ("ollama", 11434),
+        ("lmstudio", 1234),
+        ("local", 8081),
     )
     with pytest.raises(ConfigError, match="engine=port"):
         parse_ports("ollama=port")

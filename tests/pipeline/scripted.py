@@ -34,7 +34,9 @@ class Scripted:
         self.words_per_chunk = words_per_chunk
         self.before_chunk = before_chunk
         self.provider = MockProvider(
-            self.answer, name="scripted", default_model="scripted-model",
+            self.answer,
+            name="scripted",
+            default_model="scripted-model",
             capabilities=Capabilities(usage_in_stream=True),
         )
         self.active = 0

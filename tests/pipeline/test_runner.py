@@ -52,7 +52,7 @@ def answer(plan_phases: int = 3, fail_phases: frozenset[int] = frozenset()):
         stage = stage_of(request)
         task = request.task
         if stage == "design":
-            return render_design(samples.design())
+            return render_design(samples.listed_design())
         if stage == "basic_plan":
             return render_plan(samples.plan(plan_phases))
         if stage == "phase_detail":

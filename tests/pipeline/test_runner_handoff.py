@@ -10,10 +10,13 @@ import pytest
 
 from devussy.errors import StageError
 from devussy.llm.base import ChatRequest
+from devussy.models import Requirement
 from devussy.pipeline.checkpoint import CheckpointStore
 from devussy.pipeline.runner import PhaseDetailsFailed
+from devussy.stages.design import render_design
 from devussy.stages.detail import render_phase_detail
 from devussy.stages.inputs import DetailInput, HandoffInput
+from devussy.stages.plan import render_phase_summary, render_plan
 from tests import samples
 from tests.pipeline.scripted import Scripted, stage_of, stage_requests
 from tests.pipeline.test_runner import TIMEOUT, answer, runner_for
@@ -140,3 +143,39 @@ async def test_usage_is_recorded_per_unit_and_reused_units_are_marked(tmp_path: 
     assert result.usage == result.units[3].usage  # this run spent only phase 2's
     report = result.usage_report
     assert report.total.completion_tokens == sum(u.usage.completion_tokens for u in result.units)
+
+
+async def test_a_plan_repair_changing_the_start_phases_requirements_restarts_it_before_the_handoff() -> None:
+    export = Requirement(id="R2", text="Export tasks as CSV", kind="feature", source="design")
+    listed = [*samples.LISTED_REQUIREMENTS, export]
+    design = samples.listed_design().model_copy(update={"requirements": listed})
+    cited = samples.phase_outline(1).model_copy(update={"requirements": ["R2"]})
+    plans = iter([render_plan(samples.plan(3)), render_phase_summary(cited)])  # the amend cites R2 in phase 1
+    base = answer(3)
+
+    def script(request: ChatRequest) -> str:
+        task = request.task
+        if stage_of(request) == "design":
+            return render_design(design)
+        if stage_of(request) == "basic_plan":
+            return next(plans)
+        if isinstance(task, DetailInput):
+            steps = samples.detailed(task.phase).steps
+            steps[0] = steps[0].model_copy(update={"covers": list(task.phase.requirements)})
+            return render_phase_detail(task.phase.model_copy(update={"steps": steps}))
+        return base(request)
+
+    provider = Scripted(script)
+    result = await asyncio.wait_for(runner_for(provider, concurrency=3).run(samples.BRIEF), TIMEOUT)
+
+    assert result.plan.phase(1).requirements == ["R2"] and result.plan.phase(1).steps[0].covers == ["R2"]
+    seen = [
+        r.task.phase.requirements
+        for r in stage_requests(provider, "phase_detail")
+        if isinstance(r.task, DetailInput) and r.task.phase_number == 1
+    ]
+    assert seen[-1] == ["R2"] and seen.count(["R2"]) == 1  # restarted once, for the changed line
+    (handoff_request,) = stage_requests(provider, "handoff")  # never started from the stale detail
+    task = handoff_request.task
+    assert isinstance(task, HandoffInput) and task.plan.phase(1).requirements == ["R2"]
+    assert task.plan.phase(1).steps[0].covers == ["R2"]

@@ -226,7 +226,10 @@ def test_analysis_of_hostile_shapes_finishes() -> None:
     finished: list[str] = []
     try:
         result = subprocess.run(
-            [sys.executable, "-c", script], input=json.dumps(HOSTILE_SHAPES), capture_output=True, text=True,
+            [sys.executable, "-c", script],
+            input=json.dumps(HOSTILE_SHAPES),
+            capture_output=True,
+            text=True,
             timeout=HANG_SECONDS,
         )
         finished = result.stdout.split("\n")
@@ -235,3 +238,39 @@ def test_analysis_of_hostile_shapes_finishes() -> None:
         done = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
         pytest.fail(f"analysis hung after {HANG_SECONDS}s; finished only: {done.splitlines()}")
     assert "interview finish words then blanks" in finished
+
+
+@pytest.mark.parametrize(
+    ("summary", "absent"),
+    [
+        ("Train a model that predicts demand; compare it against a seasonal baseline.", "Against"),
+        ("Go package implementing a token-bucket rate limiter backed by Redis.", "Backed"),
+        ("Go package implementing a token-bucket rate limiter backed by Redis.", "Package"),
+        ("Kotlin Android app that records GPS tracks fully offline.", "Fully"),
+        ("An iPhone app to log attacks quickly from a widget.", "Quickly"),
+        ("An iOS app where members log the routes they've sent.", "They"),
+        ("Split the invoicing module out of our monolith.", "Invoicing"),
+    ],
+)
+def test_records_are_nouns_not_adverbs_pronouns_prepositions_or_the_product(
+    summary: str, absent: str
+) -> None:
+    entities = analyze_brief(ProjectBrief(name="Probe", summary=summary)).entities
+    assert absent not in entities
+
+
+def test_a_data_job_measures_sign_ups_and_purchases_without_building_them() -> None:
+    summary = (
+        "A dbt project on BigQuery that models our Segment events into retention cohorts and a funnel from "
+        "signup to first purchase."
+    )
+    features = analyze_brief(ProjectBrief(name="Probe", summary=summary)).features
+    assert "payments" not in features and "user_accounts" not in features
+
+
+def test_a_feature_named_with_its_vendor_leaves_the_vendor_a_technology() -> None:
+    analysis = analyze_brief(
+        ProjectBrief(name="Probe", summary="A SaaS with payments and subscriptions via Stripe.")
+    )
+    assert "subscriptions" in analysis.features
+    assert "stripe" in analysis.explicit

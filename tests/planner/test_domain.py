@@ -69,3 +69,17 @@ def test_singular_and_stem() -> None:
     words = ("classes", "entries", "boxes", "status")
     assert [singular(w) for w in words] == ["class", "entry", "box", "status"]
     assert stem("ratings") == stem("rating") == stem("rated")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "split the invoicing module out",
+        "nobody may get a reminder twice",
+        "see which students have paid",
+        "an approval step by a second editor",
+        "Looker already reads the tables",
+    ],
+)
+def test_particles_participles_auxiliaries_and_storage_name_no_record(text: str) -> None:
+    assert not {"Out", "Twice", "Paid", "Have", "Step", "Table"} & set(words_of(text).entities)

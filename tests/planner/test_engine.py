@@ -379,3 +379,76 @@ def test_added_phase_for_something_the_brief_lacked() -> None:
     edited = plan.model_copy(update={"phases": [*plan.phases, *extra]})
     assert "Redis cache with explicit expiry" in step_titles(planner.phase_detail(edited, 20))
     assert "Payment records: payments" in step_titles(planner.phase_detail(edited, 21))
+
+
+def titles_of(summary: str) -> list[str]:
+    run = run_pipeline(ProjectBrief(name="Probe", summary=summary))
+    return [step.title for phase in run.details for step in phase.steps]
+
+
+def test_the_existing_database_is_named_once_in_the_mapping_step() -> None:
+    unnamed = titles_of(
+        "Split the invoicing module out of our monolith without downtime; keep the existing schema."
+    )
+    assert not [t for t in unnamed if "the the" in t or "existing the" in t]
+    oracle = titles_of(
+        "Split the invoicing module out of our Spring monolith. Keep the existing Oracle schema."
+    )
+    assert "Map the existing Oracle Database tables the features read" in oracle
+    assert not [t for t in oracle if t.startswith(("Spike: Spring", "Integrate Spring", "Integrate Oracle"))]
+
+
+def test_only_what_users_install_gets_a_changelog_and_versions() -> None:
+    installed = titles_of(
+        "A Flutter app for iOS and Android where hikers record GPS tracks offline, see distance and "
+        "elevation, share tracks with friends and export GPX files."
+    )
+    assert any(t.startswith("Changelog") for t in installed)
+    hosted = titles_of("A web app where members of our gym book classes and pay for them with Stripe.")
+    assert not any(t.startswith("Changelog") for t in hosted)
+
+
+def test_a_batch_model_is_scheduled_not_served() -> None:
+    titles = titles_of(
+        "Train a model that predicts next-week demand per store from sales history in Snowflake, and write "
+        "the forecasts back to a Snowflake table every Monday."
+    )
+    assert "Batch predictions written with the model version" in titles
+    assert not [t for t in titles if t == "Inference endpoint" or t.startswith("Deploy ")]
+
+
+def test_read_only_access_to_a_service_maps_no_database_tables() -> None:
+    job = titles_of(
+        "Weekly report of Jira cycle time per team, with read-only access to Jira Cloud, posted as a PDF "
+        "to a Confluence page every Friday. Python."
+    )
+    assert not [t for t in job if t.startswith("Map the existing")]
+    tool = titles_of(
+        "Internal web tool: scan a barcode to look up a SKU in our existing Odoo ERP (read-only), print "
+        "shelf labels."
+    )
+    assert not [t for t in tool if t.startswith(("Map the existing", "Data-access layer"))]
+    assert "Read the records from Odoo ERP within its rate limits" in tool
+
+
+def test_the_briefs_opening_not_a_derived_name_decides_the_type() -> None:
+    brief = ProjectBrief(
+        name="School Robotics Club",
+        summary="Our school's robotics club needs a web app where students check out parts.",
+    )
+    assert plan_analysis(brief).project_type == "web_app"
+    report = ProjectBrief(
+        name="Probe", summary="Weekly report of Jira cycle time per team, posted to Confluence."
+    )
+    assert plan_analysis(report).project_type == "data_pipeline"
+
+
+def test_c_and_cpp_steps_name_the_test_file_not_the_ctest_pattern() -> None:
+    run = run_pipeline(
+        ProjectBrief(
+            name="Probe", summary="Arduino sketch that reads two DHT22 sensors and opens a vent servo."
+        )
+    )
+    details = " ".join(step.details for phase in run.details for step in phase.steps)
+    assert "Its tests live in `tests/test_" in details
+    assert "Its tests live in `^" not in details

@@ -163,13 +163,36 @@ def test_a_non_english_idea_is_answered_in_english_and_asked_again() -> None:
         ("I want to build a recipe box with search", "Recipe Box"),
         ("A SaaS for team task tracking with Postgres and Stripe billing", "Team Task Tracking SaaS"),
         ("Build a mobile app for runners", "Runners Mobile App"),
-        ("A Rust CLI that syncs dotfiles", "Rust CLI"),
+        ("A Rust CLI that syncs dotfiles", "Dotfiles CLI"),  # named by its subject, not its stack
+        ("Go library for parsing and validating VAT numbers, published to pkg.go.dev", "VAT Library"),
+        ("Hi! I get headaches a lot. I want a phone app to log them", "Phone App"),  # context skipped
         ("A Flask API for a veterinary clinic: vets record visits", "Veterinary Clinic API"),
         (
             "A read-only reporting dashboard over our existing MySQL order database",
             "Read-only Reporting Dashboard",
         ),
         ("???", "New Project"),
+        ("Rust library for parsing and validating IBAN numbers, with no_std support", "IBAN Library"),
+        ("A Python CLI that watches a folder of scanned receipts and OCRs them", "Receipts CLI"),
+        (
+            "A TypeScript library with zero dependencies that formats durations like '3h 20m'",
+            "Durations Library",
+        ),
+        ("Go package implementing a token-bucket rate limiter backed by Redis", "Rate Limiter Package"),
+        (
+            "Train a model that predicts next-week demand per store from sales history",
+            "Next-week Demand Model",
+        ),
+        ("Split the invoicing module out of our Java 8 Spring monolith", "Invoicing Module"),
+        ("Replace the reminder emails our clinics send with SMS reminders through Twilio", "SMS Reminders"),
+        ("Weekly report of Jira cycle time per team, posted to Confluence", "Jira Cycle Time Report"),
+        ("iOS app in Swift for a climbing gym: members log routes", "Climbing Gym iOS App"),
+        ("Arduino sketch for a greenhouse: reads two DHT22 sensors", "Greenhouse Sketch"),
+        ("A Discord bot that moderates a community server: it deletes spam", "Community Server Bot"),
+        (
+            "A TypeScript library that validates and formats international phone numbers",
+            "International Phone Library",
+        ),
     ],
 )
 def test_derived_project_names_are_short_noun_phrases(idea: str, name: str) -> None:

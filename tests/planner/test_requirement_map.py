@@ -67,3 +67,9 @@ def test_entities_come_from_features_that_keep_data() -> None:
     rmap = build_map(extract_requirements(brief))
     assert "GymClass" in rmap.entities
     assert "Price" not in rmap.entities and "Mileage" not in rmap.entities
+
+
+def test_analytics_over_sign_ups_and_purchases_builds_no_accounts_or_payments() -> None:
+    brief = ProjectBrief(name="Probe", summary="Report a funnel from signup to first purchase for each week.")
+    features = {f for info in build_map(extract_requirements(brief)).infos for f in info.features}
+    assert not features & {"payments", "user_accounts"}

@@ -40,7 +40,7 @@ def test_ids_follow_brief_order_and_existing_ids_are_kept() -> None:
     ("summary", "kind", "text"),
     [
         ("Sign-in only through the Okta SSO.", "constraint", "Sign-in only through the Okta SSO"),
-        ("It must never write to the database.", "constraint", "Never write to the database"),
+        ("It must never write to the database.", "constraint", "Must never write to the database"),
         ("Data stays on the device.", "constraint", "Data stays on the device"),
         ("Do not change the schema.", "constraint", "Do not change the schema"),
         ("No accounts.", "non_goal", "No accounts"),
@@ -183,3 +183,51 @@ def test_output_is_deterministic_and_within_the_model_limits() -> None:
     assert first == extract(summary)
     assert len(first) == 100  # MAX_REQUIREMENTS
     assert all(len(r.text) <= 300 for r in first)
+
+
+def test_a_verbs_listed_objects_with_their_destination_are_one_feature() -> None:
+    found = pairs(
+        extract(
+            "A Python CLI that watches a folder of scanned receipts, OCRs them with Tesseract, and appends "
+            "the date, vendor and total to a Google Sheet."
+        )
+    )
+    assert ("feature", "Appends the date, vendor and total to a Google Sheet") in found
+    assert ("integration", "Google Sheet") in found
+    assert not [text for _, text in found if text.startswith(("OCRs", "Vendor", "Total"))][1:]
+    assert ("integration", "Tesseract") in found  # "OCRs" (a plural acronym) is no technology
+    lists = pairs(extract("An app with a markdown editor, tags, full-text search and sync to Dropbox."))
+    assert ("feature", "Tags") in lists  # a list of things (no verb before it) still splits
+
+
+def test_the_stack_phrase_names_the_language_not_how_it_is_written() -> None:
+    found = pairs(extract("A Slack bot written in Go that posts the rota every Monday."))
+    assert ("integration", "Go") in found
+    found = pairs(extract("A platformer in Unity (C#) for PC with 3 worlds, coins and a boss per world."))
+    assert ("integration", "C#") in found
+    assert not [text for _, text in found if ")" in text]
+
+
+def test_third_person_context_and_who_it_is_built_for_are_not_features() -> None:
+    found = pairs(
+        extract(
+            "My mum teaches piano and keeps her student list in a notebook. I want to build her something "
+            "simple to see which students have paid for the month. She's not techy. She only uses an iPad."
+        )
+    )
+    assert found == [
+        ("feature", "See which students have paid for the month"),
+        ("constraint", "She only uses an iPad"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("summary", "text"),
+    [
+        ("A CLI that renames photos. Runs on my laptop only.", "Runs on my laptop only"),
+        ("Recipe manager with meal planning, single user.", "Single user"),
+        ("An iOS app where members log climbs. Sign in with Apple only.", "Sign in with Apple only"),
+    ],
+)
+def test_where_it_runs_and_who_signs_in_are_constraints(summary: str, text: str) -> None:
+    assert ("constraint", text) in pairs(extract(summary))

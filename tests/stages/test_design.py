@@ -98,3 +98,28 @@ def test_merge_keeps_the_briefs_sources_and_falls_back_to_the_brief() -> None:
     ]
     assert [r.source for r in merge_requirements(stated, designed)] == ["interview", "design"]
     assert merge_requirements(stated, []) == stated
+    assert merge_requirements([], designed) == designed
+
+
+def test_a_stated_list_is_kept_as_given_and_only_the_designs_own_additions_join_it() -> None:
+    stated = [Requirement(id="R1", text="Vote"), Requirement(id="R2", text="No accounts", kind="non_goal")]
+    designed = [
+        Requirement(id="R1", text="Members vote on proposals"),  # the model rewording R1: R1 stays
+        Requirement(id="R3", text="Accounts with passwords", source="brief"),  # a re-reading of the brief
+        Requirement(id="R4", text="Audit log of votes", source="design"),  # the design's own addition
+    ]
+    merged = merge_requirements(stated, designed)
+    expected = [("R1", "Vote"), ("R2", "No accounts"), ("R4", "Audit log of votes")]
+    assert [(r.id, r.text) for r in merged] == expected
+
+
+async def test_without_any_requirement_list_they_are_extracted_from_the_brief() -> None:
+    text = render_design(samples.design())  # no ## Requirements section
+    assert "## Requirements" not in text
+    sink = CollectingStreamingHandler()
+    settings = Scripted(lambda request: text).settings()
+    result = await generate(STAGE, settings, design_input(samples.BRIEF), sink)
+    assert sink.completions == [text]
+    texts = [r.text for r in result.value.requirements]
+    assert result.value.requirements and all(r.source == "brief" for r in result.value.requirements)
+    assert any("FastAPI" in t for t in texts) and any("PostgreSQL" in t for t in texts)

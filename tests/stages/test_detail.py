@@ -33,7 +33,7 @@ async def test_plan_phase_outline_wins_over_the_models_header() -> None:
     user = provider.requests[0].messages[1].content
     assert "Detail Phase 2: Part 2 – build" in user
     assert "- Phase 3: Part 3 – build" in user  # the outline
-    assert "Tech stack: Python, FastAPI" in user
+    assert "## Tech stack\n\n- Python\n- FastAPI" in user
     assert provider.requests[0].task == stage_input
 
 

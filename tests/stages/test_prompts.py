@@ -5,7 +5,7 @@ from string import Template
 import pytest
 
 from devussy.config import STAGES
-from devussy.stages.prompts import format_spec, load_prompt, render_prompt, stage_messages
+from devussy.stages.prompts import appended, format_spec, load_prompt, render_prompt, stage_messages
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -16,7 +16,7 @@ def test_every_stage_has_a_recognisable_system_prompt_and_format(stage: str) -> 
 
 
 @pytest.mark.parametrize("stage", [s for s in STAGES if s != "interview"])
-def test_user_prompts_quote_the_stage_input(stage: str) -> None:
+def test_user_prompts_fill_every_placeholder(stage: str) -> None:
     placeholders = {
         m.group("named") or m.group("braced")
         for m in Template.pattern.finditer(load_prompt(f"{stage}_user").template)
@@ -25,7 +25,13 @@ def test_user_prompts_quote_the_stage_input(stage: str) -> None:
     values = {name: f"<{name}>" for name in placeholders}
     messages = stage_messages(stage, **values)
     assert [m.role for m in messages] == ["system", "user"]
-    assert "<input_json>" in messages[1].content
+    assert all(f"<{name}>" in messages[1].content for name in placeholders)
+    assert "$" not in messages[1].content.replace("$$", "")
+
+
+def test_appended_adds_a_blank_line_only_before_a_block() -> None:
+    assert appended("") == ""
+    assert appended("## Revise") == "\n\n## Revise"
 
 
 def test_missing_value_is_an_error_not_an_empty_string() -> None:

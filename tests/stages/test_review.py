@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 
 from devussy.models import ReviewNotes
+from devussy.stages import review
+from devussy.stages.inputs import ReviewInput
 from devussy.stages.parsing import FormatError
 from devussy.stages.review import parse_review_notes, render_review_notes
+from tests import samples
 
 
 def test_render_and_parse_agree() -> None:
@@ -39,3 +42,15 @@ def test_reviews_are_read_liberally(text: str, findings: list[str]) -> None:
 def test_without_a_title_or_a_name_it_is_an_error() -> None:
     with pytest.raises(FormatError, match="missing title"):
         parse_review_notes("- something")
+
+
+def test_the_review_prompt_quotes_the_brief_the_design_in_its_format_and_the_rule_findings() -> None:
+    design = samples.listed_design().model_copy(update={"brief": samples.BRIEF})
+    text = review.STAGE.messages(ReviewInput(design=design, rule_findings=["the brief names TypeScript"]))[1]
+    prompt = text.content
+    assert prompt.index("## Brief") < prompt.index("# Project Design: TaskFlow")
+    assert prompt.count(samples.BRIEF.summary) == 1 and prompt.count("p95 API latency under 200 ms") == 2
+    assert "- R1 (quality, design): p95 API latency" in prompt  # the design's list, with its ids
+    rules = "## Already found by rule checks (do not repeat these)\n\n- the brief names TypeScript"
+    assert prompt.endswith(rules)
+    assert "```json" not in prompt and '"complexity"' not in prompt

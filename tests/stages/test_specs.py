@@ -31,7 +31,7 @@ INPUTS: dict[str, Any] = {
 }
 OUTPUTS: dict[str, Any] = {
     "interview": InterviewReply(reply="Thanks, here is your brief.", brief=samples.BRIEF),
-    "design": samples.design(),
+    "design": samples.listed_design(),
     "design_review": ReviewNotes(project_name="TaskFlow", findings=["Say how tasks are assigned."]),
     "basic_plan": samples.plan(3),
     "phase_detail": samples.detailed(samples.plan(3).phase(2)),

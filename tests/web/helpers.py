@@ -235,4 +235,3 @@ def stream_until_first_token(port: int, path: str, body: Mapping[str, Any]) -> s
         assert chunk, received  # the server closed before the first token
         received += chunk
     return sock
-

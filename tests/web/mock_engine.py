@@ -64,7 +64,7 @@ class StageAnswers:
                 brief = samples.BRIEF if self.interview_complete else None
                 return render_interview(InterviewReply(reply="What should it do?", brief=brief))
             case DesignInput():
-                return render_design(samples.design())
+                return render_design(samples.listed_design())
             case PlanInput():
                 return render_plan(samples.plan())
             case DetailInput():

@@ -114,9 +114,7 @@ def test_413_reaches_a_loopback_client(monkeypatch: pytest.MonkeyPatch) -> None:
     assert response.status == 413 and response.json()["code"] == "body_too_large"
 
 
-def test_client_disconnect_cancels_the_stage(
-    engine: StageAnswers, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_client_disconnect_cancels_the_stage(engine: StageAnswers, monkeypatch: pytest.MonkeyPatch) -> None:
     engine.delay = 5.0  # the engine waits between pieces (like a provider that went quiet)
     with running_dev_server() as port:
         body = {"projectName": "Todo", "requirements": "A todo app"}
@@ -179,8 +177,13 @@ def raw_request(port: int, data: bytes, *, timeout: float = 5.0) -> bytes:
 
 
 def post_head(content_length: str, *extra: str) -> bytes:
-    lines = ["POST /api/design HTTP/1.1", "Host: localhost", "Content-Type: application/json",
-             f"Content-Length: {content_length}", *extra]
+    lines = [
+        "POST /api/design HTTP/1.1",
+        "Host: localhost",
+        "Content-Type: application/json",
+        f"Content-Length: {content_length}",
+        *extra,
+    ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 

@@ -14,16 +14,38 @@ SAMPLE_DESIGN = {"projectName": "Blog", "requirements": "A tiny blog where I wri
 
 @pytest.mark.parametrize(
     "host",
-    ["localhost", "localhost:8000", "LOCALHOST:3000", "app.localhost", "127.0.0.1", "127.0.0.1:8000",
-     "[::1]:8000", "[::1]", "192.168.1.20:8000", "10.0.0.5", "localhost."],
+    [
+        "localhost",
+        "localhost:8000",
+        "LOCALHOST:3000",
+        "app.localhost",
+        "127.0.0.1",
+        "127.0.0.1:8000",
+        "[::1]:8000",
+        "[::1]",
+        "192.168.1.20:8000",
+        "10.0.0.5",
+        "localhost.",
+    ],
 )
 def test_ip_literals_and_localhost_need_no_configuration(host: str) -> None:
     assert host_allowed(host, Settings())
 
 
 @pytest.mark.parametrize(
-    "host", ["evil.example", "evil.example:8000", "localhost.evil.example", "127.0.0.1.nip.io", "x:y", "a@b",
-             "h/x", "[::1", "h:99999", "a b"],
+    "host",
+    [
+        "evil.example",
+        "evil.example:8000",
+        "localhost.evil.example",
+        "127.0.0.1.nip.io",
+        "x:y",
+        "a@b",
+        "h/x",
+        "[::1",
+        "h:99999",
+        "a b",
+    ],
 )
 def test_other_names_are_refused_by_default(host: str) -> None:
     assert not host_allowed(host, Settings())
@@ -71,8 +93,12 @@ REBOUND = {"Host": "evil.example:8000", "Origin": "http://evil.example:8000"}
 def test_a_rebinding_page_cannot_drive_a_local_server() -> None:
     response = call(load_api_handler("design.py"), "POST", "/api/design", SAMPLE_DESIGN, headers=REBOUND)
     assert response.status == 403 and response.json()["code"] == "host_not_allowed"
-    preflight = call(load_api_handler("design.py"), "OPTIONS", "/api/design",
-                     headers={**REBOUND, "Access-Control-Request-Method": "POST"})
+    preflight = call(
+        load_api_handler("design.py"),
+        "OPTIONS",
+        "/api/design",
+        headers={**REBOUND, "Access-Control-Request-Method": "POST"},
+    )
     assert preflight.status == 403 and preflight.header("Access-Control-Allow-Origin") is None
     health = call(load_api_handler("health.py"), "GET", "/api/health", headers=REBOUND)
     assert health.status == 403

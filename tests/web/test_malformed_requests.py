@@ -40,11 +40,14 @@ CASES: dict[str, tuple[bytes, int]] = {
     "no version": (b"GET /api/health junk junk\r\n\r\n", 400),
     "path of 70 000 characters": (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: localhost\r\n\r\n", 414),
     "header line of 70 000 bytes": (
-        b"GET /api/health HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"b" * 70_000 + b"\r\n\r\n", 431
+        b"GET /api/health HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"b" * 70_000 + b"\r\n\r\n",
+        431,
     ),
     "200 headers": (
         b"GET /api/health HTTP/1.1\r\nHost: localhost\r\n"
-        + b"".join(b"X-%d: 1\r\n" % i for i in range(200)) + b"\r\n", 431
+        + b"".join(b"X-%d: 1\r\n" % i for i in range(200))
+        + b"\r\n",
+        431,
     ),
     "negative Content-Length": (post("-5"), 400),
     "Content-Length with a sign": (post("+2", b"{}"), 400),

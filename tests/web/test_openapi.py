@@ -4,6 +4,8 @@ import jsonschema
 import pytest
 
 from devussy.errors import ProviderError
+from devussy.events import CoverageChecked
+from devussy.requirements import check_coverage
 from devussy.web.openapi import build_openapi
 from devussy.web.routes import ROUTES
 from tests import samples
@@ -55,9 +57,26 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
                 "type": "done",
                 "done": True,
                 "phase": samples.phase(2, steps=1).to_json_dict(),
+                "requirements": [{"id": "R1", "text": "Track tasks", "kind": "feature", "source": "brief"}],
+                "coverage": check_coverage(samples.plan()).to_json_dict(),
                 "usage": {"promptTokens": 1, "completionTokens": 2},
             },
         ),
+        (
+            "ProgressEvent",
+            CoverageChecked(coverage=check_coverage(samples.plan()), repaired=True, unresolved=["x"])
+            .wire_json(),
+        ),
+        (
+            "BasicPlanRequest",
+            {
+                "design": samples.design().to_json_dict(),
+                "requirements": [{"id": "R1", "text": "Track tasks"}],
+                "instruction": "Split phase 2",
+                "previousPlan": samples.plan().to_json_dict(),
+            },
+        ),
+        ("CoverageResponse", {"coverage": check_coverage(samples.plan()).to_json_dict()}),
         ("ErrorResponse", {"error": "x", "code": "invalid_json"}),
     ],
 )
@@ -89,9 +108,14 @@ def test_streams_document_their_events_by_type_and_progress_by_event() -> None:
     assert types == {"StartEvent": "start", "TokenEvent": "token", "PlanDone": "done", "ErrorEvent": "error"}
     progress = schemas["ProgressEvent"]
     assert progress["discriminator"]["propertyName"] == "event"
-    assert set(progress["discriminator"]["mapping"]) == {"phase", "repair"}
+    assert set(progress["discriminator"]["mapping"]) == {"phase", "repair", "coverage"}
     assert schemas["StageName"]["enum"] == [
-        "interview", "design", "design_review", "basic_plan", "phase_detail", "handoff"
+        "interview",
+        "design",
+        "design_review",
+        "basic_plan",
+        "phase_detail",
+        "handoff",
     ]
     assert schemas["StageLabel"]["enum"] == ["interview", "design", "review", "plan", "detail", "handoff"]
     assert schemas["StartEvent"]["properties"]["stage"]["enum"] == schemas["StageLabel"]["enum"]

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from devussy.models import Usage
+from devussy.models import Requirement, Usage
+from devussy.requirements import check_coverage
 from devussy.web.errors import HTTPError
 from devussy.web.responses import send_bytes, send_error, send_json
 from devussy.web.wire import DesignDone, HandoffDone, InterviewDone, PhaseDone, PlanDone
@@ -23,39 +24,57 @@ USAGE_JSON = {"promptTokens": 12, "completionTokens": 34, "cost": None}
 # -- done events ----------------------------------------------------------------------------------
 
 
+REQUIREMENTS = [Requirement(id="R1", text="Track tasks")]
+COVERAGE = check_coverage(samples.plan())
+
+
 @pytest.mark.parametrize(
-    ("event", "key", "value"),
+    ("event", "values"),
     [
-        (DesignDone(design=samples.design(), usage=USAGE), "design", samples.design().to_json_dict()),
-        (PlanDone(plan=samples.plan(), usage=USAGE), "plan", samples.plan().to_json_dict()),
         (
-            PhaseDone(phase=samples.phase(2, steps=2), usage=USAGE),
-            "phase",
-            samples.phase(2, steps=2).to_json_dict(),
+            DesignDone(design=samples.design(), requirements=REQUIREMENTS, usage=USAGE),
+            {"design": samples.design().to_json_dict(), "requirements": [REQUIREMENTS[0].to_json_dict()]},
         ),
-        (HandoffDone(handoff=samples.handoff(), usage=USAGE), "handoff", samples.handoff().to_json_dict()),
+        (
+            PlanDone(plan=samples.plan(), coverage=COVERAGE, usage=USAGE),
+            {"plan": samples.plan().to_json_dict(), "coverage": COVERAGE.to_json_dict()},
+        ),
+        (
+            PhaseDone(phase=samples.phase(2, steps=2), requirements=[], coverage=COVERAGE, usage=USAGE),
+            {
+                "phase": samples.phase(2, steps=2).to_json_dict(),
+                "requirements": [],
+                "coverage": COVERAGE.to_json_dict(),
+            },
+        ),
+        (HandoffDone(handoff=samples.handoff(), usage=USAGE), {"handoff": samples.handoff().to_json_dict()}),
     ],
 )
-def test_done_event_of_each_stage(event: Any, key: str, value: dict[str, Any]) -> None:
+def test_done_event_of_each_stage(event: Any, values: dict[str, Any]) -> None:
     payload = event.wire_json()
-    assert payload == {"type": "done", "done": True, "usage": USAGE_JSON, key: value}
+    assert payload == {"type": "done", "done": True, "usage": USAGE_JSON, **values}
     assert type(event).model_validate(payload) == event  # what the client reads back
 
 
 def test_done_event_leaves_out_top_level_nulls_only() -> None:
     pending = InterviewDone(reply="Which language?", complete=False, usage=USAGE).wire_json()
     assert pending == {
-        "type": "done", "done": True, "usage": USAGE_JSON, "reply": "Which language?", "complete": False
+        "type": "done",
+        "done": True,
+        "usage": USAGE_JSON,
+        "reply": "Which language?",
+        "complete": False,
     }
     finished = InterviewDone(reply="Thanks", complete=True, brief=samples.BRIEF, usage=USAGE).wire_json()
     assert finished["complete"] is True and finished["brief"]["name"] == "TaskFlow"
     assert finished["brief"]["deployment"] is None  # nested nulls are part of the model's shape
-    design = DesignDone(design=samples.design(), usage=USAGE).wire_json()["design"]
+    design = DesignDone(design=samples.design(), requirements=[], usage=USAGE).wire_json()["design"]
     assert "complexity" in design and design["complexity"] is None
 
 
 def test_done_event_is_camel_case_json() -> None:
-    payload = PhaseDone(phase=samples.phase(3, steps=1), usage=USAGE).wire_json()
+    event = PhaseDone(phase=samples.phase(3, steps=1), requirements=[], coverage=COVERAGE, usage=USAGE)
+    payload = event.wire_json()
     step = payload["phase"]["steps"][0]
     assert {"acceptanceCriteria", "testCommand", "dependsOn"} <= set(step)
     assert payload["phase"]["dependsOn"] == [2]

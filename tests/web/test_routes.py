@@ -38,6 +38,7 @@ def test_find_route_ignores_query_and_trailing_slash() -> None:
 
 def test_serve_answers_preflights_and_refuses_other_methods() -> None:
     assert routes.HEALTH.endpoint is endpoints.health
+
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             endpoints.serve(self, "GET", endpoints.health)

@@ -11,7 +11,7 @@ import pytest
 
 from devussy.errors import ProviderError, StageError
 from devussy.events import PhaseAnnounced
-from devussy.models import Usage
+from devussy.models import CoverageReport, Usage
 from devussy.web.sse import (
     INTERNAL_ERROR_MESSAGE,
     APIStreamingHandler,
@@ -50,7 +50,8 @@ async def test_events_are_framed_numbered_and_flushed_one_by_one() -> None:
     await sink.on_token_async("Hel")
     await sink.on_token_async("lo\nworld ✓")
     await sink.on_progress_async(PhaseAnnounced(phase=PHASE))
-    sink.send(PhaseDone(phase=PHASE, usage=Usage(prompt_tokens=1, completion_tokens=2)))
+    usage = Usage(prompt_tokens=1, completion_tokens=2)
+    sink.send(PhaseDone(phase=PHASE, requirements=[], coverage=CoverageReport(), usage=usage))
 
     events, comments = parse_sse(out.getvalue())
     assert [e.id for e in events] == [1, 2, 3, 4, 5]
@@ -59,7 +60,14 @@ async def test_events_are_framed_numbered_and_flushed_one_by_one() -> None:
     assert "".join(e.data["content"] for e in events if e.event == "token") == "Hello\nworld ✓"
     assert events[3].data == {"type": "progress", "event": "phase", "phase": PHASE.to_json_dict()}
     usage = {"promptTokens": 1, "completionTokens": 2, "cost": None}
-    assert events[4].data == {"type": "done", "done": True, "phase": PHASE.to_json_dict(), "usage": usage}
+    assert events[4].data == {
+        "type": "done",
+        "done": True,
+        "phase": PHASE.to_json_dict(),
+        "requirements": [],
+        "coverage": CoverageReport().to_json_dict(),
+        "usage": usage,
+    }
     assert out.flushes == 5
     assert comments == []
 
@@ -99,7 +107,9 @@ async def test_run_stage_writes_done_with_the_result() -> None:
     tokens = [e.data["content"] for e in events if e.event == "token"]
     assert tokens == [f"t{index} " for index in range(500)]
     assert events[-1].data == {
-        "type": "done", "done": True, "reply": "ok",
+        "type": "done",
+        "done": True,
+        "reply": "ok",
         "usage": {"promptTokens": 0, "completionTokens": 0, "cost": None},
         "complete": False,
     }

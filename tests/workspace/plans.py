@@ -39,21 +39,39 @@ def recipe_plan() -> DevPlan:
             Requirement(id="R4", text="Pages load in under a second", kind="quality"),
         ],
         phases=[
-            Phase(number=1, title="Foundation", summary="Repository and CI.", steps=[
-                step("1.1", "Create the repository"),
-                step("1.2", "Add CI", ("1.1",)),
-                step("1.3", "Configuration", ("1.2",)),
-            ]),
-            Phase(number=2, title="Search", summary="Ingredient search.", depends_on=[1], requirements=["R1"],
-                  steps=[
-                      step("2.1", "Index ingredients"),
-                      step("2.2", "Search endpoint", ("2.1",), ("R1",)),
-                      step("2.3", "Search page", ("2.1",)),
-                  ]),
-            Phase(number=3, title="Payments", summary="Stripe.", depends_on=[1], requirements=["R2"], steps=[
-                step("3.1", "Stripe client"),
-                step("3.2", "Checkout", ("3.1",), ("R2",)),
-            ]),
+            Phase(
+                number=1,
+                title="Foundation",
+                summary="Repository and CI.",
+                steps=[
+                    step("1.1", "Create the repository"),
+                    step("1.2", "Add CI", ("1.1",)),
+                    step("1.3", "Configuration", ("1.2",)),
+                ],
+            ),
+            Phase(
+                number=2,
+                title="Search",
+                summary="Ingredient search.",
+                depends_on=[1],
+                requirements=["R1"],
+                steps=[
+                    step("2.1", "Index ingredients"),
+                    step("2.2", "Search endpoint", ("2.1",), ("R1",)),
+                    step("2.3", "Search page", ("2.1",)),
+                ],
+            ),
+            Phase(
+                number=3,
+                title="Payments",
+                summary="Stripe.",
+                depends_on=[1],
+                requirements=["R2"],
+                steps=[
+                    step("3.1", "Stripe client"),
+                    step("3.2", "Checkout", ("3.1",), ("R2",)),
+                ],
+            ),
         ],
     )
 

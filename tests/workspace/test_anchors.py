@@ -50,8 +50,11 @@ def test_both_sections_lost_with_their_headings_are_added_back_before_the_next_s
     edited = devplan[:start] + devplan[end:]
     repaired, sections = repair_anchors(edited)
     assert sections == ["progress_log", "next_task_group"]
-    assert repaired.index("## Progress log") < repaired.index("## Next task group") < repaired.index(
-        "## Phase overview")
+    assert (
+        repaired.index("## Progress log")
+        < repaired.index("## Next task group")
+        < repaired.index("## Phase overview")
+    )
     assert read_section(repaired, "progress_log") == "_No progress logged yet._"
     assert repair_anchors(repaired) == (repaired, [])
 

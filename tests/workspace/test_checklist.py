@@ -128,11 +128,14 @@ def test_add_note_to_a_step_without_notes_in_a_crlf_file_without_final_newline()
     assert add_note(text, "1.2", "n") == "- [ ] **1.1 A**\r\n- [ ] **1.2 B**\r\n  - n\r\n"
 
 
-@pytest.mark.parametrize("edit", [
-    lambda text: set_done(text, "9.9", True),
-    lambda text: set_blocked(text, "9.9", "x"),
-    lambda text: add_note(text, "9.9", "x"),
-])
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda text: set_done(text, "9.9", True),
+        lambda text: set_blocked(text, "9.9", "x"),
+        lambda text: add_note(text, "9.9", "x"),
+    ],
+)
 def test_editing_an_unknown_step_raises_key_error(edit: object) -> None:
     with pytest.raises(KeyError):
         edit(PHASE)  # type: ignore[operator]

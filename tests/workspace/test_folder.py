@@ -35,11 +35,14 @@ def test_status_and_step_read_the_folder(folder: Path) -> None:
     assert workspace.step("3.2").covers == ["R2"]
 
 
-@pytest.mark.parametrize("make", [
-    lambda tmp: tmp / "missing",
-    lambda tmp: (tmp / "file.txt").write_text("x") and tmp / "file.txt",
-    lambda tmp: (tmp / "empty").mkdir() or tmp / "empty",
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda tmp: tmp / "missing",
+        lambda tmp: (tmp / "file.txt").write_text("x") and tmp / "file.txt",
+        lambda tmp: (tmp / "empty").mkdir() or tmp / "empty",
+    ],
+)
 def test_what_is_not_a_plan_folder(tmp_path: Path, make: object) -> None:
     target = make(tmp_path)  # type: ignore[operator]
     with pytest.raises(WorkspaceError) as caught:
@@ -61,8 +64,11 @@ def test_refused_changes_touch_no_file(folder: Path) -> None:
     workspace = _workspace(folder)
     workspace.done("1.1")
     before = _bytes_and_times(folder)
-    bad_calls = (lambda: workspace.done("1.1"), lambda: workspace.done("9.1"),
-                 lambda: workspace.block("1.2", ""))
+    bad_calls = (
+        lambda: workspace.done("1.1"),
+        lambda: workspace.done("9.1"),
+        lambda: workspace.block("1.2", ""),
+    )
     for bad in bad_calls:
         with pytest.raises(WorkspaceError):
             bad()
@@ -97,8 +103,15 @@ def test_concurrent_updates_from_several_processes_all_land(folder: Path, tmp_pa
     steps = ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "3.1", "3.2"]
     go = tmp_path / "go"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    procs = [subprocess.Popen([sys.executable, "-c", UPDATER, str(folder), step, str(go)], env=env,
-                              stderr=subprocess.PIPE, text=True) for step in steps]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", UPDATER, str(folder), step, str(go)],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for step in steps
+    ]
     time.sleep(1.0)  # let every interpreter start and wait at the gate
     go.touch()
     for proc in procs:

@@ -12,9 +12,11 @@ def _handoff(files: dict[str, str]) -> str:
 
 
 def test_still_true_drops_the_sections_about_where_to_start() -> None:
-    prompt = ("# Handoff: X\n\nIntro.\n\n## Start here\n\nDo 1.1.\n\n### Details\n\nmore on 1.1\n\n"
-              "## How to work\n\n```md\n## Start here (inside a code block)\n```\n\n"
-              "## Next steps\n\nstale\n\n## Risks\n\n- r")
+    prompt = (
+        "# Handoff: X\n\nIntro.\n\n## Start here\n\nDo 1.1.\n\n### Details\n\nmore on 1.1\n\n"
+        "## How to work\n\n```md\n## Start here (inside a code block)\n```\n\n"
+        "## Next steps\n\nstale\n\n## Risks\n\n- r"
+    )
     title, lead, rest = still_true(prompt)
     assert (title, lead) == ("# Handoff: X", "Intro.")
     assert rest == "## How to work\n\n```md\n## Start here (inside a code block)\n```\n\n## Risks\n\n- r"
@@ -24,7 +26,8 @@ def test_the_handoff_points_at_the_next_slice_and_keeps_what_is_still_true(files
     text = _handoff(tick(files, "1.1"))
     assert text.startswith(
         "# Handoff: Recipe Box\n\n**Start at:** Phase 1, step 1.2 ([phase1.md](phase1.md))\n\n"
-        "You are picking up a planned project.\n\n## Where things stand\n\n1 of 8 steps done.")
+        "You are picking up a planned project.\n\n## Where things stand\n\n1 of 8 steps done."
+    )
     assert "### 1.2 Add CI\n\nDetails of 1.2.\n\n**Done when:**\n\n- 1.2 works" in text
     assert "```bash\npytest -k s1_2\n```" in text
     assert "Begin with step 1.1" not in text and "## Start here" not in text

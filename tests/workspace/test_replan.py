@@ -73,13 +73,15 @@ async def test_the_kept_steps_the_engine_sees_are_renumbered_into_their_new_phas
 
 async def test_the_log_is_carried_and_records_the_change() -> None:
     files = _state_files()
-    files["devplan.md"] = files["devplan.md"].replace("_No progress logged yet._",
-                                                      "- 2026-05-01 09:00 — Done 1.1")
+    files["devplan.md"] = files["devplan.md"].replace(
+        "_No progress logged yet._", "- 2026-05-01 09:00 — Done 1.1"
+    )
     outcome = await _replan(files, design_system_engine())
     entries = Snapshot.from_files(outcome.files).progress_entries()
     assert entries[0] == "2026-05-01 09:00 — Done 1.1"
     assert entries[1].startswith(
-        "2026-05-04 10:12 — Re-planned: add a design system (kept phases 2; regenerated 1, 3;")
+        "2026-05-04 10:12 — Re-planned: add a design system (kept phases 2; regenerated 1, 3;"
+    )
     assert "--- a/phase1.md\n+++ b/phase1.md\n" in outcome.diff and "plan.json: rewritten" in outcome.diff
 
 
@@ -103,7 +105,8 @@ async def test_nothing_changes_when_the_outline_is_the_same() -> None:
     assert outcome.kept == [1, 2, 3] and outcome.regenerated == []
     snapshot = Snapshot.from_files(outcome.files)
     assert [info.step.title for info in snapshot.steps.values()] == [
-        info.step.title for info in Snapshot.from_files(files).steps.values()]
+        info.step.title for info in Snapshot.from_files(files).steps.values()
+    ]
 
 
 @pytest.mark.parametrize(("change", "words"), [("   ", "say what changed"), ("x" * 501, "longer than 500")])

@@ -30,12 +30,15 @@ def test_a_folder_without_plan_json_is_not_a_plan(files: dict[str, str]) -> None
     assert error.code == "not_a_plan" and "plan.json is missing" in error.message
 
 
-@pytest.mark.parametrize(("plan_json", "code", "words"), [
-    ("{not json", "invalid_plan", "not valid JSON"),
-    ("[]", "invalid_plan", 'no "plan" object'),
-    ('{"schemaVersion": 7, "plan": {}}', "invalid_plan", "schemaVersion 7"),
-    ('{"plan": {"projectName": "x"}}', "invalid_plan", "invalid plan: summary"),
-])
+@pytest.mark.parametrize(
+    ("plan_json", "code", "words"),
+    [
+        ("{not json", "invalid_plan", "not valid JSON"),
+        ("[]", "invalid_plan", 'no "plan" object'),
+        ('{"schemaVersion": 7, "plan": {}}', "invalid_plan", "schemaVersion 7"),
+        ('{"plan": {"projectName": "x"}}', "invalid_plan", "invalid plan: summary"),
+    ],
+)
 def test_a_broken_plan_json_is_named(files: dict[str, str], plan_json: str, code: str, words: str) -> None:
     files["plan.json"] = plan_json
     error = _error(files)
@@ -50,9 +53,11 @@ def test_missing_devplan_or_phase_file(files: dict[str, str]) -> None:
 
 def test_dependencies_edited_in_the_phase_file_win(files: dict[str, str]) -> None:
     files["phase2.md"] = files["phase2.md"].replace(
-        "**Depends on:** 2.1\n\n### 2.3", "**Depends on:** 2.1, 1.3\n\n### 2.3")
+        "**Depends on:** 2.1\n\n### 2.3", "**Depends on:** 2.1, 1.3\n\n### 2.3"
+    )
     files["phase3.md"] = files["phase3.md"].replace(
-        "**Depends on:** Phase 1: Foundation", "**Depends on:** none")
+        "**Depends on:** Phase 1: Foundation", "**Depends on:** none"
+    )
     snapshot = Snapshot.from_files(files)
     assert snapshot.steps["2.2"].depends_on == ["2.1", "1.3"]
     assert snapshot.phase_depends[3] == []
@@ -84,7 +89,8 @@ def test_unknown_dependencies_are_named(files: dict[str, str]) -> None:
 
 def test_a_step_added_by_hand_counts(files: dict[str, str]) -> None:
     files["phase3.md"] = files["phase3.md"].replace(
-        "- [ ] **3.2 Checkout**", "- [ ] **3.2 Checkout**\n- [x] **3.3 Refunds**\n- [ ] **2.9 Wrong phase**")
+        "- [ ] **3.2 Checkout**", "- [ ] **3.2 Checkout**\n- [x] **3.3 Refunds**\n- [ ] **2.9 Wrong phase**"
+    )
     snapshot = Snapshot.from_files(files)
     assert snapshot.steps["3.3"].done and snapshot.steps["3.3"].step.title == "Refunds"
     assert "2.9" not in snapshot.steps
@@ -96,7 +102,8 @@ def test_a_step_whose_checkbox_was_deleted_is_open_and_warned_about(files: dict[
     snapshot = Snapshot.from_files(files)
     assert snapshot.steps["1.2"].item is None and not snapshot.steps["1.2"].done
     assert snapshot.warnings == [
-        "step 1.2 has no checkbox in phase1.md; add `- [ ] **1.2 Add CI**` to its Steps list"]
+        "step 1.2 has no checkbox in phase1.md; add `- [ ] **1.2 Add CI**` to its Steps list"
+    ]
 
 
 def test_step_lookup(files: dict[str, str]) -> None:
@@ -111,7 +118,8 @@ def test_step_lookup(files: dict[str, str]) -> None:
 
 def test_progress_entries_join_continuation_lines(files: dict[str, str]) -> None:
     files["devplan.md"] = files["devplan.md"].replace(
-        "_No progress logged yet._", "- first\n  more of the first\n- second")
+        "_No progress logged yet._", "- first\n  more of the first\n- second"
+    )
     assert Snapshot.from_files(files).progress_entries() == ["first more of the first", "second"]
 
 

@@ -13,7 +13,12 @@ def test_a_fresh_plan_starts_with_the_steps_nothing_waits_for(files: dict[str, s
     status = workspace_status(Snapshot.from_files(files))
     assert (status.done, status.total) == (0, 8)
     assert [_ids(wave) for wave in status.waves] == [
-        ["1.1"], ["1.2"], ["1.3"], ["2.1", "3.1"], ["2.2", "2.3", "3.2"]]
+        ["1.1"],
+        ["1.2"],
+        ["1.3"],
+        ["2.1", "3.1"],
+        ["2.2", "2.3", "3.2"],
+    ]
     assert _ids(status.next_task_group) == ["1.1", "1.2", "1.3", "2.1", "3.1"]
     assert [p.state for p in status.phases] == ["ready", "waiting", "waiting"]
 
@@ -24,7 +29,10 @@ def test_waves_follow_done_steps_and_phase_dependencies(files: dict[str, str]) -
     status = workspace_status(Snapshot.from_files(tick(files, "1.1", "1.2", "1.3", "2.1")))
     assert [_ids(wave) for wave in status.waves] == [["2.2", "2.3", "3.1"], ["3.2"]]
     assert [(p.done, p.total, p.state) for p in status.phases] == [
-        (3, 3, "done"), (1, 3, "in_progress"), (0, 2, "ready")]
+        (3, 3, "done"),
+        (1, 3, "in_progress"),
+        (0, 2, "ready"),
+    ]
 
 
 def test_a_step_done_out_of_order_counts_as_done(files: dict[str, str]) -> None:
@@ -54,7 +62,10 @@ def test_a_blocked_phase_one_holds_every_later_phase(files: dict[str, str]) -> N
 def test_requirements_count_as_covered_only_by_done_steps(files: dict[str, str]) -> None:
     status = workspace_status(Snapshot.from_files(files))
     assert [(r.id, r.open_steps) for r in status.open_requirements] == [
-        ("R1", ["2.2"]), ("R2", ["3.2"]), ("R4", [])]
+        ("R1", ["2.2"]),
+        ("R2", ["3.2"]),
+        ("R4", []),
+    ]
     status = workspace_status(Snapshot.from_files(tick(files, "2.2")))
     assert [r.id for r in status.open_requirements] == ["R2", "R4"]
 
@@ -68,7 +79,8 @@ def test_covers_edited_in_the_phase_file_count(files: dict[str, str]) -> None:
 def test_step_detail_has_the_plan_details_and_the_file_state(files: dict[str, str]) -> None:
     files = tick(files, "1.1")
     files["phase1.md"] = files["phase1.md"].replace(
-        "- [x] **1.1 Create the repository**", "- [x] **1.1 Create the repository**\n  - used cookiecutter")
+        "- [x] **1.1 Create the repository**", "- [x] **1.1 Create the repository**\n  - used cookiecutter"
+    )
     detail = step_detail(Snapshot.from_files(files), "1.2")
     assert (detail.status, detail.details) == ("ready", "Details of 1.2.")
     assert detail.test_command == "pytest -k s1_2"

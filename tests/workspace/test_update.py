@@ -41,11 +41,12 @@ def test_only_the_changed_lines_change(files: dict[str, str], now: datetime) -> 
     result = _apply(files, now, Action("done", "1.1"))
     before, after = files["phase1.md"].splitlines(), result.files["phase1.md"].splitlines()
     assert [(a, b) for a, b in zip(before, after, strict=True) if a != b] == [
-        ("- [ ] **1.1 Create the repository**", "- [x] **1.1 Create the repository**")]
+        ("- [ ] **1.1 Create the repository**", "- [x] **1.1 Create the repository**")
+    ]
     outside = [ANCHORS["progress_log"][0], ANCHORS["next_task_group"][1]]
     start, end = (result.files["devplan.md"].index(a) for a in outside)
-    assert result.files["devplan.md"][:start] == files["devplan.md"][:files["devplan.md"].index(outside[0])]
-    assert result.files["devplan.md"][end:] == files["devplan.md"][files["devplan.md"].index(outside[1]):]
+    assert result.files["devplan.md"][:start] == files["devplan.md"][: files["devplan.md"].index(outside[0])]
+    assert result.files["devplan.md"][end:] == files["devplan.md"][files["devplan.md"].index(outside[1]) :]
 
 
 def test_a_step_done_twice_is_refused_and_nothing_changes(files: dict[str, str], now: datetime) -> None:
@@ -71,8 +72,10 @@ def test_block_and_reopen(files: dict[str, str], now: datetime) -> None:
     assert reopened.files["phase1.md"] == files["phase1.md"]
     done = _apply(reopened.files, now, Action("done", "1.1"), Action("reopen", "1.1"))
     assert done.files["phase1.md"] == files["phase1.md"]
-    assert [entry.split(" — ")[1] for entry in done.logged] == ["Done 1.1 Create the repository",
-                                                                "Reopened 1.1 Create the repository"]
+    assert [entry.split(" — ")[1] for entry in done.logged] == [
+        "Done 1.1 Create the repository",
+        "Reopened 1.1 Create the repository",
+    ]
 
 
 def test_done_clears_a_block(files: dict[str, str], now: datetime) -> None:
@@ -81,14 +84,17 @@ def test_done_clears_a_block(files: dict[str, str], now: datetime) -> None:
     assert "- [x] **1.1 Create the repository**\n" in done.files["phase1.md"]
 
 
-@pytest.mark.parametrize(("setup", "action", "code"), [
-    ((), Action("reopen", "1.1"), "not_open"),
-    (("1.1",), Action("block", "1.1", "late"), "step_done"),
-    ((), Action("block", "1.1", "   "), "invalid_input"),
-    ((), Action("note", "1.1", ""), "invalid_input"),
-    ((), Action("note", "1.1", "x" * 2001), "invalid_input"),
-    ((), Action("done", "12"), "unknown_step"),
-])
+@pytest.mark.parametrize(
+    ("setup", "action", "code"),
+    [
+        ((), Action("reopen", "1.1"), "not_open"),
+        (("1.1",), Action("block", "1.1", "late"), "step_done"),
+        ((), Action("block", "1.1", "   "), "invalid_input"),
+        ((), Action("note", "1.1", ""), "invalid_input"),
+        ((), Action("note", "1.1", "x" * 2001), "invalid_input"),
+        ((), Action("done", "12"), "unknown_step"),
+    ],
+)
 def test_bad_actions_have_their_own_codes(
     files: dict[str, str], now: datetime, setup: tuple[str, ...], action: Action, code: str
 ) -> None:
@@ -102,10 +108,13 @@ def test_a_step_without_a_checkbox_cannot_be_changed(files: dict[str, str], now:
 
 
 def test_notes_go_under_the_step_and_into_the_log(files: dict[str, str], now: datetime) -> None:
-    result = _apply(files, now, Action("note", "2.1", "consider pg_trgm"),
-                    Action("note", "2.1", "or Meilisearch"))
-    assert "- [ ] **2.1 Index ingredients**\n  - 2026-05-04 10:12: consider pg_trgm\n" \
-           "  - 2026-05-04 10:12: or Meilisearch\n" in result.files["phase2.md"]
+    result = _apply(
+        files, now, Action("note", "2.1", "consider pg_trgm"), Action("note", "2.1", "or Meilisearch")
+    )
+    assert (
+        "- [ ] **2.1 Index ingredients**\n  - 2026-05-04 10:12: consider pg_trgm\n"
+        "  - 2026-05-04 10:12: or Meilisearch\n" in result.files["phase2.md"]
+    )
     assert result.logged[0] == "2026-05-04 10:12 — Note on 2.1 Index ingredients: consider pg_trgm"
 
 

@@ -76,8 +76,12 @@ def block(text: str) -> str:
             else:
                 out.append(_outside_code_spans(line, _escape_html))
         else:
-            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) \
-                    and line.strip() == match.group(1):
+            if (
+                match
+                and match.group(1)[0] == fence[0]
+                and len(match.group(1)) >= len(fence)
+                and line.strip() == match.group(1)
+            ):
                 fence = None
             out.append(_neutralise_comments(line))
     if fence is not None:

@@ -182,9 +182,10 @@ def _render_step(step: Step) -> list[str]:
 
 def render_phase(phase: Phase, plan: DevPlan) -> str:
     titles = {p.number: p.title for p in plan.phases}
-    depends = ", ".join(
-        f"Phase {n}: {inline(titles.get(n, '?'))} ({_phase_link(n)})" for n in phase.depends_on
-    ) or "none"
+    depends = (
+        ", ".join(f"Phase {n}: {inline(titles.get(n, '?'))} ({_phase_link(n)})" for n in phase.depends_on)
+        or "none"
+    )
     lines = [
         f"# Phase {phase.number}: {inline(phase.title)}",
         "",

@@ -82,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--framework", action="append", default=[], help="a framework to use (repeatable)")
     plan.add_argument("--data-store", action="append", default=[], help="a database or store (repeatable)")
     plan.add_argument("--integration", action="append", default=[], help="an external API (repeatable)")
+    plan.add_argument(
+        "--requirements",
+        type=Path,
+        metavar="FILE",
+        help="your numbered requirements (markdown '- R1 (feature): …' lines, or JSON); they replace the "
+        "ones extracted from the idea",
+    )
     plan.add_argument("--plain", action="store_true", help="one line per event, even on a terminal")
     plan.add_argument(
         "-i",
@@ -142,8 +149,13 @@ def main(
     except SystemExit as exit_:  # --help and --version
         return exit_.code if isinstance(exit_.code, int) else EXIT_OK
 
-    commands = {"plan": run_plan, "providers": run_providers, "schema": run_schema, "serve": run_serve,
-                **WORKSPACE_COMMANDS}
+    commands = {
+        "plan": run_plan,
+        "providers": run_providers,
+        "schema": run_schema,
+        "serve": run_serve,
+        **WORKSPACE_COMMANDS,
+    }
     try:
         return commands[args.command](args, stdout)
     except KeyboardInterrupt:

@@ -12,7 +12,11 @@ from devussy.errors import ConfigError
 
 # Problems with what the user gave (token, repository, rights): exit 2 like any configuration error.
 _USAGE_CODES = {
-    "github_no_token", "github_invalid_repo", "github_auth", "github_not_found", "github_forbidden",
+    "github_no_token",
+    "github_invalid_repo",
+    "github_auth",
+    "github_not_found",
+    "github_forbidden",
 }
 
 
@@ -23,16 +27,21 @@ def add_export_command(commands: Any, add_folder_argument: Any) -> None:
     github = targets.add_parser("github", help="one issue per phase, steps as a checklist (idempotent)")
     add_folder_argument(github)
     github.add_argument("--repo", required=True, help="OWNER/NAME of the repository")
-    github.add_argument("--base-url", default=None,
-                        help="REST API root for GitHub Enterprise, e.g. https://github.example.com/api/v3")
+    github.add_argument(
+        "--base-url",
+        default=None,
+        help="REST API root for GitHub Enterprise, e.g. https://github.example.com/api/v3",
+    )
 
     taskmaster = targets.add_parser("taskmaster", help="write Task Master's tasks.json")
     add_folder_argument(taskmaster)
-    taskmaster.add_argument("--out", type=Path, default=None,
-                            help="where to write (default: ./.taskmaster/tasks/tasks.json)")
+    taskmaster.add_argument(
+        "--out", type=Path, default=None, help="where to write (default: ./.taskmaster/tasks/tasks.json)"
+    )
     taskmaster.add_argument("--tag", default="master", help="Task Master tag to write (default: master)")
-    taskmaster.add_argument("--force", action="store_true",
-                            help="replace the tag even if its tasks were not written by Devussy")
+    taskmaster.add_argument(
+        "--force", action="store_true", help="replace the tag even if its tasks were not written by Devussy"
+    )
 
 
 def run_export(args: argparse.Namespace, stdout: TextIO, workspace: Any) -> int:
@@ -81,6 +90,8 @@ def _taskmaster(args: argparse.Namespace, snapshot: Any, stdout: TextIO) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomically(target, text)
     subtasks = len(snapshot.steps)
-    print(f"Wrote {len(snapshot.plan.phases)} tasks with {subtasks} subtasks to {target} (tag {args.tag})",
-          file=stdout)
+    print(
+        f"Wrote {len(snapshot.plan.phases)} tasks with {subtasks} subtasks to {target} (tag {args.tag})",
+        file=stdout,
+    )
     return EXIT_OK

@@ -15,7 +15,7 @@ from devussy.cli.errors import UsageError
 from devussy.config import Settings
 from devussy.errors import DevussyError, InputTooLarge
 from devussy.events import ProgressEvent, RepairRequested
-from devussy.models import ChatTurn, ProjectBrief
+from devussy.models import ChatTurn, ProjectBrief, Requirement
 from devussy.stages.inputs import InterviewInput
 from devussy.validation import describe_errors
 
@@ -49,11 +49,16 @@ def first_input(args: argparse.Namespace) -> str:
     return text
 
 
-def merge_flags(brief: ProjectBrief, args: argparse.Namespace) -> ProjectBrief:
-    """The interview's brief, with --name replacing its name and the list flags added to its lists."""
+def merge_flags(
+    brief: ProjectBrief, args: argparse.Namespace, requirements: list[Requirement] | None = None
+) -> ProjectBrief:
+    """The interview's brief, with --name replacing its name, the list flags added to its lists and
+    the --requirements list (``requirements``) replacing its requirements."""
     data = brief.model_dump(by_alias=False)
     if args.name:
         data["name"] = args.name.strip()
+    if requirements:
+        data["requirements"] = [r.model_dump() for r in requirements]
     for field, attr in LIST_FLAGS:
         values: list[str] = data[field]
         for value in getattr(args, attr):

@@ -19,7 +19,8 @@ from rich.console import Console
 from devussy.cli.errors import EXIT_INTERRUPTED, EXIT_OK, InterviewFailed, UsageError
 from devussy.cli.interview import first_input, is_utf8_text, merge_flags, run_interview, saved_brief
 from devussy.cli.output_folder import output_folder
-from devussy.cli.views import LiveView, PlainView, RunView
+from devussy.cli.requirements_file import read_requirements_file
+from devussy.cli.views import LiveView, PlainView, RunView, repair_summary
 from devussy.config import Settings
 from devussy.errors import ConfigError, DevussyError
 from devussy.models import DesignReview, ProjectBrief, UnitUsage, Usage, UsageReport, slugify
@@ -43,6 +44,7 @@ def build_brief(args: argparse.Namespace) -> ProjectBrief:
     texts = [args.idea, args.name or "", *args.language, *args.framework, *args.data_store, *args.integration]
     if not all(is_utf8_text(text) for text in texts):
         raise UsageError("the command line holds text that is not UTF-8; check the terminal's encoding")
+    requirements = read_requirements_file(args.requirements) if args.requirements else []
     try:
         return ProjectBrief(
             name=(args.name or derive_name(idea)).strip(),
@@ -51,6 +53,7 @@ def build_brief(args: argparse.Namespace) -> ProjectBrief:
             frameworks=args.framework,
             data_stores=args.data_store,
             integrations=args.integration,
+            requirements=requirements,
         )
     except ValidationError as exc:
         raise UsageError(f"invalid {describe_errors(exc, limit=1, root='brief')}") from None
@@ -199,8 +202,13 @@ def run_plan(args: argparse.Namespace, stdout: TextIO) -> int:
 
 
 def _plan_into(
-    args: argparse.Namespace, stdout: TextIO, brief: ProjectBrief, settings: Settings, out_dir: Path,
-    view: RunView, runner: Any,
+    args: argparse.Namespace,
+    stdout: TextIO,
+    brief: ProjectBrief,
+    settings: Settings,
+    out_dir: Path,
+    view: RunView,
+    runner: Any,
 ) -> int:
     from devussy.artifacts import render_artifacts, stale_phase_files, write_artifacts, write_zip
 
@@ -209,13 +217,14 @@ def _plan_into(
         saved = saved_brief(out_dir) if args.resume else None
         if saved is not None:
             print(f"Resuming {saved.name} from {out_dir}: the interview is already done.", file=stdout)
-            brief = merge_flags(saved, args)
+            brief = merge_flags(saved, args, brief.requirements)
         else:
             if args.resume:
                 print(f"No interview to resume in {out_dir}; starting with the interview.", file=stdout)
                 resume = False  # nothing before the design is checkpointed: there is nothing to reuse
             try:
-                brief = merge_flags(run_interview(settings, first_input(args), stdout), args)
+                answered = run_interview(settings, first_input(args), stdout)
+                brief = merge_flags(answered, args, brief.requirements)
             except KeyboardInterrupt:
                 print(file=stdout)  # end the prompt line; nothing was started, so nothing to resume
                 return EXIT_INTERRUPTED
@@ -262,6 +271,8 @@ def _plan_into(
         report = check_coverage(result.plan)
         marker = "Coverage" if report.ok else "Coverage problems (see devplan.md)"
         print(f"{marker}: {summary_line(report)}", file=stdout)
+        for line in repair_summary(view.checks):
+            print(line, file=stdout)
     reviewed = review_line(result.review)
     if reviewed:
         print(reviewed, file=stdout)

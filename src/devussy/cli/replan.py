@@ -82,6 +82,8 @@ def run_replan(args: argparse.Namespace, stdout: TextIO) -> int:
         print(f"Nothing written. Run again with --yes to write these changes to {args.dir}.", file=stdout)
         return EXIT_OK
     workspace.write_replan(outcome, base)
-    print(f"Re-planned {args.dir}: wrote {', '.join(n for n in outcome.changed if n not in outcome.deleted)}",
-          file=stdout)
+    print(
+        f"Re-planned {args.dir}: wrote {', '.join(n for n in outcome.changed if n not in outcome.deleted)}",
+        file=stdout,
+    )
     return EXIT_OK

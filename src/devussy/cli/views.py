@@ -16,6 +16,7 @@ from rich.spinner import Spinner
 from rich.text import Text
 
 from devussy.events import (
+    CoverageChecked,
     PhaseAnnounced,
     PhaseOutline,
     ProgressEvent,
@@ -81,7 +82,12 @@ def apply_event(unit: UnitState, event: ProgressEvent) -> str | None:
             return f"parsed phase {event.phase.number}: {event.phase.title}"
         case RepairRequested():
             unit.note = "repairing output"
-            return f"output did not parse ({len(event.errors)} errors); asking for a repair"
+            return f"{len(event.errors)} problem(s) in the output; asking for one repair"
+        case CoverageChecked():
+            left = len(event.unresolved)
+            after = " after the repair" if event.repaired else ""
+            unit.note = f"{left} requirement problem(s) left{after}" if left else ""
+            return f"requirements check: {left} problem(s) left{after}" if left else "requirements check: ok"
     return None
 
 
@@ -100,6 +106,8 @@ class UnitSink:
         self._view.refresh(self._unit, line)
         if isinstance(event, PhaseAnnounced):
             self._view.name_phase(PhaseOutline(number=event.phase.number, title=event.phase.title))
+        elif isinstance(event, CoverageChecked):
+            self._view.checks[self._unit.label] = event
         elif isinstance(event, UnitSkipped):  # a plan reused from a checkpoint lists its outline
             for phase in event.phases:
                 self._view.name_phase(phase)
@@ -114,6 +122,7 @@ class RunView:
     def __init__(self) -> None:
         self.units: list[UnitState] = []
         self.phase_titles: dict[int, str] = {}  # from the plan stream's phase events
+        self.checks: dict[str, CoverageChecked] = {}  # the last requirements check of each unit
 
     def name_phase(self, phase: PhaseOutline) -> None:
         number, title = phase.number, phase.title
@@ -150,6 +159,20 @@ class RunView:
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+
+def repair_summary(checks: dict[str, CoverageChecked]) -> list[str]:
+    """Lines for the end of ``devussy plan``: each unit whose requirements check asked for a repair,
+    and what stayed unresolved after it (never hidden)."""
+    lines = []
+    for label, check in checks.items():
+        left = len(check.unresolved)
+        if check.repaired:
+            lines.append(f"  {label}: one repair round, " + (f"{left} still open" if left else "all fixed"))
+        elif left:
+            lines.append(f"  {label}: {left} open")
+        lines += [f"    - {problem}" for problem in check.unresolved]
+    return ["Requirements checks:", *lines] if lines else []
 
 
 class PlainView(RunView):

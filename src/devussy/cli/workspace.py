@@ -26,8 +26,13 @@ DEFAULT_WAVES = 3
 
 
 def add_folder_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("dir", nargs="?", type=Path, default=Path("."),
-                        help="the plan folder `devussy plan` wrote (default: the current folder)")
+    parser.add_argument(
+        "dir",
+        nargs="?",
+        type=Path,
+        default=Path("."),
+        help="the plan folder `devussy plan` wrote (default: the current folder)",
+    )
 
 
 def add_workspace_commands(commands: Any) -> None:
@@ -39,8 +44,9 @@ def add_workspace_commands(commands: Any) -> None:
 
     upcoming = commands.add_parser("next", help="the next unblocked steps, by dependency waves")
     add_folder_argument(upcoming)
-    upcoming.add_argument("--all", action="store_true",
-                          help=f"every wave (default: the first {DEFAULT_WAVES})")
+    upcoming.add_argument(
+        "--all", action="store_true", help=f"every wave (default: the first {DEFAULT_WAVES})"
+    )
     upcoming.add_argument("--json", action="store_true", help="print the waves as JSON")
     upcoming.add_argument("--plain", action="store_true", help="plain text, even on a terminal")
 

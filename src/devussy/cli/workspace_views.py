@@ -98,7 +98,10 @@ def render_status(status: WorkspaceStatus, console: Console) -> None:
         bar = ProgressBar(total=max(phase.total, 1), completed=phase.done, width=24)
         state = STATE_WORDS[phase.state] + (f", {phase.blocked} blocked" if phase.blocked else "")
         table.add_row(
-            f"Phase {phase.number}", phase.title, bar, f"{phase.done}/{phase.total}",
+            f"Phase {phase.number}",
+            phase.title,
+            bar,
+            f"{phase.done}/{phase.total}",
             Text(state, style=_STATE_STYLES.get(phase.state, "")),
         )
     console.print(table)

@@ -110,8 +110,9 @@ class GitHubClient:
         try:
             response = self._http.request(method, url, **kwargs)
         except httpx.TimeoutException:
-            raise GitHubError(f"GitHub did not answer in time ({method} {_path(url)})",
-                              code="github_unreachable") from None
+            raise GitHubError(
+                f"GitHub did not answer in time ({method} {_path(url)})", code="github_unreachable"
+            ) from None
         except httpx.HTTPError as exc:
             message = f"the connection to GitHub failed ({type(exc).__name__})"
             raise GitHubError(message, code="github_unreachable") from None
@@ -134,16 +135,23 @@ class GitHubClient:
         return {label["name"] for label in self.paginate("/labels", {})}
 
     def create_label(self, name: str, color: str, description: str) -> None:
-        self.request("POST", self._repo_path("/labels"),
-                     json={"name": name, "color": color, "description": description})
+        self.request(
+            "POST",
+            self._repo_path("/labels"),
+            json={"name": name, "color": color, "description": description},
+        )
 
     def devussy_issues(self) -> list[dict[str, Any]]:
-        return [issue for issue in self.paginate("/issues", {"labels": LABEL, "state": "all"})
-                if "pull_request" not in issue]
+        return [
+            issue
+            for issue in self.paginate("/issues", {"labels": LABEL, "state": "all"})
+            if "pull_request" not in issue
+        ]
 
     def create_issue(self, title: str, body: str, labels: list[str]) -> dict[str, Any]:
-        response = self.request("POST", self._repo_path("/issues"),
-                                json={"title": title, "body": body, "labels": labels})
+        response = self.request(
+            "POST", self._repo_path("/issues"), json={"title": title, "body": body, "labels": labels}
+        )
         issue: dict[str, Any] = response.json()
         return issue
 
@@ -167,7 +175,8 @@ def _github_message(response: httpx.Response) -> str:
     message = str(data.get("message") or f"HTTP {response.status_code}")
     details = [
         str(error.get("message") or f"{error.get('field', '?')} {error.get('code', 'invalid')}")
-        for error in data.get("errors") or [] if isinstance(error, dict)
+        for error in data.get("errors") or []
+        if isinstance(error, dict)
     ]
     return message + (f" ({'; '.join(details)})" if details else "")
 
@@ -178,20 +187,27 @@ def _error_for(response: httpx.Response, method: str, path: str, repo: str) -> G
     where = f"{method} {path}"
     if status == 401:
         return GitHubError(f"GitHub rejected the token: {message}", code="github_auth")
-    if status in (403, 429) and (response.headers.get("x-ratelimit-remaining") == "0"
-                                 or "retry-after" in response.headers or "rate limit" in message.lower()):
+    if status in (403, 429) and (
+        response.headers.get("x-ratelimit-remaining") == "0"
+        or "retry-after" in response.headers
+        or "rate limit" in message.lower()
+    ):
         when = response.headers.get("retry-after")
         reset = response.headers.get("x-ratelimit-reset")
         hint = f"retry in {when} s" if when else "retry later"
         if reset and not when:
             hint = f"the limit resets at {reset} (epoch seconds)"
-        return GitHubError(f"GitHub's rate limit was hit ({message}); {hint}. The export can be run again: "
-                           "it updates what it already created", code="github_rate_limited")
+        return GitHubError(
+            f"GitHub's rate limit was hit ({message}); {hint}. The export can be run again: "
+            "it updates what it already created",
+            code="github_rate_limited",
+        )
     if status == 403:
         return GitHubError(f"the token may not do {where} in {repo}: {message}", code="github_forbidden")
     if status == 404:
-        return GitHubError(f"{repo} was not found, or the token cannot see it ({where})",
-                           code="github_not_found")
+        return GitHubError(
+            f"{repo} was not found, or the token cannot see it ({where})", code="github_not_found"
+        )
     if status == 422:
         return GitHubError(f"GitHub refused {where}: {message}", code="github_invalid")
     return GitHubError(f"GitHub answered {status} to {where}: {message}", code="github_error")
@@ -235,13 +251,19 @@ def issue_body(snapshot: Snapshot, phase: Phase, analysis: Analysis, numbers: Ma
     ]
     if phase.requirements:
         texts = {r.id: r.text for r in snapshot.plan.requirements}
-        lines += ["**Requirements:** " + "; ".join(f"{rid} {_plain(texts.get(rid, ''))}".strip()
-                                                     for rid in phase.requirements), ""]
+        lines += [
+            "**Requirements:** "
+            + "; ".join(f"{rid} {_plain(texts.get(rid, ''))}".strip() for rid in phase.requirements),
+            "",
+        ]
     lines += ["### Steps", ""]
     lines += [_step_line(info, analysis.status[info.step.id]) for info in members] or ["_Not detailed yet._"]
-    lines += ["", "---",
-              f"_Generated by Devussy from phase{phase.number}.md. The plan folder is the source of truth: "
-              "tick steps with `devussy done`, then run `devussy export github` again._"]
+    lines += [
+        "",
+        "---",
+        f"_Generated by Devussy from phase{phase.number}.md. The plan folder is the source of truth: "
+        "tick steps with `devussy done`, then run `devussy export github` again._",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -306,16 +328,20 @@ def _export(snapshot: Snapshot, client: GitHubClient, report: ExportReport) -> N
         issue = existing[phase.number]
         members = [info for info in snapshot.steps.values() if info.phase == phase.number]
         finished = bool(members) and all(analysis.status[info.step.id] == "done" for info in members)
-        have_labels = [label["name"] if isinstance(label, dict) else str(label)
-                       for label in issue.get("labels", [])]
+        have_labels = [
+            label["name"] if isinstance(label, dict) else str(label) for label in issue.get("labels", [])
+        ]
         wanted = {
             "title": issue_title(snapshot, phase),
             "body": issue_body(snapshot, phase, analysis, numbers),
             "state": "closed" if finished else "open",
             "labels": sorted(set(have_labels) | {LABEL, f"phase-{phase.number}"}),
         }
-        changes = {name: value for name, value in wanted.items()
-                   if (sorted(have_labels) if name == "labels" else issue.get(name)) != value}
+        changes = {
+            name: value
+            for name, value in wanted.items()
+            if (sorted(have_labels) if name == "labels" else issue.get(name)) != value
+        }
         if changes:
             client.update_issue(issue["number"], changes)
             if issue["number"] not in report.created:

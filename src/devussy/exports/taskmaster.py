@@ -80,21 +80,27 @@ def build_tasks(snapshot: Snapshot) -> list[dict[str, Any]]:
         details = phase.summary
         if phase.requirements:
             details += "\n\nRequirements:\n" + "\n".join(
-                f"- {rid}: {requirements.get(rid, '')}".rstrip(": ") for rid in phase.requirements)
+                f"- {rid}: {requirements.get(rid, '')}".rstrip(": ") for rid in phase.requirements
+            )
         commands = list(dict.fromkeys(info.step.test_command for info in members if info.step.test_command))
-        strategy = (f"Every subtask's test passes: {'; '.join(commands)}" if commands
-                    else "Every subtask's acceptance criteria hold.")
-        tasks.append({
-            "id": phase.number,
-            "title": phase.title,
-            "description": phase.summary.strip().split("\n", 1)[0][:300],
-            "details": details,
-            "testStrategy": strategy,
-            "priority": "medium",
-            "dependencies": list(snapshot.phase_depends.get(phase.number, [])),
-            "status": _phase_status(statuses),
-            "subtasks": [_subtask(info, status) for info, status in zip(members, statuses, strict=True)],
-        })
+        strategy = (
+            f"Every subtask's test passes: {'; '.join(commands)}"
+            if commands
+            else "Every subtask's acceptance criteria hold."
+        )
+        tasks.append(
+            {
+                "id": phase.number,
+                "title": phase.title,
+                "description": phase.summary.strip().split("\n", 1)[0][:300],
+                "details": details,
+                "testStrategy": strategy,
+                "priority": "medium",
+                "dependencies": list(snapshot.phase_depends.get(phase.number, [])),
+                "status": _phase_status(statuses),
+                "subtasks": [_subtask(info, status) for info, status in zip(members, statuses, strict=True)],
+            }
+        )
     return tasks
 
 

@@ -166,7 +166,6 @@ class AnthropicProvider(HTTPProvider):
         )
 
 
-
 def _dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 

@@ -240,7 +240,6 @@ class OpenAIProvider(HTTPProvider):
         )
 
 
-
 def known_capabilities(base_url: str) -> Capabilities:
     """What we know about an endpoint: its host's entry, or a local engine on its default port."""
     parts = urlsplit(base_url)

@@ -1,22 +1,33 @@
-"""The generic stage runner: any ``StageSpec``, streamed, parsed, checked and repaired once.
+"""The generic stage runner: any ``StageSpec``, streamed, parsed, checked and repaired.
 
 :func:`generate` runs every stage the same way:
 
 1. build the request from the spec's prompt (``spec.messages``) with the stage input as its task;
 2. stream it; every text delta goes to ``sink.on_token_async`` as it arrives, and to the spec's
    stream watcher if it has one (the plan stage announces phases while the stream is running);
-3. parse the complete text (``spec.parse``), then run the spec's ``check`` if it has one;
-4. if parsing failed (or the check found problems), send ONE repair request that quotes the raw
-   output and the problems and repeats the format (progress event ``RepairRequested``; its tokens
-   stream too);
+3. parse the complete text (``spec.parse``); an answer cut off at the token limit is never taken as
+   complete;
+4. if parsing failed, send ONE repair request that quotes the raw output and the problems and
+   repeats the format (progress event ``RepairRequested``; its tokens stream too);
 5. if the repaired answer does not parse either and the engine takes a JSON schema (see
    ``StageSettings.uses_structured_output``), ask ONCE more for the stage's output as JSON matching
    ``spec.json_schema`` (``RepairRequested(structured=True)``); the JSON is validated with the
    output model, written in the stage's canonical format and parsed like any answer, so the input's
    context and the parser's checks apply to it too;
 6. if nothing could be read, raise ``StageError(code="parse_failed")`` naming the stage and what was
-   missing, carrying every raw answer. (After a failed check, an unreadable repair keeps the first,
-   parsed answer.)
+   missing, carrying every raw answer;
+7. on a parsed result (first answer, repair or JSON), run the spec's ``check`` if it has one (the
+   coverage check of a plan or phase detail); if it finds problems and the engine is a model (the
+   offline planner is never asked), send ONE targeted repair request: the answer stays in the
+   conversation and the model sends only the parts it adds or rewrites (``spec.amend``), applied to
+   the result (a spec without ``amend`` is asked for the whole answer again). The result with fewer
+   problems wins (the repaired one on a tie); an unusable or cut-off repair keeps the result it was
+   asked to fix;
+8. the spec's ``report`` (coverage) goes to the sink as ``CoverageChecked``, listing the problems
+   still there after the repair: what stayed uncovered is reported, never hidden.
+
+So a stage sends at most four requests: the answer, the format repair, the JSON request and the
+check's repair; each is sent only when the one before it left something to fix.
 
 Provider errors propagate unchanged; the partial text is whatever the sink already received.
 """
@@ -30,7 +41,7 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from devussy.errors import ProviderError, StageError
-from devussy.events import RepairRequested
+from devussy.events import CoverageChecked, RepairRequested
 from devussy.llm.base import STRUCTURED_OUTPUT_REFUSED, ChatMessage, ChatRequest
 from devussy.llm.pricing import with_cost
 from devussy.models import DevussyModel, Usage
@@ -103,37 +114,46 @@ async def generate(
     request = build_request(spec, settings, stage_input)
     watcher = spec.watch(sink) if spec.watch is not None else None
     answer = await stream_answer(settings, request, sink, watcher)
-    usage = answer.usage
-    first: OutT | None = None
     try:
-        first = read_answer(spec, answer, stage_input)
+        value = read_answer(spec, answer, stage_input)
     except (ValueError, TypeError) as exc:  # pydantic.ValidationError is a ValueError
-        problems, unreadable = describe_failure(answer, exc), True
+        value, text, usage = await _recover(
+            spec, settings, stage_input, request, answer, describe_failure(answer, exc), sink, watcher
+        )
     else:
-        problems, unreadable = (spec.check(first, stage_input) if spec.check else []), False
-        if not problems:
-            return await _finish(first, answer.text, usage, sink, watcher)
+        text, usage = answer.text, answer.usage
+    problems = check_problems(spec, value, stage_input)
+    if not problems or settings.provider.capabilities.offline:
+        return await _finish(spec, stage_input, value, text, usage, sink, watcher, problems)
+    checked = (value, text, problems)
+    return await _repair_check(spec, settings, stage_input, request, checked, usage, sink, watcher)
 
+
+async def _recover(
+    spec: StageSpec[InT, OutT],
+    settings: StageSettings,
+    stage_input: InT,
+    request: ChatRequest,
+    answer: Answer,
+    problems: list[str],
+    sink: StreamingHandler,
+    watcher: StreamWatcher[OutT] | None,
+) -> tuple[OutT, str, Usage]:
+    """An unreadable answer: the repair round, then the request for JSON. Returns the value read, its
+    text and the usage of every round, or raises ``StageError(code="parse_failed")``."""
     await sink.on_progress_async(RepairRequested(errors=problems))
     repair = replace(
         request,
-        messages=[
-            *request.messages,
-            ChatMessage("user", repair_prompt(spec.name, answer.text, problems, unreadable=unreadable)),
-        ],
+        messages=[*request.messages, ChatMessage("user", repair_prompt(spec.name, answer.text, problems))],
     )
     if watcher is not None:
         watcher.restart()
     second = await stream_answer(settings, repair, sink, watcher)
-    usage = usage + second.usage
+    usage = answer.usage + second.usage
     try:
-        repaired = read_answer(spec, second, stage_input)
+        return read_answer(spec, second, stage_input), second.text, usage
     except (ValueError, TypeError) as exc:
-        if first is not None:  # only the check had problems: the first answer stands
-            return await _finish(first, answer.text, usage, sink, watcher)
         errors = describe_failure(second, exc)
-    else:
-        return await _finish(repaired, second.text, usage, sink, watcher)
 
     raw_text = answer.text + REPAIR_SEPARATOR + second.text
     attempts = "a repair request"
@@ -143,7 +163,7 @@ async def generate(
         )
         usage = usage + structured_usage
         if value is not None:
-            return await _finish(value, spec.render(value), usage, sink, watcher)
+            return value, spec.render(value), usage
         raw_text += STRUCTURED_SEPARATOR + json_text
         attempts = "a repair request and a request for JSON"
     raise StageError(
@@ -152,6 +172,54 @@ async def generate(
         raw_text=raw_text,
         code="parse_failed",
     )
+
+
+def check_problems(spec: StageSpec[InT, OutT], value: OutT, stage_input: InT) -> list[str]:
+    return spec.check(value, stage_input) if spec.check is not None else []
+
+
+async def _repair_check(
+    spec: StageSpec[InT, OutT],
+    settings: StageSettings,
+    stage_input: InT,
+    request: ChatRequest,
+    checked: tuple[OutT, str, list[str]],
+    usage: Usage,
+    sink: StreamingHandler,
+    watcher: StreamWatcher[OutT] | None,
+) -> StageResult[OutT]:
+    """The check's one repair. With ``spec.amend`` it is targeted: the answer stays in the
+    conversation, the model sends only what it adds or rewrites, and that is applied to the result;
+    without, the whole answer is asked for again, quoting the problems. The result with fewer
+    problems wins (the repaired one on a tie); an unusable or cut-off answer keeps the result it was
+    asked to fix; what is left is reported, never hidden."""
+    first, first_text, problems = checked
+    await sink.on_progress_async(RepairRequested(errors=problems))
+    if spec.amend is not None:
+        ask = [ChatMessage("assistant", first_text), ChatMessage("user", spec.amend.prompt(first, problems))]
+    else:
+        ask = [ChatMessage("user", repair_prompt(spec.name, first_text, problems, unreadable=False))]
+    repair = replace(request, messages=[*request.messages, *ask])
+    if watcher is not None:
+        watcher.restart()
+    second = await stream_answer(settings, repair, sink, watcher)
+    usage = usage + second.usage
+    value, text, left = first, first_text, problems
+    try:
+        if second.truncated:  # a cut-off step or phase would replace a whole one
+            raise FormatError(CUT_OFF)
+        if spec.amend is not None:
+            repaired = spec.amend.apply(second.text, first, stage_input)
+            repaired_text = spec.render(repaired)  # parts applied: the whole result, in its format
+        else:
+            repaired, repaired_text = spec.parse(second.text, stage_input), second.text
+    except (ValueError, TypeError):
+        pass  # nothing usable in the answer: the first result stands, its problems reported
+    else:
+        repaired_problems = check_problems(spec, repaired, stage_input)
+        if len(repaired_problems) <= len(problems):
+            value, text, left = repaired, repaired_text, repaired_problems
+    return await _finish(spec, stage_input, value, text, usage, sink, watcher, left, True)
 
 
 def stage_title(name: str) -> str:
@@ -246,10 +314,24 @@ def structured_value(spec: StageSpec[InT, OutT], text: str, stage_input: InT) ->
 
 
 async def _finish(
-    value: OutT, text: str, usage: Usage, sink: StreamingHandler, watcher: StreamWatcher[OutT] | None
+    spec: StageSpec[InT, OutT],
+    stage_input: InT,
+    value: OutT,
+    text: str,
+    usage: Usage,
+    sink: StreamingHandler,
+    watcher: StreamWatcher[OutT] | None,
+    unresolved: list[str],
+    repaired: bool = False,
 ) -> StageResult[OutT]:
     if watcher is not None:
         await watcher.finish(value)
+    if spec.report is not None:
+        coverage = spec.report(value, stage_input)
+        if coverage is not None:
+            await sink.on_progress_async(
+                CoverageChecked(coverage=coverage, repaired=repaired, unresolved=unresolved)
+            )
     await sink.on_completion_async(text)
     return StageResult(value=value, text=text, usage=usage)
 

@@ -79,11 +79,20 @@ class DetailedDevPlanGenerator(StageGenerator[DetailInput, Phase]):
         super().__init__(detail.STAGE, settings)
 
     async def generate(
-        self, dev_plan: DevPlan, phase_number: int, sink: StreamingHandler, *, plan_complete: bool = True
+        self,
+        dev_plan: DevPlan,
+        phase_number: int,
+        sink: StreamingHandler,
+        *,
+        plan_complete: bool = True,
+        design: ProjectDesign | None = None,
     ) -> StageResult[Phase]:
         """``plan_complete=False`` while the plan is still streaming: the prompt then says that more
-        phases follow. A phase that is not in the plan is ``StageError(code="unknown_phase")``."""
-        stage_input = DetailInput(plan=dev_plan, phase_number=phase_number, plan_complete=plan_complete)
+        phases follow. With the ``design``, the prompt quotes its architecture and data model. A phase
+        that is not in the plan is ``StageError(code="unknown_phase")``."""
+        stage_input = DetailInput(
+            plan=dev_plan, phase_number=phase_number, plan_complete=plan_complete, design=design
+        )
         return await self.run(stage_input, sink)
 
 

@@ -105,4 +105,3 @@ async def correct(
         return None, answer.text, answer.usage, "; ".join(describe_failure(answer, exc)[:3])
     await sink.on_completion_async(answer.text)
     return corrected, answer.text, answer.usage, ""
-

@@ -59,7 +59,7 @@ from devussy.pipeline.review import ReviewResult, review_design, rules_only
 from devussy.stages.detail import complete_steps
 from devussy.stages.handoff import default_start
 from devussy.stages.names import StageName
-from devussy.stages.plan import cited_only
+from devussy.stages.trace import known_citations
 from devussy.streaming import NullStreamingHandler, StreamingHandler
 
 T = TypeVar("T")
@@ -109,7 +109,15 @@ def _message(exc: BaseException) -> str:
 
 
 def _same_outline(a: Phase, b: Phase) -> bool:
-    return (a.number, a.title, a.summary, a.depends_on) == (b.number, b.title, b.summary, b.depends_on)
+    """Same phase for its detail: a changed ``Requirements:`` line (e.g. after the plan's repair round
+    added a requirement) changes what the detail must cover."""
+    return (a.number, a.title, a.summary, a.depends_on, a.requirements) == (
+        b.number,
+        b.title,
+        b.summary,
+        b.depends_on,
+        b.requirements,
+    )
 
 
 def _same_start(seen: Phase, final: Phase) -> bool:
@@ -481,7 +489,7 @@ class _Run:
         partial = DevPlan(
             project_name=self.design.project_name,
             summary=self.design.summary,
-            phases=cited_only(phases, self.design),
+            phases=known_citations(phases, self.design.requirements),
             tech_stack=list(self.design.tech_stack),
             requirements=list(self.design.requirements),
             brief=self.design.brief,
@@ -544,7 +552,9 @@ class _Run:
                 result = await self.unit(
                     "phase_detail",
                     phase.number,
-                    lambda sink: generator.generate(plan, phase.number, sink, plan_complete=plan_complete),
+                    lambda sink: generator.generate(
+                        plan, phase.number, sink, plan_complete=plan_complete, design=self.design
+                    ),
                     wrap=watched,
                 )
             except asyncio.CancelledError:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from devussy.models import ProjectBrief
+from devussy.planner.domain import is_adverb, word_set
 from devussy.planner.knowledge import (
     INTEGRATION_CATEGORIES,
     Feature,
@@ -25,6 +26,7 @@ from devussy.planner.knowledge import (
     Toolchain,
     knowledge,
 )
+from devussy.requirements.lexicon import lexicon
 
 # Used when two project types match equally often: the more specific type wins.
 TYPE_PRIORITY = (
@@ -34,6 +36,9 @@ TYPE_PRIORITY = (
     "saas",
     "mobile_app",
     "browser_extension",
+    "desktop_app",
+    "plugin",
+    "chat_bot",
     "game",
     "embedded",
     "ml_service",
@@ -45,18 +50,33 @@ TYPE_PRIORITY = (
     "library",
 )
 FALLBACK_TYPE = "web_app"
+# Identities come from the platform, the host application or nobody: no sign-in phase of their own.
 _NO_ACCOUNT_TYPES = frozenset(
-    {"game", "cli", "library", "embedded", "data_pipeline", "operator", "infrastructure", "scraper"}
+    {
+        *("game", "cli", "library", "embedded", "data_pipeline", "operator", "infrastructure", "scraper"),
+        *("chat_bot", "desktop_app", "plugin"),
+    }
 )
 HOSTED_TYPES = frozenset(
-    {"web_api", "web_app", "saas", "ml_service", "data_pipeline", "infrastructure", "migration", "scraper"}
+    {
+        *("web_api", "web_app", "saas", "ml_service", "data_pipeline", "infrastructure", "migration"),
+        *("scraper", "chat_bot"),
+    }
+)
+# Hits in the brief's opening noun phrase ("A Telegram bot in Python that ...") say what the product is;
+# later ones may only mention something ("... lets me log photos", "... deploying our 5 microservices").
+OPENING_WEIGHT = 3
+_GREETING = re.compile(r"^\s*+(?:(?:hi|hello|hey|so|well|ok(?:ay)?)\b[\s!,.]*+)*", re.IGNORECASE)
+_OPENING_END = re.compile(
+    r"[.!?:;(]|\b(?:that|which|where|who|so|for|to|with|in|using|on|from|by|built|written|made|where)\b",
+    re.IGNORECASE,
 )
 
 _LEFT = r"(?<![\w+#])(?<!\w[.-])"
 _RIGHT = r"(?![\w+#])(?!\.\w)"
 _NEGATION_BEFORE = re.compile(
     r"(?:\bno|\bnot|\bwithout|\bnever|n't|\bskip|\bexcluding)\s+(?:(?:a|an|any|the|need|needs|use|using|"
-    r"require|requires|include|real|separate|external|user)\s+){0,3}$",
+    r"require|requires|include|real|separate|external|user)\s+){0,3}(?:[\w-]+\s+)?$",
     re.IGNORECASE,
 )
 _NEGATED_AREAS = {
@@ -141,7 +161,25 @@ _PHRASE_STOP = frozenset(
         "than",
         "each",
         "every",
+        "against",
+        "like",
+        "about",
+        "over",
+        "through",
+        "backed",
+        "before",
+        "after",
     ]
+)
+_DATA_TYPES = frozenset({"data_pipeline", "ml_service"})
+# Product features a data job's words can mention without asking for them, with the category of
+# technology that would make them real.
+_PRODUCT_FEATURES = {"user_accounts": "auth", "payments": "payments"}
+# Words the pattern can reach that name no record: pronouns, states and manners ("tracks fully offline",
+# "log attacks quickly", "what they've sent").
+_NOT_RECORD_WORDS = word_set(
+    "i we you he she they they've we've i've live lives stays runs works",
+    "offline online locally remotely fully quickly database databases",
 )
 _NOT_ENTITIES = frozenset(
     [
@@ -250,6 +288,11 @@ class Analysis:
     negated: frozenset[str]
     team_size: int | None
     stack: tuple[str, ...] = field(default=())  # explicit + implied + assumed, in knowledge-base order
+    # Of the technologies no knowledge-base entry knows, those the product is built with or runs on
+    # (Bevy, YOLOv8, a Jetson board) rather than a service it calls (Strava, Salesforce).
+    unknown_tools: tuple[str, ...] = field(default=())
+    # ...and those that are only the identity provider users sign in with (the SSO step wires them in).
+    unknown_idps: tuple[str, ...] = field(default=())
 
     def has(self, item: str) -> bool:
         return item in self.stack or item in self.features or item in self.flags
@@ -295,6 +338,32 @@ class Analyzer:
             for e in entries
         }
         self._languages = [tid for tid, t in kb.technologies.items() if t.category == "language"]
+        # Languages the lexicon names that no knowledge-base entry covers ("Julia", "Lua").
+        lex = lexicon()
+        others = sorted(
+            (lex.canonical(name) for name in lex.languages if not self._known_language(name)),
+            key=lambda n: (-len(n), n),
+        )
+        self._other_languages = (
+            re.compile(r"(?<![\w+#.])(?:" + "|".join(re.escape(n) for n in others) + r")(?![\w+#])", re.I)
+            if others
+            else None
+        )
+
+    def _known_language(self, name: str) -> bool:
+        lowered = name.lower()
+        return any(
+            t.category == "language"
+            and (lowered in (t.id, t.name.lower()) or lowered in (a.lower() for a in t.match.aliases))
+            for t in self.kb.technologies.values()
+        )
+
+    def _other_language(self, text: str) -> str | None:
+        """A programming language the brief names that the knowledge base has no toolchain for."""
+        if self._other_languages is None:
+            return None
+        match = self._other_languages.search(text)
+        return lexicon().canonical(match.group().lower()) if match else None
 
     # -- matching -------------------------------------------------------------------------------
     def _hits(self, text: str, matchers: dict[str, list[re.Pattern[str]]]) -> list[_Hit]:
@@ -359,9 +428,27 @@ class Analyzer:
         return []
 
     def project_type_scores(self, text: str) -> dict[str, int]:
+        """Hits per project type (a hit inside a longer one of another type does not count: "firefox
+        add-on" is a browser extension, not a plugin), those in the opening phrase counted thrice."""
+        opening_start = _GREETING.match(text)
+        start = opening_start.end() if opening_start else 0
+        end_match = _OPENING_END.search(text, start, start + 120)
+        end = end_match.start() if end_match else min(len(text), start + 120)
         scores: dict[str, int] = {}
-        for hit in self._hits(text, self._types):
-            scores[hit.entry] = scores.get(hit.entry, 0) + 1
+        for hit in outermost_hits(self._hits(text, self._types)):
+            weight = OPENING_WEIGHT if start <= hit.start < end else 1
+            scores[hit.entry] = scores.get(hit.entry, 0) + weight
+        return scores
+
+    def _type_scores_after_name(self, text: str) -> dict[str, int]:
+        """Type scores where the brief's own opening phrase weighs most, not the project's name above it
+        (a name derived from "our robotics club needs a web app" must not make it firmware)."""
+        name, newline, rest = text.partition("\n")
+        if not newline or len(name.split()) > 6:
+            return self.project_type_scores(text)
+        scores = self.project_type_scores(rest)
+        for entry, count in self.project_type_scores(name).items():
+            scores[entry] = scores.get(entry, 0) + count // OPENING_WEIGHT
         return scores
 
     # -- the analysis ---------------------------------------------------------------------------
@@ -391,7 +478,7 @@ class Analyzer:
                         bucket.append(name.strip())
         explicit = [t for t in self.kb.technologies if t in set(explicit)]
 
-        scores = self.project_type_scores(text)
+        scores = self._type_scores_after_name(text)
         project_type_stated = bool(scores)
         if scores:
             best = max(scores.values())
@@ -407,12 +494,18 @@ class Analyzer:
             elif "frontend" in categories:
                 project_type = "web_app"
 
+        if project_type in _DATA_TYPES:
+            # A pipeline's or model's brief describes its data ("a funnel from signup to first purchase"):
+            # sign-up and payments are features only when it names the service that provides them.
+            categories = {self.kb.technologies[t].category for t in explicit}
+            features = [f for f in features if _PRODUCT_FEATURES.get(f, "") in categories | {""}]
         negated = frozenset(area for area, pattern in _NEGATED_AREAS.items() if pattern.search(full_text))
         implied = self._close_implications(explicit, project_type)
         assumed: list[str] = []
+        other_language = self._other_language(full_text)
         if not any(t in self._languages for t in (*explicit, *implied)):
             default = self.kb.project_types[project_type].default_language
-            if default is not None:
+            if default is not None and other_language is None:  # "a Julia package" stays Julia
                 assumed.append(default)
                 implied = self._close_implications([*explicit, *assumed], project_type)
                 implied = [t for t in implied if t not in assumed]
@@ -426,6 +519,9 @@ class Analyzer:
         flags = self._flags(
             full_text, project_type, stack, features, negated, unknown_stores, unknown_services
         )
+        if other_language is not None and not any(t in self._languages for t in stack):
+            flags = flags | {"unknown_language"}
+            unknown = [*unknown, other_language] if other_language not in unknown else unknown
         return Analysis(
             project_type=project_type,
             project_type_stated=project_type_stated,
@@ -510,7 +606,9 @@ class Analyzer:
         users_need_auth = "auth" in needs and project_type not in _NO_ACCOUNT_TYPES
         if "auth" not in negated and ("auth" in categories or users_need_auth or project_type == "saas"):
             flags.add("has_auth")
-        if "ui" not in negated and (ptype.has_ui or categories & {"frontend", "mobile"} or "ui" in needs):
+        # A screen a feature needs ("a dashboard of results") only for products people use directly.
+        wants_ui = "ui" in needs and (ptype.has_ui or ptype.user_facing)
+        if "ui" not in negated and (ptype.has_ui or categories & {"frontend", "mobile"} or wants_ui):
             flags.add("has_ui")
         if categories & INTEGRATION_CATEGORIES or "integrations" in needs or unknown_services:
             flags.add("has_services")  # third-party services to put behind adapters
@@ -540,7 +638,19 @@ class Analyzer:
                 if token in _PHRASE_STOP:
                     break
                 phrase.append(token)
-            candidates = [w for w in reversed(phrase) if w not in blocked and len(w) >= 3]
+            heads = lexicon().heads
+            candidates = [
+                w
+                for w in reversed(phrase)
+                if w not in blocked
+                and len(w) >= 3
+                and w not in _NOT_RECORD_WORDS
+                and not is_adverb(w)
+                and not (
+                    w.endswith(("ed", "ing")) and lexicon().is_verb(w)
+                )  # "backed by", "invoicing module"
+                and w not in heads  # the product's own head ("Go package", "bot"), not a record
+            ]
             if not candidates:
                 continue
             entity = _singular(candidates[0]).replace("-", " ").title().replace(" ", "")
@@ -554,7 +664,12 @@ class Analyzer:
 
 
 def outermost_entries(hits: Sequence[_Hit]) -> set[str]:
-    """Entries with a hit that is not inside a longer hit of another entry.
+    """Entries with a hit that is not inside a longer hit of another entry (see :func:`outermost_hits`)."""
+    return {hit.entry for hit in outermost_hits(hits)}
+
+
+def outermost_hits(hits: Sequence[_Hit]) -> list[_Hit]:
+    """The hits that are not inside a longer hit of another entry.
 
     A match inside a longer match of another entry is part of that name: "React" in "React Native",
     "real-time" in "real-time chat", "Firebase" in "Firebase Auth". One sort and one sweep
@@ -567,7 +682,7 @@ def outermost_entries(hits: Sequence[_Hit]) -> set[str]:
     # own entry is the furthest end "another entry" reaches.
     best: tuple[int, str] | None = None
     second: tuple[int, str] | None = None
-    kept: set[str] = set()
+    kept: list[_Hit] = []
     index = 0
     while index < len(ordered):
         span = (ordered[index].start, ordered[index].end)
@@ -578,7 +693,7 @@ def outermost_entries(hits: Sequence[_Hit]) -> set[str]:
         for hit in group:
             other = best if best is None or best[1] != hit.entry else second
             if other is None or other[0] < hit.end:
-                kept.add(hit.entry)
+                kept.append(hit)
         for hit in group:
             if best is None or hit.end > best[0]:
                 if best is not None and best[1] != hit.entry:
@@ -668,6 +783,8 @@ def analyze_text(
 
 _TOOLCHAIN_FIELDS = tuple(Toolchain.model_fields)
 _BOUND_RANK = {
+    "host": 3,
+    "desktop": 4,
     "web_framework": 1,
     "data": 2,
     "ml": 2,
@@ -690,6 +807,7 @@ NEUTRAL_TOOLCHAIN: dict[str, str | None] = {
     "init": "git init",
     "manifest": "project manifest",
     "migrate": None,
+    "test_file": None,
 }
 
 
@@ -725,7 +843,7 @@ def primary_language(analysis: Analysis) -> str | None:
                         return owned[0]
         return None
 
-    found = owner_language(("web_framework", "cli", "game", "embedded", "data", "ml"))
+    found = owner_language(("web_framework", "cli", "game", "embedded", "data", "ml", "desktop", "host"))
     if found:
         return found
     # "Go and React": the named language the front end does not bring is the main code's.
@@ -761,10 +879,13 @@ def resolve_toolchain(analysis: Analysis, *, side: str = "backend") -> dict[str,
     merged: dict[str, str | None] = dict(NEUTRAL_TOOLCHAIN)
 
     def apply(tid: str) -> None:
+        toolchain = kb.technologies[tid].toolchain
         for name in _TOOLCHAIN_FIELDS:
-            value = getattr(kb.technologies[tid].toolchain, name)
+            value = getattr(toolchain, name)
             if value is not None:
                 merged[name] = value
+        if toolchain.test_one is not None:
+            merged["test_file"] = toolchain.test_file  # a file name goes with the command that runs it
 
     candidates = [t for t in analysis.stack if analysis.category(t) in _BOUND_RANK]
     unbound = [t for t in candidates if not languages_of(kb, t)]

@@ -11,6 +11,7 @@ from devussy.planner.questions import open_questions
 from devussy.planner.requirement_map import RequirementMap
 from devussy.planner.steps import Basis
 from devussy.planner.synthesis import Context, _join, brief_entities, clip, summarise
+from devussy.requirements.lexicon import lexicon
 from devussy.requirements.rules import rules_for
 
 MAX_RISKS = 12
@@ -42,7 +43,15 @@ def assumptions(analysis: Analysis, brief: ProjectBrief) -> list[str]:
             f"Language: {kb.technologies[tid].name}, the usual choice for a {ptype.name.lower()}; "
             "change it in phase 1 if the team prefers another."
         )
-    if "no_language" in analysis.flags:
+    if "unknown_language" in analysis.flags:
+        language = next(
+            (n for n in analysis.unknown if n.lower() in lexicon().languages), "the named language"
+        )
+        notes.append(
+            f"Language: {language}, which the planner has no toolchain for; verification commands use "
+            f"`make test` / `make check` targets that wrap {language}'s own tools (set them up in phase 1)."
+        )
+    elif "no_language" in analysis.flags:
         notes.append(
             "Language/engine: not named; phase 1 starts by choosing it, and verification commands use "
             "`make test` / `make check` targets that wrap whatever is chosen."
@@ -79,7 +88,8 @@ def build_design(brief: ProjectBrief, basis: Basis, complexity: ComplexityProfil
     features: dict[str, list[str]] = {}  # the brief's words → the features they ask for
     for unit in rmap.units:
         if unit.kind == "unknown":
-            objectives.append(f"Confirm and integrate {unit.ref} (not in the built-in knowledge base)")
+            verb = "Confirm and build on" if unit.ref in analysis.unknown_tools else "Confirm and integrate"
+            objectives.append(f"{verb} {unit.ref} (not in the built-in knowledge base)")
         elif unit.kind == "domain":
             if _plain(unit.words.text) not in stated:  # a goal already says it
                 objectives.append(f"Deliver: {unit.words.text}")
@@ -179,6 +189,8 @@ def _components(analysis: Analysis, ctx: Context) -> list[str]:
         ("cli", "Command-line parsing"),
         ("scraping", "Browser automation"),
         ("platform", "Platform"),
+        ("desktop", "Desktop framework"),
+        ("host", "Host application"),
         ("registry", "Published to"),
         ("game", "Engine"),
         ("embedded", "Hardware/connectivity"),
@@ -200,6 +212,16 @@ def _components(analysis: Analysis, ctx: Context) -> list[str]:
 def _data_model(analysis: Analysis, ctx: Context, rmap: RequirementMap) -> str:
     kb = knowledge()
     entities = brief_entities(analysis, rmap)
+    if "api_source" in analysis.flags:
+        services = ctx.values["services"]
+        lines = [
+            f"No database of its own: the records live in {services} and are read through its API"
+            + (" (read-only: nothing is written back)" if "read_only" in analysis.flags else "")
+            + "; responses may be cached for a short time, never kept as a copy."
+        ]
+        if entities:
+            lines.append("Records the features work with: " + ", ".join(entities) + ".")
+        return "\n".join(lines)
     if "has_data" not in analysis.flags:
         where = {
             "mobile_app": "on the device (the platform's local store)",
@@ -209,6 +231,9 @@ def _data_model(analysis: Analysis, ctx: Context, rmap: RequirementMap) -> str:
             "operator": "in the cluster: custom resources and their status, no database of its own",
             "library": "in the caller's objects; the library stores nothing",
             "cli": "in files and configuration the command reads and writes",
+            "desktop_app": "in files in the user's app-data directory",
+            "plugin": "in the host application's storage and settings",
+            "chat_bot": "in the chat platform and the bot's configuration; it remembers nothing else",
         }.get(analysis.project_type, "in inputs, outputs and configuration files")
         reason = (
             " (the brief rules a database out)"

@@ -40,13 +40,50 @@ _WEAK_VERBS = word_set("use uses using used let lets allow allows help helps ena
 _VAGUE_HEADS = word_set(
     "class item items type types place entry entries record records data info information list lists detail",
     "details thing things count counts set sets page pages time times state status choice choices code codes",
+    "key keys id ids request requests entity entities",
+)
+# "when a plant needs water": a condition after the verb names what the requirement is about.
+# Views of records, not records: "match history" keeps matches, "change log" changes.
+_VIEW_HEADS = word_set("history histories log logs feed feeds overview timeline summary summaries")
+_CONDITIONS = word_set("when whenever if once before after until unless")
+# Prepositions after which a verb-like word is a noun ("idempotent through request keys").
+_PREPOSITIONS = word_set("by with via using through from of in on at for into onto over under per about")
+# "Match history", "search history", "change log": a verb-like word before one of these is a noun.
+_COMPOUND_HEADS = word_set(
+    "history log logs list lists queue page pages screen screens mode modes settings view views form forms",
+    "table feed details status overview summary count limit rate box button bar panel board card cards",
+)
+_ADVERB_ENDINGS = (
+    "ally",
+    "ively",
+    "ously",
+    "ently",
+    "antly",
+    "ately",
+    "fully",
+    "lessly",
+    "ingly",
+    "edly",
+    "ctly",
+    "ckly",
+    "tly",
+    "rly",
+    "sily",
 )
 _NUMBERS = word_set("one two three four five six seven eight nine ten eleven twelve dozen")
-_NOT_NOUNS = word_set("it them this that these those everything something anything one ones")
+_NOT_NOUNS = word_set(
+    "it them this that these those everything something anything one ones",
+    "out up down off away back twice once",  # "split the module out", "get a reminder twice"
+    "paid sent made done built given taken seen known shown written gone",  # irregular participles
+    "have has had is are was were be been do does did",  # auxiliaries: "students have paid"
+)
 _META_NOUNS = word_set(
     "data thing things stuff info information content everything anything",
+    "morning mornings evening evenings night nights today tomorrow tonight weekend weekends",
+    "url urls link links command commands flag flags option options support",
     "second seconds minute minutes hour hours day days week weeks month months year years",  # units
     "longer shorter faster slower older newer bigger smaller higher lower",  # comparisons, not records
+    "step steps stage stages table tables",  # parts of a workflow or of storage, not records
 )
 _CLAUSE_WORDS = word_set("how what why whether which who when where")
 
@@ -80,14 +117,55 @@ def words_of(text: str) -> DomainWords:
         )
         verb_at = later if later is not None else verb_at
     start = 0 if verb_at is None else verb_at + 1
+    # "confirm or cancel their appointment": two verbs share one object.
+    while (
+        verb_at is not None
+        and start + 1 < len(tokens)
+        and lowered[start] in ("and", "or")
+        and lex.is_verb(lowered[start + 1])
+        and lowered[start + 1] not in lex.noun_forms
+    ):
+        start += 2
+    while start < len(tokens) and lowered[start] in _SKIP_BEFORE_THING - _CONDITIONS:
+        start += 1
+    condition = start < len(tokens) and lowered[start] in _CONDITIONS
+    no_object = verb_at is not None and start < len(tokens) and lowered[start] in _PREPOSITIONS - {"on", "in"}
     while start < len(tokens) and lowered[start] in _SKIP_BEFORE_THING | _THING_STOPS | {"and", "or"}:
         start += 1
     thing_tokens: list[str] = []
-    for token in tokens[start:]:
-        if (token.lower() in _THING_STOPS or token.lower() in _STATIVE) and thing_tokens:
+    for index, token in enumerate(tokens[start:], start=start):
+        low = token.lower()
+        previous = thing_tokens[-1].lower() if thing_tokens else ""
+        after_of = previous in ("of", "for") and low in ("each", "every", "all")
+        if (low in _THING_STOPS or low in _STATIVE) and thing_tokens and not after_of:
+            break
+        if condition and thing_tokens and (lex.is_verb(low) or low in _MODALS) and low not in lex.noun_forms:
+            break  # "when a plant needs water" → plant
+        if condition and index > start and low in ("needs", "need", "has", "have", "gets", "is", "are"):
             break
         thing_tokens.append(token)
-    if not thing_tokens and verb_at is not None:
+    inner = next(
+        (
+            i
+            for i in range(1, len(thing_tokens) - 1)
+            if thing_tokens[i].lower() in ("the", "a", "an")
+            and thing_tokens[i - 1].lower() not in _PREPOSITIONS
+        ),
+        None,
+    )
+    if inner is not None:
+        thing_tokens = thing_tokens[inner + 1 :]  # "DM each reviewer the pull requests": what is sent
+    if len(thing_tokens) > 1 and thing_tokens[-1].lower().endswith("ing") and thing_tokens[-2].endswith("s"):
+        thing_tokens = thing_tokens[:-1]  # "pull requests waiting" → "pull requests"
+    while thing_tokens and (
+        thing_tokens[-1].lower() in _THING_STOPS | {"of", "and", "or"}
+        or (len(thing_tokens) > 1 and is_adverb(thing_tokens[-1].lower()))
+    ):
+        thing_tokens.pop()  # "photos of" → "photos", "audio locally" → "audio"
+    no_record = no_object and not condition
+    if no_record:
+        thing_tokens = list(tokens[verb_at + 1 :]) if verb_at is not None else thing_tokens
+    elif not thing_tokens and verb_at is not None:
         # "Let members vote": nothing after the verb, so who does it is what it is about
         thing_tokens = [
             t for t in tokens[:verb_at] if t.lower() not in _WEAK_VERBS | _MODALS | _SKIP_BEFORE_THING
@@ -97,11 +175,15 @@ def words_of(text: str) -> DomainWords:
     elif len(thing_tokens) == 1 and thing_tokens[0].lower() in _VAGUE_HEADS:
         # "a code from the invitation" is an invitation code, "the list of guests" a guest list
         end = start + 1
-        owner = re.match(r"(?:from|of|on|in|for) (?:the |a |an |their |our |your |its )?([A-Za-z][\w-]*)$",
-                         " ".join(tokens[end : end + 3]).split(" and ")[0])
+        owner = re.match(
+            r"(?:from|of|on|in|for) (?:the |a |an |their |our |your |its )?([A-Za-z][\w-]*)$",
+            " ".join(tokens[end : end + 3]).split(" and ")[0],
+        )
         if owner is None:
-            owner = re.match(r"(?:from|of|on|in|for) (?:the |a |an |their |our |your |its )?([A-Za-z][\w-]*)",
-                             " ".join(tokens[end : end + 3]))
+            owner = re.match(
+                r"(?:from|of|on|in|for) (?:the |a |an |their |our |your |its )?([A-Za-z][\w-]*)",
+                " ".join(tokens[end : end + 3]),
+            )
         if owner and owner.group(1).lower() not in _NOT_NOUNS | _META_NOUNS:
             thing_tokens = [singular(owner.group(1).lower()), thing_tokens[0]]
     thing = " ".join(thing_tokens[:6])
@@ -115,7 +197,11 @@ def words_of(text: str) -> DomainWords:
             conjuncts.append([])
         else:
             conjuncts[-1].append(token)
-    entities = tuple(dict.fromkeys(e for part in conjuncts if (e := entity_of(part))))
+    found = [] if no_record else [e for part in conjuncts if (e := entity_of(part))]
+    # "my houseplants' watering schedule": the owner is a record too.
+    owners = [m.group(1) or m.group(2) for m in _POSSESSIVE.finditer(cleaned)]
+    found += [e for owner in owners if (e := entity_of([owner]))]
+    entities = tuple(dict.fromkeys(found))
     return DomainWords(
         text=phrase,
         title=cleaned[:1].upper() + cleaned[1:],
@@ -141,7 +227,7 @@ def activity(words: DomainWords) -> str:
 
 
 def gerund(verb: str) -> str:
-    """"book" → "booking", "vote" → "voting", "plan" → "planning", "see" → "seeing"."""
+    """ "book" → "booking", "vote" → "voting", "plan" → "planning", "see" → "seeing"."""
     if verb.endswith("ie"):
         return verb[:-2] + "ying"
     if verb.endswith("e") and not verb.endswith(("ee", "ye", "oe")) and len(verb) > 2:
@@ -160,6 +246,11 @@ def _is_verb_at(lowered: list[str], i: int) -> bool:
         return True  # "guests use a code": a verb, if a weak one
     if not lex.is_verb(word) or word in _STATIVE:
         return False
+    if i > 0 and lowered[i - 1] in _PREPOSITIONS and not word.endswith("ing"):
+        return False  # "through request keys", "with intents": a noun after a preposition
+    after = lowered[i + 1] if i + 1 < len(lowered) else ""
+    if after in _COMPOUND_HEADS and (i + 2 >= len(lowered) or lowered[i + 2] in _THING_STOPS):
+        return False  # "match history", "change log"
     if any(w in _DETERMINERS for w in lowered[max(0, i - 2) : i]) and not any(
         w in _THING_STOPS for w in lowered[max(0, i - 2) : i]
     ):
@@ -170,7 +261,8 @@ def _is_verb_at(lowered: list[str], i: int) -> bool:
         plural = before.endswith("s") and not before.endswith("ss")
         return before in _MODALS or before in _WEAK_VERBS or plural
     if word in lex.noun_forms:
-        after = lowered[i + 1] if i + 1 < len(lowered) else ""
+        if i == 0 and after and after not in _THING_STOPS and after not in _PREPOSITIONS:
+            return True  # a requirement opening on "Tracks", "Logs", "Records" states what it does
         return after in _SKIP_BEFORE_THING and after not in ("on", "in", "up", "out", "down", "off")
     return True
 
@@ -193,29 +285,51 @@ def _keyword(verb: str | None, thing_tokens: list[str], lowered: list[str]) -> s
     return re.sub(r"_+", "_", keyword).strip("_")[:40] or "feature"
 
 
+_POSSESSIVE = re.compile(r"\b([a-z][a-z-]*s)['’](?=\s)|\b([a-z][a-z-]*)['’]s\b")
+
+
+def is_adverb(word: str) -> bool:
+    return len(word) >= 5 and word.endswith(_ADVERB_ENDINGS)
+
+
 def entity_of(tokens: list[str]) -> str | None:
     """A record name from a noun phrase's own words: its head noun, with the word before it when the
     head alone says little ("gym classes" → GymClass); None when it has no noun to offer."""
     if tokens and tokens[0].lower() in _CLAUSE_WORDS:
         return None  # "how the team is feeling" is a clause, not a record
+    if any(t.lower() == "of" for t in tokens[1:]):
+        # "photos of each plant" is about photos; "the list of guests" about guests.
+        at = next(i for i, t in enumerate(tokens) if t.lower() == "of" and i > 0)
+        before = [t for t in tokens[:at] if t.lower() not in _SKIP_BEFORE_THING]
+        if before and before[-1].lower() not in _VAGUE_HEADS:
+            tokens = tokens[:at]
+    lex = lexicon()
     words = [t for t in tokens if re.fullmatch(r"[A-Za-z][A-Za-z-]*", t)]
-    words = [w for w in words if w.lower() not in _NUMBERS and w.lower() not in _NOT_NOUNS]
+    words = [
+        w
+        for w in words
+        if w.lower() not in _NUMBERS and w.lower() not in _NOT_NOUNS and not is_adverb(w.lower())
+    ]
     if not words:
         return None
     head = words[-1]
-    lex = lexicon()
     lowered = head.lower()
     plural = singular(lowered) != lowered
     if lowered in _META_NOUNS or lowered in lex.capability_words or (lowered in lex.heads and not plural):
         return None  # "admin dashboard" is a screen, "borrow tools" keeps Tool records
-    if lex.is_verb(lowered) and lowered not in lex.noun_forms and not plural:
-        return None
+    modifier = len(words) > 1 and words[-2].lower().endswith("ing")
+    if lex.is_verb(lowered) and lowered not in lex.noun_forms and not plural and not modifier:
+        return None  # "let members vote" ends on a verb; "watering schedule" on a noun
+    if lowered in _VIEW_HEADS and len(words) > 1:
+        return singular(words[-2].lower()).title().replace("-", "")  # "match history" keeps Match records
     if head[:1].isupper() and len(words) == 1 and head.lower() not in lex.noun_forms:
         return None  # a proper name ("Strava"), not a record
+    if lowered in lex.by_alias or head in lex.by_alias or lowered in lex.not_technologies:
+        return None  # a technology or a format ("pandas", "gRPC", "GPX"), not a record
     parts = [singular(head.lower())]
     before = [w for w in words[:-1] if w.lower() not in _SKIP_BEFORE_THING]
-    if parts[0] in _VAGUE_HEADS and before:
-        parts.insert(0, singular(before[-1].lower()))
+    if before and (parts[0] in _VAGUE_HEADS or before[-1].lower().endswith("ing")):
+        parts.insert(0, singular(before[-1].lower()))  # "gym classes" → GymClass, "watering schedule"
     name = "".join(p.replace("-", " ").title().replace(" ", "") for p in parts)
     return name if len(name) >= 3 else None
 

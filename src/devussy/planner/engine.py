@@ -7,6 +7,7 @@ no network. The knowledge base is loaded once per process.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Sequence
 
 from devussy.models import (
@@ -26,7 +27,7 @@ from devussy.planner.design import build_design
 from devussy.planner.handoff import build_handoff
 from devussy.planner.interview import interview_reply
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, knowledge
-from devussy.planner.requirement_map import RequirementMap, build_map, requirements_key
+from devussy.planner.requirement_map import RequirementMap, build_map, requirements_key, tool_names
 from devussy.planner.steps import Basis, PhaseInput, PlanSteps, plan_steps
 from devussy.planner.synthesis import (
     build_context,
@@ -155,7 +156,7 @@ def _make_basis(
 ) -> tuple[Basis, ComplexityProfile]:
     rmap = build_map(requirements)
     analysis = _with_requirement_techs(brief, rmap)
-    effective = _with_rules(analysis, rmap)
+    effective = _with_rules(analysis, rmap, brief_text(brief))
     complexity = (
         profile
         if isinstance(profile, ComplexityProfile)
@@ -187,7 +188,7 @@ def plan_analysis(brief: ProjectBrief, requirements: Sequence[Requirement] | Non
     """The analysis the planner plans with: the brief's, plus the technologies its requirements name and
     the constraint rules they trigger (for tools that judge a plan, such as bench/plan_quality.py)."""
     rmap = build_map(requirements if requirements is not None else design_requirements(brief))
-    return _with_rules(_with_requirement_techs(brief, rmap), rmap)
+    return _with_rules(_with_requirement_techs(brief, rmap), rmap, brief_text(brief))
 
 
 def _with_requirement_techs(brief: ProjectBrief, rmap: RequirementMap) -> Analysis:
@@ -214,10 +215,14 @@ def _with_requirement_techs(brief: ProjectBrief, rmap: RequirementMap) -> Analys
     )
 
 
-def _with_rules(analysis: Analysis, rmap: RequirementMap) -> Analysis:
+def _with_rules(analysis: Analysis, rmap: RequirementMap, text: str = "") -> Analysis:
     """The analysis with the constraint rules of the requirements as flags (steps test them with
-    ``when_*``/``unless``), and what those rules take away: no accounts → no sign-in phase."""
+    ``when_*``/``unless``), and what those rules take away: no accounts → no sign-in phase; and which
+    unknown technologies are tools the product is built with rather than services it calls."""
     flags = set(analysis.flags) | set(rmap.rules)
+    tools = tool_names(rmap.unknown_techs, f"{text}\n" + "\n".join(i.requirement.text for i in rmap.infos))
+    sso = " ".join(i.requirement.text for i in rmap.infos if "sso_only" in i.rules)
+    idps = frozenset(n for n in rmap.unknown_techs if n in sso and n not in tools)
     if "no_accounts" in flags:
         flags.discard("has_auth")
     if "sso_only" in flags:
@@ -225,10 +230,88 @@ def _with_rules(analysis: Analysis, rmap: RequirementMap) -> Analysis:
     if flags & {"no_database", "data_on_device"}:
         flags.discard("has_data")
         flags.add("local_data")
-    if rmap.unknown_techs:
+    if any(name not in tools | idps for name in rmap.unknown_techs):
         flags.add("integrations_present")
+    if "has_data" in flags and _api_sourced(analysis, rmap, tools | idps):
+        # "reads tickets from our existing Zendesk account": the records live in the service, not in a
+        # database of ours (no data phase, no schema, no tables to map).
+        flags.discard("has_data")
+        flags.add("api_source")
+    if analysis.project_type == "ml_service" and _BATCH.search(text):
+        flags.add("batch_only")  # "predictions run as a nightly batch", "write the forecasts every Monday"
+    if "read_only" in flags and _read_only_service(analysis, rmap, tools | idps):
+        flags.add("service_read_only")
+    if (
+        any(analysis.category(t) == "embedded" for t in analysis.stack)
+        and analysis.project_type != "embedded"
+    ):
+        flags.add("edge_device")  # a model or app that runs on a board (a Jetson, a Raspberry Pi)
     unknown = tuple(dict.fromkeys([*analysis.unknown, *rmap.unknown_techs]))
-    return dataclasses.replace(analysis, flags=frozenset(flags), unknown=unknown)
+    features = analysis.features
+    if "sso_only" in flags and "single_sign_on" not in features:
+        features = (*features, "single_sign_on")  # "login via Azure AD" asks for SSO without naming it
+    return dataclasses.replace(
+        analysis,
+        features=features,
+        flags=frozenset(flags),
+        unknown=unknown,
+        unknown_tools=tuple(n for n in rmap.unknown_techs if n in tools),
+        unknown_idps=tuple(n for n in rmap.unknown_techs if n in idps),
+    )
+
+
+_OWN_RECORDS_TYPES = frozenset(
+    {"data_pipeline", "ml_service", "migration", "scraper", "infrastructure", "saas"}
+)
+_FROM_SERVICE = re.compile(r"\b(?:from|in|via|through|into|on|to)\b", re.IGNORECASE)
+
+
+_BATCH = re.compile(
+    r"\b(?:nightly|daily|weekly|hourly|monthly)\s+batch\b|\bbatch\s+(?:job|run|predictions?|scoring|inference)\b|"
+    r"\bnot\s+an?\s+(?:real[- ]time|online|live)\s+(?:service|api|endpoint)\b|"
+    r"\b(?:write|writes|writing|store|stores|load|loads|push|pushes)\b[^.;]{0,80}\bevery\s+"
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|day|night|week|hour|morning)\b",
+    re.IGNORECASE,
+)
+
+
+def _service_names(analysis: Analysis, rmap: RequirementMap, tools: frozenset[str]) -> list[str]:
+    kb = knowledge()
+    names = [
+        kb.technologies[t].name for t in analysis.stack if analysis.category(t) in INTEGRATION_CATEGORIES
+    ]
+    return names + [n for n in rmap.unknown_techs if n not in tools]
+
+
+def _read_only_service(analysis: Analysis, rmap: RequirementMap, tools: frozenset[str]) -> bool:
+    """Whether "read-only" is about a service the product calls ("read-only access to Jira Cloud") and no
+    database is named: there are no tables of theirs to map."""
+    if analysis.unknown_stores or any(analysis.category(t) == "database" for t in analysis.stack):
+        return False
+    names = [n.lower() for n in _service_names(analysis, rmap, tools)]
+    stated = [i.requirement.text.lower() for i in rmap.infos if "read_only" in i.rules]
+    return bool(stated) and all(any(n in text for n in names) for text in stated)
+
+
+def _api_sourced(analysis: Analysis, rmap: RequirementMap, tools: frozenset[str]) -> bool:
+    """Whether the product's records come from services it calls rather than a database of its own: no
+    database is named, and the features read from a named service while the brief says that data is
+    read-only or already lives in that service ("appointments live in our existing Dentally system")."""
+    if analysis.project_type in _OWN_RECORDS_TYPES or analysis.unknown_stores:
+        return False
+    if any(analysis.category(t) == "database" for t in analysis.stack):
+        return False
+    names = _service_names(analysis, rmap, tools)
+    if not names:
+        return False
+
+    def mentions(text: str) -> bool:
+        lowered = text.lower()
+        return any(n.lower() in lowered for n in names) and bool(_FROM_SERVICE.search(text))
+
+    reads = [i for i in rmap.infos if i.requirement.kind == "feature" and mentions(i.requirement.text)]
+    held = [i for i in rmap.infos if i.requirement.kind == "constraint" and mentions(i.requirement.text)]
+    return bool(held) or (bool(reads) and "read_only" in rmap.rules)
 
 
 # -- outline and steps ---------------------------------------------------------------------------

@@ -20,7 +20,19 @@ from devussy.planner.domain import DomainWords
 from devussy.planner.knowledge import StepTemplate, knowledge
 
 UNKNOWN_MARK = "not in the built-in knowledge base: confirm the SDK and its docs"
-NO_UI_TYPES = frozenset({"game", "embedded", "cli", "library", "data_pipeline", "operator", "infrastructure"})
+NO_UI_TYPES = frozenset(
+    {
+        "game",
+        "embedded",
+        "cli",
+        "library",
+        "data_pipeline",
+        "operator",
+        "infrastructure",
+        "chat_bot",
+        "plugin",
+    }
+)
 
 
 def safe(text: str, limit: int = 160) -> str:
@@ -43,7 +55,12 @@ def _domain_templates(
     entity = words.entity
     existing = "existing_database" in flags or "read_only" in flags
     record = (
-        f"It works with {entity} records: map them from the existing tables (never a schema change); if "
+        f"It works with {entity} records read from {{services}} through the adapter"
+        + (", and writes nothing back." if "read_only" in flags else ".")
+        if entity and "api_source" in flags
+        else "It reads what it needs from {services} through the adapter."
+        if "api_source" in flags
+        else f"It works with {entity} records: map them from the existing tables (never a schema change); if "
         "they are not there, stop and ask where they should live."
         if entity and "has_data" in flags and existing
         else f"It keeps {entity} records: add them to the data model if the data phase did not."
@@ -103,11 +120,31 @@ def _domain_templates(
 
 
 @lru_cache(maxsize=1024)
-def unknown_templates(name: str, words: DomainWords) -> tuple[StepTemplate, ...]:
-    """A spike and an integration step for a technology the knowledge base does not know."""
+def unknown_templates(name: str, words: DomainWords, service: bool = True) -> tuple[StepTemplate, ...]:
+    """A spike and an integration step for a service the knowledge base does not know; a spike alone for
+    a tool the product is built with or runs on (a framework, an engine, a model, a board, a language)."""
     shown = safe(name, 80)
     forms = name_forms(name)
     purpose = safe(words.text, 120)
+    if not service:
+        return (
+            StepTemplate(
+                phase="foundation",
+                order=25,
+                title=f"Spike: {shown} — confirm it fits",
+                details=(
+                    f"{shown} is {UNKNOWN_MARK} before building on it. Find its current version, "
+                    "documentation and licence, check it supports {language} and the platforms the plan "
+                    f"targets, and build the smallest piece the plan needs with it ({purpose}); write down "
+                    f"the version, limits and surprises in docs/spikes/{forms['kwk']}.md."
+                ),
+                acceptance=[
+                    f"docs/spikes/{forms['kwk']}.md names the {shown} version, its docs and its licence",
+                    f"A test exercises the smallest piece built with {shown}",
+                ],
+                command="{test:" + forms["kw"] + "}",
+            ),
+        )
     spike = StepTemplate(
         phase="foundation",
         order=25,

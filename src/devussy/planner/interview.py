@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from devussy.models import ChatTurn, InterviewReply, ProjectBrief
 from devussy.planner.analysis import Analysis, analyze_text, analyzer
+from devussy.planner.domain import words_of
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, knowledge
 from devussy.planner.synthesis import clip
 from devussy.planner.vague import NOT_ENGLISH, VagueBrief, assess_brief, reads_as_english
-from devussy.requirements.extract import extract_requirements
+from devussy.requirements.extract import extract_requirements, split_sentences
 from devussy.requirements.lexicon import lexicon
 
 MAX_QUESTIONS = 6
@@ -262,19 +263,27 @@ _CALLED = re.compile(
     r"\b(?:called|named|codename|code-named)\s+[\"'“]?([A-Za-z0-9][\w.+-]*(?:\s+[A-Z0-9][\w.+-]*){0,3})"
 )
 _LEADING = re.compile(
-    r"^\s*(?:(?:i|we)\s+(?:want|would like|need|'d like|plan)\s+(?:to\s+)?"
-    r"(?:build|make|create|write|have)?\s*|"
-    r"(?:please\s+)?(?:build|make|create|write|develop|design|move|migrate|port|rewrite|modernise|modernize)"
+    r"^[\s\-*•]*(?:(?:what\s+)?(?:i|we)(?:'d|’d|\s+would)\s+(?:love|like)(?:\s+is)?\s+|"
+    r"(?:i|we)\s+(?:want|would like|need|'d like|plan)\s+(?:to\s+)?"
+    r"(?:(?:build|make|create|write|have)(?:\s+(?:me|her|him|us|them)\b)?)?\s*|"
+    r"(?:please\s+)?(?:build|make|create|write|develop|design|move|migrate|port|rewrite|modernise|modernize|"
+    r"train|fine-tune|split|replace)"
     r"\s+(?:me\s+)?|let'?s\s+build\s+)?"
     r"(?:(?:a|an|the|some|my|our)\b)?\s*",
     re.IGNORECASE,
 )
 _STOP = re.compile(
-    r"\b(?:that|which|who|where|so|to|for|with|in|using|on|from|and|built|written|where|allowing|letting|"
-    r"backed|powered|running|via|by|over|across|through|about|between|at)\b|[,.;:!?(]",
+    r"\b(?:that|which|who|where|so|to|for|of|out|with|in|using|on|from|and|built|written|where|allowing|letting|"
+    r"backed|powered|running|via|by|over|across|through|about|between|at|w/)\b|[,;:!?(]|\.(?!\w)|\bw/",
     re.IGNORECASE,
 )
-_FOR_PHRASE = re.compile(r"\s*for\s+(?:(?:a|an|the|my|our)\s+)?(.+)", re.IGNORECASE)
+# What the product is for or about: "iOS app in Swift for a climbing gym", "Weekly report of Jira cycle time".
+_FOR_PHRASE = re.compile(
+    r"^\s*(?:(?:in|with|using|on)\s+[\w#+.-]+(?:\s*\([^)]*\))?\s+)?(?:for|of)\s+(?:(?:a|an|the|my|our)\s+)?(.+)",
+    re.IGNORECASE,
+)
+# "Replace X with Y": the project is Y.
+_REPLACE = re.compile(r"^\s*replace\s+(.+?)\s+with\s+(?:an?\s+|the\s+)?(.+)", re.IGNORECASE)
 _GENERIC = frozenset(
     [
         "cli",
@@ -301,8 +310,96 @@ _GENERIC = frozenset(
         "small",
         "tiny",
         "new",
+        "script",
+        "command",
+        "job",
+        "module",
+        "plugin",
+        "mod",
+        "page",
+        "panel",
+        "client",
+        "something",
+        "sketch",
+        "firmware",
+        "command-line",
+        "project",
+        "model",
+        "report",
+        "ios",
+        "android",
+        "iphone",
+        "ipad",
+        "desktop",
+        "cross-platform",
     ]
 )
+# Words that qualify the product without naming it: dropped when a subject names it.
+_SIZES = frozenset(
+    {
+        "small",
+        "simple",
+        "tiny",
+        "little",
+        "quick",
+        "basic",
+        "internal",
+        "weekly",
+        "daily",
+        "nightly",
+        "monthly",
+    }
+)
+# Words that stand in for a product without naming it: dropped when a subject names it instead.
+_PLACEHOLDER_HEADS = frozenset({"something", "thing", "way", "place"})
+
+
+_SHOWN = {"cli": "CLI", "api": "API", "sdk": "SDK", "saas": "SaaS", "ios": "iOS", "tui": "TUI"}
+# Nouns too vague to name a project by ("IBAN numbers" is about IBANs).
+_VAGUE_NAME_WORDS = frozenset({"numbers", "files", "data", "items", "records", "things", "stuff", "info"})
+
+
+def _opening(idea: str) -> str:
+    """The first line of the idea that is not context ("Hi!", "I get migraines a lot.")."""
+    lex = lexicon()
+    for line in idea.strip().splitlines():
+        for _, sentence in split_sentences(line):
+            if not any(p.search(sentence) for p in lex.background):
+                return re.sub(r"^(?:hi|hello|hey)\b[\s!,.]*", "", sentence, flags=re.IGNORECASE)
+    return idea.strip().splitlines()[0] if idea.strip() else ""
+
+
+def _subject(purpose: str) -> list[str]:
+    """What a purpose acts on, as name words: "parsing and validating IBAN numbers" → ["IBAN"]."""
+    lex = lexicon()
+    purpose = re.split(r"[,;:]", purpose)[0]
+    shared = re.match(r"\s*(\w+)\s+and\s+(\w+)\s+", purpose)  # "validates and formats phone numbers"
+    if shared and lex.is_verb(shared.group(1)) and lex.is_verb(shared.group(2)):
+        purpose = purpose[shared.start(2) :]
+    words = words_of(purpose)
+    # "durations like '3h 20m' in 10 languages" → durations; "a folder of scanned receipts" → receipts
+    phrase = re.split(
+        r"[,;:]|\s+(?:like|such|in|per|from|into|to|with|by|on|across|backed|have|has|had|is|are|was|were|will|"
+        r"can|i|we|you|they|he|she)\b",
+        words.thing,
+        flags=re.IGNORECASE,
+    )[0]
+    phrase = re.split(r"\bof\s+", phrase)[-1]
+    thing = [
+        w.strip("'’")
+        for i, w in enumerate(phrase.split())
+        if w.lower() not in _GENERIC
+        and not (i == 0 and len(phrase.split()) > 1 and lex.is_verb(w))  # "scanned receipts", "rate limiter"
+        and not re.match(r"['’\d]", w)
+        and w.lower() not in ("the", "a", "an", "my", "our", "every", "each", "all", "its", "their", "your")
+    ]
+    while len(thing) > 1 and thing[-1].lower() in _VAGUE_NAME_WORDS:
+        thing = thing[:-1]
+    return [re.sub(r"['’]s$", "", w) for w in thing[-2:]]
+
+
+def lex_is_verb(word: str) -> bool:
+    return lexicon().is_verb(word)
 
 
 def derive_name(idea: str, analysis: Analysis) -> str:
@@ -310,27 +407,73 @@ def derive_name(idea: str, analysis: Analysis) -> str:
     called = _CALLED.search(idea)
     if called:
         return called.group(1).strip(" .\"'”")[:80]
-    first_line = idea.strip().splitlines()[0] if idea.strip() else ""
+    first_line = _opening(idea)
+    replace = _REPLACE.match(first_line)
+    if replace and not all(
+        w.lower() in _GENERIC or lex_is_verb(w) or w.lower() in lexicon().by_alias
+        for w in _STOP.split(replace.group(2))[0].split()
+    ):
+        first_line = replace.group(2)
     rest = _LEADING.sub("", first_line, count=1)
+    # "Go package implementing a token-bucket rate limiter": the participle starts what it does.
+    participle = re.search(r"\s(\w+ing)\s+(?=(?:a|an|the|our|my|your|their)\s)", rest)
+    if participle and lex_is_verb(participle.group(1)) and not _STOP.search(rest[: participle.start()]):
+        rest = f"{rest[: participle.start()]} that {participle.group(1)} {rest[participle.end() :].lstrip()}"
     stop = _STOP.search(rest)
-    phrase = (rest[: stop.start()] if stop else rest).strip()
-    words = phrase.split()[:5]
-    techs = lexicon().by_alias
+    lex = lexicon()
+    # A verb ends the noun phrase too: "our robotics club needs a web app" is named by "robotics club".
+    verb = next(
+        (
+            m
+            for m in re.finditer(r"[A-Za-z][\w'’-]*", rest[: stop.start() if stop else len(rest)])
+            if m.start() > 0
+            and lex.is_verb(m.group())
+            and m.group().lower() not in lex.noun_forms
+            and m.group().lower().endswith("s")
+        ),
+        None,
+    )
+    end = verb.start() if verb else (stop.start() if stop else len(rest))
+    phrase = rest[:end].strip()
+    words = [re.sub(r"['’]s$", "", w) for w in phrase.split()[:5]]
+    techs = lex.by_alias
 
     def is_tech(word: str) -> bool:
         return word.lower().strip("-") in techs or word.strip("-") in techs
 
-    purpose = _FOR_PHRASE.match(rest[stop.start() :]) if stop else None
+    after = rest[stop.start() :] if stop else ""
+    purpose = _FOR_PHRASE.match(after)
     subject = _STOP.split(purpose.group(1))[0].split()[:3] if purpose else []
+    gerund = re.match(r"[A-Za-z-]+ing\b", purpose.group(1)) if purpose else None
+    if purpose and gerund and lex_is_verb(gerund.group()) and words_of(purpose.group(1)).verb:
+        subject = _subject(purpose.group(1))  # "a library for parsing IBAN numbers" → IBAN
+    elif not purpose:
+        relative = re.search(r"\b(?:to|that|which|where)\s+(.+)", after, re.IGNORECASE)
+        if relative and relative.start() < 60:
+            clause = re.split(r"[,;:(]", relative.group(1))[0]
+            if not re.match(r"\s*\w+\s+and\s", clause):  # "validates and formats X" shares its object
+                clause = re.split(r"\band\b", clause)[0]
+            subject = _subject(clause)
+    words = [w for w in words if not re.match(r"[~\d]", w)]  # "~80 Jenkins pipelines"
+    if subject and any(w.lower() in _PLACEHOLDER_HEADS for w in words):
+        words = [w for w in words if w.lower() not in _PLACEHOLDER_HEADS] or subject
+    if subject:
+        words = [w for w in words if w.lower() not in _SIZES] or subject
     if words and all(w.lower().strip("-") in _GENERIC for w in words):
         # "A SaaS for team task tracking" names its subject after "for"; else fall back to an entity.
         if subject:
             words = [*subject, *words]
         elif analysis.entities:
             words = [analysis.entities[0], *words]
-    elif subject and words and all(w.lower().strip("-") in _GENERIC or is_tech(w) for w in words):
-        words = [*subject, *(w for w in words if not is_tech(w))]  # "A Flask API for a vet clinic"
-    name = " ".join(w if w.isupper() or any(c.isupper() for c in w[1:]) else w.capitalize() for w in words)
+    elif subject and words and all(w.lower().strip("-") in _GENERIC | _SIZES or is_tech(w) for w in words):
+        # "A Flask API for a vet clinic", "An internal Phoenix LiveView app where editors schedule posts"
+        words = [*subject, *(w for w in words if not is_tech(w) and w.lower() not in _SIZES)]
+    name = " ".join(
+        _SHOWN.get(w.lower()) or (w if w.isupper() or any(c.isupper() for c in w[1:]) else w.capitalize())
+        for w in words
+    )
+    if not name and analysis.entities:
+        name = analysis.entities[0]
     return name[:80] or "New Project"
 
 

@@ -70,6 +70,8 @@ Category = Literal[
     "scraping",
     "platform",
     "registry",
+    "desktop",  # a desktop app framework: Electron, Tauri
+    "host",  # an application plugins are written for: VS Code, Home Assistant, Minecraft (Fabric)
 ]
 # Categories whose members are third-party services an "integrations" phase wires in.
 INTEGRATION_CATEGORIES = frozenset({"auth", "payments", "email", "messaging", "storage", "api"})
@@ -88,6 +90,7 @@ PLACEHOLDERS = frozenset(
         "init",
         "manifest",
         "db",
+        "db_label",
         "framework",
         "frontend",
         "deploy",
@@ -113,6 +116,8 @@ PLACEHOLDERS = frozenset(
         "settings",
         "services",
         "surface",
+        "chat",
+        "host",
     }
 )
 # Placeholders of toolchain commands: {kw} snake_case test name, {Kw} PascalCase, {kwf} flat lower case,
@@ -186,6 +191,8 @@ class Toolchain(_Entry):
     migrate: str | None = None
     manifest: str | None = None
     build: str | None = None  # the release build ("python -m build", "cargo build --release")
+    # The file ``test_one`` runs when its command names no file ("cargo test --test {kw}" → "tests/{kw}.rs").
+    test_file: str | None = None
     publish: str | None = None  # a dry run of publishing ("cargo publish --dry-run")
 
     @field_validator("*")
@@ -235,6 +242,8 @@ class Technology(_Entry):
     # The role a tool plays in some kinds of project: Playwright scrapes in a scraper, tests elsewhere.
     category_by_type: dict[str, Category] = Field(default_factory=dict)
     toolchain: Toolchain = Toolchain()
+    # The usual client library per language id, for {lib} in this technology's steps.
+    libraries: dict[str, str] = Field(default_factory=dict)
     steps: list[StepTemplate] = Field(default_factory=list)
     risks: list[RiskTemplate] = Field(default_factory=list)
 
@@ -394,7 +403,7 @@ def _check_references(kb: KnowledgeBase) -> None:
             for ref in step.replaces:
                 if ref not in keys:
                     fail(entry.id, f"steps.{index}: replaces unknown step key {ref!r}")
-        if isinstance(entry, Feature):
+        if isinstance(entry, (Feature, Technology)):
             for ref in entry.libraries:
                 if ref not in kb.technologies:
                     fail(entry.id, f"libraries names unknown technology {ref!r}")
@@ -439,6 +448,11 @@ _FLAGS = frozenset(
         "local_data",
         "hosted",
         "has_language",
+        "unknown_language",
+        "edge_device",
+        "batch_only",
+        "api_source",
+        "service_read_only",
     }
 )
 

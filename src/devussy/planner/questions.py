@@ -44,15 +44,15 @@ def open_questions(analysis: Analysis, rmap: RequirementMap, phases: Sequence[Ph
 
     questions: list[OpenQuestion] = []
     for name in rmap.unknown_techs:
-        questions.append(
-            OpenQuestion(
-                f"{name} is {UNKNOWN_MARK}: which SDK or API, which account or sandbox, and who provides the "
-                "credentials?",
-                blocked(f"Spike: {name}", f"Integrate {name}"),
-            )
+        text = (
+            f"{name} is {UNKNOWN_MARK}: which version, and does its licence and platform support fit?"
+            if name in analysis.unknown_tools
+            else f"{name} is {UNKNOWN_MARK}: which SDK or API, which account or sandbox, and who provides "
+            "the credentials?"
         )
+        questions.append(OpenQuestion(text, blocked(f"Spike: {name}", f"Integrate {name}")))
     rules = rmap.rules
-    if "existing_database" in rules or "read_only" in rules:
+    if ("existing_database" in rules or "read_only" in rules) and "api_source" not in analysis.flags:
         account = (
             "a read-only account"
             if "read_only" in rules
@@ -99,7 +99,7 @@ def open_questions(analysis: Analysis, rmap: RequirementMap, phases: Sequence[Ph
                 tuple(s.id for s in steps[:1]),
             )
         )
-    if "no_language" in analysis.flags:
+    if "no_language" in analysis.flags and "unknown_language" not in analysis.flags:
         questions.append(
             OpenQuestion(
                 "Which language and framework? The brief names none.", tuple(s.id for s in steps[:1])
@@ -112,7 +112,7 @@ def open_questions(analysis: Analysis, rmap: RequirementMap, phases: Sequence[Ph
                 "Which database? The brief names none.", blocked("data model", "model the", "schema")
             )
         )
-    ui_types = ("web_app", "saas", "mobile_app", "browser_extension")
+    ui_types = ("web_app", "saas", "mobile_app", "browser_extension", "desktop_app")
     if (
         "has_ui" in analysis.flags
         and analysis.project_type in ui_types

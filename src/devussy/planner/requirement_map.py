@@ -63,6 +63,53 @@ QUALITY_TAGS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# How the brief names a technology the knowledge base does not know: a service the product talks to
+# ("pulls my Strava activities", "to Salesforce", "Zendesk account", "Hetzner Cloud API") or a tool it is
+# built with or runs on ("in Rust with Bevy", "with YOLOv8", "on a Jetson Nano", "Julia package").
+_SERVICE_AFTER = re.compile(
+    r"\A(?:'s)?\s++(?:\w+\s+)?(?:api|apis|account|accounts|service|system|platform|webhooks?|cloud|server|"
+    r"instance|workspace|org|organi[sz]ation|tenant|contacts|activities|vault|inbox|calendar|deals|tickets)\b",
+    re.IGNORECASE,
+)
+_SERVICE_BEFORE = re.compile(
+    r"\b(?:from|to|into|via|through|sync\w*|send\w*|post\w*|pull\w*|push\w*|fetch\w*|upload\w*|"
+    r"register\w*|read\w*|writ\w*|import\w*|export\w*|call\w*|query\w*|reads|talks?|pay\w*|charg\w*|bill\w*|"
+    r"sign\w*|log\w*|authenticat\w*|notif\w*|email\w*|messag\w*|ship\w*|deliver\w*|verif\w*|checkout|"
+    r"existing|current|legacy)\b"
+    r"(?:\W+\w+){0,3}?\W*\Z",
+    re.IGNORECASE,
+)
+_TOOL_BEFORE = re.compile(
+    r"\b(?:with|using|in|on|built|made|written|powered|based|runs?|running|atop)\b(?:\W+\w+){0,2}?\W*\Z",
+    re.IGNORECASE,
+)
+
+
+def tool_names(names: Iterable[str], text: str) -> frozenset[str]:
+    """The technologies among ``names`` that the brief builds with or runs on rather than calls as a
+    service (a spike confirms them; there is no adapter, credential or retry to write)."""
+    tools: set[str] = set()
+    lowered = text.lower()
+    for name in names:
+        at = lowered.find(name.lower())
+        if at < 0:
+            continue
+        before = text[max(0, at - 40) : at]
+        after = text[at + len(name) : at + len(name) + 40]
+        if _SERVICE_AFTER.match(after) or _SERVICE_BEFORE.search(before):
+            continue
+        words = re.findall(r"[a-z0-9]+", lowered[:at])
+        opens = len(words) <= 1  # "Julia package for ...": the brief starts with it
+        if (
+            _TOOL_BEFORE.search(before)
+            or opens
+            or re.search(r"\d", name)
+            or name.lower() in lexicon().languages
+        ):
+            tools.add(name)
+    return frozenset(tools)
+
+
 @dataclass(frozen=True)
 class RequirementInfo:
     requirement: Requirement
@@ -225,12 +272,31 @@ def clear_entries() -> None:
     _ENTRIES.clear()
 
 
+_ANALYTICS = re.compile(
+    r"\b(?:funnels?|cohorts?|retention|conversion rates?|churn|daily active users|dau|mau|lifetime value|"
+    r"attribution)\b",
+    re.IGNORECASE,
+)
+_MEASURED_FEATURES = frozenset({"user_accounts", "payments", "subscriptions", "orders_cart"})
+
+
+def built_features(text: str, features: Sequence[str]) -> list[str]:
+    """The features a text asks to build: "a funnel from signup to first purchase" measures sign-ups and
+    purchases; it builds neither."""
+    if not _ANALYTICS.search(text):
+        return list(features)
+    return [f for f in features if f not in _MEASURED_FEATURES]
+
+
 def _info(requirement: Requirement, techs: list[str], features: list[str]) -> RequirementInfo:
     unknown: list[str] = []
     if requirement.kind == "integration" and not techs:
         names = [t.name for t in find_technologies(requirement.text, lexicon())]
         if not names and not features:
-            names = [requirement.text]
+            words = requirement.text.split()
+            while len(words) > 1 and words[-1].lower() in lexicon().role_words:
+                words = words[:-1]  # "Zendesk account" → Zendesk
+            names = [" ".join(words)]
         for name in names:
             known = analyzer().match_name(name)  # structured-field rules: a bare "Go" is the language here
             if known:
@@ -244,6 +310,7 @@ def _info(requirement: Requirement, techs: list[str], features: list[str]) -> Re
         rules = tuple(r for r in rule_classes(requirement.text) if r == "incremental_migration")
         if requirement.kind == "feature" and MIGRATION_WORK.match(requirement.text):
             features = []  # "Move our legacy invoicing system to Laravel": what moves, not what to build
+    features = built_features(requirement.text, features)
     quality = tuple(tag for tag, pattern in QUALITY_TAGS if pattern.search(requirement.text))
     return RequirementInfo(
         requirement=requirement,

@@ -64,7 +64,14 @@ CATEGORY_KIND = {
     "infra": "release",
     "registry": "release",
     "platform": "foundation",
+    "desktop": "foundation",
+    "host": "foundation",
 }
+# Where hosted services run: in a product that is not hosted (an extension, a CLI, a library) they are what
+# the product works on ("the cost of AWS Lambda functions"), not where it is deployed.
+_HOSTING = frozenset(
+    {"aws", "aws_lambda", "gcp", "azure", "vercel", "netlify", "heroku", "fly_io", "cloudflare_workers"}
+)
 _SETUP_ORDER = 12  # a phase's first step with an order up to this is what its other steps build on
 # Generic steps that set up what the rest of their kind builds on (and the steps that replace them).
 SETUP_KEYS = frozenset(
@@ -317,6 +324,8 @@ def _candidates(phase: PhaseInput, shape: PhaseShape, view: _View, basis: Basis)
     integration_techs = view.integration_techs.get(number)
     for position, tid in enumerate(dict.fromkeys([*analysis.stack, *shape.techs])):
         tech = kb.technologies[tid]
+        if tid in _HOSTING and "hosted" not in analysis.flags:
+            continue  # "shows the cost of AWS Lambda functions": a VS Code extension is not deployed there
         # A tool the phase's title names and the brief did not ("Add Kafka events") brings its steps here.
         named_here = tid in shape.techs and tid not in analysis.stack
         wanted = set(kinds if named_here else type_kinds) - shadowed.get(tid, set())
@@ -349,7 +358,10 @@ def _unit_templates(unit: Unit, basis: Basis) -> list[StepTemplate]:
             steps += [t for t in domain_templates(unit.words, basis.analysis) if t.phase == "ui"]
         return steps
     if unit.kind == "unknown":
-        return list(unknown_templates(unit.ref, unit.words))
+        if unit.ref in basis.analysis.unknown_idps:
+            # A spike, no adapter: the single sign-on step wires the identity provider in.
+            return [t for t in unknown_templates(unit.ref, unit.words) if t.phase == "foundation"]
+        return list(unknown_templates(unit.ref, unit.words, unit.ref not in basis.analysis.unknown_tools))
     return list(domain_templates(unit.words, basis.analysis))
 
 
@@ -422,6 +434,8 @@ def _shadowed_kinds(analysis: Analysis) -> dict[str, set[str]]:
 def _extra(cand: _Candidate, basis: Basis) -> dict[str, object]:
     extra: dict[str, object] = {}
     unit = cand.unit
+    if cand.tech is not None:
+        extra["lib"] = _library(knowledge().technologies[cand.tech].libraries, basis)
     if unit is not None:
         words = unit.words
         extra["req"] = words.text
@@ -429,12 +443,17 @@ def _extra(cand: _Candidate, basis: Basis) -> dict[str, object]:
         if unit.kind == "feature":
             feature = knowledge().features[unit.ref]
             extra["feature"] = feature.name
-            language = primary_language(basis.analysis)
-            lib = feature.libraries.get(language or "", None)
-            if lib is None and language == "typescript":
-                lib = feature.libraries.get("javascript")
-            extra["lib"] = lib or "a maintained library"
+            extra["lib"] = _library(feature.libraries, basis)
     return extra
+
+
+def _library(libraries: dict[str, str], basis: Basis) -> str:
+    """The usual library for the project's language ({lib}), else a generic wording."""
+    language = primary_language(basis.analysis)
+    lib = libraries.get(language or "")
+    if lib is None and language == "typescript":
+        lib = libraries.get("javascript")
+    return lib or "a maintained library"
 
 
 def _title(cand: _Candidate, basis: Basis) -> str:
@@ -539,8 +558,7 @@ def _project_wide(template: StepTemplate, basis: Basis) -> list[str]:
         callers = [
             r
             for unit in rmap.units
-            if unit.kind == "feature"
-            and any(s.phase == "integrations" for s in kb.features[unit.ref].steps)
+            if unit.kind == "feature" and any(s.phase == "integrations" for s in kb.features[unit.ref].steps)
             for r in unit.requirements
         ]
         if callers:

@@ -19,9 +19,9 @@ from functools import lru_cache
 from devussy.models import slugify
 from devussy.planner.analysis import HOSTED_TYPES, Analysis, analyzer, resolve_toolchain
 from devussy.planner.commands import name_forms
-from devussy.planner.domain import activity
+from devussy.planner.domain import activity, singular, stem
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, PHASE_ORDER, knowledge
-from devussy.planner.requirement_map import MIGRATION_WORK, RequirementMap, Unit
+from devussy.planner.requirement_map import MIGRATION_WORK, RequirementMap, Unit, built_features
 from devussy.planner.templates import absorbed_units
 from devussy.requirements.lexicon import lexicon
 
@@ -53,9 +53,10 @@ class TestCommand:
     """Formats as the full test command, or with a spec as the run of one named test:
     ``{test:booking}`` → ``pytest tests/test_booking.py``."""
 
-    def __init__(self, full: str, one: str | None) -> None:
+    def __init__(self, full: str, one: str | None, file: str | None = None) -> None:
         self.full = full
         self.one = one
+        self.file = file  # the file ``one`` runs, when its command does not name it ("tests/{kw}.rs")
 
     def __format__(self, spec: str) -> str:
         if not spec or not self.one:
@@ -66,6 +67,8 @@ class TestCommand:
         """The test file or test id ``{test:spec}`` runs (for "write the tests in ..." lines)."""
         if not spec or not self.one:
             return None
+        if self.file:
+            return fill_names(self.file, name_forms(spec))
         return _test_target(self.one, spec)
 
     def __str__(self) -> str:
@@ -166,8 +169,18 @@ def build_context(
     services = [
         kb.technologies[t].name for t in analysis.stack if analysis.category(t) in INTEGRATION_CATEGORIES
     ]
-    services += [n for n in (rmap.unknown_techs if rmap else analysis.unknown_services) if n not in services]
+    services += [
+        n
+        for n in (rmap.unknown_techs if rmap else analysis.unknown_services)
+        if n not in services and n not in analysis.unknown_tools and n not in analysis.unknown_idps
+    ]
     top = _top_features(rmap) or ([_join(features[:3])] if features else [])
+    chat = (
+        named(["messaging"], "the chat platform")
+        if analysis.project_type == "chat_bot"
+        else "the chat platform"
+    )
+    host = named(["host"], "the host application")
     vendors = _unknown_vendors(rmap)
     has_typescript = "typescript" in analysis.stack
     names = {
@@ -184,7 +197,9 @@ def build_context(
             key: None if value is None else fill_names(value, names)
             for key, value in resolve_toolchain(analysis, side=side).items()
         }
-        test = TestCommand(tc["test"] or "make test", tc["test_one"] or "make test TEST={kw}")
+        test = TestCommand(
+            tc["test"] or "make test", tc["test_one"] or "make test TEST={kw}", tc["test_file"]
+        )
         migrate = tc["migrate"] or format(test, "migrations")
         db = (
             "local files (the brief rules a database out)"
@@ -210,6 +225,7 @@ def build_context(
             "build": tc["build"] or "make build",
             "publish": tc["publish"] or tc["build"] or "make release",
             "db": db,
+            "db_label": db.removeprefix("the "),  # "Map the existing database tables", not "the the database"
             "framework": named(["web_framework"], "the HTTP layer"),
             "frontend": named(
                 ["frontend", "mobile"], f"{frameworks[0]} templates" if frameworks else "the UI toolkit"
@@ -231,7 +247,9 @@ def build_context(
             "sensitive": _join(_sensitive_areas(analysis, rmap)),
             "settings": _join(settings) if settings else "every setting the code reads",
             "services": _join(services or _unnamed_services(analysis, vendors)),
-            "surface": ptype.surface.replace("{slug}", slug),
+            "surface": ptype.surface.replace("{slug}", slug).replace("{chat}", chat).replace("{host}", host),
+            "chat": chat,
+            "host": host,
             "feature": "",
             "subject": "",
             "req": "the feature",
@@ -333,6 +351,14 @@ def group_label(rmap: RequirementMap, group: Sequence[str], words: int = 7) -> s
     thing = first.words.thing
     if not first.words.verb and len(first.words.text.split()) <= 6:
         thing = first.words.text  # a short noun phrase names itself: "client portal with real-time chat"
+    if thing.split() and thing.split()[0].lower() in _CUT_BEFORE:
+        return _short_phrase(activity(first.words), words)  # "deduplicating by email", not "by email"
+    if first.kind == "feature" and first.words.verb and 0 < len(thing.split()) <= 2:
+        # "reminds me when a plant needs water" → "plant reminders", "search orders by …" → "order search"
+        name = knowledge().features[first.ref].name
+        if " and " not in name and len(name.split()) <= 2 and not _shares_a_stem(thing, name):
+            *rest, last = thing.split()
+            return " ".join([*rest, singular(last) if last.islower() else last, name])
     size = len(thing.split())
     if size <= 6 and (size > 1 or not first.words.verb):
         first_word = thing.split()[0] if thing.split() else ""
@@ -340,6 +366,11 @@ def group_label(rmap: RequirementMap, group: Sequence[str], words: int = 7) -> s
         keeps_case = first_word[1:] != first_word[1:].lower() or first_word.lower() in lexicon().by_alias
         return thing if keeps_case else thing[:1].lower() + thing[1:]
     return _short_phrase(activity(first.words), words)
+
+
+def _shares_a_stem(a: str, b: str) -> bool:
+    stems = {stem(w) for w in re.findall(r"[a-z]+", b.lower())}
+    return any(stem(w) in stems for w in re.findall(r"[a-z]+", a.lower()))
 
 
 _CUT_BEFORE = frozenset(
@@ -408,8 +439,9 @@ def classify(title: str, summary: str = "") -> PhaseShape:
     """Recover what a phase is about from its title (falling back to its summary)."""
     labelled = _LABELLED_TITLE.match(title)
     if labelled:
-        # "Core features: members vote on proposals": the names after the label are not kind keywords.
-        techs, features = analyzer().find_entries(labelled.group(2))
+        # "Core features: members vote on proposals": the names after the label are not kind keywords,
+        # and each label is read on its own ("water and photos" names no photo uploads).
+        techs, features = _entries_per_label(labelled.group(2))
         kind = "integrations" if labelled.group(1).lower().startswith("integration") else "core"
         return PhaseShape(kinds=(kind,), features=tuple(features), techs=tuple(techs))
     head, colon, tail = title.partition(":")
@@ -441,6 +473,17 @@ def classify(title: str, summary: str = "") -> PhaseShape:
     return PhaseShape(kinds=tuple(kinds) or (CUSTOM,), features=tuple(features), techs=tuple(techs))
 
 
+def _entries_per_label(labels: str) -> tuple[list[str], list[str]]:
+    techs: list[str] = []
+    features: list[str] = []
+    for label in re.split(r"\s*[,;]\s*|\s+and\s+", labels):
+        found_techs, found_features = analyzer().find_entries(label)
+        found_features = built_features(label, found_features)
+        techs += [t for t in found_techs if t not in techs]
+        features += [f for f in found_features if f not in features]
+    return techs, features
+
+
 # -- phase layout (basic plan) -------------------------------------------------------------------
 
 
@@ -459,7 +502,8 @@ def layout(analysis: Analysis, target: int, rmap: RequirementMap) -> list[PhaseD
     if "has_auth" in flags:
         drafts.append(PhaseDraft(["auth"]))
     drafts.extend(_core_drafts(rmap, absorbed_units(analysis, rmap)))
-    if "integrations_present" in flags or rmap.unknown_techs:
+    wired = (*analysis.unknown_tools, *analysis.unknown_idps)
+    if "integrations_present" in flags or any(n not in wired for n in rmap.unknown_techs):
         drafts.append(PhaseDraft(["integrations"]))
     if "has_ui" in flags:
         drafts.append(PhaseDraft(["ui"]))

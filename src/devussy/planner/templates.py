@@ -45,9 +45,12 @@ def applies(step: StepTemplate, analysis: Analysis) -> bool:
 def content_stems(text: str) -> frozenset[str]:
     """The stems of a text's content words, placeholders left out ("{name}")."""
     text = re.sub(r"\{[^}]*\}", " ", text)
-    return frozenset(
-        stem(w) for w in re.findall(r"[a-z][a-z0-9]+", text.lower()) if len(w) > 3 and w not in _FILLER
-    ) - _generic_stems()
+    return (
+        frozenset(
+            stem(w) for w in re.findall(r"[a-z][a-z0-9]+", text.lower()) if len(w) > 3 and w not in _FILLER
+        )
+        - _generic_stems()
+    )
 
 
 @lru_cache(maxsize=1)

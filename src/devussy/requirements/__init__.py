@@ -3,7 +3,15 @@
 Below ``stages/``, ``planner/`` and ``pipeline/``: it imports only the domain models.
 """
 
-from devussy.requirements.coverage import check_coverage, find_violations, summary_line
+from devussy.requirements.coverage import check_coverage, contradiction, find_violations, summary_line
 from devussy.requirements.rules import ConstraintRule, load_rules, rules_for
 
-__all__ = ["ConstraintRule", "check_coverage", "find_violations", "load_rules", "rules_for", "summary_line"]
+__all__ = [
+    "ConstraintRule",
+    "check_coverage",
+    "contradiction",
+    "find_violations",
+    "load_rules",
+    "rules_for",
+    "summary_line",
+]

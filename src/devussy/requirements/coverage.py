@@ -68,27 +68,33 @@ def check_coverage(plan: DevPlan, requirements: Iterable[Requirement] | None = N
 
 def find_violations(requirement: Requirement, steps: Iterable[Step]) -> list[Violation]:
     """Steps that contradict a constraint or non-goal (nothing for other kinds)."""
-    if requirement.kind not in GUARDED_KINDS:
-        return []
     found: list[Violation] = []
-    rules = rules_for(requirement)
     for step in steps:
-        text = f"{step.title}.\n{step.details}"
-        for rule in rules:
-            if rule.contradiction(text) is not None:
-                found.append(_violation(requirement, step, rule.name, rule.message))
-                break
-        else:
-            if not rules and requirement.kind == "non_goal" and contradicts_non_goal(requirement, step):
-                message = f"the brief rules this out: {requirement.text}"
-                found.append(_violation(requirement, step, GENERIC_NON_GOAL, message))
+        fired = contradiction(requirement, step.title, step.details)
+        if fired is not None:
+            found.append(_violation(requirement, step, *fired))
     return found
 
 
-def contradicts_non_goal(requirement: Requirement, step: Step) -> bool:
-    """The generic rule: the step's title names what the non-goal rules out (and does not negate it)."""
+def contradiction(requirement: Requirement, title: str, details: str = "") -> tuple[str, str] | None:
+    """``(rule, message)`` when a text (a step's, or a phase's title and summary) contradicts a
+    constraint or non-goal; None otherwise and for other kinds."""
+    if requirement.kind not in GUARDED_KINDS:
+        return None
+    rules = rules_for(requirement)
+    text = f"{title}.\n{details}"
+    for rule in rules:
+        if rule.contradiction(text) is not None:
+            return rule.name, rule.message
+    if not rules and requirement.kind == "non_goal" and names_non_goal(requirement, title):
+        return GENERIC_NON_GOAL, f"the brief rules this out: {requirement.text}"
+    return None
+
+
+def names_non_goal(requirement: Requirement, title: str) -> bool:
+    """The generic rule: a title names what the non-goal rules out (and does not negate it)."""
     words = non_goal_subject(requirement.text)
-    return mentions_phrase(words, step.title) and not NEGATION.search(step.title)
+    return mentions_phrase(words, title) and not NEGATION.search(title)
 
 
 def step_gaps(steps: Iterable[Step], *, expect_covers: bool) -> list[StepGap]:

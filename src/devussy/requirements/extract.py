@@ -22,7 +22,7 @@ sentence is scanned a fixed number of times by regexes without nested quantifier
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from devussy.models import MAX_REQUIREMENTS, ProjectBrief, Requirement, RequirementKind, RequirementSource
@@ -37,6 +37,26 @@ _TOKEN = re.compile(r"\S+")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’+#.-]*[A-Za-z0-9+#]|[A-Za-z0-9]")
 # Clause boundaries inside a sentence: ; : , (not a thousands separator) dashes and parentheses.
 _CLAUSE_BREAK = re.compile(r"\s*[;:]\s+|,(?=\s)\s*|\s+[—–]\s+|\s+-\s+|\s*[()]\s*")
+# A parenthesis and what it holds (not nested); unmatched ones are clause breaks.
+_PARENTHESIS = re.compile(r"\(([^()]{0,200})\)")
+# Clauses that only say when or how something happens ("every morning", "team by team"): they belong
+# to the clause they qualify, not a requirement of their own.
+_TIME_WORDS = frozenset(
+    " ".join(
+        [
+            "every each once twice a an the at on in of per first last next this morning mornings evening",
+            "evenings night nights day days daily week weeks weekly month months monthly year yearly hour",
+            "hours hourly minute minutes noon midnight weekday weekdays weekend weekends monday tuesday",
+            "wednesday thursday friday saturday sunday mondays tuesdays wednesdays thursdays fridays",
+            "saturdays sundays am pm quarter",
+        ]
+    ).split()
+)
+_MANNER = re.compile(
+    r"^(?:(\w+)\s+by\s+\1|one\s+at\s+a\s+time|one\s+by\s+one|bit\s+by\s+bit|gradually|"
+    r"incrementally|over\s+(?:the\s+)?(?:next\s+|coming\s+)?(?:\w+\s+)?(?:weeks?|months?|quarters?|years?|sprints?))$",
+    re.IGNORECASE,
+)
 _NAME_WORD = r"(?:[A-Z][A-Za-z0-9+#]*(?:\.[A-Za-z0-9]+|-[A-Z0-9][A-Za-z0-9]*)*|[a-z]+[A-Z][A-Za-z0-9]*)"
 _CAPITALISED = re.compile(r"(?<![\w.+#-])" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r")*")
 _DOMAIN_AFTER_NAME = re.compile(
@@ -44,17 +64,41 @@ _DOMAIN_AFTER_NAME = re.compile(
     r"components?)\b",
     re.IGNORECASE,
 )
+# "Training data is 40k labelled emails": a subject of up to four words, "is"/"are", then what it is.
+_COPULA = re.compile(r"(?:[\w'’-]+\s+){1,4}(?:is|are)\s+(?:not\s+)?([\w'’-]+)", re.IGNORECASE)
+# An acronym that qualifies the noun after it ("SIR epidemic models", "DM each reviewer", "ID3 tags").
+_DOMAIN_ACRONYM = re.compile(
+    r"[A-Z][A-Z0-9]{1,5}\s++(?!(?:api|sdk|apis|sdks|app|account|instance|cluster|bucket|server)\b)[a-z]"
+)
 _NEGATION_LEAD = re.compile(r"^(?:no|not|never|without|zero|nothing|none)\b", re.IGNORECASE)
-_SPLIT_NEGATIONS = re.compile(r"\s+(?:and|or|,)\s+(?=(?:no|not|never|without)\b)", re.IGNORECASE)
+# "run no servers", "show no ads": a verb that takes "no" as its object rules something out too.
+_VERB_NO = re.compile(r"^([A-Za-z]+)\s+(?:no|zero|nothing|none)\b", re.IGNORECASE)
+_SPLIT_NEGATIONS = re.compile(r"\s+(?:and|or|so|,)\s+(?=(?:no|not|never|without)\b)", re.IGNORECASE)
+# "... so they know what to bake", "... so I can see if pressure matters": the reason, not the requirement.
+_REASON = re.compile(
+    r"\s+so\s+(?:that\s+)?(?:i|we|they|you|he|she|it|users?|people|everyone)\b.*$", re.IGNORECASE
+)
 _EXAMPLE_LEAD = re.compile(r"^(?:for example|for instance|e\.?g\.?|i\.?e\.?|such as|like)\b", re.IGNORECASE)
 _LEADING_FILLER = re.compile(
-    r"^(?:(?:and|or|but|then|also|plus|including|as well as|so that|so|that|which|who|where|whereby|to|it|"
-    r"they|we|i|you|with|while|when|users? can|you can|can|should|must|will|would|lets? users|"
-    r"allows? users to|lets?|allows?|enables?|helps?|of|a|an|the)\s+)+",
+    # First-person lead-ins first ("what I'd love is", "it would be nice to", "I want"), so a bare "I"
+    # is not taken before them; then the connectives, pronouns and modals a clause may start with.
+    r"^(?:(?:(?:what\s+)?(?:i|we)(?:'d|’d|\s+would)\s+(?:really\s+)?(?:love|like|want|need)(?:\s+is)?(?:\s+to)?|"
+    r"(?:what\s+)?(?:i|we)\s+(?:really\s+)?(?:want|need)(?:\s+is|\s+to)?"
+    r"(?:\s+(?:build|make|create|write|get)\s+(?:(?:me|her|him|us|them)\s+)?"
+    r"(?:something|an?\s+(?:simple|small|little)\s+(?:app|tool|thing|website|site))?(?:\s+(?:simple|small|easy))?"
+    r"(?:\s+(?:to|that|where|which))?)?|"
+    r"(?:it\s+)?(?:would|'d|’d)\s+be\s+(?:nice|great|cool|good|awesome|handy|helpful)\s+(?:to|if)|"
+    r"(?:lets?|allows?|enables?|helps?)\s+(?:me|us|you|them|him|her|people|everyone|users?)(?:\s+to)?|"
+    r"and|or|but|then|also|plus|including|as well as|so that|so|that|which|who|where|whereby|to|it|"
+    r"they|we|i|you|with|while|when|users? can|you can|can(?!not)|"
+    r"(?:should|must|will|would)(?!\s+(?:not|never)\b)|lets? users|"
+    r"allows? users to|lets?|allows?|enables?|helps?|of|a|an|the|honestly|basically|ideally|really|please)"
+    r"\s+)+",
     re.IGNORECASE,
 )
 _TRAILING_FILLER = re.compile(
-    r"(?:\s+(?:and|or|but|with|while|when|to|for|of|from|by|etc|and more|as well))+\s*[.!?]*$|[.!?]+$",
+    r"(?:\s+(?:and|or|but|with|while|when|to|for|of|from|by|so|etc|and more|as well|please))+\s*[.!?]*$"
+    r"|[.!?]+$",
     re.IGNORECASE,
 )
 _FOR_PHRASE = re.compile(r"\s*for\s+(.+?)(?=\s+(?:that|which|who|where|to|with)\b|$)", re.IGNORECASE)
@@ -132,17 +176,19 @@ def _find_all(brief: ProjectBrief) -> Iterator[_Found]:
     segments += [(constraint, "constraint") for constraint in brief.constraints]
     techs_seen: set[str] = set()
     produced = False
+    head_read = False  # the first sentence that is not context ("Hi!", "So I run a bakery") names the product
     head_fallback: _Found | None = None
     for seg_index, (text, role) in enumerate(segments):
-        for sent_index, (offset, sentence) in enumerate(split_sentences(text)):
+        for offset, sentence in split_sentences(text):
             reader = _SentenceReader(sentence, (seg_index, offset), role, lex, rules, name_words)
-            for item in reader.read(first=seg_index == 0 and sent_index == 0):
+            for item in reader.read(first=seg_index == 0 and not head_read):
                 if item.kind == "integration":
                     if item.key in techs_seen:
                         continue
                     techs_seen.add(item.key)
                 produced = produced or item.kind == "feature"
                 yield item
+            head_read = head_read or not reader.only_context
             fallback_text = reader.subject_text or reader.head_text
             if fallback_text and head_fallback is None:
                 head_fallback = _Found(
@@ -205,16 +251,27 @@ class _SentenceReader:
         self.subject_text: str | None = None
         self.found: list[_Found] = []
         self.tech_text: dict[int, str] = {}
+        self.excluded: list[tuple[int, int]] = []  # what the brief rules out: no integration from there
+        self.only_context = True  # every clause was context ("Hi!", "I get migraines a lot")
 
     def read(self, *, first: bool) -> list[_Found]:
         if self.role == "goal" and any(p.search(self.sentence) for p in self.lex.business_goals):
             self._add(0, "quality", self.sentence)
             self._add_techs()
             return self.found
-        clauses = list(_clauses(self.sentence))
-        groups = _list_groups(clauses, self.sentence)
+        plain = _clauses(self.sentence, self._apart)
+        clauses = _object_lists(plain, self.sentence, self.lex)
+        groups = [
+            serial and span in plain
+            for serial, span in zip(_list_groups(clauses, self.sentence), clauses, strict=True)
+        ]
+        # An example in parentheses ("(for example "5 km/h" to m/s)") is left out of the clause around it.
+        shown = _PARENTHESIS.sub(
+            lambda m: " " * len(m.group()) if _EXAMPLE_LEAD.match(m.group(1).strip()) else m.group(),
+            self.sentence,
+        )
         for index, (start, end) in enumerate(clauses):
-            text = self.sentence[start:end]
+            text = shown[start:end]
             if _EXAMPLE_LEAD.match(text.strip()):
                 continue
             self._clause(start, text, first=first and index == 0, serial=groups[index])
@@ -223,11 +280,36 @@ class _SentenceReader:
 
     # -- one clause ---------------------------------------------------------------------------
 
+    def _apart(self, inner: str) -> bool:
+        """Whether a parenthesis is a requirement of its own: a limit, a quality, or something done."""
+        if any(p.search(inner) for rule in self.rules for p in rule.when):
+            return True
+        if any(
+            p.search(inner) for p in (*self.lex.constraint_cues, *self.lex.quality, *self.lex.non_goal_cues)
+        ):
+            return True
+        for item in re.split(r"[,;]|\s+(?:and|or)\s+", inner):
+            words = [w.lower() for w in _WORD.findall(item)]
+            if len(words) >= 3 and any(self.lex.is_verb(w) and w not in self.lex.noun_forms for w in words):
+                return True
+        return False
+
     def _clause(self, start: int, text: str, *, first: bool, serial: bool) -> None:
         for part_start, part in _negation_parts(start, text):
             stripped = _strip_leading(part)
-            if _NEGATION_LEAD.match(stripped):
-                self._add(part_start, self._guarded_kind(stripped), stripped)
+            if not any(p.search(part) for p in self.lex.background):
+                self.only_context = False
+            verb_no = _VERB_NO.match(stripped)
+            if _NEGATION_LEAD.match(stripped) or (verb_no and self.lex.is_verb(verb_no.group(1))):
+                kind = self._guarded_kind(stripped)
+                self._add(part_start, kind, stripped)
+                if kind == "non_goal":
+                    self.excluded.append((part_start, part_start + len(part)))
+                continue
+            if any(p.search(stripped) for p in self.lex.non_goal_cues):
+                # "A Steam release is out of scope for now": ruled out, and Steam is no integration.
+                self._add(part_start, "non_goal", stripped)
+                self.excluded.append((part_start, part_start + len(part)))
                 continue
             remainder = self._guarded_and_quality(part_start, part)
             if self.role == "constraint":
@@ -291,6 +373,9 @@ class _SentenceReader:
         return outside
 
     def _features(self, start: int, text: str, *, first: bool, serial: bool) -> None:
+        if any(p.search(text) for p in self.lex.background):
+            return  # "So I run a small bakery", "I get migraines a lot": context, not a requirement
+        self.only_context = False
         if first:
             text = self._drop_head(start, text)
         pieces = _split_and(text, self.lex, serial=serial)
@@ -310,13 +395,19 @@ class _SentenceReader:
                     head_at += 1
                 break
         if head_at is None:
+            if self._names_the_product(base, text, tokens):
+                return " " * len(text)
             return text
         head_end = tokens[head_at][1]
         head_words = [w for _, _, w in tokens[: head_at + 1]]
         kept = [w for w in head_words if w.lower() not in _STOPWORDS and not self._is_tech_word(w)]
         if _names_an_activity(" ".join(kept), self.lex):
             self.head_text = _display(" ".join(kept))  # "A recipe sharing website"
+        aside = re.match(r"\s*\([^()]*\)", text[head_end:])  # "custom integration (HACS) for ..."
+        if aside:
+            head_end += aside.end()
         rest = self._skip_tech_phrase(base + head_end, text[head_end:])
+        rest = self._to_relative_clause(rest)
         blank = " " * head_end
         for_phrase = _FOR_PHRASE.match(rest)
         if for_phrase:
@@ -338,8 +429,41 @@ class _SentenceReader:
                     self._activity_for(base, kept, subject)
         return blank + rest
 
+    def _names_the_product(self, base: int, text: str, tokens: list[tuple[int, int, str]]) -> bool:
+        """ "A roguelike deckbuilder in Rust with Bevy: ...": a first clause without a verb that a colon
+        follows names the product, and the list after the colon says what it does."""
+        end = base + len(text)
+        if not re.match(r"\s*:", self.sentence[end:]):
+            return False
+        if any(self.lex.is_verb(w) and w.lower() not in self.lex.noun_forms for _, _, w in tokens[1:]):
+            return False
+        kept = [w for _, _, w in tokens if w.lower() not in _STOPWORDS and not self._is_tech_word(w)]
+        self.head_text = _display(" ".join(kept)) if kept else None
+        return True
+
+    def _to_relative_clause(self, rest: str) -> str:
+        """ "something on the tablet at the counter where we take preorders": what follows the product's
+        place or audience is the relative clause that says what it does."""
+        match = next(
+            (
+                m
+                for m in re.finditer(r"\b(?:that|which|where|who|to\s+([a-z]+))\b", rest[:160], re.IGNORECASE)
+                if not m.group(1) or self.lex.is_verb(m.group(1))  # "something simple to see which ..."
+            ),
+            None,
+        )
+        if match is None or not rest[: match.start()].strip():
+            return rest
+        before = rest[: match.start()]
+        if re.match(r"\s*for\b", before, re.IGNORECASE):
+            return rest  # "for booking classes" is handled as the product's purpose
+        words = [w.lower() for w in _WORD.findall(before)]
+        if any(self.lex.is_verb(w) and w not in self.lex.noun_forms for w in words) or len(words) > 8:
+            return rest
+        return " " * match.start() + rest[match.start() :]
+
     def _activity_for(self, base: int, head_words: list[str], subject: str) -> None:
-        """"A booking app for yoga classes": the product's activity applied to what it is for ("Booking
+        """ "A booking app for yoga classes": the product's activity applied to what it is for ("Booking
         yoga classes"), unless that names who it is for ("a sharing site for families")."""
         activity = next(
             (w for w in reversed(head_words[:-1]) if w.lower().endswith("ing") and self.lex.is_verb(w)), None
@@ -364,7 +488,7 @@ class _SentenceReader:
             return rest
         end = match.end()
         while True:
-            m = re.match(r"[\s,]*(?:(?:and|with|in|on|using)\s+)?", rest[end:], re.IGNORECASE)
+            m = re.match(r"[\s,(]*(?:(?:and|with|in|on|using)\s+)?", rest[end:], re.IGNORECASE)
             position = end + (m.end() if m else 0)
             span = next((t for t in self.techs if t.start - offset == position), None)
             if span is None:
@@ -374,6 +498,9 @@ class _SentenceReader:
                     continue
                 break
             end = span.end - offset
+            closing = re.match(r"\s*\)", rest[end:])  # "in Unity (C#)"
+            if closing and rest[:end].count("(") > rest[:end].count(")"):
+                end += closing.end()
         if end == match.end():
             return rest
         return " " * end + rest[end:]
@@ -385,7 +512,7 @@ class _SentenceReader:
         return any(word in self.sentence[t.start : t.end] for t in self.techs)
 
     def _feature_piece(self, start: int, piece: str, *, head_clause: bool) -> None:
-        cleaned = _strip_trailing(_strip_leading(piece))
+        cleaned = _strip_trailing(_REASON.sub("", _strip_leading(piece)))
         if not cleaned:
             return
         lead = start + max(0, piece.find(cleaned))
@@ -404,15 +531,42 @@ class _SentenceReader:
         content = _content_words(cleaned, self.lex, exclude=names)
         capability = self._names_a_capability(cleaned, names)
         if inside and len(content) <= 1 and not capability:
-            if len(inside) == 1 and content:  # "Adyen terminal", not "Backend in NestJS"
+            if len(inside) == 1 and content and not self.lex.is_verb(content[0]):
+                # "Adyen terminal", not "Backend in NestJS" or "Stores them in DuckDB"
                 self.tech_text[inside[0].start] = _display(cleaned)
             return
         if not content and not capability:
             return
-        self._add(lead, "feature", cleaned)
+        self._add(lead, "constraint" if self._states_a_given(cleaned) else "feature", cleaned)
+
+    def _states_a_given(self, text: str) -> bool:
+        """ "Training data is 40k labelled emails in a CSV": a statement of what is given (a constraint),
+        not something to build; "users are notified ..." (passive) and "X is able to ..." still are."""
+        match = _COPULA.match(text)
+        if match is None:
+            return False
+        after = match.group(1).lower()
+        if after.endswith(("ed", "en", "ing")) or after in (
+            "able",
+            "notified",
+            "shown",
+            "sent",
+            "told",
+            "given",
+        ):
+            return False
+        subject = [w.lower() for w in _WORD.findall(text[: match.start(1)])][:-1]
+        if any(
+            self.lex.is_verb(w) and w not in self.lex.noun_forms and not w.endswith("ing") for w in subject
+        ):
+            return False  # "shows how the team is feeling": the subject is a clause
+        words = [w.lower() for w in _WORD.findall(text[match.end() :])]
+        return not any(
+            self.lex.is_verb(w) and w not in self.lex.noun_forms and not w.endswith("ed") for w in words
+        )
 
     def _names_a_capability(self, text: str, tech_names: list[str]) -> bool:
-        """"Pay online with Stripe", "online payments via Stripe": something users do, through a service."""
+        """ "Pay online with Stripe", "online payments via Stripe": something users do, through a service."""
         for name in tech_names:
             text = text.replace(name, " ")
         words = [w.lower() for w in _WORD.findall(text)]
@@ -431,6 +585,8 @@ class _SentenceReader:
 
     def _add_techs(self) -> None:
         for tech in self.techs:
+            if any(s <= tech.start < e for s, e in self.excluded):
+                continue
             text = self.tech_text.get(tech.start) or self._with_role(tech)
             key = _tech_key(tech.name)
             self.found.append(_Found((*self.where, tech.start), "integration", _clip(text), key))
@@ -438,7 +594,10 @@ class _SentenceReader:
     def _with_role(self, tech: _TechSpan) -> str:
         after = self.sentence[tech.end :]
         match = re.match(r"\s+([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)", after)
-        written = self.sentence[tech.start : tech.end]
+        # "written in Go" is how the lexicon finds Go; the requirement names the language.
+        written = re.sub(
+            r"^(?:written|built|coded)\s+in\s+", "", self.sentence[tech.start : tech.end], flags=re.I
+        )
         # The user's spelling ("Postgres") unless it is an all-lower-case alias ("postgres", "k8s").
         label = written if written != written.lower() else tech.name
         if match:
@@ -485,24 +644,45 @@ def find_technologies(
         at_start = first_word is not None and start == first_word.start()
         if single and at_start and not _looks_like_a_name(name):
             continue  # an ordinary word that starts the sentence
+        rest = " ".join(words[1:])
+        if at_start and not single and (rest in lex.by_alias or rest.lower() in lex.by_alias):
+            continue  # "Internal React dashboard": the lexicon's name is found on its own
         if all(w.lower() in lex.not_technologies or not re.search(r"[A-Za-z]", w) for w in words):
             continue
-        if all(w.lower() in name_words for w in words):
-            continue  # the project's own name
+        if name_words and {w.lower() for w in words} >= name_words:
+            continue  # the project's own name ("ModBot"), not "VS Code" in "VS Code Extension"
+        if single and (len(name) == 1 or _DOMAIN_ACRONYM.match(sentence, start)) and name not in lex.by_alias:
+            continue  # "D&D", "SIR epidemic models", "ID3 tags": a letter or a domain term, not a technology
+        if single and re.fullmatch(r"[A-Z]{2,}s", name) and name not in lex.by_alias:
+            continue  # "OCRs them", "PDFs", "APIs": a plural acronym is a verb or a thing, not a product
         if _DOMAIN_AFTER_NAME.match(sentence, end):
             continue  # "a BackupSchedule custom resource" is a domain name
         spans.append(_TechSpan(start, end, lex.canonical(name)))
     return _outermost(spans)
 
 
+_QUESTION_WORDS = frozenset(
+    {"what", "how", "why", "i", "i'd", "i'm", "i’d", "i’m", "i'll", "so", "hi", "hello"}
+)
+
+
 def _trim_name(name: str, lex: Lexicon) -> str:
     """Drop generic words at either end of a capitalised run: "Garmin Connect API" → "Garmin Connect"."""
     words = name.split()
-    while words and words[0].lower() in _STOPWORDS:  # "A Slack bot", "Our Keycloak"
+    while words and (words[0].lower() in _STOPWORDS or words[0].lower() in _QUESTION_WORDS):  # "A Slack bot"
         words = words[1:]
-    generic = lex.role_words | lex.not_technologies
-    while words and words[-1].lower() in generic and words[-1] not in lex.by_alias:
-        words = words[:-1]
+    while words and words[-1] not in lex.by_alias:
+        last = words[-1].lower()
+        if last in lex.role_words:
+            words = words[:-1]  # "Garmin Connect API" → "Garmin Connect"
+        elif last in lex.not_technologies and (
+            len(words) == 1
+            or " ".join(words[:-1]) in lex.by_alias
+            or " ".join(words[:-1]).lower() in lex.by_alias
+        ):
+            words = words[:-1]  # "Kubernetes Secrets" → "Kubernetes", but "Sealed Secrets" is a name
+        else:
+            break
     return " ".join(words)
 
 
@@ -525,14 +705,82 @@ def _outermost(spans: list[_TechSpan]) -> list[_TechSpan]:
 # -- clauses ------------------------------------------------------------------------------------
 
 
-def _clauses(sentence: str) -> Iterator[tuple[int, int]]:
+def _clauses(sentence: str, apart: Callable[[str], bool] = lambda inner: True) -> list[tuple[int, int]]:
+    """Clause spans of a sentence.
+
+    A parenthesis is a clause of its own only when ``apart(inner)`` says so (it states a constraint or
+    does something: "(read-only)", "(it also emails me)"); otherwise it belongs to the clause around
+    it: "preorders for cakes (flavour, size, pickup date)" is one requirement, not four. A clause that
+    only says when or how ("every morning", "team by team") joins the clause it qualifies."""
+    masked = sentence
+    for match in _PARENTHESIS.finditer(sentence):
+        if not apart(match.group(1)):
+            inner = re.sub(r"\S", "x", match.group())
+            masked = masked[: match.start()] + inner + masked[match.end() :]
+    spans: list[tuple[int, int]] = []
     start = 0
-    for match in _CLAUSE_BREAK.finditer(sentence):
+    for match in _CLAUSE_BREAK.finditer(masked):
         if match.start() > start:
-            yield start, match.start()
+            spans.append((start, match.start()))
         start = match.end()
     if start < len(sentence):
-        yield start, len(sentence)
+        spans.append((start, len(sentence)))
+    return _join_adverbials(spans, sentence)
+
+
+def _join_adverbials(spans: list[tuple[int, int]], sentence: str) -> list[tuple[int, int]]:
+    joined: list[tuple[int, int]] = []
+    pending: int | None = None  # start of a time phrase waiting for the clause it qualifies
+    for start, end in spans:
+        text = sentence[start:end].strip()
+        words = [w.lower() for w in _WORD.findall(text)]
+        timing = bool(words) and all(w in _TIME_WORDS or re.fullmatch(r"\d+(?:am|pm|h)?", w) for w in words)
+        if timing and any(w not in ("a", "an", "the", "at", "on", "in", "of") for w in words):
+            pending = start if pending is None else pending
+            continue
+        if pending is not None:
+            start, pending = pending, None
+        if _MANNER.match(text) and joined:
+            joined[-1] = (joined[-1][0], end)  # "team by team" qualifies the clause before it
+            continue
+        joined.append((start, end))
+    if pending is not None:
+        if joined:
+            joined[-1] = (joined[-1][0], len(sentence.rstrip()))
+        else:
+            joined.append((pending, len(sentence)))
+    return joined
+
+
+def _object_lists(clauses: list[tuple[int, int]], sentence: str, lex: Lexicon) -> list[tuple[int, int]]:
+    """ "appends the date, vendor and total to a Google Sheet" is one clause: a verb's objects listed
+    with commas, the last of them carrying the verb's destination, are not requirements of their own."""
+
+    def has_verb(text: str) -> bool:
+        words = [w.lower() for w in _WORD.findall(_strip_leading(text))]
+        return any(lex.is_verb(w) and w not in lex.noun_forms for w in words)
+
+    merged: list[tuple[int, int]] = []
+    index = 0
+    while index < len(clauses):
+        start, end = clauses[index]
+        last = index
+        if has_verb(sentence[start:end]):
+            probe = index + 1
+            while probe < len(clauses) and "," in sentence[clauses[probe - 1][1] : clauses[probe][0]]:
+                text = sentence[clauses[probe][0] : clauses[probe][1]]
+                words = _WORD.findall(text)
+                if has_verb(text) or len(words) > 8:
+                    break
+                if re.search(r"\band\b.+\b(?:to|into|onto|in|on|as)\s+(?:an?|the|my|our|their|your)\b", text):
+                    last = probe
+                    break
+                if len(words) > 2:
+                    break
+                probe += 1
+        merged.append((start, clauses[last][1]))
+        index = last + 1
+    return merged
 
 
 def _list_groups(clauses: list[tuple[int, int]], sentence: str) -> list[bool]:
@@ -664,11 +912,11 @@ def _content_words(text: str, lex: Lexicon, exclude: Iterable[str] = ()) -> list
 
 
 def _strip_leading(text: str) -> str:
-    stripped = text.strip(" \t,;:-—–()\"'")
+    stripped = _keep_closing(text.strip(" \t,;:-—–()\"'"), text)
     previous = None
     while previous != stripped:
         previous = stripped
-        stripped = _LEADING_FILLER.sub("", stripped).strip(" \t,;:-—–()\"'")
+        stripped = _keep_closing(_LEADING_FILLER.sub("", stripped).strip(" \t,;:-—–()\"'"), previous)
     return stripped
 
 
@@ -677,9 +925,16 @@ def _strip_trailing(text: str) -> str:
     stripped = text.strip()
     while previous != stripped:
         previous = stripped
-        stripped = _TRAILING_FILLER.sub("", stripped).strip(" \t,;:-—–()\"'")
+        stripped = _keep_closing(_TRAILING_FILLER.sub("", stripped).strip(" \t,;:-—–()\"'"), previous)
         if len(_WORD.findall(stripped)) > 2:  # "Train a model weekly on", but "Log in" keeps its particle
             stripped = re.sub(r"\s+(?:on|in|at|into)$", "", stripped, flags=re.IGNORECASE)
+    return stripped
+
+
+def _keep_closing(stripped: str, before: str) -> str:
+    """Put back a closing parenthesis that stripping took from "... (flavour, size)"."""
+    if stripped.count("(") > stripped.count(")") and before.rstrip(" .!?").endswith(")"):
+        return stripped + ")"
     return stripped
 
 

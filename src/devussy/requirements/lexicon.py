@@ -33,6 +33,7 @@ class Lexicon:
     tech_pattern_exact: re.Pattern[str] | None  # case-sensitive spellings
     not_technologies: frozenset[str]
     verbs: frozenset[str]
+    languages: frozenset[str]  # programming languages by name, lower case
     heads: frozenset[str]
     generic_words: frozenset[str]
     role_words: frozenset[str]
@@ -42,6 +43,8 @@ class Lexicon:
     quality: tuple[re.Pattern[str], ...]
     business_goals: tuple[re.Pattern[str], ...]
     constraint_cues: tuple[re.Pattern[str], ...]
+    non_goal_cues: tuple[re.Pattern[str], ...]  # "out of scope for now", "can wait"
+    background: tuple[re.Pattern[str], ...]  # context, not requirements: "Hi!", "I run a small bakery"
 
     def canonical(self, name: str) -> str:
         """The display name of a technology the lexicon knows, else ``name`` itself."""
@@ -144,6 +147,7 @@ def parse_lexicon(data: Any) -> Lexicon:
         tech_pattern_exact=_alternation(exact, 0),
         not_technologies=_words(data, "not_technologies"),
         verbs=_words(data, "verbs"),
+        languages=_words(data, "languages"),
         heads=_words(data, "heads"),
         generic_words=_words(data, "generic_words"),
         role_words=_words(data, "role_words"),
@@ -153,6 +157,8 @@ def parse_lexicon(data: Any) -> Lexicon:
         quality=_regexes(data, "quality"),
         business_goals=_regexes(data, "business_goals"),
         constraint_cues=_regexes(data, "constraint_cues"),
+        non_goal_cues=_regexes(data, "non_goal_cues"),
+        background=_regexes(data, "background"),
     )
 
 

@@ -21,6 +21,8 @@ from devussy.models import (
     RequirementSource,
     Risk,
 )
+from devussy.requirements.extract import extract_requirements
+from devussy.stages.context import brief_block, revision_block
 from devussy.stages.inputs import DesignInput
 from devussy.stages.parsing import (
     DASH_CLASS,
@@ -37,7 +39,7 @@ from devussy.stages.parsing import (
     strip_title_prefix,
     tidy_title,
 )
-from devussy.stages.prompts import input_json, stage_messages
+from devussy.stages.prompts import appended, stage_messages
 from devussy.stages.spec import StageSpec
 
 IGNORED = "ignored"
@@ -266,9 +268,7 @@ def parse_design(text: str, *, project_name: str | None = None) -> ProjectDesign
     name = strip_title_prefix(title, TITLE_PREFIXES) if title else project_name
     if not name:
         raise FormatError("missing title line '# Project Design: <project name>'")
-    summary = bodies.get("summary") or "\n".join(preamble).strip() or _first_paragraph(
-        bodies[content[0]]
-    )
+    summary = bodies.get("summary") or "\n".join(preamble).strip() or _first_paragraph(bodies[content[0]])
     return ProjectDesign(
         project_name=name,
         summary=summary,
@@ -504,15 +504,14 @@ def _risks_from_table(lines: list[str]) -> list[Risk]:
 
 
 def merge_requirements(stated: list[Requirement], designed: list[Requirement]) -> list[Requirement]:
-    """The design's list when it has one (a requirement the brief stated keeps the brief's source),
-    else what the brief stated."""
-    if not designed:
-        return list(stated)
-    sources = {r.id: r.source for r in stated}
-    return [
-        r.model_copy(update={"source": sources[r.id]}) if r.id in sources and r.source == "design" else r
-        for r in designed
-    ]
+    """The requirements the plan must cover. Without stated ones: the design's list. With a stated
+    list (the user's, e.g. ``devussy plan --requirements``): every stated one as given, then only
+    those the design adds as its own (source ``design``, under a new id); the design's reading of
+    the brief does not replace the user's."""
+    if not stated:
+        return list(designed)
+    known = {r.id for r in stated}
+    return [*stated, *(r for r in designed if r.source == "design" and r.id not in known)]
 
 
 def design_input(brief: ProjectBrief) -> DesignInput:
@@ -523,25 +522,32 @@ def design_input(brief: ProjectBrief) -> DesignInput:
 
 
 def design_messages(stage_input: DesignInput) -> list[ChatMessage]:
+    """The brief (idea, stated fields, numbered requirements) and the scale; a revision quotes the
+    previous design and the instruction."""
+    previous = render_design(stage_input.previous) if stage_input.previous else None
     return stage_messages(
         "design",
         project_name=stage_input.brief.name,
         phase_count=stage_input.complexity.phase_count,
         level=stage_input.complexity.level,
-        input_json=input_json(stage_input),
+        brief=brief_block(stage_input.brief),
+        revision=appended(revision_block(stage_input.instruction, previous, "design")),
     )
 
 
 def design_for(text: str, stage_input: DesignInput) -> ProjectDesign:
-    """The design is for this brief: it keeps the brief's name and carries the brief and complexity."""
+    """The design is for this brief: it keeps the brief's name and carries the brief and complexity.
+    When neither the brief nor the answer lists requirements, they are extracted from the brief
+    deterministically (``requirements.extract``), so coverage can always be checked."""
     brief = stage_input.brief
     design = parse_design(text, project_name=brief.name)
+    requirements = merge_requirements(brief.requirements, design.requirements) or extract_requirements(brief)
     return design.model_copy(
         update={
             "project_name": brief.name,
             "brief": brief,
             "complexity": stage_input.complexity,
-            "requirements": merge_requirements(brief.requirements, design.requirements),
+            "requirements": requirements,
         }
     )
 

@@ -30,7 +30,15 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from devussy.llm.base import ChatMessage
-from devussy.models import DevPlan, Phase, Step
+from devussy.models import Phase, Step
+from devussy.stages.context import (
+    bullet_list,
+    design_context_block,
+    detail_requirements_block,
+    plan_outline,
+    revision_block,
+    sections,
+)
 from devussy.stages.inputs import DetailInput
 from devussy.stages.parsing import (
     DASH_CLASS,
@@ -45,9 +53,23 @@ from devussy.stages.parsing import (
     styled_mentions,
     tidy_title,
 )
-from devussy.stages.plan import DEPENDS_LABELS, PhaseHeading, check_numbering, phase_heading, phase_numbers
-from devussy.stages.prompts import input_json, stage_messages
-from devussy.stages.spec import StageSpec
+from devussy.stages.plan import (
+    DEPENDS_LABELS,
+    PhaseHeading,
+    check_numbering,
+    phase_heading,
+    phase_numbers,
+    render_phase_summary,
+)
+from devussy.stages.prompts import appended, stage_messages
+from devussy.stages.spec import Amendment, StageSpec
+from devussy.stages.trace import (
+    amend_phase_prompt,
+    amend_steps,
+    known_citations,
+    phase_coverage,
+    phase_problems,
+)
 
 CRITERIA_LABELS = ("acceptance criteria", "acceptance", "done when", "definition of done", "success criteria")
 TEST_LABELS = ("test command", "test", "verify", "verification", "how to test")
@@ -166,9 +188,10 @@ def render_step(step: Step) -> str:
     return "\n".join(out)
 
 
-def parse_phase_detail(text: str, *, phase: Phase | None = None) -> Phase:
+def parse_phase_detail(text: str, *, phase: Phase | None = None, fragment: bool = False) -> Phase:
     """Parse one detailed phase. With ``phase`` (from the plan), the phase heading is optional and
-    steps numbered ``Step 1`` or with the wrong phase prefix are renumbered into that phase."""
+    steps numbered ``Step 1`` or with the wrong phase prefix are renumbered into that phase. A
+    ``fragment`` (a targeted repair's changed and added steps) need not number its steps from 1."""
     lines = clean_output(text).split("\n")
     header_lines, drafts, heading = _read_steps(lines, step_heading)
     if not drafts:  # no step headings at all: a numbered list of steps, as the original asked for
@@ -218,7 +241,7 @@ def parse_phase_detail(text: str, *, phase: Phase | None = None) -> Phase:
         except (FormatError, ValidationError) as exc:
             errors.append(f"step {step_id}: {exc}")
     numbers = [draft.heading.number for draft in drafts]
-    errors += check_numbering("step", numbers, prefix=f"{number}.")
+    errors += check_numbering("step", numbers, prefix=f"{number}.", gaps=not fragment)
     errors += unread_step_headings(lines, set(numbers))
     if errors:
         raise FormatError(errors)
@@ -385,13 +408,11 @@ def _build_step(step_id: str, draft: _StepDraft, phase_number: int) -> Step:
 # ----------------------------------------------------------------------------- stage
 
 
-def plan_outline(plan: DevPlan) -> str:
-    return "\n".join(f"- Phase {p.number}: {p.title}" for p in plan.phases)
-
-
 def detail_messages(stage_input: DetailInput) -> list[ChatMessage]:
-    """With ``plan_complete=False`` (the runner's early start, while the plan streams) the prompt says
-    that more phases will follow, so this one keeps to its own scope."""
+    """This phase, what it must cover and respect, a one-line outline of the others, the tech stack and
+    the design's architecture and data model. With ``plan_complete=False`` (the runner's early start,
+    while the plan streams) the outline says that more phases will follow, so this one keeps to its
+    own scope. A revision quotes the phase's current steps and the instruction."""
     plan, phase = stage_input.plan, stage_input.phase
     depth = plan.complexity.depth if plan.complexity else None
     expected = plan.complexity.phase_count if plan.complexity else None
@@ -402,18 +423,64 @@ def detail_messages(stage_input: DetailInput) -> list[ChatMessage]:
         + (f" of about {expected}" if expected else "")
         + "; later phases will cover the rest, so keep this phase to its own summary)"
     )
+    revising = bool(stage_input.instruction and phase.steps)
+    context = sections(
+        detail_requirements_block(plan, phase),
+        f"## Plan outline{outline_note}\n\n{plan_outline(plan, current=phase.number)}",
+        f"## Tech stack\n\n{bullet_list(plan.tech_stack)}" if plan.tech_stack else "",
+        design_context_block(stage_input.design),
+    )
+    previous = render_phase_detail(phase) if revising else None
     return stage_messages(
         "phase_detail",
         project_name=plan.project_name,
         phase_number=phase.number,
         phase_title=phase.title,
-        phase_summary=phase.summary,
         step_count=depth or "3 to 8",
-        outline=plan_outline(plan),
-        outline_note=outline_note,
-        tech_stack=", ".join(plan.tech_stack) or "(not specified)",
-        input_json=input_json(stage_input),
+        phase=render_phase_summary(phase.model_copy(update={"steps": []})),
+        context=context,
+        revision=appended(revision_block(stage_input.instruction, previous, "steps")),
     )
+
+
+def detail_for(text: str, stage_input: DetailInput, *, fragment: bool = False) -> Phase:
+    """The phase as the plan has it (its ``Requirements:`` too), with the answer's steps (citations of
+    unknown ids dropped)."""
+    planned = stage_input.phase
+    parsed = parse_phase_detail(text, phase=planned, fragment=fragment)
+    phase = parsed.model_copy(update={"requirements": planned.requirements})
+    if not stage_input.plan.requirements:
+        return phase
+    return known_citations([phase], stage_input.plan.requirements)[0]
+
+
+def amend_detail(text: str, phase: Phase, stage_input: DetailInput) -> Phase:
+    """The repair answer's steps applied to the first answer's; an answer that starts with the phase
+    heading is a complete answer (it may also drop steps) and replaces the first."""
+    if starts_with_phase_heading(text):
+        return detail_for(text, stage_input)
+    amended = amend_steps(phase, detail_for(text, stage_input, fragment=True))
+    numbers = [int(step.id.split(".")[1]) for step in amended.steps]
+    problems = check_numbering("step", numbers, prefix=f"{phase.number}.")
+    if problems:  # e.g. a new step numbered past the next free id: not applied
+        raise FormatError(problems)
+    return amended
+
+
+def starts_with_phase_heading(text: str) -> bool:
+    """A phase heading comes before the first step heading (code blocks ignored)."""
+    in_code = False
+    for line in clean_output(text).split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+            continue
+        if in_code:
+            continue
+        if step_heading(line) is not None:
+            return False
+        if phase_heading(line) is not None:
+            return True
+    return False
 
 
 STAGE = StageSpec(
@@ -421,6 +488,9 @@ STAGE = StageSpec(
     input_model=DetailInput,
     output_model=Phase,
     render=render_phase_detail,
-    parse=lambda text, stage_input: parse_phase_detail(text, phase=stage_input.phase),
+    parse=detail_for,
     messages=detail_messages,
+    check=lambda phase, stage_input: phase_problems(phase, stage_input.plan),
+    amend=Amendment(prompt=amend_phase_prompt, apply=amend_detail),
+    report=lambda phase, stage_input: phase_coverage(phase, stage_input.plan),
 )

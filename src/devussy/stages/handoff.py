@@ -15,9 +15,11 @@ import re
 
 from devussy.llm.base import ChatMessage
 from devussy.models import DevPlan, Handoff
+from devussy.stages.context import bullet_list, one_line, outline_line, sections, titled
+from devussy.stages.detail import render_phase_detail
 from devussy.stages.inputs import HandoffInput
 from devussy.stages.parsing import FormatError, clean_output, first_title, strip_title_prefix
-from devussy.stages.prompts import input_json, stage_messages
+from devussy.stages.prompts import stage_messages
 from devussy.stages.spec import StageSpec
 
 TITLE_PREFIXES = ("handoff prompt", "handoff", "hand-off", "agent handoff")
@@ -71,26 +73,57 @@ def default_start(plan: DevPlan) -> tuple[int, str | None]:
 def plan_outline_with_steps(plan: DevPlan) -> str:
     lines = []
     for phase in plan.phases:
-        lines.append(f"- Phase {phase.number}: {phase.title}")
+        lines.append(outline_line(phase))
         for step in phase.steps:
             test = f" (test: `{step.test_command}`)" if step.test_command else " (no test command yet)"
             lines.append(f"  - Step {step.id}: {step.title}{test}")
     return "\n".join(lines)
 
 
+def coverage_block(plan: DevPlan, *, details_complete: bool = True) -> str:
+    """What the coverage check flags, so the handoff can tell the next agent to settle it first.
+    While phases are still being detailed (the early handoff) a requirement without a step yet may
+    get one from a step still streaming, so only contradictions are flagged then."""
+    if not plan.requirements:
+        return ""
+    from devussy.requirements import check_coverage, summary_line
+
+    report = check_coverage(plan)
+    by_id = {r.id: r for r in plan.requirements}
+    contradictions = [
+        f"- step {v.step} contradicts {v.requirement} ({one_line(by_id[v.requirement].text)}): {v.message}"
+        for v in report.violations
+    ]
+    if not details_complete:
+        if not contradictions:
+            return ""
+        return sections("## Requirements check (details still being written)", "\n".join(contradictions))
+    uncovered = report.with_status("uncovered")
+    flagged = [f"- {entry.id} is uncovered: {one_line(by_id[entry.id].text)}" for entry in uncovered]
+    return sections(f"## Requirements check\n\n{summary_line(report)}", "\n".join(flagged + contradictions))
+
+
 def handoff_messages(stage_input: HandoffInput) -> list[ChatMessage]:
+    """The project in brief, the plan as an outline of steps with their tests, the phase to start
+    with in full, and what the coverage check flags. While other phases are still being detailed
+    (``details_complete=False``: the runner's early handoff) the outline says so."""
+    design, plan = stage_input.design, stage_input.plan
+    start, _ = default_start(plan)
     outline_note = (
         ""
         if stage_input.details_complete
-        else "\n(the phases are still being detailed: these are the steps known so far; point the agent "
+        else " (the phases are still being detailed: these are the steps known so far; point the agent "
         "at the first step and at the phase files for the rest)"
     )
-    return stage_messages(
-        "handoff",
-        project_name=stage_input.design.project_name,
-        outline=plan_outline_with_steps(stage_input.plan) + outline_note,
-        input_json=input_json(stage_input),
+    context = sections(
+        design.summary,
+        titled("Tech stack", bullet_list(design.tech_stack)),
+        titled("Testing strategy", design.testing_strategy),
+        f"## Plan{outline_note}\n\n{plan_outline_with_steps(plan)}",
+        f"## Where to start\n\n{render_phase_detail(plan.phase(start))}",
+        coverage_block(plan, details_complete=stage_input.details_complete),
     )
+    return stage_messages("handoff", project_name=design.project_name, context=context)
 
 
 def handoff_for(text: str, stage_input: HandoffInput) -> Handoff:

@@ -1,13 +1,17 @@
 """What each stage takes: one input model per stage, and the one check that a phase is in the plan.
 
 The same objects travel inside the engine request (``ChatRequest.task``): LLM providers read the
-prompt built from them, the built-in engine answers from them directly. Each carries its stage name
-as the class variable ``stage``. In prompts they are quoted as camelCase JSON (``to_json_dict``).
+prompt built from them (each stage's prompt builder picks only what its stage needs, see
+``stages/context.py``), the built-in engine answers from them directly. Each carries its stage name
+as the class variable ``stage``.
+
+Design, plan and detail inputs may carry a refinement: ``instruction`` (what the user asks to change)
+and the previous result (``previous``; for a detail, the plan's phase already has its steps).
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import Field
 
@@ -34,10 +38,17 @@ class InterviewInput(StageInput):
     user_input: str
 
 
+Instruction = Annotated[
+    str, Field(min_length=1, max_length=2000, description="What to change, in plain words.")
+]
+
+
 class DesignInput(StageInput):
     stage: ClassVar[StageName] = "design"
     brief: ProjectBrief
     complexity: ComplexityProfile = Field(description="Deterministic sizing of the brief (planner rubric).")
+    instruction: Instruction | None = None
+    previous: ProjectDesign | None = Field(default=None, description="The design the instruction revises.")
 
 
 class ReviewInput(StageInput):
@@ -51,6 +62,8 @@ class ReviewInput(StageInput):
 class PlanInput(StageInput):
     stage: ClassVar[StageName] = "basic_plan"
     design: ProjectDesign
+    instruction: Instruction | None = None
+    previous: DevPlan | None = Field(default=None, description="The plan the instruction revises.")
 
 
 class DetailInput(StageInput):
@@ -59,6 +72,10 @@ class DetailInput(StageInput):
     phase_number: int
     # False while the plan is still streaming: engines are told that more phases follow.
     plan_complete: bool = True
+    # The design, when known: the prompt quotes its architecture and data model.
+    design: ProjectDesign | None = None
+    # Revise the phase's steps (the plan's phase holds the previous ones).
+    instruction: Instruction | None = None
 
     @property
     def phase(self) -> Phase:

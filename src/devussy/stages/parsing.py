@@ -183,10 +183,10 @@ class HeadingLike:
     styled: bool  # '#' heading or whole-line bold
 
 
-
 def tidy_title(text: str) -> str:
     """A heading's title without emphasis markers or a trailing colon."""
     return strip_emphasis(text).strip().rstrip(":").strip()
+
 
 def heading_like(line: str) -> HeadingLike:
     """Describe a line as a possible heading, whatever style the model used."""
@@ -446,7 +446,13 @@ def first_title(lines: list[str], prefixes: Iterable[str] = ()) -> tuple[str | N
 # ----------------------------------------------------------------------------- requirements
 
 REQUIREMENT_LABELS = (
-    "requirements", "requirement", "covers", "addresses", "serves", "satisfies", "traces to"
+    "requirements",
+    "requirement",
+    "covers",
+    "addresses",
+    "serves",
+    "satisfies",
+    "traces to",
 )
 _REQUIREMENT_ID = re.compile(r"(?<![A-Za-z0-9])R\s?-?(\d{1,4})(?!\d)", re.IGNORECASE)
 

@@ -28,6 +28,8 @@ from pydantic import ValidationError
 from devussy.events import PhaseAnnounced
 from devussy.llm.base import ChatMessage
 from devussy.models import DevPlan, Phase, ProjectDesign
+from devussy.stages.context import revision_block
+from devussy.stages.design import render_design
 from devussy.stages.inputs import PlanInput
 from devussy.stages.parsing import (
     DASH_CLASS,
@@ -43,8 +45,15 @@ from devussy.stages.parsing import (
     styled_mentions,
     tidy_title,
 )
-from devussy.stages.prompts import input_json, stage_messages
-from devussy.stages.spec import StageSpec
+from devussy.stages.prompts import appended, stage_messages
+from devussy.stages.spec import Amendment, StageSpec
+from devussy.stages.trace import (
+    amend_phases,
+    amend_plan_prompt,
+    known_citations,
+    plan_coverage,
+    plan_problems,
+)
 from devussy.streaming import StreamingHandler
 
 TITLE_PREFIXES = ("development plan", "dev plan", "devplan", "project plan", "plan")
@@ -178,15 +187,18 @@ def parse_phase_block(heading: PhaseHeading, body: list[str]) -> Phase:
     )
 
 
-def check_numbering(kind: str, numbers: list[int], *, prefix: str = "") -> list[str]:
+def check_numbering(kind: str, numbers: list[int], *, prefix: str = "", gaps: bool = True) -> list[str]:
     """Problems with a numbering that must run 1, 2, 3, … once each (a gap may be a phase or step
-    the parser could not read, so it is never accepted silently)."""
+    the parser could not read, so it is never accepted silently). ``gaps=False``: only repeats (a
+    targeted repair answer sends some steps or phases, not all)."""
     problems = []
     seen: set[int] = set()
     for number in numbers:
         if number in seen:
             problems.append(f"{kind} {prefix}{number} appears more than once")
         seen.add(number)
+    if not gaps:
+        return problems
     missing = [n for n in range(1, max(numbers, default=0) + 1) if n not in seen]
     if missing:
         listed = ", ".join(f"{prefix}{n}" for n in missing)
@@ -320,37 +332,70 @@ def _without_chatter(body: list[str]) -> list[str]:
 
 
 def plan_messages(stage_input: PlanInput) -> list[ChatMessage]:
+    """The design in its own format (its numbered requirements included) and the phase count; a
+    revision quotes the previous plan and the instruction."""
     design = stage_input.design
     phase_count = design.complexity.phase_count if design.complexity else None
+    cite_note = (
+        " Cite on each phase the requirements it builds; every feature and integration requirement needs a "
+        "phase, and no phase may contradict a constraint or non-goal."
+        if design.requirements
+        else ""
+    )
+    previous = render_plan(stage_input.previous) if stage_input.previous else None
     return stage_messages(
         "basic_plan",
         project_name=design.project_name,
         phase_count=phase_count or "4 to 8",
-        input_json=input_json(stage_input),
+        cite_note=cite_note,
+        design=render_design(design).strip(),
+        revision=appended(revision_block(stage_input.instruction, previous, "plan")),
     )
 
 
-def cited_only(phases: list[Phase], design: ProjectDesign) -> list[Phase]:
-    """Phases citing only requirement ids the design has (a model may cite one it made up)."""
-    known = {r.id for r in design.requirements}
-    return [p.model_copy(update={"requirements": [r for r in p.requirements if r in known]}) for p in phases]
-
-
 def plan_for(text: str, stage_input: PlanInput) -> DevPlan:
-    """The plan of this design: its name, the design's tech stack, brief, complexity and the requirements
-    its phases and steps cite (DESIGN §6)."""
+    """The plan of this design: its name, and the design's tech stack, requirements (citations of ids
+    it does not have are dropped), brief and complexity."""
     design = stage_input.design
     plan = parse_plan(text, project_name=design.project_name, summary=design.summary)
+    return with_design_context(plan, design)
+
+
+def with_design_context(plan: DevPlan, design: ProjectDesign) -> DevPlan:
     return plan.model_copy(
         update={
             "project_name": design.project_name,
             "tech_stack": list(design.tech_stack),
+            "requirements": list(design.requirements),
+            "phases": known_citations(plan.phases, design.requirements),
             "brief": design.brief,
             "complexity": design.complexity,
-            "requirements": list(design.requirements),
-            "phases": cited_only(plan.phases, design),
         }
     )
+
+
+def changed_phases(text: str) -> list[Phase]:
+    """The phases a targeted repair answer sends (it may have no title or introduction)."""
+    blocks = list(_blocks(clean_output(text).split("\n")))
+    phases = []
+    for heading, body in blocks[1:]:
+        assert heading is not None
+        phases.append(parse_phase_block(heading, body))
+    return phases
+
+
+def amend_plan(text: str, plan: DevPlan, stage_input: PlanInput) -> DevPlan:
+    """The repair answer's phases applied to the first plan; an answer with the plan's title line
+    ("# Development Plan: …") is a complete plan (it may also drop or merge phases) and replaces it."""
+    lines = clean_output(text).split("\n")
+    title, _ = first_title(list(next(_blocks(lines))[1]), TITLE_PREFIXES)
+    if title is not None and strip_title_prefix(title, TITLE_PREFIXES) != title.strip():
+        return plan_for(text, stage_input)
+    amended = amend_phases(plan, changed_phases(text))
+    problems = check_numbering("phase", [phase.number for phase in amended.phases])
+    if problems:  # e.g. a new phase numbered past the next free number: not applied
+        raise FormatError(problems)
+    return amended
 
 
 STAGE = StageSpec(
@@ -360,5 +405,8 @@ STAGE = StageSpec(
     render=render_plan,
     parse=plan_for,
     messages=plan_messages,
+    check=lambda plan, stage_input: plan_problems(plan),
+    amend=Amendment(prompt=amend_plan_prompt, apply=amend_plan),
+    report=lambda plan, stage_input: plan_coverage(plan),
     watch=PhaseAnnouncer,
 )

@@ -7,21 +7,17 @@ write a literal dollar sign as ``$$``. ``$format`` in a system prompt is the sta
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from importlib import resources
 from string import Template
 
 from devussy.llm.base import ChatMessage
-from devussy.stages.inputs import StageInput
 
 
 @cache
 def load_prompt(name: str) -> Template:
     try:
-        text = (
-            resources.files("devussy.stages").joinpath("prompts", f"{name}.md").read_text(encoding="utf-8")
-        )
+        text = resources.files("devussy.stages").joinpath("prompts", f"{name}.md").read_text(encoding="utf-8")
     except FileNotFoundError:
         raise KeyError(f"no prompt template named {name!r}") from None
     return Template(text)
@@ -43,6 +39,6 @@ def stage_messages(stage: str, **values: object) -> list[ChatMessage]:
     ]
 
 
-def input_json(stage_input: StageInput) -> str:
-    """The stage input as pretty camelCase JSON, as quoted in user prompts (and read back by test fakes)."""
-    return json.dumps(stage_input.to_json_dict(), indent=2, ensure_ascii=False)
+def appended(block: str) -> str:
+    """An optional block for a ``$placeholder`` right after another: a blank line first, or nothing."""
+    return f"\n\n{block}" if block else ""

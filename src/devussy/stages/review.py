@@ -19,9 +19,11 @@ import re
 
 from devussy.llm.base import ChatMessage
 from devussy.models import ReviewNotes
+from devussy.stages.context import brief_block, sections
+from devussy.stages.design import render_design
 from devussy.stages.inputs import ReviewInput
 from devussy.stages.parsing import FormatError, clean_output, first_title, heading_like, parse_bullets
-from devussy.stages.prompts import input_json, stage_messages
+from devussy.stages.prompts import stage_messages
 from devussy.stages.spec import StageSpec
 
 TITLE_PREFIXES = ("design review", "review")
@@ -65,13 +67,21 @@ def _name(title: str | None) -> str | None:
 
 
 def review_messages(stage_input: ReviewInput) -> list[ChatMessage]:
+    """The brief the design was written for (its requirements are the design's, listed once), the
+    design in its own format, and what the rule checks already found."""
+    design = stage_input.design
     found = "\n".join(f"- {item}" for item in stage_input.rule_findings) or "- (nothing)"
-    return stage_messages(
-        "design_review",
-        project_name=stage_input.design.project_name,
-        rule_findings=found,
-        input_json=input_json(stage_input),
+    brief = (
+        f"## Brief\n\n{brief_block(design.brief.model_copy(update={'requirements': []}))}"
+        if design.brief is not None
+        else ""
     )
+    context = sections(
+        brief,
+        render_design(design.model_copy(update={"brief": None, "complexity": None})),
+        f"## Already found by rule checks (do not repeat these)\n\n{found}",
+    )
+    return stage_messages("design_review", project_name=design.project_name, context=context)
 
 
 STAGE = StageSpec(
@@ -79,8 +89,9 @@ STAGE = StageSpec(
     input_model=ReviewInput,
     output_model=ReviewNotes,
     render=render_review_notes,
-    parse=lambda text, stage_input: parse_review_notes(text, project_name=stage_input.design.project_name)
-    .model_copy(update={"project_name": stage_input.design.project_name}),
+    parse=lambda text, stage_input: parse_review_notes(
+        text, project_name=stage_input.design.project_name
+    ).model_copy(update={"project_name": stage_input.design.project_name}),
     messages=review_messages,
     schema_omits=(),
 )

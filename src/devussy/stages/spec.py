@@ -16,7 +16,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from pydantic.alias_generators import to_camel
 
 from devussy.llm.base import ChatMessage
-from devussy.models import DevussyModel
+from devussy.models import CoverageReport, DevussyModel
 from devussy.stages.inputs import StageInput
 from devussy.stages.names import STAGE_LABELS, StageLabel, StageName
 from devussy.streaming import StreamingHandler
@@ -40,6 +40,17 @@ class StreamWatcher(Protocol[ValueT]):
 
 
 @dataclass(frozen=True)
+class Amendment(Generic[InT, OutT]):
+    """A targeted repair: after ``check`` found problems, the model is asked for only the parts it
+    adds or rewrites (``prompt``), and its answer is applied to the first result (``apply``)."""
+
+    prompt: Callable[[OutT, list[str]], str]
+    """The user message that follows the first answer: the problems and what to send back."""
+    apply: Callable[[str, OutT, InT], OutT]
+    """The first result with the answer's parts applied (raises ``ValueError`` if it has none)."""
+
+
+@dataclass(frozen=True)
 class StageSpec(Generic[InT, OutT]):
     name: StageName
     input_model: type[InT]
@@ -51,7 +62,12 @@ class StageSpec(Generic[InT, OutT]):
     messages: Callable[[InT], list[ChatMessage]]
     """The prompt: system message (with the format) and the task."""
     check: Callable[[OutT, InT], list[str]] | None = None
-    """After a successful parse: problems worth one targeted repair request (none: accept it)."""
+    """After a successful parse: problems worth one targeted repair request (none: accept it).
+    Engines that answer from the typed input (the offline planner) are not asked to repair."""
+    amend: Amendment[InT, OutT] | None = None
+    """How the check's repair request asks for and applies only the changes (else: the whole answer)."""
+    report: Callable[[OutT, InT], CoverageReport | None] | None = None
+    """The coverage of the final result, sent as a ``CoverageChecked`` progress event."""
     watch: Callable[[StreamingHandler], StreamWatcher[OutT]] | None = None
     """Reads the answer while it streams; gets the final value too."""
 

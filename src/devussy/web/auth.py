@@ -17,8 +17,12 @@ def check_access(headers: Headers, settings: Settings) -> None:
         return
     scheme, _, token = (headers.get("Authorization") or "").strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise HTTPError(401, "this server needs an access token: Authorization: Bearer <token>",
-                        "unauthorized", headers=_CHALLENGE)
+        raise HTTPError(
+            401,
+            "this server needs an access token: Authorization: Bearer <token>",
+            "unauthorized",
+            headers=_CHALLENGE,
+        )
     expected = settings.access_token.get_secret_value().encode("utf-8")
     # Compare every reading of the header's bytes (each in constant time): http.server decodes header
     # values as ISO-8859-1, so a UTF-8 token arrives as one character per byte; a host may decode UTF-8.

@@ -223,7 +223,10 @@ class DevRequestHandler(BaseHTTPRequestHandler):
         self._send_bytes(status, file.read_bytes(), content_type or "application/octet-stream", headers)
 
     def _send_text(
-        self, status: int, text: str, headers: dict[str, str] | None = None,
+        self,
+        status: int,
+        text: str,
+        headers: dict[str, str] | None = None,
         content_type: str = "text/plain; charset=utf-8",
     ) -> None:
         self._send_bytes(status, text.encode("utf-8"), content_type, headers or {})

@@ -160,8 +160,12 @@ def preflight(exchange: Exchange, methods: str) -> None:
 
 def method_not_allowed(exchange: Exchange, methods: str) -> None:
     admit(exchange)
-    raise HTTPError(405, f"use {methods} for this endpoint", "method_not_allowed",
-                    headers={"Allow": f"{methods}, OPTIONS"})
+    raise HTTPError(
+        405,
+        f"use {methods} for this endpoint",
+        "method_not_allowed",
+        headers={"Allow": f"{methods}, OPTIONS"},
+    )
 
 
 def serve(handler: Handler, method: Literal["GET", "POST"], endpoint: Endpoint) -> None:
@@ -240,6 +244,19 @@ def artifacts(exchange: Exchange) -> None:
     slug = slugify(request.plan.project_name)
     disposition = {"Content-Disposition": f'attachment; filename="{slug}-devplan.zip"'}
     send_bytes(handler, 200, build_zip(files, root=slug), "application/zip", {**exchange.cors, **disposition})
+
+
+def coverage(exchange: Exchange) -> None:
+    """The coverage check of a plan (with the user's edited requirement list, when sent): the web UI's
+    matrix always shows the server's check, never a copy of it."""
+    from devussy.requirements import check_coverage
+    from devussy.web.requests import CoverageRequest, validate_request
+    from devussy.web.wire import CoverageResponse
+
+    settings = admit(exchange)
+    request = validate_request(CoverageRequest, read_json(exchange, settings))
+    body = CoverageResponse(coverage=check_coverage(request.plan))
+    send_json(exchange.handler, 200, body.to_json_dict(), exchange.cors)
 
 
 # -- the living plan (stateless: the files come with the request) --------------------------------

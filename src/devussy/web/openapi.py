@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 from devussy import __version__
-from devussy.events import PhaseAnnounced, RepairRequested, StageProgress
+from devussy.events import CoverageChecked, PhaseAnnounced, RepairRequested, StageProgress
 from devussy.stages.names import STAGE_LABELS, StageLabel, StageName
 from devussy.web.responses import ErrorResponse
 from devussy.web.routes import ROUTES, Route
@@ -51,10 +51,18 @@ _NAMED_TYPES: dict[str, tuple[Any, str]] = {
     "StageLabel": (
         StageLabel,
         "The stages as the API's `start` event names them: "
-        + ", ".join(f"{name} → {label}" for name, label in STAGE_LABELS.items()) + ".",
+        + ", ".join(f"{name} → {label}" for name, label in STAGE_LABELS.items())
+        + ".",
     ),
 }
-_EVENTS: tuple[type[BaseModel], ...] = (StartEvent, TokenEvent, PhaseAnnounced, RepairRequested, ErrorEvent)
+_EVENTS: tuple[type[BaseModel], ...] = (
+    StartEvent,
+    TokenEvent,
+    PhaseAnnounced,
+    RepairRequested,
+    CoverageChecked,
+    ErrorEvent,
+)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -86,45 +94,71 @@ def _operation(route: Route) -> dict[str, Any]:
         }
     if route.stream:
         assert route.response is not None
-        ok = {"description": _SSE_DESCRIPTION,
-              "content": {"text/event-stream": {"schema": _stream_schema(route.response)}}}
+        ok = {
+            "description": _SSE_DESCRIPTION,
+            "content": {"text/event-stream": {"schema": _stream_schema(route.response)}},
+        }
     elif route.zip and route.response is not None:
-        operation["parameters"] = [{
-            "name": "format", "in": "query", "required": False,
-            "schema": {"type": "string", "enum": ["zip", "json"], "default": "zip"},
-            "description": "zip (default): an attachment; json: the files as {name: content}.",
-        }]
-        ok = {"description": "The artifacts (an addition to DESIGN §4, for the web UI's download).",
-              "content": {"application/zip": {"schema": _ZIP_SCHEMA},
-                          "application/json": {"schema": _ref(route.response.__name__)}}}
+        operation["parameters"] = [
+            {
+                "name": "format",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string", "enum": ["zip", "json"], "default": "zip"},
+                "description": "zip (default): an attachment; json: the files as {name: content}.",
+            }
+        ]
+        ok = {
+            "description": "The artifacts (an addition to DESIGN §4, for the web UI's download).",
+            "content": {
+                "application/zip": {"schema": _ZIP_SCHEMA},
+                "application/json": {"schema": _ref(route.response.__name__)},
+            },
+        }
     elif route.zip:
-        ok = {"description": "The plan's files as a zip attachment.",
-              "content": {"application/zip": {"schema": _ZIP_SCHEMA}}}
+        ok = {
+            "description": "The plan's files as a zip attachment.",
+            "content": {"application/zip": {"schema": _ZIP_SCHEMA}},
+        }
     elif route.response is not None:
-        ok = {"description": "OK",
-              "content": {"application/json": {"schema": _ref(route.response.__name__)}}}
+        ok = {"description": "OK", "content": {"application/json": {"schema": _ref(route.response.__name__)}}}
     else:
-        ok = {"description": "This OpenAPI document.",
-              "content": {"application/json": {"schema": {"type": "object"}}}}
+        ok = {
+            "description": "This OpenAPI document.",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
     codes = [401, 403, 405, 500] + ([400, 408, 411, 413, 415, 422] if route.request else [])
-    errors = {str(code): {"description": _ERRORS[code], "content": {"application/json": {
-        "schema": _ref("ErrorResponse")}}} for code in sorted(codes)}
+    errors = {
+        str(code): {
+            "description": _ERRORS[code],
+            "content": {"application/json": {"schema": _ref("ErrorResponse")}},
+        }
+        for code in sorted(codes)
+    }
     if route.path == "/api/plan/detail":
-        errors["404"] = {"description": "phaseNumber is not a phase of the plan (unknown_phase).",
-                         "content": {"application/json": {"schema": _ref("ErrorResponse")}}}
+        errors["404"] = {
+            "description": "phaseNumber is not a phase of the plan (unknown_phase).",
+            "content": {"application/json": {"schema": _ref("ErrorResponse")}},
+        }
     if route.path == "/api/design":
-        errors["422"] = {"description": _ERRORS[422] + " With the offline engine also brief_too_vague: a "
-                         "brief too short, without a feature, or not in English, with its reason and the "
-                         "questions to answer (ask them with the interview).",
-                         "content": {"application/json": {"schema": _ref("ErrorResponse")}}}
+        errors["422"] = {
+            "description": _ERRORS[422] + " With the offline engine also brief_too_vague: a "
+            "brief too short, without a feature, or not in English, with its reason and the "
+            "questions to answer (ask them with the interview).",
+            "content": {"application/json": {"schema": _ref("ErrorResponse")}},
+        }
     if route.path.startswith("/api/workspace/"):
-        errors["422"] = {"description": _ERRORS[422] + " For the living plan also: not_a_plan, invalid_plan, "
-                         "missing_phase_file, unknown_dependency, dependency_cycle, invalid_zip, and for an "
-                         "update already_done, step_done, not_open, step_not_in_file, invalid_input.",
-                         "content": {"application/json": {"schema": _ref("ErrorResponse")}}}
+        errors["422"] = {
+            "description": _ERRORS[422] + " For the living plan also: not_a_plan, invalid_plan, "
+            "missing_phase_file, unknown_dependency, dependency_cycle, invalid_zip, and for an "
+            "update already_done, step_done, not_open, step_not_in_file, invalid_input.",
+            "content": {"application/json": {"schema": _ref("ErrorResponse")}},
+        }
     if route.path == "/api/workspace/update":
-        errors["404"] = {"description": "An action names a step the plan does not have (unknown_step).",
-                         "content": {"application/json": {"schema": _ref("ErrorResponse")}}}
+        errors["404"] = {
+            "description": "An action names a step the plan does not have (unknown_step).",
+            "content": {"application/json": {"schema": _ref("ErrorResponse")}},
+        }
     operation["responses"] = {"200": ok, **errors}
     return operation
 
@@ -158,8 +192,13 @@ def _document() -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": _schemas(),
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                           "description": "Only when the server sets DEVUSSY_ACCESS_TOKEN."}},
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "Only when the server sets DEVUSSY_ACCESS_TOKEN.",
+                }
+            },
         },
     }
 

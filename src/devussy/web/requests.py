@@ -25,6 +25,7 @@ from devussy.models import (
     ShortText,
     UsageReport,
 )
+from devussy.requirements.edited import EditedRequirements, with_requirements
 from devussy.validation import describe_errors
 from devussy.web.errors import HTTPError
 from devussy.web.headers import Headers
@@ -35,6 +36,7 @@ def derive_name(idea: str) -> str:
     from devussy.planner.interview import name_from_idea
 
     return name_from_idea(idea)
+
 
 RequestT = TypeVar("RequestT", bound=DevussyModel)
 
@@ -70,6 +72,21 @@ class InterviewRequest(APIRequest):
     history: list[ChatTurn] = Field(default_factory=list, max_length=200)
 
 
+Instruction = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=2000,
+        description="Refine by asking: what to change in the previous result, in plain words.",
+    ),
+]
+REQUIREMENTS_FIELD = Field(
+    default=None,
+    description="The user's reviewed list: replaces the one the input carries. Duplicate ids, empty text, "
+    "or ids the plan cites that the list lacks are a 422 naming the ids.",
+)
+
+
 class DesignRequest(APIRequest):
     model_config = ConfigDict(
         json_schema_extra={"anyOf": [{"required": ["requirements"]}, {"required": ["brief"]}]}
@@ -87,6 +104,10 @@ class DesignRequest(APIRequest):
         default=False,
         description="After the rule checks (always), an LLM reviewer reads the design and one correction "
         "round applies every finding; the done event's review says what was found and corrected.",
+    )
+    instruction: Instruction | None = None
+    previous_design: ProjectDesign | None = Field(
+        default=None, description="The design the instruction revises (LLM engines quote it)."
     )
 
     @model_validator(mode="after")
@@ -111,6 +132,17 @@ class DesignRequest(APIRequest):
 class BasicPlanRequest(APIRequest):
     design: ProjectDesign
     project_name: ShortText | None = None
+    requirements: EditedRequirements | None = REQUIREMENTS_FIELD
+    instruction: Instruction | None = None
+    previous_plan: DevPlan | None = Field(
+        default=None, description="The plan the instruction revises (LLM engines quote it)."
+    )
+
+    def to_design(self) -> ProjectDesign:
+        """The design, carrying the edited requirement list when one was sent."""
+        if self.requirements is None:
+            return self.design
+        return self.design.model_copy(update={"requirements": list(self.requirements)})
 
 
 class DetailRequest(APIRequest):
@@ -119,11 +151,37 @@ class DetailRequest(APIRequest):
     project_name: ShortText | None = None
     # False while the plan is still streaming (the web UI's run-everything mode starts details early).
     plan_complete: bool = True
+    requirements: EditedRequirements | None = REQUIREMENTS_FIELD
+    design: ProjectDesign | None = Field(
+        default=None, description="The design, so the prompt can quote its architecture and data model."
+    )
+    instruction: Instruction | None = Field(
+        default=None,
+        description="Refine by asking: regenerate this phase following the instruction (the plan's phase "
+        "holds the previous steps).",
+    )
+
+    @model_validator(mode="after")
+    def _plan_with_requirements(self) -> DetailRequest:
+        if self.requirements is not None:
+            self.plan = with_requirements(self.plan, list(self.requirements))
+        return self
 
 
 class HandoffRequest(APIRequest):
     design: ProjectDesign
     plan: DevPlan
+
+
+class CoverageRequest(DevussyModel):
+    plan: DevPlan = Field(validation_alias=AliasChoices("plan", "basicPlan"))
+    requirements: EditedRequirements | None = REQUIREMENTS_FIELD
+
+    @model_validator(mode="after")
+    def _plan_with_requirements(self) -> CoverageRequest:
+        if self.requirements is not None:
+            self.plan = with_requirements(self.plan, list(self.requirements))
+        return self
 
 
 class ArtifactsRequest(DevussyModel):
@@ -146,9 +204,9 @@ def content_length(headers: Headers) -> int | None:
     second, different Content-Length is how request smuggling starts.
     """
     get_all = getattr(headers, "get_all", None)  # email.message.Message keeps repeated headers
-    found: list[str | None] = get_all("Content-Length") or [] if get_all is not None else [
-        headers.get("Content-Length")
-    ]
+    found: list[str | None] = (
+        get_all("Content-Length") or [] if get_all is not None else [headers.get("Content-Length")]
+    )
     values = [value for value in found if value is not None]
     if not values:
         return None
@@ -241,15 +299,19 @@ def parse_json_object(headers: Headers, body: bytes) -> dict[str, Any]:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise HTTPError(400, f"the body is not UTF-8 text (a bad byte at position {exc.start})",
-                        "invalid_json") from None
+        raise HTTPError(
+            400, f"the body is not UTF-8 text (a bad byte at position {exc.start})", "invalid_json"
+        ) from None
     try:
         data = json.loads(
             text, parse_constant=_reject_constant, parse_float=_finite_float, parse_int=_bounded_int
         )
     except json.JSONDecodeError as exc:
-        raise HTTPError(400, f"the body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
-                        "invalid_json") from None
+        raise HTTPError(
+            400,
+            f"the body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+            "invalid_json",
+        ) from None
     except RecursionError:
         raise HTTPError(400, "the body is not accepted: JSON nested too deeply", "invalid_json") from None
     except _NotAccepted as exc:
@@ -259,8 +321,12 @@ def parse_json_object(headers: Headers, body: bytes) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise HTTPError(422, "the body must be a JSON object", "invalid_request")
     if _has_lone_surrogate(data):
-        raise HTTPError(400, "the body is not accepted: a string holds half a UTF-16 surrogate pair "
-                        "(a lone \\ud800-\\udfff escape)", "invalid_json")
+        raise HTTPError(
+            400,
+            "the body is not accepted: a string holds half a UTF-16 surrogate pair "
+            "(a lone \\ud800-\\udfff escape)",
+            "invalid_json",
+        )
     return data
 
 

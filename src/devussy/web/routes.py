@@ -17,10 +17,10 @@ from pydantic import BaseModel
 
 from devussy.web import endpoints, streams
 from devussy.web.endpoints import Endpoint
-from devussy.web.requests import ArtifactsRequest
+from devussy.web.requests import ArtifactsRequest, CoverageRequest
 from devussy.web.responses import HealthResponse
 from devussy.web.streams import StageEndpoint
-from devussy.web.wire import ArtifactFilesResponse, ModelsResponse
+from devussy.web.wire import ArtifactFilesResponse, CoverageResponse, ModelsResponse
 from devussy.web.workspace import (
     WorkspaceFilesRequest,
     WorkspaceStatusResponse,
@@ -52,7 +52,9 @@ def stage_route(
 
 
 INTERVIEW = stage_route(
-    "/api/interview", "interview.py", "interview",
+    "/api/interview",
+    "interview.py",
+    "interview",
     "Chat turn of the project interview; done carries the reply (and the brief once complete).",
     streams.INTERVIEW,
 )
@@ -60,52 +62,112 @@ DESIGN = stage_route(
     "/api/design", "design.py", "design", "Project design from an idea or a full brief.", streams.DESIGN
 )
 BASIC_PLAN = stage_route(
-    "/api/plan/basic", "plan/basic.py", "basic_plan",
+    "/api/plan/basic",
+    "plan/basic.py",
+    "basic_plan",
     "Phased devplan from a design; each phase is also sent as a progress event as soon as parsed.",
     streams.BASIC_PLAN,
 )
 DETAIL = stage_route(
-    "/api/plan/detail", "plan/detail.py", "detail", "Detailed, testable steps for one phase of the plan.",
+    "/api/plan/detail",
+    "plan/detail.py",
+    "detail",
+    "Detailed, testable steps for one phase of the plan.",
     streams.DETAIL,
 )
 HANDOFF = stage_route(
-    "/api/handoff", "handoff.py", "handoff", "Handoff prompt for the next agent or developer.",
+    "/api/handoff",
+    "handoff.py",
+    "handoff",
+    "Handoff prompt for the next agent or developer.",
     streams.HANDOFF,
 )
 ARTIFACTS = Route(
-    "/api/artifacts", "POST", "artifacts.py", "artifacts",
+    "/api/artifacts",
+    "POST",
+    "artifacts.py",
+    "artifacts",
     "The plan's artifact files as a zip download (or JSON with ?format=json).",
-    endpoints.artifacts, ArtifactsRequest, ArtifactFilesResponse, zip=True,
+    endpoints.artifacts,
+    ArtifactsRequest,
+    ArtifactFilesResponse,
+    zip=True,
 )
 MODELS = Route(
-    "/api/models", "GET", "models.py", "models", "Engines, providers and models this server offers.",
-    endpoints.models, response=ModelsResponse,
+    "/api/models",
+    "GET",
+    "models.py",
+    "models",
+    "Engines, providers and models this server offers.",
+    endpoints.models,
+    response=ModelsResponse,
 )
 HEALTH = Route(
-    "/api/health", "GET", "health.py", "health", "Liveness, version and provider.", endpoints.health,
+    "/api/health",
+    "GET",
+    "health.py",
+    "health",
+    "Liveness, version and provider.",
+    endpoints.health,
     response=HealthResponse,
 )
 WORKSPACE_STATUS = Route(
-    "/api/workspace/status", "POST", "workspace/status.py", "workspace_status",
+    "/api/workspace/status",
+    "POST",
+    "workspace/status.py",
+    "workspace_status",
     "The living plan's state from its files: progress per phase, blocked steps, waves, next group.",
-    endpoints.workspace_status, WorkspaceFilesRequest, WorkspaceStatusResponse,
+    endpoints.workspace_status,
+    WorkspaceFilesRequest,
+    WorkspaceStatusResponse,
 )
 WORKSPACE_UPDATE = Route(
-    "/api/workspace/update", "POST", "workspace/update.py", "workspace_update",
+    "/api/workspace/update",
+    "POST",
+    "workspace/update.py",
+    "workspace_update",
     "Tick, block, reopen or annotate steps; answers with the updated files (progress log, next task "
     "group and handoff.md included) and the new state.",
-    endpoints.workspace_update, WorkspaceUpdateRequest, WorkspaceUpdateResponse,
+    endpoints.workspace_update,
+    WorkspaceUpdateRequest,
+    WorkspaceUpdateResponse,
 )
 WORKSPACE_EXPORT = Route(
-    "/api/workspace/export", "POST", "workspace/export.py", "workspace_export",
-    "The plan's files back as the zip `devussy plan` writes.", endpoints.workspace_export,
-    WorkspaceFilesRequest, zip=True,
+    "/api/workspace/export",
+    "POST",
+    "workspace/export.py",
+    "workspace_export",
+    "The plan's files back as the zip `devussy plan` writes.",
+    endpoints.workspace_export,
+    WorkspaceFilesRequest,
+    zip=True,
+)
+COVERAGE = Route(
+    "/api/coverage",
+    "POST",
+    "coverage.py",
+    "coverage",
+    "The coverage check of a plan against its requirements (or an edited list): statuses, violations, gaps.",
+    endpoints.coverage,
+    CoverageRequest,
+    CoverageResponse,
 )
 OPENAPI = Route("/api/openapi.json", "GET", "openapi.py", "openapi", "This document.", endpoints.openapi)
 
 ROUTES: tuple[Route, ...] = (
-    INTERVIEW, DESIGN, BASIC_PLAN, DETAIL, HANDOFF, ARTIFACTS, WORKSPACE_STATUS, WORKSPACE_UPDATE,
-    WORKSPACE_EXPORT, MODELS, HEALTH, OPENAPI,
+    INTERVIEW,
+    DESIGN,
+    BASIC_PLAN,
+    DETAIL,
+    HANDOFF,
+    ARTIFACTS,
+    COVERAGE,
+    WORKSPACE_STATUS,
+    WORKSPACE_UPDATE,
+    WORKSPACE_EXPORT,
+    MODELS,
+    HEALTH,
+    OPENAPI,
 )
 
 _BY_PATH = {route.path: route for route in ROUTES}

@@ -15,14 +15,16 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar, cast
 
 from devussy.config import Settings
-from devussy.models import DevussyModel, ModelConfig, ProjectDesign, Usage
+from devussy.models import DevussyModel, ModelConfig, Phase, ProjectDesign, Usage
 from devussy.pipeline import settings as pipeline_settings
 from devussy.pipeline.base import StageSettings
 from devussy.pipeline.generation import generate
 from devussy.pipeline.review import review_design
 from devussy.redaction import secrets_of
+from devussy.requirements import check_coverage
 from devussy.stages import design, detail, handoff, interview, plan
 from devussy.stages.inputs import (
+    DesignInput,
     DetailInput,
     HandoffInput,
     InterviewInput,
@@ -31,6 +33,7 @@ from devussy.stages.inputs import (
     require_phase,
 )
 from devussy.stages.names import StageName
+from devussy.stages.refine import offline_refinement
 from devussy.stages.spec import StageSpec
 from devussy.web import sse
 from devussy.web.endpoints import Exchange, admit, checked, logger, read_json
@@ -85,7 +88,8 @@ class StageEndpoint(Generic[RequestT, InT, OutT, DoneT]):
     request_model: type[RequestT]
     done_model: type[DoneT]
     stage_input: Callable[[RequestT], InT]
-    done: Callable[[OutT, Usage], DoneT]
+    done: Callable[[InT, OutT, Usage], DoneT]
+    """The ``done`` event from the input the stage ran with, its value and usage."""
     start_phase: Callable[[RequestT], int | None] = field(default=lambda request: None)
     # The design endpoint: the design review follows the stage (``pipeline/review.py``).
     reviewed: bool = False
@@ -110,18 +114,20 @@ def serve_stage(
     engine_check = endpoint.engine_check
     if engine_check is not None:
         checked(settings, lambda: engine_check(request, stage_settings))
+    if stage_settings.provider.capabilities.offline:  # it reads no prose: an instruction becomes requirements
+        stage_input = offline_refinement(stage_input)
     wants_review = endpoint.reviewed and bool(getattr(request, "review", False))
     reviewer = resolve(settings, "design_review", request.llm_config) if wants_review else None
 
     async def work(sink: sse.APIStreamingHandler) -> DoneEvent:
         result = await generate(spec, stage_settings, stage_input, sink)
         if not endpoint.reviewed:
-            return endpoint.done(result.value, result.usage)
+            return endpoint.done(stage_input, result.value, result.usage)
         assert isinstance(result.value, ProjectDesign)
         reviewed = await review_design(
             result.value, reviewer=reviewer, corrector=stage_settings if reviewer else None, sink=sink
         )
-        event = endpoint.done(cast(OutT, reviewed.design), result.usage + reviewed.usage)
+        event = endpoint.done(stage_input, cast(OutT, reviewed.design), result.usage + reviewed.usage)
         return event.model_copy(update={"review": reviewed.review})
 
     start = StartEvent(stage=spec.label, phase=endpoint.start_phase(request))
@@ -174,6 +180,13 @@ def stream(
     return outcome
 
 
+def _design_input(request: DesignRequest) -> DesignInput:
+    stage_input = design.design_input(request.to_brief())
+    return stage_input.model_copy(
+        update={"instruction": request.instruction, "previous": request.previous_design}
+    )
+
+
 def _check_offline_brief(request: DesignRequest, settings: StageSettings) -> None:
     """The offline engine answers a vague or non-English brief with its questions, as a 422."""
     from devussy.planner import offline_planner_of  # the planner's modules: loaded on first use
@@ -195,7 +208,21 @@ def _check_offline_brief(request: DesignRequest, settings: StageSettings) -> Non
 def _detail_input(request: DetailRequest) -> DetailInput:
     require_phase(request.plan, request.phase_number)  # a 404 before any stream opens
     return DetailInput(
-        plan=request.plan, phase_number=request.phase_number, plan_complete=request.plan_complete
+        plan=request.plan,
+        phase_number=request.phase_number,
+        plan_complete=request.plan_complete,
+        design=request.design,
+        instruction=request.instruction,
+    )
+
+
+def _phase_done(stage_input: DetailInput, phase: Phase, usage: Usage) -> PhaseDone:
+    plan = stage_input.plan
+    return PhaseDone(
+        phase=phase,
+        requirements=plan.requirements,
+        coverage=check_coverage(plan.with_phase(phase)),
+        usage=usage,
     )
 
 
@@ -212,7 +239,7 @@ INTERVIEW = StageEndpoint(
     InterviewRequest,
     InterviewDone,
     stage_input=lambda request: InterviewInput(history=request.history, user_input=request.user_input),
-    done=lambda reply, usage: InterviewDone(
+    done=lambda stage_input, reply, usage: InterviewDone(
         reply=reply.reply, complete=reply.complete, brief=reply.brief, usage=usage
     ),
     engine_check=_check_offline_interview,
@@ -221,8 +248,10 @@ DESIGN = StageEndpoint(
     design.STAGE,
     DesignRequest,
     DesignDone,
-    stage_input=lambda request: design.design_input(request.to_brief()),
-    done=lambda value, usage: DesignDone(design=value, usage=usage),
+    stage_input=_design_input,
+    done=lambda stage_input, value, usage: DesignDone(
+        design=value, requirements=value.requirements, usage=usage
+    ),
     reviewed=True,
     engine_check=_check_offline_brief,
 )
@@ -230,15 +259,17 @@ BASIC_PLAN = StageEndpoint(
     plan.STAGE,
     BasicPlanRequest,
     PlanDone,
-    stage_input=lambda request: PlanInput(design=request.design),
-    done=lambda value, usage: PlanDone(plan=value, usage=usage),
+    stage_input=lambda request: PlanInput(
+        design=request.to_design(), instruction=request.instruction, previous=request.previous_plan
+    ),
+    done=lambda stage_input, value, usage: PlanDone(plan=value, coverage=check_coverage(value), usage=usage),
 )
 DETAIL = StageEndpoint(
     detail.STAGE,
     DetailRequest,
     PhaseDone,
     stage_input=_detail_input,
-    done=lambda value, usage: PhaseDone(phase=value, usage=usage),
+    done=_phase_done,
     start_phase=lambda request: request.phase_number,
 )
 HANDOFF = StageEndpoint(
@@ -246,7 +277,5 @@ HANDOFF = StageEndpoint(
     HandoffRequest,
     HandoffDone,
     stage_input=lambda request: HandoffInput(design=request.design, plan=request.plan),
-    done=lambda value, usage: HandoffDone(handoff=value, usage=usage),
+    done=lambda stage_input, value, usage: HandoffDone(handoff=value, usage=usage),
 )
-
-

@@ -11,6 +11,7 @@ from pydantic import Field
 from devussy.events import EventModel
 from devussy.llm.registry import ProviderInfo
 from devussy.models import (
+    CoverageReport,
     DesignReview,
     DevPlan,
     DevussyModel,
@@ -18,6 +19,7 @@ from devussy.models import (
     Phase,
     ProjectBrief,
     ProjectDesign,
+    Requirement,
     Usage,
 )
 from devussy.stages.names import StageLabel
@@ -68,22 +70,43 @@ class InterviewDone(DoneEvent):
     brief: ProjectBrief | None = Field(default=None, description="Present once the interview is complete.")
 
 
+# The requirement and coverage fields are always sent by this server; they are optional in the schema
+# so that a client also reads the done events of an older server (DevussyModel's compatibility rule).
+
+
 class DesignDone(DoneEvent):
     design: ProjectDesign = Field(description="After the review's correction round, when there was one.")
+    requirements: list[Requirement] = Field(
+        default_factory=list,
+        description="The design's numbered requirements (== design.requirements), for the user to review.",
+    )
     review: DesignReview | None = Field(
         default=None, description="The rule checks' findings (always), the reviewer's when asked for."
     )
 
 
 class PlanDone(DoneEvent):
-    plan: DevPlan
+    plan: DevPlan = Field(description="Carries the requirements its phases cite (plan.requirements).")
+    coverage: CoverageReport | None = Field(
+        default=None, description="The coverage check of this plan (after its repair round)."
+    )
 
 
 class PhaseDone(DoneEvent):
     phase: Phase
+    requirements: list[Requirement] = Field(
+        default_factory=list,
+        description="The plan's requirement list as this run used it (the request's, plus any the offline "
+        "engine added from an instruction): what the phase's citations refer to.",
+    )
+    coverage: CoverageReport | None = Field(
+        default=None, description="The coverage check of the request's plan with this phase detailed."
+    )
+
+
+class CoverageResponse(DevussyModel):
+    coverage: CoverageReport
 
 
 class HandoffDone(DoneEvent):
     handoff: Handoff
-
-

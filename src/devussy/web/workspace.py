@@ -81,8 +81,11 @@ class WorkspaceAction(DevussyModel):
 
 
 class WorkspaceUpdateRequest(WorkspaceFilesRequest):
-    actions: list[WorkspaceAction] = Field(min_length=1, max_length=100, description="Applied in order; "
-                                           "all or none (the first one that cannot apply fails the request).")
+    actions: list[WorkspaceAction] = Field(
+        min_length=1,
+        max_length=100,
+        description="Applied in order; all or none (the first one that cannot apply fails the request).",
+    )
     now: datetime | None = Field(
         default=None, description="The client's local time, to date the progress log (default: the server's)."
     )
@@ -122,8 +125,11 @@ def files_from_zip(encoded: str) -> dict[str, str]:
         raise HTTPError(422, "zip is not a base64-encoded zip archive", "invalid_zip") from None
     entries = [info for info in archive.infolist() if not info.is_dir()]
     if len(entries) > MAX_ZIP_ENTRIES or sum(info.file_size for info in entries) > MAX_UNZIPPED_BYTES:
-        raise HTTPError(413, f"the zip unpacks to more than {MAX_UNZIPPED_BYTES} bytes or "
-                        f"{MAX_ZIP_ENTRIES} files", "body_too_large")
+        raise HTTPError(
+            413,
+            f"the zip unpacks to more than {MAX_UNZIPPED_BYTES} bytes or {MAX_ZIP_ENTRIES} files",
+            "body_too_large",
+        )
     files: dict[str, str] = {}
     for info in entries:
         parts = info.filename.replace("\\", "/").split("/")
@@ -176,8 +182,12 @@ def update_answer(request: WorkspaceUpdateRequest) -> WorkspaceUpdateResponse:
     assert result.status is not None
     after = Snapshot.from_files(result.files)
     return WorkspaceUpdateResponse(
-        status=result.status, steps=workspace_steps(after, Analysis(after)), files=result.files,
-        changed=result.changed, logged=result.logged, messages=result.messages,
+        status=result.status,
+        steps=workspace_steps(after, Analysis(after)),
+        files=result.files,
+        changed=result.changed,
+        logged=result.logged,
+        messages=result.messages,
     )
 
 

@@ -87,8 +87,12 @@ def _outside_fences(lines: list[str]) -> Iterator[int]:
                 fence = match.group(1)
                 continue
             yield index
-        elif match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) \
-                and _body(line).strip() == match.group(1):
+        elif (
+            match
+            and match.group(1)[0] == fence[0]
+            and len(match.group(1)) >= len(fence)
+            and _body(line).strip() == match.group(1)
+        ):
             fence = None
 
 
@@ -199,7 +203,7 @@ def _item_lines(lines: list[str], step_id: str) -> list[tuple[int, re.Match[str]
 
 
 def _ending(line: str, default: str) -> str:
-    return line[len(line.rstrip("\r\n")):] or default
+    return line[len(line.rstrip("\r\n")) :] or default
 
 
 def _newline(text: str) -> str:
@@ -242,7 +246,7 @@ def set_blocked(text: str, step_id: str, reason: str | None) -> str:
 
     def rewrite(match: re.Match[str]) -> str:
         line = _body(match.group(0))
-        head, rest = line[: match.start("rest")], _without_block(line[match.start("rest"):])
+        head, rest = line[: match.start("rest")], _without_block(line[match.start("rest") :])
         suffix = f" — **Blocked:** {inline(reason)}" if reason is not None else ""
         return head + rest + suffix
 

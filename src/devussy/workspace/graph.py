@@ -28,7 +28,7 @@ def topological_order(prerequisites: Mapping[str, Sequence[str]]) -> list[str]:
             if pending[-1]:
                 node = pending[-1].pop()
                 if state.get(node) == 1:
-                    raise CycleError([*path[path.index(node):], node])
+                    raise CycleError([*path[path.index(node) :], node])
                 if not state.get(node):
                     state[node] = 1
                     path.append(node)

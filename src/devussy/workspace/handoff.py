@@ -21,9 +21,14 @@ _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # Sections of the original prompt about where to begin: stale once work has started.
 _START_SECTION = re.compile(r"\b(start|begin|first step|next steps?|next task|where to)\b", re.IGNORECASE)
-_STATE_WORDS = {"done": "done", "in_progress": "in progress", "ready": "ready to start",
-                "waiting": "waiting on earlier phases", "held": "held up by a blocked step",
-                "not_detailed": "not detailed yet"}
+_STATE_WORDS = {
+    "done": "done",
+    "in_progress": "in progress",
+    "ready": "ready to start",
+    "waiting": "waiting on earlier phases",
+    "held": "held up by a blocked step",
+    "not_detailed": "not detailed yet",
+}
 
 
 def _some(ids: Iterable[str], limit: int = 12) -> str:
@@ -77,8 +82,10 @@ def _progress_lines(status: WorkspaceStatus) -> list[str]:
     lines = [f"{status.done} of {status.total} steps done.", ""]
     for phase in status.phases:
         count = f"{phase.done}/{phase.total}" if phase.total else "no steps"
-        lines.append(f"- Phase {phase.number}: {inline(phase.title)} — {count}, {_STATE_WORDS[phase.state]}"
-                     f" ({_link(phase.number)})")
+        lines.append(
+            f"- Phase {phase.number}: {inline(phase.title)} — {count}, {_STATE_WORDS[phase.state]}"
+            f" ({_link(phase.number)})"
+        )
     if status.recent_progress:
         lines += ["", "Latest from the progress log (devplan.md):", ""]
         lines += [f"- {entry}" for entry in status.recent_progress]
@@ -115,8 +122,11 @@ def render_living_handoff(snapshot: Snapshot, status: WorkspaceStatus) -> str:
     elif status.done == status.total and status.total:
         lines += [f"**Every step is done** ({status.total} of {status.total}).", ""]
     elif status.total:
-        lines += ["**Nothing can start:** every open step is blocked or waits on a blocked step. "
-                  "Settle the blocked steps below first.", ""]
+        lines += [
+            "**Nothing can start:** every open step is blocked or waits on a blocked step. "
+            "Settle the blocked steps below first.",
+            "",
+        ]
     if lead:
         lines += [lead, ""]
     lines += ["## Where things stand", "", *_progress_lines(status), ""]
@@ -124,16 +134,19 @@ def render_living_handoff(snapshot: Snapshot, status: WorkspaceStatus) -> str:
         lines += ["## Next slice", "", *_next_slice(snapshot, group)]
     if status.blocked or status.held:
         lines += ["## Blocked", ""]
-        lines += [f"- **{v.id} {inline(v.title)}** ({_link(v.phase)}): {inline(v.blocked_reason or '')}"
-                  for v in status.blocked]
+        lines += [
+            f"- **{v.id} {inline(v.title)}** ({_link(v.phase)}): {inline(v.blocked_reason or '')}"
+            for v in status.blocked
+        ]
         if status.held:
             lines += ["", f"Waiting on a blocked step: {_some(v.id for v in status.held)}."]
         lines.append("")
     if status.open_requirements:
         lines += ["## Requirements still open", "", "No done step covers these yet:", ""]
         for entry in status.open_requirements:
-            where = (f" (planned in {', '.join(entry.open_steps)})" if entry.open_steps
-                     else " (no step covers it)")
+            where = (
+                f" (planned in {', '.join(entry.open_steps)})" if entry.open_steps else " (no step covers it)"
+            )
             lines.append(f"- **{entry.id}** ({entry.kind.replace('_', '-')}): {inline(entry.text)}{where}")
         lines.append("")
     if kept:
@@ -141,7 +154,7 @@ def render_living_handoff(snapshot: Snapshot, status: WorkspaceStatus) -> str:
     lines += [
         "## Keeping the plan current",
         "",
-        "After each step run `devussy done STEP --note \"what you did\"` (or the MCP tool `complete_step`): "
+        'After each step run `devussy done STEP --note "what you did"` (or the MCP tool `complete_step`): '
         "it ticks the box in the phase file, logs a dated line in devplan.md's progress log, recomputes the "
         "next task group and rewrites this file. `devussy block STEP --reason TEXT` marks a step you "
         "cannot finish; `devussy status` shows where things stand.",

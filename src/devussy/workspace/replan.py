@@ -80,8 +80,9 @@ def _state(info: StepInfo) -> _State:
 def changed_brief(snapshot: Snapshot, change: str) -> ProjectBrief:
     text = " ".join(change.split())
     if not text:
-        raise WorkspaceError("say what changed, e.g. devussy replan DIR \"add Stripe payments\"",
-                             code="invalid_input")
+        raise WorkspaceError(
+            'say what changed, e.g. devussy replan DIR "add Stripe payments"', code="invalid_input"
+        )
     if len(text) > MAX_CHANGE:
         raise WorkspaceError(f"the change is longer than {MAX_CHANGE} characters", code="invalid_input")
     plan, design = snapshot.plan, snapshot.design
@@ -91,10 +92,12 @@ def changed_brief(snapshot: Snapshot, change: str) -> ProjectBrief:
     used = [r.id for r in (*brief.requirements, *plan.requirements)]
     next_id = max((int(rid[1:]) for rid in used), default=0) + 1
     added = Requirement(id=f"R{next_id}", text=text, kind="feature", source="brief")
-    return brief.model_copy(update={
-        "summary": f"{brief.summary.rstrip()}\n\nChange to the plan: {text}",
-        "requirements": [*brief.requirements, added],
-    })
+    return brief.model_copy(
+        update={
+            "summary": f"{brief.summary.rstrip()}\n\nChange to the plan: {text}",
+            "requirements": [*brief.requirements, added],
+        }
+    )
 
 
 def _requirement_map(old: DevPlan, new: DevPlan) -> dict[str, str]:
@@ -104,11 +107,13 @@ def _requirement_map(old: DevPlan, new: DevPlan) -> dict[str, str]:
 
 
 def _renumbered(step: Step, new_id: str, id_map: Mapping[str, str], covers: Mapping[str, str]) -> Step:
-    return step.model_copy(update={
-        "id": new_id,
-        "depends_on": [id_map[dep] for dep in step.depends_on if dep in id_map],
-        "covers": sorted({covers[rid] for rid in step.covers if rid in covers}, key=lambda r: int(r[1:])),
-    })
+    return step.model_copy(
+        update={
+            "id": new_id,
+            "depends_on": [id_map[dep] for dep in step.depends_on if dep in id_map],
+            "covers": sorted({covers[rid] for rid in step.covers if rid in covers}, key=lambda r: int(r[1:])),
+        }
+    )
 
 
 class _Merge:
@@ -139,11 +144,16 @@ class _Merge:
         validates its input, such as the builtin one, refuses step 1.1 in phase 2)."""
         id_map = self._kept_ids()
         phases = [
-            phase.model_copy(update={"steps": [
-                _renumbered(info.step, id_map[info.step.id], id_map, covers)
-                for info in self._old_steps(phase.number)
-            ]})
-            if phase.number in self.kept else phase
+            phase.model_copy(
+                update={
+                    "steps": [
+                        _renumbered(info.step, id_map[info.step.id], id_map, covers)
+                        for info in self._old_steps(phase.number)
+                    ]
+                }
+            )
+            if phase.number in self.kept
+            else phase
             for phase in self.outline.phases
         ]
         return self.outline.model_copy(update={"phases": phases})
@@ -192,10 +202,14 @@ class _Merge:
                 steps.append(_renumbered(info.step, new_id, {}, covers))
                 self.states[new_id] = _state(info)
                 self.carried.append(f"{info.step.id} → {new_id}")
-            phases.append(Phase(
-                number=number, title=old.title, steps=steps,
-                summary=f"Kept from the previous plan for its done steps: {old.summary}"[:50_000],
-            ))
+            phases.append(
+                Phase(
+                    number=number,
+                    title=old.title,
+                    steps=steps,
+                    summary=f"Kept from the previous plan for its done steps: {old.summary}"[:50_000],
+                )
+            )
         plan = self.outline.model_copy(update={"phases": phases})
         return DevPlan.model_validate(plan.model_dump()), removed_titles
 
@@ -277,8 +291,15 @@ async def replan(snapshot: Snapshot, change: str, engine: ReplanEngine, now: dat
     after = {**{k: v for k, v in before.items() if k not in old_phase_files}, **files}
     changed = sorted(name for name in set(before) | set(after) if before.get(name) != after.get(name))
     return ReplanOutcome(
-        files=files, deleted=sorted(old_phase_files), changed=changed, diff=unified_diff(before, after),
-        summary=summary, entry=entry, kept=merge.kept, regenerated=merge.regenerated, removed=removed,
+        files=files,
+        deleted=sorted(old_phase_files),
+        changed=changed,
+        diff=unified_diff(before, after),
+        summary=summary,
+        entry=entry,
+        kept=merge.kept,
+        regenerated=merge.regenerated,
+        removed=removed,
         carried=merge.carried,
     )
 

@@ -21,8 +21,10 @@ class PipelineEngine:
     def __init__(self, settings: Settings, report: Report | None = None) -> None:
         from devussy.pipeline.settings import stage_settings
 
-        self._settings = {stage: stage_settings(settings, stage)
-                          for stage in ("design", "basic_plan", "phase_detail", "handoff")}
+        self._settings = {
+            stage: stage_settings(settings, stage)
+            for stage in ("design", "basic_plan", "phase_detail", "handoff")
+        }
         self._report = report or (lambda line: None)
 
     async def design(self, brief: ProjectBrief) -> ProjectDesign:

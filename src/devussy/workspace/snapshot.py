@@ -169,7 +169,7 @@ def _plan_document(files: Mapping[str, str]) -> dict[str, Any]:
     except ValueError as exc:
         raise WorkspaceError(f"{PLAN_JSON} is not valid JSON: {exc}", code="invalid_plan") from None
     if not isinstance(document, dict) or not isinstance(document.get("plan"), dict):
-        raise WorkspaceError(f"{PLAN_JSON} has no \"plan\" object", code="invalid_plan")
+        raise WorkspaceError(f'{PLAN_JSON} has no "plan" object', code="invalid_plan")
     version = document.get("schemaVersion", 1)
     if version != 1:
         raise WorkspaceError(

@@ -160,12 +160,15 @@ def open_requirements(snapshot: Snapshot) -> list[OpenRequirement]:
     for requirement in plan.requirements:
         if requirement.kind in _OPEN_KINDS and requirement.id not in covered:
             planned = [
-                step_id for step_id, info in snapshot.steps.items()
+                step_id
+                for step_id, info in snapshot.steps.items()
                 if not info.done and requirement.id in info.covers
             ]
-            found.append(OpenRequirement(
-                id=requirement.id, text=requirement.text, kind=requirement.kind, open_steps=planned
-            ))
+            found.append(
+                OpenRequirement(
+                    id=requirement.id, text=requirement.text, kind=requirement.kind, open_steps=planned
+                )
+            )
     return found
 
 

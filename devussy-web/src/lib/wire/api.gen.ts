@@ -18,6 +18,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The coverage check of a plan against its requirements (or an edited list): statuses, violations, gaps. */
+        post: operations["coverage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/design": {
         parameters: {
             query?: never;
@@ -241,15 +258,31 @@ export interface components {
         BasicPlanRequest: {
             design: components["schemas"]["ProjectDesign"];
             /**
+             * Instruction
+             * @default null
+             */
+            instruction?: string | null;
+            /**
              * @description Optional choice among the models the server offers.
              * @default null
              */
             modelConfig?: components["schemas"]["ModelConfig"] | null;
             /**
+             * @description The plan the instruction revises (LLM engines quote it).
+             * @default null
+             */
+            previousPlan?: components["schemas"]["DevPlan"] | null;
+            /**
              * Projectname
              * @default null
              */
             projectName?: string | null;
+            /**
+             * Requirements
+             * @description The user's reviewed list: replaces the one the input carries. Duplicate ids, empty text, or ids the plan cites that the list lacks are a 422 naming the ids.
+             * @default null
+             */
+            requirements?: components["schemas"]["Requirement"][] | null;
         };
         /** CapabilitiesInfo */
         CapabilitiesInfo: {
@@ -308,6 +341,67 @@ export interface components {
             /** Score */
             score: number;
         };
+        /**
+         * CoverageChecked
+         * @description The coverage check of a plan or phase detail, after the repair round if one ran: what is still
+         *     uncovered or violated is listed, never hidden.
+         */
+        CoverageChecked: {
+            /** @description For the plan: every requirement. For a phase detail: the requirements that phase cites, and the constraints and non-goals (which every step must respect). */
+            coverage: components["schemas"]["CoverageReport"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "coverage";
+            /**
+             * Repaired
+             * @description A targeted repair request was sent for the problems the check found.
+             */
+            repaired: boolean;
+            /**
+             * Type
+             * @default progress
+             * @constant
+             */
+            type?: "progress";
+            /**
+             * Unresolved
+             * @description The problems still there (after the repair, when one ran).
+             */
+            unresolved?: string[];
+        };
+        /**
+         * CoverageReport
+         * @description How a plan covers its requirements (computed by code, see ``devussy.requirements.coverage``).
+         */
+        CoverageReport: {
+            /** Gaps */
+            gaps?: components["schemas"]["StepGap"][];
+            /**
+             * Pendingphases
+             * @description Phases with no steps yet.
+             */
+            pendingPhases?: number[];
+            /** Requirements */
+            requirements?: components["schemas"]["RequirementCoverage"][];
+            /** Violations */
+            violations?: components["schemas"]["Violation"][];
+        };
+        /** CoverageRequest */
+        CoverageRequest: {
+            plan: components["schemas"]["DevPlan"];
+            /**
+             * Requirements
+             * @description The user's reviewed list: replaces the one the input carries. Duplicate ids, empty text, or ids the plan cites that the list lacks are a 422 naming the ids.
+             * @default null
+             */
+            requirements?: components["schemas"]["Requirement"][] | null;
+        };
+        /** CoverageResponse */
+        CoverageResponse: {
+            coverage: components["schemas"]["CoverageReport"];
+        };
         /** DesignDone */
         DesignDone: {
             /** @description After the review's correction round, when there was one. */
@@ -318,6 +412,11 @@ export interface components {
              * @constant
              */
             done?: true;
+            /**
+             * Requirements
+             * @description The design's numbered requirements (== design.requirements), for the user to review.
+             */
+            requirements?: components["schemas"]["Requirement"][];
             /**
              * @description The rule checks' findings (always), the reviewer's when asked for.
              * @default null
@@ -342,6 +441,11 @@ export interface components {
             brief?: components["schemas"]["ProjectBrief"] | null;
             /** Frameworks */
             frameworks?: string[];
+            /**
+             * Instruction
+             * @default null
+             */
+            instruction?: string | null;
             /** Languages */
             languages?: string[];
             /**
@@ -349,6 +453,11 @@ export interface components {
              * @default null
              */
             modelConfig?: components["schemas"]["ModelConfig"] | null;
+            /**
+             * @description The design the instruction revises (LLM engines quote it).
+             * @default null
+             */
+            previousDesign?: components["schemas"]["ProjectDesign"] | null;
             /**
              * Projectname
              * @description Without one, the project is named from the idea (as `devussy plan` does).
@@ -406,6 +515,17 @@ export interface components {
         /** DetailRequest */
         DetailRequest: {
             /**
+             * @description The design, so the prompt can quote its architecture and data model.
+             * @default null
+             */
+            design?: components["schemas"]["ProjectDesign"] | null;
+            /**
+             * Instruction
+             * @description Refine by asking: regenerate this phase following the instruction (the plan's phase holds the previous steps).
+             * @default null
+             */
+            instruction?: string | null;
+            /**
              * @description Optional choice among the models the server offers.
              * @default null
              */
@@ -423,6 +543,12 @@ export interface components {
              * @default null
              */
             projectName?: string | null;
+            /**
+             * Requirements
+             * @description The user's reviewed list: replaces the one the input carries. Duplicate ids, empty text, or ids the plan cites that the list lacks are a 422 naming the ids.
+             * @default null
+             */
+            requirements?: components["schemas"]["Requirement"][] | null;
         };
         /** DevPlan */
         DevPlan: {
@@ -685,12 +811,22 @@ export interface components {
         /** PhaseDone */
         PhaseDone: {
             /**
+             * @description The coverage check of the request's plan with this phase detailed.
+             * @default null
+             */
+            coverage?: components["schemas"]["CoverageReport"] | null;
+            /**
              * Done
              * @default true
              * @constant
              */
             done?: true;
             phase: components["schemas"]["Phase"];
+            /**
+             * Requirements
+             * @description The plan's requirement list as this run used it (the request's, plus any the offline engine added from an instruction): what the phase's citations refer to.
+             */
+            requirements?: components["schemas"]["Requirement"][];
             /**
              * Type
              * @default done
@@ -724,11 +860,17 @@ export interface components {
         /** PlanDone */
         PlanDone: {
             /**
+             * @description The coverage check of this plan (after its repair round).
+             * @default null
+             */
+            coverage?: components["schemas"]["CoverageReport"] | null;
+            /**
              * Done
              * @default true
              * @constant
              */
             done?: true;
+            /** @description Carries the requirements its phases cite (plan.requirements). */
             plan: components["schemas"]["DevPlan"];
             /**
              * Type
@@ -742,7 +884,7 @@ export interface components {
          * ProgressEvent
          * @description A stage's milestone (a `progress` event), told apart by `event`.
          */
-        ProgressEvent: components["schemas"]["PhaseAnnounced"] | components["schemas"]["RepairRequested"];
+        ProgressEvent: components["schemas"]["PhaseAnnounced"] | components["schemas"]["RepairRequested"] | components["schemas"]["CoverageChecked"];
         /**
          * ProjectBrief
          * @description What the user wants built: the free-text idea plus whatever structure is known.
@@ -906,6 +1048,35 @@ export interface components {
             /** Text */
             text: string;
         };
+        /** RequirementCoverage */
+        RequirementCoverage: {
+            /**
+             * Id
+             * @description 'R<n>', e.g. 'R3'
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "feature" | "integration" | "constraint" | "non_goal" | "quality";
+            /**
+             * Phases
+             * @description Phases that cite it.
+             */
+            phases?: number[];
+            /**
+             * Status
+             * @description covered (a step covers it), planned (a phase that is not detailed yet cites it), uncovered, respected (a constraint nothing contradicts) or violated.
+             * @enum {string}
+             */
+            status: "covered" | "planned" | "uncovered" | "respected" | "violated";
+            /**
+             * Steps
+             * @description Covering steps, or violating ones.
+             */
+            steps?: string[];
+        };
         /**
          * ReviewFinding
          * @description Something wrong with a design: found by a rule in code, or by the LLM reviewer.
@@ -997,6 +1168,16 @@ export interface components {
             testCommand?: string | null;
             /** Title */
             title: string;
+        };
+        /**
+         * StepGap
+         * @description Something a step lacks: kept as a gap and flagged, never invented.
+         */
+        StepGap: {
+            /** Missing */
+            missing: ("acceptance_criteria" | "test_command" | "covers")[];
+            /** Step */
+            step: string;
         };
         /** StepRef */
         StepRef: {
@@ -1113,6 +1294,29 @@ export interface components {
             total?: components["schemas"]["Usage"];
             /** Units */
             units?: components["schemas"]["UnitUsage"][];
+        };
+        /**
+         * Violation
+         * @description A step that contradicts a constraint or non-goal, found by a rule in code.
+         */
+        Violation: {
+            /**
+             * Message
+             * @description Why the step contradicts the requirement.
+             */
+            message: string;
+            /**
+             * Requirement
+             * @description 'R<n>', e.g. 'R3'
+             */
+            requirement: string;
+            /**
+             * Rule
+             * @description The rule that fired, e.g. 'existing_database'.
+             */
+            rule: string;
+            /** Step */
+            step: string;
         };
         /** WorkspaceAction */
         WorkspaceAction: {
@@ -1342,6 +1546,10 @@ export type CapabilitiesInfo = components['schemas']['CapabilitiesInfo'];
 export type ChatTurn = components['schemas']['ChatTurn'];
 export type ComplexityFactor = components['schemas']['ComplexityFactor'];
 export type ComplexityProfile = components['schemas']['ComplexityProfile'];
+export type CoverageChecked = components['schemas']['CoverageChecked'];
+export type CoverageReport = components['schemas']['CoverageReport'];
+export type CoverageRequest = components['schemas']['CoverageRequest'];
+export type CoverageResponse = components['schemas']['CoverageResponse'];
 export type DesignDone = components['schemas']['DesignDone'];
 export type DesignRequest = components['schemas']['DesignRequest'];
 export type DesignReview = components['schemas']['DesignReview'];
@@ -1369,18 +1577,21 @@ export type ProjectDesign = components['schemas']['ProjectDesign'];
 export type ProviderInfo = components['schemas']['ProviderInfo'];
 export type RepairRequested = components['schemas']['RepairRequested'];
 export type Requirement = components['schemas']['Requirement'];
+export type RequirementCoverage = components['schemas']['RequirementCoverage'];
 export type ReviewFinding = components['schemas']['ReviewFinding'];
 export type Risk = components['schemas']['Risk'];
 export type StageLabel = components['schemas']['StageLabel'];
 export type StageName = components['schemas']['StageName'];
 export type StartEvent = components['schemas']['StartEvent'];
 export type Step = components['schemas']['Step'];
+export type StepGap = components['schemas']['StepGap'];
 export type StepRef = components['schemas']['StepRef'];
 export type StepView = components['schemas']['StepView'];
 export type TokenEvent = components['schemas']['TokenEvent'];
 export type UnitUsage = components['schemas']['UnitUsage'];
 export type Usage = components['schemas']['Usage'];
 export type UsageReport = components['schemas']['UsageReport'];
+export type Violation = components['schemas']['Violation'];
 export type WorkspaceAction = components['schemas']['WorkspaceAction'];
 export type WorkspaceFilesRequest = components['schemas']['WorkspaceFilesRequest'];
 export type WorkspaceStatus = components['schemas']['WorkspaceStatus'];
@@ -1414,6 +1625,120 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ArtifactFilesResponse"];
                     "application/zip": string;
+                };
+            };
+            /** @description Body is not valid JSON (invalid_json). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or wrong bearer token (unauthorized), when DEVUSSY_ACCESS_TOKEN is set. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Browser origin not allowed (origin_not_allowed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Wrong method (method_not_allowed). */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body did not arrive in time (request_timeout). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Chunked body without Content-Length (length_required). */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than DEVUSSY_MAX_BODY_BYTES (body_too_large). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body is not application/json (unsupported_media_type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid fields (invalid_request), or an engine or model the server does not offer (provider_not_offered, model_not_offered). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Server misconfiguration (config_error) or an unexpected fault (internal_error). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    coverage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CoverageRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoverageResponse"];
                 };
             };
             /** @description Body is not valid JSON (invalid_json). */
