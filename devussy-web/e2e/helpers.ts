@@ -12,8 +12,8 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
 
-export function backend(name: 'builtin' | 'fake' | 'failing'): string {
-  const url = { builtin: process.env.E2E_BUILTIN_URL, fake: process.env.E2E_FAKE_URL, failing: process.env.E2E_FAILING_URL }[name];
+export function backend(name: 'builtin' | 'fake' | 'failing' | 'defective'): string {
+  const url = { builtin: process.env.E2E_BUILTIN_URL, fake: process.env.E2E_FAKE_URL, failing: process.env.E2E_FAILING_URL, defective: process.env.E2E_DEFECTIVE_URL }[name];
   if (!url) throw new Error(`the ${name} backend was not started by the global setup`);
   return url;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CoverageBody, CoverageReport } from '@/lib/contract';
+import type { CoverageReport, CoverageRequest as CoverageBody } from '@/lib/types';
 import { CoverageChecker, coverageRequest } from '@/lib/coverage';
 import { createProject } from '@/lib/project';
 import { StreamError } from '@/lib/sse';

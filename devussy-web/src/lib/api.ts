@@ -1,9 +1,8 @@
 // The Devussy HTTP API (DESIGN §4), on the app's own origin.
 import { authHeaders, reportUnauthorized } from './auth';
 import { streamSSE, StreamError, type StreamHandlers } from './sse';
-import type { DesignReview, DevPlan, Handoff, ProjectDesign } from './types';
-import { parseWire, WireError, describeIssues, type WireName, type WireSchemas } from './wire/schemas';
-import { coverageResponseSchema, type CoverageBody, type CoverageReport, type DesignBody, type DetailBody, type PhaseDone, type PlanBody } from './contract';
+import type { CoverageReport, DesignReview, DevPlan, Handoff, ProjectDesign } from './types';
+import { parseWire, WireError, type WireName, type WireSchemas } from './wire/schemas';
 
 export interface CallHandlers extends StreamHandlers {
   signal?: AbortSignal;
@@ -114,9 +113,9 @@ async function postForFile(path: string, body: unknown, fallbackName: string): P
 
 export const api = {
   interview: (body: Body<'InterviewRequest'>, handlers: CallHandlers) => stream('/api/interview', body, 'InterviewDone', handlers),
-  design: (body: DesignBody, handlers: CallHandlers) => stream('/api/design', body, 'DesignDone', handlers),
-  basicPlan: (body: PlanBody, handlers: CallHandlers) => stream('/api/plan/basic', body, 'PlanDone', handlers),
-  detail: (body: DetailBody, handlers: CallHandlers): Promise<PhaseDone> => stream('/api/plan/detail', body, 'PhaseDone', handlers),
+  design: (body: Body<'DesignRequest'>, handlers: CallHandlers) => stream('/api/design', body, 'DesignDone', handlers),
+  basicPlan: (body: Body<'BasicPlanRequest'>, handlers: CallHandlers) => stream('/api/plan/basic', body, 'PlanDone', handlers),
+  detail: (body: Body<'DetailRequest'>, handlers: CallHandlers) => stream('/api/plan/detail', body, 'PhaseDone', handlers),
   handoff: (body: Body<'HandoffRequest'>, handlers: CallHandlers) => stream('/api/handoff', body, 'HandoffDone', handlers),
 
   async models(signal?: AbortSignal): Promise<ModelsInfo> {
@@ -147,11 +146,14 @@ export const api = {
     postForFile('/api/artifacts', body, 'devplan.zip'),
 
   /** The server's coverage check of a plan against a requirement list (never computed here). */
-  async coverage(body: CoverageBody, signal?: AbortSignal): Promise<CoverageReport> {
-    const answer = await postJson('/api/coverage', body, null, signal);
-    const result = coverageResponseSchema.safeParse(answer);
-    if (!result.success) throw new StreamError(`The server sent an invalid coverage report: ${describeIssues(result.error)}`, 'invalid_response');
-    return result.data.coverage;
+  async coverage(body: Body<'CoverageRequest'>, signal?: AbortSignal): Promise<CoverageReport> {
+    const { coverage } = await postJson('/api/coverage', body, 'CoverageResponse', signal);
+    return {
+      requirements: (coverage.requirements ?? []).map((entry) => ({ ...entry, steps: entry.steps ?? [], phases: entry.phases ?? [] })),
+      violations: coverage.violations ?? [],
+      gaps: coverage.gaps ?? [],
+      pendingPhases: coverage.pendingPhases ?? [],
+    };
   },
 
   // The living plan (docs/workspace.md): stateless, the files travel with every request.

@@ -5,11 +5,11 @@
 
 import { useEffect, useSyncExternalStore } from 'react';
 import { api } from './api';
-import type { CoverageBody, CoverageReport } from './contract';
 import { mergedPlan, type Project, type RunError } from './project';
 import { requirementsForRequest } from './requirements';
 import { StreamError } from './sse';
 import { fingerprint } from './stale';
+import type { CoverageReport, CoverageRequest as CoverageBody } from './types';
 
 export type { CoverageReport };
 export type CoverageEntry = CoverageReport['requirements'][number];
