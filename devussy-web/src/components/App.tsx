@@ -13,7 +13,7 @@ import { OpenPlan } from './OpenPlan';
 import { WorkspaceView } from './WorkspaceView';
 import { UndoToast } from './UndoToast';
 import { ProjectView } from './ProjectView';
-import { downloadText } from './ui';
+import { HiddenFileInput, downloadText } from './ui';
 import { slugify } from '@/lib/text';
 
 function useTheme(): [string, () => void] {
@@ -207,13 +207,9 @@ export function App() {
             <button type="button" className="small" onClick={() => fileInput.current?.click()}>
               Import JSON
             </button>
-            <input
+            <HiddenFileInput
               ref={fileInput}
-              type="file"
               accept="application/json,.json"
-              className="visually-hidden"
-              tabIndex={-1}
-              aria-hidden="true"
               aria-label="Import a project file"
               data-testid="import-input"
               onChange={(event) => {

@@ -5,7 +5,7 @@ import { PlanFilesError, picksFromDrop, picksFromInput, readPlanSource, type Bro
 import { plural } from '@/lib/project';
 import { toRunError, useWorkspaces, workspaceStore } from '@/lib/workspaceStore';
 import { offerUndoAction } from '@/lib/undo';
-import { ErrorBox } from './ui';
+import { ErrorBox, HiddenFileInput } from './ui';
 
 /**
  * The sidebar's "Living plans": open a plan zip or the folder `devussy plan` wrote (file pickers or
@@ -84,27 +84,19 @@ export function OpenPlan({ onOpen }: { onOpen: (id: string) => void }) {
           </p>
         ) : null}
       </div>
-      <input
+      <HiddenFileInput
         ref={zipInput}
-        type="file"
         accept=".zip,application/zip"
-        className="visually-hidden"
-        tabIndex={-1}
-        aria-hidden="true"
         data-testid="open-plan-zip"
         onChange={onPicked}
       />
-      <input
+      <HiddenFileInput
         ref={(element) => {
           folderInput.current = element;
           // Not in React's typings: a folder picker (each file keeps its path in the folder).
           element?.setAttribute('webkitdirectory', '');
         }}
-        type="file"
         multiple
-        className="visually-hidden"
-        tabIndex={-1}
-        aria-hidden="true"
         data-testid="open-plan-folder"
         onChange={onPicked}
       />

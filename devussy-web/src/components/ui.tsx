@@ -198,3 +198,8 @@ export function RunCheckNote({ check, streaming }: { check: RunCheck | null | un
     </div>
   );
 }
+
+/** A file input a button opens (`ref.current.click()`): out of sight, out of the tab order and of the accessibility tree. */
+export function HiddenFileInput(props: Omit<React.InputHTMLAttributes<HTMLInputElement>, 'type' | 'className' | 'tabIndex'> & { ref?: React.Ref<HTMLInputElement> }) {
+  return <input {...props} type="file" className="visually-hidden" tabIndex={-1} aria-hidden="true" />;
+}

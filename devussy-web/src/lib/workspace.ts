@@ -3,7 +3,7 @@
 // answers with the files after the change; nothing here reads or edits the markdown.
 import { z } from 'zod';
 import { newId } from './project';
-import type { KeyValueStorage } from './storage';
+import { readEntry, readIndex, type KeyValueStorage } from './storage';
 import type { components } from './wire/api.gen';
 import { describeIssues, storedSchema } from './wire/schemas';
 
@@ -172,23 +172,12 @@ export class WorkspaceStorage {
   constructor(private readonly storage: KeyValueStorage) {}
 
   list(): WorkspaceSummary[] {
-    try {
-      const parsed = JSON.parse(this.storage.getItem(INDEX_KEY) ?? '[]') as unknown;
-      return Array.isArray(parsed) ? parsed.filter((item): item is WorkspaceSummary => typeof item?.id === 'string' && typeof item?.name === 'string') : [];
-    } catch {
-      return [];
-    }
+    return readIndex<WorkspaceSummary>(this.storage, INDEX_KEY);
   }
 
   /** A saved workspace, or null when it is missing or unreadable. */
   load(id: string): Workspace | null {
-    const raw = this.storage.getItem(KEY_PREFIX + id);
-    if (!raw) return null;
-    try {
-      return validateWorkspace(JSON.parse(raw));
-    } catch {
-      return null;
-    }
+    return readEntry(this.storage, KEY_PREFIX + id, validateWorkspace);
   }
 
   /** Throws when storage is full. */

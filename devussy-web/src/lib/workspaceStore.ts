@@ -3,6 +3,7 @@
 // request at a time per plan so each change starts from the files the previous one left.
 'use client';
 
+import { ExternalStore } from './externalStore';
 import { useSyncExternalStore } from 'react';
 import { api } from './api';
 import type { PlanSource } from './planFiles';
@@ -26,16 +27,13 @@ export interface WorkspaceState {
   storageError: string | null;
 }
 
-type Listener = () => void;
 
 export function toRunError(error: unknown): RunError {
   if (error instanceof StreamError) return { message: error.message, code: error.code };
   return { message: (error as Error)?.message || String(error), code: 'internal_error' };
 }
 
-export class WorkspaceStore {
-  private state: WorkspaceState = { workspaces: {}, order: [], activeId: null, pending: {}, errors: {}, storageError: null };
-  private listeners = new Set<Listener>();
+export class WorkspaceStore extends ExternalStore<WorkspaceState> {
   private storage: WorkspaceStorage;
   private queues = new Map<string, Promise<unknown>>();
 
@@ -44,6 +42,7 @@ export class WorkspaceStore {
     private readonly client: Pick<typeof api, 'workspaceStatus' | 'workspaceUpdate'> = api,
     private readonly clock: () => Date = () => new Date(),
   ) {
+    super({ workspaces: {}, order: [], activeId: null, pending: {}, errors: {}, storageError: null });
     this.storage = new WorkspaceStorage(backing);
   }
 
@@ -60,13 +59,6 @@ export class WorkspaceStore {
     }
     this.setState({ workspaces, order, activeId: activeId && workspaces[activeId] ? activeId : null });
   }
-
-  getState = (): WorkspaceState => this.state;
-
-  subscribe = (listener: Listener): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
 
   get(id: string): Workspace | undefined {
     return this.state.workspaces[id];
@@ -160,11 +152,6 @@ export class WorkspaceStore {
 
   private setPending(id: string, actions: WorkspaceAction[]): void {
     this.setState({ pending: { ...this.state.pending, [id]: actions } });
-  }
-
-  private setState(patch: Partial<WorkspaceState>): void {
-    this.state = { ...this.state, ...patch };
-    for (const listener of [...this.listeners]) listener();
   }
 }
 
