@@ -418,8 +418,10 @@ class _Handler(BaseHTTPRequestHandler):
             }
             self._event(json.dumps(usage_chunk))
         self._event("[DONE]")
-        self._end_body()
+        # Counted before the closing chunk: a client may hang up as soon as it reads [DONE], and
+        # the closing chunk's write then fails, although the stream did complete.
         self.fake._stream_completed()
+        self._end_body()
 
     def _strike(self, fault: Fault) -> bool:
         """Apply a streaming fault; True when the response is over."""
