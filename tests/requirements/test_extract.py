@@ -231,3 +231,11 @@ def test_third_person_context_and_who_it_is_built_for_are_not_features() -> None
 )
 def test_where_it_runs_and_who_signs_in_are_constraints(summary: str, text: str) -> None:
     assert ("constraint", text) in pairs(extract(summary))
+
+
+def test_a_technology_a_listed_integration_already_names_is_not_added_again() -> None:
+    listed = [Requirement(id="R1", text="Stripe payments", kind="integration")]
+    brief = ProjectBrief(name="Gym", summary="Add Stripe refunds for cancelled classes", requirements=listed)
+    found = extract_requirements(brief, source="interview")
+    assert [r.text for r in found if r.kind == "integration"] == ["Stripe payments"]
+    assert len(found) == 2
