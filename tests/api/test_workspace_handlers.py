@@ -79,8 +79,13 @@ def test_every_step_comes_with_its_state_for_a_checklist() -> None:
     assert steps[0]["details"] == "Details of 1.1." and steps[0]["testCommand"] == "pytest -k s1_1"
     assert steps[0]["acceptanceCriteria"] == ["1.1 works"] and "markdown" not in steps[0]
 
-    update = {"files": files, "actions": [{"action": "block", "step": "1.2", "reason": "CI is down"},
-                                          {"action": "note", "step": "1.1", "note": "seen"}]}
+    update = {
+        "files": files,
+        "actions": [
+            {"action": "block", "step": "1.2", "reason": "CI is down"},
+            {"action": "note", "step": "1.1", "note": "seen"},
+        ],
+    }
     after = {step["id"]: step for step in post("update", update).json()["steps"]}
     assert after["1.2"]["status"] == "blocked" and after["1.2"]["blockedReason"] == "CI is down"
     assert after["1.3"]["status"] == "held"

@@ -1,6 +1,6 @@
 """Models the browser e2e stacks start the fake server with.
 
-    python -m tests.fakes.openai_server --responder tests.fakes.e2e_responders:NAME
+python -m tests.fakes.openai_server --responder tests.fakes.e2e_responders:NAME
 """
 
 from tests.fakes.defective_model import DefectiveModel

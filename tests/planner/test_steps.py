@@ -280,3 +280,18 @@ def test_a_feature_that_states_a_size_and_a_time_gets_a_benchmark_not_a_restated
     assert not any(t.startswith("Handle 5 GB") for t in titles)
     assert not any("Nginx" in t and ("Spike" in t or "Integrate" in t or "credentials" in t) for t in titles)
     assert check_coverage(plan).ok  # the benchmark covers the target, the log reader covers "Nginx"
+
+
+def test_one_sentence_asking_for_several_features_gives_each_its_own_part() -> None:
+    plan = detailed(
+        ProjectBrief(
+            name="Shelf",
+            summary=(
+                "An internal web tool where the warehouse team scans a barcode with the laptop webcam to look up "
+                "a SKU in our existing Odoo ERP (read-only), and prints shelf labels."
+            ),
+        )
+    )
+    titles = [s.title for s in steps(plan)]
+    assert "Scanning: scan a barcode" in titles and "Search: look up a SKU" in titles
+    assert not any(t.startswith("Stock:") for t in titles)  # a read-only lookup moves no stock

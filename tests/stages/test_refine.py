@@ -48,4 +48,3 @@ def test_a_design_refinement_of_an_idea_alone_keeps_the_idea_s_requirements() ->
     asked = DesignInput(brief=idea, complexity=samples.COMPLEXITY, instruction="Export tasks as CSV")
     texts = [r.text for r in offline_refinement(asked).brief.requirements]
     assert texts == [*(r.text for r in extract_requirements(idea)), "Export tasks as CSV"]
-

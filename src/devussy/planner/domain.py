@@ -243,7 +243,7 @@ def activity(words: DomainWords) -> str:
 _CUT_BEFORE = word_set(
     "in on at with for from to into by via through when before after as across between",
     "during over",
-    "under without within so because while until using instead",
+    "under without within so because while until using instead that which",
 )
 
 

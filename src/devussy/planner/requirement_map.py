@@ -315,6 +315,8 @@ _REPORTED_MONEY = re.compile(
     re.IGNORECASE,
 )
 _TRANSACTION_FEATURES = frozenset({"payments", "subscriptions", "orders_cart"})
+# what a read-only product can only look at: stock it shows is not stock it moves
+_WRITING_FEATURES = _TRANSACTION_FEATURES | {"inventory_stock"}
 
 
 def built_features(text: str, features: Sequence[str], read_only: bool = False) -> list[str]:
@@ -323,7 +325,9 @@ def built_features(text: str, features: Sequence[str], read_only: bool = False) 
     are data to report, not a payment flow to build."""
     if _ANALYTICS.search(text):
         return [f for f in features if f not in _MEASURED_FEATURES]
-    if read_only or _REPORTED_MONEY.search(text):
+    if read_only:
+        return [f for f in features if f not in _WRITING_FEATURES]
+    if _REPORTED_MONEY.search(text):
         return [f for f in features if f not in _TRANSACTION_FEATURES]
     return list(features)
 
@@ -435,6 +439,33 @@ def _resolve_pronouns(infos: tuple[RequirementInfo, ...]) -> tuple[RequirementIn
                 previous = words.thing.split(" of ")[-1]
         resolved.append(info)
     return tuple(resolved)
+
+
+@lru_cache(maxsize=512)
+def _feature_matchers(fid: str) -> tuple[re.Pattern[str], ...]:
+    match = knowledge().features[fid].match
+    names = sorted(match.aliases, key=len, reverse=True)
+    found = [re.compile("|".join(rf"(?<![\w-]){re.escape(a)}(?![\w-])" for a in names), re.IGNORECASE)]
+    found += [re.compile(rf"(?<![\w-]){re.escape(a)}(?![\w-])") for a in match.case_sensitive]
+    return tuple(found + [re.compile(p) for p in match.patterns]) if names else tuple(found[1:])
+
+
+def aspect_words(fid: str, words: DomainWords) -> DomainWords:
+    """The part of a requirement a feature answers, when one sentence asks for several ("scan a barcode to
+    look up a SKU": scanning answers "scan a barcode", search "look up a SKU"); the whole when no name of the
+    feature is found in it."""
+    hits = [m for pattern in _feature_matchers(fid) if (m := pattern.search(words.text))]
+    found = min(hits, key=lambda m: m.start(), default=None)
+    if found is None or found.start() == 0:
+        return words
+    before = words.text[: found.start()].split()
+    # the verb just before a noun the feature is named by belongs to it ("scan a barcode")
+    start = found.start()
+    for back in range(1, min(3, len(before)) + 1):
+        if lexicon().is_verb(before[-back].lower()):
+            start = len(" ".join(before[:-back])) + (1 if len(before) > back else 0)
+            break
+    return words_of(words.text[start:])
 
 
 def _only_unknown_tech(info: RequirementInfo) -> bool:

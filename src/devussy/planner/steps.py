@@ -35,7 +35,7 @@ from devussy.planner.generated import (
     unknown_templates,
 )
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, PHASE_ORDER, StepTemplate, knowledge
-from devussy.planner.requirement_map import QUALITY_TAGS, RequirementMap, Unit
+from devussy.planner.requirement_map import QUALITY_TAGS, RequirementMap, Unit, aspect_words
 from devussy.planner.synthesis import CUSTOM, Context, PhaseShape, classify, clip, group_label
 from devussy.planner.templates import absorbed_units, applies
 from devussy.requirements.coverage import find_violations
@@ -476,8 +476,15 @@ def _library(libraries: dict[str, str], basis: Basis) -> str:
 def _title(cand: _Candidate, basis: Basis) -> str:
     extra = _extra(cand, basis)
     if cand.unit is not None and cand.unit.kind == "feature":
-        # "Reminders: email a reminder", not the requirement's whole sentence (the details quote it)
-        extra["req"] = lower_first(imperative(cand.unit.words))
+        # "Reminders: email a reminder", not the requirement's whole sentence (the details quote it); when
+        # one sentence asks for several features, each names its own part of it
+        unit = cand.unit
+        shared = any(
+            u is not unit and u.kind == "feature" and u.requirements == unit.requirements
+            for u in basis.rmap.units
+        )
+        words = aspect_words(unit.ref, unit.words) if shared else unit.words
+        extra["req"] = lower_first(imperative(words))
     title = basis.ctx.fill(cand.template.title, cand.template.phase, **extra)[:200]
     return title[:1].upper() + title[1:]
 
