@@ -287,8 +287,8 @@ def test_one_sentence_asking_for_several_features_gives_each_its_own_part() -> N
         ProjectBrief(
             name="Shelf",
             summary=(
-                "An internal web tool where the warehouse team scans a barcode with the laptop webcam to look up "
-                "a SKU in our existing Odoo ERP (read-only), and prints shelf labels."
+                "An internal web tool where the warehouse team scans a barcode with the laptop webcam to "
+                "look up a SKU in our existing Odoo ERP (read-only), and prints shelf labels."
             ),
         )
     )
