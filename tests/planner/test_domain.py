@@ -137,3 +137,11 @@ def test_two_verbs_without_an_object_name_no_record() -> None:
     assert words_of("Walkers accept or decline").entities == ()
     assert words_of("Posts an OpenAI-written summary to the channel").entities == ()
     assert words_of("Teacher creates quizzes").entities == ("Quiz",)
+
+
+def test_a_verb_s_particle_stays_with_it() -> None:
+    assert imperative(words_of("Librarians check books in and out by scanning the ISBN")) == (
+        "Check books in and out"
+    )
+    assert imperative(words_of("Volunteers sign up for food bank shifts")) == "Sign up for food bank shifts"
+    assert doing(words_of("Volunteers sign up for food bank shifts")) == "signing up for food bank shifts"

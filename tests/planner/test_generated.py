@@ -76,3 +76,9 @@ def test_a_phase_title_that_matches_nothing_is_specified_built_and_verified() ->
 def test_safe_clips_and_neutralises_braces() -> None:
     assert safe("a {b}") == "a (b)"
     assert safe("x" * 200, 20) == "x" * 19 + "…"
+
+
+def test_a_message_people_receive_gets_no_screen_whatever_triggers_it() -> None:
+    analysis = analysis_of("A Vue web app for a school library where students reserve books.")
+    steps = domain_templates(words_of("Overdue books trigger an email to the student each Monday"), analysis)
+    assert [s.phase for s in steps] == ["core"]

@@ -136,3 +136,12 @@ def test_a_feature_speaks_with_the_words_of_the_requirement_that_does_what_it_do
     )
     booking = next(u for u in rmap.units if u.ref == "booking")
     assert booking.words.verb == "book" and booking.words.thing == "appointments"
+
+
+def test_signing_up_for_something_and_polling_a_service_are_no_accounts_or_votes() -> None:
+    shifts = build_map([req("R1", "Volunteers sign up for food bank shifts")])
+    assert "user_accounts" not in {u.ref for u in shifts.units}
+    assert "user_accounts" in {u.ref for u in build_map([req("R1", "Users sign up with email")]).units}
+    polling = build_map([req("R1", "Polls our Shopify store every 5 minutes for new orders")])
+    assert "voting_polls" not in {u.ref for u in polling.units}
+    assert "voting_polls" in {u.ref for u in build_map([req("R1", "Members answer polls")]).units}

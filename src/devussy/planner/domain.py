@@ -85,6 +85,7 @@ _META_NOUNS = word_set(
     "second seconds minute minutes hour hours day days week weeks month months year years time times",
     "longer shorter faster slower older newer bigger smaller higher lower",  # comparisons, not records
     "step steps stage stages table tables",  # parts of a workflow or of storage, not records
+    "failure failures error errors success",  # outcomes: "retries on failure"
 )
 _CLAUSE_WORDS = word_set("how what why whether which who when where")
 
@@ -264,7 +265,8 @@ def imperative(words: DomainWords, limit: int = 8, whole: bool = False) -> str:
     said = tokens[at]
     # "DM", "OCRs", "RSVP": an acronym stays one
     verb = base.upper() if sum(c.isupper() for c in said) >= 2 else base.capitalize()
-    return _cut([verb, *tokens[at + 1 :]], limit, first=limit if whole else 2)
+    phrasal = at + 1 < len(tokens) and tokens[at + 1].lower() in _PARTICLES  # "sign up for food bank shifts"
+    return _cut([verb, *tokens[at + 1 :]], limit, first=limit if whole else 3 if phrasal else 2)
 
 
 def doing(words: DomainWords, limit: int = 8) -> str:
@@ -288,13 +290,26 @@ def lower_first(text: str) -> str:
     return text if sum(c.isupper() for c in head) >= 2 else text[:1].lower() + text[1:]
 
 
+_PARTICLES = word_set("in out up down off over")
+# Words a short title does not end on ("Post a summary of" → "Post a summary"); particles stay ("check in").
+_TRAILING = (_SKIP_BEFORE_THING | _THING_STOPS | {"and", "or", "of"}) - _PARTICLES
+
+
+def _is_particle(tokens: list[str], i: int) -> bool:
+    """ "check books in and out by scanning": "in" belongs to the verb, it starts no phrase."""
+    if tokens[i].lower() not in _PARTICLES:
+        return False
+    after = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
+    return after in ("", "and", "or", "by", "with", "when", "before", "after", "each", "every")
+
+
 def _cut(tokens: list[str], limit: int, first: int) -> str:
     """At most ``limit`` words, cut before a preposition that leaves a whole phrase."""
     tokens = [t.rstrip(",;:") for t in tokens]
     cuts = [
         i
         for i in range(first, min(len(tokens), limit + 1))
-        if tokens[i].lower() in _CUT_BEFORE
+        if (tokens[i].lower() in _CUT_BEFORE and not _is_particle(tokens, i))
         or (tokens[i].lower() in _DETERMINERS and i + 1 < len(tokens) and tokens[i + 1].lower() in _TIMES)
     ]
     if cuts:
@@ -306,12 +321,12 @@ def _cut(tokens: list[str], limit: int, first: int) -> str:
         ):
             at -= 2  # "the lab manager 14 days before …": the time goes with what follows
         tokens = tokens[:at]
-    elif len(tokens) > limit:
+    elif len(tokens) > limit + 2:  # two words more than the limit are kept rather than a phrase cut short
         tokens = tokens[:limit]
         inner = [i for i in range(first, len(tokens)) if tokens[i].lower() in ("of", "for", "to", "from")]
         if inner:
             tokens = tokens[: inner[-1]]  # "replacing our Excel tracking", not "… tracking of lab"
-    while len(tokens) > 1 and tokens[-1].lower() in _SKIP_BEFORE_THING | _THING_STOPS | {"and", "or", "of"}:
+    while len(tokens) > 1 and tokens[-1].lower() in _TRAILING:
         tokens.pop()
     phrase = " ".join(tokens)
     return phrase[:1].upper() + phrase[1:]

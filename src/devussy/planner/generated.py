@@ -38,70 +38,14 @@ NO_UI_TYPES = frozenset(
 
 
 # Work that happens behind the scenes: nobody opens a screen to be emailed a reminder.
-BACKGROUND_VERBS = frozenset(
-    [
-        "email",
-        "text",
-        "sms",
-        "notify",
-        "remind",
-        "send",
-        "post",
-        "push",
-        "sync",
-        "import",
-        "ingest",
-        "fetch",
-        "poll",
-        "scrape",
-        "crawl",
-        "watch",
-        "archive",
-        "rotate",
-        "purge",
-        "expire",
-        "schedule",
-        "back",
-        "alert",
-        "page",
-        "forward",
-        "mirror",
-        "replicate",
-        "harvest",
-        "collect",
-    ]
+BACKGROUND_VERBS = word_set(
+    "email text sms notify remind send post push sync import ingest fetch poll scrape crawl watch archive",
+    "rotate purge expire schedule back alert page forward mirror replicate harvest collect retry",
 )
 # Work that only reads: it has no conflicts or limits of its own to enforce.
-READING_VERBS = frozenset(
-    [
-        "see",
-        "view",
-        "show",
-        "display",
-        "list",
-        "print",
-        "read",
-        "report",
-        "export",
-        "search",
-        "find",
-        "browse",
-        "chart",
-        "plot",
-        "compare",
-        "summarise",
-        "summarize",
-        "count",
-        "query",
-        "check",
-        "monitor",
-        "inspect",
-        "analyse",
-        "analyze",
-        "visualise",
-        "visualize",
-        "download",
-    ]
+READING_VERBS = word_set(
+    "see view show display list print read report export search find browse chart plot compare summarise",
+    "summarize count query check monitor inspect analyse analyze visualise visualize download",
 )
 
 
@@ -112,9 +56,28 @@ _MESSAGES = word_set(
 )
 
 
+_COMPOSING = frozenset(
+    {"write", "compose", "draft", "edit", "read", "view", "see", "browse", "search", "reply"}
+)
+# What has no rules of its own to enforce: reading, and work that only reacts or retries.
+NO_RULES_VERBS = READING_VERBS | {
+    "retry",
+    "poll",
+    "alert",
+    "notify",
+    "remind",
+    "email",
+    "text",
+    "push",
+    "log",
+}
+
+
 def _is_message(words: DomainWords) -> bool:
+    """A message people receive ("get an SMS", "overdue books trigger an email"), not one they write."""
     last = words.thing.split()[-1].lower() if words.thing.split() else ""
-    return last in _MESSAGES and (words.verb or "") in ("get", "gets", "receive", "receives", "", "email")
+    base = (lexicon().base_verb(words.verb) or words.verb) if words.verb else ""
+    return last in _MESSAGES and base not in _COMPOSING
 
 
 def safe(text: str, limit: int = 160) -> str:
@@ -184,7 +147,7 @@ def _domain_templates(
         "has_data" in flags
         and not existing
         and "api_source" not in flags
-        and base not in READING_VERBS
+        and base not in NO_RULES_VERBS
         and not _is_message(words)
     )
     if changes_records and base is not None:

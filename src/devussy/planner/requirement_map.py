@@ -465,7 +465,10 @@ def aspect_words(fid: str, words: DomainWords) -> DomainWords:
         if lexicon().is_verb(before[-back].lower()):
             start = len(" ".join(before[:-back])) + (1 if len(before) > back else 0)
             break
-    return words_of(words.text[start:])
+    aspect = words_of(words.text[start:])
+    return (
+        aspect if aspect.verb else words
+    )  # "for new orders" is no part of its own: "poll our Shopify store"
 
 
 def _only_unknown_tech(info: RequirementInfo) -> bool:

@@ -19,7 +19,7 @@ from functools import lru_cache
 from devussy.models import slugify
 from devussy.planner.analysis import HOSTED_TYPES, Analysis, analyzer, resolve_toolchain
 from devussy.planner.commands import name_forms
-from devussy.planner.domain import doing, names_no_record, singular, stem
+from devussy.planner.domain import doing, names_no_record, singular, stem, word_set
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, PHASE_ORDER, knowledge
 from devussy.planner.requirement_map import MIGRATION_WORK, RequirementMap, Unit, built_features
 from devussy.planner.templates import absorbed_units
@@ -404,24 +404,10 @@ def group_label(rmap: RequirementMap, group: Sequence[str], words: int = 7) -> s
 
 
 # A thing that opens a clause ("who has booked what") names no thing: the activity says more.
-_CLAUSE_OPENERS = frozenset(
-    [
-        "who",
-        "what",
-        "which",
-        "whom",
-        "whose",
-        "how",
-        "why",
-        "whether",
-        "has",
-        "have",
-        "had",
-        "is",
-        "are",
-        "was",
-        "were",
-    ]
+# "who has booked what" opens a clause, and "up for food bank shifts" a verb's particle: no thing to name.
+_CLAUSE_OPENERS = word_set(
+    "who what which whom whose how why whether has have had is are was were",
+    "up out off down over",
 )
 
 
