@@ -82,3 +82,13 @@ def test_a_message_people_receive_gets_no_screen_whatever_triggers_it() -> None:
     analysis = analysis_of("A Vue web app for a school library where students reserve books.")
     steps = domain_templates(words_of("Overdue books trigger an email to the student each Monday"), analysis)
     assert [s.phase for s in steps] == ["core"]
+
+
+def test_the_core_step_names_every_record_it_keeps_and_reading_keeps_none() -> None:
+    analysis = analysis_of("A Flask app where members book the shared rotavator and trailer.")
+    book = domain_templates(
+        words_of("Members book the shared rotavator and trailer by the half day"), analysis
+    )
+    assert "It keeps Rotavator and Trailer records" in book[0].details
+    see = domain_templates(words_of("Committee see who has booked what each month as a CSV"), analysis)
+    assert "stores nothing of its own" in see[0].details

@@ -96,7 +96,10 @@ def _domain_templates(
 ) -> tuple[StepTemplate, ...]:
     phrase = safe(words.text)
     keyword = words.keyword
-    entity = words.entity
+    names = list(words.entities)
+    # every record it names: "Rotavator and Trailer records", not the first one only
+    entity = (", ".join(names[:-1]) + " and " + names[-1]) if len(names) > 1 else words.entity
+    base = (lexicon().base_verb(words.verb) or words.verb) if words.verb else None
     existing = "existing_database" in flags or "read_only" in flags
     record = (
         f"It works with {entity} records read from {{services}} through the adapter"
@@ -109,6 +112,8 @@ def _domain_templates(
         if entity and "has_data" in flags and existing
         else f"It keeps {entity} records: add them to the data model if the data phase did not."
         if entity and "has_data" in flags
+        else "It reads the records the other features keep and stores nothing of its own."
+        if "has_data" in flags and base in READING_VERBS
         else (
             "The brief names no record for it: settle what it stores before writing code (see the open "
             "questions in handoff.md)."
@@ -122,7 +127,6 @@ def _domain_templates(
         if "has_auth" in flags
         else ""
     )
-    base = (lexicon().base_verb(words.verb) or words.verb) if words.verb else None
     action = imperative(words)
     core = StepTemplate(
         phase="core",
