@@ -295,3 +295,18 @@ def test_one_sentence_asking_for_several_features_gives_each_its_own_part() -> N
     titles = [s.title for s in steps(plan)]
     assert "Scanning: scan a barcode" in titles and "Search: look up a SKU" in titles
     assert not any(t.startswith("Stock:") for t in titles)  # a read-only lookup moves no stock
+
+
+def test_people_who_already_sign_in_with_an_identity_provider_get_single_sign_on_through_it() -> None:
+    plan = detailed(
+        ProjectBrief(
+            name="Rotavator",
+            summary=(
+                "A small Flask app where members book the shared rotavator by the half day. Members already "
+                "sign in with their society Google accounts."
+            ),
+        )
+    )
+    titles = [s.title for s in steps(plan)]
+    assert "Single sign-on through Google" in titles
+    assert not any(t.startswith("Sign-in and sign-out") for t in titles)

@@ -27,7 +27,13 @@ from devussy.planner.design import build_design
 from devussy.planner.handoff import build_handoff
 from devussy.planner.interview import interview_reply
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, knowledge
-from devussy.planner.requirement_map import RequirementMap, build_map, requirements_key, tool_names
+from devussy.planner.requirement_map import (
+    SIGN_IN_THROUGH,
+    RequirementMap,
+    build_map,
+    requirements_key,
+    tool_names,
+)
 from devussy.planner.steps import Basis, PhaseInput, PlanSteps, plan_steps
 from devussy.planner.synthesis import (
     build_context,
@@ -221,8 +227,18 @@ def _with_rules(analysis: Analysis, rmap: RequirementMap, text: str = "") -> Ana
     unknown technologies are tools the product is built with rather than services it calls."""
     flags = set(analysis.flags) | set(rmap.rules)
     tools = tool_names(rmap.unknown_techs, f"{text}\n" + "\n".join(i.requirement.text for i in rmap.infos))
-    sso = " ".join(i.requirement.text for i in rmap.infos if "sso_only" in i.rules)
+    sso = " ".join(
+        i.requirement.text
+        for i in rmap.infos
+        if "sso_only" in i.rules
+        or (i.requirement.kind != "constraint" and SIGN_IN_THROUGH.search(i.requirement.text))
+    )
     idps = frozenset(n for n in rmap.unknown_techs if n in sso and n not in tools)
+    if any(
+        i.requirement.kind in ("feature", "integration") and SIGN_IN_THROUGH.search(i.requirement.text)
+        for i in rmap.infos
+    ):
+        flags.add("sso_only")  # the identity provider signs people in: no passwords, no sign-up form
     if "no_accounts" in flags:
         flags.discard("has_auth")
     if "sso_only" in flags:

@@ -385,11 +385,12 @@ def _info(
     unknown: list[str] = []
     if requirement.kind == "integration" and not techs:
         names = [t.name for t in find_technologies(requirement.text, lexicon())]
-        if not names and not features:
-            words = requirement.text.split()
-            while len(words) > 1 and words[-1].lower() in lexicon().role_words:
-                words = words[:-1]  # "Zendesk account" → Zendesk
-            names = [" ".join(words)]
+        words = requirement.text.split()
+        while len(words) > 1 and words[-1].lower() in lexicon().role_words:
+            words = words[:-1]  # "Zendesk account" → Zendesk
+        named = len(words) < len(requirement.text.split()) and words[0][:1].isupper()
+        if not names and (not features or named):
+            names = [" ".join(words)]  # "Google accounts" names Google, whatever "accounts" matches
         for name in names:
             known = analyzer().match_name(name)  # structured-field rules: a bare "Go" is the language here
             if known:
@@ -416,6 +417,14 @@ def _info(
     )
 
 
+# "Members already sign in with their society Google accounts", "Sign in with Google": an identity
+# provider signs people in even when the brief states it as something users do rather than as a constraint.
+SIGN_IN_THROUGH = re.compile(
+    r"\b(?:sign|log)(?:s|ged|ing)?[- ]?in\b[^.;]{0,40}?\b(?:with|through|via|using)\b[^.;]{0,30}?"
+    r"\b(?:google|microsoft|github|gitlab|apple|okta|azure\s+ad|entra|auth0|keycloak|onelogin|workspace|sso|"
+    r"office\s+365)\b",
+    re.IGNORECASE,
+)
 _PRONOUN_OBJECT = re.compile(r"^(\S+(?:\s+(?:and|or)\s+\S+)?)\s+(them|it|those|these)\b", re.IGNORECASE)
 
 

@@ -21,7 +21,13 @@ from devussy.planner.analysis import HOSTED_TYPES, Analysis, analyzer, resolve_t
 from devussy.planner.commands import name_forms
 from devussy.planner.domain import doing, names_no_record, singular, stem, word_set
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, PHASE_ORDER, knowledge
-from devussy.planner.requirement_map import MIGRATION_WORK, RequirementMap, Unit, built_features
+from devussy.planner.requirement_map import (
+    MIGRATION_WORK,
+    SIGN_IN_THROUGH,
+    RequirementMap,
+    Unit,
+    built_features,
+)
 from devussy.planner.templates import absorbed_units
 from devussy.requirements.lexicon import lexicon
 
@@ -305,7 +311,11 @@ def _unknown_vendors(rmap: RequirementMap | None) -> dict[str, str]:
         for role, features in _VENDOR_FEATURES.items():
             if named and set(info.features) & features:
                 found.setdefault(role, []).extend(n for n in named if n not in found.get(role, []))
-    sso = " ".join(i.requirement.text for i in rmap.infos if "sso_only" in i.rules)
+    sso = " ".join(
+        i.requirement.text
+        for i in rmap.infos
+        if "sso_only" in i.rules or SIGN_IN_THROUGH.search(i.requirement.text)
+    )
     for name in rmap.unknown_techs:
         if name in sso and name not in found.get("auth", []):
             found.setdefault("auth", []).append(name)
