@@ -231,3 +231,43 @@ def test_third_person_context_and_who_it_is_built_for_are_not_features() -> None
 )
 def test_where_it_runs_and_who_signs_in_are_constraints(summary: str, text: str) -> None:
     assert ("constraint", text) in pairs(extract(summary))
+
+
+@pytest.mark.parametrize(
+    ("summary", "text"),
+    [
+        (
+            "A Flask app for booking the rotavator. Members already sign in with their society Google accounts.",
+            "Members already sign in with their society Google accounts",
+        ),
+        ("A leave planner for the office. Staff log in with Okta.", "Staff log in with Okta"),
+    ],
+)
+def test_an_existing_sign_in_is_a_given_sso_constraint_and_its_provider_an_integration(
+    summary: str, text: str
+) -> None:
+    found = pairs(extract(summary))
+    assert ("constraint", text) in found
+    assert not [t for k, t in found if k == "feature" and "sign in" in t.lower()]
+    assert any(k == "integration" and ("Google" in t or "Okta" in t) for k, t in found)
+
+
+@pytest.mark.parametrize(
+    ("summary", "text"),
+    [
+        (
+            "A Go CLI that prints the slowest endpoints. Must handle 5 GB of logs in under a minute on a laptop.",
+            "Must handle 5 GB of logs in under a minute on a laptop",
+        ),
+        ("A REST API for quotes. p95 under 200 ms.", "P95 under 200 ms"),
+        (
+            "A Python service that counts birds on camera. It works on a 2 GB Raspberry Pi.",
+            "Works on a 2 GB Raspberry Pi",
+        ),
+        ("A Rust CLI that converts images. Cold start under 50 ms.", "Cold start under 50 ms"),
+    ],
+)
+def test_performance_size_and_hardware_targets_are_quality(summary: str, text: str) -> None:
+    found = pairs(extract(summary))
+    assert ("quality", text) in found, found
+    assert not [t for k, t in found if k in ("feature", "constraint") and t == text]

@@ -365,8 +365,9 @@ class _SentenceReader:
             outside = outside[:s] + " " * (e - s) + outside[e:]
         leftover = _content_words(outside, self.lex, exclude=self._tech_names())
         has_head = any(w.lower() in self.lex.heads for w in _WORD.findall(outside))
-        if len(leftover) <= 1 and not has_head and len(extended) == 1:
-            self._add(start, extended[0][2], text)  # the whole clause is the constraint
+        if len(leftover) <= 1 and not has_head and len({kind for *_, kind in extended}) == 1:
+            # the whole clause is the constraint (or the target: "handle 5 GB of logs in under a minute")
+            self._add(start, extended[0][2], text)
             return ""
         for s, e, kind in extended:
             self._add(start + s, kind, text[s:e])
