@@ -274,3 +274,23 @@ def test_a_feature_named_with_its_vendor_leaves_the_vendor_a_technology() -> Non
     )
     assert "subscriptions" in analysis.features
     assert "stripe" in analysis.explicit
+
+
+@pytest.mark.parametrize(
+    ("summary", "stack", "not_stack"),
+    [
+        (
+            "We run a Postgres database of orders that a legacy PHP app writes to. Build a read-only dashboard "
+            "in Next.js showing daily revenue.",
+            {"nextjs", "postgres"},
+            {"php"},
+        ),
+        ("A Django app that imports data from our Rails monolith every night.", {"django"}, {"rails"}),
+        ("Migrate our legacy PHP monolith for claims to a Spring Boot service.", {"spring_boot"}, {"php"}),
+        ("Split the orders tables out of our Rails monolith's MySQL database.", {"rails", "mysql"}, set()),
+    ],
+)
+def test_context_technologies_are_not_the_stack(summary: str, stack: set[str], not_stack: set[str]) -> None:
+    found = set(analyze_brief(ProjectBrief(name="Demo", summary=summary)).stack)
+    assert stack <= found
+    assert not (not_stack & found), found

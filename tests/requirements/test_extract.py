@@ -3,7 +3,12 @@ from __future__ import annotations
 import pytest
 
 from devussy.models import ProjectBrief, Requirement
-from devussy.requirements.extract import extract_requirements, find_technologies, split_sentences
+from devussy.requirements.extract import (
+    context_technologies,
+    extract_requirements,
+    find_technologies,
+    split_sentences,
+)
 from devussy.requirements.lexicon import lexicon
 
 
@@ -271,3 +276,31 @@ def test_performance_size_and_hardware_targets_are_quality(summary: str, text: s
     found = pairs(extract(summary))
     assert ("quality", text) in found, found
     assert not [t for k, t in found if k in ("feature", "constraint") and t == text]
+
+
+@pytest.mark.parametrize(
+    ("summary", "context"),
+    [
+        ("A Go CLI that reads our nginx access logs and prints the slowest endpoints.", "Nginx"),
+        (
+            "We run a Postgres database of orders that a legacy PHP app writes to. Build a Next.js dashboard.",
+            "PHP",
+        ),
+        ("A Django app that imports data from our Rails monolith every night.", "Rails"),
+        ("A Python script that totals a CSV exported from Salesforce every Friday.", "Salesforce"),
+    ],
+)
+def test_a_technology_that_is_the_source_or_format_of_the_data_is_no_integration(
+    summary: str, context: str
+) -> None:
+    found = pairs(extract(summary))
+    assert not [t for k, t in found if k == "integration" and context in t], found
+
+
+def test_services_the_product_calls_and_systems_it_replaces_stay_integrations() -> None:
+    assert ("integration", "Kafka") in pairs(extract("A Go service that reads events from Kafka."))
+    found = pairs(extract("Split the orders tables out of our Rails monolith's MySQL database."))
+    assert any(k == "integration" and t.startswith("Rails") for k, t in found), found
+    assert [(c.name, c.role) for c in context_technologies("Migrate our legacy PHP monolith to Spring Boot.")] == [
+        ("PHP", "legacy")
+    ]

@@ -26,6 +26,7 @@ from devussy.planner.knowledge import (
     Toolchain,
     knowledge,
 )
+from devussy.requirements.extract import context_technologies
 from devussy.requirements.lexicon import lexicon
 
 # Used when two project types match equally often: the more specific type wins.
@@ -172,6 +173,15 @@ _PHRASE_STOP = frozenset(
     ]
 )
 _DATA_TYPES = frozenset({"data_pipeline", "ml_service"})
+# Words without which no technology of a brief is context (a cheap test before looking for them).
+_CONTEXT_HINT = re.compile(
+    r"\b(?:logs?|exports?|exported|dumps?|dumped|downloaded|copied|backups?|output|legacy|old|outdated|"
+    r"existing|current|ageing|aging|writes?|feeds?|fills?|populates?|produces?|generates?|owns?|maintains?|"
+    r"emits?|from|out\s+of|by)\b",
+    re.IGNORECASE,
+)
+# Categories that say what the product is built in: a legacy system's stack gives way to them.
+_BUILD_CATEGORIES = frozenset({"language", "web_framework", "frontend", "mobile", "desktop", "game", "cli"})
 # Product features a data job's words can mention without asking for them, with the category of
 # technology that would make them real.
 _PRODUCT_FEATURES = {"user_accounts": "auth", "payments": "payments"}
@@ -387,9 +397,13 @@ class Analyzer:
         techs, features, _ = self.find_entries_with_spans(text)
         return techs, features
 
-    def find_entries_with_spans(self, text: str) -> tuple[list[str], list[str], list[tuple[int, int]]]:
-        """Like :meth:`find_entries`, plus the spans of every name found."""
-        hits = self._hits(text, self._tech) + self._hits(text, self._features)
+    def find_entries_with_spans(
+        self, text: str, context: Sequence[tuple[int, int]] = ()
+    ) -> tuple[list[str], list[str], list[tuple[int, int]]]:
+        """Like :meth:`find_entries`, plus the spans of every name found; technologies named inside a
+        ``context`` span (the source of the data, a legacy system) are left out."""
+        techs_hit = [h for h in self._hits(text, self._tech) if not _inside(h, context)]
+        hits = techs_hit + self._hits(text, self._features)
         kept = outermost_entries(hits)
         techs = [t for t in self.kb.technologies if t in kept]
         features = [f for f in self.kb.features if f in kept]
@@ -463,7 +477,7 @@ class Analyzer:
         team_size: int | None = None,
     ) -> Analysis:
         full_text = "\n".join([text, *named, *stores, *services, deployment or ""])
-        explicit, features = self.find_entries(full_text)
+        explicit, features = self._entries_without_context(full_text, text)
         unknown: list[str] = []
         unknown_stores: list[str] = []
         unknown_services: list[str] = []
@@ -538,6 +552,20 @@ class Analyzer:
             team_size=team_size if team_size is not None else _team_size(full_text),
             stack=stack,
         )
+
+    def _entries_without_context(self, full_text: str, text: str) -> tuple[list[str], list[str]]:
+        """Technologies and features of the brief, without the technologies it names only as context: the
+        source of the data it reads ("our nginx access logs", "a legacy PHP app writes to") never, a legacy
+        system ("our legacy PHP monolith") when the brief names what to build in instead."""
+        context = context_technologies(text) if _CONTEXT_HINT.search(text) else []
+        sources = [(c.start, c.end) for c in context if c.role == "source"]
+        techs, features, _ = self.find_entries_with_spans(full_text, sources)
+        legacy = [(c.start, c.end) for c in context if c.role == "legacy"]
+        if legacy:
+            without, _, _ = self.find_entries_with_spans(full_text, [*sources, *legacy])
+            if any(self.kb.technologies[t].category in _BUILD_CATEGORIES for t in without):
+                techs = without
+        return techs, features
 
     def _vote_type(self, techs: Iterable[str]) -> str:
         votes: dict[str, int] = {}
@@ -661,6 +689,10 @@ class Analyzer:
                 if entity not in names:
                     names.append(entity)
         return names[:6]
+
+
+def _inside(hit: _Hit, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(hit.start < end and start < hit.end for start, end in spans)
 
 
 def outermost_entries(hits: Sequence[_Hit]) -> set[str]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 from devussy.models import MAX_REQUIREMENTS, ProjectBrief, Requirement, RequirementKind, RequirementSource
 from devussy.requirements.lexicon import LEFT, RIGHT, Lexicon, lexicon
@@ -141,6 +142,20 @@ class _TechSpan:
     start: int
     end: int
     name: str
+
+
+ContextRole = Literal["source", "legacy"]
+
+
+@dataclass(frozen=True)
+class ContextTech:
+    """A technology the brief names as context: ``source`` of data the product reads ("our nginx access
+    logs", "a legacy PHP app writes to"), or a ``legacy`` system ("our legacy PHP monolith")."""
+
+    start: int
+    end: int
+    name: str
+    role: ContextRole
 
 
 def extract_requirements(brief: ProjectBrief, *, source: RequirementSource = "brief") -> list[Requirement]:
@@ -588,6 +603,8 @@ class _SentenceReader:
         for tech in self.techs:
             if any(s <= tech.start < e for s, e in self.excluded):
                 continue
+            if context_role(self.sentence, tech.start, tech.end, self.lex) == "source":
+                continue  # "our nginx access logs": a format the product reads, nothing to integrate with
             text = self.tech_text.get(tech.start) or self._with_role(tech)
             key = _tech_key(tech.name)
             self.found.append(_Found((*self.where, tech.start), "integration", _clip(text), key))
@@ -621,6 +638,40 @@ class _SentenceReader:
         if not shown or not _WORD.search(shown):
             return
         self.found.append(_Found((*self.where, position), kind, _clip(shown), _key_of(kind, shown)))
+
+
+def context_role(sentence: str, start: int, end: int, lex: Lexicon) -> ContextRole | None:
+    """Whether the technology at ``sentence[start:end]`` is context rather than stack or a service."""
+    after = sentence[end : end + 80]
+    before = sentence[max(0, start - 80) : start]
+    system = any(p.search(after) for p in lex.system_after)
+    if any(p.search(after) for p in lex.source_after) or any(p.search(before) for p in lex.export_before):
+        return "source"
+    if system and any(p.search(before) for p in lex.source_before):
+        # "Split the orders tables out of our Rails monolith": the system the work replaces, not a data feed
+        return "legacy" if _migrates(sentence) else "source"
+    if system and any(p.search(before) for p in lex.legacy_before):
+        return "legacy"
+    return None
+
+
+def _migrates(sentence: str) -> bool:
+    return any(
+        p.search(sentence) for rule in load_rules() if rule.name == "incremental_migration" for p in rule.when
+    )
+
+
+def context_technologies(text: str) -> list[ContextTech]:
+    """The technologies ``text`` names as context, with their positions in ``text`` (for the planner:
+    they are not the stack the brief asks us to build in)."""
+    lex = lexicon()
+    found = []
+    for offset, sentence in split_sentences(text):
+        for span in find_technologies(sentence, lex):
+            role = context_role(sentence, span.start, span.end, lex)
+            if role is not None:
+                found.append(ContextTech(offset + span.start, offset + span.end, span.name, role))
+    return found
 
 
 def find_technologies(
@@ -974,4 +1025,12 @@ def tokenize(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-__all__ = ["LEFT", "RIGHT", "extract_requirements", "find_technologies", "split_sentences"]
+__all__ = [
+    "LEFT",
+    "RIGHT",
+    "ContextTech",
+    "context_technologies",
+    "extract_requirements",
+    "find_technologies",
+    "split_sentences",
+]
