@@ -280,7 +280,8 @@ def test_a_feature_named_with_its_vendor_leaves_the_vendor_a_technology() -> Non
     ("summary", "stack", "not_stack"),
     [
         (
-            "We run a Postgres database of orders that a legacy PHP app writes to. Build a read-only dashboard "
+            "We run a Postgres database of orders that a legacy PHP app writes to. "
+            "Build a read-only dashboard "
             "in Next.js showing daily revenue.",
             {"nextjs", "postgres"},
             {"php"},

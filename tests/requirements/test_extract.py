@@ -242,7 +242,8 @@ def test_where_it_runs_and_who_signs_in_are_constraints(summary: str, text: str)
     ("summary", "text"),
     [
         (
-            "A Flask app for booking the rotavator. Members already sign in with their society Google accounts.",
+            "A Flask app for booking the rotavator. "
+            "Members already sign in with their society Google accounts.",
             "Members already sign in with their society Google accounts",
         ),
         ("A leave planner for the office. Staff log in with Okta.", "Staff log in with Okta"),
@@ -261,7 +262,8 @@ def test_an_existing_sign_in_is_a_given_sso_constraint_and_its_provider_an_integ
     ("summary", "text"),
     [
         (
-            "A Go CLI that prints the slowest endpoints. Must handle 5 GB of logs in under a minute on a laptop.",
+            "A Go CLI that prints the slowest endpoints. "
+            "Must handle 5 GB of logs in under a minute on a laptop.",
             "Must handle 5 GB of logs in under a minute on a laptop",
         ),
         ("A REST API for quotes. p95 under 200 ms.", "P95 under 200 ms"),
@@ -283,7 +285,8 @@ def test_performance_size_and_hardware_targets_are_quality(summary: str, text: s
     [
         ("A Go CLI that reads our nginx access logs and prints the slowest endpoints.", "Nginx"),
         (
-            "We run a Postgres database of orders that a legacy PHP app writes to. Build a Next.js dashboard.",
+            "We run a Postgres database of orders that a legacy PHP app writes to. "
+            "Build a Next.js dashboard.",
             "PHP",
         ),
         ("A Django app that imports data from our Rails monolith every night.", "Rails"),
@@ -301,6 +304,6 @@ def test_services_the_product_calls_and_systems_it_replaces_stay_integrations() 
     assert ("integration", "Kafka") in pairs(extract("A Go service that reads events from Kafka."))
     found = pairs(extract("Split the orders tables out of our Rails monolith's MySQL database."))
     assert any(k == "integration" and t.startswith("Rails") for k, t in found), found
-    assert [(c.name, c.role) for c in context_technologies("Migrate our legacy PHP monolith to Spring Boot.")] == [
-        ("PHP", "legacy")
-    ]
+    assert [
+        (c.name, c.role) for c in context_technologies("Migrate our legacy PHP monolith to Spring Boot.")
+    ] == [("PHP", "legacy")]
