@@ -307,3 +307,32 @@ def test_services_the_product_calls_and_systems_it_replaces_stay_integrations() 
     assert [
         (c.name, c.role) for c in context_technologies("Migrate our legacy PHP monolith to Spring Boot.")
     ] == [("PHP", "legacy")]
+
+
+def test_a_list_after_showing_or_with_is_one_feature_per_item_and_read_only_a_constraint_apart() -> None:
+    found = pairs(
+        extract(
+            "Build a read-only internal dashboard in Next.js showing daily revenue, refunds and top products, "
+            "with sign-in through our Okta SSO."
+        )
+    )
+    assert ("constraint", "Read-only internal dashboard") in found
+    for item in ("Show daily revenue", "Show refunds", "Show top products"):
+        assert ("feature", item) in found
+    assert ("constraint", "Sign-in through our Okta SSO") in found
+    found = pairs(extract("A Django app for our climbing gym with waitlists, reminders and reviews."))
+    assert [t for k, t in found if k == "feature"] == ["Waitlists", "Reminders", "Reviews"]
+    found = pairs(extract("A dashboard with charts such as weekly signups, churn and revenue per plan."))
+    assert {"Weekly signups", "Churn", "Revenue per plan"} <= {t for k, t in found if k == "feature"}
+
+
+def test_an_order_to_build_names_the_product_like_its_head() -> None:
+    assert pairs(extract("Create a Svelte site listing upcoming gigs and venues.")) == [
+        ("integration", "Svelte"),
+        ("feature", "List upcoming gigs"),
+        ("feature", "List venues"),
+    ]
+    assert pairs(extract("Write a Rust CLI that converts markdown to HTML.")) == [
+        ("integration", "Rust"),
+        ("feature", "Converts markdown to HTML"),
+    ]
