@@ -312,8 +312,8 @@ def test_services_the_product_calls_and_systems_it_replaces_stay_integrations() 
 def test_a_list_after_showing_or_with_is_one_feature_per_item_and_read_only_a_constraint_apart() -> None:
     found = pairs(
         extract(
-            "Build a read-only internal dashboard in Next.js showing daily revenue, refunds and top products, "
-            "with sign-in through our Okta SSO."
+            "Build a read-only internal dashboard in Next.js showing daily revenue, refunds and top "
+            "products, with sign-in through our Okta SSO."
         )
     )
     assert ("constraint", "Read-only internal dashboard") in found

@@ -120,57 +120,16 @@ _MAKE_LEAD = re.compile(
 )
 _NOUN_INTRODUCERS = frozenset({"with", "including", "such as", "featuring", "covering"})
 # Words a list item never starts with: a preposition, a pronoun or a conjunction starts a clause of its own.
-_ITEM_STOPS = frozenset(
-    [
-        "with",
-        "for",
-        "in",
-        "on",
-        "at",
-        "via",
-        "through",
-        "using",
-        "to",
-        "from",
-        "by",
-        "into",
-        "that",
-        "which",
-        "who",
-        "where",
-        "when",
-        "while",
-        "so",
-        "but",
-        "because",
-        "if",
-        "no",
-        "not",
-        "without",
-        "it",
-        "they",
-        "we",
-        "i",
-        "you",
-        "he",
-        "she",
-        "them",
-        "then",
-        "also",
-        "plus",
-        "as",
-        "including",
-        "such",
-        "like",
-        "especially",
-    ]
-)
 
 
 def _wordset(*chunks: str) -> frozenset[str]:
     return frozenset(" ".join(chunks).split())
 
 
+_ITEM_STOPS = _wordset(
+    "with for in on at via through using to from by into that which who where when while so but because if",
+    "no not without it they we i you he she them then also plus as including such like especially",
+)
 _STOPWORDS = _wordset(
     "a an the and or but of for to in on at by with from into via over under through per as is are be been",
     "it its during before after until since because while whenever once this that these those their our my",
