@@ -295,3 +295,12 @@ def test_context_technologies_are_not_the_stack(summary: str, stack: set[str], n
     found = set(analyze_brief(ProjectBrief(name="Demo", summary=summary)).stack)
     assert stack <= found
     assert not (not_stack & found), found
+
+
+def test_the_opening_is_the_first_sentence_that_is_not_context() -> None:
+    brief = ProjectBrief(
+        name="Demo",
+        summary="We run a Postgres database of orders that a legacy PHP app writes to. Build a read-only "
+        "dashboard in Next.js showing daily revenue. Deploy on our Kubernetes cluster.",
+    )
+    assert analyze_brief(brief).project_type == "web_app"

@@ -446,6 +446,7 @@ class Analyzer:
         add-on" is a browser extension, not a plugin), those in the opening phrase counted thrice."""
         opening_start = _GREETING.match(text)
         start = opening_start.end() if opening_start else 0
+        start = _after_context(text, start)
         end_match = _OPENING_END.search(text, start, start + 120)
         end = end_match.start() if end_match else min(len(text), start + 120)
         scores: dict[str, int] = {}
@@ -689,6 +690,21 @@ class Analyzer:
                 if entity not in names:
                     names.append(entity)
         return names[:6]
+
+
+_SENTENCE_END = re.compile(r"[.!?](?:\s+|$)|\n")
+
+
+def _after_context(text: str, start: int) -> int:
+    """Where the brief's opening phrase starts: after sentences that only give context ("We run a Postgres
+    database of orders that a legacy PHP app writes to. Build a dashboard ..." opens with the dashboard)."""
+    background = lexicon().background
+    for _ in range(3):
+        end = _SENTENCE_END.search(text, start)
+        if end is None or not any(p.match(text, start, end.start()) for p in background):
+            return start
+        start = end.end()
+    return start
 
 
 def _inside(hit: _Hit, spans: Sequence[tuple[int, int]]) -> bool:
