@@ -336,3 +336,25 @@ def test_an_order_to_build_names_the_product_like_its_head() -> None:
         ("integration", "Rust"),
         ("feature", "Converts markdown to HTML"),
     ]
+
+
+def test_givens_looks_and_phrases_found_on_unseen_briefs() -> None:
+    found = pairs(extract("A Rails app where parents search items by date and colour."))
+    assert ("feature", "Parents search items by date and colour") in found
+    found = pairs(
+        extract("A read-only Grafana-style status page in SvelteKit that shows uptime and latency.")
+    )
+    assert not [t for k, t in found if k == "integration" and "Grafana" in t]
+    assert ("feature", "Show uptime") in found
+    assert ("constraint", "Visitors do not sign in") in pairs(
+        extract("A status page. Visitors do not sign in.")
+    )
+    found = pairs(
+        extract("A Flutter app for booking classes. Members already have accounts in our Mindbody system.")
+    )
+    assert ("constraint", "Members already have accounts in our Mindbody system") in found
+    found = pairs(extract("We have Apache access logs. Build a Rust tool that detects bots by request rate."))
+    assert found == [("integration", "Rust"), ("feature", "Detects bots by request rate")]
+    assert ("quality", "Runs on phones with 2 GB of RAM") in pairs(
+        extract("An Android app for notes. It runs on phones with 2 GB of RAM.")
+    )

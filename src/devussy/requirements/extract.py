@@ -114,6 +114,10 @@ _INTRODUCER = re.compile(
     r"with|including|such\s+as|featuring|covering)\s+(?=\w)",
     re.IGNORECASE,
 )
+_STYLE_SUFFIX = re.compile(r"-(?:style|like|inspired|esque|ish|alike)\b", re.IGNORECASE)
+# Verbs that are adjectives before a noun ("open incidents", "free rooms"): a list item may start with them.
+_ADJECTIVE_VERBS = frozenset({"open", "free", "live", "clean", "top", "total", "average", "close"})
+_PREPOSITIONS = frozenset({"by", "per", "of", "in", "on", "at", "from", "to", "into", "via", "for", "over"})
 _MAKE_VERBS = frozenset({"build", "create", "make", "write", "develop", "design", "code"})
 _MAKE_LEAD = re.compile(
     r"^(?:build|create|make|write|develop|design|code)\s+(?:(?:me|us)\s+)?(?=(?:an?|the)\s)", re.IGNORECASE
@@ -286,6 +290,13 @@ class _SentenceReader:
         self.only_context = True  # every clause was context ("Hi!", "I get migraines a lot")
 
     def read(self, *, first: bool) -> list[_Found]:
+        words = _WORD.findall(self.sentence[:120])
+        if (
+            words
+            and self.lex.base_verb(words[0]) in _MAKE_VERBS
+            and any(w.lower() in self.lex.heads for w in words[1:9])
+        ):
+            first = True  # "... Build a Go API that serves invoices": an order names the product anywhere
         if self.role == "goal" and any(p.search(self.sentence) for p in self.lex.business_goals):
             self._add(0, "quality", self.sentence)
             self._add_techs()
@@ -381,7 +392,7 @@ class _SentenceReader:
         words = [w.lower() for w in _WORD.findall(text)]
         while words and words[0] in ("and", "or"):
             words = words[1:]
-        if not words or len(words) > 7 or words[0] in _ITEM_STOPS:
+        if not words or len(words) > 8 or words[0] in _ITEM_STOPS:
             return False
         part: list[str] = []
         for word in [*words, "and"]:
@@ -391,7 +402,12 @@ class _SentenceReader:
             first = part[0] if part else ""
             if not part or first in _ITEM_STOPS:
                 return False  # "SLA breaches by agent and by week": one item
-            if len(part) > 1 and self.lex.is_verb(first) and first not in self.lex.noun_forms:
+            if (
+                len(part) > 1
+                and self.lex.is_verb(first)
+                and first not in self.lex.noun_forms
+                and first not in _ADJECTIVE_VERBS
+            ):
                 return False  # "syncs with Strava", "collect loyalty stamps", "see travel info"
             part = []
         return True
@@ -399,7 +415,7 @@ class _SentenceReader:
     def _has_verb(self, text: str) -> bool:
         return any(self.lex.is_verb(w) and w.lower() not in self.lex.noun_forms for w in _WORD.findall(text))
 
-    def _clause(self, start: int, text: str, *, first: bool, serial: bool, prefix: str = "") -> None:
+    def _clause(self, start: int, text: str, *, first: bool, serial: bool, prefix: str | None = None) -> None:
         for part_start, part in _negation_parts(start, text):
             stripped = _strip_leading(part)
             if not any(p.search(part) for p in self.lex.background):
@@ -485,13 +501,15 @@ class _SentenceReader:
             return words[-1].start()
         return end
 
-    def _features(self, start: int, text: str, *, first: bool, serial: bool, prefix: str = "") -> None:
+    def _features(
+        self, start: int, text: str, *, first: bool, serial: bool, prefix: str | None = None
+    ) -> None:
         if any(p.search(text) for p in self.lex.background):
             return  # "So I run a small bakery", "I get migraines a lot": context, not a requirement
         self.only_context = False
         if first:
             text = self._drop_head(start, text)
-        pieces = _split_and(text, self.lex, serial=serial)
+        pieces = _split_and(text, self.lex, serial=serial, listed=prefix is not None)
         for offset, piece in pieces:
             self._feature_piece(start + offset, piece, head_clause=first, prefix=prefix)
 
@@ -632,7 +650,7 @@ class _SentenceReader:
     def _is_tech_word(self, word: str) -> bool:
         return any(word in self.sentence[t.start : t.end] for t in self.techs)
 
-    def _feature_piece(self, start: int, piece: str, *, head_clause: bool, prefix: str = "") -> None:
+    def _feature_piece(self, start: int, piece: str, *, head_clause: bool, prefix: str | None = None) -> None:
         cleaned = _strip_trailing(_REASON.sub("", _strip_leading(piece)))
         if not cleaned:
             return
@@ -658,7 +676,8 @@ class _SentenceReader:
             return
         if not content and not capability:
             return
-        if prefix and not self.lex.is_verb(_WORD.findall(cleaned)[0]):
+        lead_word = _WORD.findall(cleaned)[0].lower()
+        if prefix and (not self.lex.is_verb(lead_word) or lead_word in _ADJECTIVE_VERBS):
             cleaned = f"{prefix} {cleaned[:1].lower()}{cleaned[1:]}"  # "showing a, b and c": "Show b"
         self._add(lead, "constraint" if self._states_a_given(cleaned) else "feature", cleaned)
 
@@ -817,6 +836,8 @@ def find_technologies(
         if _DOMAIN_AFTER_NAME.match(sentence, end):
             continue  # "a BackupSchedule custom resource" is a domain name
         spans.append(_TechSpan(start, end, lex.canonical(name)))
+    # "a Grafana-style status page" names a look, not a technology
+    spans = [s for s in spans if not _STYLE_SUFFIX.match(sentence, s.end)]
     return _outermost(spans)
 
 
@@ -979,7 +1000,7 @@ def _negation_parts(start: int, text: str) -> list[tuple[int, str]]:
     return [(s, p) for s, p in merged if p.strip()]
 
 
-def _split_and(text: str, lex: Lexicon, *, serial: bool) -> list[tuple[int, str]]:
+def _split_and(text: str, lex: Lexicon, *, serial: bool, listed: bool = False) -> list[tuple[int, str]]:
     """Split on " and " before a verb ("reads counts and shows trends"), or the last " and " of a list."""
     points: list[tuple[int, int]] = []
     for match in re.finditer(r"\s+and\s+", text):
@@ -998,8 +1019,9 @@ def _split_and(text: str, lex: Lexicon, *, serial: bool) -> list[tuple[int, str]
         last = None
         for match in re.finditer(r"\s+and\s+", text):
             last = match
-        if last is not None:
-            points.append((last.start(), last.end()))
+        tail = [w.lower() for w in _WORD.findall(text[: last.start()])][-3:] if last else []
+        if last is not None and (listed or not set(tail) & _PREPOSITIONS):
+            points.append((last.start(), last.end()))  # not "search items by date and colour"
     pieces: list[tuple[int, str]] = []
     position = 0
     for start, end in points:
@@ -1091,7 +1113,12 @@ def _strip_trailing(text: str) -> str:
         previous = stripped
         stripped = _keep_closing(_TRAILING_FILLER.sub("", stripped).strip(" \t,;:-—–()\"'"), previous)
         if len(_WORD.findall(stripped)) > 2:  # "Train a model weekly on", but "Log in" keeps its particle
-            stripped = re.sub(r"\s+(?:on|in|at|into)$", "", stripped, flags=re.IGNORECASE)
+            stripped = re.sub(
+                r"(?<!\bsign)(?<!\blog)(?<!\bopt)(?<!\bcheck)(?<!\bplug)\s+(?:on|in|at|into)$",
+                "",
+                stripped,
+                flags=re.IGNORECASE,
+            )
     return stripped
 
 
