@@ -304,3 +304,20 @@ def test_the_opening_is_the_first_sentence_that_is_not_context() -> None:
         "dashboard in Next.js showing daily revenue. Deploy on our Kubernetes cluster.",
     )
     assert analyze_brief(brief).project_type == "web_app"
+
+
+@pytest.mark.parametrize(
+    ("summary", "project_type"),
+    [
+        ("Build a Rust tool that detects bots by request rate and writes a daily report.", "cli"),
+        (
+            "A nightly Airflow pipeline that pulls ad spend from the Google Ads API and the Meta Marketing "
+            "API and loads a daily table into Snowflake.",
+            "data_pipeline",
+        ),
+    ],
+)
+def test_a_type_word_that_only_mentions_something_does_not_type_the_project(
+    summary: str, project_type: str
+) -> None:
+    assert analyze_brief(ProjectBrief(name="Demo", summary=summary)).project_type == project_type

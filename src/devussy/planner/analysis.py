@@ -451,7 +451,10 @@ class Analyzer:
         end = end_match.start() if end_match else min(len(text), start + 120)
         scores: dict[str, int] = {}
         for hit in outermost_hits(self._hits(text, self._types)):
-            weight = OPENING_WEIGHT if start <= hit.start < end else 1
+            opening = start <= hit.start < end
+            if not opening and _mentioned(text, hit):
+                continue
+            weight = OPENING_WEIGHT if opening else 1
             scores[hit.entry] = scores.get(hit.entry, 0) + weight
         return scores
 
@@ -498,6 +501,11 @@ class Analyzer:
         if scores:
             best = max(scores.values())
             project_type = next(t for t in TYPE_PRIORITY if scores.get(t) == best)
+        elif _TOOL_OPENING.search(_without_name(text)) and not any(
+            self.kb.technologies[t].category in ("web_framework", "frontend", "mobile", "desktop")
+            for t in explicit
+        ):
+            project_type = "cli"  # "Build a Rust tool that detects bots ...": a tool no type word names
         else:
             project_type = self._vote_type(explicit)
         if project_type in ("web_api", "data_pipeline"):
@@ -705,6 +713,35 @@ def _after_context(text: str, start: int) -> int:
             return start
         start = end.end()
     return start
+
+
+_TOOL_OPENING = re.compile(
+    r"^[^.!?:]{0,60}?(?<!\bweb\s)(?<!\bonline\s)(?<!\bbrowser\s)\b(?:tool|utility|script)\b(?![- ]kit)",
+    re.IGNORECASE,
+)
+_BEFORE_HIT = re.compile(r"([A-Za-z][\w.'’-]*)\s+(?:(?:the|an?|their|our|its|any|all)\s+)?$")
+_NAME_BEFORE = re.compile(r"[A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*)*\s+$")
+
+
+def _without_name(text: str) -> str:
+    """The brief after its project name's line and the sentences that only give context."""
+    name, newline, rest = text.partition("\n")
+    body = rest if newline and len(name.split()) <= 6 else text
+    return body[_after_context(body, 0) :]
+
+
+def _mentioned(text: str, hit: _Hit) -> bool:
+    """A type word that only mentions something rather than naming the product: the object of a verb
+    ("detects bots", "blocks scrapers") or another organisation's API ("pulls from the Google Ads API")."""
+    before = text[max(0, hit.start - 60) : hit.start]
+    if text[hit.start : hit.end].lower() in ("api", "apis") and _NAME_BEFORE.search(before):
+        return True
+    word = _BEFORE_HIT.search(before)
+    if word is None:
+        return False
+    lex = lexicon()
+    verb = word.group(1).lower()
+    return lex.is_verb(verb) and verb not in lex.noun_forms and not verb.endswith("ed")
 
 
 def _inside(hit: _Hit, spans: Sequence[tuple[int, int]]) -> bool:
