@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Page, type Request } from '@playwright/test';
 import { WEB_DIR } from './stack';
 
 export const SCREENSHOT_DIR = path.join(WEB_DIR, 'test-results', 'screenshots');
@@ -12,8 +12,8 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
 
-export function backend(name: 'builtin' | 'fake' | 'failing'): string {
-  const url = { builtin: process.env.E2E_BUILTIN_URL, fake: process.env.E2E_FAKE_URL, failing: process.env.E2E_FAILING_URL }[name];
+export function backend(name: 'builtin' | 'fake' | 'failing' | 'defective'): string {
+  const url = { builtin: process.env.E2E_BUILTIN_URL, fake: process.env.E2E_FAKE_URL, failing: process.env.E2E_FAILING_URL, defective: process.env.E2E_DEFECTIVE_URL }[name];
   if (!url) throw new Error(`the ${name} backend was not started by the global setup`);
   return url;
 }
@@ -81,4 +81,13 @@ export async function trackConcurrentStreams(page: Page): Promise<void> {
 
 export async function maxConcurrentStreams(page: Page): Promise<number> {
   return page.evaluate(() => (window as unknown as { __maxStreaming: number }).__maxStreaming);
+}
+
+/** The JSON bodies the page POSTs to an API path, in order. */
+export function bodiesOf(page: Page, path: string): Record<string, unknown>[] {
+  const bodies: Record<string, unknown>[] = [];
+  page.on('request', (request: Request) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname === path) bodies.push(request.postDataJSON() as Record<string, unknown>);
+  });
+  return bodies;
 }

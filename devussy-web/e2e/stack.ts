@@ -13,6 +13,8 @@ export interface FakeProviderOptions {
   failOnceMatching?: string;
   fault?: 'cut' | '500' | '503' | '429' | 'stall' | 'malformed' | 'error';
   faultAfter?: number;
+  /** The fake model (`module:name`); the stage responder (a good model) by default. */
+  responder?: string;
 }
 
 export interface Stack {
@@ -73,7 +75,7 @@ export async function startStack(options: { fake?: FakeProviderOptions; env?: Re
   const env: Record<string, string> = { DEVUSSY_PROVIDER: 'builtin', ...options.env };
   try {
     if (options.fake) {
-      const args = ['-m', 'tests.fakes.openai_server', '--port', '0', '--tokens-per-second', String(options.fake.tokensPerSecond), '--responder', 'tests.fakes.stage_responder:respond'];
+      const args = ['-m', 'tests.fakes.openai_server', '--port', '0', '--tokens-per-second', String(options.fake.tokensPerSecond), '--responder', options.fake.responder ?? 'tests.fakes.stage_responder:respond'];
       if (options.fake.failOnceMatching) {
         args.push('--fail-once-matching', options.fake.failOnceMatching, '--fault', options.fake.fault ?? 'cut', '--fault-after', String(options.fake.faultAfter ?? 3));
       }

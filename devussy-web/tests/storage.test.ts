@@ -36,6 +36,24 @@ function fullProject(): Project {
   return project;
 }
 
+describe('refinements', () => {
+  it('what a refinement changed survives export and import; a malformed one is refused', () => {
+    const project = fullProject();
+    project.design.run = { ...project.design.run, refined: { instruction: 'make voting anonymous', changes: [{ kind: 'added', what: 'Requirement R2', after: 'Votes are anonymous (constraint)' }] } };
+    const imported = importProject(exportProject(project));
+    expect(imported.design.run.refined).toEqual(project.design.run.refined);
+    const broken = JSON.parse(exportProject(project));
+    broken.design.run.refined.changes[0].kind = 'moved';
+    expect(() => importProject(JSON.stringify(broken))).toThrow(/design\.run\.refined\.changes\.0\.kind/);
+  });
+
+  it('a run\'s second pass and requirements check survive export and import', () => {
+    const project = fullProject();
+    project.plan.run = { ...project.plan.run, check: { repair: ['phase 2 cites no requirement'], repaired: true, unresolved: ['R4 is covered by no phase'] } };
+    expect(importProject(exportProject(project)).plan.run.check).toEqual(project.plan.run.check);
+  });
+});
+
 describe('ProjectStorage', () => {
   it('round-trips projects and lists them newest first', () => {
     const storage = new ProjectStorage(new MemoryStorage());

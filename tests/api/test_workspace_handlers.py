@@ -69,6 +69,24 @@ def test_update_ticks_logs_and_regenerates() -> None:
     assert data["files"]["phase2.md"] == recipe_files()["phase2.md"]
 
 
+def test_every_step_comes_with_its_state_for_a_checklist() -> None:
+    files = tick(recipe_files(), "1.1")
+    body = post("status", {"files": files}).json()
+    steps = body["steps"]
+    assert [step["id"] for step in steps] == ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "3.1", "3.2"]
+    assert [step["status"] for step in steps[:3]] == ["done", "ready", "waiting"]
+    assert steps[4]["covers"] == ["R1"] and steps[4]["dependsOn"] == ["2.1"]
+    assert steps[0]["details"] == "Details of 1.1." and steps[0]["testCommand"] == "pytest -k s1_1"
+    assert steps[0]["acceptanceCriteria"] == ["1.1 works"] and "markdown" not in steps[0]
+
+    update = {"files": files, "actions": [{"action": "block", "step": "1.2", "reason": "CI is down"},
+                                          {"action": "note", "step": "1.1", "note": "seen"}]}
+    after = {step["id"]: step for step in post("update", update).json()["steps"]}
+    assert after["1.2"]["status"] == "blocked" and after["1.2"]["blockedReason"] == "CI is down"
+    assert after["1.3"]["status"] == "held"
+    assert after["1.1"]["notes"][-1].endswith(": seen")
+
+
 def test_update_errors() -> None:
     files = tick(recipe_files(), "1.1")
     words = assert_error(

@@ -358,3 +358,11 @@ def test_givens_looks_and_phrases_found_on_unseen_briefs() -> None:
     assert ("quality", "Runs on phones with 2 GB of RAM") in pairs(
         extract("An Android app for notes. It runs on phones with 2 GB of RAM.")
     )
+
+
+def test_a_technology_a_listed_integration_already_names_is_not_added_again() -> None:
+    listed = [Requirement(id="R1", text="Stripe payments", kind="integration")]
+    brief = ProjectBrief(name="Gym", summary="Add Stripe refunds for cancelled classes", requirements=listed)
+    found = extract_requirements(brief, source="interview")
+    assert [r.text for r in found if r.kind == "integration"] == ["Stripe payments"]
+    assert len(found) == 2

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from devussy.models import Requirement
+from devussy.requirements.extract import extract_requirements
 from devussy.stages.inputs import DesignInput, DetailInput, PlanInput
 from devussy.stages.refine import instruction_requirements, offline_refinement
 from tests import samples
@@ -31,3 +32,20 @@ def test_offline_refinement_widens_the_list_each_stage_reads() -> None:
     assert detail_input.phase.requirements == ["R4"] and detail_input.plan.requirements[-1].id == "R4"
     untouched = DesignInput(brief=samples.BRIEF, complexity=samples.COMPLEXITY)
     assert offline_refinement(untouched) is untouched
+
+
+def test_a_design_refinement_keeps_the_list_it_revises() -> None:
+    idea = samples.BRIEF.model_copy(update={"requirements": []})
+    previous = samples.design().model_copy(update={"requirements": EXISTING})
+    asked = DesignInput(
+        brief=idea, complexity=samples.COMPLEXITY, instruction="Export tasks as CSV", previous=previous
+    )
+    assert [r.id for r in offline_refinement(asked).brief.requirements] == ["R1", "R3", "R4"]
+
+
+def test_a_design_refinement_of_an_idea_alone_keeps_the_idea_s_requirements() -> None:
+    idea = samples.BRIEF.model_copy(update={"requirements": []})
+    asked = DesignInput(brief=idea, complexity=samples.COMPLEXITY, instruction="Export tasks as CSV")
+    texts = [r.text for r in offline_refinement(asked).brief.requirements]
+    assert texts == [*(r.text for r in extract_requirements(idea)), "Export tasks as CSV"]
+

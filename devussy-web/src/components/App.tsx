@@ -7,10 +7,13 @@ import { ImportError, ProjectStorage, exportProject, importProject } from '@/lib
 import { appStore, useAppState } from '@/lib/store';
 import { cancelAll, markResumed, markUnloading, runEverything } from '@/lib/runner';
 import { offerUndo } from '@/lib/undo';
+import { useWorkspaces, workspaceStore } from '@/lib/workspaceStore';
 import { AccessTokenBanner } from './AccessToken';
+import { OpenPlan } from './OpenPlan';
+import { WorkspaceView } from './WorkspaceView';
 import { UndoToast } from './UndoToast';
 import { ProjectView } from './ProjectView';
-import { downloadText } from './ui';
+import { HiddenFileInput, downloadText } from './ui';
 import { slugify } from '@/lib/text';
 
 function useTheme(): [string, () => void] {
@@ -36,14 +39,35 @@ export function locationFor(projectId: string | null, stage: StageKey | null): s
   return projectId ? `#/${encodeURIComponent(projectId)}/${stage ?? 'new'}` : '';
 }
 
-export function parseLocation(hash: string): { projectId: string | null; stage: StageKey | null } {
+/** The URL of an opened living plan. */
+export function workspaceLocation(workspaceId: string): string {
+  return `#/${LIVING}/${encodeURIComponent(workspaceId)}`;
+}
+
+const LIVING = 'living';
+
+export function parseLocation(hash: string): { projectId: string | null; stage: StageKey | null; workspaceId: string | null } {
   const [id, stage] = hash.replace(/^#\/?/, '').split('/');
+  if (id === LIVING) return { projectId: null, stage: null, workspaceId: stage ? decodeURIComponent(stage) : null };
   const known = STAGES.find((item) => item.key === stage)?.key ?? null;
-  return { projectId: id ? decodeURIComponent(id) : null, stage: known };
+  return { projectId: id ? decodeURIComponent(id) : null, stage: known, workspaceId: null };
+}
+
+/** "New project": a living plan shown instead is put away. */
+function newProject(): void {
+  workspaceStore.select(null);
+  appStore.createOrReuseBlank();
+}
+
+/** Show a project (or the empty state): a living plan shown instead is put away. */
+function showProject(projectId: string | null): void {
+  workspaceStore.select(null);
+  appStore.select(projectId);
 }
 
 /** Start one of the example ideas on the offline engine, all the way to the handoff. */
 function startExample(idea: string): void {
+  workspaceStore.select(null);
   const project = appStore.createOrReuseBlank();
   appStore.update(project.id, (p) => ({ ...p, input: { ...p.input, idea }, settings: offlineSettings(p.settings) }));
   void runEverything(project.id);
@@ -51,6 +75,7 @@ function startExample(idea: string): void {
 
 export function App() {
   const state = useAppState();
+  const living = useWorkspaces();
   const [theme, toggleTheme] = useTheme();
   const [importError, setImportError] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -62,9 +87,10 @@ export function App() {
     } catch {
       storage = undefined;
     }
-    if (storage) appStore.load(storage);
-    else appStore.load({ getItem: () => null, setItem: () => undefined, removeItem: () => undefined });
+    const backing = storage ?? { getItem: () => null, setItem: () => undefined, removeItem: () => undefined };
+    appStore.load(backing);
     const initial = parseLocation(location.hash);
+    workspaceStore.load(backing, initial.workspaceId);
     if (initial.projectId && initial.stage && appStore.get(initial.projectId)) appStore.navigate(initial.projectId, initial.stage);
     const save = () => appStore.flush(true);
     // Leaving while something streams asks first (the browser shows its own "Leave site?" prompt);
@@ -83,7 +109,12 @@ export function App() {
     const pageShow = (event: PageTransitionEvent) => event.persisted && markResumed();
     // Back and Forward move between projects and stages inside the app.
     const popState = () => {
-      const { projectId, stage } = parseLocation(location.hash);
+      const { projectId, stage, workspaceId } = parseLocation(location.hash);
+      if (workspaceId) {
+        workspaceStore.select(workspaceId);
+        return;
+      }
+      workspaceStore.select(null);
       if (projectId && appStore.get(projectId)) {
         appStore.select(projectId);
         if (stage) appStore.navigate(projectId, stage);
@@ -106,7 +137,8 @@ export function App() {
     };
   }, []);
 
-  const active = state.activeId ? state.projects[state.activeId] : null;
+  const workspace = living.activeId ? living.workspaces[living.activeId] ?? null : null;
+  const active = !workspace && state.activeId ? state.projects[state.activeId] : null;
   const activeStage = active?.stage ?? null;
 
   // Each project and stage is a history entry (#/<id>/<stage>): Back returns to the previous one
@@ -114,7 +146,7 @@ export function App() {
   const firstEntry = useRef(true);
   useEffect(() => {
     if (!state.loaded) return;
-    const target = locationFor(state.activeId, activeStage);
+    const target = workspace ? workspaceLocation(workspace.id) : locationFor(active?.id ?? null, activeStage);
     if (location.hash === target) {
       firstEntry.current = false;
       return;
@@ -122,12 +154,13 @@ export function App() {
     if (firstEntry.current) history.replaceState(null, '', target || location.pathname);
     else history.pushState(null, '', target || location.pathname);
     firstEntry.current = false;
-  }, [state.activeId, activeStage, state.loaded]);
+  }, [active?.id, activeStage, workspace?.id, state.loaded]);
 
   const onImport = async (file: File) => {
     setImportError(null);
     try {
       const project = importProject(await file.text(), appStore.takenIds());
+      workspaceStore.select(null);
       appStore.add(project);
     } catch (error) {
       setImportError(error instanceof ImportError ? error.message : `Could not import: ${(error as Error).message}`);
@@ -162,20 +195,21 @@ export function App() {
       </header>
       <div className="shell">
         <aside className="sidebar" aria-label="Projects">
-          <button type="button" className="primary" onClick={() => appStore.createOrReuseBlank()} data-testid="new-project">
+          <button
+            type="button"
+            className="primary"
+            onClick={newProject}
+            data-testid="new-project"
+          >
             + New project
           </button>
           <div className="actions" style={{ marginTop: 0 }}>
             <button type="button" className="small" onClick={() => fileInput.current?.click()}>
               Import JSON
             </button>
-            <input
+            <HiddenFileInput
               ref={fileInput}
-              type="file"
               accept="application/json,.json"
-              className="visually-hidden"
-              tabIndex={-1}
-              aria-hidden="true"
               aria-label="Import a project file"
               data-testid="import-input"
               onChange={(event) => {
@@ -202,7 +236,7 @@ export function App() {
               const project = state.projects[id];
               return (
                 <li key={id} style={{ display: 'flex', alignItems: 'center' }}>
-                  <button type="button" aria-current={id === state.activeId} onClick={() => appStore.select(id)}>
+                  <button type="button" aria-current={id === active?.id} onClick={() => showProject(id)}>
                     <span className="name">{project.name}</span>
                     <span className="meta">{new Date(project.updatedAt).toLocaleString()}</span>
                   </button>
@@ -213,24 +247,27 @@ export function App() {
               );
             })}
           </ul>
+          <OpenPlan onOpen={(id) => workspaceStore.select(id)} />
         </aside>
         <main className="main" id="main" tabIndex={-1}>
           <AccessTokenBanner />
           <UndoToast />
-          {state.storageError ? (
+          {state.storageError || living.storageError ? (
             <div className="banner" role="alert">
-              {state.storageError}
+              {state.storageError ?? living.storageError}
             </div>
           ) : null}
           {!state.loaded ? (
             <p className="muted">Loading…</p>
+          ) : workspace ? (
+            <WorkspaceView key={workspace.id} workspace={workspace} />
           ) : active ? (
             <ProjectView key={active.id} project={active} />
           ) : (
             <section className="panel empty" data-testid="empty-state">
               <h2>Plan your next project</h2>
               <p>Describe an idea; Devussy designs it, breaks it into phases with testable steps, and writes a handoff prompt for you or a coding agent.</p>
-              <button type="button" className="primary" onClick={() => appStore.createOrReuseBlank()}>
+              <button type="button" className="primary" onClick={newProject}>
                 Start a new project
               </button>
               <h3 className="examples-heading">Or try an example</h3>

@@ -6,6 +6,8 @@ import { cancelStage, runDesign, runPlan } from '@/lib/runner';
 import { appStore, liveKey } from '@/lib/store';
 import type { DesignReview, ProjectDesign } from '@/lib/types';
 import { offerUndo } from '@/lib/undo';
+import { RefineForm, RefinementChanges } from './Refine';
+import { RequirementsReview, requirementsReady } from './RequirementsReview';
 import { StreamText } from './StreamText';
 import { ErrorBox, StageHeader } from './ui';
 
@@ -193,12 +195,20 @@ export function DesignView({ project }: { project: Project }) {
           />
         ) : (
           <>
+            {run.refined ? (
+              <RefinementChanges
+                refined={run.refined}
+                onDismiss={() => appStore.update(project.id, (p) => ({ ...p, design: { ...p.design, run: { ...p.design.run, refined: null } } }))}
+              />
+            ) : null}
             <DesignDetails design={value} review={project.design.review} />
+            <RequirementsReview project={project} disabled={planBusy} />
             <div className="actions">
               <button
                 type="button"
                 className="primary"
-                disabled={planBusy}
+                disabled={planBusy || !requirementsReady(project)}
+                title={requirementsReady(project) ? undefined : 'Fix the requirements first (an empty or too long one)'}
                 data-testid="approve-design"
                 onClick={() => {
                   if (project.plan.value) appStore.navigate(project.id, 'plan');
@@ -211,6 +221,16 @@ export function DesignView({ project }: { project: Project }) {
                 Edit design
               </button>
             </div>
+            <RefineForm
+              id="refine-design"
+              what="the design"
+              examples="e.g. “make voting anonymous”, “use PostgreSQL instead”"
+              disabled={planBusy}
+              onRefine={(instruction) => {
+                offerUndo('Design refined', project);
+                void runDesign(project.id, undefined, { instruction }).catch(() => undefined);
+              }}
+            />
           </>
         )
       ) : null}

@@ -1,15 +1,19 @@
 'use client';
 
-import { memo, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
+import { useStepRequest } from '@/lib/focusStep';
 import { CONCURRENCY_CHOICES, allPhasesDone, emptyPhaseRun, isActive, plural, type PhaseRun, type Project } from '@/lib/project';
 import { cancelPhase, runAllPhases, runHandoff, runPhase, setConcurrency } from '@/lib/runner';
 import { staleness } from '@/lib/stale';
 import { appStore, liveKey } from '@/lib/store';
 import type { Phase, Requirement, Step } from '@/lib/types';
 import { undoable } from '@/lib/undo';
+import { CoverageMatrix } from './CoverageMatrix';
+import { RefineForm, RefinementChanges } from './Refine';
 import { Markdown } from './Markdown';
+import { StepChecks } from './StepChecks';
 import { RawText, StreamText } from './StreamText';
-import { Elapsed, ErrorBox, StaleMark, StatusBadge, Tokens } from './ui';
+import { Elapsed, ErrorBox, RunCheckNote, StaleMark, StatusBadge, Tokens } from './ui';
 
 /** Requirement ids as chips, with the requirement's text when the brief lists it. */
 function RequirementIds({ ids, requirements, label }: { ids: string[]; requirements: Map<string, Requirement>; label: string }) {
@@ -31,7 +35,7 @@ function StepItem({ step, requirements }: { step: Step; requirements: Map<string
   const [open, setOpen] = useState(false);
   return (
     <li>
-      <details data-testid="step" onToggle={(event) => setOpen(event.currentTarget.open)}>
+      <details data-testid="step" data-step-id={step.id} onToggle={(event) => setOpen(event.currentTarget.open)}>
         <summary>
           <span className="step-id">{step.id}</span> <span data-testid="step-title">{step.title}</span>
           {covers.length ? <RequirementIds ids={covers} requirements={requirements} label={`Step ${step.id} covers`} /> : null}
@@ -39,18 +43,7 @@ function StepItem({ step, requirements }: { step: Step; requirements: Map<string
         {open ? (
         <div className="step-body" data-testid="step-body">
           <Markdown source={step.details} />
-          <h4>Acceptance criteria</h4>
-          {step.acceptanceCriteria?.length ? (
-            <ul>
-              {step.acceptanceCriteria.map((criterion, index) => (
-                <li key={index}>{criterion}</li>
-              ))}
-            </ul>
-          ) : (
-            <p className="gap">None yet: a gap to fill before this step can be checked.</p>
-          )}
-          <h4>Test command</h4>
-          {step.testCommand ? <code className="test-command">{step.testCommand}</code> : <p className="gap">None yet.</p>}
+          <StepChecks acceptanceCriteria={step.acceptanceCriteria} testCommand={step.testCommand} />
           {covers.length ? (
             <>
               <h4>Covers</h4>
@@ -90,6 +83,7 @@ const PhaseCard = memo(function PhaseCard({
   const steps = run.result?.steps ?? [];
   const phaseRequirements = phase.requirements ?? run.result?.requirements ?? [];
   const ignore = () => undefined;
+  const [refining, setRefining] = useState(false);
   return (
     <article className="phase-card" data-testid="phase-card" data-phase={phase.number} data-status={run.status} aria-labelledby={`phase-card-title-${phase.number}`}>
       <header>
@@ -106,6 +100,7 @@ const PhaseCard = memo(function PhaseCard({
         {steps.length ? <span data-testid="step-count">{plural(steps.length, 'step')}</span> : null}
         {phaseRequirements.length ? <RequirementIds ids={phaseRequirements} requirements={requirements} label={`Phase ${phase.number} requirements`} /> : null}
       </div>
+      <RunCheckNote check={run.check} streaming={active} />
       {run.error && !active ? <ErrorBox error={run.error} /> : null}
       {run.status === 'done' && steps.length ? (
         <>
@@ -114,10 +109,33 @@ const PhaseCard = memo(function PhaseCard({
               <StepItem key={step.id} step={step} requirements={requirements} />
             ))}
           </ol>
+          {run.refined ? (
+            <RefinementChanges
+              compact
+              refined={run.refined}
+              onDismiss={() =>
+                appStore.update(projectId, (p) => ({ ...p, phases: { ...p.phases, [String(phase.number)]: { ...run, refined: null } } }))
+              }
+            />
+          ) : null}
           <details>
             <summary className="hint">Streamed output</summary>
             <RawText text={run.text} label={`Phase ${phase.number} output`} />
           </details>
+          {refining ? (
+            <RefineForm
+              compact
+              id={`refine-phase-${phase.number}`}
+              what={`phase ${phase.number}`}
+              examples="e.g. “add a load test”, “merge the last two steps”"
+              onRefine={(instruction) => {
+                setRefining(false);
+                undoable(projectId, `Phase ${phase.number} refined`, () =>
+                  void runPhase(projectId, phase.number, { force: true, instruction }).catch(ignore),
+                );
+              }}
+            />
+          ) : null}
         </>
       ) : run.status !== 'idle' && run.status !== 'queued' ? (
         <StreamText streamKey={key} fallback={run.text} label={`Phase ${phase.number} output`} compact live={run.status === 'running'} testId="phase-stream" />
@@ -136,14 +154,19 @@ const PhaseCard = memo(function PhaseCard({
             Cancel
           </button>
         ) : run.status === 'done' ? (
-          <button
-            type="button"
-            className="small"
-            onClick={() => undoable(projectId, `Phase ${phase.number} re-run`, () => void runPhase(projectId, phase.number, { force: true }).catch(ignore))}
-            data-testid="rerun-phase"
-          >
-            Re-run
-          </button>
+          <>
+            <button
+              type="button"
+              className="small"
+              onClick={() => undoable(projectId, `Phase ${phase.number} re-run`, () => void runPhase(projectId, phase.number, { force: true }).catch(ignore))}
+              data-testid="rerun-phase"
+            >
+              Re-run
+            </button>
+            <button type="button" className="small" aria-expanded={refining} onClick={() => setRefining(!refining)} data-testid="refine-phase">
+              Refine…<span className="visually-hidden"> phase {phase.number}</span>
+            </button>
+          </>
         ) : (
           <button type="button" className="small" onClick={() => void runPhase(projectId, phase.number).catch(ignore)} data-testid="retry-phase">
             {run.status === 'idle' ? 'Run' : run.status === 'paused' ? 'Resume' : 'Retry'}
@@ -177,6 +200,18 @@ export function ExecutionView({ project }: { project: Project }) {
   const complete = allPhasesDone(project);
   const stalePhases = staleness(project).phases;
   const requirements = useRequirements(project);
+  const request = useStepRequest(project.id);
+  // A step asked for from the coverage matrix: open it, bring it into view, move focus to it.
+  useEffect(() => {
+    if (!request.stepId) return;
+    const step = document.querySelector<HTMLDetailsElement>(`details[data-step-id="${CSS.escape(request.stepId)}"]`);
+    request.done();
+    if (!step) return;
+    step.open = true;
+    step.scrollIntoView({ block: 'center' });
+    step.querySelector('summary')?.focus();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [request.id]);
 
   return (
     <section aria-labelledby="exec-heading" data-testid="execution-view">
@@ -243,6 +278,11 @@ export function ExecutionView({ project }: { project: Project }) {
           ))}
         </div>
       )}
+      {project.plan.value ? (
+        <div style={{ marginTop: '1rem' }}>
+          <CoverageMatrix project={project} />
+        </div>
+      ) : null}
     </section>
   );
 }

@@ -58,6 +58,19 @@ export function InterviewChat({ project }: { project: Project }) {
         <div className="panel" style={{ marginTop: '1rem', background: 'var(--ok-soft)' }} data-testid="brief-ready">
           <h3>Brief ready: {brief.name}</h3>
           <p style={{ whiteSpace: 'pre-wrap' }}>{brief.summary}</p>
+          {brief.requirements?.length ? (
+            <>
+              <h4 style={{ margin: '0.5rem 0 0.25rem' }}>Requirements found</h4>
+              <ul className="ws-plain" data-testid="brief-requirements">
+                {brief.requirements.map((requirement) => (
+                  <li key={requirement.id}>
+                    <strong>{requirement.id}</strong> <span className="hint">({(requirement.kind ?? 'feature').replace('_', '-')})</span> {requirement.text}
+                  </li>
+                ))}
+              </ul>
+              <p className="hint">You can edit, add and remove them after the design, before the plan is made.</p>
+            </>
+          ) : null}
           <button type="button" className="primary" onClick={() => void runDesign(project.id).catch(() => undefined)}>
             Create the design from this brief →
           </button>

@@ -6,6 +6,8 @@ import { cancelStage, runAllPhases, runPlan } from '@/lib/runner';
 import { staleness } from '@/lib/stale';
 import { appStore, liveKey } from '@/lib/store';
 import { offerUndo, undoable } from '@/lib/undo';
+import { CoverageMatrix } from './CoverageMatrix';
+import { RefineForm, RefinementChanges } from './Refine';
 import { StreamText } from './StreamText';
 import { ErrorBox, StageHeader } from './ui';
 
@@ -121,6 +123,12 @@ export function PlanView({ project }: { project: Project }) {
 
       {value && !busy ? (
         <>
+          {run.refined ? (
+            <RefinementChanges
+              refined={run.refined}
+              onDismiss={() => appStore.update(project.id, (p) => ({ ...p, plan: { ...p.plan, run: { ...p.plan.run, refined: null } } }))}
+            />
+          ) : null}
           <p className="muted">{value.summary}</p>
           <ol className="phase-edit-list" data-testid="plan-phases">
             {value.phases.map((phase, index) => (
@@ -171,6 +179,18 @@ export function PlanView({ project }: { project: Project }) {
             ))}
           </ol>
           <AddPhaseForm project={project} />
+          <RefineForm
+            id="refine-plan"
+            what="the plan"
+            examples="e.g. “split phase 3”, “add a phase for the admin dashboard”"
+            disabled={phasesBusy}
+            onRefine={(instruction) => {
+              offerUndo('Plan refined', project);
+              // Phases the refinement leaves as they were keep their details.
+              void runPlan(project.id, { instruction, keepFinished: true }).catch(() => undefined);
+            }}
+          />
+          <CoverageMatrix project={project} />
           <div className="actions">
             <button
               type="button"

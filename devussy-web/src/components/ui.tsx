@@ -2,7 +2,7 @@
 
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { liveText } from '@/lib/liveText';
-import { isActive, plural, type RunError, type RunStatus, type StageRun } from '@/lib/project';
+import { isActive, plural, type RunCheck, type RunError, type RunStatus, type StageRun } from '@/lib/project';
 
 const STATUS_LABEL: Record<RunStatus, string> = {
   idle: 'Not started',
@@ -108,6 +108,7 @@ export function StageHeader({
       ) : (
         children
       )}
+      <RunCheckNote check={run.check} streaming={isActive(run)} />
     </div>
   );
 }
@@ -157,4 +158,48 @@ export function downloadBlob(blob: Blob, filename: string): void {
 
 export function downloadText(text: string, filename: string, type = 'text/plain'): void {
   downloadBlob(new Blob([text], { type: `${type};charset=utf-8` }), filename);
+}
+
+/**
+ * A run's second pass and requirements check (progress events `repair` and `coverage`): the repair's
+ * text streams after the first answer's, and what the check could not resolve stays in view.
+ */
+export function RunCheckNote({ check, streaming }: { check: RunCheck | null | undefined; streaming: boolean }) {
+  if (!check) return null;
+  const unresolved = check.unresolved ?? [];
+  return (
+    <div className="run-check" data-testid="run-check">
+      {check.repair?.length ? (
+        <details className="hint" data-testid="run-check-repair">
+          <summary>
+            Second pass{streaming ? ' (streaming after the first answer)' : ''}: the first answer had {plural(check.repair.length, 'problem')}
+          </summary>
+          <ul>
+            {check.repair.map((problem) => (
+              <li key={problem}>{problem}</li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+      {check.repaired !== null && unresolved.length ? (
+        <div className="banner" role="status" data-testid="run-check-unresolved">
+          <strong>Requirements check: {plural(unresolved.length, 'problem')} still open{check.repaired ? ' after the repair' : ''}</strong>
+          <ul>
+            {unresolved.map((problem) => (
+              <li key={problem}>{problem}</li>
+            ))}
+          </ul>
+        </div>
+      ) : check.repaired ? (
+        <span className="hint" data-testid="run-check-repaired">
+          Requirements check: repaired in a second pass
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+/** A file input a button opens (`ref.current.click()`): out of sight, out of the tab order and of the accessibility tree. */
+export function HiddenFileInput(props: Omit<React.InputHTMLAttributes<HTMLInputElement>, 'type' | 'className' | 'tabIndex'> & { ref?: React.Ref<HTMLInputElement> }) {
+  return <input {...props} type="file" className="visually-hidden" tabIndex={-1} aria-hidden="true" />;
 }

@@ -1,7 +1,7 @@
 // The Devussy HTTP API (DESIGN §4), on the app's own origin.
 import { authHeaders, reportUnauthorized } from './auth';
 import { streamSSE, StreamError, type StreamHandlers } from './sse';
-import type { DesignReview, DevPlan, Handoff, ProjectDesign } from './types';
+import type { CoverageReport, DesignReview, DevPlan, Handoff, ProjectDesign } from './types';
 import { parseWire, WireError, type WireName, type WireSchemas } from './wire/schemas';
 
 export interface CallHandlers extends StreamHandlers {
@@ -66,6 +66,51 @@ async function jsonError(response: Response): Promise<StreamError> {
   return new StreamError(message, code, response.status);
 }
 
+/** POST JSON and validate the JSON answer against the generated schema (a 4xx/5xx becomes a StreamError). */
+async function postJson<K extends WireName>(path: string, body: unknown, answer: K, signal?: AbortSignal): Promise<WireSchemas[K]>;
+async function postJson(path: string, body: unknown, answer: null, signal?: AbortSignal): Promise<unknown>;
+async function postJson<K extends WireName>(path: string, body: unknown, answer: K | null, signal?: AbortSignal): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(`${BASE}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...authHeaders() },
+      body: JSON.stringify(body),
+      signal,
+    });
+  } catch (error) {
+    if (signal?.aborted) throw new StreamError('Cancelled', 'cancelled');
+    throw new StreamError(`Could not reach the server: ${(error as Error).message}`, 'network_error');
+  }
+  if (!response.ok) throw await jsonError(response);
+  let value: unknown;
+  try {
+    value = await response.json();
+  } catch {
+    throw new StreamError('The server did not answer with JSON', 'invalid_response', response.status);
+  }
+  if (answer === null) return value;
+  try {
+    return parseWire(answer, value);
+  } catch (error) {
+    if (error instanceof WireError) throw new StreamError(error.message, error.code);
+    throw error;
+  }
+}
+
+/** POST JSON and take the attachment it answers with (a zip), named as the server names it. */
+async function postForFile(path: string, body: unknown, fallbackName: string): Promise<{ blob: Blob; filename: string }> {
+  const response = await fetch(`${BASE}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/zip', ...authHeaders() },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw await jsonError(response);
+  const disposition = response.headers.get('content-disposition') ?? '';
+  const match = /filename="?([^";]+)"?/.exec(disposition);
+  return { blob: await response.blob(), filename: match?.[1] ?? fallbackName };
+}
+
 export const api = {
   interview: (body: Body<'InterviewRequest'>, handlers: CallHandlers) => stream('/api/interview', body, 'InterviewDone', handlers),
   design: (body: Body<'DesignRequest'>, handlers: CallHandlers) => stream('/api/design', body, 'DesignDone', handlers),
@@ -97,15 +142,22 @@ export const api = {
     return files;
   },
 
-  async artifactsZip(body: { design: ProjectDesign | null; plan: DevPlan; handoff: Handoff | null; review?: DesignReview | null }): Promise<{ blob: Blob; filename: string }> {
-    const response = await fetch(`${BASE}/api/artifacts`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/zip', ...authHeaders() },
-      body: JSON.stringify(body),
-    });
-    if (!response.ok) throw await jsonError(response);
-    const disposition = response.headers.get('content-disposition') ?? '';
-    const match = /filename="?([^";]+)"?/.exec(disposition);
-    return { blob: await response.blob(), filename: match?.[1] ?? 'devplan.zip' };
+  artifactsZip: (body: { design: ProjectDesign | null; plan: DevPlan; handoff: Handoff | null; review?: DesignReview | null }) =>
+    postForFile('/api/artifacts', body, 'devplan.zip'),
+
+  /** The server's coverage check of a plan against a requirement list (never computed here). */
+  async coverage(body: Body<'CoverageRequest'>, signal?: AbortSignal): Promise<CoverageReport> {
+    const { coverage } = await postJson('/api/coverage', body, 'CoverageResponse', signal);
+    return {
+      requirements: (coverage.requirements ?? []).map((entry) => ({ ...entry, steps: entry.steps ?? [], phases: entry.phases ?? [] })),
+      violations: coverage.violations ?? [],
+      gaps: coverage.gaps ?? [],
+      pendingPhases: coverage.pendingPhases ?? [],
+    };
   },
+
+  // The living plan (docs/workspace.md): stateless, the files travel with every request.
+  workspaceStatus: (body: Body<'WorkspaceFilesRequest'>) => postJson('/api/workspace/status', body, 'WorkspaceStatusResponse'),
+  workspaceUpdate: (body: Body<'WorkspaceUpdateRequest'>) => postJson('/api/workspace/update', body, 'WorkspaceUpdateResponse'),
+  workspaceExport: (body: Body<'WorkspaceFilesRequest'>) => postForFile('/api/workspace/export', body, 'devplan.zip'),
 };

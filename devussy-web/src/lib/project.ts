@@ -1,5 +1,6 @@
 // The project: everything the user has done, kept in the browser. Pure functions only; the store
 // (store.ts) owns the live copy and the runner (runner.ts) drives the API.
+import type { Refinement } from './changes';
 import type { ChatTurn, DesignReview, DevPlan, Handoff, ModelConfig, Phase, ProjectBrief, ProjectDesign, StageName } from './types';
 
 export const PROJECT_SCHEMA = 'devussy-project';
@@ -33,6 +34,21 @@ export interface StageRun {
   finishedAt: number | null;
   /** Fingerprint of the input the result was made from (stale.ts); absent for runs before it existed. */
   basedOn?: string | null;
+  /** Set when the run refined the result by an instruction: the instruction and what changed. */
+  refined?: Refinement | null;
+  /** What the server's checks said during the run (`repair` and `coverage` progress events). */
+  check?: RunCheck | null;
+}
+
+/**
+ * A run's second pass and requirements check, as the stream reported them: `repair` lists the problems
+ * of the first answer (its repair streams after it; the `done` value is what counts); `unresolved` the
+ * requirement problems still there after the check's one repair round (never hidden).
+ */
+export interface RunCheck {
+  repair: string[] | null;
+  repaired: boolean | null;
+  unresolved: string[] | null;
 }
 
 export interface PhaseRun extends StageRun {
@@ -76,6 +92,8 @@ export interface Project {
   settings: ModelSettings;
   /** Set when streams were paused by leaving the page during "run everything": Resume runs everything again. */
   pausedAuto?: boolean;
+  /** The highest requirement id the user added (`R7` → 7): a removed id is never given out again. */
+  lastRequirementId?: number;
 }
 
 /** Phase details at once by default: the same default as the server and the CLI (DEVUSSY_MAX_CONCURRENCY). */
@@ -213,8 +231,11 @@ export function pausedParts(project: Project): string[] {
 export function mergedPlan(project: Project): DevPlan | null {
   const plan = project.plan.value;
   if (!plan) return null;
+  const reviewed = project.design.value?.requirements;
   return {
     ...plan,
+    // The reviewed list, as every request sends it (it replaces the plan's on the server too).
+    ...(reviewed ? { requirements: reviewed } : {}),
     phases: plan.phases.map((phase) => {
       const run = project.phases[String(phase.number)];
       // Steps come from the detail; title, summary and dependencies from the (possibly edited) plan.

@@ -16,14 +16,17 @@ import {
   splitList,
   type PhaseRun,
   type Project,
+  type RunCheck,
   type RunError,
   type StageRun,
 } from './project';
+import { designChanges, phaseChanges, planChanges, requirementChanges } from './changes';
+import { addedByServer, requirementsForRequest } from './requirements';
 import { CancelledError, Scheduler } from './scheduler';
-import { StreamError } from './sse';
+import { StreamError, type StreamEventData } from './sse';
 import { fingerprint, handoffInput, phaseInput, planInput } from './stale';
 import { appStore, liveKey } from './store';
-import type { ChatTurn, DevPlan, Handoff, Phase, ProjectDesign, Usage } from './types';
+import type { ChatTurn, DevPlan, Handoff, Phase, ProjectBrief, ProjectDesign, Requirement, Usage } from './types';
 import { parseWire } from './wire/schemas';
 
 type SingleStage = 'interview' | 'design' | 'plan' | 'handoff';
@@ -120,7 +123,7 @@ export function disownStreams(projectId: string): void {
 async function streamInto<R extends StageRun, D extends { usage?: Usage }>(
   target: StreamTarget<R>,
   owner: Claim,
-  call: (handlers: { signal: AbortSignal; onToken: (text: string) => void }) => Promise<D>,
+  call: (handlers: { signal: AbortSignal; onToken: (text: string) => void; onProgress: (data: StreamEventData) => void }) => Promise<D>,
   signal: AbortSignal,
   basedOn: string | null,
 ): Promise<D> {
@@ -130,7 +133,7 @@ async function streamInto<R extends StageRun, D extends { usage?: Usage }>(
 
   if (unloading) throw new CancelledError('The page is unloading');
   liveText.set(key, '', 0);
-  patch({ status: 'running', text: '', tokens: 0, error: null, startedAt: Date.now(), finishedAt: null });
+  patch({ status: 'running', text: '', tokens: 0, error: null, startedAt: Date.now(), finishedAt: null, refined: null, check: null });
   try {
     const done = await call({
       signal,
@@ -138,6 +141,11 @@ async function streamInto<R extends StageRun, D extends { usage?: Usage }>(
         if (!owner.current()) return;
         liveText.append(key, text);
         appStore.touch(projectId);
+      },
+      onProgress: (data) => {
+        const project = appStore.get(projectId);
+        const check = project && owner.current() ? checkOf(data, target.read(project).check ?? null) : null;
+        if (check) patch({ check });
       },
     });
     if (!owner.current()) throw new CancelledError('Superseded');
@@ -163,6 +171,16 @@ async function streamInto<R extends StageRun, D extends { usage?: Usage }>(
     });
     throw error;
   }
+}
+
+/** The run's check after a `repair` or `coverage` progress event (null for any other event). */
+export function checkOf(data: StreamEventData, check: RunCheck | null): RunCheck | null {
+  const current = check ?? { repair: null, repaired: null, unresolved: null };
+  if (data.event === 'repair' && Array.isArray(data.errors)) return { ...current, repair: data.errors.map(String) };
+  if (data.event === 'coverage' && typeof data.repaired === 'boolean') {
+    return { ...current, repaired: data.repaired, unresolved: Array.isArray(data.unresolved) ? data.unresolved.map(String) : [] };
+  }
+  return null;
 }
 
 function singleTarget(projectId: string, stage: SingleStage): StreamTarget<StageRun> {
@@ -260,13 +278,21 @@ export async function sendInterview(projectId: string, userInput: string, retry 
   });
 }
 
-/** Design from the idea (or the interview's brief). `join`: wait for a design already streaming instead. */
-export function runDesign(projectId: string, outer?: AbortSignal, options: { join?: boolean } = {}): Promise<ProjectDesign> {
+/** An instruction to regenerate a result with ("make voting anonymous"), the server's 1..2000 characters. */
+export const INSTRUCTION_MAX_CHARS = 2000;
+
+/**
+ * Design from the idea (or the interview's brief). `join`: wait for a design already streaming instead.
+ * `instruction`: refine the current design by it (the previous design goes with the request).
+ */
+export function runDesign(projectId: string, outer?: AbortSignal, options: { join?: boolean; instruction?: string } = {}): Promise<ProjectDesign> {
   const inFlight = flightOf<ProjectDesign>(projectId, 'design');
   if (options.join && inFlight) return inFlight.promise;
   const project = appStore.get(projectId);
   if (!project) return Promise.reject(new Error('unknown project'));
   const { input, interview } = project;
+  const previous = project.design.value;
+  const refining = Boolean(options.instruction && previous);
   appStore.navigate(projectId, 'design');
   return fly(projectId, 'design', outer, async (controller) => {
     const owner = claim(projectId, 'design');
@@ -280,23 +306,57 @@ export function runDesign(projectId: string, outer?: AbortSignal, options: { joi
       languages: splitList(input.languages),
       frameworks: splitList(input.frameworks),
       apis: splitList(input.apis),
-      brief: interview.brief ?? undefined,
+      brief: refining && previous ? briefToRefine(project, previous) : (interview.brief ?? undefined),
       review: project.settings.review || undefined,
       modelConfig: modelConfigFor(project.settings, 'design'),
+      ...(refining ? { instruction: options.instruction, previousDesign: previous ?? undefined } : {}),
     };
     const done = await streamInto(singleTarget(projectId, 'design'), owner, (handlers) => api.design(body, handlers), controller.signal, null);
     const design = done.design;
+    const refined = refining && previous ? { instruction: options.instruction!, changes: designChanges(previous, design) } : null;
     owner.update((p) => {
       const unnamed = !p.input.projectName.trim();
       return {
         ...p,
-        design: { ...p.design, value: design, review: done.review ?? null },
+        design: { ...p.design, value: design, review: done.review ?? null, run: { ...p.design.run, refined } },
         input: unnamed ? { ...p.input, projectName: design.projectName } : p.input,
         name: unnamed ? design.projectName : p.name,
       };
     });
     return design;
   });
+}
+
+/**
+ * The brief a design refinement starts from: the one the design was made from, carrying the reviewed
+ * requirement list, so the user's edits survive and the offline engine adds the instruction's
+ * requirements to that list (from the idea alone it would extract a new list).
+ */
+function briefToRefine(project: Project, previous: ProjectDesign): ProjectBrief {
+  const { input, interview } = project;
+  const brief: ProjectBrief = previous.brief ??
+    interview.brief ?? {
+      name: previous.projectName,
+      summary: input.idea.trim(),
+      languages: splitList(input.languages),
+      frameworks: splitList(input.frameworks),
+      integrations: splitList(input.apis),
+    };
+  return { ...brief, requirements: requirementsForRequest(previous.requirements) ?? [] };
+}
+
+/**
+ * The project with the requirements a refinement added (the offline engine turns an instruction into
+ * requirements, CONTRACT points 3 and 4) joined to the reviewed list, so later requests and the coverage check know the ids the
+ * plan now cites. The plan is not made stale by its own additions.
+ */
+function adoptRequirements(project: Project, returned: Requirement[] | undefined): Project {
+  const design = project.design.value;
+  const added = addedByServer(design?.requirements, returned);
+  if (!design || !added.length) return project;
+  const planWasCurrent = project.plan.run.basedOn === planInput(project);
+  const next = { ...project, design: { ...project.design, value: { ...design, requirements: [...(design.requirements ?? []), ...added] } } };
+  return planWasCurrent ? { ...next, plan: { ...next.plan, run: { ...next.plan.run, basedOn: planInput(next) } } } : next;
 }
 
 export interface PlanOptions {
@@ -306,6 +366,8 @@ export interface PlanOptions {
   join?: boolean;
   /** Keep finished phase details whose phase is unchanged in the new plan (Resume after a reload). */
   keepFinished?: boolean;
+  /** Refine the current plan by this instruction (the previous plan goes with the request). */
+  instruction?: string;
 }
 
 export function runPlan(projectId: string, options: PlanOptions = {}): Promise<DevPlan> {
@@ -325,6 +387,8 @@ export function runPlan(projectId: string, options: PlanOptions = {}): Promise<D
     // A new plan replaces the old one: phase details of the old plan no longer apply.
     schedulerFor(projectId).cancelAll();
   }
+  const previous = project.plan.value;
+  const refining = Boolean(options.instruction && previous);
   const kept = options.keepFinished ? finishedRuns(project) : {};
   return fly<DevPlan>(projectId, 'plan', options.outer, async (controller, flight) => {
     const owner = claim(projectId, 'plan');
@@ -341,10 +405,17 @@ export function runPlan(projectId: string, options: PlanOptions = {}): Promise<D
       owner,
       (handlers) =>
         api.basicPlan(
-          { design, projectName: design.projectName, modelConfig: modelConfigFor(project.settings, 'basic_plan') },
+          {
+            design,
+            projectName: design.projectName,
+            requirements: requirementsForRequest(design.requirements),
+            modelConfig: modelConfigFor(project.settings, 'basic_plan'),
+            ...(refining ? { instruction: options.instruction, previousPlan: previous ?? undefined } : {}),
+          },
           {
             ...handlers,
             onProgress: (data) => {
+              handlers.onProgress(data);
               if (!owner.current() || data.event !== 'phase') return;
               const parsed = wirePhase(data.phase);
               if (!parsed || flight.streamed.some((known) => known.number === parsed.number)) return;
@@ -359,7 +430,11 @@ export function runPlan(projectId: string, options: PlanOptions = {}): Promise<D
       fingerprint(design),
     );
     const plan = done.plan;
-    owner.update((p) => ({ ...p, plan: { ...p.plan, value: plan }, phases: keepMatching(p.phases, plan) }));
+    const refined = refining && previous ? { instruction: options.instruction!, changes: planChanges(previous, plan) } : null;
+    owner.update((p) => {
+      const updated = { ...p, plan: { ...p.plan, value: plan, run: { ...p.plan.run, refined } }, phases: keepMatching(p.phases, plan) };
+      return refining ? adoptRequirements(updated, plan.requirements) : updated;
+    });
     return plan;
   });
 }
@@ -394,7 +469,7 @@ function keepMatching(runs: Record<string, PhaseRun>, plan: DevPlan): Record<str
  * Queue one phase's detail. A finished phase is skipped unless `force` (the user asked to re-run it).
  * `plan` is the partial plan used while the plan still streams.
  */
-export function runPhase(projectId: string, number: number, options: { force?: boolean; plan?: DevPlan } = {}): Promise<void> {
+export function runPhase(projectId: string, number: number, options: { force?: boolean; plan?: DevPlan; instruction?: string } = {}): Promise<void> {
   const project = appStore.get(projectId);
   if (!project) return Promise.reject(new Error('unknown project'));
   const existing = project.phases[String(number)];
@@ -404,6 +479,10 @@ export function runPhase(projectId: string, number: number, options: { force?: b
   const key = String(number);
   if (scheduler.has(key)) return scheduler.run(key, async () => undefined);
 
+  // Refining a detailed phase: the request's plan holds the phase as it is now, steps included (taken
+  // before the run is queued, when the phase still counts as done), and the server regenerates it.
+  const previous = options.instruction && existing?.status === 'done' ? existing.result : null;
+  const refineFrom = previous ? mergedPlan(project) : null;
   const target = phaseTarget(projectId, number);
   const owner = claim(projectId, target.part);
   owner.update((p) => ({
@@ -412,7 +491,7 @@ export function runPhase(projectId: string, number: number, options: { force?: b
   }));
   const task = scheduler.run(key, async (signal) => {
     const current = require(appStore.get(projectId), 'unknown project');
-    const plan = options.plan ?? require(current.plan.value, 'no plan yet');
+    const plan = options.plan ?? refineFrom ?? require(current.plan.value, 'no plan yet');
     const entry = plan.phases.find((phase) => phase.number === number);
     const done = await streamInto(
       target,
@@ -424,14 +503,25 @@ export function runPhase(projectId: string, number: number, options: { force?: b
             phaseNumber: number,
             projectName: plan.projectName,
             planComplete: !options.plan,
+            // The reviewed list (the design's), which replaces the plan's; the design for its architecture.
+            requirements: requirementsForRequest(current.design.value?.requirements ?? plan.requirements),
+            design: current.design.value ?? undefined,
             modelConfig: modelConfigFor(current.settings, 'phase_detail'),
+            ...(previous ? { instruction: options.instruction } : {}),
           },
           handlers,
         ),
       signal,
       entry ? phaseInput(entry) : null,
     );
-    owner.update((p) => ({ ...p, phases: { ...p.phases, [key]: { ...target.read(p), result: done.phase } } }));
+    const listBefore = current.design.value?.requirements;
+    const refined = previous
+      ? { instruction: options.instruction!, changes: [...phaseChanges(previous, done.phase), ...requirementChanges([], addedByServer(listBefore, done.requirements))] }
+      : null;
+    owner.update((p) => {
+      const updated = { ...p, phases: { ...p.phases, [key]: { ...target.read(p), result: done.phase, refined } } };
+      return previous ? adoptRequirements(updated, done.requirements) : updated;
+    });
   });
   return task.catch((error) => {
     if (error instanceof CancelledError) {

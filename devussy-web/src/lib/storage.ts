@@ -37,6 +37,17 @@ const runSchema = z.object({
   startedAt: z.number().nullable(),
   finishedAt: z.number().nullable(),
   basedOn: z.string().nullish(),
+  refined: z
+    .object({
+      instruction: z.string(),
+      changes: z.array(
+        z.object({ kind: z.enum(['added', 'removed', 'changed']), what: z.string(), before: z.string().optional(), after: z.string().optional() }),
+      ),
+    })
+    .nullish(),
+  check: z
+    .object({ repair: z.array(z.string()).nullable(), repaired: z.boolean().nullable(), unresolved: z.array(z.string()).nullable() })
+    .nullish(),
 });
 const stageSettingsSchema = z.object({
   provider: z.string().nullish(),
@@ -69,6 +80,7 @@ export const projectSchema = z.object({
     stages: z.partialRecord(z.enum(['interview', 'design', 'basic_plan', 'phase_detail', 'handoff']), stageSettingsSchema),
   }),
   pausedAuto: z.boolean().optional(),
+  lastRequirementId: z.number().int().min(0).optional(),
 });
 
 export class ImportError extends Error {
@@ -106,33 +118,38 @@ export function importProject(json: string, takenIds: Iterable<string> = []): Pr
   return taken.has(project.id) ? { ...project, id: newId() } : project;
 }
 
+/** A stored index (a JSON list of `{id, name, …}`): the entries that have an id and a name, else none. */
+export function readIndex<T extends { id: string; name: string }>(storage: KeyValueStorage, key: string): T[] {
+  try {
+    const parsed = JSON.parse(storage.getItem(key) ?? '[]') as unknown;
+    if (!Array.isArray(parsed)) return [];
+    return parsed.filter((item): item is T => typeof item === 'object' && item !== null && typeof item.id === 'string' && typeof item.name === 'string');
+  } catch {
+    return [];
+  }
+}
+
+/** A stored JSON entry read by `read` (which validates it), or null when it is missing or unreadable. */
+export function readEntry<T>(storage: KeyValueStorage, key: string, read: (value: unknown) => T): T | null {
+  const raw = storage.getItem(key);
+  if (!raw) return null;
+  try {
+    return read(JSON.parse(raw));
+  } catch {
+    return null;
+  }
+}
+
 export class ProjectStorage {
   constructor(private readonly storage: KeyValueStorage) {}
 
   list(): ProjectSummary[] {
-    const raw = this.storage.getItem(INDEX_KEY);
-    if (!raw) return [];
-    try {
-      const parsed = JSON.parse(raw) as unknown;
-      if (!Array.isArray(parsed)) return [];
-      return parsed.filter(
-        (item): item is ProjectSummary =>
-          typeof item === 'object' && item !== null && typeof item.id === 'string' && typeof item.name === 'string',
-      );
-    } catch {
-      return [];
-    }
+    return readIndex<ProjectSummary>(this.storage, INDEX_KEY);
   }
 
   /** Load a project; an unreadable entry yields null (the caller shows it as damaged). */
   load(id: string): Project | null {
-    const raw = this.storage.getItem(PROJECT_KEY_PREFIX + id);
-    if (!raw) return null;
-    try {
-      return reviveProject(validateProject(JSON.parse(raw)));
-    } catch {
-      return null;
-    }
+    return readEntry(this.storage, PROJECT_KEY_PREFIX + id, (value) => reviveProject(validateProject(value)));
   }
 
   /** Save a project and update the index. Throws when storage is full. */

@@ -2,6 +2,7 @@
 // change (including the partial text of streams still running, so a reload loses nothing).
 'use client';
 
+import { ExternalStore } from './externalStore';
 import { useSyncExternalStore } from 'react';
 import { liveText } from './liveText';
 import { createProject, isActive, isBlank, type Project, type ProjectInput, type StageKey } from './project';
@@ -17,7 +18,6 @@ export interface AppState {
   loaded: boolean;
 }
 
-type Listener = () => void;
 
 export function liveKey(projectId: string, part: string): string {
   return `${projectId}/${part}`;
@@ -43,14 +43,13 @@ function withLiveText(project: Project): Project {
   };
 }
 
-export class AppStore {
-  private state: AppState = { projects: {}, order: [], activeId: null, storageError: null, loaded: false };
-  private listeners = new Set<Listener>();
+export class AppStore extends ExternalStore<AppState> {
   private dirty = new Set<string>();
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
   private storage: ProjectStorage;
 
   constructor(backing?: KeyValueStorage, private readonly saveDelayMs = 300) {
+    super({ projects: {}, order: [], activeId: null, storageError: null, loaded: false });
     this.storage = new ProjectStorage(backing ?? new MemoryStorage());
   }
 
@@ -71,13 +70,6 @@ export class AppStore {
     const activeId = hashId && projects[hashId] ? hashId : order[0] ?? null;
     this.setState({ projects, order, activeId, loaded: true });
   }
-
-  getState = (): AppState => this.state;
-
-  subscribe = (listener: Listener): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
 
   get(projectId: string): Project | undefined {
     return this.state.projects[projectId];
@@ -187,11 +179,6 @@ export class AppStore {
   private scheduleSave(): void {
     if (this.saveTimer) return;
     this.saveTimer = setTimeout(() => this.flush(), this.saveDelayMs);
-  }
-
-  private setState(patch: Partial<AppState>): void {
-    this.state = { ...this.state, ...patch };
-    for (const listener of [...this.listeners]) listener();
   }
 }
 

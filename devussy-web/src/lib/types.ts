@@ -23,6 +23,15 @@ export type ModelConfig = Schemas['ModelConfig'];
 
 /** A step; `covers` lists the requirement ids it covers. A step may lack criteria or a test command (a gap). */
 export type Step = Schemas['Step'];
+export type CoverageRequest = Schemas['CoverageRequest'];
+type WireCoverage = Schemas['CoverageReport'];
+/** The server's coverage check (POST /api/coverage), every list present (the wire may leave empty ones out). */
+export interface CoverageReport {
+  requirements: Required<NonNullable<WireCoverage['requirements']>[number]>[];
+  violations: NonNullable<WireCoverage['violations']>;
+  gaps: NonNullable<WireCoverage['gaps']>;
+  pendingPhases: number[];
+}
 
 export type StageName = 'interview' | 'design' | 'basic_plan' | 'phase_detail' | 'handoff';
 export const STAGE_NAMES: StageName[] = ['interview', 'design', 'basic_plan', 'phase_detail', 'handoff'];

@@ -10,9 +10,11 @@ import { appStore } from './store';
 export interface UndoEntry {
   id: number;
   label: string;
-  projectId: string;
+  projectId: string | null;
   /** The project before the action. */
-  before: Project;
+  before: Project | null;
+  /** Anything else (a living plan removed): how to put it back. */
+  restore?: () => void;
 }
 
 let entry: UndoEntry | null = null;
@@ -29,6 +31,12 @@ export function offerUndo(label: string, before: Project): void {
   emit();
 }
 
+/** Offer to undo something that is not a project change, with its own way back. */
+export function offerUndoAction(label: string, restore: () => void): void {
+  entry = { id: nextId++, label, projectId: null, before: null, restore };
+  emit();
+}
+
 /** Run `action` on a project after remembering how it was. */
 export function undoable(projectId: string, label: string, action: () => void): void {
   const before = appStore.get(projectId);
@@ -40,6 +48,12 @@ export function undo(): void {
   const current = entry;
   if (!current) return;
   entry = null;
+  if (current.restore) {
+    current.restore();
+    emit();
+    return;
+  }
+  if (!current.projectId || !current.before) return;
   if (appStore.get(current.projectId)) {
     cancelAll(current.projectId);
     disownStreams(current.projectId);

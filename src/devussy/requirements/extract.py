@@ -194,12 +194,23 @@ def number_requirements(
     for item in sorted(found, key=lambda f: f.order):
         if len(result) >= MAX_REQUIREMENTS:
             break
-        if item.key in seen:
+        if item.key in seen or _integration_already_listed(item, kept):
             continue
         seen.add(item.key)
         result.append(Requirement(id=f"R{next_id}", text=item.text, kind=item.kind, source=source))
         next_id += 1
     return result
+
+
+def _integration_already_listed(item: _Found, existing: list[Requirement]) -> bool:
+    """A technology found again in new text ("Stripe") that a listed integration already names
+    ("Stripe payments", as the user reviewed it) is not a second requirement."""
+    if item.kind != "integration":
+        return False
+    name = _key_of(item.kind, item.text)
+    return any(
+        r.kind == "integration" and (_key_of(r.kind, r.text) + " ").startswith(name + " ") for r in existing
+    )
 
 
 def _find_all(brief: ProjectBrief) -> Iterator[_Found]:

@@ -44,7 +44,7 @@ def offline_refinement(stage_input: InT) -> InT:
         return stage_input
     if isinstance(stage_input, DesignInput):
         brief = stage_input.brief
-        added = instruction_requirements(brief.requirements, instruction, brief.name)
+        added = instruction_requirements(design_requirements(stage_input), instruction, brief.name)
         return stage_input.model_copy(update={"brief": brief.model_copy(update={"requirements": added})})
     if isinstance(stage_input, PlanInput):
         design = stage_input.design
@@ -60,6 +60,16 @@ def offline_refinement(stage_input: InT) -> InT:
         widened = plan.with_phase(cited).model_copy(update={"requirements": added})
         return stage_input.model_copy(update={"plan": widened})
     return stage_input
+
+
+def design_requirements(stage_input: DesignInput) -> list[Requirement]:
+    """The list a design refinement starts from: the brief's own, else the previous design's (a
+    client may send only the idea and the design it revises), else the ones found in the brief."""
+    if stage_input.brief.requirements:
+        return stage_input.brief.requirements
+    if stage_input.previous is not None and stage_input.previous.requirements:
+        return stage_input.previous.requirements
+    return extract_requirements(stage_input.brief)
 
 
 def _number(requirement_id: str) -> int:

@@ -21,13 +21,14 @@ from devussy.web.errors import HTTPError
 from devussy.workspace import (
     Action,
     Snapshot,
+    StepView,
     WorkspaceError,
     WorkspaceStatus,
     apply_actions,
     workspace_status,
 )
 from devussy.workspace.folder import PLAN_FILE_NAME
-from devussy.workspace.status import Analysis
+from devussy.workspace.status import Analysis, step_view
 
 MAX_FILES = 100
 MAX_ZIP_ENTRIES = 500
@@ -90,13 +91,25 @@ class WorkspaceUpdateRequest(WorkspaceFilesRequest):
     )
 
 
+class WorkspaceStep(StepView):
+    """One step as a client lists it: its state (read from the phase file) and what it asks for."""
+
+    details: str = ""
+    acceptance_criteria: list[str] = Field(default_factory=list)
+    test_command: str | None = None
+
+
 class WorkspaceStatusResponse(_Verbatim):
     status: WorkspaceStatus
+    steps: list[WorkspaceStep] = Field(
+        description="Every step in phase order, with its state: what a client shows as a checklist."
+    )
     files: dict[str, str] = Field(description="The plan files read (useful when a zip was sent).")
 
 
 class WorkspaceUpdateResponse(_Verbatim):
     status: WorkspaceStatus
+    steps: list[WorkspaceStep] = Field(description="Every step in phase order, after the update.")
     files: dict[str, str] = Field(description="Every plan file after the update, changed or not.")
     changed: list[str] = Field(description="Names of the files the update changed.")
     logged: list[str] = Field(description="The progress log entries added to devplan.md.")
@@ -136,14 +149,27 @@ def _checked(error: WorkspaceError) -> HTTPError:
     return HTTPError(_STATUS.get(error.code, 422), error.message, error.code)
 
 
+def workspace_steps(snapshot: Snapshot, analysis: Analysis) -> list[WorkspaceStep]:
+    return [
+        WorkspaceStep(
+            **step_view(info, analysis).model_dump(),
+            details=info.step.details,
+            acceptance_criteria=info.step.acceptance_criteria,
+            test_command=info.step.test_command,
+        )
+        for info in snapshot.steps.values()
+    ]
+
+
 def status_answer(request: WorkspaceFilesRequest) -> WorkspaceStatusResponse:
     files = request.plan_files()
     try:
         snapshot = Snapshot.from_files(files)
-        status = workspace_status(snapshot, Analysis(snapshot))
+        analysis = Analysis(snapshot)
+        status = workspace_status(snapshot, analysis)
     except WorkspaceError as exc:
         raise _checked(exc) from None
-    return WorkspaceStatusResponse(status=status, files=files)
+    return WorkspaceStatusResponse(status=status, steps=workspace_steps(snapshot, analysis), files=files)
 
 
 def update_answer(request: WorkspaceUpdateRequest) -> WorkspaceUpdateResponse:
@@ -154,8 +180,10 @@ def update_answer(request: WorkspaceUpdateRequest) -> WorkspaceUpdateResponse:
     except WorkspaceError as exc:
         raise _checked(exc) from None
     assert result.status is not None
+    after = Snapshot.from_files(result.files)
     return WorkspaceUpdateResponse(
         status=result.status,
+        steps=workspace_steps(after, Analysis(after)),
         files=result.files,
         changed=result.changed,
         logged=result.logged,

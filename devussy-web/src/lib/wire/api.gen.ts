@@ -1413,6 +1413,65 @@ export interface components {
                 [key: string]: string;
             };
             status: components["schemas"]["WorkspaceStatus"];
+            /**
+             * Steps
+             * @description Every step in phase order, with its state: what a client shows as a checklist.
+             */
+            steps: components["schemas"]["WorkspaceStep"][];
+        };
+        /**
+         * WorkspaceStep
+         * @description One step as a client lists it: its state (read from the phase file) and what it asks for.
+         */
+        WorkspaceStep: {
+            /** Acceptancecriteria */
+            acceptanceCriteria?: string[];
+            /**
+             * Blockedreason
+             * @default null
+             */
+            blockedReason?: string | null;
+            /** Covers */
+            covers?: string[];
+            /** Dependson */
+            dependsOn?: string[];
+            /**
+             * Details
+             * @default
+             */
+            details?: string;
+            /**
+             * File
+             * @description The phase file that holds the step's checkbox, e.g. phase2.md.
+             */
+            file: string;
+            /** Id */
+            id: string;
+            /**
+             * Notes
+             * @description Lines indented under the step's checkbox.
+             */
+            notes?: string[];
+            /** Phase */
+            phase: number;
+            /**
+             * Status
+             * @description done; blocked (a Blocked: marker); ready (every dependency done); waiting (dependencies still open); held (it waits, directly or not, on a blocked step).
+             * @enum {string}
+             */
+            status: "done" | "blocked" | "ready" | "waiting" | "held";
+            /**
+             * Testcommand
+             * @default null
+             */
+            testCommand?: string | null;
+            /** Title */
+            title: string;
+            /**
+             * Waitson
+             * @description Open steps it still waits for: its own dependencies and the open steps of the phases its phase depends on.
+             */
+            waitsOn?: string[];
         };
         /** WorkspaceUpdateRequest */
         WorkspaceUpdateRequest: {
@@ -1467,6 +1526,11 @@ export interface components {
              */
             messages?: string[];
             status: components["schemas"]["WorkspaceStatus"];
+            /**
+             * Steps
+             * @description Every step in phase order, after the update.
+             */
+            steps: components["schemas"]["WorkspaceStep"][];
         };
     };
     responses: never;
@@ -1532,6 +1596,7 @@ export type WorkspaceAction = components['schemas']['WorkspaceAction'];
 export type WorkspaceFilesRequest = components['schemas']['WorkspaceFilesRequest'];
 export type WorkspaceStatus = components['schemas']['WorkspaceStatus'];
 export type WorkspaceStatusResponse = components['schemas']['WorkspaceStatusResponse'];
+export type WorkspaceStep = components['schemas']['WorkspaceStep'];
 export type WorkspaceUpdateRequest = components['schemas']['WorkspaceUpdateRequest'];
 export type WorkspaceUpdateResponse = components['schemas']['WorkspaceUpdateResponse'];
 export type $defs = Record<string, never>;
