@@ -792,6 +792,20 @@ def context_role(sentence: str, start: int, end: int, lex: Lexicon) -> ContextRo
     return None
 
 
+# Words without which no pattern of lexicon.yaml's ``context`` section can match a sentence.
+_DATA_WORDS = re.compile(r"\b(?:logs?|exports?|exported|downloaded|dumped|copied|output)\b", re.IGNORECASE)
+_SYSTEM_WORDS = re.compile(
+    r"\b(?:apps?|applications?|systems?|sites?|monoliths?|backends?|codebases?|servers?|services?|platforms?|"
+    r"stacks?|shops?|stores?|macros?|spreadsheets?|workbooks?)\b",
+    re.IGNORECASE,
+)
+_SYSTEM_CUES = re.compile(
+    r"\b(?:writes?|feeds?|fills?|populates?|produces?|generates?|owns?|maintains?|dumps?|emits?|from|out\s+of|"
+    r"by|legacy|old|outdated|existing|current|ageing|aging)\b",
+    re.IGNORECASE,
+)
+
+
 def _migrates(sentence: str) -> bool:
     return any(
         p.search(sentence) for rule in load_rules() if rule.name == "incremental_migration" for p in rule.when
@@ -804,6 +818,10 @@ def context_technologies(text: str) -> list[ContextTech]:
     lex = lexicon()
     found = []
     for offset, sentence in split_sentences(text):
+        if not (
+            _DATA_WORDS.search(sentence) or (_SYSTEM_WORDS.search(sentence) and _SYSTEM_CUES.search(sentence))
+        ):
+            continue  # no word a context pattern needs: skip the (costlier) technology scan
         for span in find_technologies(sentence, lex):
             role = context_role(sentence, span.start, span.end, lex)
             if role is not None:
