@@ -47,6 +47,10 @@ def test_a_json_list_or_object_reads_like_the_api() -> None:
         ("- R1 (featur): a\n", "R1: unknown kind or source 'featur'"),
         ('[{"id": "R1", "text": "a"}, {"id": "R1", "text": "b"}]', "duplicate requirement ids: R1"),
         ('[{"id": "R1", "text": "a"}, {"id": "R2", "text": " "}]', "requirements with empty text: R2"),
+        (
+            "- R1 (feature): a\n- R1 (feature): b\n- R2 (constraint):\n",
+            "requirements with empty text: R2; duplicate requirement ids: R1",
+        ),
         ('[{"id": "R1", "text": "a", "kind": "wish"}]', "R1.kind"),
         ('{"requirements": 3}', "must be a list"),
         ("[1,", "not valid JSON"),

@@ -16,15 +16,22 @@ from devussy.models import DevPlan, Requirement, Requirements
 
 
 def name_empty_texts(value: Any) -> Any:
-    """Before validation: requirements whose text is empty or blank, named by id."""
+    """Before validation: requirements whose text is empty or blank, named by id, and (in the same
+    message, so one round of edits fixes both) duplicate ids."""
     if isinstance(value, list):
+        items = [item for item in value if isinstance(item, dict)]
         empty = [
             str(item.get("id", f"#{index + 1}"))
             for index, item in enumerate(value)
             if isinstance(item, dict) and isinstance(item.get("text"), str) and not item["text"].strip()
         ]
         if empty:
-            raise ValueError(f"requirements with empty text: {', '.join(empty)}")
+            ids = [str(item.get("id")) for item in items if "id" in item]
+            repeated = sorted({i for i in ids if ids.count(i) > 1}, key=lambda i: (len(i), i))
+            problems = [f"requirements with empty text: {', '.join(empty)}"]
+            if repeated:
+                problems.append(f"duplicate requirement ids: {', '.join(repeated)}")
+            raise ValueError("; ".join(problems))
     return value
 
 
