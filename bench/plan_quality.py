@@ -10,7 +10,11 @@ before the planner changes and not tuned against) and overall:
 - coverage: feature and integration requirements covered by at least one step;
 - constraint violations (``check_coverage``), and steps the planner left out because a rule said
   they would contradict a constraint;
-- made-up entities: records in the design's data model that no word of the brief supports;
+- made-up entities: records in the design's data model that no word of the brief supports, or only a
+  word that names no thing ("What" from "who has booked what");
+- made-up capabilities: steps that build checkout, payments, sign-up, passwords, offline states or
+  Docker Compose when no word of the brief asks for them;
+- unrelated covers: a step citing a feature requirement it shares no word with;
 - boilerplate: share of step titles that appear in more than a quarter of the plans;
 - test commands: share that parse (``shlex``) with a known tool and sub-command, and commands whose
   tool belongs to a language the plan does not use;
@@ -41,10 +45,12 @@ from devussy.planner.commands import command_problems
 from devussy.planner.engine import clear_caches, plan_analysis
 from devussy.planner.quality import (
     boilerplate_titles,
+    made_up_capabilities,
     made_up_entities,
     normalise_title,
     recalled,
     stack_mismatches,
+    unrelated_covers,
 )
 from devussy.requirements import check_coverage
 from devussy.requirements.extract import extract_requirements
@@ -116,6 +122,8 @@ def evaluate(case: dict[str, Any]) -> dict[str, Any]:
         "violations": len(report.violations),
         "gaps": len(report.gaps),
         "made_up_entities": made_up_entities(design, brief),
+        "made_up_capabilities": made_up_capabilities(plan, brief),
+        "unrelated_covers": unrelated_covers(plan),
         "commands": len(commands),
         "invalid_commands": [c for c in commands if command_problems(c)],
         "stack_mismatches": stack_mismatches(commands, analysis),
@@ -184,6 +192,8 @@ def aggregate(results: list[dict[str, Any]], boilerplate: set[str]) -> dict[str,
         "constraint_violations": sum(r["violations"] for r in results),
         "steps_without_criteria_test_or_covers": sum(r["gaps"] for r in results),
         "made_up_entities": sum(len(r["made_up_entities"]) for r in results),
+        "made_up_capabilities": sum(len(r["made_up_capabilities"]) for r in results),
+        "unrelated_covers": sum(len(r["unrelated_covers"]) for r in results),
         "boilerplate_title_share": round(sum(t in boilerplate for t in titles) / len(titles), 3)
         if titles
         else 0,
@@ -220,6 +230,8 @@ def main(argv: list[str] | None = None) -> None:
             for key in (
                 "missed",
                 "made_up_entities",
+                "made_up_capabilities",
+                "unrelated_covers",
                 "invalid_commands",
                 "stack_mismatches",
                 "contains_missing",

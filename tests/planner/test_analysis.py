@@ -274,3 +274,50 @@ def test_a_feature_named_with_its_vendor_leaves_the_vendor_a_technology() -> Non
     )
     assert "subscriptions" in analysis.features
     assert "stripe" in analysis.explicit
+
+
+@pytest.mark.parametrize(
+    ("summary", "stack", "not_stack"),
+    [
+        (
+            "We run a Postgres database of orders that a legacy PHP app writes to. "
+            "Build a read-only dashboard "
+            "in Next.js showing daily revenue.",
+            {"nextjs", "postgres"},
+            {"php"},
+        ),
+        ("A Django app that imports data from our Rails monolith every night.", {"django"}, {"rails"}),
+        ("Migrate our legacy PHP monolith for claims to a Spring Boot service.", {"spring_boot"}, {"php"}),
+        ("Split the orders tables out of our Rails monolith's MySQL database.", {"rails", "mysql"}, set()),
+    ],
+)
+def test_context_technologies_are_not_the_stack(summary: str, stack: set[str], not_stack: set[str]) -> None:
+    found = set(analyze_brief(ProjectBrief(name="Demo", summary=summary)).stack)
+    assert stack <= found
+    assert not (not_stack & found), found
+
+
+def test_the_opening_is_the_first_sentence_that_is_not_context() -> None:
+    brief = ProjectBrief(
+        name="Demo",
+        summary="We run a Postgres database of orders that a legacy PHP app writes to. Build a read-only "
+        "dashboard in Next.js showing daily revenue. Deploy on our Kubernetes cluster.",
+    )
+    assert analyze_brief(brief).project_type == "web_app"
+
+
+@pytest.mark.parametrize(
+    ("summary", "project_type"),
+    [
+        ("Build a Rust tool that detects bots by request rate and writes a daily report.", "cli"),
+        (
+            "A nightly Airflow pipeline that pulls ad spend from the Google Ads API and the Meta Marketing "
+            "API and loads a daily table into Snowflake.",
+            "data_pipeline",
+        ),
+    ],
+)
+def test_a_type_word_that_only_mentions_something_does_not_type_the_project(
+    summary: str, project_type: str
+) -> None:
+    assert analyze_brief(ProjectBrief(name="Demo", summary=summary)).project_type == project_type

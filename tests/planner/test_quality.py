@@ -6,10 +6,12 @@ from devussy.models import DevPlan, Phase, ProjectBrief, ProjectDesign, Requirem
 from devussy.planner.engine import design_requirements, plan_analysis
 from devussy.planner.quality import (
     boilerplate_titles,
+    made_up_capabilities,
     made_up_entities,
     normalise_title,
     recalled,
     stack_mismatches,
+    unrelated_covers,
 )
 from tests import samples
 
@@ -74,3 +76,45 @@ def test_boilerplate_titles_ignore_the_project_name() -> None:
     plans = [plan("Shop", "CI for Shop", "Checkout"), plan("Crux", "CI for crux", "Book classes")]
     assert boilerplate_titles(plans, share=0.5) == {"ci for {name}"}
     assert normalise_title("  CI  for Shop ", "Shop") == "ci for {name}"
+
+
+def test_entities_from_words_that_name_no_thing_are_made_up() -> None:
+    brief = ProjectBrief(
+        name="Rota",
+        summary="Members book the rotavator (gzip files too); the committee sees who has booked what.",
+    )
+    design = design_with("Entities:\n- Rotavator: name\n- What: x\n- Too: y\n- Booked: z\n- CheckUp: w\n")
+    assert made_up_entities(design, brief) == ["What", "Too", "Booked", "CheckUp"]
+    checkups = ProjectBrief(name="Dent", summary="Patients book check-ups.")
+    assert made_up_entities(design_with("Entities:\n- CheckUp: when\n"), checkups) == []
+
+
+def test_capabilities_no_word_of_the_brief_asks_for_are_made_up() -> None:
+    dashboard = ProjectBrief(name="Dash", summary="A read-only dashboard showing daily revenue and refunds.")
+    built = plan(
+        "Dash",
+        "Checkout with the payment provider",
+        "Show daily revenue",
+        "Docker Compose for local dependencies",
+    )
+    assert made_up_capabilities(built, dashboard) == [
+        "Checkout with the payment provider",
+        "Docker Compose for local dependencies",
+    ]
+    shop = ProjectBrief(name="Shop", summary="Customers pay with Stripe and run it with Docker.")
+    assert made_up_capabilities(built, shop) == []
+
+
+def test_a_step_citing_a_feature_it_never_mentions_is_unrelated() -> None:
+    built = plan("Dash", "Show refunds", "Adapters for the payment provider")
+    built = built.model_copy(
+        update={
+            "requirements": [Requirement(id="R1", text="Show refunds", kind="feature")],
+            "phases": [
+                built.phases[0].model_copy(
+                    update={"steps": [s.model_copy(update={"covers": ["R1"]}) for s in built.phases[0].steps]}
+                )
+            ],
+        }
+    )
+    assert unrelated_covers(built) == ["1.2→R1"]

@@ -3,7 +3,12 @@ from __future__ import annotations
 import pytest
 
 from devussy.models import ProjectBrief, Requirement
-from devussy.requirements.extract import extract_requirements, find_technologies, split_sentences
+from devussy.requirements.extract import (
+    context_technologies,
+    extract_requirements,
+    find_technologies,
+    split_sentences,
+)
 from devussy.requirements.lexicon import lexicon
 
 
@@ -231,6 +236,128 @@ def test_third_person_context_and_who_it_is_built_for_are_not_features() -> None
 )
 def test_where_it_runs_and_who_signs_in_are_constraints(summary: str, text: str) -> None:
     assert ("constraint", text) in pairs(extract(summary))
+
+
+@pytest.mark.parametrize(
+    ("summary", "text"),
+    [
+        (
+            "A Flask app for booking the rotavator. "
+            "Members already sign in with their society Google accounts.",
+            "Members already sign in with their society Google accounts",
+        ),
+        ("A leave planner for the office. Staff log in with Okta.", "Staff log in with Okta"),
+    ],
+)
+def test_an_existing_sign_in_is_a_given_sso_constraint_and_its_provider_an_integration(
+    summary: str, text: str
+) -> None:
+    found = pairs(extract(summary))
+    assert ("constraint", text) in found
+    assert not [t for k, t in found if k == "feature" and "sign in" in t.lower()]
+    assert any(k == "integration" and ("Google" in t or "Okta" in t) for k, t in found)
+
+
+@pytest.mark.parametrize(
+    ("summary", "text"),
+    [
+        (
+            "A Go CLI that prints the slowest endpoints. "
+            "Must handle 5 GB of logs in under a minute on a laptop.",
+            "Must handle 5 GB of logs in under a minute on a laptop",
+        ),
+        ("A REST API for quotes. p95 under 200 ms.", "P95 under 200 ms"),
+        (
+            "A Python service that counts birds on camera. It works on a 2 GB Raspberry Pi.",
+            "Works on a 2 GB Raspberry Pi",
+        ),
+        ("A Rust CLI that converts images. Cold start under 50 ms.", "Cold start under 50 ms"),
+    ],
+)
+def test_performance_size_and_hardware_targets_are_quality(summary: str, text: str) -> None:
+    found = pairs(extract(summary))
+    assert ("quality", text) in found, found
+    assert not [t for k, t in found if k in ("feature", "constraint") and t == text]
+
+
+@pytest.mark.parametrize(
+    ("summary", "context"),
+    [
+        ("A Go CLI that reads our nginx access logs and prints the slowest endpoints.", "Nginx"),
+        (
+            "We run a Postgres database of orders that a legacy PHP app writes to. "
+            "Build a Next.js dashboard.",
+            "PHP",
+        ),
+        ("A Django app that imports data from our Rails monolith every night.", "Rails"),
+        ("A Python script that totals a CSV exported from Salesforce every Friday.", "Salesforce"),
+    ],
+)
+def test_a_technology_that_is_the_source_or_format_of_the_data_is_no_integration(
+    summary: str, context: str
+) -> None:
+    found = pairs(extract(summary))
+    assert not [t for k, t in found if k == "integration" and context in t], found
+
+
+def test_services_the_product_calls_and_systems_it_replaces_stay_integrations() -> None:
+    assert ("integration", "Kafka") in pairs(extract("A Go service that reads events from Kafka."))
+    found = pairs(extract("Split the orders tables out of our Rails monolith's MySQL database."))
+    assert any(k == "integration" and t.startswith("Rails") for k, t in found), found
+    assert [
+        (c.name, c.role) for c in context_technologies("Migrate our legacy PHP monolith to Spring Boot.")
+    ] == [("PHP", "legacy")]
+
+
+def test_a_list_after_showing_or_with_is_one_feature_per_item_and_read_only_a_constraint_apart() -> None:
+    found = pairs(
+        extract(
+            "Build a read-only internal dashboard in Next.js showing daily revenue, refunds and top "
+            "products, with sign-in through our Okta SSO."
+        )
+    )
+    assert ("constraint", "Read-only internal dashboard") in found
+    for item in ("Show daily revenue", "Show refunds", "Show top products"):
+        assert ("feature", item) in found
+    assert ("constraint", "Sign-in through our Okta SSO") in found
+    found = pairs(extract("A Django app for our climbing gym with waitlists, reminders and reviews."))
+    assert [t for k, t in found if k == "feature"] == ["Waitlists", "Reminders", "Reviews"]
+    found = pairs(extract("A dashboard with charts such as weekly signups, churn and revenue per plan."))
+    assert {"Weekly signups", "Churn", "Revenue per plan"} <= {t for k, t in found if k == "feature"}
+
+
+def test_an_order_to_build_names_the_product_like_its_head() -> None:
+    assert pairs(extract("Create a Svelte site listing upcoming gigs and venues.")) == [
+        ("integration", "Svelte"),
+        ("feature", "List upcoming gigs"),
+        ("feature", "List venues"),
+    ]
+    assert pairs(extract("Write a Rust CLI that converts markdown to HTML.")) == [
+        ("integration", "Rust"),
+        ("feature", "Converts markdown to HTML"),
+    ]
+
+
+def test_givens_looks_and_phrases_found_on_unseen_briefs() -> None:
+    found = pairs(extract("A Rails app where parents search items by date and colour."))
+    assert ("feature", "Parents search items by date and colour") in found
+    found = pairs(
+        extract("A read-only Grafana-style status page in SvelteKit that shows uptime and latency.")
+    )
+    assert not [t for k, t in found if k == "integration" and "Grafana" in t]
+    assert ("feature", "Show uptime") in found
+    assert ("constraint", "Visitors do not sign in") in pairs(
+        extract("A status page. Visitors do not sign in.")
+    )
+    found = pairs(
+        extract("A Flutter app for booking classes. Members already have accounts in our Mindbody system.")
+    )
+    assert ("constraint", "Members already have accounts in our Mindbody system") in found
+    found = pairs(extract("We have Apache access logs. Build a Rust tool that detects bots by request rate."))
+    assert found == [("integration", "Rust"), ("feature", "Detects bots by request rate")]
+    assert ("quality", "Runs on phones with 2 GB of RAM") in pairs(
+        extract("An Android app for notes. It runs on phones with 2 GB of RAM.")
+    )
 
 
 def test_a_technology_a_listed_integration_already_names_is_not_added_again() -> None:

@@ -10,6 +10,7 @@ from devussy.requirements.rules import (
     mentions_phrase,
     non_goal_subject,
     parse_rules,
+    rule_classes,
     rules_for,
 )
 
@@ -99,6 +100,66 @@ def test_each_rule_recognises_its_class_flags_contradictions_and_spares_honourin
     assert rule_name in rules
     assert rules[rule_name].contradiction(bad) is not None
     assert rules[rule_name].contradiction(good) is None
+
+
+# What the review of unseen plans found unflagged: (requirement, kind, rule, steps that contradict it).
+WRITE_PATHS = [
+    (
+        "Read-only internal dashboard",
+        "constraint",
+        "read_only",
+        [
+            "Checkout with the payment provider.",
+            "The payment provider webhooks and reconciliation.",
+            "Payment records: refunds and top products.",
+            "Sign-up with email confirmation.",
+            "Profile settings and account deletion.",
+        ],
+    ),
+    (
+        "No payments",
+        "non_goal",
+        "no_payments",
+        [
+            "Checkout with the payment provider.",
+            "Payment records: bookings.",
+            "Stripe webhooks and reconciliation.",
+        ],
+    ),
+    (
+        "Do not change the database schema",
+        "constraint",
+        "existing_database",
+        ["Payment records: refunds and top products.", "Add a column for the booking status."],
+    ),
+    (
+        "Members already sign in with their society Google accounts",
+        "constraint",
+        "sso_only",
+        [
+            "Sign-in and sign-out with Flask's built-in authentication.",
+            "Profile settings and account deletion.",
+        ],
+    ),
+    ("Staff log in with their work accounts", "constraint", "sso_only", ["Email and password login."]),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "rule_name", "steps"), WRITE_PATHS, ids=[c[2] + ":" + c[0][:20] for c in WRITE_PATHS]
+)
+def test_write_paths_payments_and_local_accounts_contradict_their_constraints(
+    text: str, kind: str, rule_name: str, steps: list[str]
+) -> None:
+    requirement = Requirement(id="R1", text=text, kind=kind)
+    rule = next(r for r in rules_for(requirement) if r.name == rule_name)
+    assert [s for s in steps if rule.contradiction(s) is None] == []
+
+
+def test_signing_in_with_a_password_or_a_social_option_is_no_sso_given() -> None:
+    for text in ("Users sign in with email and password", "Users sign in with Google or email", "Sign in"):
+        assert "sso_only" not in rule_classes(text), text
+    assert "no_payments" not in rule_classes("Payments through Stripe")
 
 
 def test_features_and_unrelated_constraints_match_no_rule() -> None:

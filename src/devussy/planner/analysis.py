@@ -26,6 +26,7 @@ from devussy.planner.knowledge import (
     Toolchain,
     knowledge,
 )
+from devussy.requirements.extract import context_technologies
 from devussy.requirements.lexicon import lexicon
 
 # Used when two project types match equally often: the more specific type wins.
@@ -172,6 +173,15 @@ _PHRASE_STOP = frozenset(
     ]
 )
 _DATA_TYPES = frozenset({"data_pipeline", "ml_service"})
+# Words without which no technology of a brief is context (a cheap test before looking for them).
+_CONTEXT_HINT = re.compile(
+    r"\b(?:logs?|exports?|exported|dumps?|dumped|downloaded|copied|backups?|output|legacy|old|outdated|"
+    r"existing|current|ageing|aging|writes?|feeds?|fills?|populates?|produces?|generates?|owns?|maintains?|"
+    r"emits?|from|out\s+of|by)\b",
+    re.IGNORECASE,
+)
+# Categories that say what the product is built in: a legacy system's stack gives way to them.
+_BUILD_CATEGORIES = frozenset({"language", "web_framework", "frontend", "mobile", "desktop", "game", "cli"})
 # Product features a data job's words can mention without asking for them, with the category of
 # technology that would make them real.
 _PRODUCT_FEATURES = {"user_accounts": "auth", "payments": "payments"}
@@ -387,9 +397,13 @@ class Analyzer:
         techs, features, _ = self.find_entries_with_spans(text)
         return techs, features
 
-    def find_entries_with_spans(self, text: str) -> tuple[list[str], list[str], list[tuple[int, int]]]:
-        """Like :meth:`find_entries`, plus the spans of every name found."""
-        hits = self._hits(text, self._tech) + self._hits(text, self._features)
+    def find_entries_with_spans(
+        self, text: str, context: Sequence[tuple[int, int]] = ()
+    ) -> tuple[list[str], list[str], list[tuple[int, int]]]:
+        """Like :meth:`find_entries`, plus the spans of every name found; technologies named inside a
+        ``context`` span (the source of the data, a legacy system) are left out."""
+        techs_hit = [h for h in self._hits(text, self._tech) if not _inside(h, context)]
+        hits = techs_hit + self._hits(text, self._features)
         kept = outermost_entries(hits)
         techs = [t for t in self.kb.technologies if t in kept]
         features = [f for f in self.kb.features if f in kept]
@@ -432,11 +446,15 @@ class Analyzer:
         add-on" is a browser extension, not a plugin), those in the opening phrase counted thrice."""
         opening_start = _GREETING.match(text)
         start = opening_start.end() if opening_start else 0
+        start = _after_context(text, start)
         end_match = _OPENING_END.search(text, start, start + 120)
         end = end_match.start() if end_match else min(len(text), start + 120)
         scores: dict[str, int] = {}
         for hit in outermost_hits(self._hits(text, self._types)):
-            weight = OPENING_WEIGHT if start <= hit.start < end else 1
+            opening = start <= hit.start < end
+            if not opening and _mentioned(text, hit):
+                continue
+            weight = OPENING_WEIGHT if opening else 1
             scores[hit.entry] = scores.get(hit.entry, 0) + weight
         return scores
 
@@ -463,7 +481,7 @@ class Analyzer:
         team_size: int | None = None,
     ) -> Analysis:
         full_text = "\n".join([text, *named, *stores, *services, deployment or ""])
-        explicit, features = self.find_entries(full_text)
+        explicit, features = self._entries_without_context(full_text, text)
         unknown: list[str] = []
         unknown_stores: list[str] = []
         unknown_services: list[str] = []
@@ -483,6 +501,11 @@ class Analyzer:
         if scores:
             best = max(scores.values())
             project_type = next(t for t in TYPE_PRIORITY if scores.get(t) == best)
+        elif _TOOL_OPENING.search(_without_name(text)) and not any(
+            self.kb.technologies[t].category in ("web_framework", "frontend", "mobile", "desktop")
+            for t in explicit
+        ):
+            project_type = "cli"  # "Build a Rust tool that detects bots ...": a tool no type word names
         else:
             project_type = self._vote_type(explicit)
         if project_type in ("web_api", "data_pipeline"):
@@ -538,6 +561,20 @@ class Analyzer:
             team_size=team_size if team_size is not None else _team_size(full_text),
             stack=stack,
         )
+
+    def _entries_without_context(self, full_text: str, text: str) -> tuple[list[str], list[str]]:
+        """Technologies and features of the brief, without the technologies it names only as context: the
+        source of the data it reads ("our nginx access logs", "a legacy PHP app writes to") never, a legacy
+        system ("our legacy PHP monolith") when the brief names what to build in instead."""
+        context = context_technologies(text) if _CONTEXT_HINT.search(text) else []
+        sources = [(c.start, c.end) for c in context if c.role == "source"]
+        techs, features, _ = self.find_entries_with_spans(full_text, sources)
+        legacy = [(c.start, c.end) for c in context if c.role == "legacy"]
+        if legacy:
+            without, _, _ = self.find_entries_with_spans(full_text, [*sources, *legacy])
+            if any(self.kb.technologies[t].category in _BUILD_CATEGORIES for t in without):
+                techs = without
+        return techs, features
 
     def _vote_type(self, techs: Iterable[str]) -> str:
         votes: dict[str, int] = {}
@@ -661,6 +698,54 @@ class Analyzer:
                 if entity not in names:
                     names.append(entity)
         return names[:6]
+
+
+_SENTENCE_END = re.compile(r"[.!?](?:\s+|$)|\n")
+
+
+def _after_context(text: str, start: int) -> int:
+    """Where the brief's opening phrase starts: after sentences that only give context ("We run a Postgres
+    database of orders that a legacy PHP app writes to. Build a dashboard ..." opens with the dashboard)."""
+    background = lexicon().background
+    for _ in range(3):
+        end = _SENTENCE_END.search(text, start)
+        if end is None or not any(p.match(text, start, end.start()) for p in background):
+            return start
+        start = end.end()
+    return start
+
+
+_TOOL_OPENING = re.compile(
+    r"^[^.!?:]{0,60}?(?<!\bweb\s)(?<!\bonline\s)(?<!\bbrowser\s)\b(?:tool|utility|script)\b(?![- ]kit)",
+    re.IGNORECASE,
+)
+_BEFORE_HIT = re.compile(r"([A-Za-z][\w.'’-]*)\s+(?:(?:the|an?|their|our|its|any|all)\s+)?$")
+_NAME_BEFORE = re.compile(r"[A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*)*\s+$")
+
+
+def _without_name(text: str) -> str:
+    """The brief after its project name's line and the sentences that only give context."""
+    name, newline, rest = text.partition("\n")
+    body = rest if newline and len(name.split()) <= 6 else text
+    return body[_after_context(body, 0) :]
+
+
+def _mentioned(text: str, hit: _Hit) -> bool:
+    """A type word that only mentions something rather than naming the product: the object of a verb
+    ("detects bots", "blocks scrapers") or another organisation's API ("pulls from the Google Ads API")."""
+    before = text[max(0, hit.start - 60) : hit.start]
+    if text[hit.start : hit.end].lower() in ("api", "apis") and _NAME_BEFORE.search(before):
+        return True
+    word = _BEFORE_HIT.search(before)
+    if word is None:
+        return False
+    lex = lexicon()
+    verb = word.group(1).lower()
+    return lex.is_verb(verb) and verb not in lex.noun_forms and not verb.endswith("ed")
+
+
+def _inside(hit: _Hit, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(hit.start < end and start < hit.end for start, end in spans)
 
 
 def outermost_entries(hits: Sequence[_Hit]) -> set[str]:

@@ -3,7 +3,11 @@
 - ``recalled``: is a requirement phrase a reviewer expects among the extracted requirements?
   (every content word of the phrase, up to a plural or verb ending, in one requirement of a
   compatible kind: feature/integration, constraint/non-goal, quality)
-- ``made_up_entities``: records the design's data model names that no word of the brief supports
+- ``made_up_entities``: records the design's data model names that no word of the brief supports, or
+  that only a word which names no thing supports ("What" from "who has booked what", "Too", "Cached")
+- ``made_up_capabilities``: steps that build what no word of the brief asks for (checkout and payment
+  records for a dashboard that shows refunds, sign-up or offline states nobody mentioned)
+- ``unrelated_covers``: a step citing a feature requirement it shares no word with
 - ``command_problems`` (from ``commands``): shell syntax, unknown tools and sub-commands
 - ``stack_mismatches``: a test command whose tool belongs to a language the plan does not use
 - ``boilerplate_titles``: step titles shared by more than a given share of a set of plans
@@ -17,7 +21,7 @@ from collections.abc import Iterable, Sequence
 
 from devussy.models import DevPlan, ProjectBrief, ProjectDesign, Requirement
 from devussy.planner.analysis import Analysis
-from devussy.planner.domain import names_no_record, stem, word_set
+from devussy.planner.domain import is_adverb, names_no_record, stem, word_set
 
 FAMILIES = {
     "feature": "build",
@@ -68,6 +72,7 @@ _ENTITY_LIST = re.compile(r"^(?:Records it keeps|Records the features work with)
 def content_stems(text: str) -> set[str]:
     words = re.findall(r"[a-z0-9][a-z0-9+#.-]*[a-z0-9+#]|[a-z0-9]", text.lower())
     words += [part for w in words if "-" in w for part in w.split("-") if part]  # "plus-ones": plus, ones
+    words += [w.replace("-", "") for w in words if "-" in w]  # "check-ups": checkups
     return {stem(w) for w in words if w not in _STOP}
 
 
@@ -104,16 +109,81 @@ def data_model_entities(design: ProjectDesign) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+# Words a brief uses that name no record: pronouns, question words, particles and quantifiers.
+_NOT_THINGS = word_set(
+    "what who whom whose which where when why how too also very really just only even still already",
+    "each every all any some none both either neither other another same such own much many more most",
+    "few less least here there then now today tonight yesterday tomorrow instead else again",
+)
+
+
+def _names_no_thing(word: str) -> bool:
+    lowered = word.lower()
+    participle = len(lowered) > 4 and lowered.endswith("ed") and not lowered.endswith("eed")
+    return lowered in _NOT_THINGS or is_adverb(lowered) or participle
+
+
 def made_up_entities(design: ProjectDesign, brief: ProjectBrief) -> list[str]:
-    """Entities of the data model with a word the brief does not use ("Order" for a class-booking app)."""
+    """Entities of the data model with a word the brief does not use ("Order" for a class-booking app), or
+    a word that names no thing ("What" from "who has booked what")."""
     words = content_stems(brief_text(brief))
     made_up = []
     for entity in data_model_entities(design):
         parts = re.findall(r"[A-Z][a-z0-9]*", entity) or [entity]
-        # "What" from "who has booked what" uses a word of the brief, but names no record
-        if not all(stem(p) in words for p in parts) or any(names_no_record(p) for p in parts):
+        whole = stem(entity.lower()) in words  # "check-ups"
+        supported = all(stem(p) in words for p in parts) or whole
+        # "What" from "who has booked what", "Too" from "files too": words of the brief that name no record
+        no_record = not whole and any(names_no_record(p) for p in parts)
+        if not supported or no_record or any(_names_no_thing(p) for p in parts):
             made_up.append(entity)
     return made_up
+
+
+# What a step may build only when the brief asks for it: (pattern over a step title, brief words that ask).
+_CAPABILITIES = [
+    (
+        re.compile(r"\b(?:checkout|payments?|billing|refunds? (?:flow|handling))\b", re.IGNORECASE),
+        re.compile(
+            r"\b(?:pay\w*|checkout|bill\w*|purchas\w*|buy\w*|sell\w*|subscri\w*|charg\w*|fees?|prices?|"
+            r"stripe|paypal|adyen|mollie|braintree|paddle|square)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        re.compile(r"\b(?:sign[- ]?ups?|registration|passwords?|profile settings|account deletion)\b", re.I),
+        re.compile(
+            r"\b(?:sign[- ]?(?:up|in|on)\w*|log[- ]?in\w*|register\w*|registration|accounts?|"
+            r"passwords?|profiles?|users?|members?)\b",
+            re.I,
+        ),
+    ),
+    (re.compile(r"\boffline\b", re.I), re.compile(r"\b(?:offline|connection|connectivity|network)\b", re.I)),
+    (re.compile(r"\bdocker compose\b", re.I), re.compile(r"\b(?:docker|compose|containers?)\b", re.I)),
+]
+
+
+def made_up_capabilities(plan: DevPlan, brief: ProjectBrief) -> list[str]:
+    """Step titles that build what no word of the brief asks for."""
+    text = brief_text(brief)
+    found = []
+    for phase in plan.phases:
+        for step in phase.steps:
+            if any(built.search(step.title) and not asked.search(text) for built, asked in _CAPABILITIES):
+                found.append(step.title)
+    return found
+
+
+def unrelated_covers(plan: DevPlan) -> list[str]:
+    """``step id → requirement id`` for steps that cite a feature requirement whose words they never use."""
+    features = {r.id: content_stems(r.text) for r in plan.requirements if r.kind == "feature"}
+    found = []
+    for phase in plan.phases:
+        for step in phase.steps:
+            words = content_stems(f"{step.title}\n{step.details}\n" + "\n".join(step.acceptance_criteria))
+            found += [
+                f"{step.id}→{rid}" for rid in step.covers if rid in features and not features[rid] & words
+            ]
+    return found
 
 
 def stack_mismatches(commands: Iterable[str], analysis: Analysis) -> list[str]:

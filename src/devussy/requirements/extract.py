@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 from devussy.models import MAX_REQUIREMENTS, ProjectBrief, Requirement, RequirementKind, RequirementSource
 from devussy.requirements.lexicon import LEFT, RIGHT, Lexicon, lexicon
@@ -107,12 +108,32 @@ _STACK_VERBS = frozenset(
     {"store", "build", "write", "host", "deploy", "run", "use", "back", "power", "base", "develop", "make"}
 )
 _ARTICLE = re.compile(r"^(?:a|an|the)\s+", re.IGNORECASE)
+# What introduces a list of features: "showing a, b and c", "with a, b and c", "such as a and b".
+_INTRODUCER = re.compile(
+    r"\b(showing|shows|displaying|displays|listing|lists|charting|charts|plotting|plots|"
+    r"with|including|such\s+as|featuring|covering)\s+(?=\w)",
+    re.IGNORECASE,
+)
+_STYLE_SUFFIX = re.compile(r"-(?:style|like|inspired|esque|ish|alike)\b", re.IGNORECASE)
+# Verbs that are adjectives before a noun ("open incidents", "free rooms"): a list item may start with them.
+_ADJECTIVE_VERBS = frozenset({"open", "free", "live", "clean", "top", "total", "average", "close"})
+_PREPOSITIONS = frozenset({"by", "per", "of", "in", "on", "at", "from", "to", "into", "via", "for", "over"})
+_MAKE_VERBS = frozenset({"build", "create", "make", "write", "develop", "design", "code"})
+_MAKE_LEAD = re.compile(
+    r"^(?:build|create|make|write|develop|design|code)\s+(?:(?:me|us)\s+)?(?=(?:an?|the)\s)", re.IGNORECASE
+)
+_NOUN_INTRODUCERS = frozenset({"with", "including", "such as", "featuring", "covering"})
+# Words a list item never starts with: a preposition, a pronoun or a conjunction starts a clause of its own.
 
 
 def _wordset(*chunks: str) -> frozenset[str]:
     return frozenset(" ".join(chunks).split())
 
 
+_ITEM_STOPS = _wordset(
+    "with for in on at via through using to from by into that which who where when while so but because if",
+    "no not without it they we i you he she them then also plus as including such like especially",
+)
 _STOPWORDS = _wordset(
     "a an the and or but of for to in on at by with from into via over under through per as is are be been",
     "it its during before after until since because while whenever once this that these those their our my",
@@ -141,6 +162,20 @@ class _TechSpan:
     start: int
     end: int
     name: str
+
+
+ContextRole = Literal["source", "legacy"]
+
+
+@dataclass(frozen=True)
+class ContextTech:
+    """A technology the brief names as context: ``source`` of data the product reads ("our nginx access
+    logs", "a legacy PHP app writes to"), or a ``legacy`` system ("our legacy PHP monolith")."""
+
+    start: int
+    end: int
+    name: str
+    role: ContextRole
 
 
 def extract_requirements(brief: ProjectBrief, *, source: RequirementSource = "brief") -> list[Requirement]:
@@ -266,6 +301,13 @@ class _SentenceReader:
         self.only_context = True  # every clause was context ("Hi!", "I get migraines a lot")
 
     def read(self, *, first: bool) -> list[_Found]:
+        words = _WORD.findall(self.sentence[:120])
+        if (
+            words
+            and self.lex.base_verb(words[0]) in _MAKE_VERBS
+            and any(w.lower() in self.lex.heads for w in words[1:9])
+        ):
+            first = True  # "... Build a Go API that serves invoices": an order names the product anywhere
         if self.role == "goal" and any(p.search(self.sentence) for p in self.lex.business_goals):
             self._add(0, "quality", self.sentence)
             self._add_techs()
@@ -281,11 +323,19 @@ class _SentenceReader:
             lambda m: " " * len(m.group()) if _EXAMPLE_LEAD.match(m.group(1).strip()) else m.group(),
             self.sentence,
         )
+        listed = self._introduced_lists(clauses, shown)
         for index, (start, end) in enumerate(clauses):
             text = shown[start:end]
             if _EXAMPLE_LEAD.match(text.strip()):
                 continue
-            self._clause(start, text, first=first and index == 0, serial=groups[index])
+            if index not in listed:
+                self._clause(start, text, first=first and index == 0, serial=groups[index])
+                continue
+            # "... dashboard showing daily revenue, refunds and top products": one feature per item
+            lead, cut, prefix = listed[index]
+            if lead > start:
+                self._clause(start, shown[start:lead], first=first and index == 0, serial=False)
+            self._clause(cut, shown[cut:end], first=False, serial=True, prefix=prefix)
         self._add_techs()
         return self.found
 
@@ -305,7 +355,78 @@ class _SentenceReader:
                 return True
         return False
 
-    def _clause(self, start: int, text: str, *, first: bool, serial: bool) -> None:
+    def _introduced_lists(
+        self, clauses: list[tuple[int, int]], shown: str
+    ) -> dict[int, tuple[int, int, str]]:
+        """Lists a clause introduces ("showing a, b and c", "with a, b and c", "such as a and b"): for each
+        clause of the list, (where the introducer starts, where its items start, the verb every item takes).
+
+        The items are short nominal phrases, the first one in the introducing clause, the others in the
+        comma-separated clauses after it; a two-item list needs a verb or "including" / "such as" to be
+        read as one ("with Stripe payments and a waitlist" stays as the clause reading splits it)."""
+        listed: dict[int, tuple[int, int, str]] = {}
+        index = 0
+        while index < len(clauses):
+            start, end = clauses[index]
+            match = None
+            for candidate in _INTRODUCER.finditer(shown, start, end):
+                match = candidate  # the last introducer of the clause
+            word = re.sub(r"\s+", " ", match.group(1).lower()) if match else ""
+            verb = None if word in _NOUN_INTRODUCERS else self.lex.base_verb(word)
+            if (
+                match is None
+                or not self._nominal(shown[match.end() : end])
+                or (verb is None and self._has_verb(_strip_leading(shown[start : match.start()])))
+            ):
+                # "submit expenses with receipt photos": "with" qualifies the action, it lists no features
+                index += 1
+                continue
+            following = index + 1
+            while (
+                following < len(clauses)
+                and "," in shown[clauses[following - 1][1] : clauses[following][0]]
+                and self._nominal(shown[clauses[following][0] : clauses[following][1]])
+            ):
+                following += 1
+            two_items = re.search(r"\s(?:and|or)\s", shown[match.end() : end]) is not None
+            if following > index + 1 or (two_items and (verb or word in ("including", "such as"))):
+                prefix = verb.capitalize() if verb else ""
+                listed[index] = (match.start(), match.end(), prefix)
+                for item in range(index + 1, following):
+                    listed[item] = (clauses[item][0], clauses[item][0], prefix)
+            index = following
+        return listed
+
+    def _nominal(self, text: str) -> bool:
+        """A short phrase that is a thing, not an action ("top products", "heart rate", not "syncs with
+        Strava") and does not start with a preposition or a pronoun: a list item."""
+        words = [w.lower() for w in _WORD.findall(text)]
+        while words and words[0] in ("and", "or"):
+            words = words[1:]
+        if not words or len(words) > 8 or words[0] in _ITEM_STOPS:
+            return False
+        part: list[str] = []
+        for word in [*words, "and"]:
+            if word not in ("and", "or"):
+                part.append(word)
+                continue
+            first = part[0] if part else ""
+            if not part or first in _ITEM_STOPS:
+                return False  # "SLA breaches by agent and by week": one item
+            if (
+                len(part) > 1
+                and self.lex.is_verb(first)
+                and first not in self.lex.noun_forms
+                and first not in _ADJECTIVE_VERBS
+            ):
+                return False  # "syncs with Strava", "collect loyalty stamps", "see travel info"
+            part = []
+        return True
+
+    def _has_verb(self, text: str) -> bool:
+        return any(self.lex.is_verb(w) and w.lower() not in self.lex.noun_forms for w in _WORD.findall(text))
+
+    def _clause(self, start: int, text: str, *, first: bool, serial: bool, prefix: str | None = None) -> None:
         for part_start, part in _negation_parts(start, text):
             stripped = _strip_leading(part)
             if not any(p.search(part) for p in self.lex.background):
@@ -327,7 +448,7 @@ class _SentenceReader:
                 if _content_words(remainder, self.lex):
                     self._add(part_start, "constraint", stripped)
                 continue
-            self._features(part_start, remainder, first=first, serial=serial)
+            self._features(part_start, remainder, first=first, serial=serial, prefix=prefix)
 
     def _guarded_kind(self, text: str) -> RequirementKind:
         matching = [rule for rule in self.rules if any(p.search(text) for p in rule.when)]
@@ -365,38 +486,54 @@ class _SentenceReader:
         if imperative and any(feature for *_, feature in spans):
             # "Migrate our legacy monolith to ...": the work itself, a feature in the user's words.
             others = [(s, e, k) for s, e, k, feature in spans if not feature]
-            for s, e, kind in _merge([(*_extend(text, s, e), k) for s, e, k in others]):
+            for s, e, kind in _merge([(*_extend(text, s, e, self.lex), k) for s, e, k in others]):
                 self._add(start + s, kind, text[s:e])
                 text = text[:s] + " " * (e - s) + text[e:]
             self._add(start + (len(text) - len(stripped)), "feature", text)
             return ""
-        extended = _merge([(*_extend(text, s, e), k) for s, e, k, _ in spans])
+        extended = _merge([(*_extend(text, s, e, self.lex), k) for s, e, k, _ in spans])
         outside = text
         for s, e, _ in extended:
+            e = self._before_head(text, s, e)  # the product's head stays for the feature reading
             outside = outside[:s] + " " * (e - s) + outside[e:]
         leftover = _content_words(outside, self.lex, exclude=self._tech_names())
         has_head = any(w.lower() in self.lex.heads for w in _WORD.findall(outside))
-        if len(leftover) <= 1 and not has_head and len(extended) == 1:
-            self._add(start, extended[0][2], text)  # the whole clause is the constraint
+        if len(leftover) <= 1 and not has_head and len({kind for *_, kind in extended}) == 1:
+            # the whole clause is the constraint (or the target: "handle 5 GB of logs in under a minute")
+            self._add(start, extended[0][2], text)
             return ""
         for s, e, kind in extended:
             self._add(start + s, kind, text[s:e])
         return outside
 
-    def _features(self, start: int, text: str, *, first: bool, serial: bool) -> None:
+    def _before_head(self, text: str, start: int, end: int) -> int:
+        words = list(_WORD.finditer(text, start, end))
+        if len(words) > 1 and words[-1].group().lower() in self.lex.heads:
+            return words[-1].start()
+        return end
+
+    def _features(
+        self, start: int, text: str, *, first: bool, serial: bool, prefix: str | None = None
+    ) -> None:
         if any(p.search(text) for p in self.lex.background):
             return  # "So I run a small bakery", "I get migraines a lot": context, not a requirement
         self.only_context = False
         if first:
             text = self._drop_head(start, text)
-        pieces = _split_and(text, self.lex, serial=serial)
+        pieces = _split_and(text, self.lex, serial=serial, listed=prefix is not None)
         for offset, piece in pieces:
-            self._feature_piece(start + offset, piece, head_clause=first)
+            self._feature_piece(start + offset, piece, head_clause=first, prefix=prefix)
 
     def _drop_head(self, base: int, text: str) -> str:
         """The first clause usually names the product ("A Django web app for ..."): keep what it does."""
         tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
-        if not tokens or self.lex.is_verb(tokens[0][2]):
+        if not tokens:
+            return text
+        # "Build (me) a read-only dashboard in Next.js showing ...": the order names the product too.
+        ordered = self.lex.base_verb(tokens[0][2]) in _MAKE_VERBS and any(
+            w.lower() in self.lex.heads for _, _, w in tokens[1:9]
+        )
+        if self.lex.is_verb(tokens[0][2]) and not ordered:
             return text
         head_at = None
         for index, (_, _, word) in enumerate(tokens[:9]):
@@ -412,6 +549,8 @@ class _SentenceReader:
         head_end = tokens[head_at][1]
         head_words = [w for _, _, w in tokens[: head_at + 1]]
         kept = [w for w in head_words if w.lower() not in _STOPWORDS and not self._is_tech_word(w)]
+        if ordered:
+            kept = [w for w in kept[1:] if w.lower() not in ("me", "us", "them", "her", "him")]
         if _names_an_activity(" ".join(kept), self.lex):
             self.head_text = _display(" ".join(kept))  # "A recipe sharing website"
         aside = re.match(r"\s*\([^()]*\)", text[head_end:])  # "custom integration (HACS) for ..."
@@ -522,7 +661,7 @@ class _SentenceReader:
     def _is_tech_word(self, word: str) -> bool:
         return any(word in self.sentence[t.start : t.end] for t in self.techs)
 
-    def _feature_piece(self, start: int, piece: str, *, head_clause: bool) -> None:
+    def _feature_piece(self, start: int, piece: str, *, head_clause: bool, prefix: str | None = None) -> None:
         cleaned = _strip_trailing(_REASON.sub("", _strip_leading(piece)))
         if not cleaned:
             return
@@ -548,6 +687,9 @@ class _SentenceReader:
             return
         if not content and not capability:
             return
+        lead_word = _WORD.findall(cleaned)[0].lower()
+        if prefix and (not self.lex.is_verb(lead_word) or lead_word in _ADJECTIVE_VERBS):
+            cleaned = f"{prefix} {cleaned[:1].lower()}{cleaned[1:]}"  # "showing a, b and c": "Show b"
         self._add(lead, "constraint" if self._states_a_given(cleaned) else "feature", cleaned)
 
     def _states_a_given(self, text: str) -> bool:
@@ -598,6 +740,8 @@ class _SentenceReader:
         for tech in self.techs:
             if any(s <= tech.start < e for s, e in self.excluded):
                 continue
+            if context_role(self.sentence, tech.start, tech.end, self.lex) == "source":
+                continue  # "our nginx access logs": a format the product reads, nothing to integrate with
             text = self.tech_text.get(tech.start) or self._with_role(tech)
             key = _tech_key(tech.name)
             self.found.append(_Found((*self.where, tech.start), "integration", _clip(text), key))
@@ -631,6 +775,58 @@ class _SentenceReader:
         if not shown or not _WORD.search(shown):
             return
         self.found.append(_Found((*self.where, position), kind, _clip(shown), _key_of(kind, shown)))
+
+
+def context_role(sentence: str, start: int, end: int, lex: Lexicon) -> ContextRole | None:
+    """Whether the technology at ``sentence[start:end]`` is context rather than stack or a service."""
+    after = sentence[end : end + 80]
+    before = sentence[max(0, start - 80) : start]
+    system = any(p.search(after) for p in lex.system_after)
+    if any(p.search(after) for p in lex.source_after) or any(p.search(before) for p in lex.export_before):
+        return "source"
+    if system and any(p.search(before) for p in lex.source_before):
+        # "Split the orders tables out of our Rails monolith": the system the work replaces, not a data feed
+        return "legacy" if _migrates(sentence) else "source"
+    if system and any(p.search(before) for p in lex.legacy_before):
+        return "legacy"
+    return None
+
+
+# Words without which no pattern of lexicon.yaml's ``context`` section can match a sentence.
+_DATA_WORDS = re.compile(r"\b(?:logs?|exports?|exported|downloaded|dumped|copied|output)\b", re.IGNORECASE)
+_SYSTEM_WORDS = re.compile(
+    r"\b(?:apps?|applications?|systems?|sites?|monoliths?|backends?|codebases?|servers?|services?|platforms?|"
+    r"stacks?|shops?|stores?|macros?|spreadsheets?|workbooks?)\b",
+    re.IGNORECASE,
+)
+_SYSTEM_CUES = re.compile(
+    r"\b(?:writes?|feeds?|fills?|populates?|produces?|generates?|owns?|maintains?|dumps?|emits?|from|out\s+of|"
+    r"by|legacy|old|outdated|existing|current|ageing|aging)\b",
+    re.IGNORECASE,
+)
+
+
+def _migrates(sentence: str) -> bool:
+    return any(
+        p.search(sentence) for rule in load_rules() if rule.name == "incremental_migration" for p in rule.when
+    )
+
+
+def context_technologies(text: str) -> list[ContextTech]:
+    """The technologies ``text`` names as context, with their positions in ``text`` (for the planner:
+    they are not the stack the brief asks us to build in)."""
+    lex = lexicon()
+    found = []
+    for offset, sentence in split_sentences(text):
+        if not (
+            _DATA_WORDS.search(sentence) or (_SYSTEM_WORDS.search(sentence) and _SYSTEM_CUES.search(sentence))
+        ):
+            continue  # no word a context pattern needs: skip the (costlier) technology scan
+        for span in find_technologies(sentence, lex):
+            role = context_role(sentence, span.start, span.end, lex)
+            if role is not None:
+                found.append(ContextTech(offset + span.start, offset + span.end, span.name, role))
+    return found
 
 
 def find_technologies(
@@ -669,6 +865,8 @@ def find_technologies(
         if _DOMAIN_AFTER_NAME.match(sentence, end):
             continue  # "a BackupSchedule custom resource" is a domain name
         spans.append(_TechSpan(start, end, lex.canonical(name)))
+    # "a Grafana-style status page" names a look, not a technology
+    spans = [s for s in spans if not _STYLE_SUFFIX.match(sentence, s.end)]
     return _outermost(spans)
 
 
@@ -831,7 +1029,7 @@ def _negation_parts(start: int, text: str) -> list[tuple[int, str]]:
     return [(s, p) for s, p in merged if p.strip()]
 
 
-def _split_and(text: str, lex: Lexicon, *, serial: bool) -> list[tuple[int, str]]:
+def _split_and(text: str, lex: Lexicon, *, serial: bool, listed: bool = False) -> list[tuple[int, str]]:
     """Split on " and " before a verb ("reads counts and shows trends"), or the last " and " of a list."""
     points: list[tuple[int, int]] = []
     for match in re.finditer(r"\s+and\s+", text):
@@ -850,8 +1048,9 @@ def _split_and(text: str, lex: Lexicon, *, serial: bool) -> list[tuple[int, str]
         last = None
         for match in re.finditer(r"\s+and\s+", text):
             last = match
-        if last is not None:
-            points.append((last.start(), last.end()))
+        tail = [w.lower() for w in _WORD.findall(text[: last.start()])][-3:] if last else []
+        if last is not None and (listed or not set(tail) & _PREPOSITIONS):
+            points.append((last.start(), last.end()))  # not "search items by date and colour"
     pieces: list[tuple[int, str]] = []
     position = 0
     for start, end in points:
@@ -865,8 +1064,9 @@ def _has_two_words(text: str) -> bool:
     return len([w for w in _WORD.findall(text) if w.lower() not in _STOPWORDS]) >= 2
 
 
-def _extend(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen a match to whole words, a few words to the right and left within the phrase."""
+def _extend(text: str, start: int, end: int, lex: Lexicon | None = None) -> tuple[int, int]:
+    """Widen a match to whole words, a few words to the right and left within the phrase; to the right
+    at most up to the product's head noun ("read-only internal dashboard", not what it shows)."""
     tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
     first = next((i for i, (s, e) in enumerate(tokens) if e > start), None)
     last = next((i for i, (s, e) in reversed(list(enumerate(tokens))) if s < end), None)
@@ -877,7 +1077,11 @@ def _extend(text: str, start: int, end: int) -> tuple[int, int]:
         word = text[tokens[right + 1][0] : tokens[right + 1][1]].lower().strip(".,;:!?")
         if word in _RIGHT_STOPS or text[tokens[right][0] : tokens[right][1]].endswith((",", ";", ":")):
             break
+        if lex is not None and _INTRODUCER.fullmatch(word + " "):
+            break  # "... dashboard showing daily revenue": what follows is what it does
         right += 1
+        if lex is not None and word in lex.heads:
+            break
     left = first
     opening = text[tokens[first][0] : tokens[first][1]].lower()
     if _NEGATION_LEAD.match(opening):
@@ -938,7 +1142,12 @@ def _strip_trailing(text: str) -> str:
         previous = stripped
         stripped = _keep_closing(_TRAILING_FILLER.sub("", stripped).strip(" \t,;:-—–()\"'"), previous)
         if len(_WORD.findall(stripped)) > 2:  # "Train a model weekly on", but "Log in" keeps its particle
-            stripped = re.sub(r"\s+(?:on|in|at|into)$", "", stripped, flags=re.IGNORECASE)
+            stripped = re.sub(
+                r"(?<!\bsign)(?<!\blog)(?<!\bopt)(?<!\bcheck)(?<!\bplug)\s+(?:on|in|at|into)$",
+                "",
+                stripped,
+                flags=re.IGNORECASE,
+            )
     return stripped
 
 
@@ -952,6 +1161,7 @@ def _keep_closing(stripped: str, before: str) -> str:
 def _tidy(text: str) -> str:
     text = _strip_trailing(text.strip(" \t,;:-—–()\"'"))
     text = re.sub(r"^(?:and|or|but|with|while|during|it|so)\s+", "", text, flags=re.IGNORECASE)
+    text = _MAKE_LEAD.sub("", text)  # "Build a read-only dashboard" → "read-only dashboard"
     return _ARTICLE.sub("", text)
 
 
@@ -984,4 +1194,12 @@ def tokenize(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-__all__ = ["LEFT", "RIGHT", "extract_requirements", "find_technologies", "split_sentences"]
+__all__ = [
+    "LEFT",
+    "RIGHT",
+    "ContextTech",
+    "context_technologies",
+    "extract_requirements",
+    "find_technologies",
+    "split_sentences",
+]

@@ -45,6 +45,13 @@ class Lexicon:
     constraint_cues: tuple[re.Pattern[str], ...]
     non_goal_cues: tuple[re.Pattern[str], ...]  # "out of scope for now", "can wait"
     background: tuple[re.Pattern[str], ...]  # context, not requirements: "Hi!", "I run a small bakery"
+    # A technology named as context (see ``context`` in lexicon.yaml): the source or format of data the
+    # product reads, or a legacy system.
+    source_after: tuple[re.Pattern[str], ...] = ()
+    source_before: tuple[re.Pattern[str], ...] = ()
+    export_before: tuple[re.Pattern[str], ...] = ()
+    system_after: tuple[re.Pattern[str], ...] = ()
+    legacy_before: tuple[re.Pattern[str], ...] = ()
 
     def canonical(self, name: str) -> str:
         """The display name of a technology the lexicon knows, else ``name`` itself."""
@@ -99,13 +106,13 @@ def _words(data: dict[str, Any], key: str) -> frozenset[str]:
     return frozenset(word.lower() for word in value.split())
 
 
-def _regexes(data: dict[str, Any], key: str) -> tuple[re.Pattern[str], ...]:
+def _regexes(data: dict[str, Any], key: str, *, where: str | None = None) -> tuple[re.Pattern[str], ...]:
     compiled = []
     for pattern in _strings(data, key):
         try:
             compiled.append(re.compile(pattern, re.IGNORECASE))
         except re.error as exc:
-            raise LexiconError(f"lexicon.yaml: {key}: invalid pattern {pattern!r}: {exc}") from None
+            raise LexiconError(f"lexicon.yaml: {where or key}: invalid pattern {pattern!r}: {exc}") from None
     return tuple(compiled)
 
 
@@ -159,7 +166,19 @@ def parse_lexicon(data: Any) -> Lexicon:
         constraint_cues=_regexes(data, "constraint_cues"),
         non_goal_cues=_regexes(data, "non_goal_cues"),
         background=_regexes(data, "background"),
+        **_context(data),
     )
+
+
+def _context(data: dict[str, Any]) -> dict[str, tuple[re.Pattern[str], ...]]:
+    section = data.get("context")
+    if not isinstance(section, dict):
+        raise LexiconError("lexicon.yaml: context must be a mapping")
+    fields = ("source_after", "source_before", "export_before", "system_after", "legacy_before")
+    unknown = sorted(set(section) - set(fields))
+    if unknown:
+        raise LexiconError(f"lexicon.yaml: context has unknown fields {unknown}")
+    return {name: _regexes(section, name, where=f"context.{name}") for name in fields}
 
 
 @cache
