@@ -310,3 +310,18 @@ def test_people_who_already_sign_in_with_an_identity_provider_get_single_sign_on
     titles = [s.title for s in steps(plan)]
     assert "Single sign-on through Google" in titles
     assert not any(t.startswith("Sign-in and sign-out") for t in titles)
+
+
+@pytest.mark.parametrize(
+    ("summary", "compose"),
+    [
+        ("A Django web app where members book rooms, stored in Postgres, run with Docker.", True),
+        (
+            "A Django web app where members book rooms, stored in Postgres, deployed on our Kubernetes cluster.",
+            False,
+        ),
+    ],
+)
+def test_docker_compose_only_when_the_brief_chooses_containers(summary: str, compose: bool) -> None:
+    plan = detailed(ProjectBrief(name="Rooms", summary=summary))
+    assert any(s.title == "Docker Compose for local dependencies" for s in steps(plan)) is compose

@@ -239,6 +239,8 @@ def _with_rules(analysis: Analysis, rmap: RequirementMap, text: str = "") -> Ana
         for i in rmap.infos
     ):
         flags.add("sso_only")  # the identity provider signs people in: no passwords, no sign-up form
+    if "docker" in analysis.explicit:
+        flags.add("containers_named")
     if "no_accounts" in flags:
         flags.discard("has_auth")
     if "sso_only" in flags:

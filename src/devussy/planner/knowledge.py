@@ -453,6 +453,7 @@ _FLAGS = frozenset(
         "batch_only",
         "api_source",
         "service_read_only",
+        "containers_named",  # the brief names Docker or containers itself (not implied by Kubernetes)
     }
 )
 
