@@ -317,7 +317,7 @@ def test_people_who_already_sign_in_with_an_identity_provider_get_single_sign_on
     [
         ("A Django web app where members book rooms, stored in Postgres, run with Docker.", True),
         (
-            "A Django web app where members book rooms, stored in Postgres, deployed on our Kubernetes cluster.",
+            "A Django web app where members book rooms, stored in Postgres, on our Kubernetes cluster.",
             False,
         ),
     ],
