@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 
 from devussy.models import ProjectBrief
 from devussy.planner import analysis as analysis_module
-from devussy.planner.analysis import analyze_brief, analyzer, outermost_entries, resolve_toolchain
+from devussy.planner.analysis import (
+    analyze_brief,
+    analyze_text,
+    analyzer,
+    outermost_entries,
+    resolve_toolchain,
+)
+from devussy.requirements.extract import extract_requirements
 
 # A hang detector, not a timing: these inputs take well under a second now and took hours before.
 HANG_SECONDS = 120
@@ -321,3 +328,24 @@ def test_a_type_word_that_only_mentions_something_does_not_type_the_project(
     summary: str, project_type: str
 ) -> None:
     assert analyze_brief(ProjectBrief(name="Demo", summary=summary)).project_type == project_type
+
+
+@pytest.mark.parametrize(
+    ("summary", "stack", "not_stack"),
+    [
+        (
+            "An iOS app in Swift that uploads receipts to our existing Laravel REST API.",
+            {"swift"},
+            {"laravel", "php"},
+        ),
+        ("A Kotlin Android app that syncs notes to our current Django API.", {"kotlin"}, {"django"}),
+    ],
+)
+def test_an_existing_api_is_not_the_stack_even_as_an_integration(
+    summary: str, stack: set[str], not_stack: set[str]
+) -> None:
+    requirements = extract_requirements(ProjectBrief(name="Demo", summary=summary))
+    named = tuple(r.text for r in requirements if r.kind == "integration")
+    found = set(analyze_text(summary, named).stack)
+    assert stack <= found
+    assert not (not_stack & found), found

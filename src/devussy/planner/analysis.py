@@ -481,14 +481,17 @@ class Analyzer:
         team_size: int | None = None,
     ) -> Analysis:
         full_text = "\n".join([text, *named, *stores, *services, deployment or ""])
-        explicit, features = self._entries_without_context(full_text, text)
+        explicit, features, context_only = self._entries_without_context(full_text, text)
+        explicit = [t for t in explicit if t not in context_only]
         unknown: list[str] = []
         unknown_stores: list[str] = []
         unknown_services: list[str] = []
         for names, bucket in ((named, None), (stores, unknown_stores), (services, unknown_services)):
             for name in names:
-                found = self.match_name(name)
-                if found:
+                # a name the text gives only as an existing system ("our existing Django REST API") stays
+                # out of the stack even when a requirement lists it as an integration
+                found = [t for t in self.match_name(name) if t not in context_only]
+                if found or self.match_name(name):
                     explicit.extend(t for t in found if t not in explicit)
                 elif name.strip() and name.strip().lower() not in {u.lower() for u in unknown}:
                     unknown.append(name.strip())
@@ -562,10 +565,13 @@ class Analyzer:
             stack=stack,
         )
 
-    def _entries_without_context(self, full_text: str, text: str) -> tuple[list[str], list[str]]:
+    def _entries_without_context(
+        self, full_text: str, text: str
+    ) -> tuple[list[str], list[str], frozenset[str]]:
         """Technologies and features of the brief, without the technologies it names only as context: the
         source of the data it reads ("our nginx access logs", "a legacy PHP app writes to") never, a legacy
-        system ("our legacy PHP monolith") when the brief names what to build in instead."""
+        system ("our legacy PHP monolith", "our existing Django REST API") when the brief names what to build
+        in instead. The third item holds the technologies left out that way."""
         context = context_technologies(text) if _CONTEXT_HINT.search(text) else []
         sources = [(c.start, c.end) for c in context if c.role == "source"]
         techs, features, _ = self.find_entries_with_spans(full_text, sources)
@@ -573,8 +579,10 @@ class Analyzer:
         if legacy:
             without, _, _ = self.find_entries_with_spans(full_text, [*sources, *legacy])
             if any(self.kb.technologies[t].category in _BUILD_CATEGORIES for t in without):
-                techs = without
-        return techs, features
+                in_text, _, _ = self.find_entries_with_spans(text, [*sources, *legacy])
+                named = {tid for c in context if c.role == "legacy" for tid in self.match_name(c.name)}
+                return without, features, frozenset(named - set(in_text))
+        return techs, features, frozenset()
 
     def _vote_type(self, techs: Iterable[str]) -> str:
         votes: dict[str, int] = {}

@@ -503,7 +503,10 @@ class _SentenceReader:
             self._add(start, extended[0][2], text)
             return ""
         for s, e, kind in extended:
-            self._add(start + s, kind, text[s:e])
+            phrase = text[s:e]
+            if re.match(r"\s*(?:while|when|whenever|even\s+when)\b", phrase, re.IGNORECASE):
+                phrase = f"Works {phrase.strip()}"  # "... while offline": a condition the product works under
+            self._add(start + s, kind, phrase)
         return outside
 
     def _before_head(self, text: str, start: int, end: int) -> int:
@@ -643,7 +646,12 @@ class _SentenceReader:
             span = next((t for t in self.techs if t.start - offset == position), None)
             if span is None:
                 word = _WORD.match(rest, position)
-                if word and word.start() == position and word.group().lower() in self.lex.generic_words:
+                if (
+                    word
+                    and word.start() == position
+                    and word.group().lower() in self.lex.generic_words
+                    and word.group().lower() not in _PREPOSITIONS  # "in Rust for amateur astronomers"
+                ):
                     end = word.end()
                     continue
                 break
@@ -763,7 +771,8 @@ class _SentenceReader:
             elif one in self.lex.role_words:
                 label = f"{label} {match.group(1).split()[0]}"
             elif one == "for":
-                target = re.match(r"\s+for\s+([a-z][\w-]*)", after)
+                # "Stripe for payments", but not "Kotlin for volunteer bird surveyors" (an audience)
+                target = re.match(r"\s+for\s+([a-z][\w-]*)(?=\s*(?:[,.;:!?)]|$|(?:and|or)\b))", after)
                 if target and target.group(1).lower() not in _STOPWORDS:
                     label = f"{label} for {target.group(1)}"
         return label
@@ -787,15 +796,18 @@ def context_role(sentence: str, start: int, end: int, lex: Lexicon) -> ContextRo
     if system and any(p.search(before) for p in lex.source_before):
         # "Split the orders tables out of our Rails monolith": the system the work replaces, not a data feed
         return "legacy" if _migrates(sentence) else "source"
-    if system and any(p.search(before) for p in lex.legacy_before):
-        return "legacy"
+    if (system or _API_AFTER.match(after)) and any(p.search(before) for p in lex.legacy_before):
+        return "legacy"  # "our existing Django REST API": a service we call, not what we build in
     return None
+
+
+_API_AFTER = re.compile(r"\s+(?:[A-Za-z]+\s+)?apis?\b", re.IGNORECASE)
 
 
 # Words without which no pattern of lexicon.yaml's ``context`` section can match a sentence.
 _DATA_WORDS = re.compile(r"\b(?:logs?|exports?|exported|downloaded|dumped|copied|output)\b", re.IGNORECASE)
 _SYSTEM_WORDS = re.compile(
-    r"\b(?:apps?|applications?|systems?|sites?|monoliths?|backends?|codebases?|servers?|services?|platforms?|"
+    r"\b(?:apps?|applications?|apis?|systems?|sites?|monoliths?|backends?|codebases?|servers?|services?|platforms?|"
     r"stacks?|shops?|stores?|macros?|spreadsheets?|workbooks?)\b",
     re.IGNORECASE,
 )
@@ -1042,7 +1054,12 @@ def _split_and(text: str, lex: Lexicon, *, serial: bool, listed: bool = False) -
         shared_object = lex.is_verb(last_left) and last_left not in lex.noun_forms
         if next_word and lex.is_verb(next_word.group()) and len(left_words) >= 2 and not shared_object:
             points.append((match.start(), match.end()))
-        elif next_word and next_word.group().lower() in ("a", "an") and _has_two_words(before):
+        elif (
+            next_word
+            and next_word.group().lower() in ("a", "an")
+            and _has_two_words(before)
+            and not _WITH_OBJECT.search(before)  # "record sightings with GPS and a photo": one thing
+        ):
             points.append((match.start(), match.end()))  # "payments via Stripe and a waitlist": two things
     if serial and not points:
         last = None
@@ -1058,6 +1075,10 @@ def _split_and(text: str, lex: Lexicon, *, serial: bool, listed: bool = False) -
         position = end
     pieces.append((position, text[position:]))
     return pieces
+
+
+# "... with GPS" right before " and a ...": the "and" adds a second object of "with", not a second feature.
+_WITH_OBJECT = re.compile(r"\bwith\s+(?:an?\s+|the\s+)?\S+(?:\s+\S+)?$", re.IGNORECASE)
 
 
 def _has_two_words(text: str) -> bool:
@@ -1084,8 +1105,8 @@ def _extend(text: str, start: int, end: int, lex: Lexicon | None = None) -> tupl
             break
     left = first
     opening = text[tokens[first][0] : tokens[first][1]].lower()
-    if _NEGATION_LEAD.match(opening):
-        return tokens[first][0], tokens[right][1]  # "without downtime" starts its own phrase
+    if _NEGATION_LEAD.match(opening) or opening in ("while", "when", "whenever", "even"):
+        return tokens[first][0], tokens[right][1]  # "without downtime", "while offline" start their own phrase
     while left > 0 and first - left < _MAX_LEFT:
         word = text[tokens[left - 1][0] : tokens[left - 1][1]].lower().strip(".,;:!?")
         if word in _LEFT_STOPS:
