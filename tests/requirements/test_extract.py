@@ -377,13 +377,17 @@ def test_an_existing_api_we_call_is_a_legacy_system_and_an_integration() -> None
 
 
 def test_an_audience_after_the_stack_is_neither_part_of_its_name_nor_a_feature() -> None:
-    found = pairs(extract("A desktop app in Rust for amateur astronomers: log observations and plan sessions."))
+    found = pairs(
+        extract("A desktop app in Rust for amateur astronomers: log observations and plan sessions.")
+    )
     assert found == [("integration", "Rust"), ("feature", "Log observations"), ("feature", "Plan sessions")]
     assert ("integration", "Stripe for payments") in pairs(extract("A shop that uses Stripe for payments."))
 
 
 def test_existing_accounts_retention_and_offline_are_limits_not_features() -> None:
-    found = pairs(extract("A scheduling app. Nurses sign in with the accounts they already have on the intranet."))
+    found = pairs(
+        extract("A scheduling app. Nurses sign in with the accounts they already have on the intranet.")
+    )
     assert ("constraint", "Nurses sign in with the accounts they already have on the intranet") in found
     found = pairs(extract("A voice memo app. Don't keep recordings on the server longer than 30 days."))
     assert ("constraint", "Don't keep recordings on the server longer than 30 days") in found

@@ -1106,7 +1106,9 @@ def _extend(text: str, start: int, end: int, lex: Lexicon | None = None) -> tupl
     left = first
     opening = text[tokens[first][0] : tokens[first][1]].lower()
     if _NEGATION_LEAD.match(opening) or opening in ("while", "when", "whenever", "even"):
-        return tokens[first][0], tokens[right][1]  # "without downtime", "while offline" start their own phrase
+        return tokens[first][0], tokens[right][
+            1
+        ]  # "without downtime", "while offline" start their own phrase
     while left > 0 and first - left < _MAX_LEFT:
         word = text[tokens[left - 1][0] : tokens[left - 1][1]].lower().strip(".,;:!?")
         if word in _LEFT_STOPS:
