@@ -349,3 +349,14 @@ def test_an_existing_api_is_not_the_stack_even_as_an_integration(
     found = set(analyze_text(summary, named).stack)
     assert stack <= found
     assert not (not_stack & found), found
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "Write a weekly job that pulls invoices from Xero and uploads a CSV to our S3 bucket.",
+        "Our finance team reconciles by hand. Build a nightly job that copies payouts from Stripe into S3.",
+    ],
+)
+def test_a_scheduled_job_named_as_the_product_is_a_data_job(summary: str) -> None:
+    assert analyze_brief(ProjectBrief(name="Demo", summary=summary)).project_type == "data_pipeline"

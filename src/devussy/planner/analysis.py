@@ -504,6 +504,8 @@ class Analyzer:
         if scores:
             best = max(scores.values())
             project_type = next(t for t in TYPE_PRIORITY if scores.get(t) == best)
+        elif _JOB_OPENING.search(_without_name(text)):
+            project_type = "data_pipeline"  # "Build a nightly job that exports ...": a scheduled data job
         elif _TOOL_OPENING.search(_without_name(text)) and not any(
             self.kb.technologies[t].category in ("web_framework", "frontend", "mobile", "desktop")
             for t in explicit
@@ -725,6 +727,12 @@ def _after_context(text: str, start: int) -> int:
 
 _TOOL_OPENING = re.compile(
     r"^[^.!?:]{0,60}?(?<!\bweb\s)(?<!\bonline\s)(?<!\bbrowser\s)\b(?:tool|utility|script)\b(?![- ]kit)",
+    re.IGNORECASE,
+)
+# A scheduled job named as the product, in any sentence ("Our team ... . Build a nightly job that ...").
+_JOB_OPENING = re.compile(
+    r"(?:^|[.!?]\s+)[^.!?:]{0,60}?\b(?:nightly|daily|weekly|hourly|monthly|scheduled|cron|batch)\s+"
+    r"(?:[\w-]+\s+)?(?:jobs?|tasks?|batch)\b",
     re.IGNORECASE,
 )
 _BEFORE_HIT = re.compile(r"([A-Za-z][\w.'’-]*)\s+(?:(?:the|an?|their|our|its|any|all)\s+)?$")
