@@ -404,3 +404,10 @@ def test_todays_world_is_context_and_coverage_targets_are_quality() -> None:
     assert ("integration", "HubSpot") in found
     found = pairs(extract("A Go package that parses cron expressions, with 95% test coverage."))
     assert ("quality", "95% test coverage") in found
+
+
+def test_an_unknown_name_that_qualifies_a_domain_noun_is_no_integration_unless_used_as_a_service() -> None:
+    found = pairs(extract("A web app that plots Met Office rainfall readings per county."))
+    assert found == [("feature", "Plots Met Office rainfall readings per county")]
+    found = pairs(extract("A web app that pulls Met Office rainfall readings from its API."))
+    assert ("integration", "Met Office") in found

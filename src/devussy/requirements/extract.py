@@ -876,6 +876,12 @@ def find_technologies(
             continue  # "OCRs them", "PDFs", "APIs": a plural acronym is a verb or a thing, not a product
         if _DOMAIN_AFTER_NAME.match(sentence, end):
             continue  # "a BackupSchedule custom resource" is a domain name
+        if (
+            name not in lex.by_alias
+            and name.lower() not in lex.by_alias
+            and _qualifies_a_noun(sentence, end, lex)
+        ):
+            continue  # "UK Ordnance Survey grid references": a name that qualifies a domain noun, no service
         spans.append(_TechSpan(start, end, lex.canonical(name)))
     # "a Grafana-style status page" names a look, not a technology
     spans = [s for s in spans if not _STYLE_SUFFIX.match(sentence, s.end)]
@@ -885,6 +891,31 @@ def find_technologies(
 _QUESTION_WORDS = frozenset(
     {"what", "how", "why", "i", "i'd", "i'm", "i’d", "i’m", "i'll", "so", "hi", "hello"}
 )
+
+
+# "grid references", "bus timetables": a compound noun (the second word plural) right after a name.
+_COMPOUND_AFTER = re.compile(r"\s+([a-z][a-z-]+)\s+([a-z][a-z-]+s)\b")
+# How a brief uses a name as a service: an API, an account, an integration, a sync.
+_SERVICE_CUE = re.compile(
+    r"\b(?:apis?|sdks?|accounts?|integrat\w*|sync\w*|webhooks?|connect\w*|oauth|sign\s+in|log\s+in|login)\b",
+    re.IGNORECASE,
+)
+
+
+def _qualifies_a_noun(sentence: str, end: int, lex: Lexicon) -> bool:
+    """An unknown name that qualifies a compound domain noun ("UK Ordnance Survey grid references",
+    "Met Office rainfall readings") in a sentence that uses nothing as a service."""
+    match = _COMPOUND_AFTER.match(sentence, end)
+    if match is None or _SERVICE_CUE.search(sentence):
+        return False
+    first = match.group(1)
+    return not (
+        first in _STOPWORDS
+        or first in lex.role_words
+        or first in lex.heads
+        or first in lex.generic_words
+        or (lex.is_verb(first) and first not in lex.noun_forms)
+    )
 
 
 def _trim_name(name: str, lex: Lexicon) -> str:
