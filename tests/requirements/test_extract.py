@@ -411,3 +411,9 @@ def test_an_unknown_name_that_qualifies_a_domain_noun_is_no_integration_unless_u
     assert found == [("feature", "Plots Met Office rainfall readings per county")]
     found = pairs(extract("A web app that pulls Met Office rainfall readings from its API."))
     assert ("integration", "Met Office") in found
+
+
+def test_two_listed_quality_targets_are_two_requirements() -> None:
+    found = pairs(extract("A Go package with type hints and 90% branch coverage."))
+    assert ("quality", "Type hints") in found
+    assert ("quality", "90% branch coverage") in found
