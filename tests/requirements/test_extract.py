@@ -414,6 +414,6 @@ def test_an_unknown_name_that_qualifies_a_domain_noun_is_no_integration_unless_u
 
 
 def test_two_listed_quality_targets_are_two_requirements() -> None:
-    found = pairs(extract("A Go package with type hints and 90% branch coverage."))
-    assert ("quality", "Type hints") in found
+    found = pairs(extract("A Go package for dates. Ships with full type hints and 90% branch coverage."))
+    assert ("quality", "Full type hints") in found
     assert ("quality", "90% branch coverage") in found

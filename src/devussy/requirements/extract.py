@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 from devussy.models import MAX_REQUIREMENTS, ProjectBrief, Requirement, RequirementKind, RequirementSource
@@ -500,7 +501,7 @@ class _SentenceReader:
         has_head = any(w.lower() in self.lex.heads for w in _WORD.findall(outside))
         listed = any(  # "full type hints and 100% test coverage": two targets, not one
             re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", text[a[1] : b[0]], re.IGNORECASE)
-            for a, b in zip(extended, extended[1:], strict=False)
+            for a, b in pairwise(extended)
         )
         if len(leftover) <= 1 and not has_head and len({kind for *_, kind in extended}) == 1 and not listed:
             # the whole clause is the constraint (or the target: "handle 5 GB of logs in under a minute")
