@@ -360,3 +360,11 @@ def test_an_existing_api_is_not_the_stack_even_as_an_integration(
 )
 def test_a_scheduled_job_named_as_the_product_is_a_data_job(summary: str) -> None:
     assert analyze_brief(ProjectBrief(name="Demo", summary=summary)).project_type == "data_pipeline"
+
+
+def test_an_api_mentioned_late_does_not_outweigh_a_scheduled_job() -> None:
+    summary = (
+        "Build a weekly job that copies tickets into our Snowflake warehouse and classifies them with a "
+        "local model; ticket text must never be sent to an external API."
+    )
+    assert analyze_brief(ProjectBrief(name="Demo", summary=summary)).project_type == "data_pipeline"

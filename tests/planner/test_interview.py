@@ -216,6 +216,11 @@ def test_derived_project_names_are_short_noun_phrases(idea: str, name: str) -> N
         ("A small Flask and Vue app for a community garden: members reserve plots.", "Community Garden App"),
         # "where a coach plans workouts": named by what the clause's verb acts on
         ("A Next.js web app where a coach plans workouts and athletes log them.", "Workouts Web App"),
+        # who it is for is not what it is: "for hospital porters: log each patient transfer"
+        (
+            "An iPhone app in Swift for hospital porters: log each patient transfer with a barcode scan.",
+            "Patient Transfer iPhone App",
+        ),
     ],
 )
 def test_names_come_from_what_is_built_not_context_stack_or_audience(idea: str, name: str) -> None:

@@ -417,3 +417,11 @@ def test_two_listed_quality_targets_are_two_requirements() -> None:
     found = pairs(extract("A Go package for dates. Ships with full type hints and 90% branch coverage."))
     assert ("quality", "Full type hints") in found
     assert ("quality", "90% branch coverage") in found
+
+
+def test_general_words_are_not_integrations_and_a_crate_is_the_product() -> None:
+    found = pairs(extract("An app that uploads scans when back on Wi-Fi."))
+    assert not [t for k, t in found if k == "integration"]
+    found = pairs(extract("A Rust crate that parses weather station observations, with full docs."))
+    assert ("feature", "Parses weather station observations") in found
+    assert ("quality", "Full docs") in found

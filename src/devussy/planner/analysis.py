@@ -500,6 +500,8 @@ class Analyzer:
         explicit = [t for t in self.kb.technologies if t in set(explicit)]
 
         scores = self._type_scores_after_name(text)
+        if scores and max(scores.values()) < OPENING_WEIGHT and _JOB_OPENING.search(_without_name(text)):
+            scores = {}  # "Build a weekly job ... never sent to an external API": the job, not an API
         project_type_stated = bool(scores)
         if scores:
             best = max(scores.values())

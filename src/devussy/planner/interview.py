@@ -333,6 +333,7 @@ _GENERIC = frozenset(
         "ipad",
         "desktop",
         "cross-platform",
+        "crate",
     ]
 )
 # Words that qualify the product without naming it: dropped when a subject names it.
@@ -431,6 +432,12 @@ def _subject(purpose: str) -> list[str]:
     return [re.sub(r"['’]s$", "", w) for w in thing[-2:]]
 
 
+def _names_people(word: str) -> bool:
+    """ "surveyors", "allotment holders", "volunteers": who the product is for."""
+    lowered = word.lower()
+    return lowered in lexicon().audience_words or lowered.endswith(("ers", "ors", "ists", "ants", "ents"))
+
+
 def _is_tech_name(word: str) -> bool:
     return word.lower() in lexicon().by_alias or word in lexicon().by_alias
 
@@ -490,6 +497,10 @@ def derive_name(idea: str, analysis: Analysis) -> str:
     gerund = re.match(r"[A-Za-z-]+ing\b", purpose.group(1)) if purpose else None
     if purpose and gerund and lex_is_verb(gerund.group()) and words_of(purpose.group(1)).verb:
         subject = _subject(purpose.group(1))  # "a library for parsing IBAN numbers" → IBAN
+    elif purpose and subject and _names_people(subject[-1]):
+        # "an Android app for volunteer bird surveyors: record sightings ...": named by what they do with it
+        does = re.search(r"(?::\s*|\b(?:to|that|who|where)\s+)(.+)", purpose.group(1))
+        subject = (_subject(does.group(1)) if does else []) or subject
     elif not purpose:
         relative = re.search(r"\b(?:to|that|which|where)\s+(.+)", after, re.IGNORECASE)
         if relative and relative.start() < 60:

@@ -899,7 +899,7 @@ _QUESTION_WORDS = frozenset(
 
 
 # "grid references", "bus timetables": a compound noun (the second word plural) right after a name.
-_COMPOUND_AFTER = re.compile(r"\s+([a-z][a-z-]+)\s+([a-z][a-z-]+s)\b")
+_COMPOUND_AFTER = re.compile(r"\s+([a-z][a-z-]+)(?:\s+[a-z][a-z-]+){0,2}?\s+([a-z][a-z-]+s)\b")
 # How a brief uses a name as a service: an API, an account, an integration, a sync.
 _SERVICE_CUE = re.compile(
     r"\b(?:apis?|sdks?|accounts?|integrat\w*|sync\w*|webhooks?|connect\w*|oauth|sign\s+in|log\s+in|login)\b",
