@@ -368,3 +368,11 @@ def test_an_api_mentioned_late_does_not_outweigh_a_scheduled_job() -> None:
         "local model; ticket text must never be sent to an external API."
     )
     assert analyze_brief(ProjectBrief(name="Demo", summary=summary)).project_type == "data_pipeline"
+
+
+def test_a_product_word_in_a_given_does_not_type_the_product() -> None:
+    summary = (
+        "A Flutter app for allotment holders: record harvests with a photo. "
+        "Members log in with the logins they already use on the society website."
+    )
+    assert analyze_brief(ProjectBrief(name="Demo", summary=summary)).project_type == "mobile_app"

@@ -28,6 +28,7 @@ from devussy.planner.knowledge import (
 )
 from devussy.requirements.extract import context_technologies
 from devussy.requirements.lexicon import lexicon
+from devussy.requirements.rules import load_rules
 
 # Used when two project types match equally often: the more specific type wins.
 TYPE_PRIORITY = (
@@ -754,12 +755,23 @@ def _mentioned(text: str, hit: _Hit) -> bool:
     before = text[max(0, hit.start - 60) : hit.start]
     if text[hit.start : hit.end].lower() in ("api", "apis") and _NAME_BEFORE.search(before):
         return True
+    if _in_a_given(text, hit.start):
+        return True  # "Members log in with the logins they already use on the society website"
     word = _BEFORE_HIT.search(before)
     if word is None:
         return False
     lex = lexicon()
     verb = word.group(1).lower()
     return lex.is_verb(verb) and verb not in lex.noun_forms and not verb.endswith("ed")
+
+
+def _in_a_given(text: str, position: int) -> bool:
+    """Whether ``position`` lies in a sentence that states a given a constraint rule recognises (existing
+    accounts, an existing database...): what it names is the world around the product, not the product."""
+    start = max(text.rfind(". ", 0, position), text.rfind("\n", 0, position)) + 1
+    stop = text.find(". ", position)
+    sentence = text[start : stop if stop != -1 else len(text)]
+    return any(p.search(sentence) for rule in load_rules() for p in rule.when)
 
 
 def _inside(hit: _Hit, spans: Sequence[tuple[int, int]]) -> bool:
