@@ -411,6 +411,11 @@ def test_an_unknown_name_that_qualifies_a_domain_noun_is_no_integration_unless_u
     assert found == [("feature", "Plots Met Office rainfall readings per county")]
     found = pairs(extract("A web app that pulls Met Office rainfall readings from its API."))
     assert ("integration", "Met Office") in found
+    # a system ("our Acme monolith") or the subject of a verb ("Looker already reads ...") stays a name
+    assert ("integration", "Acme") in pairs(
+        extract("Split billing out of our Acme monolith into its own service.")
+    )
+    assert ("integration", "Looker") in pairs(extract("A dbt project. Looker already reads the tables."))
 
 
 def test_two_listed_quality_targets_are_two_requirements() -> None:

@@ -899,7 +899,8 @@ _QUESTION_WORDS = frozenset(
 
 
 # "grid references", "bus timetables": a compound noun (the second word plural) right after a name.
-_COMPOUND_AFTER = re.compile(r"\s+([a-z][a-z-]+)(?:\s+[a-z][a-z-]+){0,2}?\s+([a-z][a-z-]+s)\b")
+# "grid references", "weather station observations": a compound noun (the last word plural) right after a name.
+_COMPOUND_AFTER = re.compile(r"(?:\s+[a-z][a-z-]+){1,3}?\s+[a-z][a-z-]+s\b")
 # How a brief uses a name as a service: an API, an account, an integration, a sync.
 _SERVICE_CUE = re.compile(
     r"\b(?:apis?|sdks?|accounts?|integrat\w*|sync\w*|webhooks?|connect\w*|oauth|sign\s+in|log\s+in|login)\b",
@@ -909,17 +910,20 @@ _SERVICE_CUE = re.compile(
 
 def _qualifies_a_noun(sentence: str, end: int, lex: Lexicon) -> bool:
     """An unknown name that qualifies a compound domain noun ("UK Ordnance Survey grid references",
-    "Met Office rainfall readings") in a sentence that uses nothing as a service."""
+    "Met Office rainfall readings") in a sentence that uses nothing as a service; not a system ("our
+    Spring monolith") nor the subject of a verb ("Looker already reads the tables")."""
     match = _COMPOUND_AFTER.match(sentence, end)
-    if match is None or _SERVICE_CUE.search(sentence):
+    if match is None or _SERVICE_CUE.search(sentence) or _SYSTEM_WORDS.match(sentence, end + 1):
         return False
-    first = match.group(1)
-    return not (
-        first in _STOPWORDS
-        or first in lex.role_words
-        or first in lex.heads
-        or first in lex.generic_words
-        or (lex.is_verb(first) and first not in lex.noun_forms)
+    words = match.group().split()
+    return not any(
+        w in _STOPWORDS
+        or w in lex.role_words
+        or w in lex.heads
+        or w in lex.generic_words
+        or (lex.is_verb(w) and w not in lex.noun_forms)
+        or _SYSTEM_WORDS.fullmatch(w)
+        for w in words
     )
 
 
