@@ -415,7 +415,9 @@ def test_an_unknown_name_that_qualifies_a_domain_noun_is_no_integration_unless_u
     assert ("integration", "Acme") in pairs(
         extract("Split billing out of our Acme monolith into its own service.")
     )
-    assert ("integration", "Looker") in pairs(extract("A dbt project. Looker already reads the tables."))
+    assert ("integration", "Looker") in pairs(
+        extract("A dbt project, no new dashboards: Looker already reads the tables.")
+    )
 
 
 def test_two_listed_quality_targets_are_two_requirements() -> None:

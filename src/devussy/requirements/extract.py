@@ -898,8 +898,7 @@ _QUESTION_WORDS = frozenset(
 )
 
 
-# "grid references", "bus timetables": a compound noun (the second word plural) right after a name.
-# "grid references", "weather station observations": a compound noun (the last word plural) right after a name.
+# "grid references", "weather station observations": a compound noun (last word plural) after a name.
 _COMPOUND_AFTER = re.compile(r"(?:\s+[a-z][a-z-]+){1,3}?\s+[a-z][a-z-]+s\b")
 # How a brief uses a name as a service: an API, an account, an integration, a sync.
 _SERVICE_CUE = re.compile(
