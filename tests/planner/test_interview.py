@@ -206,7 +206,7 @@ def test_derived_project_names_are_short_noun_phrases(idea: str, name: str) -> N
         (
             "Our dispatch team logs breakdowns in Zendesk. Build a nightly job that exports the previous "
             "day's breakdowns to Postgres.",
-            "Breakdowns Job",
+            "Breakdown Export Job",
         ),
         (
             "Managers already sign in through Okta. Build a Vue app for approving holiday requests.",
@@ -216,6 +216,8 @@ def test_derived_project_names_are_short_noun_phrases(idea: str, name: str) -> N
         ("A small Flask and Vue app for a community garden: members reserve plots.", "Community Garden App"),
         # "where a coach plans workouts": named by what the clause's verb acts on
         ("A Next.js web app where a coach plans workouts and athletes log them.", "Workouts Web App"),
+        # a job is named by what it does when its verb is a noun too
+        ("A nightly pipeline that imports bank statements into Postgres.", "Bank Statement Import Pipeline"),
         # who it is for is not what it is: "for hospital porters: log each patient transfer"
         (
             "An iPhone app in Swift for hospital porters: log each patient transfer with a barcode scan.",

@@ -432,6 +432,24 @@ def _subject(purpose: str) -> list[str]:
     return [re.sub(r"['’]s$", "", w) for w in thing[-2:]]
 
 
+_JOB_HEADS = frozenset({"job", "task", "pipeline", "script"})
+
+
+def _action_noun(clause: str) -> str | None:
+    """The clause's verb when it is a noun too ("exports" → "Export", "backs up" no): the lexicon's noun
+    forms are such verbs' plurals."""
+    first = re.match(r"\s*([A-Za-z]+)", clause)
+    if first is None:
+        return None
+    lex = lexicon()
+    base = lex.base_verb(first.group(1))
+    return base.capitalize() if base and f"{base}s" in lex.noun_forms else None
+
+
+def _singular_word(word: str) -> str:
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
+
+
 def _names_people(word: str) -> bool:
     """ "surveyors", "allotment holders", "volunteers": who the product is for."""
     lowered = word.lower()
@@ -508,6 +526,10 @@ def derive_name(idea: str, analysis: Analysis) -> str:
             if not re.match(r"\s*\w+\s+and\s", clause):  # "validates and formats X" shares its object
                 clause = re.split(r"\band\b", clause)[0]
             subject = _subject(clause)
+            action = _action_noun(clause)
+            if subject and action and any(w.lower() in _JOB_HEADS for w in words):
+                # "a nightly job that exports the previous day's conversations" → "Conversation Export Job"
+                subject = [*subject[:-1], _singular_word(subject[-1]), action]
     words = [w for w in words if not re.match(r"[~\d]", w)]  # "~80 Jenkins pipelines"
     if subject and any(w.lower() in _PLACEHOLDER_HEADS for w in words):
         words = [w for w in words if w.lower() not in _PLACEHOLDER_HEADS] or subject
