@@ -362,6 +362,19 @@ def test_a_scheduled_job_named_as_the_product_is_a_data_job(summary: str) -> Non
     assert analyze_brief(ProjectBrief(name="Demo", summary=summary)).project_type == "data_pipeline"
 
 
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "Replace the cron scripts on our single VPS with a small Go service that takes nightly backups of our "
+        "MySQL database to S3 and restores a chosen backup with one command.",
+        "A Rust daemon that syncs our Postgres tables to BigQuery every hour.",
+        "A small worker which cleans up expired uploads from S3 daily.",
+    ],
+)
+def test_a_service_that_runs_scheduled_work_is_a_job_not_a_web_app(summary: str) -> None:
+    assert analyze_brief(ProjectBrief(name="Demo", summary=summary)).project_type == "data_pipeline"
+
+
 def test_an_api_mentioned_late_does_not_outweigh_a_scheduled_job() -> None:
     summary = (
         "Build a weekly job that copies tickets into our Snowflake warehouse and classifies them with a "
