@@ -120,6 +120,10 @@ _STYLE_SUFFIX = re.compile(r"-(?:style|like|inspired|esque|ish|alike)\b", re.IGN
 _ADJECTIVE_VERBS = frozenset({"open", "free", "live", "clean", "top", "total", "average", "close"})
 _PREPOSITIONS = frozenset({"by", "per", "of", "in", "on", "at", "from", "to", "into", "via", "for", "over"})
 _MAKE_VERBS = frozenset({"build", "create", "make", "write", "develop", "design", "code"})
+# "Replace <what the product replaces> with a/an/the <product> ...".
+_REPLACE_WITH = re.compile(
+    r"\s*(?:replace|supersede|swap\s+out)\s+(?P<old>[^,;:]{2,80}?)\s+with\s+(?=(?:an?|the|one|our)\s)", re.IGNORECASE
+)
 _MAKE_LEAD = re.compile(
     r"^(?:build|create|make|write|develop|design|code)\s+(?:(?:me|us)\s+)?(?=(?:an?|the)\s)", re.IGNORECASE
 )
@@ -534,6 +538,15 @@ class _SentenceReader:
 
     def _drop_head(self, base: int, text: str) -> str:
         """The first clause usually names the product ("A Django web app for ..."): keep what it does."""
+        replacing = _REPLACE_WITH.match(text)
+        if replacing and any(
+            w.lower() in self.lex.heads for w in _WORD.findall(text[replacing.end() :])[:9]
+        ):
+            # "Replace the cron scripts on our VPS with a Go service that takes backups": what is replaced is
+            # the setting (a given), the product is the new thing and its clause says what it does.
+            self._add(base, "constraint", f"Replaces {replacing.group('old')}")
+            rest = text[replacing.end() :]
+            return " " * replacing.end() + self._drop_head(base + replacing.end(), rest)
         tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
         if not tokens:
             return text
