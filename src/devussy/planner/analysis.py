@@ -542,6 +542,9 @@ class Analyzer:
                 assumed.append(default)
                 implied = self._close_implications([*explicit, *assumed], project_type)
                 implied = [t for t in implied if t not in assumed]
+        if _OWN_HOST.search(full_text):
+            # "on our single VPS": the product runs where the brief says; S3 does not make it an AWS deploy
+            implied = [t for t in implied if self.kb.technologies[t].category != "cloud"]
         stack_set = set(explicit) | set(implied) | set(assumed)
         # An implied JavaScript is redundant when the brief uses TypeScript.
         if "typescript" in stack_set and "javascript" not in explicit:
@@ -745,6 +748,13 @@ _JOB_OPENING = re.compile(
 _SCHEDULED_SERVICE = re.compile(
     r"\b(?:service|daemon|worker)\s+(?:that|which|to)\s+[^.!?;:]{0,100}?\b(?:nightly|daily|hourly|weekly|"
     r"monthly|every\s+(?:night|day|hour|week|month|morning|\d+\s+(?:minutes?|hours?|days?))|on\s+a\s+schedule)\b",
+    re.IGNORECASE,
+)
+# The brief's own host: "on our single VPS", "running on our own server", "on-premises".
+_OWN_HOST = re.compile(
+    r"\b(?:on|to|onto)\s+(?:our|my|the\s+company's|a)\s+(?:(?:own|single|existing|one|small|current|"
+    r"dedicated|home|office)\s+)*(?:vps|server|box|machine|bare[- ]metal\s+server|raspberry\s+pi)\b"
+    r"|\bon[- ]prem(?:ise|ises)?\b|\bself[- ]hosted\s+on\s+(?:our|my)\b",
     re.IGNORECASE,
 )
 _BEFORE_HIT = re.compile(r"([A-Za-z][\w.'’-]*)\s+(?:(?:the|an?|their|our|its|any|all)\s+)?$")
