@@ -365,8 +365,8 @@ def test_a_scheduled_job_named_as_the_product_is_a_data_job(summary: str) -> Non
 @pytest.mark.parametrize(
     "summary",
     [
-        "Replace the cron scripts on our single VPS with a small Go service that takes nightly backups of our "
-        "MySQL database to S3 and restores a chosen backup with one command.",
+        "Replace the cron scripts on our single VPS with a small Go service that takes nightly backups of "
+        "our MySQL database to S3 and restores a chosen backup with one command.",
         "A Rust daemon that syncs our Postgres tables to BigQuery every hour.",
         "A small worker which cleans up expired uploads from S3 daily.",
     ],

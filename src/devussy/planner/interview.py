@@ -527,8 +527,10 @@ def derive_name(idea: str, analysis: Analysis) -> str:
     def is_tech(word: str) -> bool:
         # "Chrome" in "A Chrome extension": the platform the analysis found, not what the product does
         stripped = word.strip("-")
-        return stripped.lower() in techs or stripped in techs or any(
-            t in analysis.stack for t in analyzer().match_name(stripped)
+        return (
+            stripped.lower() in techs
+            or stripped in techs
+            or any(t in analysis.stack for t in analyzer().match_name(stripped))
         )
 
     after = rest[stop.start() :] if stop else ""
