@@ -407,3 +407,25 @@ def test_a_product_word_in_a_given_does_not_type_the_product() -> None:
         "Members log in with the logins they already use on the society website."
     )
     assert analyze_brief(ProjectBrief(name="Demo", summary=summary)).project_type == "mobile_app"
+
+
+@pytest.mark.parametrize(
+    ("summary", "project_type", "technology", "named"),
+    [
+        (
+            "Build a Shopify app that lets merchants bulk-edit product tags from a spreadsheet upload. "
+            "Merchants install it from the Shopify App Store.",
+            "web_app",
+            "app_store",
+            False,
+        ),
+        ("A React Native app for tracking runs, published on the Apple App Store.", "mobile_app", "app_store", True),
+        ("A Flutter app for tracking runs. App Store release in June.", "mobile_app", "app_store", True),
+    ],
+)
+def test_a_store_named_after_another_organisation_is_theirs(
+    summary: str, project_type: str, technology: str, named: bool
+) -> None:
+    analysis = analyze_brief(ProjectBrief(name="Demo", summary=summary))
+    assert analysis.project_type == project_type
+    assert (technology in analysis.explicit) is named

@@ -390,8 +390,22 @@ class Analyzer:
                         text, max(0, m.start() - 40), m.start()
                     ):
                         continue
+                    if self._another_owners_outlet(text, m.start(), m.end()):
+                        continue
                     hits.append(_Hit(entry, m.start(), m.end()))
         return hits
+
+    def _another_owners_outlet(self, text: str, start: int, end: int) -> bool:
+        """Whether a store word belongs to the name before it ("the Shopify App Store", "the Atlassian
+        Marketplace"): another organisation's store, not Apple's or a mobile app, unless the whole phrase
+        is itself a known name ("Apple App Store", "Google Play Store")."""
+        if text[start:end].lower() not in _OUTLET_WORDS:
+            return False
+        owner = _NAME_BEFORE.search(text, max(0, start - 60), start)
+        if owner is None or _sentence_initial(text, owner.start()):
+            return False
+        phrase = text[owner.start() : end]
+        return not any(_spans(p, phrase) for patterns in self._tech.values() for p in patterns)
 
     def find_entries(self, text: str) -> tuple[list[str], list[str]]:
         """Technology and feature ids named in ``text`` (knowledge-base order)."""
@@ -759,6 +773,20 @@ _OWN_HOST = re.compile(
 )
 _BEFORE_HIT = re.compile(r"([A-Za-z][\w.'’-]*)\s+(?:(?:the|an?|their|our|its|any|all)\s+)?$")
 _NAME_BEFORE = re.compile(r"[A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*)*\s+$")
+
+
+_OUTLET_WORDS = frozenset({"app store", "play store", "store", "marketplace"})
+
+
+def _spans(pattern: re.Pattern[str], phrase: str) -> bool:
+    match = pattern.match(phrase)
+    return match is not None and match.end() == len(phrase)
+
+
+def _sentence_initial(text: str, position: int) -> bool:
+    """Whether ``position`` starts a sentence, where a capital letter names nothing."""
+    before = text[:position].rstrip(" \t")
+    return not before or before[-1] in ".!?:\n-*•"
 
 
 def _without_name(text: str) -> str:
