@@ -419,7 +419,12 @@ def test_a_product_word_in_a_given_does_not_type_the_product() -> None:
             "app_store",
             False,
         ),
-        ("A React Native app for tracking runs, published on the Apple App Store.", "mobile_app", "app_store", True),
+        (
+            "A React Native app for tracking runs, published on the Apple App Store.",
+            "mobile_app",
+            "app_store",
+            True,
+        ),
         ("A Flutter app for tracking runs. App Store release in June.", "mobile_app", "app_store", True),
     ],
 )
