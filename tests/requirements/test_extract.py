@@ -479,3 +479,18 @@ def test_the_site_a_browser_extension_runs_on_is_no_integration(summary: str, si
 def test_a_service_a_product_posts_to_pages_of_stays_an_integration() -> None:
     found = pairs(extract("A scheduler that publishes our posts on Facebook pages every morning."))
     assert ("integration", "Facebook") in found, found
+
+
+def test_a_labelled_list_of_what_is_out_of_scope_is_one_non_goal_per_item() -> None:
+    found = pairs(
+        extract(
+            "Kubernetes operator in Go that rotates passwords every 30 days. "
+            "Out of scope: backups, multi-cluster and Stripe billing."
+        )
+    )
+    assert ("non_goal", "Out of scope: backups") in found
+    assert ("non_goal", "Out of scope: multi-cluster") in found
+    assert ("non_goal", "Out of scope: Stripe billing") in found
+    assert not [text for kind, text in found if kind == "feature" and "backups" in text.lower()]
+    assert ("non_goal", "Out of scope") not in found
+    assert not [text for kind, text in found if kind == "integration" and "Stripe" in text]

@@ -262,3 +262,8 @@ def test_malformed_rules_are_refused_with_the_rule_named(data: object, message: 
 def test_the_shipped_rules_load() -> None:
     names = [rule.name for rule in load_rules()]
     assert {c[2] for c in CASES} <= set(names)
+
+
+def test_a_labelled_non_goal_is_about_what_follows_the_label() -> None:
+    assert non_goal_subject("Out of scope: backups") == ("backups",)
+    assert non_goal_subject("Non-goals for v1: a Helm chart") == ("helm", "chart")

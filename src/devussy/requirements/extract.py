@@ -29,7 +29,7 @@ from typing import Literal
 
 from devussy.models import MAX_REQUIREMENTS, ProjectBrief, Requirement, RequirementKind, RequirementSource
 from devussy.requirements.lexicon import LEFT, RIGHT, Lexicon, lexicon
-from devussy.requirements.rules import ConstraintRule, load_rules
+from devussy.requirements.rules import RULED_OUT_LABEL, ConstraintRule, load_rules
 
 MAX_TEXT = 300
 # Sentence ends: . ! ? ; or a line break (bullets), but not after common abbreviations.
@@ -283,6 +283,9 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
     return result
 
 
+_RULED_OUT_SEPARATOR = re.compile(r"\s*[,;]\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+", re.IGNORECASE)
+
+
 class _SentenceReader:
     """Requirements in one sentence: technologies, guarded and quality phrases, then features."""
 
@@ -323,6 +326,10 @@ class _SentenceReader:
             self._add(0, "quality", self.sentence)
             self._add_techs()
             return self.found
+        labelled = RULED_OUT_LABEL.match(self.sentence)
+        if labelled:
+            self._ruled_out_list(labelled)
+            return self.found
         plain = _clauses(self.sentence, self._apart)
         clauses = _object_lists(plain, self.sentence, self.lex)
         groups = [
@@ -349,6 +356,22 @@ class _SentenceReader:
             self._clause(cut, shown[cut:end], first=False, serial=True, prefix=prefix)
         self._add_techs()
         return self.found
+
+    def _ruled_out_list(self, labelled: re.Match[str]) -> None:
+        """ "Out of scope: backups and restores.": one non-goal per item, each keeping the label, and no
+        integration from anything the list names."""
+        label = labelled.group("label").strip()
+        items = labelled.group("items")
+        offset = labelled.start("items")
+        start = 0
+        for separator in [*_RULED_OUT_SEPARATOR.finditer(items), None]:
+            end = separator.start() if separator else len(items)
+            text = _strip_trailing(items[start:end].strip(" .!"))
+            if _WORD.search(text):
+                self._add(offset + start, "non_goal", f"{label}: {text}")
+            start = separator.end() if separator else end
+        self.excluded.append((0, len(self.sentence)))
+        self._add_techs()
 
     # -- one clause ---------------------------------------------------------------------------
 

@@ -154,6 +154,13 @@ _NON_GOAL_TAIL = re.compile(
     r"in scope|part of (?:this|the) (?:project|scope|release))|a non[- ]goal)\b.*$",
     re.IGNORECASE,
 )
+# "Out of scope: backups, restores." / "Non-goals for v1: SSO": a label, a colon, then what is ruled out.
+RULED_OUT_LABEL = re.compile(
+    r"^\s*(?P<label>(?:out of scope|not in scope|non[- ]goals?|not (?:needed|planned|wanted)|excluded|"
+    r"later|deferred)(?:\s+(?:for|in)\s+(?:now|v\d+|the first (?:release|version)|this (?:release|version)|"
+    r"(?:the\s+)?mvp))?)\s*:\s*(?P<items>\S.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
 _STOP_WORDS = (
     "a an the and or of for to in on at by with from any some this that these those is are be it its "
     "we our they their support supported needed required yet now ever"
@@ -163,7 +170,8 @@ _STOP = frozenset(_STOP_WORDS.split())
 
 def non_goal_subject(text: str) -> tuple[str, ...]:
     """The content words of what a non-goal rules out ("No native mobile app" → native, mobile, app)."""
-    clause = re.split(r"[.;:(—–]|\s-\s", text, maxsplit=1)[0]
+    labelled = RULED_OUT_LABEL.match(text)
+    clause = re.split(r"[.;:(—–]|\s-\s", labelled.group("items") if labelled else text, maxsplit=1)[0]
     match = _NON_GOAL_LEAD.match(clause) or _NON_GOAL_TAIL.match(clause)
     subject = match.group("subject") if match else clause
     subject = re.split(r"\b(?:for now|in v1|in the first release|at first|initially|yet)\b", subject)[0]
