@@ -238,3 +238,23 @@ def test_derived_project_names_are_short_noun_phrases(idea: str, name: str) -> N
 )
 def test_names_come_from_what_is_built_not_context_stack_or_audience(idea: str, name: str) -> None:
     assert derive_name(idea, analyze_text(idea, ())) == name
+
+
+@pytest.mark.parametrize(
+    ("idea", "name"),
+    [
+        (
+            "Spec: Kubernetes operator in Go (kubebuilder) that provisions a Postgres database and user per "
+            "tenant from a Tenant custom resource.",
+            "Kubernetes Operator",
+        ),
+        (
+            "Spec:\nKubernetes operator in Go that provisions a Postgres database per tenant.",
+            "Kubernetes Operator",
+        ),
+        ("Idea - a Slack bot that posts the lunch menu every morning.", "Lunch Menu Bot"),
+        ("Quorum: a web app where members vote on proposals. Django.", "Quorum"),
+    ],
+)
+def test_a_label_saying_what_kind_of_text_this_is_does_not_name_the_project(idea: str, name: str) -> None:
+    assert derive_name(idea, analyze_text(idea, ())) == name

@@ -363,12 +363,24 @@ _SHOWN = {"cli": "CLI", "api": "API", "sdk": "SDK", "saas": "SaaS", "ios": "iOS"
 _VAGUE_NAME_WORDS = frozenset({"numbers", "files", "data", "items", "records", "things", "stuff", "info"})
 
 
+# "Spec: Kubernetes operator ...", "Idea - a bot that ...": what kind of text this is, not the product's name.
+_DOCUMENT_LABEL = re.compile(
+    r"^[\s\-*•#]*(?:spec(?:ification)?|brief|idea|project(?:\s+idea)?|summary|overview|pitch|proposal|request|"
+    r"task|requirements?|description|tl;?dr)\s*(?::|\s-\s|—|–)\s*",
+    re.IGNORECASE,
+)
+_WORD_CHARS = re.compile(r"\w")
+
+
 def _opening(idea: str) -> str:
     """The first line of the idea that is not context ("Hi!", "I get migraines a lot.", "Our support team
     answers questions in Intercom.") nor a given ("Employees already sign in through Azure AD.")."""
     lex = lexicon()
     for line in idea.strip().splitlines():
         for _, sentence in split_sentences(line):
+            sentence = _DOCUMENT_LABEL.sub("", sentence)
+            if not _WORD_CHARS.search(sentence):
+                continue  # "Spec:" on a line of its own
             if not any(p.search(sentence) for p in lex.background) and not _only_a_given(sentence):
                 return re.sub(r"^(?:hi|hello|hey)\b[\s!,.]*", "", sentence, flags=re.IGNORECASE)
     return idea.strip().splitlines()[0] if idea.strip() else ""
