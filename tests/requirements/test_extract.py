@@ -494,3 +494,29 @@ def test_a_labelled_list_of_what_is_out_of_scope_is_one_non_goal_per_item() -> N
     assert not [text for kind, text in found if kind == "feature" and "backups" in text.lower()]
     assert ("non_goal", "Out of scope") not in found
     assert not [text for kind, text in found if kind == "integration" and "Stripe" in text]
+
+
+@pytest.mark.parametrize(
+    ("summary", "expected"),
+    [
+        (
+            "A GraphQL gateway in front of our two REST services. Existing services cannot be changed.",
+            ("constraint", "Existing services cannot be changed"),
+        ),
+        (
+            "Turn the notebook into a pipeline that converts units. Runs on a laptop.",
+            ("constraint", "Runs on a laptop"),
+        ),
+        (
+            "Build a Shopify app that lets merchants bulk-edit product tags. "
+            "Must handle stores with 50k products.",
+            ("quality", "Must handle stores with 50k products"),
+        ),
+    ],
+)
+def test_a_given_that_may_not_change_where_it_runs_and_its_scale_are_no_features(
+    summary: str, expected: tuple[str, str]
+) -> None:
+    found = pairs(extract(summary))
+    assert expected in found
+    assert ("feature", expected[1]) not in found
