@@ -434,3 +434,21 @@ def test_a_store_named_after_another_organisation_is_theirs(
     analysis = analyze_brief(ProjectBrief(name="Demo", summary=summary))
     assert analysis.project_type == project_type
     assert (technology in analysis.explicit) is named
+
+
+@pytest.mark.parametrize(
+    ("summary", "project_type"),
+    [
+        (
+            "- Terraform module for an AWS VPC with public and private subnets across three AZs\n"
+            "- NAT gateway optional\n- outputs subnet ids\n- must pass tflint and terraform validate",
+            "infrastructure",
+        ),
+        ("Write an Ansible module that rotates our TLS certificates.", "infrastructure"),
+        ("A Python module for parsing IBAN numbers.", "library"),
+    ],
+)
+def test_an_infrastructure_tools_module_is_infrastructure_code(summary: str, project_type: str) -> None:
+    analysis = analyze_brief(ProjectBrief(name="Demo", summary=summary))
+    assert analysis.project_type == project_type
+    assert "python" not in analysis.stack or "Python" in summary

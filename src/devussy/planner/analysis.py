@@ -470,8 +470,23 @@ class Analyzer:
             if not opening and _mentioned(text, hit):
                 continue
             weight = OPENING_WEIGHT if opening else 1
-            scores[hit.entry] = scores.get(hit.entry, 0) + weight
+            entry = self._tool_unit_type(text, hit) or hit.entry
+            scores[entry] = scores.get(entry, 0) + weight
         return scores
+
+    def _tool_unit_type(self, text: str, hit: _Hit) -> str | None:
+        """The project type of an infrastructure tool whose unit the type word names ("a Terraform module",
+        "an Ansible module"): infrastructure code, not a library."""
+        if text[hit.start : hit.end].lower() not in ("module", "modules"):
+            return None
+        before = _BEFORE_HIT.search(text, max(0, hit.start - 40), hit.start)
+        if before is None:
+            return None
+        for tid in self.match_name(before.group(1)):
+            tech = self.kb.technologies[tid]
+            if tech.category == "infra" and tech.project_types:
+                return tech.project_types[0]
+        return None
 
     def _type_scores_after_name(self, text: str) -> dict[str, int]:
         """Type scores where the brief's own opening phrase weighs most, not the project's name above it
