@@ -258,3 +258,19 @@ def test_names_come_from_what_is_built_not_context_stack_or_audience(idea: str, 
 )
 def test_a_label_saying_what_kind_of_text_this_is_does_not_name_the_project(idea: str, name: str) -> None:
     assert derive_name(idea, analyze_text(idea, ())) == name
+
+
+@pytest.mark.parametrize(
+    ("idea", "name"),
+    [
+        (
+            "Our lab cleans field survey CSVs in a Jupyter notebook by hand every month. Turn it into a "
+            "repeatable pipeline: validate columns, drop duplicate plots, convert units. pandas.",
+            "Repeatable Pipeline",
+        ),
+        ("Turn this into a Flask app where members book the rotavator.", "Rotavator App"),
+        ("Make it into a CLI that renames photos by date.", "Photos CLI"),
+    ],
+)
+def test_turning_something_into_a_product_is_named_by_the_product(idea: str, name: str) -> None:
+    assert derive_name(idea, analyze_text(idea, ())) == name

@@ -520,3 +520,14 @@ def test_a_given_that_may_not_change_where_it_runs_and_its_scale_are_no_features
     found = pairs(extract(summary))
     assert expected in found
     assert ("feature", expected[1]) not in found
+
+
+def test_what_an_organisation_does_today_is_context_not_a_feature() -> None:
+    found = pairs(
+        extract(
+            "Our lab cleans field survey CSVs in a Jupyter notebook by hand every month. Turn it into a "
+            "repeatable pipeline: validate columns, drop duplicate plots, convert units. pandas."
+        )
+    )
+    assert not [text for kind, text in found if kind == "feature" and text.lower().startswith("our lab")]
+    assert ("feature", "Validate columns") in found

@@ -264,7 +264,8 @@ _CALLED = re.compile(
     r"\b(?:called|named|codename|code-named)\s+[\"'“]?([A-Za-z0-9][\w.+-]*(?:\s+[A-Z0-9][\w.+-]*){0,3})"
 )
 _LEADING = re.compile(
-    r"^[\s\-*•]*(?:(?:what\s+)?(?:i|we)(?:'d|’d|\s+would)\s+(?:love|like)(?:\s+is)?\s+|"
+    r"^[\s\-*•]*(?:(?:please\s+)?(?:turn|make|convert)\s+(?:it|this|them|that|these)\s+into\s+|"
+    r"(?:what\s+)?(?:i|we)(?:'d|’d|\s+would)\s+(?:love|like)(?:\s+is)?\s+|"
     r"(?:i|we)\s+(?:want|would like|need|'d like|plan)\s+(?:to\s+)?"
     r"(?:(?:build|make|create|write|have)(?:\s+(?:me|her|him|us|them)\b)?)?\s*|"
     r"(?:please\s+)?(?:build|make|create|write|develop|design|move|migrate|port|rewrite|modernise|modernize|"
