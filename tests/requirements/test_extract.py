@@ -531,3 +531,22 @@ def test_what_an_organisation_does_today_is_context_not_a_feature() -> None:
     )
     assert not [text for kind, text in found if kind == "feature" and text.lower().startswith("our lab")]
     assert ("feature", "Validate columns") in found
+
+
+@pytest.mark.parametrize(
+    ("summary", "gate"),
+    [
+        (
+            "A Terraform module for a VPC. Must pass tflint and terraform validate.",
+            "Must pass tflint and terraform validate",
+        ),
+        (
+            "A Rust crate for parsing dates. Must pass clippy with no warnings.",
+            "Must pass clippy with no warnings",
+        ),
+    ],
+)
+def test_passing_a_linter_or_checker_is_a_quality_target(summary: str, gate: str) -> None:
+    found = pairs(extract(summary))
+    assert ("quality", gate) in found
+    assert ("feature", gate.removeprefix("Must ").capitalize()) not in found
