@@ -274,3 +274,18 @@ def test_a_label_saying_what_kind_of_text_this_is_does_not_name_the_project(idea
 )
 def test_turning_something_into_a_product_is_named_by_the_product(idea: str, name: str) -> None:
     assert derive_name(idea, analyze_text(idea, ())) == name
+
+
+@pytest.mark.parametrize(
+    ("idea", "name"),
+    [
+        (
+            "A command-line tool that migrates our Jira Cloud projects to Linear: issues, comments, "
+            "attachments and labels. Python.",
+            "Jira Cloud Projects Command-line Tool",
+        ),
+        ("A CLI that copies our Google Sheets budgets to Postgres.", "Google Sheets Budgets CLI"),
+    ],
+)
+def test_a_two_word_name_in_the_subject_stays_whole(idea: str, name: str) -> None:
+    assert derive_name(idea, analyze_text(idea, ())) == name

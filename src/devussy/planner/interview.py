@@ -451,7 +451,13 @@ def _subject(purpose: str) -> list[str]:
     # "the previous day's conversations": a possessive before the noun qualifies it, it does not name it
     owner = max((i for i, w in enumerate(thing[:-1]) if re.search(r"['’]s$", w)), default=-1)
     thing = thing[owner + 1 :]
-    named = [re.sub(r"['’]s$", "", w) for w in thing[-2:]]
+    cut = max(0, len(thing) - 2)
+    if cut and (
+        f"{thing[cut - 1]} {thing[cut]}".lower() in lex.by_alias
+        or (thing[cut - 1][:1].isupper() and thing[cut][:1].isupper())
+    ):
+        cut -= 1  # "our Jira Cloud projects": a two-word name stays whole, not "Cloud Projects"
+    named = [re.sub(r"['’]s$", "", w) for w in thing[cut:]]
     if action and named:
         return [named[0], _singular_word(action)]  # "MySQL database" + "backups" → MySQL Backup
     return named
