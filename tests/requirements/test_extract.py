@@ -550,3 +550,14 @@ def test_passing_a_linter_or_checker_is_a_quality_target(summary: str, gate: str
     found = pairs(extract(summary))
     assert ("quality", gate) in found
     assert ("feature", gate.removeprefix("Must ").capitalize()) not in found
+
+
+def test_a_service_named_again_by_the_first_word_of_its_name_is_one_integration() -> None:
+    found = pairs(
+        extract(
+            "A command-line tool that migrates our Jira Cloud projects to Linear. Python. "
+            "It must never delete anything in Jira."
+        )
+    )
+    assert ("integration", "Jira Cloud") in found
+    assert ("integration", "Jira") not in found

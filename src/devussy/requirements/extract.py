@@ -200,7 +200,7 @@ def number_requirements(
     for item in sorted(found, key=lambda f: f.order):
         if len(result) >= MAX_REQUIREMENTS:
             break
-        if item.key in seen or _integration_already_listed(item, kept):
+        if item.key in seen or _integration_already_listed(item, result):
             continue
         seen.add(item.key)
         result.append(Requirement(id=f"R{next_id}", text=item.text, kind=item.kind, source=source))
@@ -209,8 +209,8 @@ def number_requirements(
 
 
 def _integration_already_listed(item: _Found, existing: list[Requirement]) -> bool:
-    """A technology found again in new text ("Stripe") that a listed integration already names
-    ("Stripe payments", as the user reviewed it) is not a second requirement."""
+    """A technology found again ("Stripe", "Jira") that a listed integration already names ("Stripe
+    payments" as the user reviewed it, "Jira Cloud" found earlier in the brief) is not a second one."""
     if item.kind != "integration":
         return False
     name = _key_of(item.kind, item.text)
