@@ -561,3 +561,17 @@ def test_a_service_named_again_by_the_first_word_of_its_name_is_one_integration(
     )
     assert ("integration", "Jira Cloud") in found
     assert ("integration", "Jira") not in found
+
+
+def test_turning_something_into_a_product_names_the_product_not_a_feature() -> None:
+    found = pairs(
+        extract(
+            "Our lab cleans field survey CSVs by hand every month. Turn it into a repeatable pipeline: "
+            "validate columns, drop duplicate plots and convert units."
+        )
+    )
+    assert not [text for kind, text in found if text.lower().startswith("turn it")]
+    assert ("feature", "Validate columns") in found
+    assert ("feature", "Members book the rotavator") in pairs(
+        extract("Turn this into a Flask app where members book the rotavator.")
+    )

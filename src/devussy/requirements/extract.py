@@ -120,6 +120,10 @@ _STYLE_SUFFIX = re.compile(r"-(?:style|like|inspired|esque|ish|alike)\b", re.IGN
 _ADJECTIVE_VERBS = frozenset({"open", "free", "live", "clean", "top", "total", "average", "close"})
 _PREPOSITIONS = frozenset({"by", "per", "of", "in", "on", "at", "from", "to", "into", "via", "for", "over"})
 _MAKE_VERBS = frozenset({"build", "create", "make", "write", "develop", "design", "code"})
+# "Turn it into a repeatable pipeline": an order that names the product, as "Build a pipeline" does.
+_TURN_INTO = re.compile(
+    r"\s*(?:please\s+)?(?:turn|make|convert)\s+(?:it|this|them|that|these)\s+into\b", re.I
+)
 # "Replace <what the product replaces> with a/an/the <product> ...".
 _REPLACE_WITH = re.compile(
     r"\s*(?:replace|supersede|swap\s+out)\s+(?P<old>[^,;:]{2,80}?)\s+with\s+(?=(?:an?|the|one|our)\s)",
@@ -318,7 +322,7 @@ class _SentenceReader:
         words = _WORD.findall(self.sentence[:120])
         if (
             words
-            and self.lex.base_verb(words[0]) in _MAKE_VERBS
+            and (self.lex.base_verb(words[0]) in _MAKE_VERBS or _TURN_INTO.match(self.sentence))
             and any(w.lower() in self.lex.heads for w in words[1:9])
         ):
             first = True  # "... Build a Go API that serves invoices": an order names the product anywhere
@@ -578,9 +582,9 @@ class _SentenceReader:
         if not tokens:
             return text
         # "Build (me) a read-only dashboard in Next.js showing ...": the order names the product too.
-        ordered = self.lex.base_verb(tokens[0][2]) in _MAKE_VERBS and any(
-            w.lower() in self.lex.heads for _, _, w in tokens[1:9]
-        )
+        ordered = (
+            self.lex.base_verb(tokens[0][2]) in _MAKE_VERBS or _TURN_INTO.match(text) is not None
+        ) and any(w.lower() in self.lex.heads for _, _, w in tokens[1:9])
         if self.lex.is_verb(tokens[0][2]) and not ordered:
             return text
         head_at = None
