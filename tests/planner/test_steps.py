@@ -325,3 +325,62 @@ def test_people_who_already_sign_in_with_an_identity_provider_get_single_sign_on
 def test_docker_compose_only_when_the_brief_chooses_containers(summary: str, compose: bool) -> None:
     plan = detailed(ProjectBrief(name="Rooms", summary=summary))
     assert any(s.title == "Docker Compose for local dependencies" for s in steps(plan)) is compose
+
+
+NIGHTLY_EXPORT = (
+    "Build a nightly job in Python that exports yesterday's Zendesk tickets to our Snowflake warehouse. "
+    "Alert in Slack if the job fails."
+)
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        NIGHTLY_EXPORT,
+        "A daily sync job that copies new Shopify orders into our BigQuery warehouse; notify Discord when it "
+        "fails.",
+    ],
+)
+def test_a_scheduled_job_is_scheduled_and_rerun_not_served(summary: str) -> None:
+    plan = detailed(ProjectBrief(name="Nightly Export", summary=summary))
+    titles = [s.title for s in steps(plan)]
+    joined = "\n".join(titles)
+    for served in (
+        "API contract",
+        "Input validation",
+        "over HTTPS",
+        "Data model:",
+        "Schema migrations",
+        "smoke-test",
+    ):
+        assert served not in joined, (served, titles)
+    assert any(t.startswith("Schedule Nightly Export") for t in titles), titles
+    assert any(t.startswith("Re-run and backfill") for t in titles), titles
+    assert any(t.startswith("End-to-end run of") for t in titles), titles
+
+
+def test_a_chat_platform_that_only_receives_alerts_gets_an_incoming_webhook_not_an_app() -> None:
+    titles = [s.title for s in steps(detailed(ProjectBrief(name="Nightly Export", summary=NIGHTLY_EXPORT)))]
+    assert "Alerts to Slack through an incoming webhook" in titles
+    assert not any("signed requests" in t or t.startswith("Adapters for Slack") for t in titles), titles
+    bot = "A Slack bot in Python that answers /standup commands and posts a summary every morning."
+    bot_titles = [s.title for s in steps(detailed(ProjectBrief(name="Standup", summary=bot)))]
+    assert not any("incoming webhook" in t for t in bot_titles), bot_titles
+
+
+def test_exporting_asks_for_no_import() -> None:
+    titles = [s.title for s in steps(detailed(ProjectBrief(name="Nightly Export", summary=NIGHTLY_EXPORT)))]
+    assert any(t.startswith("Export: ") for t in titles), titles
+    assert not any("import" in t.lower() for t in titles), titles
+    both = "A Flask web app where the shop manager can import and export the product list as CSV."
+    both_titles = [s.title for s in steps(detailed(ProjectBrief(name="Shop", summary=both)))]
+    assert any(t.startswith("Export and import: ") for t in both_titles), both_titles
+    assert not any(t.startswith("Export: ") for t in both_titles), both_titles
+
+
+def test_a_library_gets_property_tests_and_api_docs_not_journeys_or_a_security_review() -> None:
+    summary = "A Rust crate that parses and validates IBAN bank account numbers, published to crates.io."
+    titles = [s.title for s in steps(detailed(ProjectBrief(name="Iban Check", summary=summary)))]
+    assert not any("main journeys" in t or t.startswith("Security review") for t in titles), titles
+    assert any(t.startswith("Property-based and edge-case tests") for t in titles), titles
+    assert "API reference for Iban Check with runnable examples" in titles

@@ -26,6 +26,7 @@ from devussy.planner.analysis import Analysis, analyze_brief, analyze_text, brie
 from devussy.planner.design import build_design
 from devussy.planner.handoff import build_handoff
 from devussy.planner.interview import interview_reply
+from devussy.planner.job_shape import alert_only_chats, is_scheduled_job
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, knowledge
 from devussy.planner.requirement_map import (
     SIGN_IN_THROUGH,
@@ -255,6 +256,18 @@ def _with_rules(analysis: Analysis, rmap: RequirementMap, text: str = "") -> Ana
         # database of ours (no data phase, no schema, no tables to map).
         flags.discard("has_data")
         flags.add("api_source")
+    if is_scheduled_job(analysis, rmap, text):
+        flags.add("scheduled_job")  # "a nightly job that exports …": scheduled, re-runnable, no API
+    alert_chats = alert_only_chats(analysis, rmap)
+    if alert_chats:
+        flags.add("chat_alerts_only")  # "Alert in Slack if the job fails": an incoming webhook
+        others = [
+            t
+            for t in analysis.stack
+            if analysis.category(t) in INTEGRATION_CATEGORIES and t not in alert_chats
+        ]
+        if not others and not any(name not in tools | idps for name in rmap.unknown_techs):
+            flags.discard("has_services")  # a webhook URL needs no adapter of its own
     if analysis.project_type == "ml_service" and _BATCH.search(text):
         flags.add("batch_only")  # "predictions run as a nightly batch", "write the forecasts every Monday"
     if "read_only" in flags and _read_only_service(analysis, rmap, tools | idps):
