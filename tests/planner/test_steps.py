@@ -384,3 +384,13 @@ def test_a_library_gets_property_tests_and_api_docs_not_journeys_or_a_security_r
     assert not any("main journeys" in t or t.startswith("Security review") for t in titles), titles
     assert any(t.startswith("Property-based and edge-case tests") for t in titles), titles
     assert "API reference for Iban Check with runnable examples" in titles
+
+
+def test_a_model_the_product_runs_itself_is_chosen_and_evaluated_where_it_runs() -> None:
+    summary = (
+        "A Flask app where staff upload support emails, and a small local model tags each email with a "
+        "category. Emails must not be sent to any external AI service."
+    )
+    titles = [s.title for s in steps(detailed(ProjectBrief(name="Mail Sorter", summary=summary)))]
+    assert any(t.startswith("Choose the local model and evaluate it where it runs") for t in titles), titles
+    assert not any(t.startswith("Tags: ") for t in titles), titles  # the model tags; people do not

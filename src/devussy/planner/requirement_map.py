@@ -319,10 +319,18 @@ _TRANSACTION_FEATURES = frozenset({"payments", "subscriptions", "orders_cart"})
 _WRITING_FEATURES = _TRANSACTION_FEATURES | {"inventory_stock"}
 
 
+# Work a model does in the same sentence is not a feature people use: "tags each one with a topic using a
+# small local model" is the model's output, not tags users add and filter by.
+_MODEL_FEATURES = frozenset({"local_model", "ml_inference"})
+_DONE_BY_A_MODEL = frozenset({"tagging"})
+
+
 def built_features(text: str, features: Sequence[str], read_only: bool = False) -> list[str]:
     """The features a text asks to build: "a funnel from signup to first purchase" measures sign-ups and
     purchases; it builds neither. Refunds and revenue a dashboard shows, or any a read-only product names,
-    are data to report, not a payment flow to build."""
+    are data to report, not a payment flow to build. Tags a model assigns are the model's work."""
+    if _MODEL_FEATURES.intersection(features):
+        features = [f for f in features if f not in _DONE_BY_A_MODEL]
     if _ANALYTICS.search(text):
         return [f for f in features if f not in _MEASURED_FEATURES]
     if read_only:
