@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from devussy.models import DevPlan, ProjectBrief, Step
+from devussy.models import DevPlan, ProjectBrief, Requirement, Step
 from devussy.planner import OfflinePlanner
 from devussy.planner.commands import command_problems
 from devussy.planner.engine import _basis_for_plan, _steps_for
@@ -394,3 +394,34 @@ def test_a_model_the_product_runs_itself_is_chosen_and_evaluated_where_it_runs()
     titles = [s.title for s in steps(detailed(ProjectBrief(name="Mail Sorter", summary=summary)))]
     assert any(t.startswith("Choose the local model and evaluate it where it runs") for t in titles), titles
     assert not any(t.startswith("Tags: ") for t in titles), titles  # the model tags; people do not
+
+
+def _detailed_with(brief: ProjectBrief, requirements: list[Requirement]) -> DevPlan:
+    planner = OfflinePlanner()
+    plan = planner.basic_plan(planner.design(brief)).model_copy(update={"requirements": requirements})
+    for phase in plan.phases:
+        plan = plan.with_phase(planner.phase_detail(plan, phase.number))
+    return plan
+
+
+def test_a_step_added_for_a_quality_requirement_cites_it() -> None:
+    brief = ProjectBrief(name="Durations", summary="A Python library that parses ISO 8601 durations.")
+    requirements = [
+        Requirement(id="R1", text="Parse ISO 8601 durations", kind="feature", source="brief"),
+        Requirement(id="R2", text="95% branch coverage", kind="quality", source="brief"),
+    ]
+    plan = _detailed_with(brief, requirements)
+    checks = [s for s in steps(plan) if "95% branch coverage" in s.title]
+    assert checks and all("R2" in s.covers for s in checks), [(s.title, s.covers) for s in checks]
+    assert "coverage report" in checks[0].details
+
+
+def test_a_code_quality_level_listed_as_a_feature_gets_a_check_not_a_feature_step() -> None:
+    brief = ProjectBrief(name="Durations", summary="A Python library that parses ISO 8601 durations.")
+    requirements = [
+        Requirement(id="R1", text="Parse ISO 8601 durations", kind="feature", source="brief"),
+        Requirement(id="R2", text="100% test coverage", kind="feature", source="brief"),
+    ]
+    titles = {s.title: s.covers for s in steps(_detailed_with(brief, requirements))}
+    assert "100% test coverage" not in titles
+    assert "R2" in titles.get("Meet the target: 100% test coverage", []), titles

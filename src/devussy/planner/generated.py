@@ -12,6 +12,7 @@ Braces in the brief's text are replaced, so its words can never be read as place
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from devussy.planner.analysis import Analysis
@@ -261,6 +262,10 @@ def unknown_templates(name: str, words: DomainWords, service: bool = True) -> tu
     return (spike, integrate)
 
 
+_COVERAGE = re.compile(r"\bcoverage\b", re.IGNORECASE)
+_TYPING = re.compile(r"\btype\s+(?:hints|annotations|checking)\b|\btyping\b|\btyped\b", re.IGNORECASE)
+
+
 def quality_template(words: DomainWords) -> StepTemplate:
     phrase = safe(words.text)
     if is_target(words.text):
@@ -282,13 +287,18 @@ def quality_template(words: DomainWords) -> StepTemplate:
             ],
             command="{test:" + words.keyword + "_benchmark}",
         )
+    how = "a test, a benchmark or a linter rule"
+    if _COVERAGE.search(words.text):
+        how = "the test runner's coverage report with a minimum the build fails below, branches included"
+    elif _TYPING.search(words.text):
+        how = "the type checker in strict mode over the whole package, including its public API"
     return StepTemplate(
         phase="hardening",
         order=35,
         title=f"Meet the target: {safe(words.text, 170)}",
         details=(
-            f'Turn "{phrase}" into a measurable check that runs in CI (a test, a benchmark or a linter rule) '
-            "and fix what fails; write down how it is measured."
+            f'Turn "{phrase}" into a measurable check that runs in CI ({how}) and fix what fails; write down '
+            "how it is measured."
         ),
         acceptance=[f'A check for "{safe(words.title, 200)}" runs in CI and fails when the target is missed'],
         command="{test:" + words.keyword + "}",

@@ -232,7 +232,12 @@ def _build_map(key: tuple[tuple[str, str, str, str], ...]) -> RequirementMap:
             )
             words = _feature_words(fid, [i for i in infos if fid in i.features])
             units.append(Unit(f"feature:{fid}", "feature", fid, covering, words, kb.features[fid].points))
-        if info.requirement.kind == "feature" and not info.features and is_target(info.requirement.text):
+        text = info.requirement.text
+        if (
+            info.requirement.kind == "feature"
+            and not info.features
+            and (is_target(text) or is_code_quality(text))
+        ):
             targets.add(info.requirement.id)
         elif info.requirement.kind == "feature" and not info.features and not _only_unknown_tech(info):
             units.append(
@@ -299,6 +304,19 @@ _TARGET = re.compile(
 def is_target(text: str) -> bool:
     """ "Handle 5 GB of logs in under a minute on a laptop": a size and a time to meet, not a feature."""
     return bool(_TARGET.search(text))
+
+
+# A level of quality the code must reach, even when listed as a feature: "100% test coverage", "full type
+# hints". It gets a check in CI, not a feature step named after it.
+_CODE_QUALITY = re.compile(
+    r"\b\d{1,3}(?:\.\d+)?\s*%\s*(?:(?:test|code|line|branch|statement)\s+)?coverage\b|"
+    r"\b(?:full|complete|strict|100\s*%)\s+(?:type\s+(?:hints|annotations|checking)|typing)\b",
+    re.IGNORECASE,
+)
+
+
+def is_code_quality(text: str) -> bool:
+    return bool(_CODE_QUALITY.search(text))
 
 
 _ANALYTICS = re.compile(
