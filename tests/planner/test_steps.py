@@ -425,3 +425,20 @@ def test_a_code_quality_level_listed_as_a_feature_gets_a_check_not_a_feature_ste
     titles = {s.title: s.covers for s in steps(_detailed_with(brief, requirements))}
     assert "100% test coverage" not in titles
     assert "R2" in titles.get("Meet the target: 100% test coverage", []), titles
+
+
+def test_publishing_the_product_is_its_release_step_not_a_feature() -> None:
+    summary = "A TypeScript library that formats UK phone numbers for display. Publish it to npm."
+    plan = detailed(ProjectBrief(name="Phone Format", summary=summary))
+    publishing = [s.title for s in steps(plan) if s.title.startswith("Publish")]
+    assert len(publishing) == 1 and "npm" in publishing[0], publishing
+    ship = next(r.id for r in plan.requirements if r.text.startswith("Publish it"))
+    assert any(ship in s.covers for s in steps(plan) if s.title.startswith("Publish"))
+
+
+def test_a_feature_word_inside_a_proper_noun_names_no_feature() -> None:
+    summary = (
+        "A Python CLI that converts Ordnance Survey grid references in a CSV file to latitude and longitude."
+    )
+    titles = [s.title for s in steps(detailed(ProjectBrief(name="Grid Convert", summary=summary)))]
+    assert not any(t.startswith("Surveys") or "survey responses" in t.lower() for t in titles), titles

@@ -239,7 +239,12 @@ def _build_map(key: tuple[tuple[str, str, str, str], ...]) -> RequirementMap:
             and (is_target(text) or is_code_quality(text))
         ):
             targets.add(info.requirement.id)
-        elif info.requirement.kind == "feature" and not info.features and not _only_unknown_tech(info):
+        elif (
+            info.requirement.kind == "feature"
+            and not info.features
+            and not _only_unknown_tech(info)
+            and not ships_the_product(info)
+        ):
             units.append(
                 Unit(
                     f"req:{info.requirement.id}",
@@ -405,6 +410,34 @@ def data_format_names(names: Iterable[str], texts: Iterable[str]) -> frozenset[s
     return frozenset(found)
 
 
+_CAPITALISED = re.compile(r"[A-Z][\w&'-]*")
+
+
+def named_in_proper_noun(text: str, fid: str) -> bool:
+    """Whether every word of the text naming a feature is part of a proper noun: "UK Ordnance Survey grid
+    references" names a mapping agency, not a survey; "the Survey Monkey export" a product. A capitalised
+    alias right after another capitalised word that does not start the text is inside a name."""
+    aliases = knowledge().features[fid].match.aliases
+    spans = [
+        m
+        for alias in aliases
+        for m in re.finditer(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", text, re.IGNORECASE)
+    ]
+    if not spans:
+        return False
+    for match in spans:
+        if not match.group(0)[:1].isupper():
+            return False
+        before = text[: match.start()].rstrip().split()
+        if (
+            len(before) < 1
+            or not _CAPITALISED.fullmatch(before[-1])
+            or (len(before) == 1 and before[-1] in {"A", "An", "The"})
+        ):
+            return False
+    return True
+
+
 def _info(
     requirement: Requirement, techs: list[str], features: list[str], read_only: bool = False
 ) -> RequirementInfo:
@@ -430,6 +463,7 @@ def _info(
         rules = tuple(r for r in rule_classes(requirement.text) if r == "incremental_migration")
         if requirement.kind == "feature" and MIGRATION_WORK.match(requirement.text):
             features = []  # "Move our legacy invoicing system to Laravel": what moves, not what to build
+    features = [f for f in features if not named_in_proper_noun(requirement.text, f)]
     features = asked_features(requirement.text, built_features(requirement.text, features, read_only))
     quality = tuple(tag for tag, pattern in QUALITY_TAGS if pattern.search(requirement.text))
     return RequirementInfo(
@@ -508,6 +542,26 @@ def aspect_words(fid: str, words: DomainWords) -> DomainWords:
 
 def _only_unknown_tech(info: RequirementInfo) -> bool:
     return bool(info.unknown) and info.requirement.kind == "integration"
+
+
+# "Publish it to PyPI", "Release the app on the Play Store", "Deploy it to Fly.io": shipping the product
+# itself is the release step of the named channel, not a feature about whatever "it" was.
+_SHIP = re.compile(
+    r"^\W*(?:and\s+)?(?:publish|publishes|published|release|released|ship|shipped|deploy|deployed|distribute|"
+    r"distributed|upload|uploaded|push|pushed|make\s+it\s+available)\b",
+    re.IGNORECASE,
+)
+_CHANNELS = frozenset({"registry", "deploy", "cloud", "platform"})
+
+
+def ships_the_product(info: RequirementInfo) -> bool:
+    """Whether a feature requirement only asks to publish or deploy the product to a channel it names."""
+    kb = knowledge()
+    return (
+        bool(info.techs)
+        and bool(_SHIP.search(info.requirement.text))
+        and all(kb.technologies[t].category in _CHANNELS for t in info.techs)
+    )
 
 
 def _groups(units: Sequence[Unit]) -> tuple[tuple[str, ...], ...]:
