@@ -442,3 +442,26 @@ def test_a_feature_word_inside_a_proper_noun_names_no_feature() -> None:
     )
     titles = [s.title for s in steps(detailed(ProjectBrief(name="Grid Convert", summary=summary)))]
     assert not any(t.startswith("Surveys") or "survey responses" in t.lower() for t in titles), titles
+
+
+@pytest.mark.parametrize(
+    ("summary", "server"),
+    [
+        (
+            "An iPhone app in Swift where club members log training sessions offline and sync them to our "
+            "existing Ruby on Rails API.",
+            "Rails",
+        ),
+        (
+            "A Chrome extension that saves the page you are reading to the existing Laravel backend of our "
+            "reading-list site.",
+            "Laravel",
+        ),
+    ],
+)
+def test_a_client_of_an_existing_server_does_not_build_that_server(summary: str, server: str) -> None:
+    plan = detailed(ProjectBrief(name="Client", summary=summary))
+    titles = [s.title for s in steps(plan)]
+    assert not any(server in t for t in titles), titles
+    design = OfflinePlanner().design(ProjectBrief(name="Client", summary=summary))
+    assert not any(server in t for t in design.tech_stack), design.tech_stack

@@ -108,7 +108,7 @@ def design_requirements(brief: ProjectBrief) -> list[Requirement]:
     """The brief's requirements (its own ids kept), plus an integration requirement for each technology
     the knowledge base found in the brief that the extraction did not name (source ``design``)."""
     requirements = extract_requirements(brief)
-    analysis = analyze_brief(brief)
+    analysis = _client_analysis(brief)
     rmap = build_map(requirements)
     kb = knowledge()
     next_id = max((int(r.id[1:]) for r in requirements), default=0) + 1
@@ -201,20 +201,70 @@ def plan_analysis(brief: ProjectBrief, requirements: Sequence[Requirement] | Non
 def _with_requirement_techs(brief: ProjectBrief, rmap: RequirementMap) -> Analysis:
     """The brief's analysis, with the technologies its requirements name added to the stack (an edited
     requirement list, or a name the free-text matcher needs context for: "a Go command-line tool")."""
-    analysis = analyze_brief(brief)
+    analysis = _client_analysis(brief)
     kb = knowledge()
+    backends = _existing_backends(brief, analyze_brief(brief))
     extra = [
         kb.technologies[tid].name
         for info in rmap.infos
         if info.requirement.kind == "integration"
         for tid in info.techs
-        if tid not in analysis.stack
+        if tid not in analysis.stack and tid not in backends
     ]
     if not extra:
         return analysis
     return analyze_text(
         brief_text(brief),
         tuple(dict.fromkeys([*brief.languages, *brief.frameworks, *extra])),
+        tuple(brief.data_stores),
+        tuple(brief.integrations),
+        brief.deployment,
+        brief.team_size,
+    )
+
+
+# A client (an app, an extension, a CLI) that talks to "our existing Django REST API" calls that server; it
+# does not build it. The server's framework is not the client's stack.
+_CLIENT_TYPES = frozenset({"mobile_app", "desktop_app", "browser_extension", "cli"})
+_EXISTING_SERVER = (
+    r"\b(?:our|the|their|an?)\s+(?:own\s+)?existing\s+(?:[\w.-]+\s+){{0,2}}?{name}"
+    r"(?:\s+[\w-]+){{0,2}}?\s+(?:API|backend|back end|server|service|site|website)\b"
+)
+
+
+def _existing_backends(brief: ProjectBrief, analysis: Analysis) -> dict[str, re.Pattern[str]]:
+    """The web frameworks a client brief names only as the existing server it talks to."""
+    if analysis.project_type not in _CLIENT_TYPES:
+        return {}
+    text = brief_text(brief)
+    kb = knowledge()
+    found = {}
+    for tid in analysis.stack:
+        if analysis.category(tid) != "web_framework":
+            continue
+        name = re.escape(kb.technologies[tid].name)
+        pattern = re.compile(_EXISTING_SERVER.format(name=name), re.IGNORECASE)
+        mentions = len(re.findall(rf"\b{name}\b", text, re.IGNORECASE))
+        if mentions and len(pattern.findall(text)) == mentions:
+            found[tid] = pattern
+    return found
+
+
+def _client_analysis(brief: ProjectBrief) -> Analysis:
+    """The brief's analysis, without the framework of an existing server a client only calls."""
+    analysis = analyze_brief(brief)
+    backends = _existing_backends(brief, analysis)
+    if not backends:
+        return analysis
+    kb = knowledge()
+    text = brief_text(brief)
+    names = {kb.technologies[t].name for t in backends}
+    for tid, pattern in backends.items():
+        name = kb.technologies[tid].name
+        text = pattern.sub(lambda m, n=name: re.sub(rf"\s*\b{re.escape(n)}\b", "", m.group(0)), text)
+    return analyze_text(
+        text,
+        tuple(n for n in (*brief.languages, *brief.frameworks) if n not in names),
         tuple(brief.data_stores),
         tuple(brief.integrations),
         brief.deployment,
