@@ -260,8 +260,12 @@ def _client_analysis(brief: ProjectBrief) -> Analysis:
     text = brief_text(brief)
     names = {kb.technologies[t].name for t in backends}
     for tid, pattern in backends.items():
-        name = kb.technologies[tid].name
-        text = pattern.sub(lambda m, n=name: re.sub(rf"\s*\b{re.escape(n)}\b", "", m.group(0)), text)
+        own_name = re.compile(rf"\s*\b{re.escape(kb.technologies[tid].name)}\b", re.IGNORECASE)
+
+        def unnamed(match: re.Match[str], own_name: re.Pattern[str] = own_name) -> str:
+            return own_name.sub("", match.group(0))  # "our existing Django REST API" → "our existing REST API"
+
+        text = pattern.sub(unnamed, text)
     return analyze_text(
         text,
         tuple(n for n in (*brief.languages, *brief.frameworks) if n not in names),
