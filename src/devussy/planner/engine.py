@@ -263,7 +263,7 @@ def _client_analysis(brief: ProjectBrief) -> Analysis:
         own_name = re.compile(rf"\s*\b{re.escape(kb.technologies[tid].name)}\b", re.IGNORECASE)
 
         def unnamed(match: re.Match[str], own_name: re.Pattern[str] = own_name) -> str:
-            return own_name.sub("", match.group(0))  # "our existing Django REST API" → "our existing REST API"
+            return own_name.sub("", match.group(0))  # "our existing Django API" → "our existing API"
 
         text = pattern.sub(unnamed, text)
     return analyze_text(
