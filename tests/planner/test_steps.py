@@ -362,6 +362,9 @@ def test_a_scheduled_job_is_scheduled_and_rerun_not_served(summary: str) -> None
 def test_a_chat_platform_that_only_receives_alerts_gets_an_incoming_webhook_not_an_app() -> None:
     titles = [s.title for s in steps(detailed(ProjectBrief(name="Nightly Export", summary=NIGHTLY_EXPORT)))]
     assert "Alerts to Slack through an incoming webhook" in titles
+    assert any(t.startswith("Settings from the environment") and "Slack webhook URL" in t for t in titles), (
+        titles
+    )
     assert not any("signed requests" in t or t.startswith("Adapters for Slack") for t in titles), titles
     bot = "A Slack bot in Python that answers /standup commands and posts a summary every morning."
     bot_titles = [s.title for s in steps(detailed(ProjectBrief(name="Standup", summary=bot)))]

@@ -229,6 +229,8 @@ def build_context(
             settings.append(f"{'' if db.startswith('the ') else 'the '}{db} connection")
         if services:
             settings.append(f"the {_join(services)} credentials")
+        if alert_chats:
+            settings.append(f"the {chat} webhook URL")
         return {
             "name": name,
             "slug": slug,
