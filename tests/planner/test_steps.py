@@ -468,3 +468,16 @@ def test_a_client_of_an_existing_server_does_not_build_that_server(summary: str,
     assert not any(server in t for t in titles), titles
     design = OfflinePlanner().design(ProjectBrief(name="Client", summary=summary))
     assert not any(server in t for t in design.tech_stack), design.tech_stack
+
+
+def test_notifying_the_team_in_an_alert_only_chat_is_the_webhook_not_email_preferences() -> None:
+    summary = (
+        "A weekly export in Python of our Trello cards to a CSV file. Notify the team in Slack when the "
+        "export is ready."
+    )
+    plan = detailed(ProjectBrief(name="Cards Export", summary=summary))
+    titles = [s.title for s in steps(plan)]
+    assert not any(t.startswith(("Deliver notifications", "Notification rules")) for t in titles), titles
+    notify = next(r.id for r in plan.requirements if r.text.startswith("Notify"))
+    webhook = next(s for s in steps(plan) if s.title == "Alerts to Slack through an incoming webhook")
+    assert notify in webhook.covers

@@ -315,6 +315,10 @@ def _with_rules(analysis: Analysis, rmap: RequirementMap, text: str = "") -> Ana
     alert_chats = alert_only_chats(analysis, rmap)
     if alert_chats:
         flags.add("chat_alerts_only")  # "Alert in Slack if the job fails": an incoming webhook
+        chat_names = [knowledge().technologies[t].name.lower() for t in alert_chats]
+        notify = [i for i in rmap.infos if "notifications" in i.features]
+        if notify and all(any(n in i.requirement.text.lower() for n in chat_names) for i in notify):
+            flags.add("notify_by_chat")  # "Notify the team in Slack": the webhook, not email preferences
         others = [
             t
             for t in analysis.stack
