@@ -481,3 +481,20 @@ def test_notifying_the_team_in_an_alert_only_chat_is_the_webhook_not_email_prefe
     notify = next(r.id for r in plan.requirements if r.text.startswith("Notify"))
     webhook = next(s for s in steps(plan) if s.title == "Alerts to Slack through an incoming webhook")
     assert notify in webhook.covers
+
+
+def test_a_feature_that_forbids_something_is_a_limit_to_enforce_not_the_action_it_forbids() -> None:
+    brief = ProjectBrief(name="Notes", summary="A Flutter app where nurses write shift handover notes.")
+    requirements = [
+        Requirement(id="R1", text="Nurses write shift handover notes", kind="feature", source="brief"),
+        Requirement(
+            id="R2",
+            text="Never store notes on the device for more than a day",
+            kind="feature",
+            source="brief",
+        ),
+    ]
+    titles = {s.title: s.covers for s in steps(_detailed_with(brief, requirements))}
+    assert not any(t.startswith(("Store notes", "Screen to store")) for t in titles), list(titles)
+    limit = "Enforce the limit: never store notes on the device for more than a day"
+    assert "R2" in titles.get(limit, []), list(titles)

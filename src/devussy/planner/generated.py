@@ -19,7 +19,7 @@ from devussy.planner.analysis import Analysis
 from devussy.planner.commands import name_forms
 from devussy.planner.domain import DomainWords, doing, imperative, lower_first, word_set
 from devussy.planner.knowledge import StepTemplate, knowledge
-from devussy.planner.requirement_map import is_target
+from devussy.planner.requirement_map import forbids, is_target
 from devussy.requirements.lexicon import lexicon
 
 UNKNOWN_MARK = "not in the built-in knowledge base: confirm the SDK and its docs"
@@ -286,6 +286,19 @@ def quality_template(words: DomainWords) -> StepTemplate:
                 "Peak memory stays flat as the input grows (streamed, not loaded whole)",
             ],
             command="{test:" + words.keyword + "_benchmark}",
+        )
+    if forbids(words.text):
+        return StepTemplate(
+            phase="hardening",
+            order=35,
+            title=f"Enforce the limit: {safe(lower_first(words.text), 160)}",
+            details=(
+                f'"{phrase}" is a limit, not a feature: enforce it where the data lives (a check at the '
+                "point of use, a scheduled clean-up, a setting that cannot be exceeded) and test that the "
+                "forbidden state never occurs."
+            ),
+            acceptance=[f'A test shows "{safe(words.title, 200)}" holds and fails without the limit'],
+            command="{test:" + words.keyword + "}",
         )
     how = "a test, a benchmark or a linter rule"
     if _COVERAGE.search(words.text):

@@ -236,7 +236,7 @@ def _build_map(key: tuple[tuple[str, str, str, str], ...]) -> RequirementMap:
         if (
             info.requirement.kind == "feature"
             and not info.features
-            and (is_target(text) or is_code_quality(text))
+            and (is_target(text) or is_code_quality(text) or forbids(text))
         ):
             targets.add(info.requirement.id)
         elif (
@@ -322,6 +322,17 @@ _CODE_QUALITY = re.compile(
 
 def is_code_quality(text: str) -> bool:
     return bool(_CODE_QUALITY.search(text))
+
+
+# A feature that says what must not happen ("Don't keep photos on the phone longer than a week") is a limit to
+# enforce and test, never the action it forbids ("Keep photos").
+_FORBIDS = re.compile(
+    r"^\W*(?:don't|don’t|do\s+not|never|must\s+not|mustn't|should\s+not|shouldn't)\b", re.IGNORECASE
+)
+
+
+def forbids(text: str) -> bool:
+    return bool(_FORBIDS.search(text))
 
 
 _ANALYTICS = re.compile(
