@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 
 from devussy.models import ProjectBrief
 from devussy.planner import analysis as analysis_module
-from devussy.planner.analysis import analyze_brief, analyzer, outermost_entries, resolve_toolchain
+from devussy.planner.analysis import (
+    analyze_brief,
+    analyze_text,
+    analyzer,
+    outermost_entries,
+    resolve_toolchain,
+)
+from devussy.requirements.extract import extract_requirements
 
 # A hang detector, not a timing: these inputs take well under a second now and took hours before.
 HANG_SECONDS = 120
@@ -321,3 +328,51 @@ def test_a_type_word_that_only_mentions_something_does_not_type_the_project(
     summary: str, project_type: str
 ) -> None:
     assert analyze_brief(ProjectBrief(name="Demo", summary=summary)).project_type == project_type
+
+
+@pytest.mark.parametrize(
+    ("summary", "stack", "not_stack"),
+    [
+        (
+            "An iOS app in Swift that uploads receipts to our existing Laravel REST API.",
+            {"swift"},
+            {"laravel", "php"},
+        ),
+        ("A Kotlin Android app that syncs notes to our current Django API.", {"kotlin"}, {"django"}),
+    ],
+)
+def test_an_existing_api_is_not_the_stack_even_as_an_integration(
+    summary: str, stack: set[str], not_stack: set[str]
+) -> None:
+    requirements = extract_requirements(ProjectBrief(name="Demo", summary=summary))
+    named = tuple(r.text for r in requirements if r.kind == "integration")
+    found = set(analyze_text(summary, named).stack)
+    assert stack <= found
+    assert not (not_stack & found), found
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "Write a weekly job that pulls invoices from Xero and uploads a CSV to our S3 bucket.",
+        "Our finance team reconciles by hand. Build a nightly job that copies payouts from Stripe into S3.",
+    ],
+)
+def test_a_scheduled_job_named_as_the_product_is_a_data_job(summary: str) -> None:
+    assert analyze_brief(ProjectBrief(name="Demo", summary=summary)).project_type == "data_pipeline"
+
+
+def test_an_api_mentioned_late_does_not_outweigh_a_scheduled_job() -> None:
+    summary = (
+        "Build a weekly job that copies tickets into our Snowflake warehouse and classifies them with a "
+        "local model; ticket text must never be sent to an external API."
+    )
+    assert analyze_brief(ProjectBrief(name="Demo", summary=summary)).project_type == "data_pipeline"
+
+
+def test_a_product_word_in_a_given_does_not_type_the_product() -> None:
+    summary = (
+        "A Flutter app for allotment holders: record harvests with a photo. "
+        "Members log in with the logins they already use on the society website."
+    )
+    assert analyze_brief(ProjectBrief(name="Demo", summary=summary)).project_type == "mobile_app"

@@ -197,3 +197,33 @@ def test_a_non_english_idea_is_answered_in_english_and_asked_again() -> None:
 )
 def test_derived_project_names_are_short_noun_phrases(idea: str, name: str) -> None:
     assert derive_name(idea, analyze_text(idea, ())) == name
+
+
+@pytest.mark.parametrize(
+    ("idea", "name"),
+    [
+        # today's world and givens come before what is built: the name comes from what is built
+        (
+            "Our dispatch team logs breakdowns in Zendesk. Build a nightly job that exports the previous "
+            "day's breakdowns to Postgres.",
+            "Breakdown Export Job",
+        ),
+        (
+            "Managers already sign in through Okta. Build a Vue app for approving holiday requests.",
+            "Holiday Requests App",
+        ),
+        # two technologies joined by "and" are the stack, not the end of the name
+        ("A small Flask and Vue app for a community garden: members reserve plots.", "Community Garden App"),
+        # "where a coach plans workouts": named by what the clause's verb acts on
+        ("A Next.js web app where a coach plans workouts and athletes log them.", "Workouts Web App"),
+        # a job is named by what it does when its verb is a noun too
+        ("A nightly pipeline that imports bank statements into Postgres.", "Bank Statement Import Pipeline"),
+        # who it is for is not what it is: "for hospital porters: log each patient transfer"
+        (
+            "An iPhone app in Swift for hospital porters: log each patient transfer with a barcode scan.",
+            "Patient Transfer iPhone App",
+        ),
+    ],
+)
+def test_names_come_from_what_is_built_not_context_stack_or_audience(idea: str, name: str) -> None:
+    assert derive_name(idea, analyze_text(idea, ())) == name

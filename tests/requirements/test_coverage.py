@@ -121,3 +121,30 @@ def test_without_requirements_there_is_nothing_to_cover_and_no_covers_gap() -> N
     )
     report = check_coverage(bare)
     assert report.requirements == [] and report.gaps == [] and report.ok
+
+
+def test_a_step_that_sends_data_to_a_hosted_model_violates_a_no_third_party_limit() -> None:
+    requirements = [
+        Requirement(id="R1", text="Tags each ticket with a topic"),
+        Requirement(id="R2", text="Ticket text must never be sent to a third-party API", kind="constraint"),
+    ]
+    steps = [
+        step("1.1", "Topic tags", "Ask the OpenAI chat API for a topic per ticket.", ("R1",)),
+        step(
+            "1.2",
+            "Local topic model",
+            "Run a small local model in-process; nothing leaves the host.",
+            ("R1",),
+        ),
+    ]
+    report = check_coverage(
+        DevPlan(
+            project_name="Tags",
+            summary="s",
+            phases=[Phase(number=1, title="Core", summary="s", requirements=["R1", "R2"], steps=steps)],
+            requirements=requirements,
+        )
+    )
+    assert [(v.requirement, v.step, v.rule) for v in report.violations] == [
+        ("R2", "1.1", "no_external_processing")
+    ]

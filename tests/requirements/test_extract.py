@@ -366,3 +366,69 @@ def test_a_technology_a_listed_integration_already_names_is_not_added_again() ->
     found = extract_requirements(brief, source="interview")
     assert [r.text for r in found if r.kind == "integration"] == ["Stripe payments"]
     assert len(found) == 2
+
+
+def test_an_existing_api_we_call_is_a_legacy_system_and_an_integration() -> None:
+    text = "An iOS app in Swift that uploads receipts to our existing Laravel REST API."
+    assert [(c.name, c.role) for c in context_technologies(text)] == [("Laravel", "legacy")]
+    assert ("integration", "Laravel") in pairs(extract(text))
+    # a public API named as a data source is still a service to integrate with
+    assert ("integration", "Strava API") in pairs(extract("A web app that pulls runs from the Strava API."))
+
+
+def test_an_audience_after_the_stack_is_neither_part_of_its_name_nor_a_feature() -> None:
+    found = pairs(
+        extract("A desktop app in Rust for amateur astronomers: log observations and plan sessions.")
+    )
+    assert found == [("integration", "Rust"), ("feature", "Log observations"), ("feature", "Plan sessions")]
+    assert ("integration", "Stripe for payments") in pairs(extract("A shop that uses Stripe for payments."))
+
+
+def test_existing_accounts_retention_and_offline_are_limits_not_features() -> None:
+    found = pairs(
+        extract("A scheduling app. Nurses sign in with the accounts they already have on the intranet.")
+    )
+    assert ("constraint", "Nurses sign in with the accounts they already have on the intranet") in found
+    found = pairs(extract("A voice memo app. Don't keep recordings on the server longer than 30 days."))
+    assert ("constraint", "Don't keep recordings on the server longer than 30 days") in found
+    found = pairs(extract("A hiking app: track the route with GPS and a photo while offline."))
+    assert ("feature", "Track the route with GPS and a photo") in found
+    assert ("constraint", "Works while offline") in found
+
+
+def test_todays_world_is_context_and_coverage_targets_are_quality() -> None:
+    found = pairs(
+        extract("Our sales team tracks leads in HubSpot. Build a CLI that exports weekly deal totals to CSV.")
+    )
+    assert not [t for k, t in found if k == "feature" and "tracks leads" in t.lower()]
+    assert ("integration", "HubSpot") in found
+    found = pairs(extract("A Go package that parses cron expressions, with 95% test coverage."))
+    assert ("quality", "95% test coverage") in found
+
+
+def test_an_unknown_name_that_qualifies_a_domain_noun_is_no_integration_unless_used_as_a_service() -> None:
+    found = pairs(extract("A web app that plots Met Office rainfall readings per county."))
+    assert found == [("feature", "Plots Met Office rainfall readings per county")]
+    found = pairs(extract("A web app that pulls Met Office rainfall readings from its API."))
+    assert ("integration", "Met Office") in found
+    # a system ("our Acme monolith") or the subject of a verb ("Looker already reads ...") stays a name
+    assert ("integration", "Acme") in pairs(
+        extract("Split billing out of our Acme monolith into its own service.")
+    )
+    assert ("integration", "Looker") in pairs(
+        extract("A dbt project, no new dashboards: Looker already reads the tables.")
+    )
+
+
+def test_two_listed_quality_targets_are_two_requirements() -> None:
+    found = pairs(extract("A Go package for dates. Ships with full type hints and 90% branch coverage."))
+    assert ("quality", "Full type hints") in found
+    assert ("quality", "90% branch coverage") in found
+
+
+def test_general_words_are_not_integrations_and_a_crate_is_the_product() -> None:
+    found = pairs(extract("An app that uploads scans when back on Wi-Fi."))
+    assert not [t for k, t in found if k == "integration"]
+    found = pairs(extract("A Rust crate that parses weather station observations, with full docs."))
+    assert ("feature", "Parses weather station observations") in found
+    assert ("quality", "Full docs") in found

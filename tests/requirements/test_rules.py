@@ -86,6 +86,27 @@ CASES = [
         "Deploy the API to AWS Lambda.",
         "Store uploads in MinIO (S3-compatible) on the host.",
     ),
+    (
+        "Patient notes must never be sent to an external API",
+        "constraint",
+        "no_external_processing",
+        "Summarise each note with the OpenAI chat API.",
+        "Summarise each note with a local model run in-process.",
+    ),
+    (
+        "Drivers sign in with the logins they already use",
+        "constraint",
+        "sso_only",
+        "Add a sign-up form with email and password.",
+        "Call the existing auth endpoint and keep its token.",
+    ),
+    (
+        "Records the route even when offline",
+        "constraint",
+        "offline_first",
+        "Show an error when offline; the app requires an internet connection.",
+        "Queue points in the local database.",
+    ),
 ]
 
 

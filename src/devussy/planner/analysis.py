@@ -28,6 +28,7 @@ from devussy.planner.knowledge import (
 )
 from devussy.requirements.extract import context_technologies
 from devussy.requirements.lexicon import lexicon
+from devussy.requirements.rules import load_rules
 
 # Used when two project types match equally often: the more specific type wins.
 TYPE_PRIORITY = (
@@ -481,14 +482,17 @@ class Analyzer:
         team_size: int | None = None,
     ) -> Analysis:
         full_text = "\n".join([text, *named, *stores, *services, deployment or ""])
-        explicit, features = self._entries_without_context(full_text, text)
+        explicit, features, context_only = self._entries_without_context(full_text, text)
+        explicit = [t for t in explicit if t not in context_only]
         unknown: list[str] = []
         unknown_stores: list[str] = []
         unknown_services: list[str] = []
         for names, bucket in ((named, None), (stores, unknown_stores), (services, unknown_services)):
             for name in names:
-                found = self.match_name(name)
-                if found:
+                # a name the text gives only as an existing system ("our existing Django REST API") stays
+                # out of the stack even when a requirement lists it as an integration
+                found = [t for t in self.match_name(name) if t not in context_only]
+                if found or self.match_name(name):
                     explicit.extend(t for t in found if t not in explicit)
                 elif name.strip() and name.strip().lower() not in {u.lower() for u in unknown}:
                     unknown.append(name.strip())
@@ -497,10 +501,14 @@ class Analyzer:
         explicit = [t for t in self.kb.technologies if t in set(explicit)]
 
         scores = self._type_scores_after_name(text)
+        if scores and max(scores.values()) < OPENING_WEIGHT and _JOB_OPENING.search(_without_name(text)):
+            scores = {}  # "Build a weekly job ... never sent to an external API": the job, not an API
         project_type_stated = bool(scores)
         if scores:
             best = max(scores.values())
             project_type = next(t for t in TYPE_PRIORITY if scores.get(t) == best)
+        elif _JOB_OPENING.search(_without_name(text)):
+            project_type = "data_pipeline"  # "Build a nightly job that exports ...": a scheduled data job
         elif _TOOL_OPENING.search(_without_name(text)) and not any(
             self.kb.technologies[t].category in ("web_framework", "frontend", "mobile", "desktop")
             for t in explicit
@@ -562,10 +570,13 @@ class Analyzer:
             stack=stack,
         )
 
-    def _entries_without_context(self, full_text: str, text: str) -> tuple[list[str], list[str]]:
+    def _entries_without_context(
+        self, full_text: str, text: str
+    ) -> tuple[list[str], list[str], frozenset[str]]:
         """Technologies and features of the brief, without the technologies it names only as context: the
         source of the data it reads ("our nginx access logs", "a legacy PHP app writes to") never, a legacy
-        system ("our legacy PHP monolith") when the brief names what to build in instead."""
+        system ("our legacy PHP monolith", "our existing Django REST API") when the brief names what to build
+        in instead. The third item holds the technologies left out that way."""
         context = context_technologies(text) if _CONTEXT_HINT.search(text) else []
         sources = [(c.start, c.end) for c in context if c.role == "source"]
         techs, features, _ = self.find_entries_with_spans(full_text, sources)
@@ -573,8 +584,10 @@ class Analyzer:
         if legacy:
             without, _, _ = self.find_entries_with_spans(full_text, [*sources, *legacy])
             if any(self.kb.technologies[t].category in _BUILD_CATEGORIES for t in without):
-                techs = without
-        return techs, features
+                in_text, _, _ = self.find_entries_with_spans(text, [*sources, *legacy])
+                named = {tid for c in context if c.role == "legacy" for tid in self.match_name(c.name)}
+                return without, features, frozenset(named - set(in_text))
+        return techs, features, frozenset()
 
     def _vote_type(self, techs: Iterable[str]) -> str:
         votes: dict[str, int] = {}
@@ -719,6 +732,12 @@ _TOOL_OPENING = re.compile(
     r"^[^.!?:]{0,60}?(?<!\bweb\s)(?<!\bonline\s)(?<!\bbrowser\s)\b(?:tool|utility|script)\b(?![- ]kit)",
     re.IGNORECASE,
 )
+# A scheduled job named as the product, in any sentence ("Our team ... . Build a nightly job that ...").
+_JOB_OPENING = re.compile(
+    r"(?:^|[.!?]\s+)[^.!?:]{0,60}?\b(?:nightly|daily|weekly|hourly|monthly|scheduled|cron|batch)\s+"
+    r"(?:[\w-]+\s+)?(?:jobs?|tasks?|batch)\b",
+    re.IGNORECASE,
+)
 _BEFORE_HIT = re.compile(r"([A-Za-z][\w.'’-]*)\s+(?:(?:the|an?|their|our|its|any|all)\s+)?$")
 _NAME_BEFORE = re.compile(r"[A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*)*\s+$")
 
@@ -736,12 +755,23 @@ def _mentioned(text: str, hit: _Hit) -> bool:
     before = text[max(0, hit.start - 60) : hit.start]
     if text[hit.start : hit.end].lower() in ("api", "apis") and _NAME_BEFORE.search(before):
         return True
+    if _in_a_given(text, hit.start):
+        return True  # "Members log in with the logins they already use on the society website"
     word = _BEFORE_HIT.search(before)
     if word is None:
         return False
     lex = lexicon()
     verb = word.group(1).lower()
     return lex.is_verb(verb) and verb not in lex.noun_forms and not verb.endswith("ed")
+
+
+def _in_a_given(text: str, position: int) -> bool:
+    """Whether ``position`` lies in a sentence that states a given a constraint rule recognises (existing
+    accounts, an existing database...): what it names is the world around the product, not the product."""
+    start = max(text.rfind(". ", 0, position), text.rfind("\n", 0, position)) + 1
+    stop = text.find(". ", position)
+    sentence = text[start : stop if stop != -1 else len(text)]
+    return any(p.search(sentence) for rule in load_rules() for p in rule.when)
 
 
 def _inside(hit: _Hit, spans: Sequence[tuple[int, int]]) -> bool:

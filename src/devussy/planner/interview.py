@@ -19,6 +19,7 @@ from devussy.planner.synthesis import clip
 from devussy.planner.vague import NOT_ENGLISH, VagueBrief, assess_brief, reads_as_english
 from devussy.requirements.extract import extract_requirements, split_sentences
 from devussy.requirements.lexicon import lexicon
+from devussy.requirements.rules import load_rules
 
 MAX_QUESTIONS = 6
 _FINISH = re.compile(
@@ -332,6 +333,7 @@ _GENERIC = frozenset(
         "ipad",
         "desktop",
         "cross-platform",
+        "crate",
     ]
 )
 # Words that qualify the product without naming it: dropped when a subject names it.
@@ -360,13 +362,22 @@ _VAGUE_NAME_WORDS = frozenset({"numbers", "files", "data", "items", "records", "
 
 
 def _opening(idea: str) -> str:
-    """The first line of the idea that is not context ("Hi!", "I get migraines a lot.")."""
+    """The first line of the idea that is not context ("Hi!", "I get migraines a lot.", "Our support team
+    answers questions in Intercom.") nor a given ("Employees already sign in through Azure AD.")."""
     lex = lexicon()
     for line in idea.strip().splitlines():
         for _, sentence in split_sentences(line):
-            if not any(p.search(sentence) for p in lex.background):
+            if not any(p.search(sentence) for p in lex.background) and not _only_a_given(sentence):
                 return re.sub(r"^(?:hi|hello|hey)\b[\s!,.]*", "", sentence, flags=re.IGNORECASE)
     return idea.strip().splitlines()[0] if idea.strip() else ""
+
+
+def _only_a_given(sentence: str) -> bool:
+    """A sentence that states a limit or a given (a constraint rule recognises it) and names no product."""
+    lex = lexicon()
+    if any(w.lower() in lex.heads for w in re.findall(r"[\w-]+", sentence)):
+        return False
+    return any(p.search(sentence) for rule in load_rules() for p in rule.when)
 
 
 def _subject(purpose: str) -> list[str]:
@@ -376,6 +387,26 @@ def _subject(purpose: str) -> list[str]:
     shared = re.match(r"\s*(\w+)\s+and\s+(\w+)\s+", purpose)  # "validates and formats phone numbers"
     if shared and lex.is_verb(shared.group(1)) and lex.is_verb(shared.group(2)):
         purpose = purpose[shared.start(2) :]
+    finite = next(
+        (
+            m
+            for m in re.finditer(r"[A-Za-z][\w-]*", purpose)
+            if m.start() > 0
+            and m.group().lower().endswith("s")
+            and lex.is_verb(m.group())
+            and (
+                m.group().lower() not in lex.noun_forms
+                or re.fullmatch(r"\s*(?:a|an|the|each|every)\s+[\w-]+\s+", purpose[: m.start()], re.I)
+                is not None
+            )
+            and not re.search(
+                r"\b(?:a|an|the|their|our|my|his|her|its|your|some|all)\s+$", purpose[: m.start()], re.I
+            )
+        ),
+        None,
+    )
+    if finite is not None and not lex.is_verb(re.match(r"\s*([A-Za-z][\w-]*)", purpose).group(1)):  # type: ignore[union-attr]
+        purpose = purpose[finite.end() :]  # "a teacher creates quizzes" is about quizzes
     words = words_of(purpose)
     # "durations like '3h 20m' in 10 languages" → durations; "a folder of scanned receipts" → receipts
     phrase = re.split(
@@ -395,7 +426,38 @@ def _subject(purpose: str) -> list[str]:
     ]
     while len(thing) > 1 and thing[-1].lower() in _VAGUE_NAME_WORDS:
         thing = thing[:-1]
+    # "the previous day's conversations": a possessive before the noun qualifies it, it does not name it
+    owner = max((i for i, w in enumerate(thing[:-1]) if re.search(r"['’]s$", w)), default=-1)
+    thing = thing[owner + 1 :]
     return [re.sub(r"['’]s$", "", w) for w in thing[-2:]]
+
+
+_JOB_HEADS = frozenset({"job", "task", "pipeline", "script"})
+
+
+def _action_noun(clause: str) -> str | None:
+    """The clause's verb when it is a noun too ("exports" → "Export", "backs up" no): the lexicon's noun
+    forms are such verbs' plurals."""
+    first = re.match(r"\s*([A-Za-z]+)", clause)
+    if first is None:
+        return None
+    lex = lexicon()
+    base = lex.base_verb(first.group(1))
+    return base.capitalize() if base and f"{base}s" in lex.noun_forms else None
+
+
+def _singular_word(word: str) -> str:
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
+
+
+def _names_people(word: str) -> bool:
+    """ "surveyors", "allotment holders", "volunteers": who the product is for."""
+    lowered = word.lower()
+    return lowered in lexicon().audience_words or lowered.endswith(("ers", "ors", "ists", "ants", "ents"))
+
+
+def _is_tech_name(word: str) -> bool:
+    return word.lower() in lexicon().by_alias or word in lexicon().by_alias
 
 
 def lex_is_verb(word: str) -> bool:
@@ -415,6 +477,12 @@ def derive_name(idea: str, analysis: Analysis) -> str:
     ):
         first_line = replace.group(2)
     rest = _LEADING.sub("", first_line, count=1)
+    # "A small Express and React app for ...": two technologies joined by "and" are one stack, not a stop
+    rest = re.sub(
+        r"\b([\w.#+-]+)\s+and\s+(?=([\w.#+-]+)\b)",
+        lambda m: f"{m.group(1)} " if _is_tech_name(m.group(1)) and _is_tech_name(m.group(2)) else m.group(),
+        rest,
+    )
     # "Go package implementing a token-bucket rate limiter": the participle starts what it does.
     participle = re.search(r"\s(\w+ing)\s+(?=(?:a|an|the|our|my|your|their)\s)", rest)
     if participle and lex_is_verb(participle.group(1)) and not _STOP.search(rest[: participle.start()]):
@@ -447,6 +515,10 @@ def derive_name(idea: str, analysis: Analysis) -> str:
     gerund = re.match(r"[A-Za-z-]+ing\b", purpose.group(1)) if purpose else None
     if purpose and gerund and lex_is_verb(gerund.group()) and words_of(purpose.group(1)).verb:
         subject = _subject(purpose.group(1))  # "a library for parsing IBAN numbers" → IBAN
+    elif purpose and subject and _names_people(subject[-1]):
+        # "an Android app for volunteer bird surveyors: record sightings ...": named by what they do with it
+        does = re.search(r"(?::\s*|\b(?:to|that|who|where)\s+)(.+)", purpose.group(1))
+        subject = (_subject(does.group(1)) if does else []) or subject
     elif not purpose:
         relative = re.search(r"\b(?:to|that|which|where)\s+(.+)", after, re.IGNORECASE)
         if relative and relative.start() < 60:
@@ -454,6 +526,10 @@ def derive_name(idea: str, analysis: Analysis) -> str:
             if not re.match(r"\s*\w+\s+and\s", clause):  # "validates and formats X" shares its object
                 clause = re.split(r"\band\b", clause)[0]
             subject = _subject(clause)
+            action = _action_noun(clause)
+            if subject and action and any(w.lower() in _JOB_HEADS for w in words):
+                # "a nightly job that exports the previous day's conversations" → "Conversation Export Job"
+                subject = [*subject[:-1], _singular_word(subject[-1]), action]
     words = [w for w in words if not re.match(r"[~\d]", w)]  # "~80 Jenkins pipelines"
     if subject and any(w.lower() in _PLACEHOLDER_HEADS for w in words):
         words = [w for w in words if w.lower() not in _PLACEHOLDER_HEADS] or subject

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 from devussy.models import MAX_REQUIREMENTS, ProjectBrief, Requirement, RequirementKind, RequirementSource
@@ -498,12 +499,19 @@ class _SentenceReader:
             outside = outside[:s] + " " * (e - s) + outside[e:]
         leftover = _content_words(outside, self.lex, exclude=self._tech_names())
         has_head = any(w.lower() in self.lex.heads for w in _WORD.findall(outside))
-        if len(leftover) <= 1 and not has_head and len({kind for *_, kind in extended}) == 1:
+        listed = any(  # "full type hints and 100% test coverage": two targets, not one
+            re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", text[a[1] : b[0]], re.IGNORECASE)
+            for a, b in pairwise(extended)
+        )
+        if len(leftover) <= 1 and not has_head and len({kind for *_, kind in extended}) == 1 and not listed:
             # the whole clause is the constraint (or the target: "handle 5 GB of logs in under a minute")
             self._add(start, extended[0][2], text)
             return ""
         for s, e, kind in extended:
-            self._add(start + s, kind, text[s:e])
+            phrase = text[s:e]
+            if re.match(r"\s*(?:while|when|whenever|even\s+when)\b", phrase, re.IGNORECASE):
+                phrase = f"Works {phrase.strip()}"  # "... while offline": a condition the product works under
+            self._add(start + s, kind, phrase)
         return outside
 
     def _before_head(self, text: str, start: int, end: int) -> int:
@@ -643,7 +651,12 @@ class _SentenceReader:
             span = next((t for t in self.techs if t.start - offset == position), None)
             if span is None:
                 word = _WORD.match(rest, position)
-                if word and word.start() == position and word.group().lower() in self.lex.generic_words:
+                if (
+                    word
+                    and word.start() == position
+                    and word.group().lower() in self.lex.generic_words
+                    and word.group().lower() not in _PREPOSITIONS  # "in Rust for amateur astronomers"
+                ):
                     end = word.end()
                     continue
                 break
@@ -763,7 +776,8 @@ class _SentenceReader:
             elif one in self.lex.role_words:
                 label = f"{label} {match.group(1).split()[0]}"
             elif one == "for":
-                target = re.match(r"\s+for\s+([a-z][\w-]*)", after)
+                # "Stripe for payments", but not "Kotlin for volunteer bird surveyors" (an audience)
+                target = re.match(r"\s+for\s+([a-z][\w-]*)(?=\s*(?:[,.;:!?)]|$|(?:and|or)\b))", after)
                 if target and target.group(1).lower() not in _STOPWORDS:
                     label = f"{label} for {target.group(1)}"
         return label
@@ -787,15 +801,18 @@ def context_role(sentence: str, start: int, end: int, lex: Lexicon) -> ContextRo
     if system and any(p.search(before) for p in lex.source_before):
         # "Split the orders tables out of our Rails monolith": the system the work replaces, not a data feed
         return "legacy" if _migrates(sentence) else "source"
-    if system and any(p.search(before) for p in lex.legacy_before):
-        return "legacy"
+    if (system or _API_AFTER.match(after)) and any(p.search(before) for p in lex.legacy_before):
+        return "legacy"  # "our existing Django REST API": a service we call, not what we build in
     return None
+
+
+_API_AFTER = re.compile(r"\s+(?:[A-Za-z]+\s+)?apis?\b", re.IGNORECASE)
 
 
 # Words without which no pattern of lexicon.yaml's ``context`` section can match a sentence.
 _DATA_WORDS = re.compile(r"\b(?:logs?|exports?|exported|downloaded|dumped|copied|output)\b", re.IGNORECASE)
 _SYSTEM_WORDS = re.compile(
-    r"\b(?:apps?|applications?|systems?|sites?|monoliths?|backends?|codebases?|servers?|services?|platforms?|"
+    r"\b(?:apps?|applications?|apis?|systems?|sites?|monoliths?|backends?|codebases?|servers?|services?|platforms?|"
     r"stacks?|shops?|stores?|macros?|spreadsheets?|workbooks?)\b",
     re.IGNORECASE,
 )
@@ -864,6 +881,12 @@ def find_technologies(
             continue  # "OCRs them", "PDFs", "APIs": a plural acronym is a verb or a thing, not a product
         if _DOMAIN_AFTER_NAME.match(sentence, end):
             continue  # "a BackupSchedule custom resource" is a domain name
+        if (
+            name not in lex.by_alias
+            and name.lower() not in lex.by_alias
+            and _qualifies_a_noun(sentence, end, lex)
+        ):
+            continue  # "UK Ordnance Survey grid references": a name that qualifies a domain noun, no service
         spans.append(_TechSpan(start, end, lex.canonical(name)))
     # "a Grafana-style status page" names a look, not a technology
     spans = [s for s in spans if not _STYLE_SUFFIX.match(sentence, s.end)]
@@ -873,6 +896,34 @@ def find_technologies(
 _QUESTION_WORDS = frozenset(
     {"what", "how", "why", "i", "i'd", "i'm", "i’d", "i’m", "i'll", "so", "hi", "hello"}
 )
+
+
+# "grid references", "weather station observations": a compound noun (last word plural) after a name.
+_COMPOUND_AFTER = re.compile(r"(?:\s+[a-z][a-z-]+){1,3}?\s+[a-z][a-z-]+s\b")
+# How a brief uses a name as a service: an API, an account, an integration, a sync.
+_SERVICE_CUE = re.compile(
+    r"\b(?:apis?|sdks?|accounts?|integrat\w*|sync\w*|webhooks?|connect\w*|oauth|sign\s+in|log\s+in|login)\b",
+    re.IGNORECASE,
+)
+
+
+def _qualifies_a_noun(sentence: str, end: int, lex: Lexicon) -> bool:
+    """An unknown name that qualifies a compound domain noun ("UK Ordnance Survey grid references",
+    "Met Office rainfall readings") in a sentence that uses nothing as a service; not a system ("our
+    Spring monolith") nor the subject of a verb ("Looker already reads the tables")."""
+    match = _COMPOUND_AFTER.match(sentence, end)
+    if match is None or _SERVICE_CUE.search(sentence) or _SYSTEM_WORDS.match(sentence, end + 1):
+        return False
+    words = match.group().split()
+    return not any(
+        w in _STOPWORDS
+        or w in lex.role_words
+        or w in lex.heads
+        or w in lex.generic_words
+        or (lex.is_verb(w) and w not in lex.noun_forms)
+        or _SYSTEM_WORDS.fullmatch(w)
+        for w in words
+    )
 
 
 def _trim_name(name: str, lex: Lexicon) -> str:
@@ -1042,7 +1093,12 @@ def _split_and(text: str, lex: Lexicon, *, serial: bool, listed: bool = False) -
         shared_object = lex.is_verb(last_left) and last_left not in lex.noun_forms
         if next_word and lex.is_verb(next_word.group()) and len(left_words) >= 2 and not shared_object:
             points.append((match.start(), match.end()))
-        elif next_word and next_word.group().lower() in ("a", "an") and _has_two_words(before):
+        elif (
+            next_word
+            and next_word.group().lower() in ("a", "an")
+            and _has_two_words(before)
+            and not _WITH_OBJECT.search(before)  # "record sightings with GPS and a photo": one thing
+        ):
             points.append((match.start(), match.end()))  # "payments via Stripe and a waitlist": two things
     if serial and not points:
         last = None
@@ -1058,6 +1114,10 @@ def _split_and(text: str, lex: Lexicon, *, serial: bool, listed: bool = False) -
         position = end
     pieces.append((position, text[position:]))
     return pieces
+
+
+# "... with GPS" right before " and a ...": the "and" adds a second object of "with", not a second feature.
+_WITH_OBJECT = re.compile(r"\bwith\s+(?:an?\s+|the\s+)?\S+(?:\s+\S+)?$", re.IGNORECASE)
 
 
 def _has_two_words(text: str) -> bool:
@@ -1084,8 +1144,10 @@ def _extend(text: str, start: int, end: int, lex: Lexicon | None = None) -> tupl
             break
     left = first
     opening = text[tokens[first][0] : tokens[first][1]].lower()
-    if _NEGATION_LEAD.match(opening):
-        return tokens[first][0], tokens[right][1]  # "without downtime" starts its own phrase
+    if _NEGATION_LEAD.match(opening) or opening in ("while", "when", "whenever", "even"):
+        return tokens[first][0], tokens[right][
+            1
+        ]  # "without downtime", "while offline" start their own phrase
     while left > 0 and first - left < _MAX_LEFT:
         word = text[tokens[left - 1][0] : tokens[left - 1][1]].lower().strip(".,;:!?")
         if word in _LEFT_STOPS:
