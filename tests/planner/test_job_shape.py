@@ -42,3 +42,12 @@ def test_a_chat_platform_is_alert_only_when_every_feature_naming_it_alerts() -> 
     assert alert_only_chats(analysis, both) == frozenset()
     bot = dataclasses.replace(analysis, project_type="chat_bot")
     assert alert_only_chats(bot, alerts) == frozenset()
+
+
+def test_posting_to_a_chat_when_a_run_fails_is_an_alert() -> None:
+    analysis = dataclasses.replace(
+        analyze_text("A Go job that posts to Discord."), project_type="data_pipeline"
+    )
+    assert "discord" in analysis.stack
+    posts = build_map([_req("R1", "Post to Discord if a run fails")])
+    assert alert_only_chats(analysis, posts) == {"discord"}

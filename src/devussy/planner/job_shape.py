@@ -30,7 +30,9 @@ _MAYBE_JOB_TYPES = frozenset({"web_api", "cli", "scraper"})
 WEBHOOK_CHATS = frozenset({"slack", "discord"})
 _ALERT = re.compile(
     r"\b(?:alert|alerts|alerted|alerting|notify|notifies|notified|notification|notifications|warn|warns|"
-    r"ping|pings|post(?:s|ed)?\s+(?:a\s+|an\s+|the\s+)?(?:message|summary|report|alert|notice))\b",
+    r"ping|pings|post(?:s|ed)?\s+(?:a\s+|an\s+|the\s+)?(?:message|summary|report|alert|notice))\b|"
+    # "Post to Discord if a run fails": what is posted is a failure alert
+    r"\b(?:if|when|whenever)\b[^.;]{0,40}\bfail(?:s|ed|ing|ures?)?\b",
     re.IGNORECASE,
 )
 
