@@ -362,6 +362,37 @@ def test_a_scheduled_job_named_as_the_product_is_a_data_job(summary: str) -> Non
     assert analyze_brief(ProjectBrief(name="Demo", summary=summary)).project_type == "data_pipeline"
 
 
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "Replace the cron scripts on our single VPS with a small Go service that takes nightly backups of "
+        "our MySQL database to S3 and restores a chosen backup with one command.",
+        "A Rust daemon that syncs our Postgres tables to BigQuery every hour.",
+        "A small worker which cleans up expired uploads from S3 daily.",
+    ],
+)
+def test_a_service_that_runs_scheduled_work_is_a_job_not_a_web_app(summary: str) -> None:
+    assert analyze_brief(ProjectBrief(name="Demo", summary=summary)).project_type == "data_pipeline"
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "A small Go service on our single VPS that takes nightly backups of our MySQL database to S3.",
+        "A Flask app for our club's bookings, running on our own server, with photos kept in S3.",
+    ],
+)
+def test_a_brief_that_runs_on_its_own_server_gets_no_cloud_from_a_service_it_uses(summary: str) -> None:
+    analysis = analyze_brief(ProjectBrief(name="Demo", summary=summary))
+    assert "s3" in analysis.stack
+    assert "aws" not in analysis.stack
+
+
+def test_a_named_cloud_stays_even_on_a_server_of_our_own() -> None:
+    summary = "A Go service on our VPS that copies backups to S3, and a status page deployed on AWS."
+    assert "aws" in analyze_brief(ProjectBrief(name="Demo", summary=summary)).stack
+
+
 def test_an_api_mentioned_late_does_not_outweigh_a_scheduled_job() -> None:
     summary = (
         "Build a weekly job that copies tickets into our Snowflake warehouse and classifies them with a "

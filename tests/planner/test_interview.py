@@ -223,6 +223,17 @@ def test_derived_project_names_are_short_noun_phrases(idea: str, name: str) -> N
             "An iPhone app in Swift for hospital porters: log each patient transfer with a barcode scan.",
             "Patient Transfer iPhone App",
         ),
+        # what is replaced is context: the new product, named by what it does ("takes backups of X")
+        (
+            "Replace the cron scripts on our single VPS with a small Go service that takes nightly backups "
+            "of our MySQL database to S3.",
+            "MySQL Backup Service",
+        ),
+        # a platform word alone is no name: "A Chrome extension that shows prices ..."
+        (
+            "A Chrome extension that shows prices on Amazon product pages in the user's local currency.",
+            "Prices Extension",
+        ),
     ],
 )
 def test_names_come_from_what_is_built_not_context_stack_or_audience(idea: str, name: str) -> None:

@@ -432,3 +432,50 @@ def test_general_words_are_not_integrations_and_a_crate_is_the_product() -> None
     found = pairs(extract("A Rust crate that parses weather station observations, with full docs."))
     assert ("feature", "Parses weather station observations") in found
     assert ("quality", "Full docs") in found
+
+
+@pytest.mark.parametrize(
+    ("summary", "feature", "replaced"),
+    [
+        (
+            "Replace the cron scripts on our single VPS with a small Go service that takes nightly backups "
+            "of our MySQL database to S3, keeps 30 daily copies, and restores a chosen backup with one "
+            "command.",
+            "Takes nightly backups of our MySQL database to S3",
+            "Replaces the cron scripts on our single VPS",
+        ),
+        (
+            "Replace our shared spreadsheet with a small web app where volunteers sign up for shifts.",
+            "Volunteers sign up for shifts",
+            "Replaces our shared spreadsheet",
+        ),
+    ],
+)
+def test_what_a_product_replaces_is_context_and_the_features_are_what_it_does(
+    summary: str, feature: str, replaced: str
+) -> None:
+    found = pairs(extract(summary))
+    assert ("feature", feature) in found, found
+    assert ("constraint", replaced) in found, found
+    assert not any(kind == "feature" and text.startswith("Replace") for kind, text in found), found
+
+
+@pytest.mark.parametrize(
+    ("summary", "site"),
+    [
+        (
+            "A Chrome extension that shows prices on Amazon product pages in the user's local currency.",
+            "Amazon",
+        ),
+        ("A Firefox add-on that hides promoted posts on LinkedIn feed pages.", "LinkedIn"),
+    ],
+)
+def test_the_site_a_browser_extension_runs_on_is_no_integration(summary: str, site: str) -> None:
+    found = pairs(extract(summary))
+    assert ("integration", site) not in found, found
+    assert any(kind == "feature" and site in text for kind, text in found), found
+
+
+def test_a_service_a_product_posts_to_pages_of_stays_an_integration() -> None:
+    found = pairs(extract("A scheduler that publishes our posts on Facebook pages every morning."))
+    assert ("integration", "Facebook") in found, found

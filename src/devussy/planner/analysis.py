@@ -507,8 +507,10 @@ class Analyzer:
         if scores:
             best = max(scores.values())
             project_type = next(t for t in TYPE_PRIORITY if scores.get(t) == best)
-        elif _JOB_OPENING.search(_without_name(text)):
-            project_type = "data_pipeline"  # "Build a nightly job that exports ...": a scheduled data job
+        elif _JOB_OPENING.search(_without_name(text)) or _SCHEDULED_SERVICE.search(_without_name(text)):
+            # "Build a nightly job that exports ...", "a Go service that takes nightly backups": the product
+            # is scheduled work, not a web application a vote over its database and cloud would make it
+            project_type = "data_pipeline"
         elif _TOOL_OPENING.search(_without_name(text)) and not any(
             self.kb.technologies[t].category in ("web_framework", "frontend", "mobile", "desktop")
             for t in explicit
@@ -540,6 +542,9 @@ class Analyzer:
                 assumed.append(default)
                 implied = self._close_implications([*explicit, *assumed], project_type)
                 implied = [t for t in implied if t not in assumed]
+        if _OWN_HOST.search(full_text):
+            # "on our single VPS": the product runs where the brief says; S3 does not make it an AWS deploy
+            implied = [t for t in implied if self.kb.technologies[t].category != "cloud"]
         stack_set = set(explicit) | set(implied) | set(assumed)
         # An implied JavaScript is redundant when the brief uses TypeScript.
         if "typescript" in stack_set and "javascript" not in explicit:
@@ -736,6 +741,20 @@ _TOOL_OPENING = re.compile(
 _JOB_OPENING = re.compile(
     r"(?:^|[.!?]\s+)[^.!?:]{0,60}?\b(?:nightly|daily|weekly|hourly|monthly|scheduled|cron|batch)\s+"
     r"(?:[\w-]+\s+)?(?:jobs?|tasks?|batch)\b",
+    re.IGNORECASE,
+)
+# A service, daemon or worker whose own clause says it runs on a schedule ("a small Go service that takes
+# nightly backups", "a worker which cleans up expired uploads daily").
+_SCHEDULED_SERVICE = re.compile(
+    r"\b(?:service|daemon|worker)\s+(?:that|which|to)\s+[^.!?;:]{0,100}?\b(?:nightly|daily|hourly|weekly|"
+    r"monthly|every\s+(?:night|day|hour|week|month|morning|\d+\s+(?:minutes?|hours?|days?))|on\s+a\s+schedule)\b",
+    re.IGNORECASE,
+)
+# The brief's own host: "on our single VPS", "running on our own server", "on-premises".
+_OWN_HOST = re.compile(
+    r"\b(?:on|to|onto)\s+(?:our|my|the\s+company's|a)\s+(?:(?:own|single|existing|one|small|current|"
+    r"dedicated|home|office)\s+)*(?:vps|server|box|machine|bare[- ]metal\s+server|raspberry\s+pi)\b"
+    r"|\bon[- ]prem(?:ise|ises)?\b|\bself[- ]hosted\s+on\s+(?:our|my)\b",
     re.IGNORECASE,
 )
 _BEFORE_HIT = re.compile(r"([A-Za-z][\w.'’-]*)\s+(?:(?:the|an?|their|our|its|any|all)\s+)?$")

@@ -284,6 +284,8 @@ _FOR_PHRASE = re.compile(
     re.IGNORECASE,
 )
 # "Replace X with Y": the project is Y.
+# A relative clause that says what the product does ("a Go service that takes nightly backups ...").
+_SAYS_WHAT_IT_DOES = re.compile(r"\b(?:that|which|where|to)\s+[a-z]", re.IGNORECASE)
 _REPLACE = re.compile(r"^\s*replace\s+(.+?)\s+with\s+(?:an?\s+|the\s+)?(.+)", re.IGNORECASE)
 _GENERIC = frozenset(
     [
@@ -415,7 +417,14 @@ def _subject(purpose: str) -> list[str]:
         words.thing,
         flags=re.IGNORECASE,
     )[0]
-    phrase = re.split(r"\bof\s+", phrase)[-1]
+    *owned_by, phrase = re.split(r"\bof\s+", phrase)
+    # "takes nightly backups of our MySQL database": a light verb's noun is the action, done to the thing
+    light = re.match(r"\s*(\w+)", purpose)
+    action = (
+        owned_by[-1].split()[-1]
+        if owned_by and owned_by[-1].split() and light and lex.base_verb(light.group(1)) in _LIGHT_VERBS
+        else None
+    )
     thing = [
         w.strip("'’")
         for i, w in enumerate(phrase.split())
@@ -429,7 +438,13 @@ def _subject(purpose: str) -> list[str]:
     # "the previous day's conversations": a possessive before the noun qualifies it, it does not name it
     owner = max((i for i, w in enumerate(thing[:-1]) if re.search(r"['’]s$", w)), default=-1)
     thing = thing[owner + 1 :]
-    return [re.sub(r"['’]s$", "", w) for w in thing[-2:]]
+    named = [re.sub(r"['’]s$", "", w) for w in thing[-2:]]
+    if action and named:
+        return [named[0], _singular_word(action)]  # "MySQL database" + "backups" → MySQL Backup
+    return named
+
+
+_LIGHT_VERBS = frozenset({"take", "make", "run", "do", "perform", "keep"})
 
 
 _JOB_HEADS = frozenset({"job", "task", "pipeline", "script"})
@@ -471,10 +486,13 @@ def derive_name(idea: str, analysis: Analysis) -> str:
         return called.group(1).strip(" .\"'”")[:80]
     first_line = _opening(idea)
     replace = _REPLACE.match(first_line)
-    if replace and not all(
-        w.lower() in _GENERIC or lex_is_verb(w) or w.lower() in lexicon().by_alias
-        for w in _STOP.split(replace.group(2))[0].split()
-    ):
+    if replace and (
+        not all(
+            w.lower() in _GENERIC or lex_is_verb(w) or w.lower() in lexicon().by_alias
+            for w in _STOP.split(replace.group(2))[0].split()
+        )
+        or _SAYS_WHAT_IT_DOES.search(replace.group(2))
+    ):  # "Replace the cron scripts with a Go service that takes backups": named by the new thing
         first_line = replace.group(2)
     rest = _LEADING.sub("", first_line, count=1)
     # "A small Express and React app for ...": two technologies joined by "and" are one stack, not a stop
@@ -507,7 +525,13 @@ def derive_name(idea: str, analysis: Analysis) -> str:
     techs = lex.by_alias
 
     def is_tech(word: str) -> bool:
-        return word.lower().strip("-") in techs or word.strip("-") in techs
+        # "Chrome" in "A Chrome extension": the platform the analysis found, not what the product does
+        stripped = word.strip("-")
+        return (
+            stripped.lower() in techs
+            or stripped in techs
+            or any(t in analysis.stack for t in analyzer().match_name(stripped))
+        )
 
     after = rest[stop.start() :] if stop else ""
     purpose = _FOR_PHRASE.match(after)

@@ -120,6 +120,11 @@ _STYLE_SUFFIX = re.compile(r"-(?:style|like|inspired|esque|ish|alike)\b", re.IGN
 _ADJECTIVE_VERBS = frozenset({"open", "free", "live", "clean", "top", "total", "average", "close"})
 _PREPOSITIONS = frozenset({"by", "per", "of", "in", "on", "at", "from", "to", "into", "via", "for", "over"})
 _MAKE_VERBS = frozenset({"build", "create", "make", "write", "develop", "design", "code"})
+# "Replace <what the product replaces> with a/an/the <product> ...".
+_REPLACE_WITH = re.compile(
+    r"\s*(?:replace|supersede|swap\s+out)\s+(?P<old>[^,;:]{2,80}?)\s+with\s+(?=(?:an?|the|one|our)\s)",
+    re.IGNORECASE,
+)
 _MAKE_LEAD = re.compile(
     r"^(?:build|create|make|write|develop|design|code)\s+(?:(?:me|us)\s+)?(?=(?:an?|the)\s)", re.IGNORECASE
 )
@@ -222,12 +227,15 @@ def _find_all(brief: ProjectBrief) -> Iterator[_Found]:
     segments += [(goal, "goal") for goal in brief.goals]
     segments += [(constraint, "constraint") for constraint in brief.constraints]
     techs_seen: set[str] = set()
+    in_pages = bool(_RUNS_IN_PAGES.search(brief.summary))
     produced = False
     head_read = False  # the first sentence that is not context ("Hi!", "So I run a bakery") names the product
     head_fallback: _Found | None = None
     for seg_index, (text, role) in enumerate(segments):
         for offset, sentence in split_sentences(text):
-            reader = _SentenceReader(sentence, (seg_index, offset), role, lex, rules, name_words)
+            reader = _SentenceReader(
+                sentence, (seg_index, offset), role, lex, rules, name_words, in_pages=in_pages
+            )
             for item in reader.read(first=seg_index == 0 and not head_read):
                 if item.kind == "integration":
                     if item.key in techs_seen:
@@ -286,6 +294,8 @@ class _SentenceReader:
         lex: Lexicon,
         rules: tuple[ConstraintRule, ...],
         name_words: set[str],
+        *,
+        in_pages: bool = False,
     ) -> None:
         self.sentence = sentence
         self.where = where
@@ -293,7 +303,7 @@ class _SentenceReader:
         self.lex = lex
         self.rules = rules
         self.name_words = name_words
-        self.techs = find_technologies(sentence, lex, name_words)
+        self.techs = find_technologies(sentence, lex, name_words, in_pages=in_pages)
         self.head_text: str | None = None
         self.subject_text: str | None = None
         self.found: list[_Found] = []
@@ -534,6 +544,13 @@ class _SentenceReader:
 
     def _drop_head(self, base: int, text: str) -> str:
         """The first clause usually names the product ("A Django web app for ..."): keep what it does."""
+        replacing = _REPLACE_WITH.match(text)
+        if replacing and any(w.lower() in self.lex.heads for w in _WORD.findall(text[replacing.end() :])[:9]):
+            # "Replace the cron scripts on our VPS with a Go service that takes backups": what is replaced is
+            # the setting (a given), the product is the new thing and its clause says what it does.
+            self._add(base, "constraint", f"Replaces {replacing.group('old')}")
+            rest = text[replacing.end() :]
+            return " " * replacing.end() + self._drop_head(base + replacing.end(), rest)
         tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
         if not tokens:
             return text
@@ -847,9 +864,16 @@ def context_technologies(text: str) -> list[ContextTech]:
 
 
 def find_technologies(
-    sentence: str, lex: Lexicon, name_words: set[str] | frozenset[str] = frozenset()
+    sentence: str,
+    lex: Lexicon,
+    name_words: set[str] | frozenset[str] = frozenset(),
+    *,
+    in_pages: bool = False,
 ) -> list[_TechSpan]:
-    """Named technologies in a sentence: the lexicon's names, then capitalised and CamelCase names."""
+    """Named technologies in a sentence: the lexicon's names, then capitalised and CamelCase names.
+
+    ``in_pages``: the product runs inside web pages (a browser extension), so "on Amazon product pages"
+    names the site it runs on, not a service it integrates with."""
     spans: list[_TechSpan] = []
     for pattern in (lex.tech_pattern, lex.tech_pattern_exact):
         if pattern is None:
@@ -890,7 +914,29 @@ def find_technologies(
         spans.append(_TechSpan(start, end, lex.canonical(name)))
     # "a Grafana-style status page" names a look, not a technology
     spans = [s for s in spans if not _STYLE_SUFFIX.match(sentence, s.end)]
+    if in_pages:
+        spans = [
+            s
+            for s in spans
+            if not (
+                _HOST_PAGE_BEFORE.search(sentence, 0, s.start) and _HOST_PAGE_AFTER.match(sentence, s.end)
+            )
+        ]
     return _outermost(spans)
+
+
+# A product that runs inside the pages it is shown on: a browser extension, add-on or userscript.
+_RUNS_IN_PAGES = re.compile(
+    r"\b(?:browser\s+)?(?:extensions?|add-?ons?|userscripts?|bookmarklets?)\b", re.IGNORECASE
+)
+# "on Amazon product pages", "across GitHub pull request pages", "on the YouTube website"
+_HOST_PAGE_BEFORE = re.compile(
+    r"\b(?:on|onto|across|into|in)\s+(?:the\s+|every\s+|all\s+|any\s+)?$", re.IGNORECASE
+)
+_HOST_PAGE_AFTER = re.compile(
+    r"(?:[’']s)?(?:\s+[a-z][a-z-]*){0,3}\s+(?:pages?|web\s*pages?|websites?|sites?|tabs?|listings?)\b"
+    r"|\.com\b|(?:[’']s)?\s+(?:website|site)\b"
+)
 
 
 _QUESTION_WORDS = frozenset(
