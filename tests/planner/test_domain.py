@@ -145,3 +145,8 @@ def test_a_verb_s_particle_stays_with_it() -> None:
     )
     assert imperative(words_of("Volunteers sign up for food bank shifts")) == "Sign up for food bank shifts"
     assert doing(words_of("Volunteers sign up for food bank shifts")) == "signing up for food bank shifts"
+
+
+def test_a_long_activity_ends_where_its_phrase_ends_not_mid_noun() -> None:
+    words = words_of("Converts between old imperial survey chain measurements and metric lengths")
+    assert doing(words, 6) == "converting between old imperial survey chain measurements"

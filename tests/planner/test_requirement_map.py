@@ -145,3 +145,12 @@ def test_signing_up_for_something_and_polling_a_service_are_no_accounts_or_votes
     polling = build_map([req("R1", "Polls our Shopify store every 5 minutes for new orders")])
     assert "voting_polls" not in {u.ref for u in polling.units}
     assert "voting_polls" in {u.ref for u in build_map([req("R1", "Members answer polls")]).units}
+
+
+def test_a_feature_alias_inside_a_proper_noun_is_part_of_the_name() -> None:
+    from devussy.planner.requirement_map import named_in_proper_noun
+
+    assert named_in_proper_noun("Converts UK Ordnance Survey grid references", "forms_surveys")
+    assert not named_in_proper_noun("Send a survey to members after each event", "forms_surveys")
+    assert not named_in_proper_noun("Survey members after each event", "forms_surveys")
+    assert not named_in_proper_noun("Members fill in the Survey after each event", "forms_surveys")

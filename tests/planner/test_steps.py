@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from devussy.models import DevPlan, ProjectBrief, Step
+from devussy.models import DevPlan, ProjectBrief, Requirement, Step
 from devussy.planner import OfflinePlanner
 from devussy.planner.commands import command_problems
 from devussy.planner.engine import _basis_for_plan, _steps_for
@@ -325,3 +325,176 @@ def test_people_who_already_sign_in_with_an_identity_provider_get_single_sign_on
 def test_docker_compose_only_when_the_brief_chooses_containers(summary: str, compose: bool) -> None:
     plan = detailed(ProjectBrief(name="Rooms", summary=summary))
     assert any(s.title == "Docker Compose for local dependencies" for s in steps(plan)) is compose
+
+
+NIGHTLY_EXPORT = (
+    "Build a nightly job in Python that exports yesterday's Zendesk tickets to our Snowflake warehouse. "
+    "Alert in Slack if the job fails."
+)
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        NIGHTLY_EXPORT,
+        "A daily sync job that copies new Shopify orders into our BigQuery warehouse; notify Discord when it "
+        "fails.",
+    ],
+)
+def test_a_scheduled_job_is_scheduled_and_rerun_not_served(summary: str) -> None:
+    plan = detailed(ProjectBrief(name="Nightly Export", summary=summary))
+    titles = [s.title for s in steps(plan)]
+    joined = "\n".join(titles)
+    for served in (
+        "API contract",
+        "Input validation",
+        "over HTTPS",
+        "Data model:",
+        "Schema migrations",
+        "smoke-test",
+    ):
+        assert served not in joined, (served, titles)
+    assert any(t.startswith("Schedule Nightly Export") for t in titles), titles
+    assert any(t.startswith("Re-run and backfill") for t in titles), titles
+    assert any(t.startswith("End-to-end run of") for t in titles), titles
+
+
+def test_a_chat_platform_that_only_receives_alerts_gets_an_incoming_webhook_not_an_app() -> None:
+    titles = [s.title for s in steps(detailed(ProjectBrief(name="Nightly Export", summary=NIGHTLY_EXPORT)))]
+    assert "Alerts to Slack through an incoming webhook" in titles
+    assert any(t.startswith("Settings from the environment") and "Slack webhook URL" in t for t in titles), (
+        titles
+    )
+    assert not any("signed requests" in t or t.startswith("Adapters for Slack") for t in titles), titles
+    bot = "A Slack bot in Python that answers /standup commands and posts a summary every morning."
+    bot_titles = [s.title for s in steps(detailed(ProjectBrief(name="Standup", summary=bot)))]
+    assert not any("incoming webhook" in t for t in bot_titles), bot_titles
+
+
+def test_exporting_asks_for_no_import() -> None:
+    titles = [s.title for s in steps(detailed(ProjectBrief(name="Nightly Export", summary=NIGHTLY_EXPORT)))]
+    assert any(t.startswith("Export: ") for t in titles), titles
+    assert not any("import" in t.lower() for t in titles), titles
+    both = "A Flask web app where the shop manager can import and export the product list as CSV."
+    both_titles = [s.title for s in steps(detailed(ProjectBrief(name="Shop", summary=both)))]
+    assert any(t.startswith("Export and import: ") for t in both_titles), both_titles
+    assert not any(t.startswith("Export: ") for t in both_titles), both_titles
+
+
+def test_a_library_gets_property_tests_and_api_docs_not_journeys_or_a_security_review() -> None:
+    summary = "A Rust crate that parses and validates IBAN bank account numbers, published to crates.io."
+    titles = [s.title for s in steps(detailed(ProjectBrief(name="Iban Check", summary=summary)))]
+    assert not any("main journeys" in t or t.startswith("Security review") for t in titles), titles
+    assert any(t.startswith("Property-based and edge-case tests") for t in titles), titles
+    assert "API reference for Iban Check with runnable examples" in titles
+
+
+def test_a_model_the_product_runs_itself_is_chosen_and_evaluated_where_it_runs() -> None:
+    summary = (
+        "A Flask app where staff upload support emails, and a small local model tags each email with a "
+        "category. Emails must not be sent to any external AI service."
+    )
+    titles = [s.title for s in steps(detailed(ProjectBrief(name="Mail Sorter", summary=summary)))]
+    assert any(t.startswith("Choose the local model and evaluate it where it runs") for t in titles), titles
+    assert not any(t.startswith("Tags: ") for t in titles), titles  # the model tags; people do not
+
+
+def _detailed_with(brief: ProjectBrief, requirements: list[Requirement]) -> DevPlan:
+    planner = OfflinePlanner()
+    plan = planner.basic_plan(planner.design(brief)).model_copy(update={"requirements": requirements})
+    for phase in plan.phases:
+        plan = plan.with_phase(planner.phase_detail(plan, phase.number))
+    return plan
+
+
+def test_a_step_added_for_a_quality_requirement_cites_it() -> None:
+    brief = ProjectBrief(name="Durations", summary="A Python library that parses ISO 8601 durations.")
+    requirements = [
+        Requirement(id="R1", text="Parse ISO 8601 durations", kind="feature", source="brief"),
+        Requirement(id="R2", text="95% branch coverage", kind="quality", source="brief"),
+    ]
+    plan = _detailed_with(brief, requirements)
+    checks = [s for s in steps(plan) if "95% branch coverage" in s.title]
+    assert checks and all("R2" in s.covers for s in checks), [(s.title, s.covers) for s in checks]
+    assert "coverage report" in checks[0].details
+
+
+def test_a_code_quality_level_listed_as_a_feature_gets_a_check_not_a_feature_step() -> None:
+    brief = ProjectBrief(name="Durations", summary="A Python library that parses ISO 8601 durations.")
+    requirements = [
+        Requirement(id="R1", text="Parse ISO 8601 durations", kind="feature", source="brief"),
+        Requirement(id="R2", text="100% test coverage", kind="feature", source="brief"),
+    ]
+    titles = {s.title: s.covers for s in steps(_detailed_with(brief, requirements))}
+    assert "100% test coverage" not in titles
+    assert "R2" in titles.get("Meet the target: 100% test coverage", []), titles
+
+
+def test_publishing_the_product_is_its_release_step_not_a_feature() -> None:
+    summary = "A TypeScript library that formats UK phone numbers for display. Publish it to npm."
+    plan = detailed(ProjectBrief(name="Phone Format", summary=summary))
+    publishing = [s.title for s in steps(plan) if s.title.startswith("Publish")]
+    assert len(publishing) == 1 and "npm" in publishing[0], publishing
+    ship = next(r.id for r in plan.requirements if r.text.startswith("Publish it"))
+    assert any(ship in s.covers for s in steps(plan) if s.title.startswith("Publish"))
+
+
+def test_a_feature_word_inside_a_proper_noun_names_no_feature() -> None:
+    summary = (
+        "A Python CLI that converts Ordnance Survey grid references in a CSV file to latitude and longitude."
+    )
+    titles = [s.title for s in steps(detailed(ProjectBrief(name="Grid Convert", summary=summary)))]
+    assert not any(t.startswith("Surveys") or "survey responses" in t.lower() for t in titles), titles
+
+
+@pytest.mark.parametrize(
+    ("summary", "server"),
+    [
+        (
+            "An iPhone app in Swift where club members log training sessions offline and sync them to our "
+            "existing Ruby on Rails API.",
+            "Rails",
+        ),
+        (
+            "A Chrome extension that saves the page you are reading to the existing Laravel backend of our "
+            "reading-list site.",
+            "Laravel",
+        ),
+    ],
+)
+def test_a_client_of_an_existing_server_does_not_build_that_server(summary: str, server: str) -> None:
+    plan = detailed(ProjectBrief(name="Client", summary=summary))
+    titles = [s.title for s in steps(plan)]
+    assert not any(server in t for t in titles), titles
+    design = OfflinePlanner().design(ProjectBrief(name="Client", summary=summary))
+    assert not any(server in t for t in design.tech_stack), design.tech_stack
+
+
+def test_notifying_the_team_in_an_alert_only_chat_is_the_webhook_not_email_preferences() -> None:
+    summary = (
+        "A weekly export in Python of our Trello cards to a CSV file. Notify the team in Slack when the "
+        "export is ready."
+    )
+    plan = detailed(ProjectBrief(name="Cards Export", summary=summary))
+    titles = [s.title for s in steps(plan)]
+    assert not any(t.startswith(("Deliver notifications", "Notification rules")) for t in titles), titles
+    notify = next(r.id for r in plan.requirements if r.text.startswith("Notify"))
+    webhook = next(s for s in steps(plan) if s.title == "Alerts to Slack through an incoming webhook")
+    assert notify in webhook.covers
+
+
+def test_a_feature_that_forbids_something_is_a_limit_to_enforce_not_the_action_it_forbids() -> None:
+    brief = ProjectBrief(name="Notes", summary="A Flutter app where nurses write shift handover notes.")
+    requirements = [
+        Requirement(id="R1", text="Nurses write shift handover notes", kind="feature", source="brief"),
+        Requirement(
+            id="R2",
+            text="Never store notes on the device for more than a day",
+            kind="feature",
+            source="brief",
+        ),
+    ]
+    titles = {s.title: s.covers for s in steps(_detailed_with(brief, requirements))}
+    assert not any(t.startswith(("Store notes", "Screen to store")) for t in titles), list(titles)
+    limit = "Enforce the limit: never store notes on the device for more than a day"
+    assert "R2" in titles.get(limit, []), list(titles)

@@ -322,10 +322,20 @@ def _cut(tokens: list[str], limit: int, first: int) -> str:
             at -= 2  # "the lab manager 14 days before …": the time goes with what follows
         tokens = tokens[:at]
     elif len(tokens) > limit + 2:  # two words more than the limit are kept rather than a phrase cut short
-        tokens = tokens[:limit]
-        inner = [i for i in range(first, len(tokens)) if tokens[i].lower() in ("of", "for", "to", "from")]
-        if inner:
-            tokens = tokens[: inner[-1]]  # "replacing our Excel tracking", not "… tracking of lab"
+        # a phrase that ends within those two words ends the title: "converting between UK Ordnance Survey
+        # grid references", not "… Survey grid"
+        ends = [
+            i
+            for i in range(limit, min(len(tokens), limit + 3))
+            if tokens[i].lower() in ("and", "or") or tokens[i].lower() in _CUT_BEFORE
+        ]
+        if ends:
+            tokens = tokens[: ends[0]]
+        else:
+            tokens = tokens[:limit]
+            inner = [i for i in range(first, len(tokens)) if tokens[i].lower() in ("of", "for", "to", "from")]
+            if inner:
+                tokens = tokens[: inner[-1]]  # "replacing our Excel tracking", not "… tracking of lab"
     while len(tokens) > 1 and tokens[-1].lower() in _TRAILING:
         tokens.pop()
     phrase = " ".join(tokens)

@@ -26,6 +26,7 @@ from devussy.planner.analysis import Analysis, analyze_brief, analyze_text, brie
 from devussy.planner.design import build_design
 from devussy.planner.handoff import build_handoff
 from devussy.planner.interview import interview_reply
+from devussy.planner.job_shape import alert_only_chats, is_scheduled_job
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, knowledge
 from devussy.planner.requirement_map import (
     SIGN_IN_THROUGH,
@@ -107,7 +108,7 @@ def design_requirements(brief: ProjectBrief) -> list[Requirement]:
     """The brief's requirements (its own ids kept), plus an integration requirement for each technology
     the knowledge base found in the brief that the extraction did not name (source ``design``)."""
     requirements = extract_requirements(brief)
-    analysis = analyze_brief(brief)
+    analysis = _client_analysis(brief)
     rmap = build_map(requirements)
     kb = knowledge()
     next_id = max((int(r.id[1:]) for r in requirements), default=0) + 1
@@ -200,20 +201,74 @@ def plan_analysis(brief: ProjectBrief, requirements: Sequence[Requirement] | Non
 def _with_requirement_techs(brief: ProjectBrief, rmap: RequirementMap) -> Analysis:
     """The brief's analysis, with the technologies its requirements name added to the stack (an edited
     requirement list, or a name the free-text matcher needs context for: "a Go command-line tool")."""
-    analysis = analyze_brief(brief)
+    analysis = _client_analysis(brief)
     kb = knowledge()
+    backends = _existing_backends(brief, analyze_brief(brief))
     extra = [
         kb.technologies[tid].name
         for info in rmap.infos
         if info.requirement.kind == "integration"
         for tid in info.techs
-        if tid not in analysis.stack
+        if tid not in analysis.stack and tid not in backends
     ]
     if not extra:
         return analysis
     return analyze_text(
         brief_text(brief),
         tuple(dict.fromkeys([*brief.languages, *brief.frameworks, *extra])),
+        tuple(brief.data_stores),
+        tuple(brief.integrations),
+        brief.deployment,
+        brief.team_size,
+    )
+
+
+# A client (an app, an extension, a CLI) that talks to "our existing Django REST API" calls that server; it
+# does not build it. The server's framework is not the client's stack.
+_CLIENT_TYPES = frozenset({"mobile_app", "desktop_app", "browser_extension", "cli"})
+_EXISTING_SERVER = (
+    r"\b(?:our|the|their|an?)\s+(?:own\s+)?existing\s+(?:[\w.-]+\s+){{0,2}}?{name}"
+    r"(?:\s+[\w-]+){{0,2}}?\s+(?:API|backend|back end|server|service|site|website)\b"
+)
+
+
+def _existing_backends(brief: ProjectBrief, analysis: Analysis) -> dict[str, re.Pattern[str]]:
+    """The web frameworks a client brief names only as the existing server it talks to."""
+    if analysis.project_type not in _CLIENT_TYPES:
+        return {}
+    text = brief_text(brief)
+    kb = knowledge()
+    found = {}
+    for tid in analysis.stack:
+        if analysis.category(tid) != "web_framework":
+            continue
+        name = re.escape(kb.technologies[tid].name)
+        pattern = re.compile(_EXISTING_SERVER.format(name=name), re.IGNORECASE)
+        mentions = len(re.findall(rf"\b{name}\b", text, re.IGNORECASE))
+        if mentions and len(pattern.findall(text)) == mentions:
+            found[tid] = pattern
+    return found
+
+
+def _client_analysis(brief: ProjectBrief) -> Analysis:
+    """The brief's analysis, without the framework of an existing server a client only calls."""
+    analysis = analyze_brief(brief)
+    backends = _existing_backends(brief, analysis)
+    if not backends:
+        return analysis
+    kb = knowledge()
+    text = brief_text(brief)
+    names = {kb.technologies[t].name for t in backends}
+    for tid, pattern in backends.items():
+        own_name = re.compile(rf"\s*\b{re.escape(kb.technologies[tid].name)}\b", re.IGNORECASE)
+
+        def unnamed(match: re.Match[str], own_name: re.Pattern[str] = own_name) -> str:
+            return own_name.sub("", match.group(0))  # "our existing Django API" → "our existing API"
+
+        text = pattern.sub(unnamed, text)
+    return analyze_text(
+        text,
+        tuple(n for n in (*brief.languages, *brief.frameworks) if n not in names),
         tuple(brief.data_stores),
         tuple(brief.integrations),
         brief.deployment,
@@ -255,6 +310,22 @@ def _with_rules(analysis: Analysis, rmap: RequirementMap, text: str = "") -> Ana
         # database of ours (no data phase, no schema, no tables to map).
         flags.discard("has_data")
         flags.add("api_source")
+    if is_scheduled_job(analysis, rmap, text):
+        flags.add("scheduled_job")  # "a nightly job that exports …": scheduled, re-runnable, no API
+    alert_chats = alert_only_chats(analysis, rmap)
+    if alert_chats:
+        flags.add("chat_alerts_only")  # "Alert in Slack if the job fails": an incoming webhook
+        chat_names = [knowledge().technologies[t].name.lower() for t in alert_chats]
+        notify = [i for i in rmap.infos if "notifications" in i.features]
+        if notify and all(any(n in i.requirement.text.lower() for n in chat_names) for i in notify):
+            flags.add("notify_by_chat")  # "Notify the team in Slack": the webhook, not email preferences
+        others = [
+            t
+            for t in analysis.stack
+            if analysis.category(t) in INTEGRATION_CATEGORIES and t not in alert_chats
+        ]
+        if not others and not any(name not in tools | idps for name in rmap.unknown_techs):
+            flags.discard("has_services")  # a webhook URL needs no adapter of its own
     if analysis.project_type == "ml_service" and _BATCH.search(text):
         flags.add("batch_only")  # "predictions run as a nightly batch", "write the forecasts every Monday"
     if "read_only" in flags and _read_only_service(analysis, rmap, tools | idps):

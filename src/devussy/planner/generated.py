@@ -12,13 +12,14 @@ Braces in the brief's text are replaced, so its words can never be read as place
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from devussy.planner.analysis import Analysis
 from devussy.planner.commands import name_forms
 from devussy.planner.domain import DomainWords, doing, imperative, lower_first, word_set
 from devussy.planner.knowledge import StepTemplate, knowledge
-from devussy.planner.requirement_map import is_target
+from devussy.planner.requirement_map import forbids, is_target
 from devussy.requirements.lexicon import lexicon
 
 UNKNOWN_MARK = "not in the built-in knowledge base: confirm the SDK and its docs"
@@ -261,6 +262,10 @@ def unknown_templates(name: str, words: DomainWords, service: bool = True) -> tu
     return (spike, integrate)
 
 
+_COVERAGE = re.compile(r"\bcoverage\b", re.IGNORECASE)
+_TYPING = re.compile(r"\btype\s+(?:hints|annotations|checking)\b|\btyping\b|\btyped\b", re.IGNORECASE)
+
+
 def quality_template(words: DomainWords) -> StepTemplate:
     phrase = safe(words.text)
     if is_target(words.text):
@@ -282,13 +287,31 @@ def quality_template(words: DomainWords) -> StepTemplate:
             ],
             command="{test:" + words.keyword + "_benchmark}",
         )
+    if forbids(words.text):
+        return StepTemplate(
+            phase="hardening",
+            order=35,
+            title=f"Enforce the limit: {safe(lower_first(words.text), 160)}",
+            details=(
+                f'"{phrase}" is a limit, not a feature: enforce it where the data lives (a check at the '
+                "point of use, a scheduled clean-up, a setting that cannot be exceeded) and test that the "
+                "forbidden state never occurs."
+            ),
+            acceptance=[f'A test shows "{safe(words.title, 200)}" holds and fails without the limit'],
+            command="{test:" + words.keyword + "}",
+        )
+    how = "a test, a benchmark or a linter rule"
+    if _COVERAGE.search(words.text):
+        how = "the test runner's coverage report with a minimum the build fails below, branches included"
+    elif _TYPING.search(words.text):
+        how = "the type checker in strict mode over the whole package, including its public API"
     return StepTemplate(
         phase="hardening",
         order=35,
         title=f"Meet the target: {safe(words.text, 170)}",
         details=(
-            f'Turn "{phrase}" into a measurable check that runs in CI (a test, a benchmark or a linter rule) '
-            "and fix what fails; write down how it is measured."
+            f'Turn "{phrase}" into a measurable check that runs in CI ({how}) and fix what fails; write down '
+            "how it is measured."
         ),
         acceptance=[f'A check for "{safe(words.title, 200)}" runs in CI and fails when the target is missed'],
         command="{test:" + words.keyword + "}",

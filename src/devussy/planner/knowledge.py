@@ -453,6 +453,9 @@ _FLAGS = frozenset(
         "batch_only",
         "api_source",
         "service_read_only",
+        "scheduled_job",  # the product is a job run on a schedule (a nightly export): no API, no HTTPS deploy
+        "notify_by_chat",  # every notification the brief asks for goes to an alert-only chat platform
+        "chat_alerts_only",  # a chat platform is only where alerts go: an incoming webhook, not a chat app
         "containers_named",  # the brief names Docker or containers itself (not implied by Kubernetes)
     }
 )

@@ -232,9 +232,19 @@ def _build_map(key: tuple[tuple[str, str, str, str], ...]) -> RequirementMap:
             )
             words = _feature_words(fid, [i for i in infos if fid in i.features])
             units.append(Unit(f"feature:{fid}", "feature", fid, covering, words, kb.features[fid].points))
-        if info.requirement.kind == "feature" and not info.features and is_target(info.requirement.text):
+        text = info.requirement.text
+        if (
+            info.requirement.kind == "feature"
+            and not info.features
+            and (is_target(text) or is_code_quality(text) or forbids(text))
+        ):
             targets.add(info.requirement.id)
-        elif info.requirement.kind == "feature" and not info.features and not _only_unknown_tech(info):
+        elif (
+            info.requirement.kind == "feature"
+            and not info.features
+            and not _only_unknown_tech(info)
+            and not ships_the_product(info)
+        ):
             units.append(
                 Unit(
                     f"req:{info.requirement.id}",
@@ -301,6 +311,30 @@ def is_target(text: str) -> bool:
     return bool(_TARGET.search(text))
 
 
+# A level of quality the code must reach, even when listed as a feature: "100% test coverage", "full type
+# hints". It gets a check in CI, not a feature step named after it.
+_CODE_QUALITY = re.compile(
+    r"\b\d{1,3}(?:\.\d+)?\s*%\s*(?:(?:test|code|line|branch|statement)\s+)?coverage\b|"
+    r"\b(?:full|complete|strict|100\s*%)\s+(?:type\s+(?:hints|annotations|checking)|typing)\b",
+    re.IGNORECASE,
+)
+
+
+def is_code_quality(text: str) -> bool:
+    return bool(_CODE_QUALITY.search(text))
+
+
+# A feature that says what must not happen ("Don't keep photos on the phone longer than a week") is a limit to
+# enforce and test, never the action it forbids ("Keep photos").
+_FORBIDS = re.compile(
+    r"^\W*(?:don't|don’t|do\s+not|never|must\s+not|mustn't|should\s+not|shouldn't)\b", re.IGNORECASE
+)
+
+
+def forbids(text: str) -> bool:
+    return bool(_FORBIDS.search(text))
+
+
 _ANALYTICS = re.compile(
     r"\b(?:funnels?|cohorts?|retention|conversion rates?|churn|daily active users|dau|mau|lifetime value|"
     r"attribution)\b",
@@ -319,10 +353,18 @@ _TRANSACTION_FEATURES = frozenset({"payments", "subscriptions", "orders_cart"})
 _WRITING_FEATURES = _TRANSACTION_FEATURES | {"inventory_stock"}
 
 
+# Work a model does in the same sentence is not a feature people use: "tags each one with a topic using a
+# small local model" is the model's output, not tags users add and filter by.
+_MODEL_FEATURES = frozenset({"local_model", "ml_inference"})
+_DONE_BY_A_MODEL = frozenset({"tagging"})
+
+
 def built_features(text: str, features: Sequence[str], read_only: bool = False) -> list[str]:
     """The features a text asks to build: "a funnel from signup to first purchase" measures sign-ups and
     purchases; it builds neither. Refunds and revenue a dashboard shows, or any a read-only product names,
-    are data to report, not a payment flow to build."""
+    are data to report, not a payment flow to build. Tags a model assigns are the model's work."""
+    if _MODEL_FEATURES.intersection(features):
+        features = [f for f in features if f not in _DONE_BY_A_MODEL]
     if _ANALYTICS.search(text):
         return [f for f in features if f not in _MEASURED_FEATURES]
     if read_only:
@@ -379,6 +421,34 @@ def data_format_names(names: Iterable[str], texts: Iterable[str]) -> frozenset[s
     return frozenset(found)
 
 
+_CAPITALISED = re.compile(r"[A-Z][\w&'-]*")
+
+
+def named_in_proper_noun(text: str, fid: str) -> bool:
+    """Whether every word of the text naming a feature is part of a proper noun: "UK Ordnance Survey grid
+    references" names a mapping agency, not a survey; "the Survey Monkey export" a product. A capitalised
+    alias right after another capitalised word that does not start the text is inside a name."""
+    aliases = knowledge().features[fid].match.aliases
+    spans = [
+        m
+        for alias in aliases
+        for m in re.finditer(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", text, re.IGNORECASE)
+    ]
+    if not spans:
+        return False
+    for match in spans:
+        if not match.group(0)[:1].isupper():
+            return False
+        before = text[: match.start()].rstrip().split()
+        if (
+            len(before) < 1
+            or not _CAPITALISED.fullmatch(before[-1])
+            or (len(before) == 1 and before[-1] in {"A", "An", "The"})
+        ):
+            return False
+    return True
+
+
 def _info(
     requirement: Requirement, techs: list[str], features: list[str], read_only: bool = False
 ) -> RequirementInfo:
@@ -404,6 +474,7 @@ def _info(
         rules = tuple(r for r in rule_classes(requirement.text) if r == "incremental_migration")
         if requirement.kind == "feature" and MIGRATION_WORK.match(requirement.text):
             features = []  # "Move our legacy invoicing system to Laravel": what moves, not what to build
+    features = [f for f in features if not named_in_proper_noun(requirement.text, f)]
     features = asked_features(requirement.text, built_features(requirement.text, features, read_only))
     quality = tuple(tag for tag, pattern in QUALITY_TAGS if pattern.search(requirement.text))
     return RequirementInfo(
@@ -482,6 +553,26 @@ def aspect_words(fid: str, words: DomainWords) -> DomainWords:
 
 def _only_unknown_tech(info: RequirementInfo) -> bool:
     return bool(info.unknown) and info.requirement.kind == "integration"
+
+
+# "Publish it to PyPI", "Release the app on the Play Store", "Deploy it to Fly.io": shipping the product
+# itself is the release step of the named channel, not a feature about whatever "it" was.
+_SHIP = re.compile(
+    r"^\W*(?:and\s+)?(?:publish|publishes|published|release|released|ship|shipped|deploy|deployed|distribute|"
+    r"distributed|upload|uploaded|push|pushed|make\s+it\s+available)\b",
+    re.IGNORECASE,
+)
+_CHANNELS = frozenset({"registry", "deploy", "cloud", "platform"})
+
+
+def ships_the_product(info: RequirementInfo) -> bool:
+    """Whether a feature requirement only asks to publish or deploy the product to a channel it names."""
+    kb = knowledge()
+    return (
+        bool(info.techs)
+        and bool(_SHIP.search(info.requirement.text))
+        and all(kb.technologies[t].category in _CHANNELS for t in info.techs)
+    )
 
 
 def _groups(units: Sequence[Unit]) -> tuple[tuple[str, ...], ...]:

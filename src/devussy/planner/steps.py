@@ -552,9 +552,10 @@ def _covers(cand: _Candidate, title: str, details: str, basis: Basis, filler: _F
     ids: set[str] = set()
     if cand.unit is not None:
         ids.update(cand.unit.requirements)
-    target = cand.thread.removeprefix("req:")
-    if target in rmap.targets:
-        ids.add(target)  # the benchmark of a feature requirement that states a target
+    if cand.thread.startswith("req:") and cand.thread.removeprefix("req:") in rmap.by_id:
+        # a step added for one requirement (a gap filler, the benchmark of a target) cites it, whatever else
+        # its title happens to name
+        ids.add(cand.thread.removeprefix("req:"))
     for unit in filler.absorbers.get(id(cand.template), []):
         ids.update(unit.requirements)
     if cand.tech is not None:

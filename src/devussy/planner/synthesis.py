@@ -20,6 +20,7 @@ from devussy.models import slugify
 from devussy.planner.analysis import HOSTED_TYPES, Analysis, analyzer, resolve_toolchain
 from devussy.planner.commands import name_forms
 from devussy.planner.domain import doing, names_no_record, singular, stem, word_set
+from devussy.planner.job_shape import WEBHOOK_CHATS
 from devussy.planner.knowledge import INTEGRATION_CATEGORIES, PHASE_ORDER, knowledge
 from devussy.planner.requirement_map import (
     MIGRATION_WORK,
@@ -180,8 +181,11 @@ def build_context(
     )
     language = named(["language"], "the chosen language")
     ptype = kb.project_types[analysis.project_type]
+    alert_chats = [t for t in analysis.stack if t in WEBHOOK_CHATS and "chat_alerts_only" in analysis.flags]
     services = [
-        kb.technologies[t].name for t in analysis.stack if analysis.category(t) in INTEGRATION_CATEGORIES
+        kb.technologies[t].name
+        for t in analysis.stack
+        if analysis.category(t) in INTEGRATION_CATEGORIES and t not in alert_chats
     ]
     services += [
         n
@@ -192,7 +196,7 @@ def build_context(
     chat = (
         named(["messaging"], "the chat platform")
         if analysis.project_type == "chat_bot"
-        else "the chat platform"
+        else _join([kb.technologies[t].name for t in alert_chats]) or "the chat platform"
     )
     host = named(["host"], "the host application")
     vendors = _unknown_vendors(rmap)
@@ -225,6 +229,8 @@ def build_context(
             settings.append(f"{'' if db.startswith('the ') else 'the '}{db} connection")
         if services:
             settings.append(f"the {_join(services)} credentials")
+        if alert_chats:
+            settings.append(f"the {chat} webhook URL")
         return {
             "name": name,
             "slug": slug,
