@@ -86,6 +86,14 @@ def test_design_carries_the_brief_the_complexity_and_a_summary_naming_the_stack(
     )
 
 
+def test_the_summary_puts_an_before_a_project_type_starting_with_a_vowel() -> None:
+    brief = ProjectBrief(
+        name="Greenhouse Sensor", summary="Firmware for an ESP32 board that reads soil moisture"
+    )
+    design = design_of(brief)
+    assert " is planned as an embedded / iot device (" in design.summary
+
+
 def test_a_long_idea_is_summarised_in_the_design_not_echoed() -> None:
     idea = "A recipe app for families to share dinners. " * 250  # about 11,000 characters
     brief = ProjectBrief(name="Recipes", summary=idea.strip())

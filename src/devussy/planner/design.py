@@ -106,7 +106,7 @@ def build_design(brief: ProjectBrief, basis: Basis, complexity: ComplexityProfil
     objectives.append(f"Every step verified by a command (`{ctx.values['test']}`) that runs in CI")
 
     summary = (
-        f"{summarise(brief.summary)}\n\n{brief.name} is planned as a {ptype.name.lower()} "
+        f"{summarise(brief.summary)}\n\n{brief.name} is planned as {_a(ptype.name.lower())} "
         f"({complexity.level} complexity, score {complexity.score}/100)"
         + (f" using {_join([kb.technologies[t].name for t in analysis.stack])}." if analysis.stack else ".")
     )
@@ -366,3 +366,8 @@ def _testing_strategy(analysis: Analysis, ctx: Context) -> str:
     if language is None:
         lines.append("- Until a language is chosen, `make test` is the single entry point for tests.")
     return "\n".join(lines)
+
+
+def _a(noun_phrase: str) -> str:
+    """With its indefinite article: 'a web application', 'an embedded / iot device'."""
+    return ("an " if noun_phrase[:1] in "aeio" else "a ") + noun_phrase
