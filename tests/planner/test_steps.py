@@ -498,3 +498,24 @@ def test_a_feature_that_forbids_something_is_a_limit_to_enforce_not_the_action_i
     assert not any(t.startswith(("Store notes", "Screen to store")) for t in titles), list(titles)
     limit = "Enforce the limit: never store notes on the device for more than a day"
     assert "R2" in titles.get(limit, []), list(titles)
+
+
+def test_a_filler_never_gives_a_new_candidate_the_step_of_a_freed_one() -> None:
+    """Steps are remembered by candidate id; a candidate dropped and freed must not lend its step to a
+    new one that CPython places at the same address (it made plans depend on what ran before)."""
+    from devussy.planner.knowledge import knowledge
+    from devussy.planner.steps import _Candidate, _Filler
+
+    planner = OfflinePlanner()
+    plan = planner.basic_plan(
+        planner.design(ProjectBrief(name="Recipes", summary="A recipe box web app with ingredient search"))
+    )
+    basis, _ = _basis_for_plan(plan)
+    filler = _Filler(basis)
+    template = knowledge().phases["foundation"].steps[0]
+    for attempt in range(20):
+        first = _Candidate(template, 0, 0, thread="a")
+        assert filler.step(first, f"First {attempt}").title == f"First {attempt}"
+        del first
+        second = _Candidate(template, 0, 1, thread="b")
+        assert filler.step(second, f"Second {attempt}").title == f"Second {attempt}"

@@ -235,7 +235,10 @@ class _Filler:
 
     def __init__(self, basis: Basis) -> None:
         self.basis = basis
-        self._filled: dict[int, Step] = {}
+        # id(candidate) → (the candidate, its step). The candidate is kept so that its id cannot be
+        # reused by a later candidate while this filler lives (a dropped one would otherwise be freed,
+        # and a new candidate at the same address would get its step).
+        self._filled: dict[int, tuple[_Candidate, Step]] = {}
         kb = knowledge()
         names: dict[str, list[str]] = {}
         for tid in basis.analysis.stack:
@@ -267,8 +270,8 @@ class _Filler:
     def step(self, cand: _Candidate, title: str) -> Step:
         key = id(cand)
         if key not in self._filled:
-            self._filled[key] = _fill_step(cand, title, self.basis, 1, 1, [], self)
-        return self._filled[key]
+            self._filled[key] = (cand, _fill_step(cand, title, self.basis, 1, 1, [], self))
+        return self._filled[key][1]
 
     def named_requirements(self, text: str) -> set[str]:
         if self._names is None:
