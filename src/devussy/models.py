@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -102,13 +103,18 @@ class Requirement(DevussyModel):
     source: RequirementSource = "brief"
 
 
-def check_requirement_ids(requirements: list[Requirement]) -> list[Requirement]:
-    """Ids are unique; the error names every duplicate."""
+def repeated_ids(ids: Iterable[str]) -> list[str]:
+    """The ids that occur more than once, in id order (R2 before R10; safe on ids not yet validated)."""
     seen: set[str] = set()
     repeated: set[str] = set()
-    for requirement in requirements:
-        (repeated if requirement.id in seen else seen).add(requirement.id)
-    duplicates = sorted(repeated, key=_id_order)
+    for requirement_id in ids:
+        (repeated if requirement_id in seen else seen).add(requirement_id)
+    return sorted(repeated, key=lambda i: (len(i), i))
+
+
+def check_requirement_ids(requirements: list[Requirement]) -> list[Requirement]:
+    """Ids are unique; the error names every duplicate."""
+    duplicates = repeated_ids(r.id for r in requirements)
     if duplicates:
         raise ValueError(f"duplicate requirement ids: {', '.join(duplicates)}")
     return requirements

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ValidationError
 
-from devussy.models import DevPlan, Requirement, Requirements
+from devussy.models import DevPlan, Requirement, Requirements, repeated_ids
 
 
 def name_empty_texts(value: Any) -> Any:
@@ -26,8 +26,7 @@ def name_empty_texts(value: Any) -> Any:
             if isinstance(item, dict) and isinstance(item.get("text"), str) and not item["text"].strip()
         ]
         if empty:
-            ids = [str(item.get("id")) for item in items if "id" in item]
-            repeated = sorted({i for i in ids if ids.count(i) > 1}, key=lambda i: (len(i), i))
+            repeated = repeated_ids(str(item["id"]) for item in items if "id" in item)
             problems = [f"requirements with empty text: {', '.join(empty)}"]
             if repeated:
                 problems.append(f"duplicate requirement ids: {', '.join(repeated)}")
